@@ -1,0 +1,53 @@
+/*
+ * source.h - a byte window over a file, a pipe or a gzip stream
+ * (internal to capture/).
+ *
+ * Regular files are memory-mapped and read in place; pages behind the
+ * read position are released as the window advances, so resident memory
+ * stays bounded however large the file.  Pipes and gzip streams go
+ * through a buffer that grows only to the largest record asked for.
+ * Invariant: the bytes returned by src_peek() stay valid until the next
+ * src_peek() or src_consume().
+ */
+#ifndef BOTLENS_SOURCE_H
+#define BOTLENS_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zlib.h>
+
+struct src {
+	int fd;
+	bool own_fd;
+	bool gz;
+	/* mmap mode */
+	const uint8_t *map;
+	size_t maplen;
+	size_t released;      /* bytes of map already given back (madvise) */
+	/* buffered mode */
+	uint8_t *buf;
+	size_t bufcap, start, end;
+	uint8_t *zin;
+	z_stream zs;
+	bool zinit, zdone;
+	bool eof;             /* no more input after buf[end] */
+	int err;              /* errno or -1 for a gzip error */
+	const char *zmsg;     /* gzip error message */
+	uint64_t pos;         /* file offset of the window start */
+	uint64_t size;        /* file size when known, else 0 */
+};
+
+/* Opens path ("-" = stdin); detects gzip by magic. Returns 0 or errno. */
+int src_open(struct src *s, const char *path);
+/*
+ * Makes n bytes available at the current position.  Returns a pointer to
+ * them and sets *avail = n, or at end of input returns a pointer to what
+ * is left (possibly NULL when 0) with *avail < n.  On a read error returns
+ * NULL and sets s->err.
+ */
+const uint8_t *src_peek(struct src *s, size_t n, size_t *avail);
+void src_consume(struct src *s, size_t n);
+void src_close(struct src *s);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * cli.h - the botlens command-line frame: exit codes, the option table,
+ * the common options of every capture-reading subcommand, error output.
+ * Only cli/ prints or exits.
+ */
+#ifndef BOTLENS_CLI_H
+#define BOTLENS_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdint.h>
+#include "render/table.h"
+
+/* Exit codes (documented in README and `botlens --help`). */
+enum {
+	EXIT_OK = 0,        /* everything read and written */
+	EXIT_DAMAGED = 1,   /* an input was damaged: results cover what was readable */
+	EXIT_USAGE = 2,     /* bad command line (option, filter, address) */
+	EXIT_INPUT = 3,     /* an input could not be opened or is not a capture */
+	EXIT_OUTPUT = 4,    /* the output could not be written */
+	EXIT_INTERNAL = 5,  /* out of memory or a bug */
+};
+
+/* One option of a subcommand; the same table parses and prints --help. */
+struct cli_opt {
+	const char *lng;      /* long name without "--" */
+	int shrt;             /* short letter or 0 */
+	const char *arg;      /* argument name, NULL for a flag */
+	const char *help;
+	int id;               /* value handed to the parse callback */
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+/* Common options of capture-reading commands (info, packets, flows, hosts...). */
+struct cli_common {
+	const char *filter;        /* -f/-r style BPF filter */
+	const char *host;          /* --host ADDR */
+	enum table_format format;  /* --format */
+	bool format_set;           /* --format was given */
+	const char *out;           /* -o FILE */
+	bool quiet;                /* -q */
+	bool no_header;
+	int reader;                /* --reader native|libpcap */
+	double tcp_timeout, udp_timeout, icmp_timeout;  /* seconds */
+	char **files;              /* operands (files, dirs, "-") */
+	int nfiles;
+};
+
+/* Parser callback for command-specific options: return 0 or an exit code. */
+typedef int (*cli_opt_cb)(void *ctx, int id, const char *arg);
+
+/*
+ * Parses argv against the command's own options `extra` (may be NULL) and,
+ * when `common` is non-NULL, the common capture options.  Handles -h/--help
+ * (prints usage from the tables plus `examples` to stdout, exits 0).
+ * Returns 0, or an exit code after printing the error.
+ */
+int cli_parse(int argc, char **argv, const char *cmd, const char *synopsis,
+	      const struct cli_opt *extra, cli_opt_cb cb, void *ctx,
+	      struct cli_common *common, const char *examples);
+
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Opens -o FILE (or stdout when NULL or "-"); returns NULL after cli_error. */
+FILE *cli_open_out(const char *path);
+int cli_close_out(FILE *f, const char *path);
+/* True when progress may be drawn on stderr. */
+bool cli_progress_ok(bool quiet);
+extern const char *cli_version;
+
+/* Subcommands: one function each, one file each (cli/cmd_*.c). */
+int cmd_info(int argc, char **argv);
+int cmd_packets(int argc, char **argv);
+int cmd_flows(int argc, char **argv);
+int cmd_hosts(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * inputs.c - operands to captures, and the per-capture pass shared by
+ * the capture commands: expand directories, open each file as its own
+ * run, show progress, report errors, fold statuses into an exit code.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/inputs.h"
+
+struct strvec {
+	char **v;
+	size_t n, cap;
+};
+
+static int vec_push(struct strvec *s, char *str)
+{
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 16;
+		char **nv = realloc(s->v, nc * sizeof *nv);
+		if (!nv)
+			return -1;
+		s->v = nv;
+		s->cap = nc;
+	}
+	s->v[s->n++] = str;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* True when the file starts like a capture (pcap, pcapng, or gzip). */
+static bool looks_like_capture(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	unsigned char m[4];
+	ssize_t n = read(fd, m, 4);
+	close(fd);
+	if (n < 2)
+		return false;
+	if (m[0] == 0x1f && m[1] == 0x8b)
+		return true;
+	if (n < 4)
+		return false;
+	uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	return be == 0xa1b2c3d4 || be == 0xd4c3b2a1 || be == 0xa1b23c4d || be == 0x4d3cb2a1 ||
+	       be == 0x0a0d0d0a;
+}
+
+static int walk_dir(const char *dir, struct strvec *out, int depth)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno;
+	struct dirent *e;
+	struct strvec local = { 0 };
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *p;
+		if (asprintf(&p, "%s/%s", dir, e->d_name) < 0 || vec_push(&local, p)) {
+			closedir(d);
+			return ENOMEM;
+		}
+	}
+	closedir(d);
+	if (local.n)
+		qsort(local.v, local.n, sizeof *local.v, cmp_str);
+	for (size_t i = 0; i < local.n; i++) {
+		struct stat st;
+		if (stat(local.v[i], &st) == 0 && S_ISDIR(st.st_mode) && depth < 32) {
+			walk_dir(local.v[i], out, depth + 1);
+			free(local.v[i]);
+		} else if (stat(local.v[i], &st) == 0 && S_ISREG(st.st_mode) && looks_like_capture(local.v[i])) {
+			vec_push(out, local.v[i]);
+		} else {
+			free(local.v[i]);
+		}
+	}
+	free(local.v);
+	return 0;
+}
+
+int inputs_expand(char **ops, int nops, char ***files, size_t *nfiles)
+{
+	struct strvec out = { 0 };
+	int rc = EXIT_OK;
+	if (nops == 0) {
+		cli_error("no capture given");
+		cli_hint("give a FILE, a directory or - for standard input; see -h");
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < nops; i++) {
+		struct stat st;
+		if (strcmp(ops[i], "-") && stat(ops[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			size_t before = out.n;
+			int e = walk_dir(ops[i], &out, 0);
+			if (e) {
+				cli_error("cannot open '%s': %s", ops[i], strerror(e));
+				rc = EXIT_INPUT;
+			} else if (out.n == before) {
+				cli_error("no captures in '%s'", ops[i]);
+				rc = EXIT_INPUT;
+			}
+			continue;
+		}
+		vec_push(&out, strdup(ops[i]));
+	}
+	*files = out.v;
+	*nfiles = out.n;
+	return rc;
+}
+
+void inputs_free(char **files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+}
+
+static void progress(void *ctx, const struct run *r)
+{
+	uint64_t size = cap_file_size(r->cap), done = cap_bytes_read(r->cap);
+	if (size)
+		fprintf(stderr, "\rbotlens: %s: %3.0f%% %" PRIu64 " packets", r->path,
+			100.0 * (double)done / (double)size, r->records);
+	else
+		fprintf(stderr, "\rbotlens: %s: %" PRIu64 " MB %" PRIu64 " packets", r->path,
+			done >> 20, r->records);
+}
+
+void inputs_run_opts(const struct cli_common *c, struct run_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->reader = c->reader ? CAP_READER_LIBPCAP : CAP_READER_NATIVE;
+	o->filter = c->filter;
+	flow_cfg_default(&o->flow);
+	o->flow.tcp_timeout_ns = (int64_t)(c->tcp_timeout * 1e9);
+	o->flow.udp_timeout_ns = (int64_t)(c->udp_timeout * 1e9);
+	o->flow.icmp_timeout_ns = (int64_t)(c->icmp_timeout * 1e9);
+	if (cli_progress_ok(c->quiet))
+		o->progress = progress;
+}
+
+/* Maps a run's final status to an exit code, printing its error. */
+static int status_exit(int st, const char *err)
+{
+	switch (st) {
+	case CAP_EOF: return EXIT_OK;
+	case CAP_EDAMAGED: cli_error("%s", err); return EXIT_DAMAGED;
+	case RUN_EFILTER: cli_error("%s", err); return EXIT_USAGE;
+	case CAP_ENOMEM: cli_error("%s", err); return EXIT_INTERNAL;
+	default: cli_error("%s", err); return EXIT_INPUT;
+	}
+}
+
+static int worst(int a, int b)
+{
+	/* Usage and input errors outrank damage; any error outranks success. */
+	static const int rank[] = { 0, 1, 4, 3, 2, 5 };
+	return rank[b] > rank[a] ? b : a;
+}
+
+int inputs_run(const struct cli_common *c, struct inputs_job *job)
+{
+	char **files;
+	size_t n;
+	int ex = inputs_expand(c->files, c->nfiles, &files, &n);
+	if (c->filter) {
+		char err[512];
+		if (!run_filter_check(c->filter, err, sizeof err)) {
+			cli_error("invalid filter '%s': %s", c->filter, err);
+			inputs_free(files, n);
+			return EXIT_USAGE;
+		}
+	}
+	struct run_opts ro;
+	inputs_run_opts(c, &ro);
+	ro.track_flows = job->track_flows;
+	ro.track_hosts = job->track_hosts;
+	job->several = n > 1;
+	if (job->begin)
+		job->begin(job->ctx, n);
+	for (size_t i = 0; i < n; i++) {
+		struct run r;
+		char err[CAP_ERRLEN];
+		int rc = run_open(&r, files[i], &ro, err, sizeof err);
+		if (rc < 0) {
+			ex = worst(ex, status_exit(rc, err));
+			run_close(&r);
+			continue;
+		}
+		struct run_sub subs[8];
+		unsigned ns = job->setup ? job->setup(job->ctx, &r, subs) : 0;
+		int st = run_loop(&r, subs, ns);
+		if (ro.progress)
+			fputs("\r\033[K", stderr);
+		if (job->finish)
+			job->finish(job->ctx, &r);
+		ex = worst(ex, status_exit(st, r.err));
+		run_close(&r);
+	}
+	inputs_free(files, n);
+	return ex;
+}

@@ -1,0 +1,67 @@
+/*
+ * main.c - `botlens SUBCOMMAND [options] FILE...`: the subcommand table.
+ * A subcommand is one function in one file (cmd_*.c) and one row here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#ifndef BOTLENS_VERSION
+#define BOTLENS_VERSION "0.0.0"
+#endif
+const char *cli_version = BOTLENS_VERSION;
+
+static const struct cli_cmd commands[] = {
+	{ "info", cmd_info, "summarise captures: format, link types, counts, protocol mix, anomalies, sandbox hosts" },
+	{ "packets", cmd_packets, "one line per packet: time, proto, addresses, ports, length, TCP flags" },
+	{ "flows", cmd_flows, "one line per connection, Zeek conn.log fields" },
+	{ "hosts", cmd_hosts, "one line per address: packets, bytes, peers, ports, first/last seen" },
+	{ "synth", cmd_synth, "write a deterministic synthetic sandbox run (pcap + ground truth)" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: botlens SUBCOMMAND [options] FILE...\n"
+		   "       botlens --version | --help\n\n"
+		   "subcommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+		"\nFILE is a pcap or pcapng file, optionally gzip-compressed, a directory\n"
+		"(every capture inside, recursively) or - for standard input.\n"
+		"\nexamples:\n"
+		"  botlens synth --scenario storm-private -o run.pcap\n"
+		"  botlens info run.pcap\n"
+		"  botlens flows -f 'udp and not port 53' --format json run.pcap\n"
+		"  botlens hosts --host 192.168.1.10 -o hosts.tsv run.pcap.gz\n"
+		"  tcpdump -w - -i eth0 | botlens packets -\n"
+		"\nexit codes:\n"
+		"  0 success   1 damaged input (results cover the readable part)\n"
+		"  2 usage     3 input cannot be opened or is not a capture\n"
+		"  4 output cannot be written   5 internal error\n"
+		"\n`botlens SUBCOMMAND -h` shows a subcommand's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+		printf("botlens %s\n", cli_version);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (!strcmp(name, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	cli_error("'%s' is not a botlens subcommand", name);
+	cli_hint("see 'botlens --help'");
+	return EXIT_USAGE;
+}

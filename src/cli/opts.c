@@ -1,0 +1,270 @@
+/*
+ * opts.c - option parsing from declared tables (the same tables print
+ * --help), the common options of capture commands, and error output.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+enum {
+	COMMON_FILTER = 1000, COMMON_HOST, COMMON_FORMAT, COMMON_OUT, COMMON_QUIET,
+	COMMON_NOHEADER, COMMON_READER, COMMON_TCP_TO, COMMON_UDP_TO, COMMON_ICMP_TO, COMMON_READ,
+	OPT_HELP, OPT_VERSION,
+};
+
+static const struct cli_opt common_opts[] = {
+	{ "read", 'r', "FILE", "read FILE (as tcpdump -r; same as giving FILE as an operand)", COMMON_READ },
+	{ "filter", 'f', "EXPR", "BPF filter, tcpdump syntax (e.g. 'udp and not port 53')", COMMON_FILTER },
+	{ "host", 0, "ADDR", "the sandbox host (default: the internal address(es) originating most flows)", COMMON_HOST },
+	{ "format", 0, "FMT", "tsv (default), csv or json (JSON lines)", COMMON_FORMAT },
+	{ "output", 'o', "FILE", "write to FILE instead of standard output", COMMON_OUT },
+	{ "quiet", 'q', NULL, "no progress on stderr", COMMON_QUIET },
+	{ "no-header", 0, NULL, "no header row in tsv/csv", COMMON_NOHEADER },
+	{ "reader", 0, "NAME", "native (default) or libpcap (the reference reader)", COMMON_READER },
+	{ "tcp-timeout", 0, "SEC", "TCP inactivity timeout (default 300, as Zeek)", COMMON_TCP_TO },
+	{ "udp-timeout", 0, "SEC", "UDP inactivity timeout (default 60, as Zeek)", COMMON_UDP_TO },
+	{ "icmp-timeout", 0, "SEC", "ICMP inactivity timeout (default 60, as Zeek)", COMMON_ICMP_TO },
+};
+
+static const struct cli_opt always_opts[] = {
+	{ "help", 'h', NULL, "show this help on standard output", OPT_HELP },
+	{ "version", 0, NULL, "show the version", OPT_VERSION },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof *(a))
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("botlens: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void cli_hint(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("hint: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+bool cli_progress_ok(bool quiet)
+{
+	return !quiet && isatty(STDERR_FILENO);
+}
+
+FILE *cli_open_out(const char *path)
+{
+	if (!path || !strcmp(path, "-"))
+		return stdout;
+	FILE *f = fopen(path, "w");
+	if (!f)
+		cli_error("cannot open '%s': %s", path, strerror(errno));
+	return f;
+}
+
+int cli_close_out(FILE *f, const char *path)
+{
+	int bad = ferror(f);
+	if (f == stdout) {
+		if (fflush(f) != 0)
+			bad = 1;
+	} else if (fclose(f) != 0) {
+		bad = 1;
+	}
+	if (bad) {
+		cli_error("cannot write '%s': %s", path && strcmp(path, "-") ? path : "standard output",
+			  strerror(errno ? errno : EIO));
+		return EXIT_OUTPUT;
+	}
+	return EXIT_OK;
+}
+
+static void print_opts(const struct cli_opt *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char left[64];
+		char sh[8] = "    ";
+		if (o[i].shrt)
+			snprintf(sh, sizeof sh, "-%c, ", o[i].shrt);
+		snprintf(left, sizeof left, "%s--%s%s%s", sh, o[i].lng, o[i].arg ? " " : "",
+			 o[i].arg ? o[i].arg : "");
+		printf("  %-28s %s\n", left, o[i].help);
+	}
+}
+
+static size_t count_opts(const struct cli_opt *o)
+{
+	size_t n = 0;
+	while (o && o[n].lng)
+		n++;
+	return n;
+}
+
+static void print_help(const char *cmd, const char *synopsis, const struct cli_opt *extra,
+		       bool common, const char *examples)
+{
+	printf("usage: botlens %s %s\n\n", cmd, synopsis);
+	if (extra && extra[0].lng) {
+		printf("options:\n");
+		print_opts(extra, count_opts(extra));
+	}
+	if (common) {
+		printf("capture options:\n");
+		print_opts(common_opts, NELEM(common_opts));
+	}
+	print_opts(always_opts, NELEM(always_opts));
+	if (examples)
+		printf("\nexamples:\n%s", examples);
+	printf("\nexit codes: 0 ok, 1 damaged input, 2 usage, 3 unreadable input, 4 output, 5 internal\n");
+}
+
+static int parse_seconds(const char *arg, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno || end == arg || *end || v <= 0 || v > 1e9) {
+		cli_error("invalid timeout '%s': expected seconds > 0", arg);
+		return EXIT_USAGE;
+	}
+	*out = v;
+	return 0;
+}
+
+static int common_opt(struct cli_common *c, int id, const char *arg)
+{
+	int v;
+	switch (id) {
+	case COMMON_FILTER: c->filter = arg; return 0;
+	case COMMON_HOST: c->host = arg; return 0;
+	case COMMON_READ:
+		c->files[c->nfiles++] = (char *)arg;
+		return 0;
+	case COMMON_FORMAT:
+		c->format_set = true;
+		if ((v = table_format_parse(arg)) < 0) {
+			cli_error("unknown format '%s'", arg);
+			cli_hint("use tsv, csv or json");
+			return EXIT_USAGE;
+		}
+		c->format = (enum table_format)v;
+		return 0;
+	case COMMON_OUT: c->out = arg; return 0;
+	case COMMON_QUIET: c->quiet = true; return 0;
+	case COMMON_NOHEADER: c->no_header = true; return 0;
+	case COMMON_READER:
+		if (!strcmp(arg, "native")) c->reader = 0;
+		else if (!strcmp(arg, "libpcap")) c->reader = 1;
+		else {
+			cli_error("unknown reader '%s'", arg);
+			cli_hint("use native or libpcap");
+			return EXIT_USAGE;
+		}
+		return 0;
+	case COMMON_TCP_TO: return parse_seconds(arg, &c->tcp_timeout);
+	case COMMON_UDP_TO: return parse_seconds(arg, &c->udp_timeout);
+	case COMMON_ICMP_TO: return parse_seconds(arg, &c->icmp_timeout);
+	}
+	return EXIT_INTERNAL;
+}
+
+/* Adds the rows of one option table to getopt's long and short tables. */
+static void add_opts(const struct cli_opt *o, size_t n, struct option *lo, size_t *nl,
+		     char *so, size_t *ns)
+{
+	for (size_t i = 0; i < n; i++) {
+		lo[*nl] = (struct option){ o[i].lng, o[i].arg ? required_argument : no_argument,
+					   NULL, o[i].id };
+		(*nl)++;
+		if (o[i].shrt) {
+			so[(*ns)++] = (char)o[i].shrt;
+			if (o[i].arg)
+				so[(*ns)++] = ':';
+		}
+	}
+}
+
+static int short_to_id(int ch, const struct cli_opt *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (o[i].shrt == ch)
+			return o[i].id;
+	return -1;
+}
+
+int cli_parse(int argc, char **argv, const char *cmd, const char *synopsis,
+	      const struct cli_opt *extra, cli_opt_cb cb, void *ctx,
+	      struct cli_common *common, const char *examples)
+{
+	size_t nextra = count_opts(extra);
+	struct option lo[64];
+	char so[96];
+	size_t nl = 0, ns = 0;
+	so[ns++] = '+';
+	so[ns++] = ':';
+	add_opts(always_opts, NELEM(always_opts), lo, &nl, so, &ns);
+	if (common)
+		add_opts(common_opts, NELEM(common_opts), lo, &nl, so, &ns);
+	add_opts(extra, nextra, lo, &nl, so, &ns);
+	lo[nl] = (struct option){ 0, 0, 0, 0 };
+	so[ns] = 0;
+	static char **files;
+	if (common) {
+		*common = (struct cli_common){ .format = TABLE_TSV, .tcp_timeout = 300,
+					       .udp_timeout = 60, .icmp_timeout = 60 };
+		free(files);
+		files = calloc((size_t)argc + 1, sizeof *files);
+		if (!files)
+			return EXIT_INTERNAL;
+		common->files = files;
+	}
+	optind = 1;
+	opterr = 0;
+	int ch;
+	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (ch == '?' || ch == ':') {
+			const char *what = argv[optind - 1];
+			if (ch == ':')
+				cli_error("option '%s' needs an argument", what);
+			else
+				cli_error("unknown option '%s'", what);
+			cli_hint("see 'botlens %s -h'", cmd);
+			return EXIT_USAGE;
+		}
+		int id = ch;
+		if (ch < 256) {
+			id = short_to_id(ch, always_opts, NELEM(always_opts));
+			if (id < 0 && common)
+				id = short_to_id(ch, common_opts, NELEM(common_opts));
+			if (id < 0)
+				id = short_to_id(ch, extra, nextra);
+		}
+		if (id == OPT_HELP) {
+			print_help(cmd, synopsis, extra, common != NULL, examples);
+			exit(EXIT_OK);
+		}
+		if (id == OPT_VERSION) {
+			printf("botlens %s\n", cli_version);
+			exit(EXIT_OK);
+		}
+		int rc = (id >= COMMON_FILTER && id < OPT_HELP && common) ? common_opt(common, id, optarg)
+									   : (cb ? cb(ctx, id, optarg) : EXIT_INTERNAL);
+		if (rc)
+			return rc;
+	}
+	if (common)
+		for (int i = optind; i < argc; i++)
+			common->files[common->nfiles++] = argv[i];
+	return 0;
+}

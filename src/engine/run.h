@@ -1,0 +1,74 @@
+/*
+ * run.h - one pass over one capture: records -> filter -> decode ->
+ * flows -> hosts -> subscribers.
+ *
+ * Every consumer (the table commands, analyses, renderers) subscribes to
+ * the same single pass with a struct run_sub: it sees each packet with
+ * its flow and direction, and each flow when it ends.  Subscribers run in
+ * the order given.  The run owns the capture, decoder, flow and host
+ * tables; their counters are readable after run_loop() for summaries.
+ */
+#ifndef BOTLENS_RUN_H
+#define BOTLENS_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture/capture.h"
+#include "decode/decode.h"
+#include "flow/flow.h"
+
+#define RUN_EFILTER (-10)  /* the filter does not apply to a link type */
+
+struct run;
+
+struct run_sub {
+	void *ctx;
+	/* f is NULL for packets without an IP layer (then dir is -1). */
+	void (*packet)(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir);
+	void (*flow_end)(void *ctx, const struct run *r, const struct flow *f);
+};
+
+struct run_opts {
+	enum cap_reader reader;
+	const char *filter;         /* BPF, tcpdump syntax; NULL = all */
+	struct flow_cfg flow;
+	bool track_flows;
+	bool track_hosts;           /* implies track_flows */
+	void (*progress)(void *ctx, const struct run *r);
+	void *progress_ctx;
+};
+
+struct run_filter;
+
+struct run {
+	const char *path;
+	struct cap *cap;
+	struct decoder dec;
+	struct flowtab *flows;
+	struct hosttab *hosts;
+	uint64_t records;           /* read from the file */
+	uint64_t matched;           /* passed the filter */
+	uint64_t wire_bytes, cap_bytes;   /* of matched packets */
+	int64_t start_ns;           /* first record's time: origin of relative times */
+	int64_t first_ns, last_ns;  /* of matched packets */
+	bool have_time;
+	int status;                 /* CAP_EOF, or the error that ended the pass */
+	char err[CAP_ERRLEN];
+	const struct run_opts *opts;
+	struct run_filter *filters;
+	const struct run_sub *subs;
+	unsigned nsubs;
+};
+
+/* Opens the capture. Returns CAP_OK or an error with err filled. */
+int run_open(struct run *r, const char *path, const struct run_opts *o, char *err, size_t errlen);
+/* Reads to the end or the first error; ends all flows. Returns r->status. */
+int run_loop(struct run *r, const struct run_sub *subs, unsigned nsubs);
+void run_close(struct run *r);
+/* Checks a filter's syntax (against Ethernet). False with err filled. */
+bool run_filter_check(const char *filter, char *err, size_t errlen);
+/* Seconds since the capture's first record. */
+double run_rel(const struct run *r, int64_t ts_ns);
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * flow.h - bidirectional connections and the host table.
+ *
+ * A flow is keyed canonically (the lesser (address, port) endpoint first,
+ * family and protocol alongside) and hashed with a seed, so both
+ * directions find the same entry.  The originator is the sender of the
+ * first packet, except that a flow first seen as a TCP SYN-ACK is flipped
+ * so that the SYN-ACK's receiver originates it (history starts with '^',
+ * as in Zeek).  Per direction: packets, IP bytes, payload bytes.
+ *
+ * Flows end after inactivity (Zeek's defaults: TCP 300 s, UDP and ICMP
+ * 60 s, other 60 s), when a closed TCP connection sees a new SYN, or at
+ * the end of the capture; the table calls its end callback then, and the
+ * flow's memory is reused.  Memory grows with concurrent flows, not
+ * packets.
+ */
+#ifndef BOTLENS_FLOW_H
+#define BOTLENS_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+
+/* Per-direction TCP facts (flow.tcp[dir]). */
+enum {
+	TCPF_SYN = 1, TCPF_SYNACK = 2, TCPF_FIN = 4, TCPF_RST = 8, TCPF_DATA = 16, TCPF_ACK = 32,
+};
+
+struct flow {
+	struct flow *hnext;          /* hash chain */
+	struct flow *prev, *next;    /* LRU list of its timeout class, oldest first */
+	uint64_t hash;
+	uint64_t id;                 /* 1-based creation order within the capture */
+	int64_t first_ns, last_ns;
+	uint64_t pkts[2], ip_bytes[2], payload[2];  /* [0] from orig, [1] from resp */
+	uint8_t orig[16], resp[16];
+	uint16_t orig_p, resp_p;
+	uint8_t family, proto, cls;
+	uint8_t tcp[2];
+	uint8_t hlen;
+	char history[21];
+	uint32_t hseen;              /* history letters already recorded */
+	uint32_t user;               /* free for subscribers (e.g. a behavior tag) */
+};
+
+struct flow_cfg {
+	int64_t tcp_timeout_ns, udp_timeout_ns, icmp_timeout_ns, other_timeout_ns;
+	uint64_t seed;
+};
+
+typedef void (*flow_end_fn)(void *ctx, const struct flow *f);
+
+struct flowtab;
+
+void flow_cfg_default(struct flow_cfg *c);
+struct flowtab *flowtab_new(const struct flow_cfg *cfg, flow_end_fn on_end, void *ctx);
+void flowtab_free(struct flowtab *t);
+/*
+ * Accounts p (which must have an IP layer) to its flow, creating it if
+ * needed; first ends the flows idle past their timeout as of p's time.
+ * Returns the flow and sets *dir (0 = from the originator), or NULL when
+ * out of memory.  Packets without ports use port 0.
+ */
+struct flow *flowtab_update(struct flowtab *t, const struct pkt *p, int *dir);
+/* Ends every remaining flow, oldest activity first. */
+void flowtab_flush(struct flowtab *t);
+uint64_t flowtab_active(const struct flowtab *t);
+uint64_t flowtab_total(const struct flowtab *t);
+uint64_t flowtab_peak(const struct flowtab *t);
+
+/* Zeek conn_state of a flow ("S0", "SF", "REJ", ...). */
+const char *flow_conn_state(const struct flow *f);
+/* "tcp", "udp", "icmp" or the protocol number as text into buf. */
+const char *flow_proto_str(const struct flow *f, char *buf, unsigned len);
+
+/* ---- hosts ---- */
+
+struct host {
+	struct host *hnext;
+	uint8_t addr[16];
+	uint8_t family;
+	bool internal;
+	uint64_t pkts_out, pkts_in, bytes_out, bytes_in;   /* wire bytes */
+	uint64_t flows_orig, flows_resp;
+	uint64_t peers;            /* distinct addresses exchanged packets with */
+	uint64_t ports_contacted;  /* distinct (proto, port) it sent flows to */
+	uint64_t ports_served;     /* distinct (proto, port) it was contacted on */
+	int64_t first_ns, last_ns;
+};
+
+struct hosttab;
+struct hosttab *hosttab_new(uint64_t seed);
+void hosttab_free(struct hosttab *t);
+/* Counts a packet for both endpoints. False when out of memory. */
+bool hosttab_packet(struct hosttab *t, const struct pkt *p);
+/* Counts a new flow: originator/responder, distinct peers and ports. */
+bool hosttab_flow(struct hosttab *t, const struct flow *f);
+uint64_t hosttab_count(const struct hosttab *t);
+/* All hosts in a stable order (first seen); caller frees the array. */
+struct host **hosttab_list(const struct hosttab *t, uint64_t *n);
+const struct host *hosttab_find(const struct hosttab *t, uint8_t family, const uint8_t *addr);
+
+/*
+ * The sandbox host(s): the internal addresses originating most flows
+ * (every internal address with at least a quarter of the top count and
+ * at least 3 flows); with no internal originator, the address in most
+ * flows.  Fills out[] (up to max), returns the count.
+ */
+unsigned hosttab_sandbox(const struct hosttab *t, const struct host **out, unsigned max);
+
+#endif

@@ -1,0 +1,298 @@
+/*
+ * flowtab.c - the flow table (see flow.h for the model).
+ *
+ * Invariants: every live flow is in exactly one hash chain and in the LRU
+ * list of its timeout class (TCP, UDP, ICMP, other), which is ordered by
+ * last activity, oldest at the head, because a flow moves to the tail on
+ * each packet.  So expiry looks only at list heads: O(1) per packet.
+ * "Now" is the latest packet time seen; capture timestamps that go back
+ * in time never expire anything early.  The bucket array doubles when
+ * the load passes 1; ended flows go to a free list for reuse.
+ */
+#include "flow/flow-int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { CLS_TCP, CLS_UDP, CLS_ICMP, CLS_OTHER, CLS_N };
+
+struct lru {
+	struct flow *head, *tail;
+};
+
+struct flowtab {
+	struct flow **buckets;
+	uint64_t mask;
+	uint64_t active, total, peak;
+	struct lru lru[CLS_N];
+	int64_t timeout[CLS_N];
+	int64_t now;
+	struct flow *free;
+	uint64_t seed;
+	flow_end_fn on_end;
+	void *ctx;
+};
+
+void flow_cfg_default(struct flow_cfg *c)
+{
+	c->tcp_timeout_ns = 300 * 1000000000LL;
+	c->udp_timeout_ns = 60 * 1000000000LL;
+	c->icmp_timeout_ns = 60 * 1000000000LL;
+	c->other_timeout_ns = 60 * 1000000000LL;
+	c->seed = 0x5bd1e9955bd1e995ull;
+}
+
+struct flowtab *flowtab_new(const struct flow_cfg *cfg, flow_end_fn on_end, void *ctx)
+{
+	struct flowtab *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->mask = 4095;
+	t->buckets = calloc(t->mask + 1, sizeof *t->buckets);
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	t->timeout[CLS_TCP] = cfg->tcp_timeout_ns;
+	t->timeout[CLS_UDP] = cfg->udp_timeout_ns;
+	t->timeout[CLS_ICMP] = cfg->icmp_timeout_ns;
+	t->timeout[CLS_OTHER] = cfg->other_timeout_ns;
+	t->seed = cfg->seed;
+	t->on_end = on_end;
+	t->ctx = ctx;
+	t->now = INT64_MIN;
+	return t;
+}
+
+static void lru_unlink(struct lru *l, struct flow *f)
+{
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		l->head = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	else
+		l->tail = f->prev;
+	f->prev = f->next = NULL;
+}
+
+static void lru_append(struct lru *l, struct flow *f)
+{
+	f->prev = l->tail;
+	f->next = NULL;
+	if (l->tail)
+		l->tail->next = f;
+	else
+		l->head = f;
+	l->tail = f;
+}
+
+/* Removes f from the table, reports it, and recycles its memory. */
+static void flow_end(struct flowtab *t, struct flow *f)
+{
+	struct flow **pp = &t->buckets[f->hash & t->mask];
+	while (*pp != f)
+		pp = &(*pp)->hnext;
+	*pp = f->hnext;
+	lru_unlink(&t->lru[f->cls], f);
+	t->active--;
+	if (t->on_end)
+		t->on_end(t->ctx, f);
+	f->hnext = t->free;
+	t->free = f;
+}
+
+static void expire(struct flowtab *t)
+{
+	for (int c = 0; c < CLS_N; c++) {
+		struct flow *f;
+		while ((f = t->lru[c].head) && t->now - f->last_ns > t->timeout[c])
+			flow_end(t, f);
+	}
+}
+
+void flowtab_flush(struct flowtab *t)
+{
+	for (;;) {
+		struct flow *oldest = NULL;
+		for (int c = 0; c < CLS_N; c++) {
+			struct flow *h = t->lru[c].head;
+			if (h && (!oldest || h->last_ns < oldest->last_ns ||
+				  (h->last_ns == oldest->last_ns && h->id < oldest->id)))
+				oldest = h;
+		}
+		if (!oldest)
+			return;
+		flow_end(t, oldest);
+	}
+}
+
+void flowtab_free(struct flowtab *t)
+{
+	if (!t)
+		return;
+	for (int c = 0; c < CLS_N; c++) {
+		struct flow *f = t->lru[c].head;
+		while (f) {
+			struct flow *n = f->next;
+			free(f);
+			f = n;
+		}
+	}
+	while (t->free) {
+		struct flow *n = t->free->hnext;
+		free(t->free);
+		t->free = n;
+	}
+	free(t->buckets);
+	free(t);
+}
+
+uint64_t flowtab_active(const struct flowtab *t) { return t->active; }
+uint64_t flowtab_total(const struct flowtab *t) { return t->total; }
+uint64_t flowtab_peak(const struct flowtab *t) { return t->peak; }
+
+/* Canonical key hash: endpoints in a fixed order, mixed with the seed. */
+static inline uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 32);
+}
+
+static uint64_t load64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint64_t key_hash(const struct flowtab *t, const struct pkt *p, bool swap)
+{
+	const uint8_t *a = swap ? p->dst : p->src, *b = swap ? p->src : p->dst;
+	uint16_t pa = swap ? p->dport : p->sport, pb = swap ? p->sport : p->dport;
+	uint64_t h = t->seed ^ ((uint64_t)p->proto << 40 | (uint64_t)p->family << 32 | (uint64_t)pa << 16 | pb);
+	h = mix(h, load64(a));
+	h = mix(h, load64(b));
+	if (p->family == 6) {
+		h = mix(h, load64(a + 8));
+		h = mix(h, load64(b + 8));
+	}
+	return h;
+}
+
+/* True when (src, sport) sorts after (dst, dport): the key is the swap. */
+static bool key_swapped(const struct pkt *p)
+{
+	int c = memcmp(p->src, p->dst, p->family == 6 ? 16 : 4);
+	return c > 0 || (c == 0 && p->sport > p->dport);
+}
+
+static int match(const struct flow *f, const struct pkt *p)
+{
+	if (f->proto != p->proto || f->family != p->family)
+		return -1;
+	size_t n = p->family == 6 ? 16 : 4;
+	if (f->orig_p == p->sport && f->resp_p == p->dport && !memcmp(f->orig, p->src, n) &&
+	    !memcmp(f->resp, p->dst, n))
+		return 0;
+	if (f->orig_p == p->dport && f->resp_p == p->sport && !memcmp(f->orig, p->dst, n) &&
+	    !memcmp(f->resp, p->src, n))
+		return 1;
+	return -1;
+}
+
+static void grow(struct flowtab *t)
+{
+	uint64_t nmask = t->mask * 2 + 1;
+	struct flow **nb = calloc(nmask + 1, sizeof *nb);
+	if (!nb)
+		return;  /* keep the longer chains; still correct */
+	for (uint64_t i = 0; i <= t->mask; i++) {
+		struct flow *f = t->buckets[i];
+		while (f) {
+			struct flow *n = f->hnext;
+			f->hnext = nb[f->hash & nmask];
+			nb[f->hash & nmask] = f;
+			f = n;
+		}
+	}
+	free(t->buckets);
+	t->buckets = nb;
+	t->mask = nmask;
+}
+
+static int proto_class(uint8_t proto)
+{
+	return proto == 6 ? CLS_TCP : proto == 17 ? CLS_UDP : (proto == 1 || proto == 58) ? CLS_ICMP : CLS_OTHER;
+}
+
+
+static struct flow *flow_create(struct flowtab *t, const struct pkt *p, uint64_t h)
+{
+	struct flow *f = t->free;
+	if (f)
+		t->free = f->hnext;
+	else if (!(f = malloc(sizeof *f)))
+		return NULL;
+	memset(f, 0, sizeof *f);
+	f->hash = h;
+	f->id = ++t->total;
+	f->family = p->family;
+	f->proto = p->proto;
+	f->cls = (uint8_t)proto_class(p->proto);
+	f->first_ns = f->last_ns = p->ts_ns;
+	bool flip = p->proto == 6 && p->has_ports && (p->tcp_flags & 0x12) == 0x12;
+	memcpy(f->orig, flip ? p->dst : p->src, 16);
+	memcpy(f->resp, flip ? p->src : p->dst, 16);
+	f->orig_p = flip ? p->dport : p->sport;
+	f->resp_p = flip ? p->sport : p->dport;
+	if (flip)
+		flow_history_add(f, '^', 0);
+	f->hnext = t->buckets[h & t->mask];
+	t->buckets[h & t->mask] = f;
+	lru_append(&t->lru[f->cls], f);
+	if (++t->active > t->peak)
+		t->peak = t->active;
+	if (t->active > t->mask + 1)
+		grow(t);
+	return f;
+}
+
+struct flow *flowtab_update(struct flowtab *t, const struct pkt *p, int *dir)
+{
+	if (p->ts_ns > t->now) {
+		t->now = p->ts_ns;
+		expire(t);
+	}
+	uint64_t h = key_hash(t, p, key_swapped(p));
+	struct flow *f;
+	int d = -1;
+	for (f = t->buckets[h & t->mask]; f; f = f->hnext)
+		if (f->hash == h && (d = match(f, p)) >= 0)
+			break;
+	if (f && f->proto == 6 && flow_tcp_restarts(f, p, d)) {
+		flow_end(t, f);
+		f = NULL;
+	}
+	if (!f) {
+		if (!(f = flow_create(t, p, h)))
+			return NULL;
+		d = match(f, p);
+	} else {
+		lru_unlink(&t->lru[f->cls], f);
+		lru_append(&t->lru[f->cls], f);
+	}
+	if (p->ts_ns > f->last_ns)
+		f->last_ns = p->ts_ns;
+	f->pkts[d]++;
+	f->ip_bytes[d] += p->ip_len;
+	f->payload[d] += p->payload_len;
+	if (f->proto == 6 && p->frag != FRAG_LATER && !p->l4_truncated)
+		flow_tcp_update(f, p, d);
+	else if (p->payload_len)
+		flow_history_add(f, 'D', d);
+	*dir = d;
+	return f;
+}

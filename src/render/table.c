@@ -1,0 +1,199 @@
+/*
+ * table.c - TSV/CSV/JSON-lines row writer (see table.h for the contract).
+ */
+#include "render/table.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const format_names[] = {
+	[TABLE_TSV] = "tsv", [TABLE_CSV] = "csv", [TABLE_JSON] = "json",
+};
+
+int table_format_parse(const char *s)
+{
+	for (unsigned i = 0; i < sizeof format_names / sizeof *format_names; i++)
+		if (strcmp(s, format_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void put_header(struct table *t)
+{
+	if (t->fmt == TABLE_JSON || !t->header)
+		return;
+	for (unsigned i = 0; i < t->ncols; i++) {
+		if (i)
+			fputc(t->fmt == TABLE_TSV ? '\t' : ',', t->f);
+		fputs(t->cols[i], t->f);
+	}
+	fputc('\n', t->f);
+}
+
+void table_init(struct table *t, FILE *f, enum table_format fmt,
+		const char *const *cols, unsigned ncols, bool header)
+{
+	t->f = f;
+	t->fmt = fmt;
+	t->cols = cols;
+	t->ncols = ncols;
+	t->col = 0;
+	t->header = header;
+	t->started = false;
+}
+
+void json_put_string(FILE *f, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f) {
+				fputs("\\u00", f);
+				fputc(hex[*p >> 4], f);
+				fputc(hex[*p & 15], f);
+			} else {
+				fputc(*p, f);
+			}
+		}
+	}
+	fputc('"', f);
+}
+
+/* Starts a cell: separators, header on first use, JSON key. */
+static void cell_begin(struct table *t)
+{
+	if (!t->started) {
+		put_header(t);
+		t->started = true;
+	}
+	if (t->fmt == TABLE_JSON) {
+		fputs(t->col == 0 ? "{" : ",", t->f);
+		json_put_string(t->f, t->col < t->ncols ? t->cols[t->col] : "?");
+		fputc(':', t->f);
+	} else if (t->col > 0) {
+		fputc(t->fmt == TABLE_TSV ? '\t' : ',', t->f);
+	}
+}
+
+static void cell_end(struct table *t) { t->col++; }
+
+static void put_csv(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void put_tsv(FILE *f, const char *s)
+{
+	if (!*s) {
+		fputs("(empty)", f);
+		return;
+	}
+	for (; *s; s++)
+		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
+}
+
+void table_null(struct table *t)
+{
+	cell_begin(t);
+	if (t->fmt == TABLE_JSON)
+		fputs("null", t->f);
+	else if (t->fmt == TABLE_TSV)
+		fputc('-', t->f);
+	cell_end(t);
+}
+
+void table_str(struct table *t, const char *s)
+{
+	if (!s) {
+		table_null(t);
+		return;
+	}
+	cell_begin(t);
+	if (t->fmt == TABLE_JSON)
+		json_put_string(t->f, s);
+	else if (t->fmt == TABLE_CSV)
+		put_csv(t->f, s);
+	else
+		put_tsv(t->f, s);
+	cell_end(t);
+}
+
+static void put_raw(struct table *t, const char *s)
+{
+	cell_begin(t);
+	fputs(s, t->f);
+	cell_end(t);
+}
+
+void table_u64(struct table *t, uint64_t v)
+{
+	char b[24];
+	snprintf(b, sizeof b, "%" PRIu64, v);
+	put_raw(t, b);
+}
+
+void table_i64(struct table *t, int64_t v)
+{
+	char b[24];
+	snprintf(b, sizeof b, "%" PRId64, v);
+	put_raw(t, b);
+}
+
+void table_f64(struct table *t, double v, int decimals)
+{
+	char b[64];
+	snprintf(b, sizeof b, "%.*f", decimals, v);
+	put_raw(t, b);
+}
+
+void table_bool(struct table *t, bool v)
+{
+	if (t->fmt == TABLE_JSON)
+		put_raw(t, v ? "true" : "false");
+	else
+		put_raw(t, v ? "T" : "F");
+}
+
+void table_end_row(struct table *t)
+{
+	if (t->fmt == TABLE_JSON)
+		fputs(t->col ? "}" : "{}", t->f);
+	fputc('\n', t->f);
+	t->col = 0;
+}
+
+void time_iso8601(int64_t ts_ns, char *buf, size_t len)
+{
+	int64_t sec = ts_ns / 1000000000, ns = ts_ns % 1000000000;
+	if (ns < 0) {
+		ns += 1000000000;
+		sec--;
+	}
+	time_t tt = (time_t)sec;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm)) {
+		snprintf(buf, len, "%" PRId64 ".%09" PRId64, sec, ns);
+		return;
+	}
+	char d[32];
+	strftime(d, sizeof d, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06dZ", d, (int)(ns / 1000));
+}

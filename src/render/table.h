@@ -1,0 +1,49 @@
+/*
+ * table.h - record output as TSV, CSV or JSON lines.
+ *
+ * A table has a fixed list of column names; each row sets values in the
+ * column order.  TSV and CSV print a header row (unless disabled); JSON
+ * prints one object per row with the column names as keys (JSON lines).
+ * Strings are escaped per format (CSV per RFC 4180, JSON per RFC 8259,
+ * TSV replaces tab/newline by spaces).  Absent values: "-" in TSV (as
+ * Zeek does), empty in CSV, null in JSON.
+ */
+#ifndef BOTLENS_TABLE_H
+#define BOTLENS_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum table_format { TABLE_TSV, TABLE_CSV, TABLE_JSON };
+
+struct table {
+	FILE *f;
+	enum table_format fmt;
+	const char *const *cols;
+	unsigned ncols;
+	unsigned col;       /* next column of the current row */
+	bool header;        /* print a header row */
+	bool started;
+};
+
+/* Parses "tsv", "csv", "json"; returns -1 if unknown. */
+int table_format_parse(const char *s);
+
+void table_init(struct table *t, FILE *f, enum table_format fmt,
+		const char *const *cols, unsigned ncols, bool header);
+void table_str(struct table *t, const char *s);       /* NULL = absent */
+void table_u64(struct table *t, uint64_t v);
+void table_i64(struct table *t, int64_t v);
+void table_f64(struct table *t, double v, int decimals);
+void table_bool(struct table *t, bool v);
+void table_null(struct table *t);
+void table_end_row(struct table *t);
+
+/* Escapes s as a JSON string literal (with quotes) onto f. */
+void json_put_string(FILE *f, const char *s);
+
+/* Formats ns-since-epoch as ISO 8601 UTC with microseconds: 2008-04-01T12:00:00.000123Z. */
+void time_iso8601(int64_t ts_ns, char *buf, size_t len);
+
+#endif
