@@ -14,7 +14,7 @@
 /* Exit codes (documented in README and `botlens --help`). */
 enum {
 	EXIT_OK = 0,        /* everything read and written */
-	EXIT_DAMAGED = 1,   /* an input was damaged: results cover what was readable */
+	EXIT_DAMAGED = 1,   /* an input was damaged or partly undecodable (unknown link type): results cover the readable part */
 	EXIT_USAGE = 2,     /* bad command line (option, filter, address) */
 	EXIT_INPUT = 3,     /* an input could not be opened or is not a capture */
 	EXIT_OUTPUT = 4,    /* the output could not be written */

@@ -209,6 +209,11 @@ int inputs_run(const struct cli_common *c, struct inputs_job *job)
 		if (job->finish)
 			job->finish(job->ctx, &r);
 		ex = worst(ex, status_exit(st, r.err));
+		if (st == CAP_EOF && r.dec.anomalies[ANOM_LINK_UNSUPPORTED]) {
+			cli_error("'%s': unsupported link type: %" PRIu64 " packets not decoded", r.path,
+				  r.dec.anomalies[ANOM_LINK_UNSUPPORTED]);
+			ex = worst(ex, EXIT_DAMAGED);
+		}
 		run_close(&r);
 	}
 	inputs_free(files, n);

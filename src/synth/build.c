@@ -116,7 +116,6 @@ void build_free(struct build_ctx *c)
 	free(c->sess_kind);
 	free(c->hosts.ip);
 	free(c->hosts.role);
-	free(c->hosts.first);
 	memset(c, 0, sizeof *c);
 }
 
@@ -177,6 +176,14 @@ int build_role_of(const struct build_ctx *c, uint32_t ip)
 		return -1;
 	size_t i = host_slot(&c->hosts, ip);
 	return c->hosts.ip[i] ? c->hosts.role[i] : -1;
+}
+
+long build_host_slot(const struct build_ctx *c, uint32_t ip)
+{
+	if (!c->hosts.ip || !ip)
+		return -1;
+	size_t i = host_slot(&c->hosts, ip);
+	return c->hosts.ip[i] ? (long)i : -1;
 }
 
 int build_add_local(struct build_ctx *c, uint32_t ip, const uint8_t mac[6], uint8_t ttl,

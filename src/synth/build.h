@@ -80,7 +80,6 @@ struct build_local {
 struct build_hostset {         /* open addressing, ip 0 = empty slot */
 	uint32_t *ip;
 	uint8_t *role;
-	uint32_t *first;       /* first-seen order, filled by synth.c */
 	size_t n, cap;
 };
 
@@ -110,6 +109,7 @@ int build_add_local(struct build_ctx *c, uint32_t ip, const uint8_t mac[6], uint
 uint32_t build_session(struct build_ctx *c, enum build_kind kind);
 void build_set_role(struct build_ctx *c, uint32_t ip, enum build_role role);
 int build_role_of(const struct build_ctx *c, uint32_t ip);   /* -1 if unknown */
+long build_host_slot(const struct build_ctx *c, uint32_t ip); /* index < hosts.cap, or -1 */
 uint32_t build_public_ip(struct build_ctx *c, enum build_role role);
 uint32_t build_ip_in(struct build_ctx *c, uint32_t net, int bits, enum build_role role);
 uint16_t build_eport(struct build_ctx *c);
@@ -189,6 +189,8 @@ struct build_http {
 	int body_style;        /* 0 text/html filler, 1 executable (MZ), 2 binary */
 	bool keepalive;
 };
+void build_http_request(struct build_tcp *s, const struct build_http *h, int64_t think);
+void build_http_response(struct build_tcp *s, const struct build_http *h, int64_t think);
 void build_http_exchange(struct build_tcp *s, const struct build_http *h, int64_t think,
 			 int64_t server_think);
 
@@ -232,6 +234,11 @@ size_t build_ov_search_end(uint8_t *buf, const uint8_t hash[16], uint16_t a, uin
 size_t build_ov_publish(uint8_t *buf, size_t cap, const uint8_t hash[16], const uint8_t id[16],
 			const char *name, uint32_t size);
 size_t build_ov_publish_ack(uint8_t *buf, const uint8_t hash[16]);
+
+/* --- names.c: made-up but plausible names --- */
+void build_word(struct rng *r, char *out, size_t len, int min_syl, int max_syl);
+void build_domain(struct rng *r, char *out, size_t len);
+void build_mailbox(struct rng *r, char *out, size_t len, const char *domain);
 
 /* --- scenarios (scenario_*.c) --- */
 struct synth_scenario {

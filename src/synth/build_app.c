@@ -254,14 +254,12 @@ static void fill_body(struct rng *r, uint8_t *b, size_t n, int style)
 }
 
 /*
- * One request from the client (side 0) and the server's answer, on an
- * established connection.  think: client pause before the request;
- * server_think: the server's processing time.
+ * The client's request (side 0) on an established connection, `think`
+ * after the last frame.  POST bodies are random bytes.
  */
-void build_http_exchange(struct build_tcp *s, const struct build_http *h, int64_t think,
-			 int64_t server_think)
+void build_http_request(struct build_tcp *s, const struct build_http *h, int64_t think)
 {
-	char head[1024], date[64];
+	char head[1024];
 	int n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nAccept: */*\r\n"
 			 "Accept-Language: en-us\r\nUser-Agent: %s\r\nHost: %s\r\n%s%s",
 			 h->method, h->path, h->agent, h->host,
@@ -272,8 +270,7 @@ void build_http_exchange(struct build_tcp *s, const struct build_http *h, int64_
 	if (h->req_body)
 		n += snprintf(head + n, sizeof head - (size_t)n, "Content-Length: %zu\r\n", h->req_body);
 	n += snprintf(head + n, sizeof head - (size_t)n, "\r\n");
-	size_t body = h->req_body > h->resp_body ? h->req_body : h->resp_body;
-	uint8_t *buf = malloc((size_t)n + 1024 + body);
+	uint8_t *buf = malloc((size_t)n + h->req_body);
 	if (!buf) {
 		s->c->oom = true;
 		return;
@@ -281,19 +278,40 @@ void build_http_exchange(struct build_tcp *s, const struct build_http *h, int64_
 	memcpy(buf, head, (size_t)n);
 	fill_body(&s->c->rng, buf + n, h->req_body, 2);
 	build_tcp_send(s, 0, buf, (size_t)n + h->req_body, think);
-	http_date(date, sizeof date, s->t);
+	free(buf);
+}
+
+/* The server's response (side 1): status line, headers, a generated body. */
+void build_http_response(struct build_tcp *s, const struct build_http *h, int64_t think)
+{
 	static const char *const reasons[] = { "OK", "Found", "Not Found" };
+	char date[64];
+	uint8_t *buf = malloc(1024 + h->resp_body);
+	if (!buf) {
+		s->c->oom = true;
+		return;
+	}
+	http_date(date, sizeof date, s->t + think);
 	int ri = h->status == 302 ? 1 : h->status == 404 ? 2 : 0;
-	n = snprintf((char *)buf, 1024, "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: %s\r\n"
-		     "Content-Length: %zu\r\nContent-Type: %s\r\n%s\r\n", h->status, reasons[ri],
-		     date, h->body_style == 1 ? "Apache/2.0.59 (Unix)" : "Apache/2.2.3 (Unix)",
-		     h->resp_body, h->ctype, h->keepalive ? "Keep-Alive: timeout=15, max=100\r\n"
-							  : "Connection: close\r\n");
+	int n = snprintf((char *)buf, 1024, "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: %s\r\n"
+			 "Content-Length: %zu\r\nContent-Type: %s\r\n%s\r\n", h->status,
+			 reasons[ri], date,
+			 h->body_style == 1 ? "Apache/2.0.59 (Unix)" : "Apache/2.2.3 (Unix)",
+			 h->resp_body, h->ctype,
+			 h->keepalive ? "Keep-Alive: timeout=15, max=100\r\n" : "Connection: close\r\n");
 	if (n < 0 || n >= 1024)
 		n = 0;
 	fill_body(&s->c->rng, buf + n, h->resp_body, h->body_style);
-	build_tcp_send(s, 1, buf, (size_t)n + h->resp_body, server_think);
+	build_tcp_send(s, 1, buf, (size_t)n + h->resp_body, think);
 	free(buf);
+}
+
+/* A request and its response: think before the request, server_think before the answer. */
+void build_http_exchange(struct build_tcp *s, const struct build_http *h, int64_t think,
+			 int64_t server_think)
+{
+	build_http_request(s, h, think);
+	build_http_response(s, h, server_think);
 }
 
 /* --- SMTP ------------------------------------------------------------- */

@@ -1,0 +1,28 @@
+#!/bin/sh
+# deps.sh [build|test] - install what botlens needs from Debian packages.
+# As root: apt-get installs what is missing.  Otherwise: prints the exact
+# command to run and exits 1.  Already-installed packages are not touched.
+set -e
+what=${1:-build}
+pkgs="gcc make libc6-dev libpcap-dev libjson-c-dev zlib1g-dev"
+if [ "$what" = test ]; then
+	pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump"
+fi
+missing=""
+for p in $pkgs; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "botlens: missing Debian packages:$missing" >&2
+	echo "run as root:  $cmd" >&2
+	exit 1
+fi
+echo "botlens: installing$missing" >&2
+# tshark asks whether non-root users may capture: answer no, non-interactively.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
