@@ -6,7 +6,7 @@ set -e
 what=${1:-build}
 pkgs="gcc make libc6-dev libpcap-dev libjson-c-dev zlib1g-dev"
 if [ "$what" = test ]; then
-	pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump"
+	pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump jq"
 fi
 missing=""
 for p in $pkgs; do

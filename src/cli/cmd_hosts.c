@@ -98,6 +98,7 @@ static void begin(void *ctx, size_t nfiles)
 	x->several = nfiles > 1;
 	table_init(&x->t, x->out, x->c->format, x->several ? cols : cols + 1,
 		   x->several ? NCOLS : NCOLS - 1, !x->c->no_header);
+	table_begin(&x->t);
 }
 
 int cmd_hosts(int argc, char **argv)

@@ -62,6 +62,7 @@ static void begin(void *ctx, size_t nfiles)
 	x->several = nfiles > 1;
 	table_init(&x->t, x->out, x->c->format, x->several ? cols : cols + 1,
 		   x->several ? 10 : 9, !x->c->no_header);
+	table_begin(&x->t);
 }
 
 static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)

@@ -67,6 +67,14 @@ void json_put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void table_begin(struct table *t)
+{
+	if (!t->started) {
+		put_header(t);
+		t->started = true;
+	}
+}
+
 /* Starts a cell: separators, header on first use, JSON key. */
 static void cell_begin(struct table *t)
 {

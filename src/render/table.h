@@ -32,6 +32,8 @@ int table_format_parse(const char *s);
 
 void table_init(struct table *t, FILE *f, enum table_format fmt,
 		const char *const *cols, unsigned ncols, bool header);
+/* Prints the header row now (also when no row follows). */
+void table_begin(struct table *t);
 void table_str(struct table *t, const char *s);       /* NULL = absent */
 void table_u64(struct table *t, uint64_t v);
 void table_i64(struct table *t, int64_t v);

@@ -1,0 +1,56 @@
+# cli.sh - command-line manners: help, version, formats, several files,
+# standard input, -r, gzip, filters, --host.
+. "$(dirname "$0")/lib.sh"
+
+{ pcap_header; pcap_udp_record; pcap_udp_record; } >"$TMP/a.pcap"
+gzip -c "$TMP/a.pcap" >"$TMP/a.pcap.gz"
+cp "$TMP/a.pcap" "$TMP/b.pcap"
+
+bl --help
+check "--help exit 0" [ "$RC" -eq 0 ]
+check "--help on stdout with examples" grep -q "examples:" "$TMP/out"
+bl flows -h
+check "flows -h on stdout" grep -q "usage: botlens flows" "$TMP/out"
+check "flows -h lists -f" grep -q -- "-f, --filter" "$TMP/out"
+bl --version
+check "--version" grep -qE '^botlens [0-9]+\.[0-9]+\.[0-9]+$' "$TMP/out"
+
+bl flows "$TMP/a.pcap"
+check "flows tsv header" grep -q "^ts	rel	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto" "$TMP/out"
+check "flows: one flow of 2 packets" [ "$(grep -c '10.0.0.1	1000	8.8.8.8	53	udp' "$TMP/out")" -eq 1 ]
+bl flows --format json "$TMP/a.pcap"
+check "json lines: no file field for one capture" sh -c "! grep -q '\"file\"' '$TMP/out'"
+check "json lines: orig_pkts" grep -q '"orig_pkts":2' "$TMP/out"
+bl flows --format csv --no-header "$TMP/a.pcap"
+check "csv without header" sh -c "! grep -q '^ts,' '$TMP/out' && grep -q ',10.0.0.1,1000,8.8.8.8,53,udp,' '$TMP/out'"
+
+bl flows --format json "$TMP/a.pcap" "$TMP/b.pcap"
+check "several files: file field" [ "$(grep -c '"file":' "$TMP/out")" -eq 2 ]
+bl packets "$TMP/a.pcap" "$TMP/b.pcap"
+check "several files: file column" grep -q "^file	ts	" "$TMP/out"
+bl info --format json "$TMP"
+check "directory: both captures and the gzip one" [ "$(grep -c '"file":' "$TMP/out")" -eq 3 ]
+
+"$BOTLENS" packets - <"$TMP/a.pcap.gz" >"$TMP/out" 2>"$TMP/err"
+check "stdin gzip: 2 packets" [ "$(grep -c '	udp	' "$TMP/out")" -eq 2 ]
+bl packets -r "$TMP/a.pcap"
+check "-r FILE" [ "$(grep -c '	udp	' "$TMP/out")" -eq 2 ]
+bl info --format json "$TMP/a.pcap.gz"
+check "gzip detected" grep -q '"gzip":true' "$TMP/out"
+
+bl packets -f 'tcp' "$TMP/a.pcap"
+check "filter excludes" [ "$(wc -l <"$TMP/out")" -eq 1 ]
+bl info --format json -f 'udp port 53' "$TMP/a.pcap"
+check "filter matched count" grep -q '"packets_matched":2' "$TMP/out"
+
+bl info --format json --host 8.8.8.8 "$TMP/a.pcap"
+check "--host overrides the sandbox host" grep -q '"sandbox_hosts":\[{"address":"8.8.8.8"' "$TMP/out"
+bl info --format json "$TMP/a.pcap"
+check "sandbox host: internal originator" grep -q '"sandbox_hosts":\[{"address":"10.0.0.1"' "$TMP/out"
+bl hosts --host 999.1.1.1 "$TMP/a.pcap"
+check "bad --host: exit 2" [ "$RC" -eq 2 ]
+
+bl packets --reader libpcap "$TMP/a.pcap.gz"
+check "libpcap reader reads gzip" [ "$(grep -c '	udp	' "$TMP/out")" -eq 2 ]
+
+report cli
