@@ -136,3 +136,8 @@ uint64_t cap_file_size(const struct cap *c) { return c->src.gz ? 0 : c->src.size
 unsigned cap_iface_count(const struct cap *c) { return c->nseen; }
 int cap_iface_linktype(const struct cap *c, unsigned i) { return i < c->nseen ? c->seen_lt[i] : -1; }
 unsigned cap_section_count(const struct cap *c) { return c->sections; }
+
+bool cap_stable_data(const struct cap *c)
+{
+	return c->reader == CAP_READER_NATIVE && c->src.map != NULL;
+}

@@ -72,6 +72,9 @@ uint64_t cap_file_size(const struct cap *c);
 unsigned cap_iface_count(const struct cap *c);
 int cap_iface_linktype(const struct cap *c, unsigned i);
 unsigned cap_section_count(const struct cap *c);
+/* True when record bytes stay valid across several cap_next() calls
+ * (memory-mapped input: at least 64 MiB behind the read position). */
+bool cap_stable_data(const struct cap *c);
 
 /* Name of a LINKTYPE_ value ("EN10MB", "LINUX_SLL2"...), or NULL. */
 const char *cap_linktype_name(int linktype);

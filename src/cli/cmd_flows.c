@@ -30,9 +30,16 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 		table_str(t, r->path);
 	time_iso8601(f->first_ns, ts, sizeof ts);
 	table_str(t, ts);
-	table_f64(t, run_rel(r, f->first_ns), 6);
-	snprintf(uid, sizeof uid, "F%llu", (unsigned long long)f->id);
-	table_str(t, uid);
+	table_ns(t, f->first_ns - r->start_ns);
+	char *u = uid + sizeof uid;
+	uint64_t id = f->id;
+	*--u = 0;
+	do {
+		*--u = (char)('0' + id % 10);
+		id /= 10;
+	} while (id);
+	*--u = 'F';
+	table_str(t, u);
 	decode_addr_str(f->family, f->orig, a, sizeof a);
 	decode_addr_str(f->family, f->resp, b, sizeof b);
 	table_str(t, a);
@@ -40,7 +47,7 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 	table_str(t, b);
 	table_u64(t, f->resp_p);
 	table_str(t, flow_proto_str(f, pb, sizeof pb));
-	table_f64(t, (double)(f->last_ns - f->first_ns) / 1e9, 6);
+	table_ns(t, f->last_ns - f->first_ns);
 	table_u64(t, f->payload[0]);
 	table_u64(t, f->payload[1]);
 	table_str(t, flow_conn_state(f));

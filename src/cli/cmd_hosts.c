@@ -65,8 +65,8 @@ static void row(struct hosts_ctx *x, const struct run *r, const struct host *h, 
 	time_iso8601(h->last_ns, l, sizeof l);
 	table_str(t, f);
 	table_str(t, l);
-	table_f64(t, run_rel(r, h->first_ns), 6);
-	table_f64(t, run_rel(r, h->last_ns), 6);
+	table_ns(t, h->first_ns - r->start_ns);
+	table_ns(t, h->last_ns - r->start_ns);
 	table_end_row(t);
 }
 

@@ -24,7 +24,7 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 		table_str(t, r->path);
 	time_iso8601(p->ts_ns, ts, sizeof ts);
 	table_str(t, ts);
-	table_f64(t, run_rel(r, p->ts_ns), 6);
+	table_ns(t, p->ts_ns - r->start_ns);
 	if (!p->family) {
 		snprintf(num, sizeof num, "0x%04x", p->ethertype);
 		table_str(t, p->ethertype == 0x0806 ? "arp" : p->ethertype ? num : "non-ip");

@@ -126,6 +126,19 @@ void decode_ipproto(struct decoder *d, struct pkt *p, uint8_t proto, struct rd *
 
 void decode_addr_str(uint8_t family, const uint8_t *a, char *buf, size_t len)
 {
+	if (family == 4 && len >= 16) {  /* the common case, without inet_ntop's printf */
+		char *p = buf;
+		for (int i = 0; i < 4; i++) {
+			unsigned v = a[i];
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+			*p++ = i < 3 ? '.' : 0;
+		}
+		return;
+	}
 	if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
 }

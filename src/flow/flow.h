@@ -29,10 +29,11 @@ enum {
 
 struct flow {
 	struct flow *hnext;          /* hash chain */
-	struct flow *prev, *next;    /* LRU list of its timeout class, oldest first */
+	struct flow *prev, *next;    /* timer list of its timeout class (flowtab.c) */
 	uint64_t hash;
 	uint64_t id;                 /* 1-based creation order within the capture */
 	int64_t first_ns, last_ns;
+	int64_t queued;              /* when last put at its timer list's tail */
 	uint64_t pkts[2], ip_bytes[2], payload[2];  /* [0] from orig, [1] from resp */
 	uint8_t orig[16], resp[16];
 	uint16_t orig_p, resp_p;
@@ -63,6 +64,14 @@ void flowtab_free(struct flowtab *t);
  * out of memory.  Packets without ports use port 0.
  */
 struct flow *flowtab_update(struct flowtab *t, const struct pkt *p, int *dir);
+/*
+ * The same in steps, so a caller can overlap the cache misses of several
+ * packets: hash each, prefetch stage 0 (bucket) then 1 (first flow) for a
+ * batch, then update each in order.  Prefetching is only a hint.
+ */
+uint64_t flowtab_hash(const struct flowtab *t, const struct pkt *p);
+void flowtab_prefetch(const struct flowtab *t, uint64_t h, int stage);
+struct flow *flowtab_update_hashed(struct flowtab *t, const struct pkt *p, uint64_t h, int *dir);
 /* Ends every remaining flow, oldest activity first. */
 void flowtab_flush(struct flowtab *t);
 uint64_t flowtab_active(const struct flowtab *t);

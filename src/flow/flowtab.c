@@ -1,13 +1,20 @@
 /*
  * flowtab.c - the flow table (see flow.h for the model).
  *
- * Invariants: every live flow is in exactly one hash chain and in the LRU
- * list of its timeout class (TCP, UDP, ICMP, other), which is ordered by
- * last activity, oldest at the head, because a flow moves to the tail on
- * each packet.  So expiry looks only at list heads: O(1) per packet.
- * "Now" is the latest packet time seen; capture timestamps that go back
- * in time never expire anything early.  The bucket array doubles when
- * the load passes 1; ended flows go to a free list for reuse.
+ * Invariants: every live flow is in exactly one hash chain and in the
+ * timer list of its timeout class (TCP, UDP, ICMP, other), ordered by
+ * `queued` (the time it was last put at the tail), oldest at the head.
+ * A packet does not move its flow in the list (that would touch two more
+ * cache lines per packet); instead, when the head's queued time is past
+ * the timeout, the head is either ended (idle past the timeout) or put
+ * back at the tail with queued = now.  Any flow idle past its timeout has
+ * queued <= last activity, so it is found; expiry is O(1) amortised.
+ * Whether a packet starts a new flow is decided exactly on arrival
+ * (idle time > timeout), so lazy timers change only when a flow is
+ * written, never what it contains.  "Now" is the latest packet time
+ * seen; timestamps that go back in time never expire anything early.
+ * The bucket array doubles when the load passes 1; ended flows go to a
+ * free list for reuse.
  */
 #include "flow/flow-int.h"
 
@@ -107,25 +114,43 @@ static void expire(struct flowtab *t)
 {
 	for (int c = 0; c < CLS_N; c++) {
 		struct flow *f;
-		while ((f = t->lru[c].head) && t->now - f->last_ns > t->timeout[c])
-			flow_end(t, f);
+		while ((f = t->lru[c].head) && t->now - f->queued > t->timeout[c]) {
+			if (t->now - f->last_ns > t->timeout[c]) {
+				flow_end(t, f);
+			} else {
+				lru_unlink(&t->lru[c], f);
+				f->queued = t->now;
+				lru_append(&t->lru[c], f);
+			}
+		}
 	}
+}
+
+static int by_last(const void *a, const void *b)
+{
+	const struct flow *x = *(struct flow *const *)a, *y = *(struct flow *const *)b;
+	if (x->last_ns != y->last_ns)
+		return x->last_ns < y->last_ns ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 void flowtab_flush(struct flowtab *t)
 {
-	for (;;) {
-		struct flow *oldest = NULL;
-		for (int c = 0; c < CLS_N; c++) {
-			struct flow *h = t->lru[c].head;
-			if (h && (!oldest || h->last_ns < oldest->last_ns ||
-				  (h->last_ns == oldest->last_ns && h->id < oldest->id)))
-				oldest = h;
-		}
-		if (!oldest)
-			return;
-		flow_end(t, oldest);
+	struct flow **all = malloc((t->active ? t->active : 1) * sizeof *all);
+	uint64_t n = 0;
+	for (int c = 0; c < CLS_N; c++)
+		for (struct flow *f = t->lru[c].head; f && all; f = f->next)
+			all[n++] = f;
+	if (all) {
+		qsort(all, n, sizeof *all, by_last);
+		for (uint64_t i = 0; i < n; i++)
+			flow_end(t, all[i]);
+		free(all);
+		return;
 	}
+	for (int c = 0; c < CLS_N; c++)  /* no memory to sort: list order */
+		while (t->lru[c].head)
+			flow_end(t, t->lru[c].head);
 }
 
 void flowtab_free(struct flowtab *t)
@@ -182,23 +207,36 @@ static uint64_t key_hash(const struct flowtab *t, const struct pkt *p, bool swap
 	return h;
 }
 
-/* True when (src, sport) sorts after (dst, dport): the key is the swap. */
+/*
+ * True when (src, sport) sorts after (dst, dport): the key is the swap.
+ * Any total order will do for a canonical key, so addresses compare as
+ * two native 64-bit words (zero-padded), not byte by byte.
+ */
 static bool key_swapped(const struct pkt *p)
 {
-	int c = memcmp(p->src, p->dst, p->family == 6 ? 16 : 4);
-	return c > 0 || (c == 0 && p->sport > p->dport);
+	uint64_t a = load64(p->src), b = load64(p->dst);
+	if (a == b) {
+		a = load64(p->src + 8);
+		b = load64(p->dst + 8);
+	}
+	return a > b || (a == b && p->sport > p->dport);
+}
+
+/* Addresses are zero-padded to 16 bytes, so two 64-bit compares suffice. */
+static inline bool addr_eq(const uint8_t *a, const uint8_t *b)
+{
+	return load64(a) == load64(b) && load64(a + 8) == load64(b + 8);
 }
 
 static int match(const struct flow *f, const struct pkt *p)
 {
 	if (f->proto != p->proto || f->family != p->family)
 		return -1;
-	size_t n = p->family == 6 ? 16 : 4;
-	if (f->orig_p == p->sport && f->resp_p == p->dport && !memcmp(f->orig, p->src, n) &&
-	    !memcmp(f->resp, p->dst, n))
+	if (f->orig_p == p->sport && f->resp_p == p->dport && addr_eq(f->orig, p->src) &&
+	    addr_eq(f->resp, p->dst))
 		return 0;
-	if (f->orig_p == p->dport && f->resp_p == p->sport && !memcmp(f->orig, p->dst, n) &&
-	    !memcmp(f->resp, p->src, n))
+	if (f->orig_p == p->dport && f->resp_p == p->sport && addr_eq(f->orig, p->dst) &&
+	    addr_eq(f->resp, p->src))
 		return 1;
 	return -1;
 }
@@ -243,6 +281,7 @@ static struct flow *flow_create(struct flowtab *t, const struct pkt *p, uint64_t
 	f->proto = p->proto;
 	f->cls = (uint8_t)proto_class(p->proto);
 	f->first_ns = f->last_ns = p->ts_ns;
+	f->queued = t->now;
 	bool flip = p->proto == 6 && p->has_ports && (p->tcp_flags & 0x12) == 0x12;
 	memcpy(f->orig, flip ? p->dst : p->src, 16);
 	memcpy(f->resp, flip ? p->src : p->dst, 16);
@@ -260,19 +299,38 @@ static struct flow *flow_create(struct flowtab *t, const struct pkt *p, uint64_t
 	return f;
 }
 
+uint64_t flowtab_hash(const struct flowtab *t, const struct pkt *p)
+{
+	return key_hash(t, p, key_swapped(p));
+}
+
+void flowtab_prefetch(const struct flowtab *t, uint64_t h, int stage)
+{
+	struct flow *const *b = &t->buckets[h & t->mask];
+	if (stage == 0)
+		__builtin_prefetch(b);
+	else if (*b)
+		__builtin_prefetch(*b);
+}
+
 struct flow *flowtab_update(struct flowtab *t, const struct pkt *p, int *dir)
+{
+	return flowtab_update_hashed(t, p, flowtab_hash(t, p), dir);
+}
+
+struct flow *flowtab_update_hashed(struct flowtab *t, const struct pkt *p, uint64_t h, int *dir)
 {
 	if (p->ts_ns > t->now) {
 		t->now = p->ts_ns;
 		expire(t);
 	}
-	uint64_t h = key_hash(t, p, key_swapped(p));
 	struct flow *f;
 	int d = -1;
 	for (f = t->buckets[h & t->mask]; f; f = f->hnext)
 		if (f->hash == h && (d = match(f, p)) >= 0)
 			break;
-	if (f && f->proto == 6 && flow_tcp_restarts(f, p, d)) {
+	if (f && (p->ts_ns - f->last_ns > t->timeout[f->cls] ||
+		  (f->proto == 6 && flow_tcp_restarts(f, p, d)))) {
 		flow_end(t, f);
 		f = NULL;
 	}
@@ -280,9 +338,6 @@ struct flow *flowtab_update(struct flowtab *t, const struct pkt *p, int *dir)
 		if (!(f = flow_create(t, p, h)))
 			return NULL;
 		d = match(f, p);
-	} else {
-		lru_unlink(&t->lru[f->cls], f);
-		lru_append(&t->lru[f->cls], f);
 	}
 	if (p->ts_ns > f->last_ns)
 		f->last_ns = p->ts_ns;

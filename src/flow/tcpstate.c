@@ -14,14 +14,27 @@
 #include <string.h>
 
 
-static const char letters[] = "SHADFR^";
+/* Bit index of each history letter in flow.hseen (two bits: one per direction). */
+static int letter_index(char letter)
+{
+	switch (letter) {
+	case 'S': return 0;
+	case 'H': return 1;
+	case 'A': return 2;
+	case 'D': return 3;
+	case 'F': return 4;
+	case 'R': return 5;
+	case '^': return 6;
+	}
+	return -1;
+}
 
 void flow_history_add(struct flow *f, char letter, int dir)
 {
-	const char *pos = strchr(letters, letter);
-	if (!pos)
+	int pos = letter_index(letter);
+	if (pos < 0)
 		return;
-	uint32_t bit = 1u << ((pos - letters) * 2 + dir);
+	uint32_t bit = 1u << (pos * 2 + dir);
 	if ((f->hseen & bit) || (size_t)f->hlen + 1 >= sizeof f->history)
 		return;
 	f->hseen |= bit;

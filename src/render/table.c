@@ -46,6 +46,15 @@ void table_init(struct table *t, FILE *f, enum table_format fmt,
 void json_put_string(FILE *f, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *q = (const unsigned char *)s;
+	while (*q >= 0x20 && *q != '"' && *q != '\\' && *q != 0x7f)
+		q++;
+	if (!*q) {  /* nothing to escape: the common case */
+		putc_unlocked('"', f);
+		fwrite(s, 1, (size_t)(q - (const unsigned char *)s), f);
+		putc_unlocked('"', f);
+		return;
+	}
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
@@ -114,8 +123,12 @@ static void put_tsv(FILE *f, const char *s)
 		fputs("(empty)", f);
 		return;
 	}
+	if (!strpbrk(s, "\t\n\r")) {
+		fputs(s, f);
+		return;
+	}
 	for (; *s; s++)
-		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
+		putc_unlocked(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
 }
 
 void table_null(struct table *t)
@@ -151,11 +164,39 @@ static void put_raw(struct table *t, const char *s)
 	cell_end(t);
 }
 
+/* Writes v in decimal at the end of buf (which is >= 21 bytes); returns the start. */
+static char *utoa_end(uint64_t v, char *end)
+{
+	*--end = 0;
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 void table_u64(struct table *t, uint64_t v)
 {
 	char b[24];
-	snprintf(b, sizeof b, "%" PRIu64, v);
-	put_raw(t, b);
+	put_raw(t, utoa_end(v, b + sizeof b));
+}
+
+void table_ns(struct table *t, int64_t ns)
+{
+	char b[40], *p = b + sizeof b;
+	uint64_t u = ns < 0 ? (uint64_t)(-(ns + 1)) + 1 : (uint64_t)ns;
+	uint64_t us = (u + 500) / 1000, sec = us / 1000000, frac = us % 1000000;
+	*--p = 0;
+	for (int i = 0; i < 6; i++, frac /= 10)
+		*--p = (char)('0' + frac % 10);
+	*--p = '.';
+	do {
+		*--p = (char)('0' + sec % 10);
+		sec /= 10;
+	} while (sec);
+	if (ns < 0)
+		*--p = '-';
+	put_raw(t, p);
 }
 
 void table_i64(struct table *t, int64_t v)
@@ -188,20 +229,39 @@ void table_end_row(struct table *t)
 	t->col = 0;
 }
 
+/*
+ * Formats with a one-entry cache of the last second's date text: output
+ * rows come in near time order, and gmtime+strftime per row is costly.
+ */
 void time_iso8601(int64_t ts_ns, char *buf, size_t len)
 {
+	static _Thread_local int64_t cached_sec = INT64_MIN;
+	static _Thread_local char cached[32];
 	int64_t sec = ts_ns / 1000000000, ns = ts_ns % 1000000000;
 	if (ns < 0) {
 		ns += 1000000000;
 		sec--;
 	}
-	time_t tt = (time_t)sec;
-	struct tm tm;
-	if (!gmtime_r(&tt, &tm)) {
-		snprintf(buf, len, "%" PRId64 ".%09" PRId64, sec, ns);
+	if (sec != cached_sec) {
+		time_t tt = (time_t)sec;
+		struct tm tm;
+		if (!gmtime_r(&tt, &tm)) {
+			snprintf(buf, len, "%" PRId64 ".%09" PRId64, sec, ns);
+			return;
+		}
+		strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_sec = sec;
+	}
+	if (len < 36) {
+		snprintf(buf, len, "%s.%06dZ", cached, (int)(ns / 1000));
 		return;
 	}
-	char d[32];
-	strftime(d, sizeof d, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06dZ", d, (int)(ns / 1000));
+	size_t n = strlen(cached);
+	memcpy(buf, cached, n);
+	buf[n] = '.';
+	int us = (int)(ns / 1000);
+	for (int i = 6; i >= 1; i--, us /= 10)
+		buf[n + (size_t)i] = (char)('0' + us % 10);
+	buf[n + 7] = 'Z';
+	buf[n + 8] = 0;
 }

@@ -38,6 +38,8 @@ void table_str(struct table *t, const char *s);       /* NULL = absent */
 void table_u64(struct table *t, uint64_t v);
 void table_i64(struct table *t, int64_t v);
 void table_f64(struct table *t, double v, int decimals);
+/* A duration or relative time in ns, printed as seconds with 6 decimals. */
+void table_ns(struct table *t, int64_t ns);
 void table_bool(struct table *t, bool v);
 void table_null(struct table *t);
 void table_end_row(struct table *t);

@@ -180,13 +180,16 @@ int64_t build_dns_lookup(struct build_ctx *c, int64_t t, enum build_kind kind, u
 void build_ntp_exchange(struct build_ctx *c, uint32_t sess, int64_t t, uint32_t client,
 			uint16_t cport, uint32_t server, int64_t rtt, uint32_t refid);
 
+enum { BUILD_BODY_HTML, BUILD_BODY_EXE, BUILD_BODY_BINARY, BUILD_BODY_JPEG, BUILD_BODY_GIF,
+       BUILD_BODY_PNG };
+
 struct build_http {
 	const char *method, *host, *path, *agent;
 	const char *ctype;     /* response Content-Type */
 	int status;            /* 200, 404, 302... */
 	size_t req_body;       /* POST body length (binary), 0 for none */
 	size_t resp_body;
-	int body_style;        /* 0 text/html filler, 1 executable (MZ), 2 binary */
+	int body_style;        /* BUILD_BODY_* */
 	bool keepalive;
 };
 void build_http_request(struct build_tcp *s, const struct build_http *h, int64_t think);

@@ -226,11 +226,84 @@ static void http_date(char *out, size_t len, int64_t us)
 	strftime(out, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
+/* CRC-32 of PNG chunks (ISO 3309 polynomial, bitwise: bodies are small). */
+static uint32_t crc32_png(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
+static void be32_put(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/*
+ * Image bodies that parse: random payload wrapped in the format's own
+ * containers, so dissectors see a well-formed file.  JPEG (ITU T.81,
+ * JFIF 1.01): SOI, APP0, COM segments, EOI.  GIF89a: header, screen descriptor, comment
+ * extension sub-blocks, trailer.  PNG (RFC 2083): signature, IHDR, one
+ * IDAT, IEND with CRCs.  Bodies too small for the frame stay random.
+ */
+static void fill_image(struct rng *r, uint8_t *b, size_t n, int style)
+{
+	rng_bytes(r, b, n);
+	if (style == BUILD_BODY_JPEG && n >= 32) {
+		static const uint8_t app0[20] = { 0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F', 0,
+						  1, 1, 0, 0, 1, 0, 1, 0, 0 };
+		memcpy(b, app0, sizeof app0);     /* SOI, APP0 "JFIF" 1.01 */
+		for (size_t at = sizeof app0; at < n - 2;) {
+			size_t seg = n - 2 - at > 65535 + 2 ? 65535 + 2 : n - 2 - at;
+			if (seg < 4) {                 /* too short for a segment: pad with fill bytes */
+				memset(b + at, 0xff, seg);
+				break;
+			}
+			b[at] = 0xff, b[at + 1] = 0xfe;
+			b[at + 2] = (uint8_t)((seg - 2) >> 8), b[at + 3] = (uint8_t)(seg - 2);
+			at += seg;
+		}
+		b[n - 2] = 0xff, b[n - 1] = 0xd9;
+	} else if (style == BUILD_BODY_GIF && n >= 32) {
+		memcpy(b, "GIF89a\x10\x00\x10\x00\x00\x00\x00", 13);
+		b[13] = 0x21, b[14] = 0xfe;
+		size_t at = 15;
+		while (n - at > 3) {                  /* ends with at == n - 2 */
+			size_t k = n - at - 3 > 255 ? 255 : n - at - 3;
+			b[at] = (uint8_t)k;
+			at += 1 + k;
+		}
+		b[n - 2] = 0;                          /* block terminator */
+		b[n - 1] = 0x3b;                       /* trailer */
+	} else if (style == BUILD_BODY_PNG && n >= 57) {
+		static const uint8_t sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+		static const uint8_t ihdr[17] = { 'I', 'H', 'D', 'R', 0, 0, 0, 16, 0, 0, 0, 16, 8, 2 };
+		memcpy(b, sig, 8);
+		be32_put(b + 8, 13);
+		memcpy(b + 12, ihdr, 17);
+		be32_put(b + 29, crc32_png(b + 12, 17));
+		size_t idat = n - 33 - 12 - 12;
+		be32_put(b + 33, (uint32_t)idat);
+		memcpy(b + 37, "IDAT", 4);
+		be32_put(b + 41 + idat, crc32_png(b + 37, 4 + idat));
+		be32_put(b + n - 12, 0);
+		memcpy(b + n - 8, "IEND", 4);
+		be32_put(b + n - 4, crc32_png(b + n - 8, 4));
+	}
+}
+
 static void fill_body(struct rng *r, uint8_t *b, size_t n, int style)
 {
 	static const char mz[] = "MZ\x90\0\3\0\0\0\4\0\0\0\xff\xff\0\0";
 	static const char stub[] = "This program cannot be run in DOS mode.\r\r\n$";
-	if (style == 0) {
+	if (style == BUILD_BODY_HTML) {
 		static const char head[] = "<html><head><title>Welcome</title></head><body>\n";
 		static const char tail[] = "\n</body></html>\n";
 		if (n < sizeof head + sizeof tail) {
@@ -242,8 +315,12 @@ static void fill_body(struct rng *r, uint8_t *b, size_t n, int style)
 		memcpy(b + n - (sizeof tail - 1), tail, sizeof tail - 1);
 		return;
 	}
+	if (style >= BUILD_BODY_JPEG) {
+		fill_image(r, b, n, style);
+		return;
+	}
 	rng_bytes(r, b, n);
-	if (style == 1 && n >= 0x80) {
+	if (style == BUILD_BODY_EXE && n >= 0x80) {
 		memcpy(b, mz, sizeof mz - 1);
 		memset(b + 16, 0, 0x30);
 		b[0x3c] = 0x80;                 /* e_lfanew: PE header at 0x80 */
@@ -276,7 +353,7 @@ void build_http_request(struct build_tcp *s, const struct build_http *h, int64_t
 		return;
 	}
 	memcpy(buf, head, (size_t)n);
-	fill_body(&s->c->rng, buf + n, h->req_body, 2);
+	fill_body(&s->c->rng, buf + n, h->req_body, BUILD_BODY_BINARY);
 	build_tcp_send(s, 0, buf, (size_t)n + h->req_body, think);
 	free(buf);
 }
@@ -296,7 +373,7 @@ void build_http_response(struct build_tcp *s, const struct build_http *h, int64_
 	int n = snprintf((char *)buf, 1024, "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: %s\r\n"
 			 "Content-Length: %zu\r\nContent-Type: %s\r\n%s\r\n", h->status,
 			 reasons[ri], date,
-			 h->body_style == 1 ? "Apache/2.0.59 (Unix)" : "Apache/2.2.3 (Unix)",
+			 h->body_style == BUILD_BODY_EXE ? "Apache/2.0.59 (Unix)" : "Apache/2.2.3 (Unix)",
 			 h->resp_body, h->ctype,
 			 h->keepalive ? "Keep-Alive: timeout=15, max=100\r\n" : "Connection: close\r\n");
 	if (n < 0 || n >= 1024)
@@ -342,12 +419,13 @@ static void smtp_message(struct build_tcp *s, const struct build_smtp *m)
 	}
 	char *text = msg + 2048 + 2 * m->body_len;   /* LF text, expanded below */
 	http_date(date, sizeof date, s->t);
+	unsigned id1 = (unsigned)rng_u64(&s->c->rng);   /* one draw per statement: */
+	unsigned id2 = (unsigned)rng_range(&s->c->rng, 0, 0xffff);   /* argument order is unspecified */
 	int n = snprintf(msg, 2048, "Message-ID: <%08x.%04x@%s>\r\nFrom: <%s>\r\nTo: <%s>\r\n"
 			 "Subject: %s\r\nDate: %s\r\nMIME-Version: 1.0\r\n"
 			 "Content-Type: text/plain; charset=\"us-ascii\"\r\n"
 			 "Content-Transfer-Encoding: 7bit\r\n\r\n",
-			 (unsigned)rng_u64(&s->c->rng), (unsigned)rng_range(&s->c->rng, 0, 0xffff),
-			 m->helo, m->from, m->rcpt, m->subject, date);
+			 id1, id2, m->helo, m->from, m->rcpt, m->subject, date);
 	if (n < 0 || n >= 2048)
 		n = 0;
 	fill_text(&s->c->rng, text, m->body_len);
@@ -394,9 +472,10 @@ void build_smtp_dialogue(struct build_tcp *s, const struct build_smtp *m)
 			smtp_line(s, 1, BUILD_MS(rng_range(r, 1, 30)),
 				  "354 End data with <CR><LF>.<CR><LF>\r\n");
 			smtp_message(s, m);
-			smtp_line(s, 1, BUILD_MS(rng_range(r, 20, 600)), "250 2.0.0 Ok: queued as "
-				  "%05X%06X\r\n", (unsigned)rng_range(r, 0, 0xfffff),
-				  (unsigned)rng_range(r, 0, 0xffffff));
+			unsigned q1 = (unsigned)rng_range(r, 0, 0xfffff);
+			unsigned q2 = (unsigned)rng_range(r, 0, 0xffffff);
+			int64_t wait = BUILD_MS(rng_range(r, 20, 600));
+			smtp_line(s, 1, wait, "250 2.0.0 Ok: queued as %05X%06X\r\n", q1, q2);
 		}
 	}
 	smtp_line(s, 0, fast, "QUIT\r\n");

@@ -37,7 +37,7 @@ static void seg(struct build_tcp *s, int side, int64_t t, uint8_t flags, const v
 
 static uint16_t pick_window(struct build_tcp *s, int side)
 {
-	static const uint16_t remote_wins[] = { 5840, 65535, 16384, 32768, 64240, 17520 };
+	static const uint16_t remote_wins[] = { 46720, 65535, 16384, 32768, 64240, 17520 };
 	if (side == s->local)
 		return 64240;     /* Windows XP on Ethernet: 44 * 1460 */
 	return remote_wins[rng_range(&s->c->rng, 0, 5)];
@@ -96,8 +96,10 @@ static void flush_ack(struct build_tcp *s)
 /*
  * Sends len bytes from `side`, starting `think` microseconds after the
  * other side could have answered.  Full segments go back to back; the
- * receiver ACKs every second one at once and owes a delayed ACK for an
- * odd last segment, which rides on its next data if that comes before
+ * receiver ACKs every second one at once; the sender keeps less than the
+ * receiver's window unacknowledged, waiting for those ACKs (one round
+ * trip later when the sender is remote); the receiver owes a delayed ACK
+ * for an odd last segment, which rides on its next data if that comes before
  * the delayed-ACK timer (200 ms on Windows, ~40 ms on Linux).
  */
 void build_tcp_send(struct build_tcp *s, int side, const void *data, size_t len, int64_t think)
@@ -112,16 +114,35 @@ void build_tcp_send(struct build_tcp *s, int side, const void *data, size_t len,
 		start = s->t;
 	s->owe = -1;
 	int recv = !side;
-	size_t done = 0;
+	struct { int64_t t; size_t upto; } acks[64];   /* ACKs not yet used to open the window */
+	int ah = 0, an = 0;
+	size_t done = 0, acked = 0;
+	int64_t t = start - s->seg_gap;
+	/* a freed window reaches a remote sender one round trip after the local ACK */
+	int64_t ack_lag = side == s->local ? 0 : s->rtt;
 	for (int i = 0; done < len; i++) {
 		size_t n = len - done < s->mss ? len - done : s->mss;
-		int64_t t = start + i * s->seg_gap;
+		t += s->seg_gap;
+		while (done + n - acked >= s->win[recv] && an > 0) {
+			acked = acks[ah].upto;
+			if (acks[ah].t + ack_lag > t)
+				t = acks[ah].t + ack_lag + (int64_t)rng_range(&s->c->rng, 20, 200);
+			ah = (ah + 1) % 64;
+			an--;
+		}
 		seg(s, side, t, (uint8_t)(TH_ACK | (done + n == len ? TH_PSH : 0)), p + done, n);
 		done += n;
 		if (i % 2 == 1) {
 			int64_t at = t + (recv == s->local ? (int64_t)rng_range(&s->c->rng, 60, 300)
 							   : s->rtt);
 			seg(s, recv, at, TH_ACK, NULL, 0);
+			if (an == 64) {       /* cannot happen: 64 KiB windows hold < 46 segments */
+				ah = (ah + 1) % 64;
+				an--;
+			}
+			acks[(ah + an) % 64].t = at;
+			acks[(ah + an) % 64].upto = done;
+			an++;
 		} else if (done == len) {
 			s->owe = recv;
 			s->owe_t = t + (recv == s->local ? (int64_t)rng_range(&s->c->rng, 100000, 200000)

@@ -51,9 +51,11 @@ void build_domain(struct rng *r, char *out, size_t len)
 
 void build_mailbox(struct rng *r, char *out, size_t len, const char *domain)
 {
-	if (rng_chance(r, 0.4))
-		snprintf(out, len, "%s%u@%s", PICK(r, first_names), (unsigned)rng_range(r, 1, 99),
-			 domain);
-	else
-		snprintf(out, len, "%s@%s", PICK(r, first_names), domain);
+	const char *name = PICK(r, first_names);
+	if (rng_chance(r, 0.4)) {
+		unsigned n = (unsigned)rng_range(r, 1, 99);
+		snprintf(out, len, "%s%u@%s", name, n, domain);
+	} else {
+		snprintf(out, len, "%s@%s", name, domain);
+	}
 }
