@@ -12,7 +12,7 @@ CFLAGS  ?=
 WARN    = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS = -Isrc -D_GNU_SOURCE -DBOTLENS_VERSION=\"$(VERSION)\"
 ALLCFLAGS = -std=c11 $(OPT) -g $(WARN) $(SAN) $(CFLAGS)
-LDLIBS  = -lpcap -ljson-c -lz -lm
+LDLIBS  = -lpcap -ljson-c -lz -lm -lpthread
 VERSION = $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 LIB_SRC  = $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)

@@ -46,6 +46,7 @@ struct cli_common {
 	bool quiet;                /* -q */
 	bool no_header;
 	int reader;                /* --reader native|libpcap */
+	unsigned threads;          /* --threads: 0 = default, 1, 2 */
 	double tcp_timeout, udp_timeout, icmp_timeout;  /* seconds */
 	char **files;              /* operands (files, dirs, "-") */
 	int nfiles;

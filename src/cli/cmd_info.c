@@ -181,7 +181,7 @@ static void print_kv(FILE *f, json_object *o, const char *prefix, const struct c
 			strncat(key, ".", sizeof key - strlen(key) - 1);
 			print_kv(f, v, key, c);
 		} else if (json_object_get_type(v) == json_type_array) {
-			fprintf(f, "%s%c%s\n", key, sep, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+			fprintf(f, "%s%c%s\n", key, sep, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		} else {
 			fprintf(f, "%s%c%s\n", key, sep, json_object_get_string(v));
 		}
@@ -197,7 +197,7 @@ static void finish(void *ctx, struct run *r)
 		if (x->several)
 			fputc('\n', x->out);
 	} else if (x->c->format == TABLE_JSON) {
-		fprintf(x->out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		fprintf(x->out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else {
 		print_kv(x->out, o, "", x->c);
 	}

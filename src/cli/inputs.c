@@ -145,6 +145,7 @@ void inputs_run_opts(const struct cli_common *c, struct run_opts *o)
 	memset(o, 0, sizeof *o);
 	o->reader = c->reader ? CAP_READER_LIBPCAP : CAP_READER_NATIVE;
 	o->filter = c->filter;
+	o->threads = c->threads;
 	flow_cfg_default(&o->flow);
 	o->flow.tcp_timeout_ns = (int64_t)(c->tcp_timeout * 1e9);
 	o->flow.udp_timeout_ns = (int64_t)(c->udp_timeout * 1e9);

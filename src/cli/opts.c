@@ -13,7 +13,7 @@
 
 enum {
 	COMMON_FILTER = 1000, COMMON_HOST, COMMON_FORMAT, COMMON_OUT, COMMON_QUIET,
-	COMMON_NOHEADER, COMMON_READER, COMMON_TCP_TO, COMMON_UDP_TO, COMMON_ICMP_TO, COMMON_READ,
+	COMMON_NOHEADER, COMMON_READER, COMMON_TCP_TO, COMMON_UDP_TO, COMMON_ICMP_TO, COMMON_READ, COMMON_THREADS,
 	OPT_HELP, OPT_VERSION,
 };
 
@@ -26,6 +26,7 @@ static const struct cli_opt common_opts[] = {
 	{ "quiet", 'q', NULL, "no progress on stderr", COMMON_QUIET },
 	{ "no-header", 0, NULL, "no header row in tsv/csv", COMMON_NOHEADER },
 	{ "reader", 0, "NAME", "native (default) or libpcap (the reference reader)", COMMON_READER },
+	{ "threads", 0, "N", "1 = read and analyse in one thread (default: a reader thread for plain files)", COMMON_THREADS },
 	{ "tcp-timeout", 0, "SEC", "TCP inactivity timeout (default 300, as Zeek)", COMMON_TCP_TO },
 	{ "udp-timeout", 0, "SEC", "UDP inactivity timeout (default 60, as Zeek)", COMMON_UDP_TO },
 	{ "icmp-timeout", 0, "SEC", "ICMP inactivity timeout (default 60, as Zeek)", COMMON_ICMP_TO },
@@ -171,6 +172,13 @@ static int common_opt(struct cli_common *c, int id, const char *arg)
 			cli_hint("use native or libpcap");
 			return EXIT_USAGE;
 		}
+		return 0;
+	case COMMON_THREADS:
+		if (strcmp(arg, "1") && strcmp(arg, "2")) {
+			cli_error("invalid thread count '%s': expected 1 or 2", arg);
+			return EXIT_USAGE;
+		}
+		c->threads = (unsigned)atoi(arg);
 		return 0;
 	case COMMON_TCP_TO: return parse_seconds(arg, &c->tcp_timeout);
 	case COMMON_UDP_TO: return parse_seconds(arg, &c->udp_timeout);

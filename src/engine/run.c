@@ -8,6 +8,7 @@
 #include "engine/run.h"
 
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,26 +134,32 @@ static void count(struct run *r, const struct cap_rec *rec)
 }
 
 /*
- * Reads up to RUN_BATCH matching records and decodes them.  Batching lets
- * the flow lookups of a batch prefetch their buckets and flows together
- * (a lookup is one or two cache misses; overlapped, they cost far less).
- * Only readers whose record bytes stay valid across reads (mmap) batch;
- * the others hand over one record at a time.  Returns the count read;
- * *rc is set to the reader status that ended the batch.
+ * Batches.  A pass reads matching records and decodes them in batches;
+ * the flow lookups of a batch then prefetch their buckets and flows a few
+ * packets ahead (a lookup is one or two cache misses; overlapped, they
+ * cost far less).  With a memory-mapped capture, whose record bytes stay
+ * valid, a reader thread fills batches while the caller's thread runs
+ * flows, hosts and subscribers (two cores, two stages).  Other inputs
+ * (gzip, pipes, libpcap) hand over one record at a time in one thread.
+ * Packets reach flows and subscribers in capture order either way.
  */
-#define RUN_BATCH 16
+#define RUN_BATCH 256
+#define RUN_RING 8
+#define RUN_AHEAD 8
 
 struct batch {
-	struct pkt p[RUN_BATCH];
+	unsigned n;
 	bool ip[RUN_BATCH];
 	uint64_t h[RUN_BATCH];
+	struct pkt p[RUN_BATCH];
 };
 
-static unsigned read_batch(struct run *r, struct batch *b, unsigned max, int *rc)
+/* Reads up to max matching records into b; sets *rc to the reader status. */
+static void read_batch(struct run *r, struct batch *b, unsigned max, int *rc)
 {
-	unsigned n = 0;
 	struct cap_rec rec;
-	while (n < max && (*rc = cap_next(r->cap, &rec, r->err, sizeof r->err)) == CAP_OK) {
+	b->n = 0;
+	while (b->n < max && (*rc = cap_next(r->cap, &rec, r->err, sizeof r->err)) == CAP_OK) {
 		if (r->records++ == 0)
 			r->start_ns = rec.ts_ns;
 		if (r->opts->progress && (r->records & 0xffff) == 0)
@@ -165,37 +172,151 @@ static unsigned read_batch(struct run *r, struct batch *b, unsigned max, int *rc
 		if (m == 0)
 			continue;
 		count(r, &rec);
+		unsigned n = b->n++;
 		b->ip[n] = decode_packet(&r->dec, &rec, &b->p[n]);
-		if (b->ip[n] && r->flows) {
+		if (b->ip[n] && r->flows)
 			b->h[n] = flowtab_hash(r->flows, &b->p[n]);
-			flowtab_prefetch(r->flows, b->h[n], 0);
-		}
-		n++;
 	}
-	return n;
+}
+
+/* Runs a batch through flows and subscribers. False when out of memory. */
+static bool process_batch(struct run *r, const struct batch *b)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		if (r->flows) {
+			unsigned j = i + RUN_AHEAD, k = i + RUN_AHEAD / 2;
+			if (j < b->n && b->ip[j])
+				flowtab_prefetch(r->flows, b->h[j], 0);
+			if (k < b->n && b->ip[k])
+				flowtab_prefetch(r->flows, b->h[k], 1);
+		}
+		if (!packet(r, &b->p[i], b->ip[i], b->h[i])) {
+			snprintf(r->err, sizeof r->err, "out of memory reading '%s'", r->path);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The single-threaded pass. Returns the final reader status. */
+static int loop_serial(struct run *r, unsigned max)
+{
+	static _Thread_local struct batch b;
+	int rc = CAP_OK;
+	while (rc == CAP_OK) {
+		read_batch(r, &b, max, &rc);
+		if (!process_batch(r, &b))
+			return CAP_ENOMEM;
+	}
+	return rc;
+}
+
+/* Single-producer single-consumer ring of batches between two threads. */
+struct ring {
+	struct batch slot[RUN_RING];
+	unsigned head, tail;        /* head: next to fill; tail: next to drain */
+	bool done, stop;            /* producer finished; consumer wants it to stop */
+	int rc;                     /* the producer's final status */
+	bool prod_waits, cons_waits;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct run *r;
+};
+
+static void *producer(void *arg)
+{
+	struct ring *q = arg;
+	int rc = CAP_OK;
+	while (rc == CAP_OK) {
+		pthread_mutex_lock(&q->mu);
+		while (q->head - q->tail == RUN_RING && !q->stop) {
+			q->prod_waits = true;
+			pthread_cond_wait(&q->cv, &q->mu);
+			q->prod_waits = false;
+		}
+		bool stop = q->stop;
+		pthread_mutex_unlock(&q->mu);
+		if (stop)
+			break;
+		read_batch(q->r, &q->slot[q->head % RUN_RING], RUN_BATCH, &rc);
+		pthread_mutex_lock(&q->mu);
+		q->head++;
+		if (q->cons_waits)
+			pthread_cond_signal(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+	}
+	pthread_mutex_lock(&q->mu);
+	q->done = true;
+	q->rc = rc;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* Drains the ring in order; returns the final status. */
+static int consume(struct ring *q)
+{
+	bool oom = false;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (q->head == q->tail && !q->done) {
+			q->cons_waits = true;
+			pthread_cond_wait(&q->cv, &q->mu);
+			q->cons_waits = false;
+		}
+		bool empty = q->head == q->tail;
+		pthread_mutex_unlock(&q->mu);
+		if (empty)
+			break;
+		if (!oom && !process_batch(q->r, &q->slot[q->tail % RUN_RING])) {
+			oom = true;
+			pthread_mutex_lock(&q->mu);
+			q->stop = true;
+			pthread_mutex_unlock(&q->mu);
+		}
+		pthread_mutex_lock(&q->mu);
+		q->tail++;
+		if (q->prod_waits)
+			pthread_cond_signal(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+	}
+	return oom ? CAP_ENOMEM : q->rc;
+}
+
+/* The two-thread pass; falls back to the serial one if no thread can start. */
+static int loop_threaded(struct run *r)
+{
+	struct ring *q = calloc(1, sizeof *q);
+	if (!q)
+		return loop_serial(r, RUN_BATCH);
+	q->r = r;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	pthread_t th;
+	int rc;
+	if (pthread_create(&th, NULL, producer, q) != 0) {
+		rc = loop_serial(r, RUN_BATCH);
+	} else {
+		rc = consume(q);
+		pthread_join(th, NULL);
+	}
+	pthread_cond_destroy(&q->cv);
+	pthread_mutex_destroy(&q->mu);
+	free(q);
+	return rc;
 }
 
 int run_loop(struct run *r, const struct run_sub *subs, unsigned nsubs)
 {
 	r->subs = subs;
 	r->nsubs = nsubs;
-	static _Thread_local struct batch b;
-	unsigned max = cap_stable_data(r->cap) ? RUN_BATCH : 1;
-	int rc = CAP_OK;
-	while (rc == CAP_OK) {
-		unsigned n = read_batch(r, &b, max, &rc);
-		if (r->flows && n > 1)
-			for (unsigned i = 0; i < n; i++)
-				if (b.ip[i])
-					flowtab_prefetch(r->flows, b.h[i], 1);
-		for (unsigned i = 0; i < n; i++) {
-			if (!packet(r, &b.p[i], b.ip[i], b.h[i])) {
-				snprintf(r->err, sizeof r->err, "out of memory reading '%s'", r->path);
-				rc = CAP_ENOMEM;
-				break;
-			}
-		}
-	}
+	int rc;
+	if (!cap_stable_data(r->cap))
+		rc = loop_serial(r, 1);
+	else if (r->opts->threads == 1)
+		rc = loop_serial(r, RUN_BATCH);
+	else
+		rc = loop_threaded(r);
 	if (r->status != RUN_EFILTER)
 		r->status = rc;
 	if (r->flows)

@@ -5,7 +5,10 @@
  * Every consumer (the table commands, analyses, renderers) subscribes to
  * the same single pass with a struct run_sub: it sees each packet with
  * its flow and direction, and each flow when it ends.  Subscribers run in
- * the order given.  The run owns the capture, decoder, flow and host
+ * the order given, in the caller's thread.  While run_loop() runs, the
+ * capture, decoder and record counters belong to the reader (possibly
+ * another thread): subscribers use the packets, flows and hosts they are
+ * given, and read the counters after run_loop().  The run owns the capture, decoder, flow and host
  * tables; their counters are readable after run_loop() for summaries.
  */
 #ifndef BOTLENS_RUN_H
@@ -35,6 +38,7 @@ struct run_opts {
 	struct flow_cfg flow;
 	bool track_flows;
 	bool track_hosts;           /* implies track_flows */
+	unsigned threads;           /* 1 = one thread; otherwise a reader thread when it helps */
 	void (*progress)(void *ctx, const struct run *r);
 	void *progress_ctx;
 };

@@ -27,21 +27,32 @@ enum {
 	TCPF_SYN = 1, TCPF_SYNACK = 2, TCPF_FIN = 4, TCPF_RST = 8, TCPF_DATA = 16, TCPF_ACK = 32,
 };
 
+/*
+ * Laid out for the per-packet path: the first 64-byte line holds what a
+ * lookup and most updates touch (chain, hash, ports, times, packet
+ * counts), the second the addresses and byte counts, the third what is
+ * read at the end.  Flows are allocated 64-byte aligned (flowtab.c).
+ */
 struct flow {
+	/* line 0 */
 	struct flow *hnext;          /* hash chain */
-	struct flow *prev, *next;    /* timer list of its timeout class (flowtab.c) */
 	uint64_t hash;
-	uint64_t id;                 /* 1-based creation order within the capture */
-	int64_t first_ns, last_ns;
-	int64_t queued;              /* when last put at its timer list's tail */
-	uint64_t pkts[2], ip_bytes[2], payload[2];  /* [0] from orig, [1] from resp */
-	uint8_t orig[16], resp[16];
+	int64_t last_ns;
 	uint16_t orig_p, resp_p;
-	uint8_t family, proto, cls;
+	uint8_t family, proto, cls, hlen;
 	uint8_t tcp[2];
-	uint8_t hlen;
-	char history[21];
+	uint16_t spare;
 	uint32_t hseen;              /* history letters already recorded */
+	uint64_t pkts[2];            /* [0] from orig, [1] from resp */
+	uint64_t id;                 /* 1-based creation order within the capture */
+	/* line 1 */
+	uint8_t orig[16], resp[16];
+	uint64_t ip_bytes[2], payload[2];
+	/* line 2 */
+	struct flow *prev, *next;    /* timer list of its timeout class (flowtab.c) */
+	int64_t first_ns;
+	int64_t queued;              /* when last put at its timer list's tail */
+	char history[28];
 	uint32_t user;               /* free for subscribers (e.g. a behavior tag) */
 };
 

@@ -35,6 +35,8 @@ struct flowtab {
 	int64_t timeout[CLS_N];
 	int64_t now;
 	struct flow *free;
+	void **slabs;                /* 64-byte aligned blocks of FLOW_SLAB flows */
+	size_t nslabs, slabcap;
 	uint64_t seed;
 	flow_end_fn on_end;
 	void *ctx;
@@ -157,21 +159,35 @@ void flowtab_free(struct flowtab *t)
 {
 	if (!t)
 		return;
-	for (int c = 0; c < CLS_N; c++) {
-		struct flow *f = t->lru[c].head;
-		while (f) {
-			struct flow *n = f->next;
-			free(f);
-			f = n;
-		}
-	}
-	while (t->free) {
-		struct flow *n = t->free->hnext;
-		free(t->free);
-		t->free = n;
-	}
+	for (size_t i = 0; i < t->nslabs; i++)
+		free(t->slabs[i]);
+	free(t->slabs);
 	free(t->buckets);
 	free(t);
+}
+
+#define FLOW_SLAB 1024
+
+/* Adds a slab of flows to the free list. False when out of memory. */
+static bool slab_grow(struct flowtab *t)
+{
+	if (t->nslabs == t->slabcap) {
+		size_t nc = t->slabcap ? t->slabcap * 2 : 16;
+		void **ns = realloc(t->slabs, nc * sizeof *ns);
+		if (!ns)
+			return false;
+		t->slabs = ns;
+		t->slabcap = nc;
+	}
+	struct flow *s = aligned_alloc(64, FLOW_SLAB * sizeof *s);
+	if (!s)
+		return false;
+	t->slabs[t->nslabs++] = s;
+	for (size_t i = FLOW_SLAB; i-- > 0;) {
+		s[i].hnext = t->free;
+		t->free = &s[i];
+	}
+	return true;
 }
 
 uint64_t flowtab_active(const struct flowtab *t) { return t->active; }
@@ -269,11 +285,10 @@ static int proto_class(uint8_t proto)
 
 static struct flow *flow_create(struct flowtab *t, const struct pkt *p, uint64_t h)
 {
-	struct flow *f = t->free;
-	if (f)
-		t->free = f->hnext;
-	else if (!(f = malloc(sizeof *f)))
+	if (!t->free && !slab_grow(t))
 		return NULL;
+	struct flow *f = t->free;
+	t->free = f->hnext;
 	memset(f, 0, sizeof *f);
 	f->hash = h;
 	f->id = ++t->total;
@@ -307,10 +322,12 @@ uint64_t flowtab_hash(const struct flowtab *t, const struct pkt *p)
 void flowtab_prefetch(const struct flowtab *t, uint64_t h, int stage)
 {
 	struct flow *const *b = &t->buckets[h & t->mask];
-	if (stage == 0)
+	if (stage == 0) {
 		__builtin_prefetch(b);
-	else if (*b)
+	} else if (*b) {
 		__builtin_prefetch(*b);
+		__builtin_prefetch((const char *)*b + 64);
+	}
 }
 
 struct flow *flowtab_update(struct flowtab *t, const struct pkt *p, int *dir)
@@ -351,3 +368,5 @@ struct flow *flowtab_update_hashed(struct flowtab *t, const struct pkt *p, uint6
 	*dir = d;
 	return f;
 }
+
+_Static_assert(sizeof(struct flow) == 192, "struct flow is three cache lines");
