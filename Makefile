@@ -55,8 +55,13 @@ asan:
 check: all tests
 	sh tests/run.sh
 
+PREFIX ?= /usr/local
+install: $(BUILD)/botlens
+	install -D -m 755 $(BUILD)/botlens $(DESTDIR)$(PREFIX)/bin/botlens
+	install -D -m 644 doc/botlens.1 $(DESTDIR)$(PREFIX)/share/man/man1/botlens.1
+
 clean:
 	rm -rf build build-asan build-clang build-gcc build-fuzz
 
-.PHONY: all tests bench-tools asan check clean
+.PHONY: all tests bench-tools asan check clean install
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

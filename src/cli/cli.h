@@ -27,7 +27,7 @@ struct cli_opt {
 	int shrt;             /* short letter or 0 */
 	const char *arg;      /* argument name, NULL for a flag */
 	const char *help;
-	int id;               /* value handed to the parse callback */
+	int id;               /* value handed to the parse callback; must be >= 256 (below are short letters) */
 };
 
 struct cli_cmd {
