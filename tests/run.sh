@@ -74,5 +74,5 @@ if [ -x fuzz/run.sh ] || [ -f fuzz/run.sh ]; then
 	suite fuzz sh fuzz/run.sh
 fi
 
-echo "botlens tests: $P passed, $F failed, $S skipped"
+echo "total: $P passed, $F failed, $S skipped"
 [ "$F" -eq 0 ]
