@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #define SRC_CHUNK (1u << 20)          /* read/inflate granularity */
-#define SRC_RELEASE (64u << 20)       /* give back mapped pages every 64 MiB */
+#define SRC_RELEASE (16u << 20)       /* give back mapped pages every 16 MiB */
 #define SRC_MAX_WINDOW (256u << 20)   /* no record may need more than this */
 
 static int src_map(struct src *s, size_t len)
@@ -202,15 +202,32 @@ const uint8_t *src_peek(struct src *s, size_t n, size_t *avail)
 	return s->buf ? s->buf + s->start : NULL;
 }
 
+/*
+ * Every SRC_RELEASE bytes: gives back the pages behind (they are re-read
+ * from the file if touched again, so pointers into them stay valid) and
+ * maps the next window in one call, instead of a page fault per 64 KiB.
+ */
+static void src_window(struct src *s)
+{
+	size_t upto = (size_t)(s->pos & ~(uint64_t)4095) - 4096;
+	madvise((void *)(s->map + s->released), upto - s->released, MADV_DONTNEED);
+	s->released = upto;
+#ifdef MADV_POPULATE_READ
+	size_t from = (size_t)(s->pos & ~(uint64_t)4095);
+	if (from < s->maplen) {
+		size_t len = s->maplen - from < SRC_RELEASE ? s->maplen - from : SRC_RELEASE;
+		madvise((void *)(s->map + from), len, MADV_POPULATE_READ);  /* a hint: errors ignored */
+	}
+#endif
+}
+
 void src_consume(struct src *s, size_t n)
 {
 	s->pos += n;
 	if (s->map) {
-		if (s->pos - s->released >= SRC_RELEASE + 4096) {
-			size_t upto = (size_t)(s->pos & ~(uint64_t)4095) - 4096;
-			madvise((void *)(s->map + s->released), upto - s->released, MADV_DONTNEED);
-			s->released = upto;
-		}
+		if (s->pos - s->released >= SRC_RELEASE + 4096)
+			src_window(s);
+		__builtin_prefetch(s->map + (s->pos + 1024 < s->maplen ? s->pos + 1024 : s->pos));
 		return;
 	}
 	s->start += n;

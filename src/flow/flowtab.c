@@ -34,6 +34,7 @@ struct flowtab {
 	struct lru lru[CLS_N];
 	int64_t timeout[CLS_N];
 	int64_t now;
+	int64_t next_expiry;         /* no flow can be idle past its timeout before this */
 	struct flow *free;
 	void **slabs;                /* 64-byte aligned blocks of FLOW_SLAB flows */
 	size_t nslabs, slabcap;
@@ -70,6 +71,7 @@ struct flowtab *flowtab_new(const struct flow_cfg *cfg, flow_end_fn on_end, void
 	t->on_end = on_end;
 	t->ctx = ctx;
 	t->now = INT64_MIN;
+	t->next_expiry = INT64_MAX;
 	return t;
 }
 
@@ -112,8 +114,16 @@ static void flow_end(struct flowtab *t, struct flow *f)
 	t->free = f;
 }
 
+/*
+ * Ends the flows idle past their timeout.  Runs only when `now` passes
+ * next_expiry, the earliest time a list head's timer can be due, so the
+ * common packet touches no list head at all.
+ */
 static void expire(struct flowtab *t)
 {
+	if (t->now <= t->next_expiry)
+		return;
+	t->next_expiry = INT64_MAX;
 	for (int c = 0; c < CLS_N; c++) {
 		struct flow *f;
 		while ((f = t->lru[c].head) && t->now - f->queued > t->timeout[c]) {
@@ -125,6 +135,8 @@ static void expire(struct flowtab *t)
 				lru_append(&t->lru[c], f);
 			}
 		}
+		if (f && f->queued + t->timeout[c] < t->next_expiry)
+			t->next_expiry = f->queued + t->timeout[c];
 	}
 }
 
@@ -297,6 +309,8 @@ static struct flow *flow_create(struct flowtab *t, const struct pkt *p, uint64_t
 	f->cls = (uint8_t)proto_class(p->proto);
 	f->first_ns = f->last_ns = p->ts_ns;
 	f->queued = t->now;
+	if (f->queued + t->timeout[f->cls] < t->next_expiry)
+		t->next_expiry = f->queued + t->timeout[f->cls];
 	bool flip = p->proto == 6 && p->has_ports && (p->tcp_flags & 0x12) == 0x12;
 	memcpy(f->orig, flip ? p->dst : p->src, 16);
 	memcpy(f->resp, flip ? p->src : p->dst, 16);
