@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/run.sh - every botlens test, in order of cost:
-#   1. build with gcc and clang (-Wall -Wextra -Werror), and with ASan+UBSan
+#   1. build with gcc and clang (-Wall -Wextra -Werror), with ASan+UBSan, with TSan
 #   2. unit tests (tests/unit), with gcc and under ASan+UBSan
 #   3. CLI, bad-input and golden tests (tests/scripts/*.sh) on the ASan build
 #   4. oracle and robustness tests against ../shared/data (skipped if absent)
@@ -55,6 +55,7 @@ build build-gcc CC=gcc BUILD=build all tests
 build build-clang CC=clang BUILD=build-clang all tests
 build build-asan CC=clang BUILD=build-asan OPT=-O1 \
 	SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all tests
+build build-tsan CC=clang BUILD=build-tsan OPT=-O1 SAN="-fsanitize=thread" build-tsan/botlens
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
@@ -67,8 +68,10 @@ done
 
 export BOTLENS=${BOTLENS:-build-asan/botlens}
 for s in tests/scripts/*.sh; do
+	case "$s" in */threads.sh) continue ;; esac
 	suite "$(basename "$s" .sh)" sh "$s"
 done
+BOTLENS=build-tsan/botlens suite threads sh tests/scripts/threads.sh
 
 if [ -x fuzz/run.sh ] || [ -f fuzz/run.sh ]; then
 	suite fuzz sh fuzz/run.sh

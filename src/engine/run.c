@@ -9,6 +9,7 @@
 
 #include <pcap/pcap.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,45 +212,80 @@ static int loop_serial(struct run *r, unsigned max)
 	return rc;
 }
 
-/* Single-producer single-consumer ring of batches between two threads. */
+/*
+ * Single-producer single-consumer ring of batches between two threads.
+ * head (next to fill) is written only by the producer, tail (next to
+ * drain) only by the consumer, both atomically.  A side that finds the
+ * ring full/empty spins briefly, then sleeps on the condition variable
+ * after announcing it in *_waits; the other side signals only when that
+ * flag is set.  Sequentially consistent stores and loads of the index
+ * and the flag (the Dekker pattern) mean a wake-up cannot be lost.
+ */
 struct ring {
 	struct batch slot[RUN_RING];
-	unsigned head, tail;        /* head: next to fill; tail: next to drain */
-	bool done, stop;            /* producer finished; consumer wants it to stop */
-	int rc;                     /* the producer's final status */
-	bool prod_waits, cons_waits;
+	atomic_uint head, tail;
+	atomic_bool done, stop;     /* producer finished; consumer wants it to stop */
+	atomic_bool prod_waits, cons_waits;
+	int rc;                     /* the producer's final status, set before done */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct run *r;
 };
+
+#define RUN_SPIN 256
+
+static void ring_wake(struct ring *q, atomic_bool *waits)
+{
+	if (atomic_load(waits)) {
+		pthread_mutex_lock(&q->mu);
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+	}
+}
+
+/* Waits until ready(q) holds; returns false if the other side ended. */
+static bool ring_wait(struct ring *q, atomic_bool *waits, bool (*ready)(struct ring *))
+{
+	for (int i = 0; i < RUN_SPIN; i++) {
+		if (ready(q))
+			return true;
+		__builtin_ia32_pause();
+	}
+	pthread_mutex_lock(&q->mu);
+	atomic_store(waits, true);
+	while (!ready(q))
+		pthread_cond_wait(&q->cv, &q->mu);
+	atomic_store(waits, false);
+	pthread_mutex_unlock(&q->mu);
+	return true;
+}
+
+static bool can_fill(struct ring *q)
+{
+	return atomic_load(&q->head) - atomic_load(&q->tail) < RUN_RING || atomic_load(&q->stop);
+}
+
+static bool can_drain(struct ring *q)
+{
+	return atomic_load(&q->head) != atomic_load(&q->tail) || atomic_load(&q->done);
+}
 
 static void *producer(void *arg)
 {
 	struct ring *q = arg;
 	int rc = CAP_OK;
 	while (rc == CAP_OK) {
-		pthread_mutex_lock(&q->mu);
-		while (q->head - q->tail == RUN_RING && !q->stop) {
-			q->prod_waits = true;
-			pthread_cond_wait(&q->cv, &q->mu);
-			q->prod_waits = false;
-		}
-		bool stop = q->stop;
-		pthread_mutex_unlock(&q->mu);
-		if (stop)
+		ring_wait(q, &q->prod_waits, can_fill);
+		if (atomic_load(&q->stop))
 			break;
-		read_batch(q->r, &q->slot[q->head % RUN_RING], RUN_BATCH, &rc);
-		pthread_mutex_lock(&q->mu);
-		q->head++;
-		if (q->cons_waits)
-			pthread_cond_signal(&q->cv);
-		pthread_mutex_unlock(&q->mu);
+		unsigned h = atomic_load(&q->head);
+		read_batch(q->r, &q->slot[h % RUN_RING], RUN_BATCH, &rc);
+		atomic_store(&q->head, h + 1);
+		ring_wake(q, &q->cons_waits);
 	}
-	pthread_mutex_lock(&q->mu);
-	q->done = true;
 	q->rc = rc;
-	pthread_cond_signal(&q->cv);
-	pthread_mutex_unlock(&q->mu);
+	atomic_store(&q->done, true);
+	ring_wake(q, &q->cons_waits);
 	return NULL;
 }
 
@@ -258,27 +294,16 @@ static int consume(struct ring *q)
 {
 	bool oom = false;
 	for (;;) {
-		pthread_mutex_lock(&q->mu);
-		while (q->head == q->tail && !q->done) {
-			q->cons_waits = true;
-			pthread_cond_wait(&q->cv, &q->mu);
-			q->cons_waits = false;
-		}
-		bool empty = q->head == q->tail;
-		pthread_mutex_unlock(&q->mu);
-		if (empty)
-			break;
-		if (!oom && !process_batch(q->r, &q->slot[q->tail % RUN_RING])) {
+		ring_wait(q, &q->cons_waits, can_drain);
+		unsigned t = atomic_load(&q->tail);
+		if (t == atomic_load(&q->head))
+			break;  /* done and drained */
+		if (!oom && !process_batch(q->r, &q->slot[t % RUN_RING])) {
 			oom = true;
-			pthread_mutex_lock(&q->mu);
-			q->stop = true;
-			pthread_mutex_unlock(&q->mu);
+			atomic_store(&q->stop, true);
 		}
-		pthread_mutex_lock(&q->mu);
-		q->tail++;
-		if (q->prod_waits)
-			pthread_cond_signal(&q->cv);
-		pthread_mutex_unlock(&q->mu);
+		atomic_store(&q->tail, t + 1);
+		ring_wake(q, &q->prod_waits);
 	}
 	return oom ? CAP_ENOMEM : q->rc;
 }
