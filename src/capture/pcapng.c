@@ -77,14 +77,18 @@ static bool walk_options(struct rd *r, bool big, struct cap_iface *ifc)
 	return r->left == 0;
 }
 
-/* Parses a Section Header Block body (after type and length). */
+/*
+ * Parses a Section Header Block body (after type and length): byte-order
+ * magic (already checked by read_block), version, section length, options.
+ */
 static int parse_shb(struct cap *c, struct rd *body, uint64_t off, char *err, size_t errlen)
 {
 	uint16_t vmaj, vmin;
-	if (!rd_u16o(body, c->big, &vmaj) || !rd_u16o(body, c->big, &vmin) || !rd_skip(body, 8))
+	if (!rd_skip(body, 4) || !rd_u16o(body, c->big, &vmaj) || !rd_u16o(body, c->big, &vmin) ||
+	    !rd_skip(body, 8))
 		return ng_error(c, err, errlen, c->sections ? CAP_EDAMAGED : CAP_EFORMAT, off,
 				"section header block too short");
-	if (vmaj != 1) {
+	if (vmaj != 1 || (vmin != 0 && vmin != 2)) {  /* as libpcap and Wireshark: 1.0, 1.2 */
 		char what[64];
 		snprintf(what, sizeof what, "unsupported pcapng version %u.%u", vmaj, vmin);
 		return ng_error(c, err, errlen, c->sections ? CAP_EDAMAGED : CAP_EFORMAT, off, what);

@@ -22,6 +22,23 @@ static inline bool decode_enter(struct decoder *d, struct pkt *p)
 	return true;
 }
 
+/*
+ * Forgets the transport facts of an outer layer when an IP header (inner
+ * or outer) is entered: the innermost packet is the one reported, and a
+ * tunnel over UDP (Teredo) must not leave the outer ports in the key of a
+ * flow whose inner packet has none.
+ */
+static inline void decode_reset_l4(struct pkt *p)
+{
+	p->has_ports = false;
+	p->l4_truncated = false;
+	p->sport = p->dport = 0;
+	p->tcp_flags = 0;
+	p->seq = p->ack = 0;
+	p->payload = NULL;
+	p->payload_len = p->payload_caplen = 0;
+}
+
 void decode_link(struct decoder *d, struct pkt *p, int linktype, struct rd *r);
 void decode_ethernet(struct decoder *d, struct pkt *p, struct rd *r);
 void decode_ethertype(struct decoder *d, struct pkt *p, uint16_t type, struct rd *r);

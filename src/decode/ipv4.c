@@ -63,7 +63,7 @@ void decode_ipv4(struct decoder *d, struct pkt *p, struct rd *r)
 	memcpy(p->dst, dst, 4);
 	p->ip_len = totlen;
 	p->l4_wire = totlen - (uint32_t)hlen;
-	p->has_ports = false;
+	decode_reset_l4(p);
 	p->frag = FRAG_NONE;
 	if (totlen - hlen > r->left + uncaptured)
 		anomaly(d, ANOM_IPV4_LEN_PAST_WIRE);

@@ -81,7 +81,7 @@ void decode_ipv6(struct decoder *d, struct pkt *p, struct rd *r)
 	p->family = 6;
 	memcpy(p->src, src, 16);
 	memcpy(p->dst, dst, 16);
-	p->has_ports = false;
+	decode_reset_l4(p);
 	p->frag = FRAG_NONE;
 	if (plen > r->left + uncaptured)
 		anomaly(d, ANOM_IPV6_LEN_PAST_WIRE);

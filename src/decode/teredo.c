@@ -29,8 +29,6 @@ bool decode_teredo(struct decoder *d, struct pkt *p, struct rd *r)
 		return false;
 	p->tunnels++;
 	d->stats.tunneled++;
-	p->has_ports = false;
-	p->l4_truncated = false;
-	decode_ipv6(d, p, &t);
+	decode_ipv6(d, p, &t);  /* resets the outer UDP ports */
 	return true;
 }

@@ -205,7 +205,8 @@ struct host **hosttab_list(const struct hosttab *t, uint64_t *n)
 	struct host **a = malloc((t->n ? t->n : 1) * sizeof *a);
 	if (!a)
 		return NULL;
-	memcpy(a, t->order, t->n * sizeof *a);
+	if (t->n)  /* order is NULL until the first host: memcpy(NULL) is undefined */
+		memcpy(a, t->order, t->n * sizeof *a);
 	*n = t->n;
 	return a;
 }
