@@ -47,7 +47,7 @@ struct cli_common {
 	bool no_header;
 	int reader;                /* --reader native|libpcap */
 	unsigned threads;          /* --threads: 0 = default, 1, 2 */
-	double tcp_timeout, udp_timeout, icmp_timeout;  /* seconds */
+	double tcp_timeout, udp_timeout, icmp_timeout, close_delay;  /* seconds */
 	char **files;              /* operands (files, dirs, "-") */
 	int nfiles;
 };

@@ -150,6 +150,7 @@ void inputs_run_opts(const struct cli_common *c, struct run_opts *o)
 	o->flow.tcp_timeout_ns = (int64_t)(c->tcp_timeout * 1e9);
 	o->flow.udp_timeout_ns = (int64_t)(c->udp_timeout * 1e9);
 	o->flow.icmp_timeout_ns = (int64_t)(c->icmp_timeout * 1e9);
+	o->flow.close_delay_ns = (int64_t)(c->close_delay * 1e9);
 	if (cli_progress_ok(c->quiet))
 		o->progress = progress;
 }

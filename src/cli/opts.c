@@ -13,7 +13,7 @@
 
 enum {
 	COMMON_FILTER = 1000, COMMON_HOST, COMMON_FORMAT, COMMON_OUT, COMMON_QUIET,
-	COMMON_NOHEADER, COMMON_READER, COMMON_TCP_TO, COMMON_UDP_TO, COMMON_ICMP_TO, COMMON_READ, COMMON_THREADS,
+	COMMON_NOHEADER, COMMON_READER, COMMON_TCP_TO, COMMON_UDP_TO, COMMON_ICMP_TO, COMMON_READ, COMMON_THREADS, COMMON_CLOSE,
 	OPT_HELP, OPT_VERSION,
 };
 
@@ -30,6 +30,7 @@ static const struct cli_opt common_opts[] = {
 	{ "tcp-timeout", 0, "SEC", "TCP inactivity timeout (default 300, as Zeek)", COMMON_TCP_TO },
 	{ "udp-timeout", 0, "SEC", "UDP inactivity timeout (default 60, as Zeek)", COMMON_UDP_TO },
 	{ "icmp-timeout", 0, "SEC", "ICMP inactivity timeout (default 60, as Zeek)", COMMON_ICMP_TO },
+	{ "close-delay", 0, "SEC", "a closed TCP connection ends SEC after its FINs/RST (default 5, as Zeek)", COMMON_CLOSE },
 };
 
 static const struct cli_opt always_opts[] = {
@@ -183,6 +184,7 @@ static int common_opt(struct cli_common *c, int id, const char *arg)
 	case COMMON_TCP_TO: return parse_seconds(arg, &c->tcp_timeout);
 	case COMMON_UDP_TO: return parse_seconds(arg, &c->udp_timeout);
 	case COMMON_ICMP_TO: return parse_seconds(arg, &c->icmp_timeout);
+	case COMMON_CLOSE: return parse_seconds(arg, &c->close_delay);
 	}
 	return EXIT_INTERNAL;
 }
@@ -230,7 +232,7 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *synopsis,
 	static char **files;
 	if (common) {
 		*common = (struct cli_common){ .format = TABLE_TSV, .tcp_timeout = 300,
-					       .udp_timeout = 60, .icmp_timeout = 60 };
+					       .udp_timeout = 60, .icmp_timeout = 60, .close_delay = 5 };
 		free(files);
 		files = calloc((size_t)argc + 1, sizeof *files);
 		if (!files)

@@ -9,8 +9,9 @@
  * as in Zeek).  Per direction: packets, IP bytes, payload bytes.
  *
  * Flows end after inactivity (Zeek's defaults: TCP 300 s, UDP and ICMP
- * 60 s, other 60 s), when a closed TCP connection sees a new SYN, or at
- * the end of the capture; the table calls its end callback then, and the
+ * 60 s, other 60 s), 5 s after a TCP connection closes (both FINs or a
+ * RST: Zeek's tcp_close_delay), when a closed TCP connection sees a new
+ * SYN, or at the end of the capture; the table calls its end callback then, and the
  * flow's memory is reused.  Memory grows with concurrent flows, not
  * packets.
  */
@@ -58,6 +59,7 @@ struct flow {
 
 struct flow_cfg {
 	int64_t tcp_timeout_ns, udp_timeout_ns, icmp_timeout_ns, other_timeout_ns;
+	int64_t close_delay_ns;      /* a closed TCP connection ends this long after closing */
 	uint64_t seed;
 };
 

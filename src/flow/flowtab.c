@@ -21,7 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CLS_TCP, CLS_UDP, CLS_ICMP, CLS_OTHER, CLS_N };
+/* Timer classes; a TCP flow moves to CLS_CLOSED when it closes (FINs or RST). */
+enum { CLS_TCP, CLS_UDP, CLS_ICMP, CLS_OTHER, CLS_CLOSED, CLS_N };
 
 struct lru {
 	struct flow *head, *tail;
@@ -49,6 +50,7 @@ void flow_cfg_default(struct flow_cfg *c)
 	c->udp_timeout_ns = 60 * 1000000000LL;
 	c->icmp_timeout_ns = 60 * 1000000000LL;
 	c->other_timeout_ns = 60 * 1000000000LL;
+	c->close_delay_ns = 5 * 1000000000LL;
 	c->seed = 0x5bd1e9955bd1e995ull;
 }
 
@@ -67,6 +69,8 @@ struct flowtab *flowtab_new(const struct flow_cfg *cfg, flow_end_fn on_end, void
 	t->timeout[CLS_UDP] = cfg->udp_timeout_ns;
 	t->timeout[CLS_ICMP] = cfg->icmp_timeout_ns;
 	t->timeout[CLS_OTHER] = cfg->other_timeout_ns;
+	t->timeout[CLS_CLOSED] = cfg->close_delay_ns < cfg->tcp_timeout_ns ? cfg->close_delay_ns
+									     : cfg->tcp_timeout_ns;
 	t->seed = cfg->seed;
 	t->on_end = on_end;
 	t->ctx = ctx;
@@ -344,6 +348,29 @@ void flowtab_prefetch(const struct flowtab *t, uint64_t h, int stage)
 	}
 }
 
+/*
+ * TCP state for one packet; a connection that has just closed (both FINs
+ * or a RST) moves to the closed timer list, as Zeek's tcp_close_delay and
+ * tcp_reset_delay: it ends after a short delay rather than the inactivity
+ * timeout, and a packet after that delay starts a new flow.
+ */
+static void tcp_packet(struct flowtab *t, struct flow *f, const struct pkt *p, int d)
+{
+	flow_tcp_update(f, p, d);
+	if (f->cls != CLS_TCP)
+		return;
+	bool closed = ((f->tcp[0] | f->tcp[1]) & TCPF_RST) ||
+		      ((f->tcp[0] & TCPF_FIN) && (f->tcp[1] & TCPF_FIN));
+	if (!closed)
+		return;
+	lru_unlink(&t->lru[CLS_TCP], f);
+	f->cls = CLS_CLOSED;
+	f->queued = t->now;
+	lru_append(&t->lru[CLS_CLOSED], f);
+	if (f->queued + t->timeout[CLS_CLOSED] < t->next_expiry)
+		t->next_expiry = f->queued + t->timeout[CLS_CLOSED];
+}
+
 struct flow *flowtab_update(struct flowtab *t, const struct pkt *p, int *dir)
 {
 	return flowtab_update_hashed(t, p, flowtab_hash(t, p), dir);
@@ -376,7 +403,7 @@ struct flow *flowtab_update_hashed(struct flowtab *t, const struct pkt *p, uint6
 	f->ip_bytes[d] += p->ip_len;
 	f->payload[d] += p->payload_len;
 	if (f->proto == 6 && p->frag != FRAG_LATER && !p->l4_truncated)
-		flow_tcp_update(f, p, d);
+		tcp_packet(t, f, p, d);
 	else if (p->payload_len)
 		flow_history_add(f, 'D', d);
 	*dir = d;
