@@ -128,10 +128,17 @@ static int parse_idb(struct cap *c, struct rd *body, uint64_t off, char *err, si
 	return CAP_OK;
 }
 
+/*
+ * Timestamp in ns since the epoch, computed in 128 bits and clamped to
+ * +-2^62 so that a crafted if_tsoffset or timestamp cannot overflow here
+ * nor in any later subtraction of two timestamps.
+ */
 static int64_t ts_to_ns(const struct cap_iface *ifc, uint64_t ts)
 {
-	unsigned __int128 ns = (unsigned __int128)ts * 1000000000u / ifc->units;
-	return (int64_t)ns + ifc->offset_s * 1000000000;
+	__int128 v = (__int128)((unsigned __int128)ts * 1000000000u / ifc->units) +
+		     (__int128)ifc->offset_s * 1000000000;
+	const __int128 lim = (__int128)1 << 62;
+	return (int64_t)(v > lim ? lim : v < -lim ? -lim : v);
 }
 
 /* Fills rec from a packet block body; returns CAP_OK or 0 to skip. */

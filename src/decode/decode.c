@@ -176,6 +176,8 @@ void decode_tcp_flags_str(uint8_t f, char *buf, size_t len)
 	} tok[] = { { 0x02, 'S' }, { 0x01, 'F' }, { 0x08, 'P' }, { 0x04, 'R' },
 		    { 0x20, 'U' }, { 0x40, 'E' }, { 0x80, 'W' }, { 0x10, '.' } };
 	size_t n = 0;
+	if (len == 0)
+		return;
 	for (size_t i = 0; i < sizeof tok / sizeof *tok && n + 1 < len; i++)
 		if (f & tok[i].bit)
 			buf[n++] = tok[i].c;

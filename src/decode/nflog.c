@@ -35,4 +35,6 @@ void decode_nflog(struct decoder *d, struct pkt *p, struct rd *r)
 		}
 		rd_skip(r, ((size_t)4 - (len & 3)) & 3);
 	}
+	if (r->left)  /* 1-3 bytes: a TLV header cut short */
+		anomaly(d, ANOM_NFLOG_TRUNCATED);
 }

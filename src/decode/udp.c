@@ -22,10 +22,11 @@ void decode_udp(struct decoder *d, struct pkt *p, struct rd *r)
 		return;
 	}
 	uint32_t wire = p->l4_wire >= 8 ? p->l4_wire - 8 : 0;
-	if (len < 8 || len > p->l4_wire) {
+	/* A first fragment's UDP length covers the whole datagram, not this fragment. */
+	if (len < 8 || (len > p->l4_wire && p->frag != FRAG_FIRST)) {
 		if (!(len == 0 && p->family == 6))  /* 0 = IPv6 jumbogram */
 			anomaly(d, ANOM_UDP_BAD_LEN);
-	} else {
+	} else if (len <= p->l4_wire) {
 		wire = (uint32_t)len - 8;
 	}
 	if (r->left > wire)

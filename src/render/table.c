@@ -4,6 +4,7 @@
 #include "render/table.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -208,6 +209,10 @@ void table_i64(struct table *t, int64_t v)
 
 void table_f64(struct table *t, double v, int decimals)
 {
+	if (!isfinite(v)) {  /* JSON has no NaN or infinity */
+		table_null(t);
+		return;
+	}
 	char b[64];
 	snprintf(b, sizeof b, "%.*f", decimals, v);
 	put_raw(t, b);
@@ -252,11 +257,12 @@ void time_iso8601(int64_t ts_ns, char *buf, size_t len)
 		strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
 		cached_sec = sec;
 	}
-	if (len < 36) {
-		snprintf(buf, len, "%s.%06dZ", cached, (int)(ns / 1000));
+	size_t n = strlen(cached);
+	if (len < n + 9) {  /* too small for the date: an empty string, never a cut one */
+		if (len)
+			buf[0] = 0;
 		return;
 	}
-	size_t n = strlen(cached);
 	memcpy(buf, cached, n);
 	buf[n] = '.';
 	int us = (int)(ns / 1000);

@@ -1,0 +1,87 @@
+#!/bin/sh
+# fuzz/run.sh - builds and runs each fuzz harness for a bounded time.
+#
+#   FUZZ_SECONDS=60 sh fuzz/run.sh      (default 60 s per harness)
+#
+# Seeds: captures from ../shared/data/pcap (when present) and a few
+# files made here; fuzz_decode seeds are cut from the same captures by
+# seed_decode.  Saved reproducers in fuzz/regress/<harness>/ are replayed
+# first (each must run clean).  Crashes land in build-fuzz/artifacts/.
+# Prints "fuzz: N passed, N failed" and exits non-zero on any failure.
+set -u
+cd "$(dirname "$0")/.."
+
+SECS=${FUZZ_SECONDS:-60}
+OUT=build-fuzz
+DATA=${BOTLENS_DATA:-../shared/data}
+[ -d "$DATA" ] || DATA=/work/shared/data
+
+sh fuzz/build.sh || { echo "fuzz: 0 passed, 1 failed"; exit 1; }
+
+seeds_reader=$OUT/seeds/reader
+seeds_decode=$OUT/seeds/decode
+mkdir -p "$seeds_reader" "$seeds_decode" "$OUT/corpus/reader" "$OUT/corpus/decode" "$OUT/artifacts"
+
+# Hand-made reader seeds: minimal pcap (LE, one Ethernet/IPv4/UDP record),
+# pcap-ns big-endian header, minimal pcapng (SHB + IDB + EPB).
+printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\001\000\000\000' > "$seeds_reader/pcap-le"
+printf '\001\000\000\000\000\000\000\000\052\000\000\000\052\000\000\000' >> "$seeds_reader/pcap-le"
+printf '\000\001\002\003\004\005\006\007\010\011\012\013\010\000' >> "$seeds_reader/pcap-le"
+printf '\105\000\000\034\000\001\000\000\100\021\000\000\012\000\000\001\012\000\000\002' >> "$seeds_reader/pcap-le"
+printf '\023\210\000\065\000\010\000\000' >> "$seeds_reader/pcap-le"
+printf '\241\262\074\115\000\002\000\004\000\000\000\000\000\000\000\000\000\000\377\377\000\000\000\145' > "$seeds_reader/pcap-ns-be"
+printf '\012\015\015\012\034\000\000\000\115\074\053\032\001\000\000\000\377\377\377\377\377\377\377\377\034\000\000\000' > "$seeds_reader/pcapng"
+printf '\001\000\000\000\040\000\000\000\001\000\000\000\377\377\000\000\011\000\001\000\011\000\000\000\000\000\000\000\040\000\000\000' >> "$seeds_reader/pcapng"
+printf '\006\000\000\000\044\000\000\000\000\000\000\000\000\000\000\000\001\000\000\000\004\000\000\000\004\000\000\000\336\255\276\357\044\000\000\000' >> "$seeds_reader/pcapng"
+
+# Captures from the shared data, small ones only (the reader harness
+# takes at most 1 MiB per input).
+caps=""
+for dir in "$DATA/pcap/malformed" "$DATA/pcap/pcapng-generator" "$DATA/pcap/behavior"; do
+	[ -d "$dir" ] || continue
+	for f in "$dir"/*; do
+		case "$f" in *.txt) continue ;; esac
+		[ -f "$f" ] || continue
+		size=$(wc -c < "$f")
+		[ "$size" -le 262144 ] || continue
+		cp "$f" "$seeds_reader/$(basename "$f")"
+		caps="$caps $f"
+	done
+done
+if [ -z "$caps" ]; then
+	echo "fuzz: no shared captures under $DATA; using the hand-made seeds only"
+fi
+"$OUT/seed_decode" "$seeds_decode" "$seeds_reader"/* $caps >/dev/null
+# decode seeds by hand too: Ethernet/IPv4/TCP SYN and raw IPv6/UDP
+printf '\000\001\000\066\000\001\002\003\004\005\006\007\010\011\012\013\010\000\105\000\000\050\000\001\100\000\100\006\000\000\012\000\000\001\135\270\330\042\300\000\000\120\000\000\000\001\000\000\000\000\120\002\377\377\000\000\000\000' > "$seeds_decode/eth-tcp"
+printf '\007\001\000\060\140\000\000\000\000\010\021\100\040\001\015\270\000\000\000\000\000\000\000\000\000\000\000\001\040\001\015\270\000\000\000\000\000\000\000\000\000\000\000\002\023\210\015\330\000\010\000\000' > "$seeds_decode/raw6-udp"
+
+pass=0
+fail=0
+for h in fuzz_decode fuzz_reader; do
+	name=${h#fuzz_}
+	# replay saved reproducers
+	if [ -d "fuzz/regress/$name" ] && [ -n "$(ls "fuzz/regress/$name" 2>/dev/null)" ]; then
+		if "$OUT/$h" -runs=1 "fuzz/regress/$name"/* > "$OUT/$h.regress.log" 2>&1; then
+			pass=$((pass + 1))
+			echo "fuzz: $h regressions: ok"
+		else
+			fail=$((fail + 1))
+			echo "fuzz: $h regressions: FAILED (see $OUT/$h.regress.log)"
+			grep -m 3 -E 'ERROR|runtime error' "$OUT/$h.regress.log"
+		fi
+	fi
+	echo "fuzz: running $h for ${SECS}s"
+	if "$OUT/$h" -max_total_time="$SECS" -timeout=20 -rss_limit_mb=2048 -max_len=1048576 \
+		-print_final_stats=1 -artifact_prefix="$OUT/artifacts/$name-" \
+		"$OUT/corpus/$name" "$OUT/seeds/$name" > "$OUT/$h.log" 2>&1; then
+		pass=$((pass + 1))
+		echo "fuzz: $h: ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$OUT/$h.log" | grep -o '[0-9]*$') runs)"
+	else
+		fail=$((fail + 1))
+		echo "fuzz: $h: FAILED (see $OUT/$h.log)"
+		grep -m 3 -E 'ERROR|runtime error|Test unit written' "$OUT/$h.log"
+	fi
+done
+echo "fuzz: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
