@@ -23,6 +23,19 @@ demo)
 	head -6 out/storm-private.hosts.tsv | cut -f1-11
 	echo "== first flows (botlens flows out/storm-private.pcap)"
 	head -6 out/storm-private.flows.tsv | cut -f1,4-9,12,15
+	echo "== the seed's graphs: time x destination port (botlens plot, botlens compare)"
+	./build/botlens plot -q out/storm-private.pcap -o out/storm-private.png
+	./build/botlens plot -q out/storm-public.pcap -o out/storm-public.png
+	./build/botlens compare -q out/storm-private.pcap out/storm-public.pcap -o out/compare.png | tee out/compare.txt
+	echo "== why these destination ports? (botlens ports)"
+	./build/botlens ports -q out/storm-private.pcap -o out/storm-private.ports.png >out/storm-private.ports.txt
+	./build/botlens ports -q out/storm-public.pcap -o out/storm-public.ports.png >out/storm-public.ports.txt
+	./build/botlens ports -q --range 50000-51000 --bin 10 out/storm-public.pcap -o out/storm-public.band.png >/dev/null
+	./build/botlens ports -q --format json out/storm-private.pcap >out/storm-private.ports.json
+	./build/botlens ports -q --format json out/storm-public.pcap >out/storm-public.ports.json
+	grep -v '^  ' out/storm-private.ports.txt
+	grep -v '^  ' out/storm-public.ports.txt
+	grep '^  dense band' out/storm-public.ports.txt
 	echo "== written: $(ls out/* | tr '\n' ' ')"
 	;;
 test)

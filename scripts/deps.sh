@@ -4,9 +4,9 @@
 # command to run and exits 1.  Already-installed packages are not touched.
 set -e
 what=${1:-build}
-pkgs="gcc make libc6-dev libpcap-dev libjson-c-dev zlib1g-dev"
+pkgs="gcc make libc6-dev libpcap-dev libjson-c-dev zlib1g-dev libcairo2-dev pkg-config fonts-dejavu-core"
 if [ "$what" = test ]; then
-	pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump jq"
+	pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump jq libxml2-utils poppler-utils python3"
 fi
 missing=""
 for p in $pkgs; do

@@ -80,5 +80,8 @@ int cmd_packets(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_hosts(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_ports(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 #endif

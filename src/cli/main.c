@@ -18,6 +18,9 @@ static const struct cli_cmd commands[] = {
 	{ "flows", cmd_flows, "one line per connection, Zeek conn.log fields" },
 	{ "hosts", cmd_hosts, "one line per address: packets, bytes, peers, ports, first/last seen" },
 	{ "synth", cmd_synth, "write a deterministic synthetic sandbox run (pcap + ground truth)" },
+	{ "plot", cmd_plot, "time x destination-port plot, TCP and UDP apart (PNG, SVG, PDF)" },
+	{ "ports", cmd_ports, "destination-port histogram; finds services, random-port range, dense bands" },
+	{ "compare", cmd_compare, "two runs side by side and a table of their differences" },
 };
 
 static void usage(FILE *f)

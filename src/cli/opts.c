@@ -221,8 +221,7 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *synopsis,
 	struct option lo[64];
 	char so[96];
 	size_t nl = 0, ns = 0;
-	so[ns++] = '+';
-	so[ns++] = ':';
+	so[ns++] = ':';  /* GNU order: options may follow operands (botlens flows x.pcap -o y) */
 	add_opts(always_opts, NELEM(always_opts), lo, &nl, so, &ns);
 	if (common)
 		add_opts(common_opts, NELEM(common_opts), lo, &nl, so, &ns);

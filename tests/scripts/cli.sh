@@ -53,4 +53,7 @@ check "bad --host: exit 2" [ "$RC" -eq 2 ]
 bl packets --reader libpcap "$TMP/a.pcap.gz"
 check "libpcap reader reads gzip" [ "$(grep -c '	udp	' "$TMP/out")" -eq 2 ]
 
+bl flows "$TMP/a.pcap" -o "$TMP/after.tsv" --format csv
+check "options after the file are read (as git, GNU)" grep -q ',10.0.0.1,1000,8.8.8.8,53,udp,' "$TMP/after.tsv"
+
 report cli

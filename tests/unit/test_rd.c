@@ -248,9 +248,9 @@ static void test_sequence(void)
 	TEST("sequence");
 	/* a header read field by field ends exactly at the end */
 	struct rd r;
-	uint8_t a;
-	uint16_t b;
-	uint32_t c;
+	uint8_t a = 0;
+	uint16_t b = 0;
+	uint32_t c = 0;
 	rd_init(&r, B, 7);
 	CHECK(rd_u8(&r, &a) && rd_be16(&r, &b) && rd_le32(&r, &c));
 	CHECK_EQ_U(a, 0x01);

@@ -1,0 +1,140 @@
+/*
+ * contacts.c - collect contacts (see contacts.h) from the one-pass run.
+ *
+ * Invariant: v[0..n) are in the order the run delivered them (flow end
+ * order per flow, packet order per packet); cache[] maps a flow
+ * direction (flow id * 2 + dir) to the index of its latest contact so
+ * that packets within a second of it add to its weight.
+ */
+#include "analysis/contacts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void contacts_init(struct contacts *c, bool per_packet)
+{
+	memset(c, 0, sizeof *c);
+	c->per_packet = per_packet;
+	for (size_t i = 0; i < CONTACTS_CACHE; i++)
+		c->cache[i].key = UINT64_MAX;
+}
+
+void contacts_only(struct contacts *c, uint8_t family, const uint8_t *addr)
+{
+	c->only_family = family;
+	memcpy(c->only_addr, addr, 16);
+}
+
+static bool involves(const struct contacts *c, uint8_t family, const uint8_t *a, const uint8_t *b)
+{
+	return !c->only_family || (family == c->only_family &&
+				   (!memcmp(a, c->only_addr, 16) || !memcmp(b, c->only_addr, 16)));
+}
+
+void contacts_free(struct contacts *c)
+{
+	free(c->v);
+	c->v = NULL;
+	c->n = c->cap = 0;
+}
+
+static struct contact *push(struct contacts *c)
+{
+	if (c->n == c->cap) {
+		size_t nc = c->cap ? c->cap * 2 : 4096;
+		struct contact *nv = realloc(c->v, nc * sizeof *nv);
+		if (!nv) {
+			c->oom = true;
+			return NULL;
+		}
+		c->v = nv;
+		c->cap = nc;
+	}
+	return &c->v[c->n++];
+}
+
+static bool wanted(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 1 || proto == 58;
+}
+
+static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
+{
+	struct contacts *c = ctx;
+	if (!wanted(f->proto) || !r->hosts || !involves(c, f->family, f->orig, f->resp))
+		return;
+	struct contact *k = push(c);
+	if (!k)
+		return;
+	*k = (struct contact){
+		.t = (float)run_rel(r, f->first_ns), .port = f->resp_p, .proto = f->proto, .weight = 1,
+		.src = hosttab_find(r->hosts, f->family, f->orig),
+		.dst = hosttab_find(r->hosts, f->family, f->resp),
+	};
+}
+
+static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir)
+{
+	struct contacts *c = ctx;
+	if (!f || !wanted(p->proto) || !r->hosts || !involves(c, p->family, p->src, p->dst))
+		return;
+	float t = (float)run_rel(r, p->ts_ns);
+	uint64_t key = f->id * 2 + (uint64_t)(dir & 1);
+	size_t slot = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 52) & (CONTACTS_CACHE - 1);
+	if (c->cache[slot].key == key) {
+		struct contact *k = &c->v[c->cache[slot].idx];
+		if (t - k->t < 1.0f && k->weight < UINT32_MAX) {
+			k->weight++;
+			return;
+		}
+	}
+	struct contact *k = push(c);
+	if (!k)
+		return;
+	*k = (struct contact){
+		.t = t, .port = p->dport, .proto = p->proto, .weight = 1,
+		.src = hosttab_find(r->hosts, p->family, p->src),
+		.dst = hosttab_find(r->hosts, p->family, p->dst),
+	};
+	c->cache[slot].key = key;
+	c->cache[slot].idx = c->n - 1;
+}
+
+struct run_sub contacts_sub(struct contacts *c)
+{
+	if (c->per_packet)
+		return (struct run_sub){ .ctx = c, .packet = on_packet };
+	return (struct run_sub){ .ctx = c, .flow_end = on_flow_end };
+}
+
+void contacts_finish(struct contacts *c, const struct run *r)
+{
+	c->start_ns = r->start_ns;
+	c->span = r->have_time ? run_rel(r, r->last_ns) : 0;
+	if (c->span < 0)
+		c->span = 0;
+}
+
+size_t contacts_select(const struct contacts *c, const struct host *h, enum contacts_dir d,
+		       struct contact **out)
+{
+	*out = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct contact *k = &c->v[i];
+		n += (d != CONTACTS_IN && k->src == h) || (d != CONTACTS_OUT && k->dst == h);
+	}
+	if (!n)
+		return 0;
+	struct contact *v = malloc(n * sizeof *v);
+	if (!v)
+		return (size_t)-1;
+	size_t j = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct contact *k = &c->v[i];
+		if ((d != CONTACTS_IN && k->src == h) || (d != CONTACTS_OUT && k->dst == h))
+			v[j++] = *k;
+	}
+	*out = v;
+	return n;
+}

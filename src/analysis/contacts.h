@@ -1,0 +1,67 @@
+/*
+ * contacts.h - who contacted which destination port, when: the data
+ * behind botlens' time x port plots and port histograms.
+ *
+ * A contact is a flow (per flow: one per connection attempt, the time of
+ * its first packet, the responder's port) or a run of packets of one
+ * flow direction (per packet: packets of the same flow direction within
+ * one second are merged into one contact whose weight is their count).
+ * Contacts keep the two endpoints' host-table entries, so the sandbox
+ * host can be chosen after the pass and contacts filtered by direction.
+ *
+ * Memory: 32 bytes per flow (per flow) or per merged packet run (per
+ * packet); the merge keeps per-packet memory near per-flow memory for
+ * ordinary traffic, but it is not bounded by flows.
+ */
+#ifndef BOTLENS_CONTACTS_H
+#define BOTLENS_CONTACTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/run.h"
+
+struct contact {
+	float t;                 /* seconds since the capture's first record */
+	uint16_t port;           /* destination port (ICMP: the code) */
+	uint8_t proto;           /* IP protocol: 6, 17, 1, 58 */
+	uint8_t spare;
+	uint32_t weight;         /* packets (per packet) or 1 (per flow) */
+	const struct host *src;  /* the sender (per flow: the originator) */
+	const struct host *dst;  /* the receiver (per flow: the responder) */
+};
+
+enum contacts_dir { CONTACTS_OUT, CONTACTS_IN, CONTACTS_ALL };
+
+#define CONTACTS_CACHE 4096
+
+struct contacts {
+	struct contact *v;
+	size_t n, cap;
+	bool per_packet;
+	bool oom;                /* a contact was lost for want of memory */
+	uint8_t only_family;     /* non-zero: keep only contacts of this address */
+	uint8_t only_addr[16];
+	double span;             /* seconds from the first to the last record */
+	int64_t start_ns;        /* the capture's first record */
+	struct { uint64_t key; size_t idx; } cache[CONTACTS_CACHE];
+};
+
+void contacts_init(struct contacts *c, bool per_packet);
+/* Keeps only the contacts of one address (saves memory when the host is known). */
+void contacts_only(struct contacts *c, uint8_t family, const uint8_t *addr);
+void contacts_free(struct contacts *c);
+/* The subscription that fills c during run_loop (needs track_hosts). */
+struct run_sub contacts_sub(struct contacts *c);
+/* After run_loop: records the capture's time span. */
+void contacts_finish(struct contacts *c, const struct run *r);
+/*
+ * The contacts of host h in direction d (outbound: h sends; inbound: h
+ * receives; all: either), in capture order.  *out is malloc'd (NULL when
+ * none); returns the count, or (size_t)-1 when out of memory.
+ */
+size_t contacts_select(const struct contacts *c, const struct host *h, enum contacts_dir d,
+		       struct contact **out);
+
+#endif

@@ -1,0 +1,305 @@
+/*
+ * plotcli.c - the shared frame of `botlens plot`, `ports` and `compare`:
+ * argument order, the plot options, one pass per capture collecting
+ * contacts, panels per sandbox host (see plotcli.h).
+ */
+#include "cli/plotcli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "analysis/stats.h"
+
+/* Long options of the common table that take an argument (opts.c). */
+static const char *const common_arg_long[] = {
+	"read", "filter", "host", "format", "output", "reader", "threads",
+	"tcp-timeout", "udp-timeout", "icmp-timeout", NULL,
+};
+static const char common_arg_short[] = "rfo";
+
+static bool takes_arg(const char *a, const struct cli_opt *extra)
+{
+	if (a[1] == '-') {
+		const char *name = a + 2;
+		if (strchr(name, '='))
+			return false;
+		for (size_t i = 0; common_arg_long[i]; i++)
+			if (!strcmp(name, common_arg_long[i]))
+				return true;
+		for (size_t i = 0; extra && extra[i].lng; i++)
+			if (!strcmp(name, extra[i].lng))
+				return extra[i].arg != NULL;
+		return false;
+	}
+	size_t len = strlen(a);
+	char last = a[len - 1];
+	for (size_t i = 1; i < len; i++) {
+		bool has = strchr(common_arg_short, a[i]) != NULL;
+		for (size_t j = 0; extra && extra[j].lng; j++)
+			if (extra[j].shrt == a[i] && extra[j].arg)
+				has = true;
+		if (has)
+			return a[i] == last && i == len - 1;
+	}
+	return false;
+}
+
+void plotcli_permute(int argc, char **argv, const struct cli_opt *extra)
+{
+	char **opt = malloc((size_t)argc * sizeof *opt), **ops = malloc((size_t)argc * sizeof *ops);
+	if (!opt || !ops) {
+		free(opt);
+		free(ops);
+		return;
+	}
+	int no = 0, nops = 0, i = 1;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--"))
+			break;
+		if (a[0] != '-' || !a[1]) {
+			ops[nops++] = argv[i];
+			continue;
+		}
+		opt[no++] = argv[i];
+		if (takes_arg(a, extra) && i + 1 < argc)
+			opt[no++] = argv[++i];
+	}
+	int k = 1;
+	for (int j = 0; j < no; j++)
+		argv[k++] = opt[j];
+	char *dd = i < argc ? argv[i] : NULL;
+	char **rest = argv + i + 1;
+	int nrest = i < argc ? argc - i - 1 : 0;
+	/* no "--" is added: argv has no room for it, and getopt's '+' mode stops at the first operand */
+	char **tail = malloc(((size_t)nrest + 1) * sizeof *tail);
+	if (tail) {
+		for (int j = 0; j < nrest; j++)
+			tail[j] = rest[j];
+		if (dd)  /* keep "--" where it was needed, before the operands */
+			argv[k++] = dd;
+		for (int j = 0; j < nops; j++)
+			argv[k++] = ops[j];
+		for (int j = 0; j < nrest; j++)
+			argv[k++] = tail[j];
+		free(tail);
+	}
+	free(opt);
+	free(ops);
+}
+
+int plotcli_opt(struct plotcli *p, int id, const char *arg)
+{
+	switch (id) {
+	case PLOTCLI_PER:
+		if (!strcmp(arg, "flow"))
+			p->per_packet = false;
+		else if (!strcmp(arg, "packet"))
+			p->per_packet = true;
+		else {
+			cli_error("unknown --per '%s'", arg);
+			cli_hint("use flow or packet");
+			return EXIT_USAGE;
+		}
+		return 0;
+	case PLOTCLI_INBOUND: p->dir = CONTACTS_IN; p->dir_set = true; return 0;
+	case PLOTCLI_ALL: p->dir = CONTACTS_ALL; p->dir_set = true; return 0;
+	case PLOTCLI_ICMP: p->icmp = true; return 0;
+	case PLOTCLI_YSCALE:
+		if (strcmp(arg, "linear") && strcmp(arg, "log")) {
+			cli_error("unknown --yscale '%s'", arg);
+			cli_hint("use linear or log");
+			return EXIT_USAGE;
+		}
+		p->ylog = !strcmp(arg, "log");
+		return 0;
+	case PLOTCLI_ANNOTATE:
+		if (strcmp(arg, "none") && strcmp(arg, "auto")) {
+			cli_error("unknown --annotate '%s'", arg);
+			cli_hint("use auto or none");
+			return EXIT_USAGE;
+		}
+		p->annotate = !strcmp(arg, "auto");
+		return 0;
+	case PLOTCLI_SIZE:
+		if (sscanf(arg, "%dx%d", &p->width, &p->height) != 2 || p->width < 200 ||
+		    p->height < 150 || p->width > 8000 || p->height > 8000) {
+			cli_error("invalid --size '%s': expected WxH, 200x150 to 8000x8000", arg);
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	return EXIT_INTERNAL;
+}
+
+bool plotcli_image_name(const char *f)
+{
+	return f && plot_format_of(f) != PLOT_UNKNOWN;
+}
+
+const char *plotcli_dir_text(enum contacts_dir d)
+{
+	return d == CONTACTS_OUT ? "outbound" : d == CONTACTS_IN ? "inbound" : "in and out";
+}
+
+/* ---- collecting ---- */
+
+static int by_host(const void *a, const void *b)
+{
+	const struct host *x = *(const struct host *const *)a, *y = *(const struct host *const *)b;
+	return (x > y) - (x < y);
+}
+
+static int proto_slot(uint8_t proto)
+{
+	return proto == 6 ? 0 : proto == 17 ? 1 : 2;
+}
+
+/* The compare figures of host h from all contacts c. */
+static void host_figures(struct plotcli_panel *pp, const struct contacts *c, const struct host *h)
+{
+	const struct host **peers = malloc((c->n ? c->n : 1) * sizeof *peers);
+	uint8_t *seen = calloc(2 * 65536 / 8, 1);
+	size_t np = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct contact *k = &c->v[i];
+		int s = proto_slot(k->proto);
+		if (k->src == h) {
+			pp->flows_out[s] += k->weight;
+			if (peers)
+				peers[np++] = k->dst;
+			if (seen && s < 2 && !(seen[s * 8192 + k->port / 8] & (1u << (k->port % 8)))) {
+				seen[s * 8192 + k->port / 8] |= (uint8_t)(1u << (k->port % 8));
+				pp->ports_out++;
+			}
+		} else if (k->dst == h) {
+			pp->flows_in[s] += k->weight;
+			if (peers)
+				peers[np++] = k->src;
+		}
+	}
+	if (peers) {
+		qsort(peers, np, sizeof *peers, by_host);
+		for (size_t i = 0; i < np; i++)
+			pp->peers += i == 0 || peers[i] != peers[i - 1];
+	}
+	free(peers);
+	free(seen);
+}
+
+static struct plotcli_panel *new_panel(struct plotcli *p, const struct run *r)
+{
+	struct plotcli_panel *nv = realloc(p->panels, (p->npanels + 1) * sizeof *nv);
+	if (!nv)
+		return NULL;
+	p->panels = nv;
+	struct plotcli_panel *pp = &nv[p->npanels++];
+	memset(pp, 0, sizeof *pp);
+	pp->file = strdup(r->path);
+	pp->span = p->cur.span;
+	pp->start_ns = p->cur.start_ns;
+	return pp;
+}
+
+static int host_panel(struct plotcli *p, const struct run *r, const struct host *h)
+{
+	struct plotcli_panel *pp = new_panel(p, r);
+	if (!pp || !pp->file)
+		return -1;
+	decode_addr_str(h->family, h->addr, pp->host, sizeof pp->host);
+	pp->dir = p->dir;
+	size_t n = contacts_select(&p->cur, h, p->dir, &pp->v), tcpudp = 0;
+	if (n == (size_t)-1)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		tcpudp += pp->v[i].proto == 6 || pp->v[i].proto == 17;
+	if (!tcpudp && !p->dir_set && p->dir == CONTACTS_OUT) {
+		free(pp->v);
+		pp->dir = CONTACTS_ALL;
+		if ((n = contacts_select(&p->cur, h, CONTACTS_ALL, &pp->v)) == (size_t)-1)
+			return -1;
+	}
+	pp->n = n;
+	if (ports_analyze(pp->v, n, h, &pp->rep))
+		return -1;
+	host_figures(pp, &p->cur, h);
+	for (size_t i = 0; i < n; i++)
+		pp->v[i].src = pp->v[i].dst = NULL;  /* the host table dies with the run */
+	return 0;
+}
+
+static void begin(void *ctx, size_t nfiles)
+{
+	(void)ctx;
+	(void)nfiles;
+}
+
+static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
+{
+	struct plotcli *p = ctx;
+	(void)r;
+	contacts_init(&p->cur, p->per_packet);
+	if (p->host_family)
+		contacts_only(&p->cur, p->host_family, p->host_addr);
+	subs[0] = contacts_sub(&p->cur);
+	return 1;
+}
+
+static void finish(void *ctx, struct run *r)
+{
+	struct plotcli *p = ctx;
+	contacts_finish(&p->cur, r);
+	const struct host *sb[16];
+	unsigned nsb = 0;
+	if (!r->hosts) {
+		nsb = 0;
+	} else if (p->host_family) {
+		const struct host *h = hosttab_find(r->hosts, p->host_family, p->host_addr);
+		if (h)
+			sb[nsb++] = h;
+		else
+			cli_error("'%s': host %s does not appear in the capture", r->path, p->c.host);
+	} else {
+		nsb = hosttab_sandbox(r->hosts, sb, 16);
+	}
+	if (nsb == 0) {  /* an empty panel says "nothing here" for this file */
+		struct plotcli_panel *pp = new_panel(p, r);
+		if (!pp || !pp->file)
+			p->ex = EXIT_INTERNAL;
+	}
+	for (unsigned i = 0; i < nsb; i++)
+		if (host_panel(p, r, sb[i])) {
+			cli_error("'%s': out of memory", r->path);
+			p->ex = EXIT_INTERNAL;
+		}
+	if (p->cur.oom) {
+		cli_error("'%s': out of memory: some contacts are missing", r->path);
+		p->ex = EXIT_INTERNAL;
+	}
+	contacts_free(&p->cur);
+}
+
+int plotcli_collect(struct plotcli *p)
+{
+	if (p->c.host && !decode_addr_parse(p->c.host, &p->host_family, p->host_addr)) {
+		cli_error("invalid address '%s'", p->c.host);
+		return EXIT_USAGE;
+	}
+	struct inputs_job job = { .ctx = p, .track_flows = true, .track_hosts = true,
+				  .begin = begin, .setup = setup, .finish = finish };
+	int ex = inputs_run(&p->c, &job);
+	return p->ex ? p->ex : ex;
+}
+
+void plotcli_free(struct plotcli *p)
+{
+	for (size_t i = 0; i < p->npanels; i++) {
+		free(p->panels[i].file);
+		free(p->panels[i].v);
+		ports_report_free(&p->panels[i].rep);
+	}
+	free(p->panels);
+	p->panels = NULL;
+	p->npanels = 0;
+}

@@ -1,0 +1,78 @@
+/*
+ * plotcli.h - the frame shared by `botlens plot`, `ports` and `compare`
+ * (cli only): one pass per capture collecting contacts, then per sandbox
+ * host a panel holding its contacts in the chosen direction, their port
+ * analysis and the figures `compare` tabulates.
+ */
+#ifndef BOTLENS_PLOTCLI_H
+#define BOTLENS_PLOTCLI_H
+
+#include "analysis/contacts.h"
+#include "analysis/ports.h"
+#include "cli/inputs.h"
+#include "render/plot.h"
+
+struct plotcli_panel {
+	char *file;                /* the capture's path */
+	char host[64];             /* the sandbox host's address */
+	struct contact *v;         /* its contacts in the chosen direction; src/dst cleared */
+	size_t n;
+	enum contacts_dir dir;     /* the direction of v (see plotcli_collect) */
+	double span;               /* the capture's duration, s */
+	int64_t start_ns;
+	struct ports_report rep;
+	/* for compare: the host's flows in both directions */
+	uint64_t flows_out[3], flows_in[3];   /* [0] tcp [1] udp [2] icmp */
+	uint64_t peers;            /* distinct peers, both directions */
+	uint64_t ports_out;        /* distinct (proto, destination port) contacted */
+};
+
+struct plotcli {
+	struct cli_common c;
+	bool per_packet;
+	enum contacts_dir dir;
+	bool dir_set;              /* --inbound or --all given */
+	bool ylog, annotate, icmp;
+	int width, height;         /* pixels per panel (0 = default) */
+	uint8_t host_family;
+	uint8_t host_addr[16];
+	/* results */
+	struct plotcli_panel *panels;
+	size_t npanels;
+	struct contacts cur;
+	int ex;                    /* worst exit code of the analysis (out of memory) */
+};
+
+/* Ids of the plot options (plotcli_opt handles them). */
+enum {
+	PLOTCLI_PER = 3000, PLOTCLI_INBOUND, PLOTCLI_ALL, PLOTCLI_YSCALE, PLOTCLI_ANNOTATE,
+	PLOTCLI_SIZE, PLOTCLI_ICMP,
+};
+
+/*
+ * Moves options before operands (getopt here stops at the first operand),
+ * so that `botlens plot run.pcap -o run.png` works.  extra: the command's
+ * own options, to know which take an argument.
+ */
+void plotcli_permute(int argc, char **argv, const struct cli_opt *extra);
+/* Handles the PLOTCLI_* options; returns 0 or an exit code. */
+int plotcli_opt(struct plotcli *p, int id, const char *arg);
+/*
+ * Checks --host; runs every capture; fills panels.  A host with no
+ * outbound TCP/UDP contacts (a scan victim, a flood target) gets both
+ * directions unless a direction was asked for.  Returns an exit code.
+ */
+int plotcli_collect(struct plotcli *p);
+void plotcli_free(struct plotcli *p);
+/* True when f ends in .png, .svg or .pdf (any case). */
+bool plotcli_image_name(const char *f);
+/* Fills a plot panel from a collected one (points, title, annotations). */
+int plotcli_to_plot(const struct plotcli *p, const struct plotcli_panel *pp, struct plot_panel *out);
+/* The text findings of a port report, one sentence per line, onto f. */
+void plotcli_ports_text(FILE *f, const struct plotcli_panel *pp, enum contacts_dir d);
+/* The findings as a JSON object (json-c), for ports and compare. */
+struct json_object *plotcli_ports_json(const struct plotcli_panel *pp);
+/* "1024–33791"-style text of a direction ("outbound from"). */
+const char *plotcli_dir_text(enum contacts_dir d);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * plot.h - time x destination-port plots and port histograms with cairo,
+ * to PNG, SVG or PDF (chosen by the output name's extension).
+ *
+ * A figure is one or more panels side by side sharing both axes.  Each
+ * panel's points are drawn as marks (TCP: filled circles, UDP: open
+ * triangles, ICMP: crosses; distinct colours that stay apart in
+ * greyscale) up to PLOT_POINT_LIMIT weighted points; beyond that each
+ * series is aggregated per pixel and drawn as a density with a
+ * logarithmic colour ramp, so that the cost and the SVG/PDF size do not
+ * grow with the points.
+ *
+ * Annotations are a layer of labelled marks that analyses fill: points
+ * (an endpoint at a time and port), time bands (a phase), port bands (a
+ * dense range of ports).  The renderer never prints; errors go to err.
+ */
+#ifndef BOTLENS_PLOT_H
+#define BOTLENS_PLOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PLOT_POINT_LIMIT 20000
+
+enum plot_series { PLOT_TCP, PLOT_UDP, PLOT_ICMP, PLOT_NSERIES };
+
+struct plot_point {
+	float t;           /* seconds since the run's start */
+	uint16_t port;
+	uint8_t series;    /* enum plot_series */
+	uint8_t spare;
+	uint32_t weight;   /* packets or flows it stands for */
+};
+
+enum plot_annot_kind { PLOT_ANNOT_POINT, PLOT_ANNOT_TIME_BAND, PLOT_ANNOT_PORT_BAND };
+
+struct plot_annot {
+	enum plot_annot_kind kind;
+	double t0, t1;     /* time (point: t0) */
+	unsigned p0, p1;   /* port (point: p0) */
+	char label[96];
+};
+
+struct plot_annots {
+	struct plot_annot *v;
+	size_t n, cap;
+};
+
+/* Appends a copy of a; returns 0 or -1 when out of memory. */
+int plot_annot_add(struct plot_annots *l, const struct plot_annot *a);
+void plot_annots_free(struct plot_annots *l);
+
+struct plot_panel {
+	char title[160];           /* e.g. the file name */
+	char subtitle[160];        /* e.g. the host and the time span */
+	struct plot_point *pts;    /* owned by the caller */
+	size_t npts;
+	double span;               /* the run's duration, s */
+	struct plot_annots annots;
+	bool annotate;             /* draw annots */
+};
+
+struct plot_fig {
+	const char *title;         /* above all panels; NULL for none */
+	const char *what;          /* "outbound connection attempts (per flow)" */
+	struct plot_panel *panels;
+	size_t npanels;
+	bool ylog;
+	int width, height;         /* of one panel's area, pixels (points for SVG/PDF) */
+	size_t point_limit;        /* 0 = PLOT_POINT_LIMIT */
+};
+
+/* Port histogram: counts per bin and series over [lo, hi]. */
+struct plot_hist {
+	const char *title, *subtitle;
+	unsigned lo, hi, bin;
+	size_t nbins;
+	const uint64_t *counts[2];  /* [PLOT_TCP], [PLOT_UDP]; NULL when absent */
+	bool ylog;
+	struct plot_annots annots;  /* port bands */
+	int width, height;
+};
+
+enum plot_format { PLOT_PNG, PLOT_SVG, PLOT_PDF, PLOT_UNKNOWN };
+
+/* The format an output name's extension asks for. */
+enum plot_format plot_format_of(const char *path);
+/* Draws fig to path. Returns 0, or -1 with err filled. */
+int plot_render(const struct plot_fig *fig, const char *path, char *err, size_t errlen);
+int plot_hist_render(const struct plot_hist *h, const char *path, char *err, size_t errlen);
+/* Axis label of a time: "mm:ss" under an hour, else "h:mm". */
+void plot_time_label(double t, double span, char *buf, size_t len);
+
+#endif

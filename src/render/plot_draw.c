@@ -1,0 +1,190 @@
+/*
+ * plot_draw.c - cairo surfaces by file type, text, colours, marks and
+ * tick steps shared by the plots (see plot-int.h).
+ *
+ * Colours: TCP dark blue, UDP orange, ICMP green (the Tableau/ColorBrewer
+ * hues); their luminances (about 0.25, 0.55, 0.45) stay apart when printed
+ * in grey, and the marks differ in shape too (filled circle, open
+ * triangle, cross).
+ */
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "render/plot-int.h"
+
+static const double series_rgb[PLOT_NSERIES][3] = {
+	{ 0.12, 0.30, 0.62 },  /* TCP */
+	{ 0.93, 0.47, 0.05 },  /* UDP */
+	{ 0.17, 0.60, 0.17 },  /* ICMP */
+};
+static const char *const series_names[PLOT_NSERIES] = { "TCP", "UDP", "ICMP" };
+
+enum plot_format plot_format_of(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	if (!dot)
+		return PLOT_UNKNOWN;
+	if (!strcasecmp(dot, ".png"))
+		return PLOT_PNG;
+	if (!strcasecmp(dot, ".svg"))
+		return PLOT_SVG;
+	if (!strcasecmp(dot, ".pdf"))
+		return PLOT_PDF;
+	return PLOT_UNKNOWN;
+}
+
+int pl_open(struct pl_out *o, const char *path, int w, int h, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof *o);
+	o->path = path;
+	o->fmt = plot_format_of(path);
+	switch (o->fmt) {
+	case PLOT_PNG: o->s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h); break;
+	case PLOT_SVG: o->s = cairo_svg_surface_create(path, w, h); break;
+	case PLOT_PDF: o->s = cairo_pdf_surface_create(path, w, h); break;
+	default:
+		snprintf(err, errlen, "'%s': unknown image type (use .png, .svg or .pdf)", path);
+		return -1;
+	}
+	if (cairo_surface_status(o->s) != CAIRO_STATUS_SUCCESS) {
+		snprintf(err, errlen, "cannot create '%s': %s", path,
+			 cairo_status_to_string(cairo_surface_status(o->s)));
+		cairo_surface_destroy(o->s);
+		o->s = NULL;
+		return -1;
+	}
+	o->cr = cairo_create(o->s);
+	cairo_set_source_rgb(o->cr, 1, 1, 1);
+	cairo_paint(o->cr);
+	return 0;
+}
+
+int pl_close(struct pl_out *o, char *err, size_t errlen)
+{
+	cairo_status_t st = cairo_status(o->cr);
+	cairo_destroy(o->cr);
+	if (st == CAIRO_STATUS_SUCCESS && o->fmt == PLOT_PNG)
+		st = cairo_surface_write_to_png(o->s, o->path);
+	cairo_surface_finish(o->s);
+	if (st == CAIRO_STATUS_SUCCESS)
+		st = cairo_surface_status(o->s);
+	cairo_surface_destroy(o->s);
+	/* Drop cairo's font caches now that nothing of cairo is alive: they hold
+	 * fontconfig patterns that leak detectors would otherwise report. */
+	cairo_debug_reset_static_data();
+	if (st != CAIRO_STATUS_SUCCESS) {
+		snprintf(err, errlen, "cannot write '%s': %s", o->path, cairo_status_to_string(st));
+		return -1;
+	}
+	return 0;
+}
+
+static void font(cairo_t *cr, double size, bool bold)
+{
+	cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
+			       bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+	cairo_set_font_size(cr, size);
+}
+
+double pl_text_width(cairo_t *cr, double size, bool bold, const char *s)
+{
+	cairo_text_extents_t e;
+	font(cr, size, bold);
+	cairo_text_extents(cr, s, &e);
+	return e.x_advance;
+}
+
+void pl_text(cairo_t *cr, double x, double y, double size, bool bold, double ax, double ay,
+	     const char *s)
+{
+	cairo_text_extents_t e;
+	font(cr, size, bold);
+	cairo_text_extents(cr, s, &e);
+	double h = size * 0.72;  /* cap height of DejaVu Sans: anchors on capitals and digits */
+	cairo_move_to(cr, x - ax * e.x_advance, y + h * (1 - ay));
+	cairo_show_text(cr, s);
+	cairo_new_path(cr);  /* show_text leaves a current point that arcs would join */
+}
+
+double pl_nice_step(double range, int n)
+{
+	if (range <= 0 || n <= 0)
+		return 1;
+	double raw = range / n, mag = pow(10, floor(log10(raw))), f = raw / mag;
+	return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
+}
+
+double pl_time_step(double span, int n)
+{
+	static const double steps[] = { 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800,
+					3600, 7200, 10800, 21600, 43200, 86400 };
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
+		if (span / steps[i] <= n)
+			return steps[i];
+	return pl_nice_step(span / 86400, n) * 86400;
+}
+
+void plot_time_label(double t, double span, char *buf, size_t len)
+{
+	long s = lround(t);
+	if (span < 3600)
+		snprintf(buf, len, "%ld:%02ld", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%ld:%02ld", s / 3600, (s / 60) % 60);
+}
+
+void pl_series_rgb(int series, double rgb[3])
+{
+	memcpy(rgb, series_rgb[series], sizeof series_rgb[series]);
+}
+
+const char *pl_series_name(int series)
+{
+	return series_names[series];
+}
+
+void pl_mark(cairo_t *cr, int series, double x, double y)
+{
+	const double *c = series_rgb[series];
+	switch (series) {
+	case PLOT_TCP:
+		cairo_set_source_rgba(cr, c[0], c[1], c[2], 0.8);
+		cairo_new_sub_path(cr);
+		cairo_arc(cr, x, y, 2.3, 0, 2 * M_PI);
+		cairo_fill(cr);
+		break;
+	case PLOT_UDP:
+		cairo_set_source_rgba(cr, c[0], c[1], c[2], 0.9);
+		cairo_set_line_width(cr, 1.1);
+		cairo_move_to(cr, x, y - 3.4);
+		cairo_line_to(cr, x + 3.0, y + 2.0);
+		cairo_line_to(cr, x - 3.0, y + 2.0);
+		cairo_close_path(cr);
+		cairo_stroke(cr);
+		break;
+	default:
+		cairo_set_source_rgba(cr, c[0], c[1], c[2], 0.9);
+		cairo_set_line_width(cr, 1.2);
+		cairo_move_to(cr, x - 2.6, y - 2.6);
+		cairo_line_to(cr, x + 2.6, y + 2.6);
+		cairo_move_to(cr, x - 2.6, y + 2.6);
+		cairo_line_to(cr, x + 2.6, y - 2.6);
+		cairo_stroke(cr);
+	}
+}
+
+double pl_legend_item(cairo_t *cr, int series, double x, double y, const char *text)
+{
+	cairo_save(cr);
+	cairo_translate(cr, x + 5, y);
+	cairo_scale(cr, 1.5, 1.5);
+	pl_mark(cr, series, 0, 0);
+	cairo_restore(cr);
+	cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+	pl_text(cr, x + 14, y, 11.5, false, 0, 0.5, text);
+	return 14 + pl_text_width(cr, 11.5, false, text) + 18;
+}
