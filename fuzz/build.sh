@@ -1,7 +1,7 @@
 #!/bin/sh
 # fuzz/build.sh - builds the libFuzzer harnesses into build-fuzz/.
 #
-# The library sources (src/ without src/cli and src/synth) are compiled
+# The library sources of capture/, decode/ and flow/ are compiled
 # directly with clang under ASan+UBSan and fuzzer coverage; each harness
 # links against them.  Also builds seed_decode (no fuzzer main), which
 # turns captures into fuzz_decode seeds.  Needs clang's libFuzzer
@@ -17,7 +17,8 @@ LIBS="-lpcap -lz -lm"
 
 mkdir -p "$OUT/obj"
 objs=""
-for src in $(find src -name '*.c' ! -path 'src/cli/*' ! -path 'src/synth/*' | sort); do
+# the layers the harnesses drive: capture, decode, flow (not plots, synth, cli)
+for src in $(find src/capture src/decode src/flow -name '*.c' | sort); do
 	obj="$OUT/obj/$(echo "$src" | tr '/' '_' | sed 's/\.c$/.o/')"
 	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ fuzz/build.sh -nt "$obj" ] ||
 	   [ -n "$(find src -name '*.h' -newer "$obj" | head -1)" ]; then
