@@ -96,6 +96,8 @@ int inputs_expand(char **ops, int nops, char ***files, size_t *nfiles)
 {
 	struct strvec out = { 0 };
 	int rc = EXIT_OK;
+	*files = NULL;
+	*nfiles = 0;
 	if (nops == 0) {
 		cli_error("no capture given");
 		cli_hint("give a FILE, a directory or - for standard input; see -h");
@@ -179,6 +181,8 @@ int inputs_run(const struct cli_common *c, struct inputs_job *job)
 	char **files;
 	size_t n;
 	int ex = inputs_expand(c->files, c->nfiles, &files, &n);
+	if (ex == EXIT_USAGE)
+		return ex;
 	if (c->filter) {
 		char err[512];
 		if (!run_filter_check(c->filter, err, sizeof err)) {

@@ -144,7 +144,7 @@ static void count(struct run *r, const struct cap_rec *rec)
  * (gzip, pipes, libpcap) hand over one record at a time in one thread.
  * Packets reach flows and subscribers in capture order either way.
  */
-#define RUN_BATCH 256
+#define RUN_BATCH 512
 #define RUN_RING 8
 #define RUN_AHEAD 8
 
@@ -158,7 +158,7 @@ struct batch {
 /* Reads up to max matching records into b; sets *rc to the reader status. */
 static void read_batch(struct run *r, struct batch *b, unsigned max, int *rc)
 {
-	struct cap_rec rec;
+	struct cap_rec rec = { 0 };
 	b->n = 0;
 	while (b->n < max && (*rc = cap_next(r->cap, &rec, r->err, sizeof r->err)) == CAP_OK) {
 		if (r->records++ == 0)
@@ -232,7 +232,7 @@ struct ring {
 	struct run *r;
 };
 
-#define RUN_SPIN 256
+#define RUN_SPIN 2000
 
 static void ring_wake(struct ring *q, atomic_bool *waits)
 {

@@ -66,6 +66,12 @@ bl flows -o /nonexistent/dir/out.tsv "$TMP/header.pcap"
 check "unwritable output: exit 4" [ "$RC" -eq 4 ]
 check "unwritable output: message" grep -q "^botlens: cannot open '/nonexistent/dir/out.tsv'" "$TMP/err"
 
+for cmd in info packets flows hosts; do
+	bl $cmd
+	check "$cmd without a capture: exit 2, one error and a hint" \
+		sh -c "[ $RC -eq 2 ] && grep -q '^botlens: no capture given$' '$TMP/err'"
+done
+
 bl nosuchcmd
 check "unknown subcommand: exit 2" [ "$RC" -eq 2 ]
 
