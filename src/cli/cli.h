@@ -83,5 +83,13 @@ int cmd_synth(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_ports(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_learn(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
+int cmd_p2p(int argc, char **argv);
+int cmd_crawl(int argc, char **argv);
+int cmd_botnet_size(int argc, char **argv);
 
 #endif

@@ -21,6 +21,14 @@ static const struct cli_cmd commands[] = {
 	{ "plot", cmd_plot, "time x destination-port plot, TCP and UDP apart (PNG, SVG, PDF)" },
 	{ "ports", cmd_ports, "destination-port histogram; finds services, random-port range, dense bands" },
 	{ "compare", cmd_compare, "two runs side by side and a table of their differences" },
+	{ "learn", cmd_learn, "train per-family linear SVMs on behavior reports (DIMVA 2008)" },
+	{ "classify", cmd_classify, "classify behavior reports with a model, rejecting unknown families" },
+	{ "explain", cmd_explain, "each family's most discriminative behavior, from a model" },
+	{ "cluster", cmd_cluster, "prototypes and clusters of unlabeled behavior reports (Malheur)" },
+	{ "evaluate", cmd_evaluate, "stratified K-fold evaluation of behavior classification" },
+	{ "p2p", cmd_p2p, "Overnet/Storm P2P tools: `botlens p2p simulate` (a loopback botnet)" },
+	{ "crawl", cmd_crawl, "crawl an Overnet/Storm overlay (loopback unless --allow-remote)" },
+	{ "botnet-size", cmd_botnet_size, "effective size, total size and churn from crawls or a capture" },
 };
 
 static void usage(FILE *f)
