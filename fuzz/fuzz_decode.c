@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct flow_cfg cfg;
 	flow_cfg_default(&cfg);
 	struct flowtab *ft = flowtab_new(&cfg, on_end, NULL);
-	struct hosttab *ht = hosttab_new(cfg.seed);
+	struct hosttab *ht = hosttab_new(cfg.seed, true);
 	if (!ft || !ht)
 		abort();
 

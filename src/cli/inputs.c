@@ -195,6 +195,7 @@ int inputs_run(const struct cli_common *c, struct inputs_job *job)
 	inputs_run_opts(c, &ro);
 	ro.track_flows = job->track_flows;
 	ro.track_hosts = job->track_hosts;
+	ro.hosts_light = job->hosts_light;
 	job->several = n > 1;
 	if (job->begin)
 		job->begin(job->ctx, n);

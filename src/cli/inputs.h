@@ -12,6 +12,7 @@
 struct inputs_job {
 	void *ctx;
 	bool track_flows, track_hosts;
+	bool hosts_light;  /* see run_opts */
 	bool several;  /* set by inputs_run: more than one capture */
 	/* Once, after operands are expanded, before any pass. */
 	void (*begin)(void *ctx, size_t nfiles);

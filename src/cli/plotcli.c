@@ -286,7 +286,7 @@ int plotcli_collect(struct plotcli *p)
 		cli_error("invalid address '%s'", p->c.host);
 		return EXIT_USAGE;
 	}
-	struct inputs_job job = { .ctx = p, .track_flows = true, .track_hosts = true,
+	struct inputs_job job = { .ctx = p, .track_flows = true, .track_hosts = true, .hosts_light = true,
 				  .begin = begin, .setup = setup, .finish = finish };
 	int ex = inputs_run(&p->c, &job);
 	return p->ex ? p->ex : ex;

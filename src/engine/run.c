@@ -69,7 +69,7 @@ int run_open(struct run *r, const char *path, const struct run_opts *o, char *er
 			return CAP_ENOMEM;
 		}
 	}
-	if (o->track_hosts && !(r->hosts = hosttab_new(o->flow.seed ^ 0x1234567ull))) {
+	if (o->track_hosts && !(r->hosts = hosttab_new(o->flow.seed ^ 0x1234567ull, !o->hosts_light))) {
 		snprintf(err, errlen, "out of memory");
 		return CAP_ENOMEM;
 	}

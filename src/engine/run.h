@@ -38,6 +38,7 @@ struct run_opts {
 	struct flow_cfg flow;
 	bool track_flows;
 	bool track_hosts;           /* implies track_flows */
+	bool hosts_light;           /* hosts without distinct peer/port counts (less memory) */
 	unsigned threads;           /* 1 = one thread; otherwise a reader thread when it helps */
 	void (*progress)(void *ctx, const struct run *r);
 	void *progress_ctx;

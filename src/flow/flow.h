@@ -112,7 +112,9 @@ struct host {
 };
 
 struct hosttab;
-struct hosttab *hosttab_new(uint64_t seed);
+/* distinct = false skips the distinct peer/port counts (peers, ports_* stay 0),
+ * whose pair set is most of the table's memory. */
+struct hosttab *hosttab_new(uint64_t seed, bool distinct);
 void hosttab_free(struct hosttab *t);
 /* Counts a packet for both endpoints. False when out of memory. */
 bool hosttab_packet(struct hosttab *t, const struct pkt *p);

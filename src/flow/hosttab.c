@@ -24,6 +24,7 @@ struct hosttab {
 	struct host **order;
 	uint64_t n, cap;
 	struct u64set pairs;
+	bool distinct;               /* count distinct peers and ports (the pair set) */
 	uint64_t seed;
 };
 
@@ -77,11 +78,12 @@ static int set_add(struct u64set *s, uint64_t k)
 	return 1;
 }
 
-struct hosttab *hosttab_new(uint64_t seed)
+struct hosttab *hosttab_new(uint64_t seed, bool distinct)
 {
 	struct hosttab *t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
+	t->distinct = distinct;
 	t->mask = 1023;
 	t->seed = seed;
 	if (!(t->buckets = calloc(t->mask + 1, sizeof *t->buckets))) {
@@ -182,6 +184,8 @@ bool hosttab_flow(struct hosttab *t, const struct flow *f)
 		return false;
 	o->flows_orig++;
 	r->flows_resp++;
+	if (!t->distinct)
+		return true;
 	uint64_t ho = addr_hash(t->seed, f->family, f->orig);
 	uint64_t hr = addr_hash(t->seed, f->family, f->resp);
 	int a = set_add(&t->pairs, mix64(ho * 3 + hr));

@@ -505,7 +505,7 @@ static void test_hosts(void)
 {
 	static const uint8_t SB[4] = { 10, 0, 0, 5 }, SB2[4] = { 192, 168, 1, 7 }, SB3[4] = { 10, 0, 0, 6 };
 	fresh("hosttab-counts");
-	HT = hosttab_new(42);
+	HT = hosttab_new(42, true);
 	struct pkt p;
 	p = mk(T0, SB, 40000, H_C, 53, 17, 0, 30);        /* dns */
 	feed(&p);
@@ -588,7 +588,7 @@ static void test_hosts(void)
 	hosttab_free(HT);
 
 	fresh("hosttab-sandbox-fallback");
-	HT = hosttab_new(7);
+	HT = hosttab_new(7, true);
 	for (unsigned i = 0; i < 3; i++) {
 		p = mk(T0 + i, H_C, 1000 + i, H_B, 80, 6, SYN, 0);
 		feed(&p);
@@ -604,7 +604,7 @@ static void test_hosts(void)
 	hosttab_free(HT);
 
 	TEST("hosttab-empty");
-	HT = hosttab_new(1);
+	HT = hosttab_new(1, true);
 	CHECK_EQ_U(hosttab_sandbox(HT, out, 4), 0);
 	CHECK_EQ_U(hosttab_count(HT), 0);
 	n = 99;
@@ -620,7 +620,7 @@ static void test_hosts(void)
 static void test_many(void)
 {
 	fresh("many-flows");
-	HT = hosttab_new(3);
+	HT = hosttab_new(3, true);
 	struct flow *first = NULL;
 	for (unsigned i = 0; i < 20000; i++) {
 		uint8_t d[4] = { 198, 18, (uint8_t)(i >> 8), (uint8_t)i };
@@ -643,6 +643,29 @@ static void test_many(void)
 	HT = NULL;
 }
 
+/* Without distinct counts: the same flow and packet counters, no pair set. */
+static void test_hosts_light(void)
+{
+	static const uint8_t SB[4] = { 10, 0, 0, 5 };
+	fresh("hosttab-light");
+	HT = hosttab_new(42, false);
+	struct pkt p = mk(T0, SB, 40000, H_C, 53, 17, 0, 30);
+	feed(&p);
+	p = mk(T0 + 2, SB, 40001, H_B, 80, 6, SYN, 0);
+	feed(&p);
+	const struct host *s = find4(SB);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_EQ_U(s->flows_orig, 2);
+	CHECK_EQ_U(s->pkts_out, 2);
+	CHECK_EQ_U(s->peers, 0);
+	CHECK_EQ_U(s->ports_contacted, 0);
+	const struct host *sb[4];
+	CHECK_EQ_U(hosttab_sandbox(HT, sb, 4), 1);
+	CHECK(sb[0] == s);
+}
+
 int main(void)
 {
 	test_keying();
@@ -653,6 +676,7 @@ int main(void)
 	test_flush_order();
 	test_port_reuse();
 	test_hosts();
+	test_hosts_light();
 	test_many();
 	flowtab_free(FT);
 	return harness_report("flow");
