@@ -664,6 +664,8 @@ static void test_hosts_light(void)
 	const struct host *sb[4];
 	CHECK_EQ_U(hosttab_sandbox(HT, sb, 4), 1);
 	CHECK(sb[0] == s);
+	hosttab_free(HT);
+	HT = NULL;
 }
 
 int main(void)
