@@ -30,5 +30,7 @@ done
 for h in fuzz_decode fuzz_reader; do
 	$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/$h" "fuzz/$h.c" $objs $LIBS
 done
+# the Overnet codec (p2p/overnet.c, p2p/xor.c) on its own: no capture layers needed
+$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_overnet" fuzz/fuzz_overnet.c src/p2p/overnet.c src/p2p/xor.c -lm
 $CC $CFLAGS $SAN -o "$OUT/seed_decode" fuzz/seed_decode.c $objs $LIBS
-echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader"
+echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet"

@@ -20,7 +20,9 @@ sh fuzz/build.sh || { echo "fuzz: 0 passed, 1 failed"; exit 1; }
 
 seeds_reader=$OUT/seeds/reader
 seeds_decode=$OUT/seeds/decode
-mkdir -p "$seeds_reader" "$seeds_decode" "$OUT/corpus/reader" "$OUT/corpus/decode" "$OUT/artifacts"
+seeds_overnet=$OUT/seeds/overnet
+mkdir -p "$seeds_reader" "$seeds_decode" "$seeds_overnet" "$OUT/corpus/reader" "$OUT/corpus/decode" \
+	"$OUT/corpus/overnet" "$OUT/artifacts"
 
 # Hand-made reader seeds: minimal pcap (LE, one Ethernet/IPv4/UDP record),
 # pcap-ns big-endian header, minimal pcapng (SHB + IDB + EPB).
@@ -56,9 +58,16 @@ fi
 printf '\000\001\000\066\000\001\002\003\004\005\006\007\010\011\012\013\010\000\105\000\000\050\000\001\100\000\100\006\000\000\012\000\000\001\135\270\330\042\300\000\000\120\000\000\000\001\000\000\000\000\120\002\377\377\000\000\000\000' > "$seeds_decode/eth-tcp"
 printf '\007\001\000\060\140\000\000\000\000\010\021\100\040\001\015\270\000\000\000\000\000\000\000\000\000\000\000\001\040\001\015\270\000\000\000\000\000\000\000\000\000\000\000\002\023\210\015\330\000\010\000\000' > "$seeds_decode/raw6-udp"
 
+# Overnet seeds (byte 0 even = plain): GetMyIP for port 4662 (overnet.txt's
+# "int8: 54 int8: 18"), PublicizeAck, Connect, a ConnectReply with one peer.
+printf '\000\343\033\066\022' > "$seeds_overnet/getmyip"
+printf '\000\343\015' > "$seeds_overnet/publicize-ack"
+printf '\000\343\012\001\002\003\004\005\006\007\010\011\012\013\014\015\016\017\020\177\000\000\001\066\022\000' > "$seeds_overnet/connect"
+printf '\000\343\013\001\000\001\002\003\004\005\006\007\010\011\012\013\014\015\016\017\020\177\000\000\001\066\022\000' > "$seeds_overnet/connect-reply"
+
 pass=0
 fail=0
-for h in fuzz_decode fuzz_reader; do
+for h in fuzz_decode fuzz_reader fuzz_overnet; do
 	name=${h#fuzz_}
 	# replay saved reproducers
 	if [ -d "fuzz/regress/$name" ] && [ -n "$(ls "fuzz/regress/$name" 2>/dev/null)" ]; then

@@ -1,0 +1,79 @@
+#!/bin/sh
+# p2p.sh - the Overnet/Storm simulator, crawler and size estimates on the
+# loopback (127.77.0.0/16 and 127.78.0.0/16 only), small: 300 bots.
+# Waits are event-driven with bounded timeouts: the crawler waits for the
+# simulator's bootstrap file (renamed into place once every socket is up).
+. "$(dirname "$0")/lib.sh"
+
+KEY=00112233445566778899aabbccddeeff0123456789abcdef0011223344556677fedcba9876543210
+BAD=ff112233445566778899aabbccddeeff0123456789abcdef0011223344556677fedcba9876543210
+SIM_PID=
+
+stop_sim() {
+	[ -n "$SIM_PID" ] && kill -TERM "$SIM_PID" 2>/dev/null && wait "$SIM_PID"
+	SIM_PID=
+}
+trap 'stop_sim; rm -rf "$TMP"' EXIT
+
+# --- usage errors (no network) ---
+bl crawl --bootstrap 192.0.2.1:4662 -o "$TMP/x"
+check "crawl refuses a non-loopback target (exit 2)" [ "$RC" -eq 2 ]
+check "crawl names --allow-remote" grep -q -- '--allow-remote' "$TMP/err"
+bl p2p simulate --peers 10 --churn gamma:1 --truth "$TMP/t"
+check "simulate refuses an unknown churn model" [ "$RC" -eq 2 ]
+bl p2p simulate --peers 10 --xor-key abc --truth "$TMP/t"
+check "simulate refuses a short XOR key" [ "$RC" -eq 2 ]
+bl p2p simulate --peers 10
+check "simulate needs --truth" [ "$RC" -eq 2 ]
+bl botnet-size "$TMP/nonexistent"
+check "botnet-size: missing input is exit 3" [ "$RC" -eq 3 ]
+
+# --- an encrypted (Storm) overlay: 300 bots, 30 % NAT, churn, 8 sybils ---
+"$BOTLENS" p2p simulate --peers 300 --online-frac 0.7 --nat-frac 0.3 --churn weibull:0.8,900 \
+	--duration 60 --xor-key "$KEY" --sybils 8 --net 77 --seed 5 \
+	--truth "$TMP/truth.jsonl" --bootstrap-out "$TMP/boot.txt" 2>"$TMP/sim.err" &
+SIM_PID=$!
+
+"$BOTLENS" crawl --bootstrap @"$TMP/boot.txt" --wait-bootstrap 30 --xor-key "$BAD" --timeout 0.3 \
+	--retries 1 -q -o "$TMP/wrong.jsonl"
+check "wrong-key crawl runs" [ $? -eq 0 ]
+check "wrong key: nothing responsive" [ "$(jq -s '[.[] | select(.responsive == true)] | length' "$TMP/wrong.jsonl")" -eq 0 ]
+check "wrong key: only the bootstrap peers are known" \
+	[ "$(jq -s '[.[] | select(.type == "crawl")][0].known' "$TMP/wrong.jsonl")" -le 16 ]
+
+"$BOTLENS" crawl --bootstrap @"$TMP/boot.txt" --xor-key "$KEY" --rounds 2 --interval 4 --timeout 0.5 \
+	--rate 4000 -q -o "$TMP/crawls.jsonl"
+check "right-key crawl runs" [ $? -eq 0 ]
+stop_sim
+check "truth ends cleanly after SIGTERM" grep -q '"type":"end"' "$TMP/truth.jsonl"
+
+bl botnet-size "$TMP/crawls.jsonl" --truth "$TMP/truth.jsonl" --format json
+check "botnet-size json" [ "$RC" -eq 0 ]
+cp "$TMP/out" "$TMP/size.json"
+jq -s '.[] | select(.type == "crawl")' "$TMP/size.json" > "$TMP/per.json"
+check "right key: the overlay is found (> 100 responsive)" \
+	[ "$(jq -s '.[0].effective' "$TMP/per.json")" -gt 100 ]
+check "coverage of bots online throughout each crawl >= 97 %" \
+	[ "$(jq -s 'map(.found_stable * 100 >= .truth_stable * 97) | all' "$TMP/per.json")" = true ]
+check "effective-size error within 5 %" \
+	[ "$(jq -s 'map(.error_pct | fabs <= 5) | all' "$TMP/per.json")" = true ]
+check "NAT'd online bots exist and are all invisible" \
+	[ "$(jq -s 'map(.truth_nat_online > 0 and .nat_invisible == .truth_nat_online) | all' "$TMP/per.json")" = true ]
+check "churn (joined) within 5 bots of the truth" \
+	[ "$(jq -s '.[1] | (.joined + .returned - .truth_joined) | fabs <= 5' "$TMP/per.json")" = true ]
+check "churn (left) within 5 bots of the truth" \
+	[ "$(jq -s '.[1] | (.left - .truth_left) | fabs <= 5' "$TMP/per.json")" = true ]
+check "the sybil host is flagged" \
+	[ "$(jq -s '.[] | select(.type == "summary") | .sybil_hosts' "$TMP/size.json")" -eq 1 ]
+check "the report states why peers are invisible" grep -q 'NAT' "$TMP/size.json"
+
+bl botnet-size "$TMP/crawls.jsonl" --truth "$TMP/truth.jsonl" -o "$TMP/series.tsv"
+check "text report names NAT'd bots as invisible" grep -q "NAT'd bots were online" "$TMP/out"
+check "series file has one row per crawl" [ "$(grep -vc '^#' "$TMP/series.tsv")" -eq 2 ]
+
+# --- passive view: distinct Overnet peers in a synthetic Storm capture ---
+bl synth -s storm-private -o "$TMP/storm.pcap"
+bl botnet-size --from-capture "$TMP/storm.pcap" --bin 300
+check "from-capture counts Overnet peers" grep -qE 'distinct Overnet peers: [1-9][0-9]+ ' "$TMP/out"
+
+report p2p
