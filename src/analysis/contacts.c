@@ -68,8 +68,8 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 		return;
 	*k = (struct contact){
 		.t = (float)run_rel(r, f->first_ns), .port = f->resp_p, .proto = f->proto, .weight = 1,
-		.src = hosttab_find(r->hosts, f->family, f->orig),
-		.dst = hosttab_find(r->hosts, f->family, f->resp),
+		.src = hosttab_flow_host(r->hosts, f, 0),
+		.dst = hosttab_flow_host(r->hosts, f, 1),
 	};
 }
 
@@ -93,8 +93,8 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 		return;
 	*k = (struct contact){
 		.t = t, .port = p->dport, .proto = p->proto, .weight = 1,
-		.src = hosttab_find(r->hosts, p->family, p->src),
-		.dst = hosttab_find(r->hosts, p->family, p->dst),
+		.src = hosttab_flow_host(r->hosts, f, dir == 0 ? 0 : 1),
+		.dst = hosttab_flow_host(r->hosts, f, dir == 0 ? 1 : 0),
 	};
 	c->cache[slot].key = key;
 	c->cache[slot].idx = c->n - 1;

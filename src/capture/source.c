@@ -227,7 +227,7 @@ void src_consume(struct src *s, size_t n)
 	if (s->map) {
 		if (s->pos - s->released >= SRC_RELEASE + 4096)
 			src_window(s);
-		__builtin_prefetch(s->map + (s->pos + 1024 < s->maplen ? s->pos + 1024 : s->pos));
+		__builtin_prefetch(s->map + (s->pos + 4096 < s->maplen ? s->pos + 4096 : s->pos));
 		return;
 	}
 	s->start += n;

@@ -53,7 +53,8 @@ struct flow {
 	struct flow *prev, *next;    /* timer list of its timeout class (flowtab.c) */
 	int64_t first_ns;
 	int64_t queued;              /* when last put at its timer list's tail */
-	char history[28];
+	char history[20];
+	uint32_t host[2];            /* host-table index + 1 of orig and resp (0: not known) */
 	uint32_t user;               /* free for subscribers (e.g. a behavior tag) */
 };
 
@@ -103,6 +104,7 @@ struct host {
 	uint8_t addr[16];
 	uint8_t family;
 	bool internal;
+	uint32_t index;            /* 1-based position in first-seen order (0: past 2^32) */
 	uint64_t pkts_out, pkts_in, bytes_out, bytes_in;   /* wire bytes */
 	uint64_t flows_orig, flows_resp;
 	uint64_t peers;            /* distinct addresses exchanged packets with */
@@ -118,8 +120,13 @@ struct hosttab *hosttab_new(uint64_t seed, bool distinct);
 void hosttab_free(struct hosttab *t);
 /* Counts a packet for both endpoints. False when out of memory. */
 bool hosttab_packet(struct hosttab *t, const struct pkt *p);
-/* Counts a new flow: originator/responder, distinct peers and ports. */
-bool hosttab_flow(struct hosttab *t, const struct flow *f);
+/* Counts a new flow: originator/responder, distinct peers and ports; notes
+ * the two hosts in f->host so the flow's packets skip the address lookups. */
+bool hosttab_flow(struct hosttab *t, struct flow *f);
+/* hosttab_packet() for a packet of flow f in direction dir (0: from orig). */
+bool hosttab_packet_flow(struct hosttab *t, const struct flow *f, const struct pkt *p, int dir);
+/* The originator's (which = 0) or responder's (1) host of f, or NULL. */
+const struct host *hosttab_flow_host(const struct hosttab *t, const struct flow *f, int which);
 uint64_t hosttab_count(const struct hosttab *t);
 /* All hosts in a stable order (first seen); caller frees the array. */
 struct host **hosttab_list(const struct hosttab *t, uint64_t *n);

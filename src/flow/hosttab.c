@@ -154,17 +154,14 @@ static struct host *get(struct hosttab *t, uint8_t family, const uint8_t *addr, 
 	h->hnext = t->buckets[b];
 	t->buckets[b] = h;
 	t->order[t->n++] = h;
+	h->index = t->n <= UINT32_MAX ? (uint32_t)t->n : 0;
 	if (t->n > t->mask)
 		rehash(t);
 	return h;
 }
 
-bool hosttab_packet(struct hosttab *t, const struct pkt *p)
+static void count_packet(struct host *s, struct host *d, const struct pkt *p)
 {
-	struct host *s = get(t, p->family, p->src, p->ts_ns);
-	struct host *d = get(t, p->family, p->dst, p->ts_ns);
-	if (!s || !d)
-		return false;
 	s->pkts_out++;
 	s->bytes_out += p->wirelen;
 	d->pkts_in++;
@@ -173,15 +170,43 @@ bool hosttab_packet(struct hosttab *t, const struct pkt *p)
 	if (p->ts_ns > s->last_ns) s->last_ns = p->ts_ns;
 	if (p->ts_ns < d->first_ns) d->first_ns = p->ts_ns;
 	if (p->ts_ns > d->last_ns) d->last_ns = p->ts_ns;
+}
+
+bool hosttab_packet(struct hosttab *t, const struct pkt *p)
+{
+	struct host *s = get(t, p->family, p->src, p->ts_ns);
+	struct host *d = get(t, p->family, p->dst, p->ts_ns);
+	if (!s || !d)
+		return false;
+	count_packet(s, d, p);
 	return true;
 }
 
-bool hosttab_flow(struct hosttab *t, const struct flow *f)
+const struct host *hosttab_flow_host(const struct hosttab *t, const struct flow *f, int which)
+{
+	uint32_t i = f->host[which];
+	if (i && i <= t->n)
+		return t->order[i - 1];
+	return hosttab_find(t, f->family, which ? f->resp : f->orig);
+}
+
+bool hosttab_packet_flow(struct hosttab *t, const struct flow *f, const struct pkt *p, int dir)
+{
+	if (!f->host[0] || !f->host[1] || f->host[0] > t->n || f->host[1] > t->n)
+		return hosttab_packet(t, p);
+	struct host *o = t->order[f->host[0] - 1], *r = t->order[f->host[1] - 1];
+	count_packet(dir == 0 ? o : r, dir == 0 ? r : o, p);
+	return true;
+}
+
+bool hosttab_flow(struct hosttab *t, struct flow *f)
 {
 	struct host *o = get(t, f->family, f->orig, f->first_ns);
 	struct host *r = get(t, f->family, f->resp, f->first_ns);
 	if (!o || !r)
 		return false;
+	f->host[0] = o->index;
+	f->host[1] = r->index;
 	o->flows_orig++;
 	r->flows_resp++;
 	if (!t->distinct)
