@@ -1,12 +1,176 @@
 /*
- * cmd_classify.c - `botlens classify` (being built; see the issue).
+ * cmd_classify.c - `botlens classify MODEL INPUT...`: per report, the
+ * family with the highest SVM score, or "unknown" when that score is
+ * below the model's rejection threshold (DIMVA 2008, section 3.3); the
+ * score, the runner-up, and the n-grams that added most to the decision.
  */
-#include "cli/cli.h"
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "behavior/bhcli.h"
+
+enum { CO_TOP = 300, CO_NOREJECT };
+
+static const struct cli_opt classify_opts[] = {
+	BHCLI_INPUT_OPTS,
+	BHCLI_OUT_OPTS,
+	{ "top", 0, "K", "features shown per report (default 3)", CO_TOP },
+	{ "no-reject", 0, NULL, "always name the best family, never 'unknown'", CO_NOREJECT },
+	{ 0 },
+};
+
+struct classify_ctx {
+	struct bhcli b;
+	size_t top;
+	bool noreject;
+};
+
+static int classify_opt(void *ctx, int id, const char *arg)
+{
+	struct classify_ctx *x = ctx;
+	int rc = bhcli_opt(&x->b, id, arg);
+	if (rc >= 0)
+		return rc;
+	double v;
+	switch (id) {
+	case CO_TOP:
+		if (!bhcli_num("top", arg, 0, 100, &v))
+			return EXIT_USAGE;
+		x->top = (size_t)v;
+		return 0;
+	case CO_NOREJECT: x->noreject = true; return 0;
+	}
+	return EXIT_INTERNAL;
+}
+
+/* Opens and loads a model, printing the error. */
+int behavior_load_model(const char *path, struct bh_model *m);
+int behavior_load_model(const char *path, struct bh_model *m)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		cli_error("cannot open '%s': %s", path, strerror(errno));
+		return EXIT_INPUT;
+	}
+	char err[256];
+	int rc = bh_model_load(m, f, err, sizeof err);
+	fclose(f);
+	if (rc) {
+		cli_error("cannot read model '%s': %s", path, err);
+		cli_hint("models are written by 'botlens learn -o MODEL'");
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
+static void features(FILE *f, const struct bh_model *m, const struct bh_contrib *c, size_t n, enum bhcli_fmt fmt)
+{
+	if (fmt == BHCLI_JSON)
+		fputc('[', f);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t r = bh_map_get(&m->idx, c[i].hash);
+		char hex[24];
+		snprintf(hex, sizeof hex, "#%016llx", (unsigned long long)c[i].hash);
+		const char *name = m->ngram[r] ? m->ngram[r] : hex;
+		if (fmt == BHCLI_JSON) {
+			fprintf(f, "%s{\"ngram\":", i ? "," : "");
+			json_put_string(f, name);
+			fprintf(f, ",\"contribution\":%.4f}", c[i].w);
+		} else {
+			fputs(i ? fmt == BHCLI_TSV ? "; " : " | " : "", f);
+			bhcli_str(f, fmt, name);
+			fprintf(f, " (%.3f)", c[i].w);
+		}
+	}
+	if (fmt == BHCLI_JSON)
+		fputc(']', f);
+	else if (!n)
+		fputc('-', f);
+}
+
+static void one(FILE *f, const struct classify_ctx *x, const struct bh_model *m, const struct bh_vec *raw,
+		double *sc, struct bh_contrib *top)
+{
+	struct bh_vec v;
+	bh_model_prepare(m, raw, &v);
+	size_t best = bh_model_scores(m, &v, sc), second = best == 0 ? 1 : 0;
+	for (size_t c = 0; c < m->nfam; c++)
+		if (c != best && sc[c] > sc[second])
+			second = c;
+	bool unknown = !x->noreject && sc[best] < m->threshold;
+	size_t nt = bh_model_top(m, &v, best, top, x->top);
+	enum bhcli_fmt fmt = x->b.fmt;
+	if (fmt == BHCLI_JSON) {
+		fputs("{\"report\":", f);
+		json_put_string(f, raw->name);
+		fputs(",\"family\":", f);
+		json_put_string(f, unknown ? "unknown" : m->fam[best]);
+		fprintf(f, ",\"score\":%.4f,\"best\":", sc[best]);
+		json_put_string(f, m->fam[best]);
+		fputs(",\"runner_up\":", f);
+		json_put_string(f, m->fam[second]);
+		fprintf(f, ",\"runner_up_score\":%.4f,\"label\":", sc[second]);
+		bhcli_str(f, fmt, raw->label);
+		fputs(",\"features\":", f);
+		features(f, m, top, nt, fmt);
+		fputs("}\n", f);
+	} else {
+		const char *sep = fmt == BHCLI_TSV ? "\t" : "  ";
+		bhcli_str(f, fmt, raw->name);
+		fputs(sep, f);
+		bhcli_str(f, fmt, unknown ? "unknown" : m->fam[best]);
+		fprintf(f, "%s%.4f%s", sep, sc[best], sep);
+		bhcli_str(f, fmt, m->fam[second]);
+		fprintf(f, "%s%.4f%s", sep, sc[second], sep);
+		features(f, m, top, nt, fmt);
+		fputc('\n', f);
+	}
+	bh_vec_free(&v);
+}
 
 int cmd_classify(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("'classify' is not implemented yet");
-	return EXIT_USAGE;
+	struct classify_ctx x = { .top = 3 };
+	bhcli_init(&x.b);
+	int rc = cli_parse(argc, argv, "classify", "[options] MODEL INPUT...", classify_opts, classify_opt, &x, NULL,
+			   "  botlens classify model.txt sample.json\n"
+			   "  botlens classify --format json --top 5 model.txt reports.tar.gz\n");
+	if (rc || (rc = bhcli_operands(&x.b, argc, argv, 2, "classify"))) {
+		bhcli_free(&x.b);
+		return rc;
+	}
+	struct bh_model m;
+	if ((rc = behavior_load_model(x.b.files[0], &m))) {
+		bhcli_free(&x.b);
+		return rc;
+	}
+	x.b.files++;
+	x.b.nfiles--;
+	x.b.in.embed = m.embed;
+	x.b.in.parse.level = m.embed.level;
+	struct bh_set s;
+	bh_set_init(&s);
+	int ex = bhcli_read(&x.b, &s);
+	FILE *f = ex == EXIT_INPUT ? NULL : cli_open_out(x.b.out);
+	if (f) {
+		if (x.b.fmt == BHCLI_TSV)
+			fputs("report\tfamily\tscore\trunner_up\trunner_up_score\tfeatures\n", f);
+		double *sc = bh_alloc(m.nfam * sizeof *sc);
+		struct bh_contrib *top = bh_alloc((x.top + 1) * sizeof *top);
+		for (size_t i = 0; i < s.n; i++)
+			one(f, &x, &m, &s.v[i], sc, top);
+		free(sc);
+		free(top);
+		int oc = cli_close_out(f, x.b.out);
+		ex = oc ? oc : ex;
+	} else if (ex != EXIT_INPUT) {
+		ex = EXIT_OUTPUT;
+	}
+	bh_set_free(&s);
+	bh_model_free(&m);
+	bhcli_free(&x.b);
+	return ex;
 }

@@ -1,12 +1,262 @@
 /*
- * cmd_learn.c - `botlens learn` (being built; see the issue).
+ * cmd_learn.c - `botlens learn`: trains one-vs-rest linear SVMs on
+ * labelled behavior reports and writes a model (DIMVA 2008, section 3),
+ * with the rejection threshold for unknown families calibrated on known
+ * reports held out of training.  Also holds the helpers every behavior
+ * subcommand shares (behavior/bhcli.h).
  */
-#include "cli/cli.h"
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "behavior/bhcli.h"
+
+/* ---- shared helpers ---- */
+void bhcli_init(struct bhcli *b)
+{
+	memset(b, 0, sizeof *b);
+	b->in.parse.level = 1;
+	b->in.embed = (struct bh_embed_cfg){ .n = 2, .level = 1, .weight = BH_W_BINARY, .seed = 0 };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	b->in.threads = cpus > 1 ? (cpus > 8 ? 8 : (unsigned)cpus) : 1;
+}
+
+void bhcli_free(struct bhcli *b)
+{
+	if (b->have_labels)
+		bh_labels_free(&b->labels);
+}
+
+bool bhcli_num(const char *opt, const char *arg, double lo, double hi, double *out)
+{
+	char *e;
+	errno = 0;
+	double v = strtod(arg, &e);
+	if (e == arg || *e || errno || !(v >= lo && v <= hi)) {
+		cli_error("invalid %s '%s': expected a number from %g to %g", opt, arg, lo, hi);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+int bhcli_opt(struct bhcli *b, int id, const char *arg)
+{
+	double v;
+	int k;
+	char err[256];
+	switch (id) {
+	case BHO_N:
+		if (!bhcli_num("n-gram length", arg, 1, 8, &v) || v != floor(v))
+			return EXIT_USAGE;
+		b->in.embed.n = (unsigned)v;
+		b->embed_set = true;
+		return 0;
+	case BHO_LEVEL:
+		if (!bhcli_num("level", arg, 1, 9, &v) || v != floor(v))
+			return EXIT_USAGE;
+		b->in.embed.level = b->in.parse.level = (unsigned)v;
+		b->embed_set = true;
+		return 0;
+	case BHO_WEIGHT:
+		if ((k = bh_weight_parse(arg)) < 0) {
+			cli_error("unknown weighting '%s'", arg);
+			cli_hint("use binary, count or tfidf");
+			return EXIT_USAGE;
+		}
+		b->in.embed.weight = (enum bh_weight)k;
+		b->embed_set = true;
+		return 0;
+	case BHO_SEED:
+		if (!bhcli_num("seed", arg, 0, 4294967295.0, &v) || v != floor(v))
+			return EXIT_USAGE;
+		b->in.embed.seed = (uint64_t)v;
+		b->embed_set = true;
+		return 0;
+	case BHO_NETWORK: b->in.parse.network = true; return 0;
+	case BHO_INFMT:
+		if ((k = bh_fmt_parse(arg)) < 0) {
+			cli_error("unknown input format '%s'", arg);
+			cli_hint("use auto, cuckoo, mist, text or csv");
+			return EXIT_USAGE;
+		}
+		b->in.parse.fmt = (enum bh_fmt)k;
+		return 0;
+	case BHO_LABELS:
+		if (b->have_labels)
+			bh_labels_free(&b->labels);
+		if (bh_labels_load(&b->labels, arg, err, sizeof err)) {
+			cli_error("cannot read labels '%s': %s", arg, err);
+			bh_labels_free(&b->labels);
+			b->have_labels = false;
+			return EXIT_INPUT;
+		}
+		b->have_labels = true;
+		b->in.labels = &b->labels;
+		return 0;
+	case BHO_FORMAT:
+		if (!strcmp(arg, "text")) b->fmt = BHCLI_TEXT;
+		else if (!strcmp(arg, "tsv")) b->fmt = BHCLI_TSV;
+		else if (!strcmp(arg, "json")) b->fmt = BHCLI_JSON;
+		else {
+			cli_error("unknown format '%s'", arg);
+			cli_hint("use text, tsv or json");
+			return EXIT_USAGE;
+		}
+		return 0;
+	case BHO_OUT: b->out = arg; return 0;
+	case BHO_QUIET: b->quiet = true; return 0;
+	}
+	return -1;
+}
+
+int bhcli_operands(struct bhcli *b, int argc, char **argv, int need, const char *cmd)
+{
+	b->files = argv + optind;
+	b->nfiles = argc - optind;
+	if (b->nfiles < need) {
+		cli_error("%s needs %s", cmd, need > 1 ? "a model and inputs" : "an input (report, directory or archive)");
+		cli_hint("see 'botlens %s -h'", cmd);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static bool on_input_err(void *ctx, const char *path, const char *msg)
+{
+	struct bhcli *b = ctx;
+	if (!b->quiet)
+		cli_error("cannot read '%s': %s", path, msg);
+	return true;
+}
+
+int bhcli_read(struct bhcli *b, struct bh_set *set)
+{
+	int bad = bh_input_read(b->files, (size_t)b->nfiles, &b->in, set, on_input_err, b);
+	if (!set->n) {
+		cli_error("no report could be read");
+		return EXIT_INPUT;
+	}
+	if (bad && b->quiet)
+		cli_error("%d input(s) skipped (damaged or unreadable)", bad);
+	return bad ? EXIT_DAMAGED : EXIT_OK;
+}
+
+void bhcli_str(FILE *f, enum bhcli_fmt fmt, const char *s)
+{
+	if (fmt == BHCLI_JSON) {
+		if (s)
+			json_put_string(f, s);
+		else
+			fputs("null", f);
+		return;
+	}
+	if (!s) {
+		fputc('-', f);
+		return;
+	}
+	for (; *s; s++)
+		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
+}
+
+/* ---- learn ---- */
+enum { LO_C = 300, LO_CV, LO_REJECT, LO_NOWEIGHTS };
+
+static const struct cli_opt learn_opts[] = {
+	BHCLI_EMBED_OPTS,
+	BHCLI_INPUT_OPTS,
+	{ "output", 'o', "MODEL", "write the model to MODEL (required)", BHO_OUT },
+	{ "quiet", 'q', NULL, "no warnings for skipped reports", BHO_QUIET },
+	{ "C", 'C', "C", "SVM cost (default: chosen by cross-validation from 0.1, 1, 10)", LO_C },
+	{ "cv-folds", 0, "K", "folds for choosing C (default 3)", LO_CV },
+	{ "reject", 0, "Q", "fraction of held-out known reports to reject as unknown (default 0.01; 0 = never reject)", LO_REJECT },
+	{ "no-class-weights", 0, NULL, "do not weight classes by their inverse frequency", LO_NOWEIGHTS },
+	{ 0 },
+};
+
+struct learn_ctx {
+	struct bhcli b;
+	struct bh_train_opts t;
+};
+
+static int learn_opt(void *ctx, int id, const char *arg)
+{
+	struct learn_ctx *x = ctx;
+	int rc = bhcli_opt(&x->b, id, arg);
+	if (rc >= 0)
+		return rc;
+	double v;
+	switch (id) {
+	case LO_C: return bhcli_num("C", arg, 1e-6, 1e6, &x->t.C) ? 0 : EXIT_USAGE;
+	case LO_CV:
+		if (!bhcli_num("cv-folds", arg, 2, 20, &v))
+			return EXIT_USAGE;
+		x->t.cv_folds = (unsigned)v;
+		return 0;
+	case LO_REJECT: return bhcli_num("reject", arg, 0, 0.5, &x->t.reject_q) ? 0 : EXIT_USAGE;
+	case LO_NOWEIGHTS: x->t.class_weights = false; return 0;
+	}
+	return EXIT_INTERNAL;
+}
 
 int cmd_learn(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("'learn' is not implemented yet");
-	return EXIT_USAGE;
+	struct learn_ctx x;
+	bhcli_init(&x.b);
+	x.t = (struct bh_train_opts){ .C = 0, .cv_folds = 3, .class_weights = true, .reject_q = 0.01 };
+	int rc = cli_parse(argc, argv, "learn", "[options] INPUT... -o MODEL", learn_opts, learn_opt, &x, NULL,
+			   "  botlens learn reports/ -o model.txt\n"
+			   "  botlens learn --labels labels.tsv --ngram 3 runs.tar.gz -o model.txt\n"
+			   "  botlens learn MalBehavD-V1-dataset.csv -o malbehavd.model\n");
+	if (rc || (rc = bhcli_operands(&x.b, argc, argv, 1, "learn"))) {
+		bhcli_free(&x.b);
+		return rc;
+	}
+	if (!x.b.out) {
+		cli_error("learn needs an output model file");
+		cli_hint("add -o MODEL");
+		bhcli_free(&x.b);
+		return EXIT_USAGE;
+	}
+	x.t.seed = x.b.in.embed.seed;
+	struct bh_ftab ft;
+	bh_ftab_init(&ft);
+	x.b.in.ftab = &ft;
+	struct bh_set s;
+	bh_set_init(&s);
+	int ex = bhcli_read(&x.b, &s);
+	struct bh_model m;
+	char err[256];
+	size_t *rows = bh_alloc(s.n * sizeof *rows), n = 0;
+	for (size_t i = 0; i < s.n; i++)
+		if (s.y[i] >= 0)
+			rows[n++] = i;
+	if (ex != EXIT_INPUT && n < s.n && !x.b.quiet)
+		cli_error("%zu report(s) without a family are not used", s.n - n);
+	if (ex != EXIT_INPUT && bh_svm_train(&s, rows, n, &x.b.in.embed, &ft, &x.t, &m, err, sizeof err)) {
+		cli_error("cannot learn: %s", err);
+		cli_hint("name reports NAME.FAMILY or give --labels FILE");
+		ex = EXIT_INPUT;
+	} else if (ex != EXIT_INPUT) {
+		FILE *f = cli_open_out(x.b.out);
+		if (!f) {
+			ex = EXIT_OUTPUT;
+		} else {
+			bh_model_save(&m, f);
+			int oc = cli_close_out(f, x.b.out);
+			ex = oc ? oc : ex;
+		}
+		if (!x.b.quiet)
+			fprintf(stderr, "botlens: learned %zu families from %zu reports, %zu features, C=%g, threshold %.4g\n",
+				m.nfam, n, m.nfeat, m.C, m.threshold);
+		bh_model_free(&m);
+	}
+	free(rows);
+	bh_set_free(&s);
+	bh_ftab_free(&ft);
+	bhcli_free(&x.b);
+	return ex;
 }

@@ -1,0 +1,61 @@
+/*
+ * bhcli.h - the part shared by the behavior subcommands (learn, classify,
+ * explain, cluster, evaluate): their common options, reading inputs with
+ * errors reported per file, and output formats.  Implemented in
+ * cli/cmd_learn.c; only cli/ includes this header (it prints).
+ */
+#ifndef BOTLENS_BEHAVIOR_BHCLI_H
+#define BOTLENS_BEHAVIOR_BHCLI_H
+
+#include "behavior/behavior.h"
+#include "cli/cli.h"
+
+enum bhcli_fmt { BHCLI_TEXT, BHCLI_TSV, BHCLI_JSON };
+
+/* Option ids of the common rows (>= 256: cli_parse reads smaller ids as letters). */
+enum {
+	BHO_N = 400, BHO_LEVEL, BHO_WEIGHT, BHO_SEED, BHO_INFMT, BHO_LABELS, BHO_FORMAT, BHO_OUT,
+	BHO_QUIET, BHO_NETWORK,
+};
+
+#define BHCLI_EMBED_OPTS                                                                                     \
+	{ "ngram", 'n', "N", "n-gram length, 1-8 (default 2, chosen by cross-validation on MalBehavD-V1)", BHO_N }, \
+	{ "level", 0, "L", "argument level: 1 = operations only (default), 2 = + first argument, 3 = + all", BHO_LEVEL }, \
+	{ "weight", 0, "W", "binary (default), count or tfidf; vectors are L2-normalised", BHO_WEIGHT },              \
+	{ "seed", 0, "S", "hashing and fold seed (default 0)", BHO_SEED },                                          \
+	{ "network", 0, NULL, "Cuckoo: add events from the report's network section", BHO_NETWORK }
+#define BHCLI_INPUT_OPTS                                                                                     \
+	{ "input-format", 0, "F", "auto (default), cuckoo (also CAPE), mist, text or csv (MalBehavD-V1)", BHO_INFMT }, \
+	{ "labels", 'l', "FILE", "labels file, 'name<TAB>family' per line (default: name suffix, x.FAMILY)", BHO_LABELS }
+#define BHCLI_OUT_OPTS                                                                                       \
+	{ "format", 0, "FMT", "text (default), tsv or json", BHO_FORMAT },                                        \
+	{ "output", 'o', "FILE", "write to FILE instead of standard output", BHO_OUT },                             \
+	{ "quiet", 'q', NULL, "no warnings for skipped reports", BHO_QUIET }
+
+struct bhcli {
+	struct bh_input_opts in;
+	struct bh_labels labels;
+	bool have_labels;
+	enum bhcli_fmt fmt;
+	const char *out;
+	bool quiet;
+	bool embed_set;       /* --ngram/--level/--weight/--seed given */
+	char **files;
+	int nfiles;
+};
+
+void bhcli_init(struct bhcli *b);
+void bhcli_free(struct bhcli *b);
+/* Handles a common option: 0 done, an exit code on error, -1 not a common option. */
+int bhcli_opt(struct bhcli *b, int id, const char *arg);
+/* Takes argv[optind..] as the input operands; EXIT_USAGE if none and need. */
+int bhcli_operands(struct bhcli *b, int argc, char **argv, int need, const char *cmd);
+/* Reads every input into set; prints one line per unreadable report.
+ * Returns EXIT_OK, EXIT_DAMAGED (some reports skipped) or EXIT_INPUT (none read). */
+int bhcli_read(struct bhcli *b, struct bh_set *set);
+/* Parses a number in [lo, hi]; prints the error and returns false when invalid. */
+bool bhcli_num(const char *opt, const char *arg, double lo, double hi, double *out);
+/* Writes s as a JSON string, or as a TSV/text field (tabs/newlines -> space). */
+void bhcli_str(FILE *f, enum bhcli_fmt fmt, const char *s);
+
+#endif

@@ -1,0 +1,145 @@
+#!/bin/sh
+# behavior.sh - learn / classify / explain / evaluate / cluster end to end:
+# synthetic families written as text reports (NAME.FAMILY), the same
+# report as a file, in a directory and in archives, malformed inputs,
+# and the real reports in ../shared/data/reports when present.
+. "$(dirname "$0")/lib.sh"
+
+R="$TMP/rep"
+mkdir -p "$R"
+# gen_family FAM COUNT: reports of one family, motifs of its own operations plus shared noise
+gen_family() {
+	awk -v fam="$1" -v count="$2" -v dir="$R" 'BEGIN {
+		srand(length(fam) * 7 + substr(fam, 2) + 0)
+		for (m = 0; m < 6; m++) { len[m] = 3 + int(rand() * 4)
+			for (k = 0; k < len[m]; k++) mot[m, k] = "Op" int(rand() * 20) "." fam }
+		for (r = 0; r < count; r++) {
+			f = dir "/" fam "r" r "." fam
+			for (e = 0; e < 120; ) {
+				if (rand() < 0.25) { print "Common" int(rand() * 30) > f; e++; continue }
+				m = int(rand() * 6)
+				for (k = 0; k < len[m]; k++) { print mot[m, k] > f; e++ }
+			}
+			close(f)
+		}
+	}'
+}
+for f in f1 f2 f3 f4 f5; do gen_family $f 12; done
+
+bl learn "$R" -o "$TMP/m.txt"
+check "learn exits 0" [ "$RC" -eq 0 ]
+check "model is versioned" grep -q '^botlens-behavior-model 1$' "$TMP/m.txt"
+check "model has 5 families" grep -q '^families 5$' "$TMP/m.txt"
+
+bl explain "$TMP/m.txt" --family f3 --top 3 --format tsv
+check "explain exits 0" [ "$RC" -eq 0 ]
+check "explain shows f3's own n-grams" [ "$(grep -c '\.f3' "$TMP/out")" -eq 3 ]
+bl explain "$TMP/m.txt" --family nosuch
+check "explain unknown family is a usage error" [ "$RC" -eq 2 ]
+
+bl classify "$TMP/m.txt" "$R/f2r3.f2" --format tsv
+check "classify names the family" [ "$(cut -f2 "$TMP/out" | tail -1)" = f2 ]
+bl classify "$TMP/m.txt" "$R/f2r3.f2" --format json
+check "classify json has runner-up and features" grep -q '"runner_up":.*"features":\[{"ngram"' "$TMP/out"
+
+# an unseen family is rejected
+mkdir -p "$TMP/unk"
+R="$TMP/unk" gen_family f9 4
+bl classify "$TMP/m.txt" "$TMP/unk" --format tsv
+check "unseen family rejected as unknown" [ "$(grep -c 'unknown' "$TMP/out")" -ge 3 ]
+
+bl evaluate --folds 3 "$R" --format tsv
+check "evaluate exits 0" [ "$RC" -eq 0 ]
+acc=$(awk -F'\t' '$1 == "accuracy" { print $2 }' "$TMP/out")
+check "synthetic 3-fold accuracy >= 0.95 ($acc)" awk -v a="$acc" 'BEGIN { exit !(a >= 0.95) }'
+bl evaluate --folds 3 --unknown-family f4 "$R" --format json
+rej=$(sed -E 's/.*"unknown_rejected":([0-9.]+).*/\1/' "$TMP/out")
+check "held-out family rejected >= 0.9 ($rej)" awk -v a="$rej" 'BEGIN { exit !(a >= 0.9) }'
+check "evaluate json has confusion and per-family F1" grep -q '"f1":.*"confusion":\[\[' "$TMP/out"
+
+bl cluster "$R" --max-dist 1.0 --min-dist 1.2 --min-size 3
+check "cluster exits 0" [ "$RC" -eq 0 ]
+check "cluster quality F >= 0.95" awk '/^# clusters/ { f = $11 + 0 } END { exit !(f >= 0.95) }' "$TMP/out"
+
+# incremental, one report at a time
+n=0
+for f in "$R"/*; do
+	bl cluster --incremental "$TMP/state" --max-dist 1.0 --min-dist 1.2 --min-size 3 "$f" --format tsv
+	[ "$RC" -eq 0 ] || n=$((n + 1))
+done
+check "incremental runs all exit 0" [ "$n" -eq 0 ]
+bl cluster --incremental "$TMP/state" "$R/f1r0.f1" --format tsv -q
+check "incremental: a known report joins a cluster" [ "$(tail -1 "$TMP/out" | cut -f2)" != rejected ]
+check "state keeps prototypes" grep -q '^prototypes [1-9]' "$TMP/state"
+
+# the same report as a file, in a directory, in tar.gz and zip: same scores
+mkdir -p "$TMP/d/sub"
+cp "$R/f1r5.f1" "$TMP/d/sub/"
+(cd "$TMP/d" && tar czf ../a.tar.gz sub) 2>/dev/null
+bl classify "$TMP/m.txt" "$R/f1r5.f1" --format tsv
+cut -f2- "$TMP/out" > "$TMP/c1"
+bl classify "$TMP/m.txt" "$TMP/d" --format tsv
+cut -f2- "$TMP/out" > "$TMP/c2"
+bl classify "$TMP/m.txt" "$TMP/a.tar.gz" --format tsv
+cut -f2- "$TMP/out" > "$TMP/c3"
+check "file and directory give the same vector" cmp -s "$TMP/c1" "$TMP/c2"
+check "file and tar.gz give the same vector" cmp -s "$TMP/c1" "$TMP/c3"
+check "archive entries are named archive:path" grep -q 'a.tar.gz:sub/f1r5.f1' "$TMP/out"
+if command -v zip >/dev/null 2>&1; then
+	(cd "$TMP/d" && zip -qr ../a.zip sub)
+	bl classify "$TMP/m.txt" "$TMP/a.zip" --format tsv
+	cut -f2- "$TMP/out" > "$TMP/c4"
+	check "file and zip give the same vector" cmp -s "$TMP/c1" "$TMP/c4"
+else
+	skip "zip not installed"
+fi
+
+# labels of archive entries come from the entry's name
+(cd "$R" && tar czf "$TMP/all.tar.gz" .)
+bl learn "$TMP/all.tar.gz" -o "$TMP/m3.txt"
+check "tar.gz corpus: families from entry names" grep -q '^families 5$' "$TMP/m3.txt"
+
+# labels file instead of suffixes
+for f in "$R"/*; do b=$(basename "$f"); printf '%s\t%s\n' "$b" "X${b##*.}"; done > "$TMP/labels.tsv"
+bl learn --labels "$TMP/labels.tsv" "$R" -o "$TMP/m2.txt"
+check "labels file gives the families" grep -q '^family Xf1$' "$TMP/m2.txt"
+
+# malformed inputs: clear errors naming file and position
+printf '{"behavior": {"processes": [\n {"calls": [ {"api": "X",, }]}]}}' > "$TMP/bad.json"
+bl classify "$TMP/m.txt" "$TMP/bad.json" "$R/f1r1.f1"
+check "malformed JSON: exit 1 (damaged), others still classified" [ "$RC" -eq 1 ] && [ -s "$TMP/out" ]
+check "malformed JSON: error names file, line and column" grep -q "cannot read '.*bad.json': line 2, column 26" "$TMP/err"
+printf '# process 1 #\nzz zz | x\n' > "$TMP/bad.mist"
+bl classify "$TMP/m.txt" "$TMP/bad.mist"
+check "malformed MIST: error names line" grep -q "bad.mist': line 2, column 1" "$TMP/err"
+check "malformed only: exit 3" [ "$RC" -eq 3 ]
+head -c 300 "$TMP/m.txt" > "$TMP/trunc.txt"
+bl classify "$TMP/trunc.txt" "$R/f1r1.f1"
+check "truncated model: exit 3 with a reason" [ "$RC" -eq 3 ] && grep -q "cannot read model" "$TMP/err"
+bl learn "$R"
+check "learn without -o: usage" [ "$RC" -eq 2 ]
+bl evaluate --folds 1 "$R"
+check "folds 1: usage" [ "$RC" -eq 2 ]
+bl cluster --weight tfidf "$R"
+check "cluster tfidf: usage" [ "$RC" -eq 2 ]
+bl classify "$TMP/m.txt" "$TMP/nonexistent"
+check "missing input: exit 3" [ "$RC" -eq 3 ] && grep -q "nonexistent" "$TMP/err"
+
+# real reports
+D="$DATA/reports"
+if [ -f "$D/report.json" ] && [ -f "$D/report.mist" ]; then
+	bl classify "$TMP/m.txt" "$D/report.json" "$D/report.mist" "$D/report3.mist" \
+		"$D/0000a65749f5902c4d82ffa701198038f0b4870b00a27cfca109f8f933476d82.json" --format tsv
+	check "Cuckoo, CAPE and MIST fixtures parse" [ "$RC" -eq 0 ] && [ "$(wc -l < "$TMP/out")" -eq 5 ]
+else
+	skip "fixture reports absent from $D"
+fi
+if [ -f "$D/MalBehavD-V1-dataset.csv" ]; then
+	bl evaluate --folds 5 "$D/MalBehavD-V1-dataset.csv" --format tsv
+	acc=$(awk -F'\t' '$1 == "accuracy" { print $2 }' "$TMP/out")
+	echo "MalBehavD-V1 5-fold accuracy: $acc"
+	check "MalBehavD-V1 5-fold accuracy >= 0.95 ($acc)" awk -v a="$acc" 'BEGIN { exit !(a >= 0.95) }'
+else
+	skip "MalBehavD-V1-dataset.csv absent from $D"
+fi
+report behavior

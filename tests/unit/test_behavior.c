@@ -1,0 +1,492 @@
+/*
+ * test_behavior.c - unit tests of src/behavior: parsers (fixtures from
+ * ../shared/data/reports when present, malformed input, windowed
+ * streaming), embedding, model round trip, learning and rejection on
+ * synthetic families, clustering quality, metrics.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "behavior/behavior.h"
+#include "harness.h"
+
+static int skipped;
+
+static void skip(const char *why)
+{
+	printf("skip: %s\n", why);
+	skipped++;
+}
+
+/* ---- an event collector ---- */
+struct col {
+	char ev[4096][128];
+	size_t n, rows;
+	char row[64];
+};
+
+static void col_event(void *ctx, const char *tok, size_t len)
+{
+	struct col *c = ctx;
+	if (c->n < 4096) {
+		size_t l = len < 127 ? len : 127;
+		memcpy(c->ev[c->n], tok, l);
+		c->ev[c->n][l] = 0;
+	}
+	c->n++;
+}
+
+static void col_row(void *ctx, const char *name, const char *label)
+{
+	struct col *c = ctx;
+	c->rows++;
+	snprintf(c->row, sizeof c->row, "%s/%s", name, label);
+}
+
+static int parse_mem(const char *txt, enum bh_fmt fmt, unsigned level, struct col *c, char *err)
+{
+	struct bh_src s;
+	bh_src_mem(&s, txt, strlen(txt));
+	struct bh_parse_opts o = { .fmt = fmt, .level = level, .network = true };
+	struct bh_sink k = { col_event, col_row, c };
+	memset(c, 0, sizeof *c);
+	err[0] = 0;
+	return bh_parse(&s, "mem", &o, &k, err, 256);
+}
+
+/* A source that hands out at most `step` bytes per window. */
+struct drip { const char *p; size_t left, step; };
+
+static int drip_fill(struct bh_src *s)
+{
+	struct drip *d = s->ctx;
+	s->base += (uint64_t)(s->end - s->win);
+	size_t n = d->left < d->step ? d->left : d->step;
+	s->win = s->p = (const uint8_t *)d->p;
+	s->end = s->p + n;
+	d->p += n;
+	d->left -= n;
+	return n > 0;
+}
+
+static const char cuckoo_doc[] =
+	"{\"info\": {\"id\": 1}, \"behavior\": {\"processes\": [\n"
+	" {\"process_id\": 4, \"calls\": [\n"
+	"  {\"category\": \"filesystem\", \"api\": \"NtCreateFile\", \"arguments\": [\n"
+	"     {\"name\": \"FileName\", \"value\": \"C:\\\\tmp\\\\a123.exe\"}, {\"name\": \"x\", \"value\": 5}]},\n"
+	"  {\"api\": \"NtWriteFile\", \"arguments\": {\"Handle\": \"0x1c\", \"Len\": 512}, \"extra\": [1, {\"a\": null}]},\n"
+	"  {\"api\": \"NtClose\", \"arguments\": []}\n"
+	" ]}]}, \"network\": {\"udp\": [{\"dport\": 53}], \"tcp\": [{\"dport\": 80}]}}\n";
+
+static void test_cuckoo(void)
+{
+	TEST("cuckoo");
+	struct col *c = malloc(sizeof *c);
+	char err[256];
+	CHECK(parse_mem(cuckoo_doc, BH_FMT_AUTO, 1, c, err) == 0);
+	CHECK_EQ_U(c->n, 5);
+	CHECK_STR(c->ev[0], "NtCreateFile");
+	CHECK_STR(c->ev[2], "NtClose");
+	CHECK_STR(c->ev[3], "net.udp.dns");
+	CHECK_STR(c->ev[4], "net.tcp.web");
+	CHECK(parse_mem(cuckoo_doc, BH_FMT_CUCKOO, 2, c, err) == 0);
+	CHECK_STR(c->ev[0], "NtCreateFile c:\\tmp\\a0.exe");
+	CHECK_STR(c->ev[1], "NtWriteFile 0x0c");
+	CHECK(parse_mem(cuckoo_doc, BH_FMT_CUCKOO, 3, c, err) == 0);
+	CHECK_STR(c->ev[1], "NtWriteFile 0x0c 0");
+
+	/* the same document, a few bytes per window, gives the same events */
+	for (size_t step = 1; step < 9; step += 3) {
+		struct drip d = { cuckoo_doc, strlen(cuckoo_doc), step };
+		struct bh_src s = { .fill = drip_fill, .ctx = &d };
+		struct bh_parse_opts o = { .fmt = BH_FMT_AUTO, .level = 2, .network = true };
+		struct bh_sink k = { col_event, col_row, c };
+		memset(c, 0, sizeof *c);
+		CHECK(bh_parse(&s, "x", &o, &k, err, sizeof err) == 0);
+		CHECK_EQ_U(c->n, 5);
+		CHECK_STR(c->ev[0], "NtCreateFile c:\\tmp\\a0.exe");
+	}
+
+	/* malformed: error names line and column */
+	CHECK(parse_mem("{\"behavior\": {\"processes\": [\n  {\"calls\": [ {\"api\": \"X\",, }]}]}}", BH_FMT_CUCKOO, 1,
+			c, err) == -1);
+	CHECK(strstr(err, "line 2, column 27") != NULL);
+	CHECK(parse_mem("{\"behavior\": {\"processes\": [", BH_FMT_CUCKOO, 1, c, err) == -1);
+	CHECK(strstr(err, "end of input") != NULL || strstr(err, "expected") != NULL);
+	CHECK(parse_mem("{\"a\": \"unterminated", BH_FMT_CUCKOO, 1, c, err) == -1);
+	CHECK(strstr(err, "unterminated string") != NULL);
+	CHECK(parse_mem("{\"a\": 1} x", BH_FMT_CUCKOO, 1, c, err) == -1);
+	CHECK(strstr(err, "trailing") != NULL);
+	CHECK(parse_mem("[1, 2]", BH_FMT_CUCKOO, 1, c, err) == -1);
+	/* nesting bomb: refused, not a stack overflow */
+	char *deep = malloc(200001);
+	memset(deep, '[', 200000);
+	deep[200000] = 0;
+	deep[0] = '{';
+	CHECK(parse_mem("{\"a\": [[[[1]]]]}", BH_FMT_CUCKOO, 1, c, err) == 0);
+	char *bomb = malloc(200020);
+	snprintf(bomb, 200020, "{\"a\": %s", deep + 1);
+	CHECK(parse_mem(bomb, BH_FMT_CUCKOO, 1, c, err) == -1);
+	CHECK(strstr(err, "too deep") != NULL);
+	free(bomb);
+	free(deep);
+	/* CAPE reduced: summary api_calls when there are no calls */
+	CHECK(parse_mem("{\"behavior\": {\"summary\": {\"api_calls\": [{\"count\": 3, \"name\": \"A\"}, {\"name\": \"B\"}]}}}",
+			BH_FMT_AUTO, 1, c, err) == 0);
+	CHECK_EQ_U(c->n, 2);
+	CHECK_STR(c->ev[1], "B");
+	free(c);
+}
+
+static void test_mist_text_csv(void)
+{
+	TEST("mist");
+	struct col *c = malloc(sizeof *c);
+	char err[256];
+	const char *m = "# process 1 thread 2 #\n06 04 | 0191feb5 00000000 | 03ad91e3   00000000 | 7c800000\n"
+			"09 05 | | | 00000000\n";
+	CHECK(parse_mem(m, BH_FMT_AUTO, 1, c, err) == 0);
+	CHECK_EQ_U(c->n, 2);
+	CHECK_STR(c->ev[0], "06 04");
+	CHECK(parse_mem(m, BH_FMT_MIST, 2, c, err) == 0);
+	CHECK_STR(c->ev[0], "06 04 | 0191feb5 00000000");
+	CHECK(parse_mem(m, BH_FMT_MIST, 3, c, err) == 0);
+	CHECK_STR(c->ev[0], "06 04 | 0191feb5 00000000 | 03ad91e3 00000000");
+	CHECK(parse_mem("# process 1 #\nzz 04 | 1\n", BH_FMT_AUTO, 1, c, err) == -1);
+	CHECK(strstr(err, "line 2, column 1") != NULL);
+
+	TEST("text");
+	CHECK(parse_mem("  open \n\n# comment\nread\r\nclose", BH_FMT_TEXT, 1, c, err) == 0);
+	CHECK_EQ_U(c->n, 3);
+	CHECK_STR(c->ev[0], "open");
+	CHECK_STR(c->ev[1], "read");
+	CHECK_STR(c->ev[2], "close");
+
+	TEST("csv");
+	CHECK(parse_mem("sha256,labels,0,1,2\nabc,1,A,B,,\ndef,0,C,,\n", BH_FMT_AUTO, 1, c, err) == 0);
+	CHECK_EQ_U(c->rows, 2);
+	CHECK_EQ_U(c->n, 3);
+	CHECK_STR(c->row, "def/benign");
+	CHECK(parse_mem("sha256,labels\nabc\n", BH_FMT_CSV, 1, c, err) == -1);
+	CHECK(strstr(err, "line 2") != NULL);
+	free(c);
+}
+
+static void test_fixtures(void)
+{
+	TEST("fixtures");
+	const char *dir = getenv("BOTLENS_DATA") ? getenv("BOTLENS_DATA") : "../shared/data";
+	static const struct { const char *file; size_t events; } fx[] = {
+		{ "report.json", 449 },
+		{ "0000a65749f5902c4d82ffa701198038f0b4870b00a27cfca109f8f933476d82.json", 195 },
+		{ "report.mist", 0 },
+		{ "report3.mist", 0 },
+	};
+	for (size_t i = 0; i < sizeof fx / sizeof *fx; i++) {
+		char path[512];
+		snprintf(path, sizeof path, "%s/reports/%s", dir, fx[i].file);
+		if (access(path, R_OK)) {
+			char why[600];
+			snprintf(why, sizeof why, "%s absent", path);
+			skip(why);
+			continue;
+		}
+		struct bh_set s;
+		bh_set_init(&s);
+		struct bh_input_opts o = { .parse = { .level = 1 }, .embed = { .n = 1, .level = 1 } };
+		char *p = path;
+		CHECK(bh_input_read(&p, 1, &o, &s, NULL, NULL) == 0);
+		CHECK_EQ_U(s.n, 1);
+		if (s.n) {
+			double total = 0;
+			for (uint32_t k = 0; k < s.v[0].n; k++)
+				total += s.v[0].v[k];
+			if (fx[i].events)
+				CHECK_EQ_U((size_t)total, fx[i].events);
+			else
+				CHECK(total > 100);
+		}
+		bh_set_free(&s);
+	}
+}
+
+static void test_embed(void)
+{
+	TEST("embed");
+	struct bh_ftab ft;
+	bh_ftab_init(&ft);
+	struct bh_embed_cfg cfg = { .n = 2, .seed = 7 };
+	struct bh_embed *e = bh_embed_new(&cfg, &ft);
+	const char *evs[] = { "a", "b", "a", "b" };
+	for (int i = 0; i < 4; i++)
+		bh_embed_event(e, evs[i], 1);
+	struct bh_vec v;
+	bh_embed_take(e, &v);
+	CHECK_EQ_U(v.n, 2);
+	for (uint32_t i = 1; i < v.n; i++)
+		CHECK(v.h[i - 1] < v.h[i]);
+	double sum = 0;
+	int named = 0;
+	for (uint32_t i = 0; i < v.n; i++) {
+		sum += v.v[i];
+		const char *g = bh_ftab_get(&ft, v.h[i]);
+		named += g && (!strcmp(g, "a b") || !strcmp(g, "b a"));
+		if (g && !strcmp(g, "a b"))
+			CHECK(v.v[i] == 2);
+	}
+	CHECK(sum == 3);
+	CHECK(named == 2);
+	bh_vec_weight(&v, BH_W_COUNT, NULL);
+	CHECK(fabs(bh_vec_dot(&v, &v) - 1) < 1e-6);
+	CHECK(bh_vec_dist(&v, &v) < 1e-3);
+	bh_vec_free(&v);
+	/* a report shorter than n yields its one short gram */
+	bh_embed_event(e, "z", 1);
+	bh_embed_take(e, &v);
+	CHECK_EQ_U(v.n, 1);
+	bh_vec_free(&v);
+	bh_embed_free(e);
+	bh_ftab_free(&ft);
+	CHECK(bh_hash64("abc", 3, 1) != bh_hash64("abc", 3, 2));
+	CHECK(bh_hash64("abcdefghij", 10, 1) == bh_hash64("abcdefghij", 10, 1));
+	CHECK(bh_hash64("abcdefghij", 10, 1) != bh_hash64("abcdefghik", 10, 1));
+
+	TEST("map");
+	struct bh_map m;
+	bh_map_init(&m, 4);
+	for (uint32_t i = 0; i < 10000; i++)
+		*bh_map_put(&m, (uint64_t)i * 0x9e3779b97f4a7c15ULL, i, NULL) = i;
+	int ok = 1;
+	for (uint32_t i = 0; i < 10000; i++)
+		ok &= bh_map_get(&m, (uint64_t)i * 0x9e3779b97f4a7c15ULL) == i;
+	CHECK(ok);
+	CHECK(bh_map_get(&m, 12345) == UINT32_MAX);
+	bh_map_free(&m);
+}
+
+/* Synthetic corpus: families x per_family reports embedded in memory. */
+static void synth_set(struct bh_set *s, unsigned fams, unsigned per, unsigned events, double noise,
+		      struct bh_ftab *ft)
+{
+	struct bh_synth_opts so = { .families = fams, .per_family = per, .events = events, .noise = noise, .seed = 3 };
+	struct bh_embed_cfg cfg = { .n = 2, .seed = 0 };
+	struct bh_embed *e = bh_embed_new(&cfg, ft);
+	bh_set_init(s);
+	char *buf = NULL;
+	size_t cap = 0;
+	for (size_t i = 0; i < (size_t)fams * per; i++) {
+		size_t len = 0;
+		unsigned f = bh_synth_report(&so, i, &buf, &len, &cap);
+		struct bh_src src;
+		bh_src_mem(&src, buf, len);
+		struct bh_parse_opts po = { .fmt = BH_FMT_TEXT, .level = 1 };
+		struct bh_sink k = { (void (*)(void *, const char *, size_t))bh_embed_event, NULL, e };
+		char err[64];
+		bh_parse(&src, "s", &po, &k, err, sizeof err);
+		struct bh_vec v;
+		bh_embed_take(e, &v);
+		char name[32];
+		bh_synth_family(f, name, sizeof name);
+		v.label = strdup(name);
+		v.name = strdup(name);
+		bh_set_add(s, &v);
+	}
+	free(buf);
+	bh_embed_free(e);
+}
+
+static void test_learn(void)
+{
+	TEST("learn");
+	struct bh_set s;
+	struct bh_ftab ft;
+	bh_ftab_init(&ft);
+	synth_set(&s, 6, 30, 300, 0.3, &ft);
+	unsigned *fold = malloc(s.n * sizeof *fold);
+	bh_folds(s.y, s.n, 3, 1, fold);
+	int unk = 5;
+	size_t *tr = malloc(s.n * sizeof *tr), ntr = 0;
+	for (size_t i = 0; i < s.n; i++)
+		if (fold[i] && s.y[i] != unk)
+			tr[ntr++] = i;
+	struct bh_embed_cfg ec = { .n = 2, .weight = BH_W_TFIDF };
+	struct bh_train_opts to = { .C = 0, .cv_folds = 3, .class_weights = true, .reject_q = 0.02, .seed = 1 };
+	struct bh_model m;
+	char err[256];
+	CHECK(bh_svm_train(&s, tr, ntr, &ec, &ft, &to, &m, err, sizeof err) == 0);
+	CHECK_EQ_U(m.nfam, 5);
+	CHECK(isfinite(m.threshold));
+	size_t ok = 0, nk = 0, rej_unk = 0, nu = 0;
+	double sc[8];
+	for (size_t i = 0; i < s.n; i++) {
+		if (!fold[i] || s.y[i] == unk) {
+			struct bh_vec x;
+			bh_model_prepare(&m, &s.v[i], &x);
+			size_t b = bh_model_scores(&m, &x, sc);
+			if (s.y[i] == unk) {
+				nu++;
+				rej_unk += sc[b] < m.threshold;
+			} else {
+				nk++;
+				ok += !strcmp(m.fam[b], s.fam[s.y[i]]);
+			}
+			bh_vec_free(&x);
+		}
+	}
+	printf("synthetic: accuracy %.3f on %zu, unknown rejected %.3f of %zu\n", (double)ok / nk, nk,
+	       (double)rej_unk / nu, nu);
+	CHECK(ok * 100 >= nk * 98);
+	CHECK(rej_unk * 100 >= nu * 90);
+	/* explanation: the top weight of each family is one of its own n-grams */
+	for (size_t c = 0; c < m.nfam; c++) {
+		size_t best = 0;
+		for (size_t f = 1; f < m.nfeat; f++)
+			if (m.w[f * m.nfam + c] > m.w[best * m.nfam + c])
+				best = f;
+		char tag[16];
+		snprintf(tag, sizeof tag, ".f%s.", m.fam[c] + 3);
+		CHECK(m.ngram[best] && strstr(m.ngram[best], tag));
+	}
+
+	TEST("model");
+	FILE *f = tmpfile();
+	CHECK(bh_model_save(&m, f) == 0);
+	rewind(f);
+	struct bh_model m2;
+	CHECK(bh_model_load(&m2, f, err, sizeof err) == 0);
+	fclose(f);
+	CHECK_EQ_U(m2.nfeat, m.nfeat);
+	double sc2[8], maxd = 0;
+	for (size_t i = 0; i < s.n; i += 7) {
+		struct bh_vec x, x2;
+		bh_model_prepare(&m, &s.v[i], &x);
+		bh_model_prepare(&m2, &s.v[i], &x2);
+		bh_model_scores(&m, &x, sc);
+		bh_model_scores(&m2, &x2, sc2);
+		for (size_t c = 0; c < m.nfam; c++)
+			maxd = fmax(maxd, fabs(sc[c] - sc2[c]));
+		bh_vec_free(&x);
+		bh_vec_free(&x2);
+	}
+	CHECK(maxd < 1e-5);
+	bh_model_free(&m2);
+	f = tmpfile();
+	fputs("botlens-behavior-model 2\n", f);
+	rewind(f);
+	CHECK(bh_model_load(&m2, f, err, sizeof err) == -1);
+	CHECK(strstr(err, "version") != NULL);
+	fclose(f);
+	f = tmpfile();
+	bh_model_save(&m, f);
+	long len = ftell(f);
+	CHECK(ftruncate(fileno(f), len / 2) == 0);
+	rewind(f);
+	CHECK(bh_model_load(&m2, f, err, sizeof err) == -1);
+	fclose(f);
+	bh_model_free(&m);
+	free(tr);
+	free(fold);
+	bh_set_free(&s);
+	bh_ftab_free(&ft);
+}
+
+static void test_cluster(void)
+{
+	TEST("cluster");
+	struct bh_set s;
+	synth_set(&s, 5, 20, 300, 0.2, NULL);
+	for (size_t i = 0; i < s.n; i++)
+		bh_vec_weight(&s.v[i], BH_W_BINARY, NULL);
+	int *cl = malloc(s.n * sizeof *cl);
+	struct bh_cluster_opts o = { .max_dist_proto = 1.0, .min_dist_cluster = 1.2,
+				     .linkage = BH_LINK_COMPLETE, .min_size = 3 };
+	for (int l = 0; l < 3; l++) {
+		o.linkage = (enum bh_linkage)l;
+		size_t nc = bh_cluster(s.v, s.n, &o, cl, NULL, NULL);
+		struct bh_cluster_quality q;
+		bh_cluster_quality(s.y, cl, s.n, &q);
+		printf("synthetic clusters (%s): %zu, P %.3f R %.3f F %.3f ARI %.3f\n", bh_linkage_names[l], nc,
+		       q.precision, q.recall, q.f, q.ari);
+		CHECK(q.f >= 0.95);
+		CHECK(q.ari >= 0.9);
+	}
+
+	TEST("incremental");
+	struct bh_cstate st = { .opts = o, .embed = { .n = 2 } };
+	int out;
+	size_t assigned = 0;
+	for (size_t i = 0; i < s.n; i++) {   /* one report at a time */
+		bh_cstate_update(&st, &s.v[i], 1, &out);
+		assigned += out >= 0;
+	}
+	CHECK(st.next_id >= 5 && st.next_id <= 8);
+	CHECK(assigned >= s.n * 8 / 10);
+	FILE *f = tmpfile();
+	CHECK(bh_cstate_save(&st, f) == 0);
+	rewind(f);
+	struct bh_cstate st2;
+	char err[256] = "";
+	CHECK(bh_cstate_load(&st2, f, err, sizeof err) == 0);
+	if (err[0] && st2.nproto == 0)
+		printf("state: %s\n", err);
+	fclose(f);
+	CHECK_EQ_U(st2.nproto, st.nproto);
+	CHECK_EQ_U(st2.npending, st.npending);
+	int o1, o2;
+	bh_cstate_update(&st, &s.v[0], 1, &o1);
+	bh_cstate_update(&st2, &s.v[0], 1, &o2);
+	CHECK(o1 == o2 && o1 >= 0);
+	bh_cstate_free(&st);
+	bh_cstate_free(&st2);
+	free(cl);
+	bh_set_free(&s);
+}
+
+static void test_metrics(void)
+{
+	TEST("metrics");
+	struct bh_confusion c;
+	bh_conf_init(&c, 2);
+	/* truth 0: 8 right, 2 as 1; truth 1: 9 right, 1 as 0 */
+	for (int i = 0; i < 8; i++) bh_conf_add(&c, 0, 0);
+	for (int i = 0; i < 2; i++) bh_conf_add(&c, 0, 1);
+	for (int i = 0; i < 9; i++) bh_conf_add(&c, 1, 1);
+	bh_conf_add(&c, 1, 0);
+	struct bh_prf p;
+	bh_conf_prf(&c, 0, &p);
+	CHECK(fabs(p.p - 8.0 / 9) < 1e-9 && fabs(p.r - 0.8) < 1e-9);
+	CHECK(fabs(bh_conf_accuracy(&c) - 0.85) < 1e-9);
+	bh_conf_free(&c);
+	int t[] = { 0, 0, 0, 1, 1, 1 }, k[] = { 5, 5, 5, 2, 2, 2 }, h[] = { 0, 0, 1, 1, 2, 2 };
+	struct bh_cluster_quality q;
+	bh_cluster_quality(t, k, 6, &q);
+	CHECK(q.precision == 1 && q.recall == 1 && fabs(q.ari - 1) < 1e-9);
+	bh_cluster_quality(t, h, 6, &q);
+	/* sklearn adjusted_rand_score([0,0,0,1,1,1],[0,0,1,1,2,2]) = 0.24242424 */
+	CHECK(fabs(q.ari - 0.242424242) < 1e-6);
+	unsigned fold[10];
+	int y[10] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1 };
+	bh_folds(y, 10, 5, 9, fold);
+	unsigned per[5] = { 0 };
+	for (int i = 0; i < 10; i++)
+		per[fold[i]] += 1 + 10 * y[i];
+	for (int i = 0; i < 5; i++)
+		CHECK(per[i] == 12);
+}
+
+int main(void)
+{
+	test_cuckoo();
+	test_mist_text_csv();
+	test_fixtures();
+	test_embed();
+	test_learn();
+	test_cluster();
+	test_metrics();
+	if (skipped)
+		printf("%d skipped\n", skipped);
+	return harness_report("behavior");
+}
