@@ -32,5 +32,8 @@ for h in fuzz_decode fuzz_reader; do
 done
 # the Overnet codec (p2p/overnet.c, p2p/xor.c) on its own: no capture layers needed
 $CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_overnet" fuzz/fuzz_overnet.c src/p2p/overnet.c src/p2p/xor.c -lm
+# the behavior report parsers (behavior/*.c) on their own
+$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_report" fuzz/fuzz_report.c \
+	$(find src/behavior -name '*.c' | sort) -llinear -larchive -ljson-c -lz -lm -lpthread
 $CC $CFLAGS $SAN -o "$OUT/seed_decode" fuzz/seed_decode.c $objs $LIBS
-echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet"
+echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report"

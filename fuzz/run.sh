@@ -21,6 +21,8 @@ sh fuzz/build.sh || { echo "fuzz: 0 passed, 1 failed"; exit 1; }
 seeds_reader=$OUT/seeds/reader
 seeds_decode=$OUT/seeds/decode
 seeds_overnet=$OUT/seeds/overnet
+seeds_report=$OUT/seeds/report
+mkdir -p "$seeds_report" "$OUT/corpus/report"
 mkdir -p "$seeds_reader" "$seeds_decode" "$seeds_overnet" "$OUT/corpus/reader" "$OUT/corpus/decode" \
 	"$OUT/corpus/overnet" "$OUT/artifacts"
 
@@ -65,9 +67,21 @@ printf '\000\343\015' > "$seeds_overnet/publicize-ack"
 printf '\000\343\012\001\002\003\004\005\006\007\010\011\012\013\014\015\016\017\020\177\000\000\001\066\022\000' > "$seeds_overnet/connect"
 printf '\000\343\013\001\000\001\002\003\004\005\006\007\010\011\012\013\014\015\016\017\020\177\000\000\001\066\022\000' > "$seeds_overnet/connect-reply"
 
+# Report seeds (byte 0 = parser: 0 auto, 1 Cuckoo, 2 MIST, 3 text, 4 CSV; +8 level 2):
+# small hand-made reports, plus the real ones in shared/data when present.
+printf '\011{"behavior":{"processes":[{"calls":[{"api":"NtOpenFile","category":"file","arguments":{"FileName":"C:\\\\x"}}]}]}}' > "$seeds_report/cuckoo"
+printf '\012# process 1\n01 02 | 0 1 "a" 2\n02 05 | 3\n' > "$seeds_report/mist"
+printf '\013open_file c:\\x\nconnect 1.2.3.4 80\n' > "$seeds_report/text"
+printf '\014hash,t_0,t_1,malware\nab,NtOpenFile,NtClose,1\n' > "$seeds_report/csv"
+for f in "$DATA"/reports/*.mist "$DATA"/reports/0000*.json; do
+	[ -f "$f" ] || continue
+	[ "$(wc -c <"$f")" -lt 1048000 ] || continue
+	{ printf '\010'; cat "$f"; } > "$seeds_report/$(basename "$f")"
+done
+
 pass=0
 fail=0
-for h in fuzz_decode fuzz_reader fuzz_overnet; do
+for h in fuzz_decode fuzz_reader fuzz_overnet fuzz_report; do
 	name=${h#fuzz_}
 	# replay saved reproducers
 	if [ -d "fuzz/regress/$name" ] && [ -n "$(ls "fuzz/regress/$name" 2>/dev/null)" ]; then
