@@ -78,17 +78,22 @@ static void print_text(const struct size_report *r)
 {
 	printf("crawl\tstart\tduration\teffective\tresponsive_ids\tunresponsive\tjoined\treturned\tleft");
 	if (r->have_truth)
-		printf("\ttruth_reachable\terror_pct\tcoverage_pct\ttruth_nat_online\tnat_invisible\ttruth_joined\ttruth_left");
+		printf("\ttruth_reachable\terror_pct\tmissed\tfalse\tunprobed\tcoverage_pct\ttruth_nat_online\tnat_invisible"
+		       "\ttruth_joined\ttruth_left\ttruth_reachable_during\terror_during_pct\ttruth_joined_during"
+		       "\ttruth_left_during");
 	printf("\n");
 	for (unsigned i = 0; i < r->n; i++) {
 		const struct size_crawl *c = &r->c[i];
 		printf("%u\t%.3f\t%.1f\t%u\t%u\t%u\t%u\t%u\t%u", i, c->start, c->end - c->start, c->responsive_addrs,
 		       c->responsive_ids, c->unresponsive_addrs, c->joined, c->returned, c->left);
 		if (r->have_truth)
-			printf("\t%ld\t%+.2f\t%.2f\t%ld\t%ld\t%ld\t%ld", c->truth_reachable,
-			       pct(c->responsive_addrs, c->truth_reachable),
+			printf("\t%ld\t%+.2f\t%ld\t%ld\t%ld\t%.2f\t%ld\t%ld\t%ld\t%ld\t%ld\t%+.2f\t%ld\t%ld",
+			       c->truth_reachable, pct(c->responsive_addrs, c->truth_reachable), c->truth_missed,
+			       c->truth_false, c->truth_unprobed,
 			       c->truth_stable > 0 ? 100.0 * (double)c->found_stable / (double)c->truth_stable : 0,
-			       c->truth_nat, c->nat_invisible, c->truth_joined, c->truth_left);
+			       c->truth_nat, c->nat_invisible, c->truth_joined, c->truth_left, c->truth_reachable_during,
+			       pct(c->responsive_addrs, c->truth_reachable_during), c->truth_joined_during,
+			       c->truth_left_during);
 		printf("\n");
 	}
 	printf("\ntotal distinct IDs (responsive): %u\n", r->total_ids);
@@ -105,8 +110,11 @@ static void print_text(const struct size_report *r)
 			printf("truth: %ld NAT'd bots were online and %ld of them invisible to the crawl (NAT drops unsolicited requests)\n",
 			       c->truth_nat, c->nat_invisible);
 	}
-	if (r->have_truth)
+	if (r->have_truth) {
 		printf("truth: %ld distinct bot IDs over the run (against %u seen)\n", r->truth_total_ids, r->total_ids);
+		printf("truth_reachable: reachable bots online at the instant the crawler sent an Identify to their address "
+		       "(online during the crawl if never probed); *_during: online at any time in the crawl\n");
+	}
 }
 
 static void print_json(const struct size_report *r)
@@ -121,9 +129,14 @@ static void print_json(const struct size_report *r)
 		if (r->have_truth)
 			printf(",\"truth_online\":%ld,\"truth_reachable\":%ld,\"truth_nat_online\":%ld,\"nat_invisible\":%ld,"
 			       "\"truth_stable\":%ld,\"found_stable\":%ld,\"truth_joined\":%ld,\"truth_left\":%ld,"
-			       "\"error_pct\":%.3f",
+			       "\"error_pct\":%.3f,\"truth_missed\":%ld,\"truth_false\":%ld,\"truth_unprobed\":%ld,"
+			       "\"truth_reachable_during\":%ld,\"error_during_pct\":%.3f,\"truth_joined_during\":%ld,"
+			       "\"truth_left_during\":%ld",
 			       c->truth_online, c->truth_reachable, c->truth_nat, c->nat_invisible, c->truth_stable,
-			       c->found_stable, c->truth_joined, c->truth_left, pct(c->responsive_addrs, c->truth_reachable));
+			       c->found_stable, c->truth_joined, c->truth_left, pct(c->responsive_addrs, c->truth_reachable),
+			       c->truth_missed, c->truth_false, c->truth_unprobed, c->truth_reachable_during,
+			       pct(c->responsive_addrs, c->truth_reachable_during), c->truth_joined_during,
+			       c->truth_left_during);
 		printf("}\n");
 	}
 	printf("{\"type\":\"summary\",\"crawls\":%u,\"total_ids\":%u,\"total_addrs\":%u,\"aliased_addrs\":%u,"
@@ -132,7 +145,10 @@ static void print_json(const struct size_report *r)
 	       r->n, r->total_ids, r->total_addrs, r->aliased_addrs, r->max_ids_per_addr, r->sybil_hosts,
 	       r->sybil_clusters);
 	if (r->have_truth)
-		printf(",\"truth_total_ids\":%ld", r->truth_total_ids);
+		printf(",\"truth_total_ids\":%ld,\"truth_definition\":\"truth_reachable: reachable bots online at the "
+		       "instant the crawler sent an Identify to their address (online during the crawl if never probed); "
+		       "*_during: online at any time in [start, end]\"",
+		       r->truth_total_ids);
 	printf("}\n");
 }
 
@@ -158,14 +174,18 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	bool src_remote = !decode_addr_internal(4, p->src) || decode_addr_internal(4, p->dst);
 	const uint8_t *a = src_remote ? p->src : p->dst;
 	uint32_t ip = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-	size_passive_add(s, (double)p->ts_ns * 1e-9, ip, src_remote ? p->sport : p->dport, p->payload,
+	(void)size_passive_add(s, (double)p->ts_ns * 1e-9, ip, src_remote ? p->sport : p->dport, p->payload,
 			 p->payload_len);
 }
 
 static int from_capture(const struct size_cli *s, const char *path)
 {
 	struct size_passive sp;
-	size_passive_init(&sp, s->bin);
+	if (size_passive_init(&sp, s->bin) != 0) {
+		cli_error("out of memory");
+		size_passive_free(&sp);
+		return EXIT_INTERNAL;
+	}
 	sp.xor_on = s->xor_on;
 	memcpy(sp.key, s->key, sizeof sp.key);
 	struct run_opts o = { .threads = 1 };
@@ -180,6 +200,11 @@ static int from_capture(const struct size_cli *s, const char *path)
 	struct run_sub sub = { .ctx = &sp, .packet = on_packet };
 	int st = run_loop(&r, &sub, 1);
 	run_close(&r);
+	if (sp.failed) {
+		cli_error("'%s': out of memory while counting peers", path);
+		size_passive_free(&sp);
+		return EXIT_INTERNAL;
+	}
 	unsigned total = 0;
 	printf("bin_start\tpeers\tnew_peers\tcumulative\tmessages\n");
 	for (unsigned i = 0; i < sp.nbins; i++) {
@@ -227,9 +252,10 @@ int cmd_botnet_size(int argc, char **argv)
 	if (truth)
 		fclose(truth);
 	if (rc != 0) {
+		bool nomem = !strcmp(err, "out of memory");
 		cli_error("'%s': %s", argv[optind], err);
 		size_report_free(&r);
-		return EXIT_INPUT;
+		return nomem ? EXIT_INTERNAL : EXIT_INPUT;
 	}
 	if (s.json)
 		print_json(&r);

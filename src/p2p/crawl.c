@@ -18,7 +18,12 @@
  * dropped before it is queued.
  *
  * Snapshot (JSON lines per crawl): a "crawl" line with counters, then
- * one line per (ID, address, port): time, id, addr, port, responsive.
+ * one line per (ID, address, port): t (reply time, or when the address
+ * was given up), id, addr, port, responsive, and probes: the epoch
+ * seconds at which each Identify to the address was sent, oldest first
+ * ([] when none was, e.g. a crawl stopped by a signal).  The probe times
+ * let the evaluation ask the truth about the very instants the crawler
+ * looked (size.c).
  * An address that answered with ID X and was advertised by others with
  * old IDs Y gives a responsive X line and unresponsive Y lines (stale
  * aliases after an ID change).
@@ -46,6 +51,12 @@ struct cnode {
 	uint8_t id[OV_IDLEN];
 	uint8_t adv[ADV_MAX][OV_IDLEN];
 	double t;                 /* reply time, or when given up */
+	uint32_t plast;           /* its latest entry in the probe log + 1 (0: never probed) */
+};
+
+struct probe {                /* one Identify sent: when, and the node's previous one */
+	double t;
+	uint32_t prev;            /* index + 1, 0 = the first */
 };
 
 struct job {                  /* a packet to send: q < 0 Identify, else Search q */
@@ -70,6 +81,9 @@ struct crawler {
 	size_t jhead, jtail, jcap;
 	struct pend *pend;
 	size_t phead, ptail, pcap;
+	struct probe *plog;       /* every Identify of this crawl, linked per node */
+	size_t nplog, capplog;
+	bool oom;                 /* a queue could not grow: the crawl is incomplete */
 	double tokens, last;
 	struct crawl_stats st;
 	uint8_t buf[OV_MAXPKT + 1];
@@ -133,8 +147,10 @@ static bool job_push(struct crawler *c, uint32_t node, int q)
 		c->jtail -= c->jhead;
 		c->jhead = 0;
 	}
-	if (!grow((void **)&c->jobs, &c->jcap, c->jtail + 1, sizeof *c->jobs))
+	if (!grow((void **)&c->jobs, &c->jcap, c->jtail + 1, sizeof *c->jobs)) {
+		c->oom = true;
 		return false;
+	}
 	c->jobs[c->jtail++] = (struct job){ node, q };
 	return true;
 }
@@ -146,8 +162,10 @@ static bool pend_push(struct crawler *c, uint32_t node, double deadline)
 		c->ptail -= c->phead;
 		c->phead = 0;
 	}
-	if (!grow((void **)&c->pend, &c->pcap, c->ptail + 1, sizeof *c->pend))
+	if (!grow((void **)&c->pend, &c->pcap, c->ptail + 1, sizeof *c->pend)) {
+		c->oom = true;
 		return false;
+	}
 	c->pend[c->ptail++] = (struct pend){ node, deadline };
 	return true;
 }
@@ -182,16 +200,20 @@ static uint32_t node_get(struct crawler *c, uint32_t ip, uint16_t port, bool cre
 	if (!create || (!c->cfg->allow_remote && !crawl_addr_loopback(ip)) || port == 0)
 		return UINT32_MAX;
 	size_t capn = c->capn;
-	if (!grow((void **)&c->n, &capn, (size_t)c->nn + 1, sizeof *c->n))
+	if (!grow((void **)&c->n, &capn, (size_t)c->nn + 1, sizeof *c->n)) {
+		c->oom = true;
 		return UINT32_MAX;
+	}
 	c->capn = (uint32_t)capn;
 	uint32_t i = c->nn++;
 	memset(&c->n[i], 0, sizeof c->n[i]);
 	c->n[i].ip = ip;
 	c->n[i].port = port;
 	c->hash[k] = i + 1;
-	if (2 * c->nn > c->hcap && !hash_rebuild(c, c->hcap * 2))
+	if (2 * c->nn > c->hcap && !hash_rebuild(c, c->hcap * 2)) {
+		c->oom = true;
 		return UINT32_MAX;
+	}
 	job_push(c, i, -1);
 	return i;
 }
@@ -210,10 +232,18 @@ static void crawl_send(struct crawler *c, struct job j)
 	struct cnode *n = &c->n[j.node];
 	struct ov_msg m = { 0 };
 	if (j.q < 0) {
+		double now = p2p_now();
 		m.op = OV_IDENTIFY;
 		n->state = N_WAIT;
-		n->tries++;
-		pend_push(c, j.node, p2p_now() + c->cfg->timeout);
+		if (n->tries < UINT8_MAX)
+			n->tries++;
+		pend_push(c, j.node, now + c->cfg->timeout);
+		if (!grow((void **)&c->plog, &c->capplog, c->nplog + 1, sizeof *c->plog)) {
+			c->oom = true;
+		} else {
+			c->plog[c->nplog++] = (struct probe){ now, n->plast };
+			n->plast = (uint32_t)c->nplog;
+		}
 	} else {
 		m.op = OV_SEARCH;
 		m.kind = 0x14;  /* node lookup (KadC OVERNET_FIND_SELF) */
@@ -325,15 +355,31 @@ static void crawl_round(struct crawler *c)
 	crawl_recv(c);
 }
 
-static void snap_line(FILE *out, unsigned crawl, const struct cnode *n, const uint8_t *id, bool resp)
+/* The node's probe times, oldest first, as a JSON array (at most UINT8_MAX of them). */
+static void probes_json(const struct crawler *c, const struct cnode *n, char *buf, size_t cap)
+{
+	double t[UINT8_MAX];
+	unsigned k = 0;
+	for (uint32_t e = n->plast; e && k < UINT8_MAX; e = c->plog[e - 1].prev)
+		t[k++] = c->plog[e - 1].t;
+	size_t len = (size_t)snprintf(buf, cap, "[");
+	while (k-- > 0 && len < cap)
+		len += (size_t)snprintf(buf + len, cap - len, "%.6f%s", t[k], k ? "," : "");
+	if (len < cap)
+		snprintf(buf + len, cap - len, "]");
+}
+
+static void snap_line(FILE *out, unsigned crawl, const struct cnode *n, const uint8_t *id, bool resp,
+		      const char *probes)
 {
 	char ip[16], hex[33];
 	p2p_ip_str(n->ip, ip);
 	if (id)
 		kad_id_hex(id, hex);
-	fprintf(out, "{\"crawl\":%u,\"t\":%.3f,\"id\":%s%s%s,\"addr\":\"%s\",\"port\":%u,\"responsive\":%s}\n",
+	fprintf(out, "{\"crawl\":%u,\"t\":%.3f,\"id\":%s%s%s,\"addr\":\"%s\",\"port\":%u,\"responsive\":%s,"
+		"\"probes\":%s}\n",
 		crawl, n->t, id ? "\"" : "", id ? hex : "null", id ? "\"" : "", ip, n->port,
-		resp ? "true" : "false");
+		resp ? "true" : "false", probes);
 }
 
 static void crawl_write(struct crawler *c, FILE *out)
@@ -348,15 +394,17 @@ static void crawl_write(struct crawler *c, FILE *out)
 		"\"sent\":%llu,\"recv\":%llu,\"bad\":%llu,\"retries\":%llu}\n",
 		s->crawl, s->start, s->end, s->known, s->responsive, (unsigned long long)s->sent,
 		(unsigned long long)s->recv, (unsigned long long)s->bad, (unsigned long long)s->retries);
+	char probes[UINT8_MAX * 20 + 4];
 	for (uint32_t i = 0; i < c->nn; i++) {
 		const struct cnode *n = &c->n[i];
+		probes_json(c, n, probes, sizeof probes);
 		if (n->have_id)
-			snap_line(out, s->crawl, n, n->id, true);
+			snap_line(out, s->crawl, n, n->id, true, probes);
 		for (unsigned a = 0; a < n->nadv; a++)
 			if (!n->have_id || memcmp(n->adv[a], n->id, OV_IDLEN))
-				snap_line(out, s->crawl, n, n->adv[a], false);
+				snap_line(out, s->crawl, n, n->adv[a], false, probes);
 		if (!n->have_id && !n->nadv)
-			snap_line(out, s->crawl, n, NULL, false);
+			snap_line(out, s->crawl, n, NULL, false, probes);
 	}
 	fflush(out);
 }
@@ -369,12 +417,15 @@ static bool crawl_reset(struct crawler *c)
 	for (uint32_t i = 0; i < c->nn; i++) {
 		if (c->n[i].state != N_ALIVE)
 			continue;
-		if (!grow((void **)&seed, &cap, ns + 1, sizeof *seed))
+		if (!grow((void **)&seed, &cap, ns + 1, sizeof *seed)) {
+			free(seed);
 			return false;
+		}
 		seed[ns++] = (struct crawl_addr){ c->n[i].ip, c->n[i].port };
 	}
 	c->nn = 0;
 	c->jhead = c->jtail = c->phead = c->ptail = 0;
+	c->nplog = 0;
 	memset(c->hash, 0, c->hcap * sizeof *c->hash);
 	for (unsigned i = 0; i < c->cfg->nboot; i++)
 		node_get(c, c->cfg->boot[i].ip, c->cfg->boot[i].port, true);
@@ -442,6 +493,10 @@ int crawl_run(const struct crawl_cfg *cfg, FILE *out,
 		c->st.start = p2p_now();
 		crawl_round(c);
 		c->st.end = p2p_now();
+		if (c->oom) {
+			snprintf(err, errlen, "crawler: %s (crawl %u incomplete)", strerror(ENOMEM), r);
+			goto out;
+		}
 		crawl_write(c, out);
 		if (on_round)
 			on_round(ctx, &c->st);
@@ -456,6 +511,7 @@ out:
 	free(c->hash);
 	free(c->jobs);
 	free(c->pend);
+	free(c->plog);
 	free(c);
 	return rc;
 }

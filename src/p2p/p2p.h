@@ -217,7 +217,8 @@ bool crawl_addr_loopback(uint32_t ip);
 bool crawl_addr_parse(const char *s, struct crawl_addr *a);
 /*
  * Crawls cfg->rounds times, writing each snapshot as JSON lines to out
- * (one "crawl" line, then one line per (peer ID, address, port)).
+ * (one "crawl" line, then one line per (peer ID, address, port), with the
+ * times every Identify to the address was sent).
  * on_round, when set, is called after each round.  0, or -1 with err.
  */
 int crawl_run(const struct crawl_cfg *c, FILE *out,
@@ -232,11 +233,24 @@ struct size_crawl {
 	unsigned joined, left, returned;   /* by address, against the previous crawl */
 	unsigned id_joined, id_left;
 	unsigned sybil_ids;       /* responsive IDs on suspected sybil hosts */
-	/* against a truth file (when given; else -1) */
-	long truth_online, truth_reachable, truth_nat, truth_stable;
-	long truth_joined, truth_left;
-	long found_stable;        /* truth_stable peers found responsive */
-	long nat_invisible;       /* NAT'd online bots the crawl could not see */
+	/*
+	 * Against a truth file (when given; else -1); definitions in size.c
+	 * (analyse_truth).  "At probe": a reachable bot counts when it was
+	 * online at the instant one of the crawler's Identify requests to its
+	 * address was sent in this crawl (the snapshot's "probes"); "during":
+	 * online at some time in [start, end].
+	 */
+	long truth_reachable;         /* reachable bots online at probe time (effective-size truth) */
+	long truth_joined, truth_left;   /* churn of the at-probe sets against the previous crawl */
+	long truth_unprobed;          /* counted in truth_reachable, address never probed (online during) */
+	long truth_missed;            /* in truth_reachable, not found responsive */
+	long truth_false;             /* found responsive, offline at probe time per the truth */
+	long truth_reachable_during;  /* reachable bots online at some time during the crawl */
+	long truth_joined_during, truth_left_during;
+	long truth_online, truth_nat; /* bots (all, NAT'd) online during the crawl */
+	long truth_stable;            /* reachable bots online throughout the crawl */
+	long found_stable;            /* truth_stable peers found responsive */
+	long nat_invisible;           /* NAT'd bots online during the crawl it could not see */
 };
 struct size_report {
 	struct size_crawl *c;
@@ -250,7 +264,7 @@ struct size_report {
 	long truth_total_ids;
 };
 #define SIZE_SYBIL_IDS 4
-/* Reads crawl snapshots (and truth, may be NULL). 0, or -1 with err. */
+/* Reads crawl snapshots (and truth, may be NULL). 0, or -1 with err (bad input, out of memory). */
 int size_analyse(FILE *crawls, FILE *truth, struct size_report *r, char *err, size_t errlen);
 void size_report_free(struct size_report *r);
 
@@ -261,14 +275,16 @@ struct size_passive {
 	double bin;               /* seconds */
 	uint64_t msgs, bad;
 	unsigned distinct;
+	bool failed;              /* out of memory: the counts are incomplete */
 	void *set;                /* internal */
 	bool xor_on;
 	uint8_t key[OV_XOR_KEYLEN];
 };
-void size_passive_init(struct size_passive *s, double bin);
-/* Feeds one UDP payload seen at time t (seconds) from/to a remote endpoint. */
-void size_passive_add(struct size_passive *s, double t, uint32_t ip, uint16_t port, const uint8_t *data,
-		      size_t len);
+/* 0, or -1 (and s->failed) out of memory; size_passive_free is safe either way. */
+int size_passive_init(struct size_passive *s, double bin);
+/* Feeds one UDP payload seen at time t (seconds) from/to a remote endpoint. 0, or -1 out of memory. */
+int size_passive_add(struct size_passive *s, double t, uint32_t ip, uint16_t port, const uint8_t *data,
+		     size_t len);
 void size_passive_free(struct size_passive *s);
 
 #endif

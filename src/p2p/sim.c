@@ -27,7 +27,9 @@
  *
  * Truth (JSON lines): "config"; one "peer" line per node (address, port,
  * nat, sybil); "up" (with the ID) and "down" events; a "summary" each
- * second; "end".  Times are epoch seconds, as in crawl snapshots.
+ * second; "end".  Times are epoch seconds, as in crawl snapshots; an
+ * up/down time is the instant the state changed in this process (to the
+ * microsecond), so it can be compared with the crawler's probe times.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -275,18 +277,24 @@ static void truth_up(struct sim *s, unsigned i, double t)
 {
 	char hex[33];
 	kad_id_hex(s->p[i].id, hex);
-	fprintf(s->truth, "{\"type\":\"up\",\"t\":%.3f,\"peer\":%u,\"id\":\"%s\"}\n", t, i, hex);
+	fprintf(s->truth, "{\"type\":\"up\",\"t\":%.6f,\"peer\":%u,\"id\":\"%s\"}\n", t, i, hex);
 }
 
-/* A churn event: going down, or coming back (maybe with a new ID). */
+/*
+ * A churn event due at `now`: going down, or coming back (maybe with a
+ * new ID).  The next event is drawn from `now` (the model's clock), but
+ * the truth records the wall-clock instant the state really changed:
+ * under load the loop may process an event a few ms late, and requests
+ * handled meanwhile were answered in the old state.
+ */
 static void sim_toggle(struct sim *s, unsigned i, double now)
 {
 	const struct sim_cfg *c = s->cfg;
 	struct sim_peer *p = &s->p[i];
-	double next;
+	double next, real = p2p_now();
 	if (p->flags & PF_ONLINE) {
 		p->flags &= (uint8_t)~PF_ONLINE;
-		fprintf(s->truth, "{\"type\":\"down\",\"t\":%.3f,\"peer\":%u}\n", now, i);
+		fprintf(s->truth, "{\"type\":\"down\",\"t\":%.6f,\"peer\":%u}\n", real, i);
 		next = p2p_weibull(&s->rng, c->weibull_k, c->weibull_scale * (1 - c->online_frac) / c->online_frac);
 	} else {
 		p->flags |= PF_ONLINE;
@@ -294,7 +302,7 @@ static void sim_toggle(struct sim *s, unsigned i, double now)
 			p2p_fill(&s->rng, p->id, OV_IDLEN);
 			kad_rekey(&p->t, p->id, (uint32_t)(now - s->t0));
 		}
-		truth_up(s, i, now);
+		truth_up(s, i, real);
 		send_hello(s, p, OV_CONNECT, 3);
 		next = p2p_weibull(&s->rng, c->weibull_k, c->weibull_scale);
 	}

@@ -2,7 +2,8 @@
  * test_p2p.c - the Overnet codec (known byte strings from mldonkey's
  * overnet.txt and KadC, round trips of every opcode, truncation), the
  * Storm XOR variant and key recovery, Kademlia distance and tables, and
- * agreement with the synthetic generator (synth/build_overnet.c).
+ * agreement with the synthetic generator (synth/build_overnet.c), and
+ * the size estimates' truth definitions (at probe time, online during).
  */
 #include "harness.h"
 #include "p2p/p2p.h"
@@ -263,6 +264,126 @@ static void test_kad(void)
 	CHECK(!kad_id_parse("0102", back));
 }
 
+/* A snapshot record: bot b (address 127.77.1.(b+1), port 4000 + b) in crawl c. */
+static void snap(char *buf, size_t cap, unsigned c, unsigned b, bool resp, double p0, double p1)
+{
+	size_t n = strlen(buf);
+	snprintf(buf + n, cap - n,
+		 "{\"crawl\":%u,\"t\":%.3f,\"id\":\"%032x\",\"addr\":\"127.77.1.%u\",\"port\":%u,\"responsive\":%s,"
+		 "\"probes\":[%.3f,%.3f]}\n",
+		 c, p1, b + 1, b + 1, 4000 + b, resp ? "true" : "false", p0, p1);
+}
+
+static void test_size_truth(void)
+{
+	/*
+	 * Bots (4 is NAT'd): 0 always up; 1 down at 105; 2 down at 103;
+	 * 3 up at 207; 4 always up; 5 always up; 6 up at 102.5; 7 up only
+	 * from 201.5 to 202.5, between two probes.
+	 * Crawl 0 spans [100, 110], crawl 1 [200, 210].
+	 */
+	static const char truth[] =
+		"{\"type\":\"config\",\"t\":0}\n"
+		"{\"type\":\"peer\",\"peer\":0,\"addr\":\"127.77.1.1\",\"port\":4000,\"nat\":false,\"sybil\":false}\n"
+		"{\"type\":\"peer\",\"peer\":1,\"addr\":\"127.77.1.2\",\"port\":4001,\"nat\":false,\"sybil\":false}\n"
+		"{\"type\":\"peer\",\"peer\":2,\"addr\":\"127.77.1.3\",\"port\":4002,\"nat\":false,\"sybil\":false}\n"
+		"{\"type\":\"peer\",\"peer\":3,\"addr\":\"127.77.1.4\",\"port\":4003,\"nat\":false,\"sybil\":false}\n"
+		"{\"type\":\"peer\",\"peer\":4,\"addr\":\"127.77.1.5\",\"port\":4004,\"nat\":true,\"sybil\":false}\n"
+		"{\"type\":\"peer\",\"peer\":5,\"addr\":\"127.77.1.6\",\"port\":4005,\"nat\":false,\"sybil\":false}\n"
+		"{\"type\":\"peer\",\"peer\":6,\"addr\":\"127.77.1.7\",\"port\":4006,\"nat\":false,\"sybil\":false}\n"
+		"{\"type\":\"peer\",\"peer\":7,\"addr\":\"127.77.1.8\",\"port\":4007,\"nat\":false,\"sybil\":false}\n"
+		"{\"type\":\"up\",\"t\":1,\"peer\":0,\"id\":\"00000000000000000000000000000001\"}\n"
+		"{\"type\":\"up\",\"t\":1,\"peer\":1,\"id\":\"00000000000000000000000000000002\"}\n"
+		"{\"type\":\"up\",\"t\":1,\"peer\":2,\"id\":\"00000000000000000000000000000003\"}\n"
+		"{\"type\":\"up\",\"t\":1,\"peer\":4,\"id\":\"00000000000000000000000000000005\"}\n"
+		"{\"type\":\"up\",\"t\":1,\"peer\":5,\"id\":\"00000000000000000000000000000006\"}\n"
+		"{\"type\":\"up\",\"t\":102.5,\"peer\":6,\"id\":\"00000000000000000000000000000007\"}\n"
+		"{\"type\":\"down\",\"t\":103,\"peer\":2}\n"
+		"{\"type\":\"down\",\"t\":105,\"peer\":1}\n"
+		"{\"type\":\"up\",\"t\":201.5,\"peer\":7,\"id\":\"00000000000000000000000000000008\"}\n"
+		"{\"type\":\"down\",\"t\":202.5,\"peer\":7}\n"
+		"{\"type\":\"up\",\"t\":207,\"peer\":3,\"id\":\"00000000000000000000000000000004\"}\n"
+		"{\"type\":\"end\",\"t\":300}\n";
+	char crawls[8192] = "{\"type\":\"crawl\",\"crawl\":0,\"start\":100,\"end\":110}\n";
+	snap(crawls, sizeof crawls, 0, 0, true, 101, 101);
+	snap(crawls, sizeof crawls, 0, 1, true, 101, 101);    /* up at its probe, down at 105 */
+	snap(crawls, sizeof crawls, 0, 2, false, 104, 106);   /* down at 103: offline when probed */
+	snap(crawls, sizeof crawls, 0, 3, false, 101, 103);
+	snap(crawls, sizeof crawls, 0, 4, false, 101, 103);   /* NAT'd */
+	snap(crawls, sizeof crawls, 0, 5, true, 101, 101);
+	snap(crawls, sizeof crawls, 0, 6, true, 102, 102);    /* answered before the truth says it was up */
+	strcat(crawls, "{\"type\":\"crawl\",\"crawl\":1,\"start\":200,\"end\":210}\n");
+	snap(crawls, sizeof crawls, 1, 0, true, 201, 201);
+	snap(crawls, sizeof crawls, 1, 1, false, 201, 203);
+	snap(crawls, sizeof crawls, 1, 2, false, 201, 203);
+	snap(crawls, sizeof crawls, 1, 3, false, 201, 203);   /* up at 207, after its last probe */
+	snap(crawls, sizeof crawls, 1, 6, true, 201, 201);    /* bot 5 never probed in crawl 1 */
+	snap(crawls, sizeof crawls, 1, 7, false, 201, 203);   /* up between its probes only */
+
+	TEST("size: truth at probe time, online during, churn of both");
+	FILE *fc = fmemopen(crawls, strlen(crawls), "r"), *ft = fmemopen((void *)truth, strlen(truth), "r");
+	struct size_report r;
+	char err[256] = "";
+	CHECK(fc && ft);
+	CHECK(size_analyse(fc, ft, &r, err, sizeof err) == 0);
+	fclose(fc);
+	fclose(ft);
+	CHECK_EQ_U(r.n, 2);
+	CHECK(r.have_truth);
+	const struct size_crawl *c0 = &r.c[0], *c1 = &r.c[1];
+	CHECK_EQ_U(c0->responsive_addrs, 4);
+	CHECK_EQ_U(c0->truth_reachable, 3);         /* 0, 1, 5 */
+	CHECK_EQ_U(c0->truth_false, 1);             /* 6 */
+	CHECK_EQ_U(c0->truth_missed, 0);
+	CHECK_EQ_U(c0->truth_unprobed, 0);
+	CHECK_EQ_U(c0->truth_reachable_during, 5);  /* 0, 1, 2, 5, 6 */
+	CHECK_EQ_U(c0->truth_stable, 2);            /* 0, 5 */
+	CHECK_EQ_U(c0->found_stable, 2);
+	CHECK_EQ_U(c0->truth_online, 6);
+	CHECK_EQ_U(c0->truth_nat, 1);
+	CHECK_EQ_U(c0->nat_invisible, 1);
+	CHECK(c0->truth_joined == -1 && c0->truth_left == -1);
+	CHECK_EQ_U(c1->responsive_addrs, 2);
+	CHECK_EQ_U(c1->truth_reachable, 3);         /* 0, 6, and 5 (never probed, online during) */
+	CHECK_EQ_U(c1->truth_unprobed, 1);
+	CHECK_EQ_U(c1->truth_missed, 1);
+	CHECK_EQ_U(c1->truth_false, 0);
+	CHECK_EQ_U(c1->truth_reachable_during, 5);  /* 0, 3, 5, 6, 7 */
+	CHECK_EQ_U(c1->truth_stable, 3);
+	CHECK_EQ_U(c1->found_stable, 2);
+	CHECK_EQ_U(c1->joined + c1->returned, 0);
+	CHECK_EQ_U(c1->left, 2);                    /* 1, 5 */
+	CHECK_EQ_U(c1->truth_joined, 1);            /* 6 */
+	CHECK_EQ_U(c1->truth_left, 1);              /* 1 */
+	CHECK_EQ_U(c1->truth_joined_during, 2);     /* 3, 7 */
+	CHECK_EQ_U(c1->truth_left_during, 2);       /* 1, 2 */
+	size_report_free(&r);
+
+	TEST("size: snapshots without probe times fall back to online during, flagged unprobed");
+	static const char old[] = "{\"type\":\"crawl\",\"crawl\":0,\"start\":100,\"end\":110}\n"
+				  "{\"crawl\":0,\"t\":101,\"id\":\"00000000000000000000000000000001\","
+				  "\"addr\":\"127.77.1.1\",\"port\":4000,\"responsive\":true}\n";
+	fc = fmemopen((void *)old, strlen(old), "r");
+	ft = fmemopen((void *)truth, strlen(truth), "r");
+	CHECK(size_analyse(fc, ft, &r, err, sizeof err) == 0);
+	fclose(fc);
+	fclose(ft);
+	CHECK_EQ_U(r.c[0].truth_reachable, 5);
+	CHECK_EQ_U(r.c[0].truth_unprobed, 5);
+	CHECK_EQ_U(r.c[0].truth_missed, 4);
+	size_report_free(&r);
+
+	TEST("size: a truth without peers is an error, not an abort");
+	static const char empty[] = "{\"type\":\"end\",\"t\":1}\n";
+	fc = fmemopen((void *)old, strlen(old), "r");
+	ft = fmemopen((void *)empty, strlen(empty), "r");
+	CHECK(size_analyse(fc, ft, &r, err, sizeof err) == -1);
+	CHECK(strstr(err, "no peers") != NULL);
+	fclose(fc);
+	fclose(ft);
+	size_report_free(&r);
+}
+
 int main(void)
 {
 	test_known_bytes();
@@ -270,5 +391,6 @@ int main(void)
 	test_synth_agrees();
 	test_xor();
 	test_kad();
+	test_size_truth();
 	return harness_report("p2p");
 }
