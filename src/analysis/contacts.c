@@ -4,7 +4,14 @@
  * Invariant: v[0..n) are in the order the run delivered them (flow end
  * order per flow, packet order per packet); cache[] maps a flow
  * direction (flow id * 2 + dir) to the index of its latest contact so
- * that packets within a second of it add to its weight.
+ * that packets within `window` seconds of it add to its weight.
+ *
+ * Memory (per packet): at most CONTACTS_MAX contacts.  When the array is
+ * full, the merge window doubles and contacts of one flow direction, port
+ * and protocol that fall in the same window are merged (compact()): a
+ * long capture keeps its shape at a coarser time resolution instead of
+ * growing with packets.  Once the window spans the capture, a flow
+ * direction is one contact, so memory is bounded by flows.
  */
 #include "analysis/contacts.h"
 
@@ -15,6 +22,8 @@ void contacts_init(struct contacts *c, bool per_packet)
 {
 	memset(c, 0, sizeof *c);
 	c->per_packet = per_packet;
+	c->window = 1.0f;
+	c->max = CONTACTS_MAX;
 	for (size_t i = 0; i < CONTACTS_CACHE; i++)
 		c->cache[i].key = UINT64_MAX;
 }
@@ -38,8 +47,55 @@ void contacts_free(struct contacts *c)
 	c->n = c->cap = 0;
 }
 
+static int by_key(const void *a, const void *b)
+{
+	const struct contact *x = a, *y = b;
+	if (x->src != y->src)
+		return (uintptr_t)x->src < (uintptr_t)y->src ? -1 : 1;
+	if (x->dst != y->dst)
+		return (uintptr_t)x->dst < (uintptr_t)y->dst ? -1 : 1;
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct contact *x = a, *y = b;
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* Doubles the merge window and merges what now falls together (see top). */
+static void compact(struct contacts *c)
+{
+	c->window *= 2;
+	qsort(c->v, c->n, sizeof *c->v, by_key);
+	size_t j = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		struct contact *k = &c->v[i];
+		struct contact *last = j ? &c->v[j - 1] : NULL;
+		if (last && last->src == k->src && last->dst == k->dst && last->port == k->port &&
+		    last->proto == k->proto && k->t - last->t < c->window) {
+			uint64_t w = (uint64_t)last->weight + k->weight;
+			last->weight = w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
+			continue;
+		}
+		c->v[j++] = *k;
+	}
+	c->n = j;
+	qsort(c->v, c->n, sizeof *c->v, by_time);
+	for (size_t i = 0; i < CONTACTS_CACHE; i++)
+		c->cache[i].key = UINT64_MAX;  /* indexes moved */
+}
+
 static struct contact *push(struct contacts *c)
 {
+	if (c->per_packet && c->n >= c->max) {
+		while (c->n >= c->max / 2 && c->window < 1e9f)
+			compact(c);
+	}
 	if (c->n == c->cap) {
 		size_t nc = c->cap ? c->cap * 2 : 4096;
 		struct contact *nv = realloc(c->v, nc * sizeof *nv);
@@ -83,7 +139,7 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	size_t slot = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 52) & (CONTACTS_CACHE - 1);
 	if (c->cache[slot].key == key) {
 		struct contact *k = &c->v[c->cache[slot].idx];
-		if (t - k->t < 1.0f && k->weight < UINT32_MAX) {
+		if (t - k->t < c->window && k->weight < UINT32_MAX) {
 			k->weight++;
 			return;
 		}

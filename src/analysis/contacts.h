@@ -10,8 +10,8 @@
  * host can be chosen after the pass and contacts filtered by direction.
  *
  * Memory: 32 bytes per flow (per flow) or per merged packet run (per
- * packet); the merge keeps per-packet memory near per-flow memory for
- * ordinary traffic, but it is not bounded by flows.
+ * packet), and per packet never more than CONTACTS_MAX contacts: when
+ * full, runs are merged over a doubled time window (contacts.c).
  */
 #ifndef BOTLENS_CONTACTS_H
 #define BOTLENS_CONTACTS_H
@@ -35,6 +35,7 @@ struct contact {
 enum contacts_dir { CONTACTS_OUT, CONTACTS_IN, CONTACTS_ALL };
 
 #define CONTACTS_CACHE 4096
+#define CONTACTS_MAX ((size_t)1 << 21)  /* 64 MiB of contacts, per packet */
 
 struct contacts {
 	struct contact *v;
@@ -44,6 +45,8 @@ struct contacts {
 	uint8_t only_family;     /* non-zero: keep only contacts of this address */
 	uint8_t only_addr[16];
 	double span;             /* seconds from the first to the last record */
+	float window;            /* per packet: packets of a flow direction this close merge */
+	size_t max;              /* per packet: contacts kept before merging coarser */
 	int64_t start_ns;        /* the capture's first record */
 	struct { uint64_t key; size_t idx; } cache[CONTACTS_CACHE];
 };
