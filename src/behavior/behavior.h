@@ -101,6 +101,11 @@ int bh_parse_text(struct bh_src *s, const struct bh_parse_opts *o, const struct 
 		  char *err, size_t errlen);
 int bh_parse_csv(struct bh_src *s, const struct bh_parse_opts *o, const struct bh_sink *k,
 		 char *err, size_t errlen);
+/* A capture (pcap, pcapng, or a gzip-compressed one by its name) as a network
+ * profile: one event per flow (netprofile.c). */
+bool bh_is_capture(const uint8_t *p, size_t n, const char *name);
+int bh_parse_capture(const char *path, const struct bh_parse_opts *o, const struct bh_sink *k,
+		     char *err, size_t errlen);
 /* Detects the format from the first bytes (and the name), then parses. */
 int bh_parse(struct bh_src *s, const char *name, const struct bh_parse_opts *o,
 	     const struct bh_sink *k, char *err, size_t errlen);

@@ -24,6 +24,8 @@
 #include <unistd.h>
 
 #include "behavior/behavior.h"
+
+#define CAPTURE_ERRLEN 512
 #include "behavior/lines.h"
 
 #define WINDOW (1u << 20)
@@ -249,6 +251,22 @@ static void one(struct drv *d, struct bh_src *s, const char *name, const char *l
 	}
 }
 
+/* A capture file: its network profile is the report. */
+static void one_capture(struct drv *d, const char *path)
+{
+	char err[CAPTURE_ERRLEN] = "";
+	struct bh_sink k = { on_event, on_row, d };
+	d->in_row = false;
+	if (bh_parse_capture(path, &d->o->parse, &k, err, sizeof err) == 0) {
+		finish(d, path, path, NULL, true);
+		return;
+	}
+	struct bh_vec junk;
+	bh_embed_take(d->e, &junk);
+	bh_vec_free(&junk);
+	report_err(d, path, err);
+}
+
 /* ---- files ---- */
 static int fd_fill(struct bh_src *s)
 {
@@ -388,6 +406,11 @@ static void read_path(struct drv *d, const char *path, uint8_t *buf, int depth)
 		return;
 	}
 	struct bh_src s = { .fill = fd_fill, .ctx = &fd, .buf = buf, .cap = WINDOW };
+	if (bh_src_peek(&s) >= 0 && bh_is_capture(s.p, (size_t)(s.end - s.p), path)) {
+		close(fd);
+		one_capture(d, path);
+		return;
+	}
 	if (bh_src_peek(&s) >= 0 && is_archive(s.p, (size_t)(s.end - s.p))) {
 		close(fd);
 		read_archive(d, path, buf);

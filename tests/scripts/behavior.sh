@@ -107,7 +107,7 @@ check "labels file gives the families" grep -q '^family Xf1$' "$TMP/m2.txt"
 # malformed inputs: clear errors naming file and position
 printf '{"behavior": {"processes": [\n {"calls": [ {"api": "X",, }]}]}}' > "$TMP/bad.json"
 bl classify "$TMP/m.txt" "$TMP/bad.json" "$R/f1r1.f1"
-check "malformed JSON: exit 1 (damaged), others still classified" [ "$RC" -eq 1 ] && [ -s "$TMP/out" ]
+checkc "malformed JSON: exit 1 (damaged), others still classified" '[ "$RC" -eq 1 ] && [ -s "$TMP/out" ]'
 check "malformed JSON: error names file, line and column" grep -q "cannot read '.*bad.json': line 2, column 26" "$TMP/err"
 printf '# process 1 #\nzz zz | x\n' > "$TMP/bad.mist"
 bl classify "$TMP/m.txt" "$TMP/bad.mist"
@@ -115,7 +115,7 @@ check "malformed MIST: error names line" grep -q "bad.mist': line 2, column 1" "
 check "malformed only: exit 3" [ "$RC" -eq 3 ]
 head -c 300 "$TMP/m.txt" > "$TMP/trunc.txt"
 bl classify "$TMP/trunc.txt" "$R/f1r1.f1"
-check "truncated model: exit 3 with a reason" [ "$RC" -eq 3 ] && grep -q "cannot read model" "$TMP/err"
+checkc "truncated model: exit 3 with a reason" '[ "$RC" -eq 3 ] && grep -q "cannot read model" "$TMP/err"'
 bl learn "$R"
 check "learn without -o: usage" [ "$RC" -eq 2 ]
 bl evaluate --folds 1 "$R"
@@ -123,14 +123,37 @@ check "folds 1: usage" [ "$RC" -eq 2 ]
 bl cluster --weight tfidf "$R"
 check "cluster tfidf: usage" [ "$RC" -eq 2 ]
 bl classify "$TMP/m.txt" "$TMP/nonexistent"
-check "missing input: exit 3" [ "$RC" -eq 3 ] && grep -q "nonexistent" "$TMP/err"
+checkc "missing input: exit 3" '[ "$RC" -eq 3 ] && grep -q "nonexistent" "$TMP/err"'
+
+# network profiles: captures are reports too (one event per flow)
+NP="$TMP/np"
+mkdir -p "$NP"
+for seed in 1 2 3 4; do
+	"$BOTLENS" synth -s storm-private --seed $seed --duration 240 -o "$NP/s$seed.STORM" --truth /dev/null
+	"$BOTLENS" synth -s storm-public --seed $seed --duration 240 -o "$NP/p$seed.STORMPUB" --truth /dev/null
+	"$BOTLENS" synth -s benign-browsing --seed $seed --duration 240 -o "$NP/b$seed.BENIGN" --truth /dev/null
+done
+bl evaluate --folds 4 "$NP" --format tsv
+acc=$(awk -F'\t' '$1 == "accuracy" { print $2 }' "$TMP/out")
+checkc "network profiles: 3 families from captures, 4-fold accuracy 1 ($acc)" '[ "$RC" -eq 0 ] && [ "$acc" = "1.0000" ]'
+bl learn -o "$TMP/np.model" "$NP"
+check "network profiles: learn" [ "$RC" -eq 0 ]
+"$BOTLENS" synth -s storm-private --seed 77 --duration 240 -o "$TMP/new.pcap" --truth /dev/null
+gzip -c "$TMP/new.pcap" > "$TMP/new.pcap.gz"
+bl classify --no-reject "$TMP/np.model" "$TMP/new.pcap" "$TMP/new.pcap.gz" --format tsv
+nstorm=$(awk -F'\t' '$2 == "STORM"' "$TMP/out" | wc -l)
+checkc "network profiles: a new Storm run, plain and gzip, is nearest STORM" '[ "$RC" -eq 0 ] && [ "$nstorm" -eq 2 ]'
+printf 'not a capture' > "$TMP/bad.pcap"
+printf '\324\303\262\241\002\000\004\000' > "$TMP/cut.pcap"
+bl classify "$TMP/np.model" "$TMP/cut.pcap"
+checkc "network profiles: a cut capture is an error naming it" '[ "$RC" -ne 0 ] && grep -q "cut.pcap" "$TMP/err"'
 
 # real reports
 D="$DATA/reports"
 if [ -f "$D/report.json" ] && [ -f "$D/report.mist" ]; then
 	bl classify "$TMP/m.txt" "$D/report.json" "$D/report.mist" "$D/report3.mist" \
 		"$D/0000a65749f5902c4d82ffa701198038f0b4870b00a27cfca109f8f933476d82.json" --format tsv
-	check "Cuckoo, CAPE and MIST fixtures parse" [ "$RC" -eq 0 ] && [ "$(wc -l < "$TMP/out")" -eq 5 ]
+	checkc "Cuckoo, CAPE and MIST fixtures parse" '[ "$RC" -eq 0 ] && [ "$(wc -l < "$TMP/out")" -eq 5 ]'
 else
 	skip "fixture reports absent from $D"
 fi

@@ -18,6 +18,17 @@ check() {
 	fi
 }
 
+# checkc DESC 'CONDITION' - passes when the shell condition (may use && and ||) holds
+checkc() {
+	desc=$1
+	if eval "$2"; then
+		T_PASS=$((T_PASS + 1))
+	else
+		T_FAIL=$((T_FAIL + 1))
+		echo "FAIL: $desc"
+	fi
+}
+
 skip() {
 	T_SKIP=$((T_SKIP + 1))
 	echo "skip: $*"

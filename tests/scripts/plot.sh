@@ -58,7 +58,7 @@ check "plot: PNG is 1200x640" [ "$(png_size "$TMP/sp.png")" = "1200 640" ]
 bl plot --size 800x500 --yscale log --per packet "$SU" -o "$TMP/su.png"
 check "plot --size 800x500 --yscale log --per packet" [ "$(png_size "$TMP/su.png")" = "800 500" ]
 bl plot --annotate none --inbound "$SU" -o "$TMP/in.png"
-check "plot --inbound --annotate none" [ "$RC" -eq 0 ] && [ -s "$TMP/in.png" ]
+checkc "plot --inbound --annotate none" '[ "$RC" -eq 0 ] && [ -s "$TMP/in.png" ]'
 
 if command -v python3 >/dev/null 2>&1; then
 	# Sample pixels where the flows are: geometry of plot.c (panel 1200x640,
@@ -114,14 +114,14 @@ fi
 
 # ---- SVG, PDF ------------------------------------------------------------
 bl plot "$SU" -o "$TMP/su.svg"
-check "plot SVG: exit 0, under 5 MB" [ "$RC" -eq 0 ] && [ "$(wc -c <"$TMP/su.svg")" -lt 5000000 ]
+checkc "plot SVG: exit 0, under 5 MB" '[ "$RC" -eq 0 ] && [ "$(wc -c <"$TMP/su.svg")" -lt 5000000 ]'
 if command -v xmllint >/dev/null 2>&1; then
 	check "plot SVG: well-formed (xmllint)" xmllint --noout "$TMP/su.svg"
 else
 	skip "xmllint not installed (libxml2-utils): SVG well-formedness"
 fi
 bl compare "$SP" "$SU" -o "$TMP/cmp.pdf"
-check "compare PDF: exit 0, %PDF header" [ "$RC" -eq 0 ] && [ "$(head -c 4 "$TMP/cmp.pdf")" = "%PDF" ]
+checkc "compare PDF: exit 0, %PDF header" '[ "$RC" -eq 0 ] && [ "$(head -c 4 "$TMP/cmp.pdf")" = "%PDF" ]'
 if command -v pdftoppm >/dev/null 2>&1; then
 	check "compare PDF: readable (pdftoppm)" pdftoppm -png -r 30 -singlefile "$TMP/cmp.pdf" "$TMP/cmppdf"
 else
@@ -146,7 +146,7 @@ bl plot "$TMP/empty.pcap" -o "$TMP/empty.png"
 check "empty capture: clear message, no image" \
 	sh -c "[ $RC -ne 0 ] && grep -q 'nothing to plot' '$TMP/err' && [ ! -e '$TMP/empty.png' ]"
 bl plot "$SP" -o "$TMP/x.gif"
-check "plot -o x.gif: usage error" [ "$RC" -eq 2 ] && grep -q 'unknown image type' "$TMP/err"
+checkc "plot -o x.gif: usage error" '[ "$RC" -eq 2 ] && grep -q "unknown image type" "$TMP/err"'
 bl plot "$SP"
 check "plot without -o: usage error" [ "$RC" -eq 2 ]
 bl plot --host 10.9.9.9 "$SP" -o "$TMP/nohost.png"
