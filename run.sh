@@ -37,6 +37,11 @@ demo)
 	grep -v '^  ' out/storm-public.ports.txt
 	grep '^  dense band' out/storm-public.ports.txt
 	echo "== written: $(ls out/* | tr '\n' ' ')"
+	echo "== botlens report out/storm-private.pcap (the run explained)"
+	./build/botlens report -q out/storm-private.pcap | sed -n '3,24p'
+	./build/botlens report -q out/storm-public.pcap -o out/storm-public.report.json
+	./build/botlens report -q out/storm-private.pcap out/storm-public.pcap -o out/report.html
+	echo "== report: $(pwd)/out/report.html"
 	;;
 test)
 	sh scripts/deps.sh test

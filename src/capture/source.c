@@ -14,6 +14,9 @@
 #define SRC_CHUNK (1u << 20)          /* read/inflate granularity */
 #define SRC_RELEASE (16u << 20)       /* give back mapped pages every 16 MiB */
 #define SRC_MAX_WINDOW (256u << 20)   /* no record may need more than this */
+#define SRC_LAG (4u << 20)            /* released pages stay this far behind pos: the records
+                                         of batches still queued for processing (run.c) are
+                                         read again after they were consumed */
 
 static int src_map(struct src *s, size_t len)
 {
@@ -209,7 +212,7 @@ const uint8_t *src_peek(struct src *s, size_t n, size_t *avail)
  */
 static void src_window(struct src *s)
 {
-	size_t upto = (size_t)(s->pos & ~(uint64_t)4095) - 4096;
+	size_t upto = (size_t)(s->pos & ~(uint64_t)4095) - SRC_LAG;
 	madvise((void *)(s->map + s->released), upto - s->released, MADV_DONTNEED);
 	s->released = upto;
 #ifdef MADV_POPULATE_READ

@@ -91,5 +91,6 @@ int cmd_evaluate(int argc, char **argv);
 int cmd_p2p(int argc, char **argv);
 int cmd_crawl(int argc, char **argv);
 int cmd_botnet_size(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

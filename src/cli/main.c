@@ -28,6 +28,7 @@ static const struct cli_cmd commands[] = {
 	{ "evaluate", cmd_evaluate, "stratified K-fold evaluation of behavior classification" },
 	{ "p2p", cmd_p2p, "Overnet/Storm P2P tools: `botlens p2p simulate` (a loopback botnet)" },
 	{ "crawl", cmd_crawl, "crawl an Overnet/Storm overlay (loopback unless --allow-remote)" },
+	{ "report", cmd_report, "explain a run: protocols, behaviors, phases, role, notable endpoints (text, JSON, HTML)" },
 	{ "botnet-size", cmd_botnet_size, "effective size, total size and churn from crawls or a capture" },
 };
 

@@ -1,0 +1,37 @@
+#!/bin/sh
+# bench/report.sh - `botlens report` (text, with AS enrichment) against
+# `botlens flows` on the foundation benchmark's capture
+# (bench/data/bulk.pcap, made by bench/run.sh), round-robin, RUNS times
+# each; prints medians and the run-explanation issue's floors:
+#   report wall time <= 1.5 x flows,  report peak RSS <= 1.5 x flows'
+# Exit status: 0 both floors pass, 1 a floor fails, 2 setup error.
+set -eu
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+B=${BUILD:-build}
+DATA=bench/data/bulk.pcap
+[ -f "$DATA" ] || { echo "bench: $DATA missing: run bench/run.sh first" >&2; exit 2; }
+make -s BUILD="$B" bench-tools >/dev/null 2>&1 || { echo "bench: build failed" >&2; exit 2; }
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cat "$DATA" >/dev/null
+for i in $(seq "$RUNS"); do
+	"$B/bench/timeit" "$T/flows" "$B/botlens" flows -q -o /dev/null "$DATA"
+	"$B/bench/timeit" "$T/report" "$B/botlens" report -q -o "$T/r.txt" "$DATA"
+	"$B/bench/timeit" "$T/html" "$B/botlens" report -q -o "$T/r.html" "$DATA"
+done
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+fw=$(cut -d' ' -f1 "$T/flows" | median); fr=$(cut -d' ' -f4 "$T/flows" | median)
+fail=0
+printf '%-8s %8s %8s %10s %8s\n' tool "wall s" "x flows" "RSS MiB" "x flows"
+printf '%-8s %8.3f %8.2f %10.1f %8.2f\n' flows "$fw" 1 "$(echo "$fr / 1024" | bc -l)" 1
+for t in report html; do
+	w=$(cut -d' ' -f1 "$T/$t" | median); r=$(cut -d' ' -f4 "$T/$t" | median)
+	ratio=$(echo "$w / $fw" | bc -l); rr=$(echo "$r / $fr" | bc -l)
+	printf '%-8s %8.3f %8.2f %10.1f %8.2f\n' "$t" "$w" "$ratio" "$(echo "$r / 1024" | bc -l)" "$rr"
+	if [ "$(echo "$ratio <= 1.5" | bc -l)" -eq 1 ]; then v=PASS; else v=FAIL; fail=1; fi
+	echo "$v  $t time <= 1.5 x flows ($(printf %.2f "$ratio")x)"
+	if [ "$(echo "$rr <= 1.5" | bc -l)" -eq 1 ]; then v=PASS; else v=FAIL; fail=1; fi
+	echo "$v  $t RSS <= 1.5 x flows ($(printf %.2f "$rr")x)"
+done
+exit $fail

@@ -1,0 +1,46 @@
+/*
+ * beh_irc.c - `irc_cnc`: the host registered on an IRC server (NICK/USER)
+ * and joined channels; the bot commands seen in PRIVMSG/NOTICE/TOPIC
+ * text are the evidence.
+ */
+#include <stdio.h>
+
+#include "analysis/report-int.h"
+
+static void irc_run(const struct rp_ctx *x, struct rp_host *h)
+{
+	double s = -1, e = 0;
+	uint64_t n = 0, cmds = 0;
+	uint16_t port = 0;
+	for (size_t i = 0; i < x->nfl; i++) {
+		const struct rp_flow *f = x->fl[i];
+		if (!rp_outbound(x, f) || f->app != RP_APP_IRC || !(f->facts & (RPF_IRC_REG | RPF_IRC_JOIN)))
+			continue;
+		if (s < 0) {
+			s = f->t0;
+			port = f->dport;
+		}
+		e = f->t1 > e ? f->t1 : e;
+		n++;
+		cmds += (f->facts & RPF_IRC_CMD) != 0;
+	}
+	if (!n)
+		return;
+	char nick[100], chan[100], cmd[240];
+	rp_ev_join(x->col, x->self, EV_IRC_NICK, 2, nick, sizeof nick);
+	rp_ev_join(x->col, x->self, EV_IRC_CHAN, 3, chan, sizeof chan);
+	uint64_t nc = rp_ev_join(x->col, x->self, EV_IRC_CMD, 4, cmd, sizeof cmd);
+	struct rp_beh *b = rp_beh_add(h, "irc_cnc", s, e, n);
+	if (!b)
+		return;
+	rp_kv_num(b, "port", port);
+	rp_kv_str(b, "nick", nick);
+	rp_kv_str(b, "channels", chan);
+	rp_kv_str(b, "commands", cmd);
+	rp_kv_num(b, "distinct_commands", (double)nc);
+	rp_kv_num(b, "sessions_with_commands", (double)cmds);
+	rp_evidence(b, "IRC on port %u as %s, joined %s; commands: %s", port,
+		 nick[0] ? nick : "-", chan[0] ? chan : "-", cmd[0] ? cmd : "none seen");
+}
+
+const struct analysis analysis_irc = { .name = "irc_cnc", .run = irc_run };

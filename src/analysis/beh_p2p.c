@@ -1,0 +1,157 @@
+/*
+ * beh_p2p.c - `p2p`: the host takes part in a peer-to-peer overlay.
+ * By content: Overnet/eDonkey (plain or under Storm's XOR key), Kad,
+ * BitTorrent DHT, Gnutella, with at least 3 peers.  Statistically, for
+ * encrypted overlays (Sality, Kelihos, Zeus P2P): at least 20 distinct
+ * peers on high UDP ports with small datagrams, from one fixed local
+ * port or to random remote ports (distinct ports for 60 % of the peers);
+ * or at least 20 peers tried on one TCP port with at least 3 binary
+ * exchanges that no protocol detector recognised.  Local discovery
+ * (LLMNR, mDNS, SSDP, NetBIOS, WS-Discovery), IKE and Teredo are not P2P.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analysis/report-int.h"
+
+struct p2p_acc {
+	double s, e;
+	uint64_t flows, peers;
+};
+
+static void acc_add(struct p2p_acc *a, const struct rp_flow *f, uint8_t *seen, uint32_t peer, uint8_t bit)
+{
+	if (!a->flows || f->t0 < a->s)
+		a->s = f->t0;
+	if (f->t1 > a->e)
+		a->e = f->t1;
+	a->flows++;
+	if (!(seen[peer] & bit)) {
+		seen[peer] |= bit;
+		a->peers++;
+	}
+}
+
+static bool udp_service(uint16_t p)
+{
+	static const uint16_t svc[] = { 137, 138, 500, 1900, 3544, 3702, 4500, 5353, 5355 };
+	for (size_t i = 0; i < sizeof svc / sizeof *svc; i++)
+		if (svc[i] == p)
+			return true;
+	return false;
+}
+
+static bool udp_candidate(const struct rp_flow *f)
+{
+	return f->proto == 17 && f->app == RP_APP_NONE && f->sport >= 1024 && f->dport >= 1024 &&
+	       !udp_service(f->sport) && !udp_service(f->dport) &&
+	       f->bytes[0] + (uint64_t)f->bytes[1] <= 600 * (uint64_t)(f->pkts[0] + f->pkts[1]);
+}
+
+static uint16_t local_port(const struct rp_ctx *x, const struct rp_flow *f)
+{
+	return rp_outbound(x, f) ? f->sport : f->dport;
+}
+
+/* The most used local UDP port among non-identified high-port flows. */
+static uint16_t udp_fixed_port(const struct rp_ctx *x, uint64_t *count)
+{
+	uint32_t *c = calloc(65536, sizeof *c);
+	uint16_t best = 0;
+	*count = 0;
+	if (!c)
+		return 0;
+	for (size_t i = 0; i < x->nfl; i++) {
+		const struct rp_flow *f = x->fl[i];
+		if (udp_candidate(f))
+			c[local_port(x, f)]++;
+	}
+	for (unsigned p = 0; p < 65536; p++)
+		if (c[p] > *count) {
+			*count = c[p];
+			best = (uint16_t)p;
+		}
+	free(c);
+	return best;
+}
+
+static void p2p_emit(const struct rp_ctx *x, struct rp_host *h, const struct p2p_acc *a, const char *proto,
+		     const char *transport, unsigned port, const char *how)
+{
+	struct rp_beh *b = rp_beh_add(h, "p2p", a->s, a->e, a->flows);
+	if (!b)
+		return;
+	rp_kv_str(b, "protocol", proto);
+	rp_kv_str(b, "transport", transport);
+	rp_kv_num(b, "peers", (double)a->peers);
+	rp_kv_num(b, "port", port);
+	rp_evidence(b, "%s over %s with %llu peers (%llu flows), %s", proto, transport,
+		 (unsigned long long)a->peers, (unsigned long long)a->flows, how);
+	(void)x;
+}
+
+static void p2p_run(const struct rp_ctx *x, struct rp_host *h)
+{
+	uint8_t *seen = calloc(x->nhosts + 1, 1);
+	if (!seen)
+		return;
+	struct p2p_acc known = { 0 }, udp = { 0 }, tcp = { 0 };
+	unsigned app = 0, xor = 0;
+	uint64_t fixed_n;
+	uint16_t fixed = udp_fixed_port(x, &fixed_n);
+	uint32_t *tcp_port = calloc(65536, sizeof *tcp_port);
+	uint8_t *rport = calloc(65536 / 8, 1);
+	uint64_t rports = 0, binary = 0;
+	for (size_t i = 0; tcp_port && i < x->nfl; i++) {
+		const struct rp_flow *f = x->fl[i];
+		if (rp_outbound(x, f) && f->proto == 6 && f->app == RP_APP_NONE && f->bytes[0] && f->bytes[1])
+			tcp_port[f->dport]++;
+	}
+	uint16_t tport = 0;
+	for (unsigned p = 1; tcp_port && p < 65536; p++)
+		if (tcp_port[p] > tcp_port[tport])
+			tport = (uint16_t)p;
+	if (tcp_port)
+		binary = tcp_port[tport];
+	for (size_t i = 0; i < x->nfl; i++) {
+		const struct rp_flow *f = x->fl[i];
+		uint32_t peer = f->h[0] == x->self ? f->h[1] : f->h[0];
+		if (peer > x->nhosts)
+			continue;
+		if (f->app >= RP_APP_OVERNET && f->app <= RP_APP_GNUTELLA) {
+			acc_add(&known, f, seen, peer, 1);
+			app = f->app;
+			xor |= (f->facts & RPF_OV_XOR) != 0;
+		} else if (udp_candidate(f) && (fixed_n >= 20 ? local_port(x, f) == fixed : rp_outbound(x, f))) {
+			acc_add(&udp, f, seen, peer, 2);
+			uint16_t rp = rp_outbound(x, f) ? f->dport : f->sport;
+			if (rport && !(rport[rp / 8] & (1u << (rp % 8)))) {
+				rport[rp / 8] |= (uint8_t)(1u << (rp % 8));
+				rports++;
+			}
+		} else if (tport && rp_outbound(x, f) && f->proto == 6 && f->app == RP_APP_NONE && f->dport == tport) {
+			acc_add(&tcp, f, seen, peer, 4);
+		}
+	}
+	free(tcp_port);
+	free(rport);
+	free(seen);
+	char how[96];
+	if (known.peers >= 3) {
+		snprintf(how, sizeof how, "recognised by content%s", xor ? " under Storm's XOR key" : "");
+		p2p_emit(x, h, &known, xor ? "overnet (storm xor)" : rp_app_name(app), "udp", 0, how);
+	}
+	if (udp.peers >= 20 && fixed_n >= 20) {
+		snprintf(how, sizeof how, "encrypted: small datagrams between high ports, fixed local port %u", fixed);
+		p2p_emit(x, h, &udp, "unknown (encrypted)", "udp", fixed, how);
+	} else if (udp.peers >= 20 && rports * 10 >= udp.peers * 6) {
+		snprintf(how, sizeof how, "encrypted: small datagrams to %llu random high ports", (unsigned long long)rports);
+		p2p_emit(x, h, &udp, "unknown (encrypted)", "udp", 0, how);
+	}
+	if (tcp.peers >= 20 && binary >= 3) {
+		snprintf(how, sizeof how, "binary (not HTTP) exchanges with many peers on TCP port %u", tport);
+		p2p_emit(x, h, &tcp, "unknown (encrypted)", "tcp", tport, how);
+	}
+}
+
+const struct analysis analysis_p2p = { .name = "p2p", .run = p2p_run };

@@ -1,0 +1,90 @@
+/*
+ * beh_smb.c - `exploit`: SMB exploitation traffic (EternalBlue's
+ * oversized NT Trans followed by Trans2 Secondary; DoublePulsar's
+ * Trans2 SESSION_SETUP), in either direction; and `smb_propagation`:
+ * the host opens SMB sessions to at least 5 distinct hosts, as worms do.
+ * Also `exploit`: a session to an RPC/SMB port (135, 139, 445) carrying
+ * at least 1000 bytes, followed within 120 s by command-shell text
+ * between the same two hosts (a bind or reverse shell).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analysis/report-int.h"
+
+static bool rpc_port(uint16_t p)
+{
+	return p == 135 || p == 139 || p == 445;
+}
+
+static void shell_exploit(const struct rp_ctx *x, struct rp_host *h)
+{
+	for (size_t i = 0; i < x->nfl; i++) {
+		const struct rp_flow *sh = x->fl[i];
+		if (!(sh->facts & RPF_SHELL))
+			continue;
+		for (size_t k = 0; k < i; k++) {
+			const struct rp_flow *ex = x->fl[k];
+			bool pair = (ex->h[0] == sh->h[0] && ex->h[1] == sh->h[1]) ||
+				    (ex->h[0] == sh->h[1] && ex->h[1] == sh->h[0]);
+			if (!pair || !rpc_port(ex->dport) || ex->bytes[0] < 1000 || sh->t0 - ex->t0 > 120)
+				continue;
+			struct rp_beh *b = rp_beh_add(h, "exploit", ex->t0, sh->t1, 2);
+			if (!b)
+				return;
+			rp_kv_str(b, "technique", "remote exploit then command shell");
+			rp_kv_num(b, "port", ex->dport);
+			rp_kv_num(b, "shell_port", sh->dport);
+			rp_evidence(b, "%u bytes to port %u, then command-shell text on port %u %.0f s later",
+				    ex->bytes[0], ex->dport, sh->dport, (double)(sh->t0 - ex->t0));
+			return;
+		}
+	}
+}
+
+static void smb_run(const struct rp_ctx *x, struct rp_host *h)
+{
+	shell_exploit(x, h);
+	double s = -1, e = 0, ps = -1, pe = 0;
+	uint64_t n = 0, nt = 0, t2 = 0, pn = 0, targets = 0;
+	uint8_t *seen = calloc(x->nhosts + 1, 1);
+	if (!seen)
+		return;
+	for (size_t i = 0; i < x->nfl; i++) {
+		const struct rp_flow *f = x->fl[i];
+		if (f->proto != 6 || (f->dport != 445 && f->dport != 139))
+			continue;
+		if (f->facts & (RPF_SMB_NTTRANS | RPF_SMB_TRANS2)) {
+			if (s < 0)
+				s = f->t0;
+			e = f->t1 > e ? f->t1 : e;
+			n++;
+			nt += (f->facts & RPF_SMB_NTTRANS) != 0;
+			t2 += (f->facts & RPF_SMB_TRANS2) != 0;
+		}
+		if (rp_outbound(x, f) && f->h[1] <= x->nhosts && (f->facts & RPF_TCP_EST)) {
+			if (ps < 0)
+				ps = f->t0;
+			pe = f->t1 > pe ? f->t1 : pe;
+			pn++;
+			if (!seen[f->h[1]]++)
+				targets++;
+		}
+	}
+	free(seen);
+	struct rp_beh *b;
+	if (n && (b = rp_beh_add(h, "exploit", s, e, n))) {
+		const char *what = nt ? "eternalblue (SMBv1 NT Trans overflow)" : "doublepulsar (SMBv1 Trans2 backdoor)";
+		rp_kv_str(b, "technique", what);
+		rp_kv_num(b, "nt_trans_flows", (double)nt);
+		rp_kv_num(b, "trans2_flows", (double)t2);
+		rp_evidence(b, "%s: %llu SMB flows with large NT Trans, %llu with Trans2",
+			 what, (unsigned long long)nt, (unsigned long long)t2);
+	}
+	if (targets >= 5 && (b = rp_beh_add(h, "smb_propagation", ps, pe, pn))) {
+		rp_kv_num(b, "targets", (double)targets);
+		rp_evidence(b, "SMB sessions to %llu hosts", (unsigned long long)targets);
+	}
+}
+
+const struct analysis analysis_smb = { .name = "smb", .run = smb_run };

@@ -1,0 +1,310 @@
+/*
+ * collect.c - the report's one-pass collector: a compact record per flow,
+ * payload handed to the protocol detectors (proto_*.c) for the first
+ * packets of each direction, evidence strings and passive DNS.
+ *
+ * Memory is one struct rp_flow (48 bytes) per flow plus bounded tables:
+ * evidence (RP_EV_MAX entries), passive DNS (RP_PDNS_MAX) and Overnet
+ * samples (RP_OV_SAMPLES).  Out of memory is remembered (rp_col_oom), never
+ * fatal: a flow without a record is simply not described.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/report-int.h"
+
+static const char *const app_names[] = {
+#define X(e, s) s,
+	RP_APPS(X)
+#undef X
+};
+
+const char *rp_app_name(unsigned app)
+{
+	return app < RP_APP_COUNT ? app_names[app] : "other";
+}
+
+struct rp_col *rp_col_new(void)
+{
+	return calloc(1, sizeof(struct rp_col));
+}
+
+void rp_col_free(struct rp_col *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < RP_HASH; i++) {
+		for (struct rp_ev_entry *e = c->ev[i], *n; e; e = n) {
+			n = e->next;
+			free(e);
+		}
+		for (struct rp_pdns_entry *e = c->pdns[i], *n; e; e = n) {
+			n = e->next;
+			free(e);
+		}
+	}
+	free(c->flows);
+	free(c->ov);
+	free(c);
+}
+
+bool rp_col_oom(const struct rp_col *c)
+{
+	return c->oom;
+}
+
+static uint32_t fnv(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+/*
+ * Records text s (n bytes, cut to RP_EV_LEN - 1, control bytes replaced)
+ * under (host, cat); repeated text counts up.  Silently drops new text
+ * once RP_EV_MAX entries exist, so hostile traffic cannot grow memory.
+ */
+void rp_ev_add(struct rp_col *c, uint32_t host, unsigned cat, const uint8_t *s, size_t n)
+{
+	char t[RP_EV_LEN];
+	if (n >= sizeof t)
+		n = sizeof t - 1;
+	for (size_t i = 0; i < n; i++)
+		t[i] = (s[i] < 0x20 || s[i] > 0x7e) ? '.' : (char)s[i];
+	t[n] = 0;
+	uint32_t h = fnv(fnv(2166136261u, &host, sizeof host), &cat, 1);
+	h = fnv(h, t, n) & (RP_HASH - 1);
+	for (struct rp_ev_entry *e = c->ev[h]; e; e = e->next)
+		if (e->host == host && e->cat == cat && e->len == n && !memcmp(e->s, t, n)) {
+			e->count++;
+			return;
+		}
+	if (c->nev >= RP_EV_MAX)
+		return;
+	struct rp_ev_entry *e = malloc(sizeof *e);
+	if (!e) {
+		c->oom = true;
+		return;
+	}
+	e->host = host;
+	e->cat = (uint8_t)cat;
+	e->len = (uint8_t)n;
+	e->count = 1;
+	memcpy(e->s, t, n + 1);
+	e->next = c->ev[h];
+	c->ev[h] = e;
+	c->nev++;
+}
+
+void rp_pdns_add(struct rp_col *c, uint8_t family, const uint8_t *addr, const char *name)
+{
+	uint32_t h = fnv(fnv(2166136261u, &family, 1), addr, 16) & (RP_HASH - 1);
+	for (struct rp_pdns_entry *e = c->pdns[h]; e; e = e->next)
+		if (e->family == family && !memcmp(e->addr, addr, 16))
+			return;  /* the first name seen stays */
+	if (c->npdns >= RP_PDNS_MAX)
+		return;
+	struct rp_pdns_entry *e = calloc(1, sizeof *e);
+	if (!e) {
+		c->oom = true;
+		return;
+	}
+	e->family = family;
+	memcpy(e->addr, addr, 16);
+	strncpy(e->name, name, sizeof e->name - 1);
+	e->next = c->pdns[h];
+	c->pdns[h] = e;
+	c->npdns++;
+}
+
+const char *rp_pdns_name(const struct rp_col *c, uint8_t family, const uint8_t *addr)
+{
+	uint32_t h = fnv(fnv(2166136261u, &family, 1), addr, 16) & (RP_HASH - 1);
+	for (const struct rp_pdns_entry *e = c->pdns[h]; e; e = e->next)
+		if (e->family == family && !memcmp(e->addr, addr, 16))
+			return e->name;
+	return NULL;
+}
+
+static int ev_by_count(const void *a, const void *b)
+{
+	const struct rp_ev_entry *x = *(const struct rp_ev_entry *const *)a;
+	const struct rp_ev_entry *y = *(const struct rp_ev_entry *const *)b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->s, y->s);
+}
+
+uint64_t rp_ev_total(const struct rp_col *c, uint32_t host, unsigned cat)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < RP_HASH; i++)
+		for (const struct rp_ev_entry *e = c->ev[i]; e; e = e->next)
+			if (e->host == host && e->cat == cat)
+				n++;
+	return n;
+}
+
+uint64_t rp_ev_top_count(const struct rp_col *c, uint32_t host, unsigned cat)
+{
+	uint64_t best = 0;
+	for (size_t i = 0; i < RP_HASH; i++)
+		for (const struct rp_ev_entry *e = c->ev[i]; e; e = e->next)
+			if (e->host == host && e->cat == cat && e->count > best)
+				best = e->count;
+	return best;
+}
+
+size_t rp_ev_join(const struct rp_col *c, uint32_t host, unsigned cat, unsigned max, char *buf, size_t len)
+{
+	const struct rp_ev_entry *top[64];
+	size_t n = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < RP_HASH && n < 64; i++)
+		for (const struct rp_ev_entry *e = c->ev[i]; e && n < 64; e = e->next)
+			if (e->host == host && e->cat == cat)
+				top[n++] = e;
+	qsort(top, n, sizeof *top, ev_by_count);
+	size_t used = 0;
+	for (size_t i = 0; i < n && i < max; i++) {
+		int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", top[i]->s);
+		if (w < 0 || (size_t)w >= len - used) {
+			buf[used] = 0;
+			break;
+		}
+		used += (size_t)w;
+	}
+	return n;
+}
+
+bool rp_starts_ci(const uint8_t *p, size_t n, const char *word)
+{
+	for (size_t i = 0; word[i]; i++) {
+		if (i >= n)
+			return false;
+		uint8_t a = p[i], b = (uint8_t)word[i];
+		if (a >= 'a' && a <= 'z')
+			a = (uint8_t)(a - 32);
+		if (b >= 'a' && b <= 'z')
+			b = (uint8_t)(b - 32);
+		if (a != b)
+			return false;
+	}
+	return true;
+}
+
+size_t rp_line(const uint8_t *p, size_t n)
+{
+	const uint8_t *cr = memchr(p, '\r', n), *lf = memchr(p, '\n', cr ? (size_t)(cr - p) : n);
+	return lf ? (size_t)(lf - p) : cr ? (size_t)(cr - p) : n;
+}
+
+/* The record of f, created on its first packet (f->user = index + 1). */
+static struct rp_flow *flow_rec(struct rp_col *c, const struct run *r, const struct flow *f)
+{
+	if (f->user)
+		return &c->flows[f->user - 1];
+	if (c->nflows == c->cap) {
+		size_t nc = c->cap ? c->cap + c->cap / 2 : 4096;
+		struct rp_flow *nv = realloc(c->flows, nc * sizeof *nv);
+		if (!nv) {
+			c->oom = true;
+			return NULL;
+		}
+		c->flows = nv;
+		c->cap = nc;
+	}
+	struct rp_flow *rf = &c->flows[c->nflows++];
+	memset(rf, 0, sizeof *rf);
+	((struct flow *)f)->user = (uint32_t)c->nflows;  /* the field is the subscribers' */
+	rf->t0 = (float)run_rel(r, f->first_ns);
+	rf->proto = f->proto;
+	rf->sport = f->orig_p;
+	rf->dport = f->resp_p;
+	for (int w = 0; w < 2; w++) {
+		const struct host *h = hosttab_flow_host(r->hosts, f, w);
+		rf->h[w] = h ? h->index : 0;
+	}
+	return rf;
+}
+
+static const struct rp_proto *proto_of(unsigned app)
+{
+	for (size_t i = 0; i < rp_nprotos; i++)
+		if (rp_protos[i]->app == app)
+			return rp_protos[i];
+	return NULL;
+}
+
+/* Keeps a small UDP datagram between high ports for Storm key recovery. */
+static void ov_sample(struct rp_col *c, const struct pkt *p, const struct flow *f)
+{
+	if (c->nov >= RP_OV_SAMPLES || p->payload_caplen < 2 || p->payload_caplen > 128 ||
+	    p->family != 4 || p->sport < 1024 || p->dport < 1024)
+		return;
+	if (!c->ov && !(c->ov = malloc(RP_OV_SAMPLES * sizeof *c->ov))) {
+		c->oom = true;
+		return;
+	}
+	struct rp_ov_sample *s = &c->ov[c->nov++];
+	s->flow = f->user - 1;
+	s->src_ip = (uint32_t)p->src[0] << 24 | (uint32_t)p->src[1] << 16 | (uint32_t)p->src[2] << 8 | p->src[3];
+	s->src_port = p->sport;
+	s->len = (uint16_t)p->payload_caplen;
+	memcpy(s->data, p->payload, p->payload_caplen);
+}
+
+static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir)
+{
+	struct rp_col *c = ctx;
+	if (!f)
+		return;
+	struct rp_flow *rf = flow_rec(c, r, f);
+	if (!rf || !p->payload || !p->payload_caplen || dir < 0 || dir > 1)
+		return;
+
+	const struct rp_proto *pr = rf->app ? proto_of(rf->app) : NULL;
+	unsigned limit = pr ? pr->max_pkts : 3;
+	if (rf->seen[dir] >= limit)
+		return;
+	rf->seen[dir]++;
+	struct rp_seg s = { p->payload, p->payload_caplen, dir, (float)run_rel(r, p->ts_ns), f };
+	if (pr) {
+		pr->inspect(c, rf, &s);
+		return;
+	}
+	for (size_t i = 0; i < rp_nprotos; i++)
+		if (rp_protos[i]->inspect(c, rf, &s)) {
+			rf->app = rp_protos[i]->app;
+			return;
+		}
+	if (f->proto == 17)
+		ov_sample(c, p, f);
+}
+
+static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
+{
+	struct rp_col *c = ctx;
+	struct rp_flow *rf = flow_rec(c, r, f);
+	if (!rf)
+		return;
+	rf->t1 = (float)run_rel(r, f->last_ns);
+	for (int d = 0; d < 2; d++) {
+		rf->pkts[d] = f->pkts[d] > UINT32_MAX ? UINT32_MAX : (uint32_t)f->pkts[d];
+		rf->bytes[d] = f->payload[d] > UINT32_MAX ? UINT32_MAX : (uint32_t)f->payload[d];
+	}
+	if (f->proto == 6) {
+		if (f->tcp[1] & TCPF_SYNACK)
+			rf->facts |= RPF_TCP_EST;
+		else if ((f->tcp[0] & TCPF_SYN) && !f->pkts[1] && !f->payload[0])
+			rf->facts |= RPF_TCP_SYNONLY;
+	}
+}
+
+struct run_sub rp_col_sub(struct rp_col *c)
+{
+	return (struct run_sub){ .ctx = c, .packet = on_packet, .flow_end = on_flow_end };
+}

@@ -1,0 +1,49 @@
+/*
+ * proto_smb.c - SMB over NetBIOS session service (TCP 445/139): SMBv1
+ * commands ([MS-CIFS] 2.2.3.1) and SMB2's magic.  Facts kept: Trans2
+ * (0x32, DoublePulsar's channel: SESSION_SETUP subcommand 0x0e) and
+ * NT Trans (0xa0) with a large total parameter/data count, EternalBlue's
+ * overflow vehicle (with Trans2 Secondary 0x33 following).
+ *
+ *   NBSS: type(1)=0 length(3)
+ *   SMB1: 0xFF 'S' 'M' 'B' command(1) status(4) flags(1) flags2(2) ...
+ *         (32-byte header) word_count(1) words(2*wc) byte_count(2) bytes
+ */
+#include "analysis/report-int.h"
+#include "util/rd.h"
+
+static bool smb_inspect(struct rp_col *c, struct rp_flow *rf, const struct rp_seg *s)
+{
+	if (rf->proto != 6 || (rf->dport != 445 && rf->dport != 139))
+		return false;
+	struct rd r;
+	uint8_t type, magic[4], cmd;
+	rd_init(&r, s->p, s->n);
+	if (!rd_u8(&r, &type) || !rd_skip(&r, 3) || !rd_copy(&r, magic, 4))
+		return rf->app == RP_APP_SMB;
+	if (type != 0 || magic[1] != 'S' || magic[2] != 'M' || magic[3] != 'B' ||
+	    (magic[0] != 0xFF && magic[0] != 0xFE))
+		return rf->app == RP_APP_SMB;
+	if (magic[0] == 0xFE || !rd_u8(&r, &cmd))
+		return true;
+	static const char *const names[256] = {
+		[0x72] = "negotiate", [0x73] = "session_setup", [0x75] = "tree_connect",
+		[0x25] = "trans", [0x32] = "trans2", [0x33] = "trans2_secondary", [0xa0] = "nt_trans",
+		[0xa2] = "nt_create", [0x2e] = "read", [0x2f] = "write",
+	};
+	if (s->dir == 0 && names[cmd])
+		rp_ev_add(c, rf->h[0], EV_SMB_CMD, (const uint8_t *)names[cmd], __builtin_strlen(names[cmd]));
+	if (cmd == 0x32 && s->dir == 0)
+		rf->facts |= RPF_SMB_TRANS2;
+	if (cmd == 0xa0 && s->dir == 0) {
+		uint8_t wc;
+		uint32_t tparam, tdata;
+		/* rest of the 32-byte header: 27 bytes; then WordCount, MaxSetup, Reserved(2), totals */
+		if (rd_skip(&r, 27) && rd_u8(&r, &wc) && rd_skip(&r, 3) && rd_le32(&r, &tparam) &&
+		    rd_le32(&r, &tdata) && (uint64_t)tparam + tdata > 4096)
+			rf->facts |= RPF_SMB_NTTRANS;
+	}
+	return true;
+}
+
+const struct rp_proto proto_smb = { .name = "smb", .app = RP_APP_SMB, .max_pkts = 40, .inspect = smb_inspect };

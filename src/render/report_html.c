@@ -1,0 +1,226 @@
+/*
+ * report_html.c - the explanation as one self-contained HTML page: a
+ * summary, per host its role, the phase timeline (CSS bars), the time x
+ * port plot inlined as SVG (phase bands and notable endpoints annotated),
+ * behaviors with evidence, notable endpoints with AS/org/country and the
+ * protocols.  No scripts, no external fetches: fonts, styles and the
+ * plot are all inside the file.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "render/report_out.h"
+
+/* Writes s with &, <, >, " escaped. */
+static void esc(FILE *o, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", o); break;
+		case '<': fputs("&lt;", o); break;
+		case '>': fputs("&gt;", o); break;
+		case '"': fputs("&quot;", o); break;
+		default: fputc(*s, o);
+		}
+	}
+}
+
+int report_html_begin(FILE *o, const char *title)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", o);
+	esc(o, title);
+	fputs("</title>\n<style>\n"
+	      "body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;margin:1.5em auto;max-width:1100px;color:#222;padding:0 1em}\n"
+	      "h1{font-size:1.5em}h2{font-size:1.25em;border-bottom:2px solid #ccc;padding-bottom:.2em}h3{font-size:1.05em}\n"
+	      "table{border-collapse:collapse;margin:.5em 0;font-size:.9em}td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}\n"
+	      "th{background:#f0f0f0}.mal{color:#a00;font-weight:bold}.tl{position:relative;height:1.4em;background:#f7f7f7;margin:2px 0}\n"
+	      ".bar{position:absolute;top:0;height:100%;background:#69c;border-radius:3px}.bar.m{background:#d55}\n"
+	      ".tlrow{display:flex;align-items:center}.tlk{width:9em;font-size:.85em}.tlb{flex:1}\n"
+	      ".plot svg{max-width:100%;height:auto;border:1px solid #ddd}.small{font-size:.8em;color:#666}\n"
+	      "</style></head><body>\n<h1>", o);
+	esc(o, title);
+	fputs("</h1>\n", o);
+	return ferror(o) ? -1 : 0;
+}
+
+int report_html_end(FILE *o)
+{
+	fputs("<p class=\"small\">Made by botlens. AS data: IPFire Location database (libloc), CC BY-SA 4.0.</p>\n"
+	      "</body></html>\n", o);
+	return ferror(o) ? -1 : 0;
+}
+
+static void html_timeline(FILE *o, const struct rp_host *h, double span)
+{
+	char a[16], b[16];
+	fputs("<h3>Phases</h3>\n", o);
+	if (!h->nbehs)
+		fputs("<p>No behavior recognised.</p>\n", o);
+	double s = span > 0 ? span : 1;
+	for (unsigned i = 0; i < h->nbehs; i++) {
+		const struct rp_beh *x = &h->behs[i];
+		double l = 100 * x->start / s, w = 100 * (x->end - x->start) / s;
+		if (w < 0.4)
+			w = 0.4;
+		if (l + w > 100)
+			l = 100 - w;
+		report_clock(x->start, a, sizeof a);
+		report_clock(x->end, b, sizeof b);
+		fprintf(o, "<div class=\"tlrow\"><div class=\"tlk%s\">%s</div><div class=\"tlb tl\">"
+			   "<div class=\"bar%s\" style=\"left:%.2f%%;width:%.2f%%\" title=\"%s-%s\"></div></div>"
+			   "<div class=\"small\">&nbsp;%s-%s</div></div>\n",
+			x->malicious ? " mal" : "", x->kind, x->malicious ? " m" : "", l, w, a, b, a, b);
+	}
+}
+
+/*
+ * Copies an SVG file inline: drops the XML declaration and prefixes every
+ * id (and the references to it) with a per-page counter, since cairo names
+ * glyphs and clips alike in every file and ids are global in an HTML page.
+ */
+static void svg_inline(FILE *o, FILE *f)
+{
+	static unsigned nth;
+	char pre[16];
+	snprintf(pre, sizeof pre, "p%u-", ++nth);
+	int ch;
+	char win[8] = { 0 };
+	bool started = false;
+	const char *const keys[] = { "id=\"", "href=\"#", "url(#" };
+	fputs("<div class=\"plot\">\n", o);
+	while ((ch = getc(f)) != EOF) {
+		memmove(win, win + 1, sizeof win - 2);
+		win[sizeof win - 2] = (char)ch;
+		if (!started) {
+			if (strstr(win, "<svg")) {
+				started = true;
+				fputs("<svg", o);
+			}
+			continue;
+		}
+		fputc(ch, o);
+		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+			size_t kl = strlen(keys[k]);
+			if (!memcmp(win + sizeof win - 1 - kl, keys[k], kl))
+				fputs(pre, o);
+		}
+	}
+	fputs("</div>\n", o);
+}
+
+/* Renders the host's time x port plot to a temporary SVG and copies it in. */
+static int html_plot(FILE *o, const struct rp_report *rep, const struct rp_host *h, char *err, size_t errlen)
+{
+	if (!h->npts)
+		return 0;
+	struct plot_panel p = { .pts = h->pts, .npts = h->npts, .span = rep->span, .annotate = true };
+	char a[64];
+	decode_addr_str(h->family, h->addr, a, sizeof a);
+	snprintf(p.title, sizeof p.title, "%s", a);
+	snprintf(p.subtitle, sizeof p.subtitle, "role %s", h->role);
+	for (unsigned i = 0; i < h->nbehs; i++)
+		if (h->behs[i].malicious) {   /* a phase's onset: a narrow band where it starts */
+			double w = rep->span > 0 ? rep->span / 150 : 1;
+			struct plot_annot an = { .kind = PLOT_ANNOT_TIME_BAND, .t0 = h->behs[i].start,
+						 .t1 = h->behs[i].start + w };
+			snprintf(an.label, sizeof an.label, "%s", h->behs[i].kind);
+			plot_annot_add(&p.annots, &an);
+		}
+	for (unsigned i = 0; i < h->nnotable && i < 3; i++) {
+		struct plot_annot an = { .kind = PLOT_ANNOT_POINT, .t0 = h->notable[i].first };
+		for (size_t k = 0; k < h->npts; k++)
+			if (h->pts[k].t >= (float)h->notable[i].first - 0.001f) {
+				an.p0 = h->pts[k].port;
+				break;
+			}
+		decode_addr_str(h->notable[i].family, h->notable[i].addr, an.label, sizeof an.label);
+		plot_annot_add(&p.annots, &an);
+	}
+	struct plot_fig fig = { .what = "outbound connection attempts (per flow)", .panels = &p, .npanels = 1,
+				.width = 900, .height = 420 };
+	char path[] = "/tmp/botlens-report-XXXXXX.svg";
+	int fd = mkstemps(path, 4);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create a temporary file for the plot");
+		plot_annots_free(&p.annots);
+		return -1;
+	}
+	close(fd);
+	int rc = plot_render(&fig, path, err, errlen);
+	plot_annots_free(&p.annots);
+	FILE *f = rc ? NULL : fopen(path, "r");
+	if (f) {
+		svg_inline(o, f);
+		fclose(f);
+	}
+	unlink(path);
+	return rc;
+}
+
+static void html_behaviors(FILE *o, const struct rp_host *h)
+{
+	fputs("<h3>Behaviors</h3>\n<table><tr><th>kind</th><th>start (s)</th><th>end (s)</th><th>flows</th>"
+	      "<th>evidence</th></tr>\n", o);
+	for (unsigned i = 0; i < h->nbehs; i++) {
+		const struct rp_beh *b = &h->behs[i];
+		fprintf(o, "<tr><td class=\"%s\">%s</td><td>%.3f</td><td>%.3f</td><td>%llu</td><td>",
+			b->malicious ? "mal" : "", b->kind, b->start, b->end, (unsigned long long)b->flows);
+		esc(o, b->evidence);
+		fputs("</td></tr>\n", o);
+	}
+	fputs("</table>\n", o);
+}
+
+static void html_notable(FILE *o, const struct rp_host *h)
+{
+	fputs("<h3>Notable endpoints</h3>\n<table><tr><th>#</th><th>address</th><th>name</th><th>AS</th>"
+	      "<th>organisation</th><th>country</th><th>score</th><th>reason</th></tr>\n", o);
+	for (unsigned i = 0; i < h->nnotable; i++) {
+		const struct rp_notable *n = &h->notable[i];
+		char a[64];
+		decode_addr_str(n->family, n->addr, a, sizeof a);
+		fprintf(o, "<tr><td>%u</td><td>%s</td><td>", i + 1, a);
+		esc(o, n->name);
+		fputs("</td><td>", o);
+		if (n->asn)
+			fprintf(o, "AS%u", n->asn);
+		fputs("</td><td>", o);
+		esc(o, n->range[0] ? n->range : n->org);
+		fputs("</td><td>", o);
+		esc(o, n->country);
+		fprintf(o, "</td><td>%.2f</td><td>", n->score);
+		esc(o, n->reason);
+		fputs("</td></tr>\n", o);
+	}
+	fputs("</table>\n", o);
+}
+
+int report_html(FILE *o, const struct rp_report *rep, char *err, size_t errlen)
+{
+	fputs("<h2>", o);
+	esc(o, rep->file);
+	fprintf(o, "</h2>\n<p>%.1f s, %u sandbox host%s.</p>\n", rep->span, rep->nhosts, rep->nhosts == 1 ? "" : "s");
+	for (unsigned k = 0; k < rep->nhosts; k++) {
+		const struct rp_host *h = &rep->hosts[k];
+		char a[64];
+		decode_addr_str(h->family, h->addr, a, sizeof a);
+		fprintf(o, "<section><h2>Host %s &mdash; %s</h2>\n<p>", a, h->role);
+		esc(o, h->role_reason);
+		fprintf(o, ". %llu flows out, %llu in.</p>\n<p>Protocols by content:", (unsigned long long)h->flows_out,
+			(unsigned long long)h->flows_in);
+		for (unsigned p = 0; p < RP_APP_COUNT; p++)
+			if (h->app_flows[p])
+				fprintf(o, " %s&nbsp;%llu", rp_app_name(p), (unsigned long long)h->app_flows[p]);
+		fputs("</p>\n", o);
+		html_timeline(o, h, rep->span);
+		fputs("<h3>Time &times; port</h3>\n", o);
+		if (html_plot(o, rep, h, err, errlen))
+			return -1;
+		html_behaviors(o, h);
+		html_notable(o, h);
+		fputs("</section>\n", o);
+	}
+	return ferror(o) ? -1 : 0;
+}

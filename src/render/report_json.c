@@ -1,0 +1,96 @@
+/*
+ * report_json.c - the explanation as JSON with json-c; the schema is
+ * doc/report-schema.md:
+ *   {"file", "span", "geo_db", "hosts": [{"address", "role", "role_reason",
+ *    "nat", "reachable", "behaviors": [{"kind", "start", "end", "flows",
+ *    "malicious", "evidence", ...kind-specific fields}], "notable":
+ *    [{"address", "asn", "org", "country", "score", "reason", ...}],
+ *    "protocols": {"dns": flows, ...}}]}
+ */
+#include <json-c/json.h>
+#include <stdlib.h>
+
+#include "render/report_out.h"
+
+static json_object *jstr_or_null(const char *s)
+{
+	return s && s[0] ? json_object_new_string(s) : NULL;
+}
+
+static json_object *json_beh(const struct rp_beh *b)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "kind", json_object_new_string(b->kind));
+	json_object_object_add(o, "start", json_object_new_double(b->start));
+	json_object_object_add(o, "end", json_object_new_double(b->end));
+	json_object_object_add(o, "flows", json_object_new_int64((int64_t)b->flows));
+	json_object_object_add(o, "malicious", json_object_new_boolean(b->malicious));
+	json_object_object_add(o, "evidence", json_object_new_string(b->evidence));
+	for (unsigned i = 0; i < b->nkv; i++) {
+		const struct rp_kv *k = &b->kv[i];
+		json_object *v = k->num ? json_object_new_double(strtod(k->val, NULL)) : json_object_new_string(k->val);
+		if (k->num && strtod(k->val, NULL) == (double)strtoll(k->val, NULL, 10))
+			v = (json_object_put(v), json_object_new_int64(strtoll(k->val, NULL, 10)));
+		json_object_object_add(o, k->key, v);
+	}
+	return o;
+}
+
+static json_object *json_notable(const struct rp_notable *n)
+{
+	char a[64];
+	json_object *o = json_object_new_object();
+	decode_addr_str(n->family, n->addr, a, sizeof a);
+	json_object_object_add(o, "address", json_object_new_string(a));
+	json_object_object_add(o, "asn", n->asn ? json_object_new_int64(n->asn) : NULL);
+	json_object_object_add(o, "org", jstr_or_null(n->org));
+	json_object_object_add(o, "country", jstr_or_null(n->country));
+	json_object_object_add(o, "range", jstr_or_null(n->range));
+	json_object_object_add(o, "name", jstr_or_null(n->name));
+	json_object_object_add(o, "score", json_object_new_double(n->score));
+	json_object_object_add(o, "flows", json_object_new_int64((int64_t)n->flows));
+	json_object_object_add(o, "first", json_object_new_double(n->first));
+	json_object_object_add(o, "reason", json_object_new_string(n->reason));
+	return o;
+}
+
+static json_object *json_host(const struct rp_host *h)
+{
+	char a[64];
+	json_object *o = json_object_new_object(), *b = json_object_new_array(),
+		    *n = json_object_new_array(), *p = json_object_new_object();
+	decode_addr_str(h->family, h->addr, a, sizeof a);
+	json_object_object_add(o, "address", json_object_new_string(a));
+	json_object_object_add(o, "role", json_object_new_string(h->role));
+	json_object_object_add(o, "role_reason", json_object_new_string(h->role_reason));
+	json_object_object_add(o, "nat", json_object_new_boolean(h->nat));
+	json_object_object_add(o, "reachable", json_object_new_boolean(h->reachable));
+	json_object_object_add(o, "flows_out", json_object_new_int64((int64_t)h->flows_out));
+	json_object_object_add(o, "flows_in", json_object_new_int64((int64_t)h->flows_in));
+	for (unsigned i = 0; i < h->nbehs; i++)
+		json_object_array_add(b, json_beh(&h->behs[i]));
+	for (unsigned i = 0; i < h->nnotable; i++)
+		json_object_array_add(n, json_notable(&h->notable[i]));
+	for (unsigned i = 1; i < RP_APP_COUNT; i++)
+		if (h->app_flows[i])
+			json_object_object_add(p, rp_app_name(i), json_object_new_int64((int64_t)h->app_flows[i]));
+	json_object_object_add(o, "behaviors", b);
+	json_object_object_add(o, "notable", n);
+	json_object_object_add(o, "protocols", p);
+	return o;
+}
+
+int report_json(FILE *out, const struct rp_report *rep, bool pretty)
+{
+	json_object *o = json_object_new_object(), *hs = json_object_new_array();
+	json_object_object_add(o, "file", json_object_new_string(rep->file));
+	json_object_object_add(o, "span", json_object_new_double(rep->span));
+	json_object_object_add(o, "geo_db", jstr_or_null(rep->geo_db));
+	for (unsigned i = 0; i < rep->nhosts; i++)
+		json_object_array_add(hs, json_host(&rep->hosts[i]));
+	json_object_object_add(o, "hosts", hs);
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o, pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE
+								     : JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return ferror(out) ? -1 : 0;
+}

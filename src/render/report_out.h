@@ -1,0 +1,23 @@
+/*
+ * report_out.h - writing a run's explanation (analysis/report.h) as text,
+ * JSON (schema in doc/report-schema.md) or one self-contained HTML page.
+ * Writers never print elsewhere; they return 0 or -1 with err filled.
+ */
+#ifndef BOTLENS_REPORT_OUT_H
+#define BOTLENS_REPORT_OUT_H
+
+#include <stdio.h>
+
+#include "analysis/report.h"
+
+int report_text(FILE *out, const struct rp_report *rep);
+/* pretty: indented (one report); else one line (JSON lines for several). */
+int report_json(FILE *out, const struct rp_report *rep, bool pretty);
+/* The page frame around one or more reports. */
+int report_html_begin(FILE *out, const char *title);
+int report_html(FILE *out, const struct rp_report *rep, char *err, size_t errlen);
+int report_html_end(FILE *out);
+/* "mm:ss" or "h:mm:ss" of seconds since the start. */
+void report_clock(double t, char *buf, size_t len);
+
+#endif

