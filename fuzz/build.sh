@@ -13,12 +13,12 @@ CC=${CC:-clang}
 OUT=build-fuzz
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Isrc -Ifuzz -D_GNU_SOURCE -DBOTLENS_VERSION=\"fuzz\""
-LIBS="-lpcap -lz -lm"
+LIBS="-lpcap -lz -lm -lpthread"
 
 mkdir -p "$OUT/obj"
 objs=""
-# the layers the harnesses drive: capture, decode, flow (not plots, synth, cli)
-for src in $(find src/capture src/decode src/flow -name '*.c' | sort); do
+# the layers the harnesses drive: capture, decode, flow, engine (not plots, synth, cli)
+for src in $(find src/capture src/decode src/flow src/engine -name '*.c' | sort); do
 	obj="$OUT/obj/$(echo "$src" | tr '/' '_' | sed 's/\.c$/.o/')"
 	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ fuzz/build.sh -nt "$obj" ] ||
 	   [ -n "$(find src -name '*.h' -newer "$obj" | head -1)" ]; then
@@ -34,6 +34,6 @@ done
 $CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_overnet" fuzz/fuzz_overnet.c src/p2p/overnet.c src/p2p/xor.c -lm
 # the behavior report parsers (behavior/*.c) on their own
 $CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_report" fuzz/fuzz_report.c \
-	$(find src/behavior -name '*.c' | sort) -llinear -larchive -ljson-c -lz -lm -lpthread
+	$(find src/behavior -name '*.c' | sort) $objs -llinear -larchive -ljson-c -lpcap -lz -lm -lpthread
 $CC $CFLAGS $SAN -o "$OUT/seed_decode" fuzz/seed_decode.c $objs $LIBS
 echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report"
