@@ -114,7 +114,9 @@ static bool packet(struct run *r, const struct pkt *p, bool ip, uint64_t h)
 		if (r->hosts && f->pkts[0] + f->pkts[1] == 1 && !hosttab_flow(r->hosts, f))
 			return false;
 	}
-	if (ip && r->hosts && !(f ? hosttab_packet_flow(r->hosts, f, p, dir) : hosttab_packet(r->hosts, p)))
+	/* Light hosts (plots) need flows per host, not per-packet counters. */
+	if (ip && r->hosts && !r->opts->hosts_light &&
+	    !(f ? hosttab_packet_flow(r->hosts, f, p, dir) : hosttab_packet(r->hosts, p)))
 		return false;
 	for (unsigned i = 0; i < r->nsubs; i++)
 		if (r->subs[i].packet)

@@ -38,7 +38,8 @@ struct run_opts {
 	struct flow_cfg flow;
 	bool track_flows;
 	bool track_hosts;           /* implies track_flows */
-	bool hosts_light;           /* hosts without distinct peer/port counts (less memory) */
+	bool hosts_light;           /* hosts with flow counts only: no distinct peers/ports, no
+	                               per-packet counters (plots; less memory and time) */
 	unsigned threads;           /* 1 = one thread; otherwise a reader thread when it helps */
 	void (*progress)(void *ctx, const struct run *r);
 	void *progress_ctx;
