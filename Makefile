@@ -12,7 +12,7 @@ CFLAGS  ?=
 WARN    = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS = -Isrc -D_GNU_SOURCE -DBOTLENS_VERSION=\"$(VERSION)\" $(shell pkg-config --cflags cairo)
 ALLCFLAGS = -std=c11 $(OPT) -g $(WARN) $(SAN) $(CFLAGS)
-LDLIBS  = -lpcap -ljson-c -lcairo -llinear -larchive -lloc -lz -lm -lpthread
+LDLIBS  = -lpcap -ljson-c -lcairo -lpng16 -llinear -larchive -lloc -lz -lm -lpthread
 VERSION = $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 LIB_SRC  = $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)

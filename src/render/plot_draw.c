@@ -9,7 +9,10 @@
  */
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
+#include <errno.h>
 #include <math.h>
+#include <png.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -63,12 +66,72 @@ int pl_open(struct pl_out *o, const char *path, int w, int h, char *err, size_t 
 	return 0;
 }
 
+/* One row of cairo's native-endian premultiplied ARGB32 as RGB (images are
+ * painted opaque white first, so alpha is 255 wherever it matters). */
+static void argb_row_to_rgb(const unsigned char *src, int w, unsigned char *dst)
+{
+	const uint32_t *px = (const uint32_t *)(const void *)src;
+	for (int x = 0; x < w; x++) {
+		uint32_t v = px[x], a = v >> 24;
+		uint32_t r = (v >> 16) & 255, g = (v >> 8) & 255, b = v & 255;
+		if (a && a < 255) {
+			r = r * 255 / a, g = g * 255 / a, b = b * 255 / a;
+		}
+		dst[3 * x] = (unsigned char)r, dst[3 * x + 1] = (unsigned char)g, dst[3 * x + 2] = (unsigned char)b;
+	}
+}
+
+/*
+ * Writes an image surface as an 8-bit RGB PNG with libpng, at compression
+ * level 3 and one fixed row filter (Sub).  cairo_surface_write_to_png uses
+ * libpng's defaults, which try every filter on every row at level 6: for
+ * plots, most of whose pixels are flat colour, that took 30-40 ms per image
+ * for files only ~10 % smaller.  Returns 0, or -1 with errno or EIO.
+ */
+static int write_png(cairo_surface_t *s, const char *path)
+{
+	cairo_surface_flush(s);
+	int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+	int stride = cairo_image_surface_get_stride(s);
+	const unsigned char *data = cairo_image_surface_get_data(s);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	unsigned char *row = malloc((size_t)w * 3 + 1);
+	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	png_infop info = png ? png_create_info_struct(png) : NULL;
+	int rc = -1;
+	if (row && png && info && !setjmp(png_jmpbuf(png))) {
+		png_init_io(png, f);
+		png_set_compression_level(png, 3);
+		png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
+		png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
+			     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+		png_write_info(png, info);
+		for (int y = 0; y < h; y++) {
+			argb_row_to_rgb(data + (size_t)y * (size_t)stride, w, row);
+			png_write_row(png, row);
+		}
+		png_write_end(png, NULL);
+		rc = 0;
+	}
+	png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
+	free(row);
+	if (fclose(f) != 0 || rc != 0) {
+		if (!errno)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
 int pl_close(struct pl_out *o, char *err, size_t errlen)
 {
 	cairo_status_t st = cairo_status(o->cr);
 	cairo_destroy(o->cr);
-	if (st == CAIRO_STATUS_SUCCESS && o->fmt == PLOT_PNG)
-		st = cairo_surface_write_to_png(o->s, o->path);
+	int png_errno = 0;
+	if (st == CAIRO_STATUS_SUCCESS && o->fmt == PLOT_PNG && write_png(o->s, o->path) != 0)
+		png_errno = errno ? errno : EIO;
 	cairo_surface_finish(o->s);
 	if (st == CAIRO_STATUS_SUCCESS)
 		st = cairo_surface_status(o->s);
@@ -78,6 +141,10 @@ int pl_close(struct pl_out *o, char *err, size_t errlen)
 	cairo_debug_reset_static_data();
 	if (st != CAIRO_STATUS_SUCCESS) {
 		snprintf(err, errlen, "cannot write '%s': %s", o->path, cairo_status_to_string(st));
+		return -1;
+	}
+	if (png_errno) {
+		snprintf(err, errlen, "cannot write '%s': %s", o->path, strerror(png_errno));
 		return -1;
 	}
 	return 0;

@@ -168,4 +168,7 @@ if [ -d "$DATA/pcap/behavior" ]; then
 else
 	skip "$DATA/pcap/behavior absent: real captures"
 fi
+bl plot "$SP" -o /nonexistent-dir/x.png
+checkc "plot to an unwritable PNG: exit 4 naming it" '[ "$RC" -eq 4 ] && grep -q "^botlens: cannot write .*/nonexistent-dir/x.png" "$TMP/err"'
+
 report plot
