@@ -24,8 +24,8 @@ demo)
 	echo "== first flows (botlens flows out/storm-private.pcap)"
 	head -6 out/storm-private.flows.tsv | cut -f1,4-9,12,15
 	echo "== the seed's graphs: time x destination port (botlens plot, botlens compare)"
-	./build/botlens plot -q out/storm-private.pcap -o out/storm-private.png
-	./build/botlens plot -q out/storm-public.pcap -o out/storm-public.png
+	./build/botlens plot -q --annotate explain out/storm-private.pcap -o out/storm-private.png
+	./build/botlens plot -q --annotate explain out/storm-public.pcap -o out/storm-public.png
 	./build/botlens compare -q out/storm-private.pcap out/storm-public.pcap -o out/compare.png | tee out/compare.txt
 	echo "== why these destination ports? (botlens ports)"
 	./build/botlens ports -q out/storm-private.pcap -o out/storm-private.ports.png >out/storm-private.ports.txt

@@ -15,7 +15,7 @@ static const struct cli_opt opts[] = {
 	{ "inbound", 0, NULL, "plot connections to the sandbox host instead of from it", PLOTCLI_INBOUND },
 	{ "all", 0, NULL, "plot both directions", PLOTCLI_ALL },
 	{ "yscale", 0, "SCALE", "linear (default) or log", PLOTCLI_YSCALE },
-	{ "annotate", 0, "HOW", "auto (default: dense bands, first service contacts) or none", PLOTCLI_ANNOTATE },
+	{ "annotate", 0, "HOW", "auto (default: dense bands, first service contacts), explain (+ phases and notable endpoints from the report analyses, one record per flow more) or none", PLOTCLI_ANNOTATE },
 	{ "icmp", 0, NULL, "also plot ICMP (y = code)", PLOTCLI_ICMP },
 	{ "size", 0, "WxH", "size of one panel in pixels (default 1200x640)", PLOTCLI_SIZE },
 	{ NULL, 0, NULL, NULL, 0 },
@@ -90,6 +90,7 @@ int cmd_plot(int argc, char **argv)
 	int rc = cli_parse(argc, argv, "plot", "[options] FILE... -o OUT.png|OUT.svg|OUT.pdf", opts, opt_cb,
 			   &p, &p.c,
 			   "  botlens plot run.pcap -o run.png\n"
+			   "  botlens plot --annotate explain run.pcap -o run.pdf\n"
 			   "  botlens plot --per packet --yscale log run.pcap -o run.svg\n"
 			   "  botlens plot --host 192.168.1.10 --inbound lab.pcapng -o lab.pdf\n");
 	if (rc)

@@ -4,6 +4,7 @@
  * contacts, panels per sandbox host (see plotcli.h).
  */
 #include "cli/plotcli.h"
+#include "analysis/report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -115,12 +116,13 @@ int plotcli_opt(struct plotcli *p, int id, const char *arg)
 		p->ylog = !strcmp(arg, "log");
 		return 0;
 	case PLOTCLI_ANNOTATE:
-		if (strcmp(arg, "none") && strcmp(arg, "auto")) {
+		if (strcmp(arg, "none") && strcmp(arg, "auto") && strcmp(arg, "explain")) {
 			cli_error("unknown --annotate '%s'", arg);
-			cli_hint("use auto or none");
+			cli_hint("use auto, explain or none");
 			return EXIT_USAGE;
 		}
-		p->annotate = !strcmp(arg, "auto");
+		p->annotate = strcmp(arg, "none") != 0;
+		p->explain = !strcmp(arg, "explain");
 		return 0;
 	case PLOTCLI_SIZE:
 		if (sscanf(arg, "%dx%d", &p->width, &p->height) != 2 || p->width < 200 ||
@@ -202,6 +204,55 @@ static struct plotcli_panel *new_panel(struct plotcli *p, const struct run *r)
 	return pp;
 }
 
+/* The port of the host's first contact with address a, or 0. */
+static unsigned first_port_to(const struct plotcli_panel *pp, uint8_t family, const uint8_t *a)
+{
+	for (size_t i = 0; i < pp->n; i++) {
+		const struct host *d = pp->v[i].dst;
+		if (d && d->family == family && !memcmp(d->addr, a, 16))
+			return pp->v[i].port;
+	}
+	return 0;
+}
+
+/*
+ * The report analyses' view of host h as annotations: where each malicious
+ * behavior (a phase) starts, as a narrow labelled band, and the three most
+ * notable endpoints, labelled at their first contact.  Returns 0 or -1.
+ */
+static int explain_annots(struct plotcli_panel *pp, const struct run *r, struct rp_col *col,
+			  const struct host *h)
+{
+	struct rp_report rep;
+	char err[256];
+	if (rp_build(col, r, h->family, h->addr, NULL, &rep, err, sizeof err))
+		return -1;
+	int rc = 0;
+	for (unsigned k = 0; k < rep.nhosts && !rc; k++) {
+		const struct rp_host *rh = &rep.hosts[k];
+		double w = pp->span > 0 ? pp->span / 150 : 1;
+		for (unsigned i = 0; i < rh->nbehs && !rc; i++) {
+			if (!rh->behs[i].malicious)
+				continue;
+			struct plot_annot a = { .kind = PLOT_ANNOT_TIME_BAND, .t0 = rh->behs[i].start,
+						.t1 = rh->behs[i].start + w };
+			snprintf(a.label, sizeof a.label, "%s", rh->behs[i].kind);
+			rc = plot_annot_add(&pp->explain, &a);
+		}
+		for (unsigned i = 0; i < rh->nnotable && i < 3 && !rc; i++) {
+			const struct rp_notable *nt = &rh->notable[i];
+			struct plot_annot a = { .kind = PLOT_ANNOT_POINT, .t0 = nt->first,
+						.p0 = first_port_to(pp, nt->family, nt->addr) };
+			char addr[64];
+			decode_addr_str(nt->family, nt->addr, addr, sizeof addr);
+			snprintf(a.label, sizeof a.label, "%s%s%s", addr, nt->org[0] ? " · " : "", nt->org);
+			rc = plot_annot_add(&pp->explain, &a);
+		}
+	}
+	rp_report_free(&rep);
+	return rc;
+}
+
 static int host_panel(struct plotcli *p, const struct run *r, const struct host *h)
 {
 	struct plotcli_panel *pp = new_panel(p, r);
@@ -224,6 +275,8 @@ static int host_panel(struct plotcli *p, const struct run *r, const struct host 
 	if (ports_analyze(pp->v, n, h, &pp->rep))
 		return -1;
 	host_figures(pp, &p->cur, h);
+	if (p->col && explain_annots(pp, r, p->col, h))
+		return -1;
 	for (size_t i = 0; i < n; i++)
 		pp->v[i].src = pp->v[i].dst = NULL;  /* the host table dies with the run */
 	return 0;
@@ -243,7 +296,12 @@ static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 	if (p->host_family)
 		contacts_only(&p->cur, p->host_family, p->host_addr);
 	subs[0] = contacts_sub(&p->cur);
-	return 1;
+	if (!p->explain)
+		return 1;
+	if (!(p->col = rp_col_new()))
+		return 1;  /* no annotations from the analyses; the plot itself is still right */
+	subs[1] = rp_col_sub(p->col);
+	return 2;
 }
 
 static void finish(void *ctx, struct run *r)
@@ -278,6 +336,8 @@ static void finish(void *ctx, struct run *r)
 		p->ex = EXIT_INTERNAL;
 	}
 	contacts_free(&p->cur);
+	rp_col_free(p->col);
+	p->col = NULL;
 }
 
 int plotcli_collect(struct plotcli *p)
@@ -298,6 +358,7 @@ void plotcli_free(struct plotcli *p)
 		free(p->panels[i].file);
 		free(p->panels[i].v);
 		ports_report_free(&p->panels[i].rep);
+		plot_annots_free(&p->panels[i].explain);
 	}
 	free(p->panels);
 	p->panels = NULL;

@@ -12,6 +12,8 @@
 #include "cli/inputs.h"
 #include "render/plot.h"
 
+struct rp_col;
+
 struct plotcli_panel {
 	char *file;                /* the capture's path */
 	char host[64];             /* the sandbox host's address */
@@ -25,6 +27,7 @@ struct plotcli_panel {
 	uint64_t flows_out[3], flows_in[3];   /* [0] tcp [1] udp [2] icmp */
 	uint64_t peers;            /* distinct peers, both directions */
 	uint64_t ports_out;        /* distinct (proto, destination port) contacted */
+	struct plot_annots explain;   /* phases and notable endpoints from the report analyses */
 };
 
 struct plotcli {
@@ -33,6 +36,8 @@ struct plotcli {
 	enum contacts_dir dir;
 	bool dir_set;              /* --inbound or --all given */
 	bool ylog, annotate, icmp;
+	bool explain;              /* run the report analyses for phase/endpoint annotations */
+	struct rp_col *col;        /* their collector during a pass */
 	int width, height;         /* pixels per panel (0 = default) */
 	uint8_t host_family;
 	uint8_t host_addr[16];

@@ -234,8 +234,9 @@ static int annotate(const struct plotcli_panel *pp, struct plot_panel *out)
 			if (plot_annot_add(&out->annots, &a))
 				return -1;
 		}
-		/* the first contact of each of the top services */
-		for (size_t s = 0; s < pr->nservices && s < 3; s++) {
+		/* the first contact of each of the top services, unless the report's
+		 * phases label those moments already */
+		for (size_t s = 0; s < pr->nservices && s < 3 && !pp->explain.n; s++) {
 			const struct ports_service *sv = &pr->services[s];
 			for (size_t k = 0; k < pp->n; k++)
 				if (pp->v[k].proto == pr->proto && pp->v[k].port == sv->port) {
@@ -250,6 +251,9 @@ static int annotate(const struct plotcli_panel *pp, struct plot_panel *out)
 				}
 		}
 	}
+	for (size_t i = 0; i < pp->explain.n; i++)  /* phases and notable endpoints (report) */
+		if (plot_annot_add(&out->annots, &pp->explain.v[i]))
+			return -1;
 	return 0;
 }
 

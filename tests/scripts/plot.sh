@@ -168,6 +168,23 @@ if [ -d "$DATA/pcap/behavior" ]; then
 else
 	skip "$DATA/pcap/behavior absent: real captures"
 fi
+# annotations from the report analyses: phases and notable endpoints, by name in the PDF's text
+if command -v pdftotext >/dev/null 2>&1 && command -v jq >/dev/null 2>&1; then
+	bl plot --annotate explain "$SP" -o "$TMP/ann.pdf"
+	pdftotext "$TMP/ann.pdf" "$TMP/ann.txt"
+	checkc "plot labels the phases (p2p, spam)" 'grep -qx "p2p" "$TMP/ann.txt" && grep -qx "spam" "$TMP/ann.txt"'
+	proxy=$(jq -r '.hosts[] | select(.role == "cnc_proxy") | .address' "$SP.truth.json" | head -1)
+	checkc "plot labels a C&C proxy as notable ($proxy)" 'grep -q "^$proxy" "$TMP/ann.txt"'
+	bl plot --annotate none "$SP" -o "$TMP/bare.pdf"
+	pdftotext "$TMP/bare.pdf" "$TMP/bare.txt"
+	checkc "--annotate none: no phase labels" '! grep -qx "spam" "$TMP/bare.txt"'
+	bl plot "$SP" -o "$TMP/auto.pdf"
+	pdftotext "$TMP/auto.pdf" "$TMP/auto.txt"
+	checkc "--annotate auto: service contacts, no report phases" '! grep -qx "spam" "$TMP/auto.txt" && grep -q "first smtp" "$TMP/auto.txt"'
+else
+	skip "pdftotext or jq absent: annotation labels"
+fi
+
 bl plot "$SP" -o /nonexistent-dir/x.png
 checkc "plot to an unwritable PNG: exit 4 naming it" '[ "$RC" -eq 4 ] && grep -q "^botlens: cannot write .*/nonexistent-dir/x.png" "$TMP/err"'
 
