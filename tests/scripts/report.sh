@@ -96,4 +96,23 @@ else
 	rm -rf "$prof"
 fi
 
+# exfiltration: an FTP session that logs in and stores a file (one hand-made packet)
+{ pcap_header
+  printf '\001\000\000\000\000\000\000\000\127\000\000\000\127\000\000\000'
+  printf '\000\001\002\003\004\005\000\006\007\010\011\012\010\000'
+  printf '\105\000\000\111\000\001\000\000\100\006\000\000\012\000\000\005\306\063\144\007'
+  printf '\303\120\000\025\000\000\000\001\000\000\000\001\120\030\040\000\000\000\000\000'
+  printf 'USER bob\r\nPASS x\r\nSTOR loot.zip\r\n'; } >"$TMP/ftp-stor.pcap"
+bl report --format json "$TMP/ftp-stor.pcap"
+checkc "exfiltration: FTP STOR after USER, with account and file" \
+	'[ "$RC" -eq 0 ] && grep -q "\"kind\":\"exfiltration\"" "$TMP/out" && grep -q "\"accounts\":\"bob\"" "$TMP/out" && grep -q "\"files\":\"loot.zip\"" "$TMP/out"'
+{ pcap_header
+  printf '\001\000\000\000\000\000\000\000\127\000\000\000\127\000\000\000'
+  printf '\000\001\002\003\004\005\000\006\007\010\011\012\010\000'
+  printf '\105\000\000\111\000\001\000\000\100\006\000\000\012\000\000\005\306\063\144\007'
+  printf '\303\120\000\025\000\000\000\001\000\000\000\001\120\030\040\000\000\000\000\000'
+  printf 'USER bob\r\nPASS x\r\nRETR loot.zip\r\n'; } >"$TMP/ftp-retr.pcap"
+bl report --format json "$TMP/ftp-retr.pcap"
+checkc "no exfiltration for a download (RETR)" '[ "$RC" -eq 0 ] && ! grep -q "exfiltration" "$TMP/out"'
+
 report report

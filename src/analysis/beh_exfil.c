@@ -1,0 +1,67 @@
+/*
+ * beh_exfil.c - `exfiltration`: the host uploads with credentials: an FTP
+ * session that logs in (USER) and stores files (STOR), or an SMTP session
+ * that authenticates (AUTH) and sends a message (DATA) — how stealers ship
+ * what they took.  Spam (no AUTH, many recipients) is beh_spam's.  The
+ * evidence names the FTP accounts and files; the upload size is what the
+ * host sent on those control connections and on FTP data connections to
+ * the same servers.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/report-int.h"
+
+static bool is_upload(const struct rp_flow *f)
+{
+	return ((f->facts & RPF_FTP_STOR) && (f->facts & RPF_FTP_LOGIN)) ||
+	       ((f->facts & RPF_SMTP_AUTH) && (f->facts & RPF_SMTP_DATA));
+}
+
+/* Bytes the host sent to server index srv (FTP data connections included). */
+static uint64_t sent_to(const struct rp_ctx *x, uint32_t srv)
+{
+	uint64_t b = 0;
+	for (size_t i = 0; i < x->nfl; i++)
+		if (x->fl[i]->h[1] == srv && rp_outbound(x, x->fl[i]))
+			b += x->fl[i]->bytes[0];
+	return b;
+}
+
+static void exfil_run(const struct rp_ctx *x, struct rp_host *h)
+{
+	double s = -1, e = 0;
+	uint64_t n = 0, bytes = 0, ftp = 0, smtp = 0;
+	for (size_t i = 0; i < x->nfl; i++) {
+		const struct rp_flow *f = x->fl[i];
+		if (!is_upload(f) || !rp_outbound(x, f))
+			continue;
+		if (s < 0)
+			s = f->t0;
+		e = f->t1 > e ? f->t1 : e;
+		n++;
+		ftp += (f->facts & RPF_FTP_STOR) != 0;
+		smtp += (f->facts & RPF_SMTP_AUTH) != 0;
+		bytes += sent_to(x, f->h[1]);
+	}
+	if (!n)
+		return;
+	char users[160] = "", files[200] = "";
+	rp_ev_join(x->col, x->self, EV_FTP_USER, 3, users, sizeof users);
+	rp_ev_join(x->col, x->self, EV_FTP_FILE, 4, files, sizeof files);
+	struct rp_beh *b = rp_beh_add(h, "exfiltration", s, e, n);
+	if (!b)
+		return;
+	rp_kv_num(b, "bytes", (double)bytes);
+	rp_kv_num(b, "ftp_sessions", (double)ftp);
+	rp_kv_num(b, "smtp_auth_sessions", (double)smtp);
+	rp_kv_str(b, "accounts", users);
+	rp_kv_str(b, "files", files);
+	rp_evidence(b, "%llu upload session%s with credentials (%llu FTP STOR after USER, %llu SMTP AUTH + DATA), "
+		       "%llu bytes sent%s%s%s%s",
+		    (unsigned long long)n, n == 1 ? "" : "s", (unsigned long long)ftp, (unsigned long long)smtp,
+		    (unsigned long long)bytes, users[0] ? "; accounts " : "", users, files[0] ? "; files " : "",
+		    files);
+}
+
+const struct analysis analysis_exfil = { .name = "exfiltration", .run = exfil_run };
