@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "render/plot.h"
 #include "engine/run.h"
 #include "p2p/p2p.h"
 
@@ -19,7 +20,7 @@ enum { S_TRUTH = 300, S_FORMAT, S_OUT, S_CAPTURE, S_BIN, S_XOR };
 static const struct cli_opt size_opts[] = {
 	{ "truth", 0, "FILE", "compare with the truth written by 'botlens p2p simulate'", S_TRUTH },
 	{ "format", 0, "FMT", "text (default) or json (JSON lines: one per crawl, then a summary)", S_FORMAT },
-	{ "output", 'o', "PLOT", "also write the per-crawl series as TSV to PLOT (for plotting)", S_OUT },
+	{ "output", 'o', "PLOT", "also write the per-crawl series to PLOT: an image if it ends in .png, .svg or .pdf, else TSV", S_OUT },
 	{ "from-capture", 0, NULL, "the operand is a capture: count distinct Overnet peers over time", S_CAPTURE },
 	{ "bin", 0, "SEC", "--from-capture: time bin in seconds (default 60)", S_BIN },
 	{ "xor-key", 0, "HEX", "--from-capture: Storm XOR key (80 hex digits)", S_XOR },
@@ -152,8 +153,38 @@ static void print_json(const struct size_report *r)
 	printf("}\n");
 }
 
+/* The series as an image: effective size (addresses, IDs), joined, left per crawl. */
+static int plot_series_image(const struct size_report *r, const char *path)
+{
+	double *v = calloc((size_t)r->n * 5 + 1, sizeof *v);
+	if (!v)
+		return EXIT_INTERNAL;
+	double *x = v, *ea = v + r->n, *ei = v + 2 * r->n, *jn = v + 3 * r->n, *lf = v + 4 * r->n;
+	for (unsigned i = 0; i < r->n; i++) {
+		x[i] = r->c[i].start - r->c[0].start;
+		ea[i] = r->c[i].responsive_addrs;
+		ei[i] = r->c[i].responsive_ids;
+		jn[i] = (double)r->c[i].joined + r->c[i].returned;
+		lf[i] = r->c[i].left;
+	}
+	struct plot_lines ps = { .title = "botnet size per crawl", .xlabel = "time since the first crawl (s)",
+				  .x = x, .y = { ea, ei, jn, lf }, .n = r->n, .nseries = 4,
+				  .names = { "effective size (addresses)", "responsive IDs", "joined + returned",
+					     "left" } };
+	char err[512];
+	int ex = EXIT_OK;
+	if (plot_lines_render(&ps, path, err, sizeof err)) {
+		cli_error("%s", err);
+		ex = EXIT_OUTPUT;
+	}
+	free(v);
+	return ex;
+}
+
 static int write_series(const struct size_report *r, const char *path)
 {
+	if (plot_format_of(path) != PLOT_UNKNOWN)
+		return plot_series_image(r, path);
 	FILE *f = cli_open_out(path);
 	if (!f)
 		return EXIT_OUTPUT;

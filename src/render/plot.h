@@ -92,4 +92,16 @@ int plot_hist_render(const struct plot_hist *h, const char *path, char *err, siz
 /* Axis label of a time: "mm:ss" under an hour, else "h:mm". */
 void plot_time_label(double t, double span, char *buf, size_t len);
 
+/* A line chart of up to PLOT_SERIES_MAX series over x (seconds). */
+#define PLOT_SERIES_MAX 4
+struct plot_lines {
+	const char *title, *xlabel;
+	const double *x;                      /* n values, ascending */
+	const double *y[PLOT_SERIES_MAX];     /* nseries arrays of n values */
+	const char *names[PLOT_SERIES_MAX];
+	size_t n, nseries;
+	int width, height;                    /* 0 = 1000 x 520 */
+};
+int plot_lines_render(const struct plot_lines *s, const char *path, char *err, size_t errlen);
+
 #endif

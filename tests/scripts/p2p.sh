@@ -4,6 +4,8 @@
 # Waits are event-driven with bounded timeouts: the crawler waits for the
 # simulator's bootstrap file (renamed into place once every socket is up).
 . "$(dirname "$0")/lib.sh"
+# fontconfig's per-process cache (botnet-size images) is not a botlens leak (tests/lsan.supp)
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$PWD/tests/lsan.supp"
 
 KEY=00112233445566778899aabbccddeeff0123456789abcdef0011223344556677fedcba9876543210
 BAD=ff112233445566778899aabbccddeeff0123456789abcdef0011223344556677fedcba9876543210
@@ -82,6 +84,11 @@ check "series file has one row per crawl" [ "$(grep -vc '^#' "$TMP/series.tsv")"
 
 # --- passive view: distinct Overnet peers in a synthetic Storm capture ---
 bl synth -s storm-private -o "$TMP/storm.pcap"
+bl botnet-size "$TMP/crawls.jsonl" -o "$TMP/size.png"
+checkc "botnet-size -o size.png: a 1000x520 PNG plot over time" \
+	'[ "$RC" -eq 0 ] && [ "$(od -An -tx1 -j16 -N8 "$TMP/size.png" | tr -d " \n")" = "000003e800000208" ]'
+bl botnet-size "$TMP/crawls.jsonl" -o "$TMP/size.svg"
+checkc "botnet-size -o size.svg: an SVG" '[ "$RC" -eq 0 ] && grep -q "<svg" "$TMP/size.svg"'
 bl botnet-size --from-capture "$TMP/storm.pcap" --bin 300
 check "from-capture counts Overnet peers" grep -qE 'distinct Overnet peers: [1-9][0-9]+ ' "$TMP/out"
 
