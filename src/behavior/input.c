@@ -356,26 +356,45 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void read_dir(struct drv *d, const char *path, uint8_t *buf, int depth)
+/*
+ * The entries of directory path (hidden ones skipped) as "path/name",
+ * sorted, so every walk reads in the same order.  NULL with errno set
+ * when the directory cannot be opened; *n is the count.
+ */
+static char **list_dir(const char *path, size_t *n)
 {
 	DIR *dir = opendir(path);
-	if (!dir) {
-		report_err(d, path, strerror(errno));
-		return;
-	}
+	if (!dir)
+		return NULL;
 	char **names = NULL;
-	size_t n = 0;
+	size_t cap = 0;
 	struct dirent *de;
+	*n = 0;
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.')
 			continue;
-		names = bh_realloc(names, (n + 1) * sizeof *names);
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			names = bh_realloc(names, cap * sizeof *names);
+		}
 		size_t l = strlen(path) + strlen(de->d_name) + 2;
-		names[n] = bh_alloc(l);
-		snprintf(names[n++], l, "%s/%s", path, de->d_name);
+		names[*n] = bh_alloc(l);
+		snprintf(names[(*n)++], l, "%s/%s", path, de->d_name);
 	}
 	closedir(dir);
-	qsort(names, n, sizeof *names, name_cmp);
+	if (*n)
+		qsort(names, *n, sizeof *names, name_cmp);
+	return names ? names : bh_calloc(1, sizeof *names);
+}
+
+static void read_dir(struct drv *d, const char *path, uint8_t *buf, int depth)
+{
+	size_t n;
+	char **names = list_dir(path, &n);
+	if (!names) {
+		report_err(d, path, strerror(errno));
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!d->stop)
 			read_path(d, names[i], buf, depth + 1);
@@ -451,21 +470,9 @@ static void expand(struct pool *p, const char *path, int depth)
 {
 	struct stat st;
 	if (depth < DIR_DEPTH && (depth ? lstat(path, &st) : stat(path, &st)) == 0 && S_ISDIR(st.st_mode)) {
-		DIR *dir = opendir(path);
-		if (dir) {
-			char **names = NULL;
-			size_t n = 0;
-			struct dirent *de;
-			while ((de = readdir(dir))) {
-				if (de->d_name[0] == '.')
-					continue;
-				names = bh_realloc(names, (n + 1) * sizeof *names);
-				size_t l = strlen(path) + strlen(de->d_name) + 2;
-				names[n] = bh_alloc(l);
-				snprintf(names[n++], l, "%s/%s", path, de->d_name);
-			}
-			closedir(dir);
-			qsort(names, n, sizeof *names, name_cmp);
+		size_t n;
+		char **names = list_dir(path, &n);
+		if (names) {
 			for (size_t i = 0; i < n; i++) {
 				expand(p, names[i], depth + 1);
 				free(names[i]);

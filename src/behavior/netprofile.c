@@ -8,35 +8,25 @@
  * idea of abstraction levels):
  *   level 1:  net.<proto>.<service>                 e.g. net.udp.dns
  *   level 2:  + .<dir>.<state>.<size>.<duration>    e.g. net.tcp.smtp.out.SF.s10k.d10
- * service: the well-known name of the responder's port, else its class
+ * service: the well-known name of the responder's port (the table of
+ * analysis/ports.c, shared with `botlens ports`), else its class
  * (low < 1024, reg < 49152, dyn); dir: out when the originator is an
  * internal address (the sandbox side), in otherwise; size: total payload
  * in decades (s0, s100, s1k, s10k, s100k, sbig); duration in decades of
  * seconds (d0 under 10 ms, d1, d10, d60, dlong).
  */
 #include "behavior/behavior.h"
+#include "analysis/ports.h"
 #include "engine/run.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const struct {
-	uint16_t port;
-	const char *name;
-} services[] = {
-	{ 20, "ftp-data" }, { 21, "ftp" }, { 22, "ssh" }, { 23, "telnet" }, { 25, "smtp" },
-	{ 53, "dns" }, { 67, "dhcp" }, { 68, "dhcp" }, { 69, "tftp" }, { 80, "http" },
-	{ 110, "pop3" }, { 123, "ntp" }, { 135, "msrpc" }, { 137, "netbios" }, { 138, "netbios" },
-	{ 139, "netbios" }, { 143, "imap" }, { 161, "snmp" }, { 443, "https" }, { 445, "smb" },
-	{ 465, "smtps" }, { 587, "submission" }, { 993, "imaps" }, { 1900, "ssdp" },
-	{ 3389, "rdp" }, { 5353, "mdns" }, { 6667, "irc" }, { 8080, "http-alt" },
-};
-
 static const char *service(uint16_t port, char *buf, size_t len)
 {
-	for (size_t i = 0; i < sizeof services / sizeof *services; i++)
-		if (services[i].port == port)
-			return services[i].name;
+	const char *name = ports_service_name(port);
+	if (name)
+		return name;
 	snprintf(buf, len, "%s", port < 1024 ? "low" : port < 49152 ? "reg" : "dyn");
 	return buf;
 }
@@ -79,12 +69,8 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 
 bool bh_is_capture(const uint8_t *p, size_t n, const char *name)
 {
-	if (n >= 4) {
-		uint32_t m = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-		if (m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1 ||
-		    m == 0x0a0d0d0a)
-			return true;
-	}
+	if (cap_magic(p, n))
+		return true;
 	/* gzip-compressed captures go to the engine, which reads gzip itself */
 	size_t l = strlen(name);
 	return n >= 2 && p[0] == 0x1f && p[1] == 0x8b &&

@@ -30,6 +30,14 @@ const char *cap_linktype_name(int lt)
 	return NULL;
 }
 
+bool cap_magic(const uint8_t *p, size_t n)
+{
+	if (n < 4)
+		return false;
+	uint32_t m = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1 || m == 0x0a0d0d0a;
+}
+
 void cap_note_linktype(struct cap *c, int lt)
 {
 	for (unsigned i = 0; i < c->nseen; i++)

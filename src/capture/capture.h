@@ -76,6 +76,13 @@ unsigned cap_section_count(const struct cap *c);
  * (memory-mapped input: at least 64 MiB behind the read position). */
 bool cap_stable_data(const struct cap *c);
 
+/*
+ * True when the first bytes are a pcap (either resolution, either byte
+ * order) or pcapng magic number: for recognising captures by content
+ * without opening them (directories, report inputs).  gzip is not checked.
+ */
+bool cap_magic(const uint8_t *p, size_t n);
+
 /* Name of a LINKTYPE_ value ("EN10MB", "LINUX_SLL2"...), or NULL. */
 const char *cap_linktype_name(int linktype);
 

@@ -180,7 +180,6 @@ int cmd_compare(int argc, char **argv)
 	static struct plotcli p;
 	memset(&p, 0, sizeof p);
 	p.annotate = true;
-	plotcli_permute(argc, argv, opts);
 	int rc = cli_parse(argc, argv, "compare", "[options] A B [-o OUT.png|svg|pdf]", opts, opt_cb, &p, &p.c,
 			   "  botlens compare storm-private.pcap storm-public.pcap -o compare.png\n"
 			   "  botlens compare --format json a.pcap b.pcap\n");

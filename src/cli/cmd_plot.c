@@ -86,7 +86,6 @@ int cmd_plot(int argc, char **argv)
 	static struct plotcli p;
 	memset(&p, 0, sizeof p);
 	p.annotate = true;
-	plotcli_permute(argc, argv, opts);
 	int rc = cli_parse(argc, argv, "plot", "[options] FILE... -o OUT.png|OUT.svg|OUT.pdf", opts, opt_cb,
 			   &p, &p.c,
 			   "  botlens plot run.pcap -o run.png\n"

@@ -197,7 +197,6 @@ int cmd_ports(int argc, char **argv)
 	static struct ports_cli x;
 	memset(&x, 0, sizeof x);
 	x.hi = 65535;
-	plotcli_permute(argc, argv, opts);
 	int rc = cli_parse(argc, argv, "ports", "[options] FILE... [-o OUT.png|svg|pdf]", opts, opt_cb, &x,
 			   &x.p.c,
 			   "  botlens ports run.pcap\n"

@@ -49,13 +49,7 @@ static bool looks_like_capture(const char *path)
 	close(fd);
 	if (n < 2)
 		return false;
-	if (m[0] == 0x1f && m[1] == 0x8b)
-		return true;
-	if (n < 4)
-		return false;
-	uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
-	return be == 0xa1b2c3d4 || be == 0xd4c3b2a1 || be == 0xa1b23c4d || be == 0x4d3cb2a1 ||
-	       be == 0x0a0d0d0a;
+	return (m[0] == 0x1f && m[1] == 0x8b) || cap_magic(m, (size_t)n);
 }
 
 static int walk_dir(const char *dir, struct strvec *out, int depth)

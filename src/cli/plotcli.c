@@ -1,6 +1,6 @@
 /*
  * plotcli.c - the shared frame of `botlens plot`, `ports` and `compare`:
- * argument order, the plot options, one pass per capture collecting
+ * the plot options, one pass per capture collecting
  * contacts, panels per sandbox host (see plotcli.h).
  */
 #include "cli/plotcli.h"
@@ -8,87 +8,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "analysis/stats.h"
-
-/* Long options of the common table that take an argument (opts.c). */
-static const char *const common_arg_long[] = {
-	"read", "filter", "host", "format", "output", "reader", "threads",
-	"tcp-timeout", "udp-timeout", "icmp-timeout", NULL,
-};
-static const char common_arg_short[] = "rfo";
-
-static bool takes_arg(const char *a, const struct cli_opt *extra)
-{
-	if (a[1] == '-') {
-		const char *name = a + 2;
-		if (strchr(name, '='))
-			return false;
-		for (size_t i = 0; common_arg_long[i]; i++)
-			if (!strcmp(name, common_arg_long[i]))
-				return true;
-		for (size_t i = 0; extra && extra[i].lng; i++)
-			if (!strcmp(name, extra[i].lng))
-				return extra[i].arg != NULL;
-		return false;
-	}
-	size_t len = strlen(a);
-	char last = a[len - 1];
-	for (size_t i = 1; i < len; i++) {
-		bool has = strchr(common_arg_short, a[i]) != NULL;
-		for (size_t j = 0; extra && extra[j].lng; j++)
-			if (extra[j].shrt == a[i] && extra[j].arg)
-				has = true;
-		if (has)
-			return a[i] == last && i == len - 1;
-	}
-	return false;
-}
-
-void plotcli_permute(int argc, char **argv, const struct cli_opt *extra)
-{
-	char **opt = malloc((size_t)argc * sizeof *opt), **ops = malloc((size_t)argc * sizeof *ops);
-	if (!opt || !ops) {
-		free(opt);
-		free(ops);
-		return;
-	}
-	int no = 0, nops = 0, i = 1;
-	for (; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--"))
-			break;
-		if (a[0] != '-' || !a[1]) {
-			ops[nops++] = argv[i];
-			continue;
-		}
-		opt[no++] = argv[i];
-		if (takes_arg(a, extra) && i + 1 < argc)
-			opt[no++] = argv[++i];
-	}
-	int k = 1;
-	for (int j = 0; j < no; j++)
-		argv[k++] = opt[j];
-	char *dd = i < argc ? argv[i] : NULL;
-	char **rest = argv + i + 1;
-	int nrest = i < argc ? argc - i - 1 : 0;
-	/* no "--" is added: argv has no room for it, and getopt's '+' mode stops at the first operand */
-	char **tail = malloc(((size_t)nrest + 1) * sizeof *tail);
-	if (tail) {
-		for (int j = 0; j < nrest; j++)
-			tail[j] = rest[j];
-		if (dd)  /* keep "--" where it was needed, before the operands */
-			argv[k++] = dd;
-		for (int j = 0; j < nops; j++)
-			argv[k++] = ops[j];
-		for (int j = 0; j < nrest; j++)
-			argv[k++] = tail[j];
-		free(tail);
-	}
-	free(opt);
-	free(ops);
-}
 
 int plotcli_opt(struct plotcli *p, int id, const char *arg)
 {

@@ -54,12 +54,6 @@ enum {
 	PLOTCLI_SIZE, PLOTCLI_ICMP,
 };
 
-/*
- * Moves options before operands (getopt here stops at the first operand),
- * so that `botlens plot run.pcap -o run.png` works.  extra: the command's
- * own options, to know which take an argument.
- */
-void plotcli_permute(int argc, char **argv, const struct cli_opt *extra);
 /* Handles the PLOTCLI_* options; returns 0 or an exit code. */
 int plotcli_opt(struct plotcli *p, int id, const char *arg);
 /*
