@@ -20,16 +20,51 @@ int table_format_parse(const char *s)
 	return -1;
 }
 
+/*
+ * A row is assembled in t->buf and written with one fwrite at its end
+ * (per-cell stdio calls, each taking the FILE lock, cost more than the
+ * formatting); a row longer than the buffer is written in pieces.
+ */
+static void flush(struct table *t)
+{
+	if (t->len)
+		fwrite(t->buf, 1, t->len, t->f);
+	t->len = 0;
+}
+
+static void out_n(struct table *t, const char *s, size_t n)
+{
+	if (n > sizeof t->buf - t->len) {
+		flush(t);
+		if (n > sizeof t->buf) {
+			fwrite(s, 1, n, t->f);
+			return;
+		}
+	}
+	memcpy(t->buf + t->len, s, n);
+	t->len += (unsigned)n;
+}
+
+static void out_c(struct table *t, char c)
+{
+	if (t->len == sizeof t->buf)
+		flush(t);
+	t->buf[t->len++] = c;
+}
+
+static void out_s(struct table *t, const char *s) { out_n(t, s, strlen(s)); }
+
 static void put_header(struct table *t)
 {
 	if (t->fmt == TABLE_JSON || !t->header)
 		return;
 	for (unsigned i = 0; i < t->ncols; i++) {
 		if (i)
-			fputc(t->fmt == TABLE_TSV ? '\t' : ',', t->f);
-		fputs(t->cols[i], t->f);
+			out_c(t, t->fmt == TABLE_TSV ? '\t' : ',');
+		out_s(t, t->cols[i]);
 	}
-	fputc('\n', t->f);
+	out_c(t, '\n');
+	flush(t);
 }
 
 void table_init(struct table *t, FILE *f, enum table_format fmt,
@@ -42,39 +77,47 @@ void table_init(struct table *t, FILE *f, enum table_format fmt,
 	t->col = 0;
 	t->header = header;
 	t->started = false;
+	t->len = 0;
 }
 
-void json_put_string(FILE *f, const char *s)
+/* Escapes s as a JSON string with quotes into the row. */
+static void put_json(struct table *t, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *q = (const unsigned char *)s;
 	while (*q >= 0x20 && *q != '"' && *q != '\\' && *q != 0x7f)
 		q++;
+	out_c(t, '"');
 	if (!*q) {  /* nothing to escape: the common case */
-		putc_unlocked('"', f);
-		fwrite(s, 1, (size_t)(q - (const unsigned char *)s), f);
-		putc_unlocked('"', f);
+		out_n(t, s, (size_t)(q - (const unsigned char *)s));
+		out_c(t, '"');
 		return;
 	}
-	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
+		case '"': out_s(t, "\\\""); break;
+		case '\\': out_s(t, "\\\\"); break;
+		case '\n': out_s(t, "\\n"); break;
+		case '\r': out_s(t, "\\r"); break;
+		case '\t': out_s(t, "\\t"); break;
 		default:
 			if (*p < 0x20 || *p == 0x7f) {
-				fputs("\\u00", f);
-				fputc(hex[*p >> 4], f);
-				fputc(hex[*p & 15], f);
+				char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
+				out_n(t, u, sizeof u);
 			} else {
-				fputc(*p, f);
+				out_c(t, (char)*p);
 			}
 		}
 	}
-	fputc('"', f);
+	out_c(t, '"');
+}
+
+void json_put_string(FILE *f, const char *s)
+{
+	struct table t;
+	table_init(&t, f, TABLE_JSON, NULL, 0, false);
+	put_json(&t, s);
+	flush(&t);
 }
 
 void table_begin(struct table *t)
@@ -93,52 +136,52 @@ static void cell_begin(struct table *t)
 		t->started = true;
 	}
 	if (t->fmt == TABLE_JSON) {
-		fputs(t->col == 0 ? "{" : ",", t->f);
-		json_put_string(t->f, t->col < t->ncols ? t->cols[t->col] : "?");
-		fputc(':', t->f);
+		out_c(t, t->col == 0 ? '{' : ',');
+		put_json(t, t->col < t->ncols ? t->cols[t->col] : "?");
+		out_c(t, ':');
 	} else if (t->col > 0) {
-		fputc(t->fmt == TABLE_TSV ? '\t' : ',', t->f);
+		out_c(t, t->fmt == TABLE_TSV ? '\t' : ',');
 	}
 }
 
 static void cell_end(struct table *t) { t->col++; }
 
-static void put_csv(FILE *f, const char *s)
+static void put_csv(struct table *t, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
+		out_s(t, s);
 		return;
 	}
-	fputc('"', f);
+	out_c(t, '"');
 	for (; *s; s++) {
 		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
+			out_c(t, '"');
+		out_c(t, *s);
 	}
-	fputc('"', f);
+	out_c(t, '"');
 }
 
-static void put_tsv(FILE *f, const char *s)
+static void put_tsv(struct table *t, const char *s)
 {
 	if (!*s) {
-		fputs("(empty)", f);
+		out_s(t, "(empty)");
 		return;
 	}
 	if (!strpbrk(s, "\t\n\r")) {
-		fputs(s, f);
+		out_s(t, s);
 		return;
 	}
 	for (; *s; s++)
-		putc_unlocked(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
+		out_c(t, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
 }
 
 void table_null(struct table *t)
 {
 	cell_begin(t);
 	if (t->fmt == TABLE_JSON)
-		fputs("null", t->f);
+		out_s(t, "null");
 	else if (t->fmt == TABLE_TSV)
-		fputc('-', t->f);
+		out_c(t, '-');
 	cell_end(t);
 }
 
@@ -150,18 +193,18 @@ void table_str(struct table *t, const char *s)
 	}
 	cell_begin(t);
 	if (t->fmt == TABLE_JSON)
-		json_put_string(t->f, s);
+		put_json(t, s);
 	else if (t->fmt == TABLE_CSV)
-		put_csv(t->f, s);
+		put_csv(t, s);
 	else
-		put_tsv(t->f, s);
+		put_tsv(t, s);
 	cell_end(t);
 }
 
 static void put_raw(struct table *t, const char *s)
 {
 	cell_begin(t);
-	fputs(s, t->f);
+	out_s(t, s);
 	cell_end(t);
 }
 
@@ -229,8 +272,9 @@ void table_bool(struct table *t, bool v)
 void table_end_row(struct table *t)
 {
 	if (t->fmt == TABLE_JSON)
-		fputs(t->col ? "}" : "{}", t->f);
-	fputc('\n', t->f);
+		out_s(t, t->col ? "}" : "{}");
+	out_c(t, '\n');
+	flush(t);
 	t->col = 0;
 }
 

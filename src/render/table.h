@@ -25,6 +25,8 @@ struct table {
 	unsigned col;       /* next column of the current row */
 	bool header;        /* print a header row */
 	bool started;
+	unsigned len;       /* bytes of the current row in buf, written at the row's end */
+	char buf[4096];
 };
 
 /* Parses "tsv", "csv", "json"; returns -1 if unknown. */
