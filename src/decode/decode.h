@@ -78,27 +78,36 @@ struct decode_stats {
 
 enum pkt_frag { FRAG_NONE, FRAG_FIRST, FRAG_LATER };
 
+/*
+ * Line 0 holds what flow and host accounting read; the rest (line 1) is
+ * for subscribers.  A packet handed between threads (engine/run.c) then
+ * moves one cache line to the flow stage, not two.
+ */
 struct pkt {
-	int64_t ts_ns;
-	uint32_t caplen, wirelen;
+	/* line 0 */
+	_Alignas(64) int64_t ts_ns;
+	uint32_t wirelen;
+	uint32_t payload_len;  /* transport payload length per the headers */
+	uint8_t src[16], dst[16];  /* IPv4 in the first 4 bytes, rest zero */
+	uint16_t sport, dport; /* for ICMP: sport = type, dport = code (as Zeek) */
+	uint16_t ip_len;       /* innermost IP total length (header + payload) */
 	uint8_t family;        /* 4 or 6 for IP, 0 if no IP layer */
 	uint8_t proto;         /* innermost IP protocol (6 tcp, 17 udp, 1 icmp, 58 icmpv6) */
 	uint8_t frag;          /* enum pkt_frag */
-	uint8_t depth;         /* layers decoded */
-	uint8_t tunnels;       /* encapsulations followed */
 	bool has_ports;        /* sport/dport (or ICMP type/code) are valid */
 	bool l4_truncated;     /* transport header not (fully) captured */
 	uint8_t tcp_flags;     /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE CWR */
-	uint8_t src[16], dst[16];  /* IPv4 in the first 4 bytes, rest zero */
-	uint16_t sport, dport; /* for ICMP: sport = type, dport = code (as Zeek) */
-	uint32_t seq, ack;
-	uint16_t ip_len;       /* innermost IP total length (header + payload) */
-	uint32_t payload_len;  /* transport payload length per the headers */
-	uint32_t payload_caplen;  /* of which captured */
-	const uint8_t *payload;
+	uint8_t depth;         /* layers decoded */
+	uint8_t tunnels;       /* encapsulations followed */
 	uint16_t ethertype;    /* non-IP: the ethertype seen (ARP = 0x0806) */
+	/* line 1 */
+	uint32_t caplen;
+	uint32_t seq, ack;
+	uint32_t payload_caplen;  /* of the payload, captured */
+	const uint8_t *payload;
 	uint32_t l4_wire;      /* IP payload length per the IP header (internal) */
 };
+_Static_assert(__builtin_offsetof(struct pkt, caplen) == 64, "struct pkt: line 0 is full");
 
 struct frag_entry;
 

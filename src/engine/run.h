@@ -48,23 +48,29 @@ struct run_opts {
 struct run_filter;
 
 struct run {
+	/* Set before the pass, then only read: the flow stage reads these per packet. */
 	const char *path;
 	struct cap *cap;
-	struct decoder dec;
 	struct flowtab *flows;
 	struct hosttab *hosts;
+	const struct run_opts *opts;
+	const struct run_sub *subs;
+	unsigned nsubs;
+	int64_t start_ns;           /* first record's time: origin of relative times */
+	/*
+	 * Written by the reader per record.  With a reader thread (run.c) these
+	 * must not share a cache line with the fields above, or every record
+	 * would pull the flow stage's line away from it.
+	 */
+	_Alignas(64) struct decoder dec;
 	uint64_t records;           /* read from the file */
 	uint64_t matched;           /* passed the filter */
 	uint64_t wire_bytes, cap_bytes;   /* of matched packets */
-	int64_t start_ns;           /* first record's time: origin of relative times */
 	int64_t first_ns, last_ns;  /* of matched packets */
 	bool have_time;
+	struct run_filter *filters;
 	int status;                 /* CAP_EOF, or the error that ended the pass */
 	char err[CAP_ERRLEN];
-	const struct run_opts *opts;
-	struct run_filter *filters;
-	const struct run_sub *subs;
-	unsigned nsubs;
 };
 
 /* Opens the capture. Returns CAP_OK or an error with err filled. */
