@@ -147,7 +147,7 @@ static void count(struct run *r, const struct cap_rec *rec)
  * Packets reach flows and subscribers in capture order either way.
  */
 #define RUN_BATCH 512
-#define RUN_RING 8
+#define RUN_RING 64
 #define RUN_AHEAD 8
 
 struct batch {
@@ -186,6 +186,8 @@ static void read_batch(struct run *r, struct batch *b, unsigned max, int *rc)
 static bool process_batch(struct run *r, const struct batch *b)
 {
 	for (unsigned i = 0; i < b->n; i++) {
+		/* The reader thread wrote these lines: fetch them before they are needed. */
+		__builtin_prefetch(&b->p[i + RUN_AHEAD < b->n ? i + RUN_AHEAD : i]);
 		if (r->flows) {
 			unsigned j = i + RUN_AHEAD, k = i + RUN_AHEAD / 2;
 			if (j < b->n && b->ip[j])

@@ -131,6 +131,10 @@ static void expire(struct flowtab *t)
 	for (int c = 0; c < CLS_N; c++) {
 		struct flow *f;
 		while ((f = t->lru[c].head) && t->now - f->queued > t->timeout[c]) {
+			if (f->next) {  /* the next head is as cold as this one was */
+				__builtin_prefetch(f->next);
+				__builtin_prefetch((const char *)f->next + 128);
+			}
 			if (t->now - f->last_ns > t->timeout[c]) {
 				flow_end(t, f);
 			} else {
