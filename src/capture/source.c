@@ -12,8 +12,6 @@
 #include <unistd.h>
 
 #define SRC_CHUNK (1u << 20)          /* read/inflate granularity */
-#define SRC_RELEASE (16u << 20)       /* give back mapped pages every 16 MiB */
-#define SRC_MAX_WINDOW (256u << 20)   /* no record may need more than this */
 #define SRC_LAG (4u << 20)            /* released pages stay this far behind pos: the records
                                          of batches still queued for processing (run.c) are
                                          read again after they were consumed */
@@ -187,15 +185,10 @@ static int buf_fill(struct src *s, size_t n)
 	return 0;
 }
 
-const uint8_t *src_peek(struct src *s, size_t n, size_t *avail)
+const uint8_t *src_peek_buffered(struct src *s, size_t n, size_t *avail)
 {
 	if (n > SRC_MAX_WINDOW)
 		n = SRC_MAX_WINDOW;
-	if (s->map) {
-		size_t left = s->maplen - (size_t)s->pos;
-		*avail = left < n ? left : n;
-		return s->map + s->pos;
-	}
 	if (s->end - s->start < n && buf_fill(s, n) != 0) {
 		*avail = 0;
 		return NULL;
@@ -210,7 +203,7 @@ const uint8_t *src_peek(struct src *s, size_t n, size_t *avail)
  * from the file if touched again, so pointers into them stay valid) and
  * maps the next window in one call, instead of a page fault per 64 KiB.
  */
-static void src_window(struct src *s)
+void src_window(struct src *s)
 {
 	size_t upto = (size_t)(s->pos & ~(uint64_t)4095) - SRC_LAG;
 	madvise((void *)(s->map + s->released), upto - s->released, MADV_DONTNEED);
@@ -222,18 +215,6 @@ static void src_window(struct src *s)
 		madvise((void *)(s->map + from), len, MADV_POPULATE_READ);  /* a hint: errors ignored */
 	}
 #endif
-}
-
-void src_consume(struct src *s, size_t n)
-{
-	s->pos += n;
-	if (s->map) {
-		if (s->pos - s->released >= SRC_RELEASE + 4096)
-			src_window(s);
-		__builtin_prefetch(s->map + (s->pos + 4096 < s->maplen ? s->pos + 4096 : s->pos));
-		return;
-	}
-	s->start += n;
 }
 
 void src_close(struct src *s)

@@ -46,8 +46,36 @@ int src_open(struct src *s, const char *path);
  * is left (possibly NULL when 0) with *avail < n.  On a read error returns
  * NULL and sets s->err.
  */
-const uint8_t *src_peek(struct src *s, size_t n, size_t *avail);
-void src_consume(struct src *s, size_t n);
+const uint8_t *src_peek_buffered(struct src *s, size_t n, size_t *avail);
+void src_window(struct src *s);  /* mmap: releases pages behind, maps the next window */
+
+#define SRC_RELEASE (16u << 20)       /* give back mapped pages every 16 MiB */
+#define SRC_MAX_WINDOW (256u << 20)   /* no record may need more than this */
+
+/* Inline: called twice per record, and a mapped file needs no more than this. */
+static inline const uint8_t *src_peek(struct src *s, size_t n, size_t *avail)
+{
+	if (!s->map)
+		return src_peek_buffered(s, n, avail);
+	if (n > SRC_MAX_WINDOW)
+		n = SRC_MAX_WINDOW;
+	size_t left = s->maplen - (size_t)s->pos;
+	*avail = left < n ? left : n;
+	return s->map + s->pos;
+}
+
+static inline void src_consume(struct src *s, size_t n)
+{
+	s->pos += n;
+	if (!s->map) {
+		s->start += n;
+		return;
+	}
+	if (s->pos - s->released >= SRC_RELEASE + 4096)
+		src_window(s);
+	__builtin_prefetch(s->map + (s->pos + 4096 < s->maplen ? s->pos + 4096 : s->pos));
+}
+
 void src_close(struct src *s);
 
 #endif

@@ -52,7 +52,8 @@ void decoder_free(struct decoder *d)
 
 bool decode_packet(struct decoder *d, const struct cap_rec *rec, struct pkt *p)
 {
-	memset(p, 0, sizeof *p);
+	static const struct pkt zero;
+	*p = zero;  /* a copy, not memset: gcc makes that `rep stos`, slow to start per packet */
 	p->ts_ns = rec->ts_ns;
 	p->caplen = rec->caplen;
 	p->wirelen = rec->wirelen;
