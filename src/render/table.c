@@ -278,40 +278,81 @@ void table_end_row(struct table *t)
 	t->col = 0;
 }
 
+/* Two decimal digits of v (0..99) at b. */
+static void put2(char *b, unsigned v)
+{
+	b[0] = (char)('0' + v / 10);
+	b[1] = (char)('0' + v % 10);
+}
+
 /*
- * Formats with a one-entry cache of the last second's date text: output
- * rows come in near time order, and gmtime+strftime per row is costly.
+ * Civil date of a day count since 1970-01-01 (proleptic Gregorian), by
+ * eras of 400 years (146097 days) as in Howard Hinnant's date algorithms.
+ */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z += 719468;  /* days from 0000-03-01 */
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/*
+ * Formats without gmtime/strftime (per row they cost more than the rest of
+ * the row): the date by arithmetic, cached per day.  Years outside
+ * 0000-9999 print as seconds since the epoch.
  */
 void time_iso8601(int64_t ts_ns, char *buf, size_t len)
 {
-	static _Thread_local int64_t cached_sec = INT64_MIN;
-	static _Thread_local char cached[32];
+	static _Thread_local int64_t cached_day = INT64_MIN;
+	static _Thread_local char cached[12];  /* "YYYY-MM-DDT" */
 	int64_t sec = ts_ns / 1000000000, ns = ts_ns % 1000000000;
 	if (ns < 0) {
 		ns += 1000000000;
 		sec--;
 	}
-	if (sec != cached_sec) {
-		time_t tt = (time_t)sec;
-		struct tm tm;
-		if (!gmtime_r(&tt, &tm)) {
+	int64_t day = sec / 86400, sod = sec % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		day--;
+	}
+	if (day != cached_day) {
+		int64_t y;
+		unsigned m, d;
+		civil_from_days(day, &y, &m, &d);
+		if (y < 0 || y > 9999) {
 			snprintf(buf, len, "%" PRId64 ".%09" PRId64, sec, ns);
 			return;
 		}
-		strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
-		cached_sec = sec;
+		put2(cached, (unsigned)(y / 100));
+		put2(cached + 2, (unsigned)(y % 100));
+		cached[4] = '-';
+		put2(cached + 5, m);
+		cached[7] = '-';
+		put2(cached + 8, d);
+		cached[10] = 'T';
+		cached_day = day;
 	}
-	size_t n = strlen(cached);
-	if (len < n + 9) {  /* too small for the date: an empty string, never a cut one */
+	if (len < 28) {  /* too small for the time: an empty string, never a cut one */
 		if (len)
 			buf[0] = 0;
 		return;
 	}
-	memcpy(buf, cached, n);
-	buf[n] = '.';
+	memcpy(buf, cached, 11);
+	put2(buf + 11, (unsigned)(sod / 3600));
+	buf[13] = ':';
+	put2(buf + 14, (unsigned)(sod / 60 % 60));
+	buf[16] = ':';
+	put2(buf + 17, (unsigned)(sod % 60));
+	buf[19] = '.';
 	int us = (int)(ns / 1000);
 	for (int i = 6; i >= 1; i--, us /= 10)
-		buf[n + (size_t)i] = (char)('0' + us % 10);
-	buf[n + 7] = 'Z';
-	buf[n + 8] = 0;
+		buf[19 + i] = (char)('0' + us % 10);
+	buf[26] = 'Z';
+	buf[27] = 0;
 }
