@@ -57,10 +57,18 @@ void decode_ipv4(struct decoder *d, struct pkt *p, struct rd *r)
 	}
 	d->stats.ipv4++;
 	p->family = 4;
-	memset(p->src, 0, 16);
-	memset(p->dst, 0, 16);
-	memcpy(p->src, src, 4);
-	memcpy(p->dst, dst, 4);
+	/*
+	 * Stored as whole 8-byte words: the flow hash reads them as such right
+	 * after, and a load spanning a 4-byte store cannot be forwarded from
+	 * it (it waits for the store to reach the cache).
+	 */
+	uint64_t w[2] = { 0, 0 };
+	memcpy(&w[0], src, 4);
+	memcpy(&w[1], dst, 4);
+	memcpy(p->src, &w[0], 8);
+	memcpy(p->dst, &w[1], 8);
+	memset(p->src + 8, 0, 8);
+	memset(p->dst + 8, 0, 8);
 	p->ip_len = totlen;
 	p->l4_wire = totlen - (uint32_t)hlen;
 	decode_reset_l4(p);

@@ -148,8 +148,9 @@ static void cell_end(struct table *t) { t->col++; }
 
 static void put_csv(struct table *t, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		out_s(t, s);
+	size_t n = strcspn(s, ",\"\r\n");
+	if (!s[n]) {
+		out_n(t, s, n);
 		return;
 	}
 	out_c(t, '"');
@@ -161,18 +162,19 @@ static void put_csv(struct table *t, const char *s)
 	out_c(t, '"');
 }
 
+/* One pass: copies s, blanking tabs and line breaks, which TSV cannot hold. */
 static void put_tsv(struct table *t, const char *s)
 {
 	if (!*s) {
-		out_s(t, "(empty)");
+		out_n(t, "(empty)", 7);
 		return;
 	}
-	if (!strpbrk(s, "\t\n\r")) {
-		out_s(t, s);
-		return;
+	for (; *s; s++) {
+		if (t->len == sizeof t->buf)
+			flush(t);
+		char c = *s;
+		t->buf[t->len++] = c == '\t' || c == '\n' || c == '\r' ? ' ' : c;
 	}
-	for (; *s; s++)
-		out_c(t, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
 }
 
 void table_null(struct table *t)
@@ -201,10 +203,10 @@ void table_str(struct table *t, const char *s)
 	cell_end(t);
 }
 
-static void put_raw(struct table *t, const char *s)
+static void put_raw(struct table *t, const char *s, size_t n)
 {
 	cell_begin(t);
-	out_s(t, s);
+	out_n(t, s, n);
 	cell_end(t);
 }
 
@@ -221,8 +223,8 @@ static char *utoa_end(uint64_t v, char *end)
 
 void table_u64(struct table *t, uint64_t v)
 {
-	char b[24];
-	put_raw(t, utoa_end(v, b + sizeof b));
+	char b[24], *p = utoa_end(v, b + sizeof b);
+	put_raw(t, p, (size_t)(b + sizeof b - 1 - p));
 }
 
 void table_ns(struct table *t, int64_t ns)
@@ -240,14 +242,14 @@ void table_ns(struct table *t, int64_t ns)
 	} while (sec);
 	if (ns < 0)
 		*--p = '-';
-	put_raw(t, p);
+	put_raw(t, p, (size_t)(b + sizeof b - 1 - p));
 }
 
 void table_i64(struct table *t, int64_t v)
 {
 	char b[24];
-	snprintf(b, sizeof b, "%" PRId64, v);
-	put_raw(t, b);
+	int n = snprintf(b, sizeof b, "%" PRId64, v);
+	put_raw(t, b, (size_t)n);
 }
 
 void table_f64(struct table *t, double v, int decimals)
@@ -258,15 +260,15 @@ void table_f64(struct table *t, double v, int decimals)
 	}
 	char b[64];
 	snprintf(b, sizeof b, "%.*f", decimals, v);
-	put_raw(t, b);
+	put_raw(t, b, strlen(b));
 }
 
 void table_bool(struct table *t, bool v)
 {
 	if (t->fmt == TABLE_JSON)
-		put_raw(t, v ? "true" : "false");
+		put_raw(t, v ? "true" : "false", v ? 4 : 5);
 	else
-		put_raw(t, v ? "T" : "F");
+		put_raw(t, v ? "T" : "F", 1);
 }
 
 void table_end_row(struct table *t)
