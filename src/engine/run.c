@@ -227,7 +227,8 @@ static int loop_serial(struct run *r, unsigned max)
  */
 struct ring {
 	struct batch slot[RUN_RING];
-	atomic_uint head, tail;
+	_Alignas(64) atomic_uint head;  /* each index on its own line: one writer each */
+	_Alignas(64) atomic_uint tail;
 	atomic_bool done, stop;     /* producer finished; consumer wants it to stop */
 	atomic_bool prod_waits, cons_waits;
 	int rc;                     /* the producer's final status, set before done */
@@ -315,9 +316,10 @@ static int consume(struct ring *q)
 /* The two-thread pass; falls back to the serial one if no thread can start. */
 static int loop_threaded(struct run *r)
 {
-	struct ring *q = calloc(1, sizeof *q);
+	struct ring *q = aligned_alloc(_Alignof(struct ring), sizeof *q);  /* packets are line-aligned */
 	if (!q)
 		return loop_serial(r, RUN_BATCH);
+	memset(q, 0, sizeof *q);
 	q->r = r;
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
