@@ -304,7 +304,7 @@ static void read_all(const char *path, enum cap_reader reader)
 		R.rc = R.open_rc;
 		return;
 	}
-	struct cap_rec rec;
+	struct cap_rec rec = { 0 };
 	while ((R.rc = cap_next(c, &rec, R.err, sizeof R.err)) == CAP_OK) {
 		if (R.n < 64) {
 			struct got *g = &R.r[R.n];
