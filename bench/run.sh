@@ -6,7 +6,7 @@
 #   build/bench/pcaploop FILE     a bare libpcap pcap_next_ex() loop
 #   tcpdump -r FILE -w /dev/null  libpcap read + write
 #   tshark -q -z conv,ip          on the first SLICE_PKTS packets, scaled
-#   botlens flows -q -o /dev/null FILE
+#   botlens flows -q -o /dev/null FILE  (and with --threads 1, for reference)
 # Generates bench/data/bulk.pcap (gitignored) with bench/gen_bulk if it is
 # missing, builds with `make bench-tools`, warms the page cache, runs every
 # tool RUNS times in round-robin order (so background load hits all alike)
@@ -98,6 +98,7 @@ while [ "$i" -le "$RUNS" ]; do
 	run tcpdump tcpdump -r "$DATA" -w /dev/null
 	run botlens "$BOTLENS" flows -q -o /dev/null "$DATA"
 	run botlens_slice "$BOTLENS" flows -q -o /dev/null "$SLICE"
+	run botlens_1t "$BOTLENS" flows -q --threads 1 -o /dev/null "$DATA"
 	if [ "$i" -le "$TSHARK_RUNS" ]; then
 		run tshark_slice tshark -q -z conv,ip -r "$SLICE"
 	fi
@@ -146,6 +147,7 @@ row "tcpdump -r -w /dev/null" tcpdump 1
 SCALE=$(awk -v a="$PKTS" -v b="$SLICE_N" 'BEGIN { printf "%.6f", a / b }')
 row "tshark -z conv,ip (slice, scaled)" tshark_slice "$SCALE"
 row "botlens flows (slice, scaled)" botlens_slice "$SCALE"
+row "botlens flows --threads 1" botlens_1t 1
 row "botlens flows -q -o /dev/null" botlens 1
 echo "(wall and cpu = medians; x botlens = tool wall / botlens wall; MB/s of the whole file)"
 
