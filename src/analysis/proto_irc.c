@@ -61,6 +61,15 @@ static bool irc_line(struct rp_col *c, struct rp_flow *rf, const uint8_t *l, siz
 	}
 	if (rp_starts_ci(cmd, cn, "JOIN ")) {
 		rf->facts |= RPF_IRC_JOIN;
+		/* A capture that starts after registration: the server's echo of the
+		 * client's JOIN names the client (":nick!user@host JOIN #chan"). */
+		if (l[0] == ':' && !(rf->facts & RPF_IRC_REG)) {
+			size_t k = 1;
+			while (k < n && l[k] != '!' && l[k] != '@' && l[k] != ' ')
+				k++;
+			if (k > 1)
+				rp_ev_add(c, rf->h[0], EV_IRC_NICK, l + 1, k - 1);
+		}
 		size_t b = 5, e;
 		if (b < cn && cmd[b] == ':')
 			b++;

@@ -65,6 +65,8 @@ if [ -d "$B" ]; then
 	expect kelihos.pcap 'any($b[]; .kind == "p2p" and .transport == "tcp" and .port == 80)' "p2p over TCP 80"
 	expect test7-malicious.pcap 'any($b[]; .kind == "p2p") and any($b[]; .kind == "scan")' "p2p and scan"
 	expect botnet_irc_bot.pcap 'any($b[]; .kind == "irc_cnc" and (.commands | test("download")))' "irc_cnc with its commands"
+	expect botnet_irc_bot.pcap 'any($b[]; .kind == "irc_cnc" and .nick == "fhhhs")' \
+		"irc_cnc names the nick from the JOIN echo (no NICK in the capture)"
 	expect smtp-data-rejected__10.7.29.101_49898-178.63.41.150_25.pcap \
 		'any($b[]; .kind == "spam" and (.helo | length > 0))' "spam with the HELO name"
 	expect pkt.TCP.synflood.spoofed.pcap 'any($b[]; .kind == "flood" and .spoofing == "yes")' "flood with spoofing"

@@ -209,6 +209,14 @@ static void test_irc(void)
 	CHECK(feed(&proto_irc, &f, s, strlen(s), 1));
 	CHECK(f.facts & RPF_IRC_CMD);
 	CHECK_STR(ev(EV_IRC_CMD), ".download http://x/y.exe");
+	/* joined before the capture started: the nick comes from the JOIN echo's prefix */
+	f = flow(6, 1504, 1106);
+	const char *j = ":fhhhs!fhhhs@20.20.20.2 JOIN :#dark-chan\r\n";
+	CHECK(feed(&proto_irc, &f, j, strlen(j), 1));
+	char nicks[256];
+	rp_ev_join(col, 1, EV_IRC_NICK, 4, nicks, sizeof nicks);  /* bot123 from above, then this */
+	CHECK(strstr(nicks, "fhhhs") != NULL);
+	CHECK(strstr(nicks, "20.20.20.2") == NULL);
 	f = flow(6, 1501, 6667);
 	CHECK(!feed(&proto_irc, &f, "hello world\r\n", 13, 0));
 	f = flow(6, 1502, 6667);
