@@ -239,16 +239,27 @@ static const struct rp_proto *proto_of(unsigned app)
 	return NULL;
 }
 
-/* Keeps a small UDP datagram between high ports for Storm key recovery. */
-static void ov_sample(struct rp_col *c, const struct pkt *p, const struct flow *f)
+/*
+ * Keeps the first small datagram between high ports of each unrecognised
+ * UDP flow: the samples vote for a Storm key, and each flow whose sample
+ * decodes under it is marked (up to RP_OV_SAMPLES flows).
+ */
+static void ov_sample(struct rp_col *c, struct rp_flow *rf, const struct pkt *p, const struct flow *f)
 {
-	if (c->nov >= RP_OV_SAMPLES || p->payload_caplen < 2 || p->payload_caplen > 128 ||
-	    p->family != 4 || p->sport < 1024 || p->dport < 1024)
+	if (rf->ov_sampled || c->nov >= RP_OV_SAMPLES || p->payload_caplen < 2 ||
+	    p->payload_caplen > 128 || p->family != 4 || p->sport < 1024 || p->dport < 1024)
 		return;
-	if (!c->ov && !(c->ov = malloc(RP_OV_SAMPLES * sizeof *c->ov))) {
-		c->oom = true;
-		return;
+	if (c->nov == c->capov) {
+		size_t nc = c->capov ? 2 * c->capov : 256;
+		struct rp_ov_sample *n = realloc(c->ov, nc * sizeof *n);
+		if (!n) {
+			c->oom = true;
+			return;
+		}
+		c->ov = n;
+		c->capov = nc;
 	}
+	rf->ov_sampled = 1;
 	struct rp_ov_sample *s = &c->ov[c->nov++];
 	s->flow = f->user - 1;
 	s->src_ip = (uint32_t)p->src[0] << 24 | (uint32_t)p->src[1] << 16 | (uint32_t)p->src[2] << 8 | p->src[3];
@@ -282,7 +293,7 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 			return;
 		}
 	if (f->proto == 17)
-		ov_sample(c, p, f);
+		ov_sample(c, rf, p, f);
 }
 
 static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)

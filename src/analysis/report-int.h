@@ -16,7 +16,7 @@
 #define RP_EV_LEN 80
 #define RP_PDNS_MAX 16384
 #define RP_HASH 8192
-#define RP_OV_SAMPLES 512
+#define RP_OV_SAMPLES 65536   /* Storm key recovery: one datagram per UDP flow, at most */
 
 struct rp_ev_entry {
 	struct rp_ev_entry *next;
@@ -46,7 +46,7 @@ struct rp_col {
 	struct rp_pdns_entry *pdns[RP_HASH];
 	size_t npdns;
 	struct rp_ov_sample *ov;    /* candidate Storm datagrams for key recovery */
-	size_t nov;
+	size_t nov, capov;
 	const struct run *run;
 	bool oom;
 };

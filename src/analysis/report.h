@@ -69,7 +69,8 @@ struct rp_flow {
 	uint32_t bytes[2];          /* transport payload bytes */
 	uint32_t facts;             /* RPF_* */
 	uint16_t count;             /* protocol count: RCPTs, requests, queries */
-	uint16_t spare;
+	uint8_t ov_sampled;         /* a datagram of it is kept for Storm key recovery */
+	uint8_t spare;
 };
 
 /* Evidence categories (strings kept per client host, bounded). */

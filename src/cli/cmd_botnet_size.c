@@ -23,7 +23,7 @@ static const struct cli_opt size_opts[] = {
 	{ "output", 'o', "PLOT", "also write the per-crawl series to PLOT: an image if it ends in .png, .svg or .pdf, else TSV", S_OUT },
 	{ "from-capture", 0, NULL, "the operand is a capture: count distinct Overnet peers over time", S_CAPTURE },
 	{ "bin", 0, "SEC", "--from-capture: time bin in seconds (default 60)", S_BIN },
-	{ "xor-key", 0, "HEX", "--from-capture: Storm XOR key (80 hex digits)", S_XOR },
+	{ "xor-key", 0, "HEX|auto", "--from-capture: Storm XOR key (80 hex digits), or auto to recover it from the capture", S_XOR },
 	{ 0 },
 };
 
@@ -31,7 +31,7 @@ struct size_cli {
 	const char *truth, *out;
 	bool json, capture;
 	double bin;
-	bool xor_on;
+	bool xor_on, xor_auto;
 	uint8_t key[OV_XOR_KEYLEN];
 };
 
@@ -60,6 +60,10 @@ static int size_cb(void *ctx, int id, const char *arg)
 		}
 		return 0;
 	case S_XOR:
+		if (!strcmp(arg, "auto")) {
+			s->xor_auto = true;
+			return 0;
+		}
 		if (!ov_xor_parse(arg, s->key)) {
 			cli_error("invalid --xor-key '%s': expected 80 hex digits (a 40-byte key)", arg);
 			return EXIT_USAGE;
@@ -209,8 +213,96 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 			 p->payload_len);
 }
 
-static int from_capture(const struct size_cli *s, const char *path)
+/*
+ * --xor-key auto: a first pass keeps the first small datagram between
+ * high ports of each UDP flow that is not plain Overnet (at most
+ * KEY_SAMPLES), and the samples vote for Storm's key (p2p/xor.c).
+ */
+#define KEY_SAMPLES 65536
+
+struct key_pass {
+	struct ov_sample *s;
+	uint8_t (*data)[128];
+	size_t n;
+};
+
+static void key_packet(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir)
 {
+	struct key_pass *k = ctx;
+	struct ov_msg m;
+	if (!f || f->user || k->n >= KEY_SAMPLES || p->family != 4 || p->proto != 17 ||
+	    p->payload_caplen < 2 || p->payload_caplen > 128 || p->sport < 1024 || p->dport < 1024)
+		return;
+	((struct flow *)f)->user = 1;  /* one datagram per flow */
+	if (ov_decode(p->payload, p->payload_caplen, &m) == OV_OK)
+		return;
+	memcpy(k->data[k->n], p->payload, p->payload_caplen);
+	k->s[k->n] = (struct ov_sample){ k->data[k->n], p->payload_caplen,
+		(uint32_t)p->src[0] << 24 | (uint32_t)p->src[1] << 16 | (uint32_t)p->src[2] << 8 | p->src[3],
+		p->sport };
+	k->n++;
+}
+
+/* Returns EXIT_OK with s->key set (or s->xor_on false if none is found), or an exit code. */
+static int recover_key(struct size_cli *s, const char *path)
+{
+	if (!strcmp(path, "-")) {
+		cli_error("--xor-key auto reads the capture twice: give a file, not standard input");
+		return EXIT_USAGE;
+	}
+	struct key_pass k = { malloc(KEY_SAMPLES * sizeof *k.s), malloc(KEY_SAMPLES * sizeof *k.data), 0 };
+	struct run_opts o = { .threads = 1, .track_flows = true };
+	flow_cfg_default(&o.flow);
+	struct run r;
+	char err[512];
+	if (!k.s || !k.data) {
+		free(k.s);
+		free(k.data);
+		cli_error("out of memory");
+		return EXIT_INTERNAL;
+	}
+	if (run_open(&r, path, &o, err, sizeof err) != CAP_OK) {
+		cli_error("cannot open '%s': %s", path, err);
+		free(k.s);
+		free(k.data);
+		return EXIT_INPUT;
+	}
+	struct run_sub sub = { .ctx = &k, .packet = key_packet };
+	run_loop(&r, &sub, 1);  /* a damaged file is reported by the counting pass */
+	run_close(&r);
+	struct ov_keyguess g;
+	ov_xor_recover(k.s, k.n, &g);
+	free(k.s);
+	free(k.data);
+	s->xor_on = k.n >= 16 && g.decode_rate >= 0.5;
+	if (!s->xor_on) {
+		fprintf(stderr, "botlens: botnet-size: no Storm XOR key in '%s' (%zu candidate datagrams, "
+			"best guess decodes %.0f %%): counting plain Overnet\n", path, k.n, 100 * g.decode_rate);
+		return EXIT_OK;
+	}
+	char hex[2 * OV_XOR_KEYLEN + 1];
+	int known = 0;
+	memcpy(s->key, g.key, sizeof s->key);
+	ov_xor_format(s->key, hex);
+	for (int i = 0; i < OV_XOR_KEYLEN; i++) {
+		if (g.known >> i & 1)
+			known++;
+		else
+			hex[2 * i] = hex[2 * i + 1] = '?';  /* no known plaintext ever fell there */
+	}
+	fprintf(stderr, "botlens: botnet-size: Storm XOR key recovered from %zu datagrams of '%s' "
+		"(%d of %d bytes; decodes %.0f %% of them): %s\n", k.n, path, known, OV_XOR_KEYLEN,
+		100 * g.decode_rate, hex);
+	return EXIT_OK;
+}
+
+static int from_capture(struct size_cli *s, const char *path)
+{
+	if (s->xor_auto) {
+		int rc = recover_key(s, path);
+		if (rc != EXIT_OK)
+			return rc;
+	}
 	struct size_passive sp;
 	if (size_passive_init(&sp, s->bin) != 0) {
 		cli_error("out of memory");

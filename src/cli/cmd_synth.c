@@ -9,10 +9,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "p2p/p2p.h"
 #include "synth/synth.h"
 
 /* Option ids start above 255: cli_parse() reads smaller values as short-option letters. */
-enum { SYN_SCENARIO = 300, SYN_OUT, SYN_SEED, SYN_DURATION, SYN_TRUTH, SYN_LIST };
+enum { SYN_SCENARIO = 300, SYN_OUT, SYN_SEED, SYN_DURATION, SYN_TRUTH, SYN_XOR, SYN_LIST };
 
 static const struct cli_opt synth_opts_table[] = {
 	{ "scenario", 's', "NAME", "the scenario to generate (see --list)", SYN_SCENARIO },
@@ -20,6 +21,7 @@ static const struct cli_opt synth_opts_table[] = {
 	{ "seed", 0, "N", "random seed, 0-18446744073709551615 (default 1)", SYN_SEED },
 	{ "duration", 0, "SEC", "capture length in seconds (default: the scenario's)", SYN_DURATION },
 	{ "truth", 0, "FILE", "ground-truth JSON path (default FILE.truth.json)", SYN_TRUTH },
+	{ "xor-key", 0, "HEX", "storm scenarios: encrypt Overnet with this Storm XOR key (80 hex digits)", SYN_XOR },
 	{ "list", 0, NULL, "list the scenarios and exit", SYN_LIST },
 	{ 0 },
 };
@@ -28,11 +30,13 @@ static const char synth_examples[] =
 	"  botlens synth --list\n"
 	"  botlens synth --scenario storm-private -o run.pcap\n"
 	"  botlens synth -s storm-public --seed 7 --duration 300 -o pub.pcap --truth pub.json\n"
-	"  botlens synth -s benign-browsing -o - | tcpdump -nr - | head\n";
+	"  botlens synth -s benign-browsing -o - | tcpdump -nr - | head\n"
+	"  botlens synth -s storm-private --xor-key $(printf '5a%.0s' $(seq 40)) -o xor.pcap\n";
 
 struct synth_cli {
 	struct synth_opts o;
 	bool list;
+	uint8_t key[OV_XOR_KEYLEN];
 };
 
 /* --seed: decimal (or 0x hex) 64-bit; a leading '-' is refused, strtoull would wrap it. */
@@ -71,6 +75,13 @@ static int synth_cb(void *ctx, int id, const char *arg)
 	case SYN_SEED: return parse_seed(arg, &s->o.seed);
 	case SYN_DURATION: return parse_duration(arg, &s->o.duration);
 	case SYN_TRUTH: s->o.truth_path = arg; return 0;
+	case SYN_XOR:
+		if (!ov_xor_parse(arg, s->key)) {
+			cli_error("invalid --xor-key '%s': expected 80 hex digits (a 40-byte key)", arg);
+			return EXIT_USAGE;
+		}
+		s->o.xor_key = s->key;
+		return 0;
 	case SYN_LIST: s->list = true; return 0;
 	}
 	return EXIT_INTERNAL;

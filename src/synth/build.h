@@ -98,6 +98,7 @@ struct build_ctx {
 	uint8_t *sess_kind;
 	uint32_t nsess, capsess;
 	struct build_hostset hosts;
+	const uint8_t *ov_key;  /* XOR key for Overnet datagrams (40 bytes), or NULL */
 	bool oom;
 };
 

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "p2p/p2p.h"
 #include "synth/build.h"
 
 #define UA_IE6 "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; SV1)"
@@ -118,6 +119,12 @@ static int storm_peers(struct storm *st, int n, double band_frac)
 static void ov_send(struct storm *st, uint32_t sess, int64_t t, const struct build_ovpeer *p,
 		    bool from_bot, const uint8_t *buf, size_t len)
 {
+	uint8_t x[600];
+	if (st->c->ov_key && len <= sizeof x) {  /* Storm's encrypted variant */
+		memcpy(x, buf, len);
+		ov_xor(x, len, st->c->ov_key);
+		buf = x;
+	}
 	if (from_bot)
 		build_udp(st->c, sess, t, st->bot, st->self.port, p->ip, p->port, buf, len);
 	else

@@ -37,6 +37,7 @@
 
 #include <json-c/json.h>
 
+#include "p2p/p2p.h"
 #include "synth/build.h"
 #include "synth/synth.h"
 
@@ -319,6 +320,11 @@ static json_object *truth_doc(const struct synth_scenario *s, const struct synth
 	add(root, "duration", json_object_new_double_s(duration, dur));
 	add(root, "epoch", json_object_new_string("2008-04-01T10:00:00Z"));
 	add(root, "packets", json_object_new_int64((int64_t)c->npkts));
+	if (o->xor_key) {
+		char hex[2 * OV_XOR_KEYLEN + 1];
+		ov_xor_format(o->xor_key, hex);
+		add(root, "xor_key", json_object_new_string(hex));
+	}
 	add(root, "hosts", hosts);
 	add(root, "behaviors", truth_behaviors(c, ft));
 	add(root, "flows", truth_flows(c, ft));
@@ -400,6 +406,10 @@ static int check_opts(const struct synth_opts *o, const struct synth_scenario **
 			 o->duration, SYNTH_MAX_DURATION);
 		return -1;
 	}
+	if (o->xor_key && *s == &synth_benign_browsing) {
+		snprintf(err, errlen, "an XOR key applies to the storm scenarios only");
+		return -1;
+	}
 	if (!o->pcap_path) {
 		snprintf(err, errlen, "no output file");
 		return -1;
@@ -427,8 +437,10 @@ int synth_run(const struct synth_opts *o, char *err, size_t errlen)
 	struct flowtab ft = { 0 };
 	json_object *doc = NULL;
 	int rc = -1;
-	if (build_init(&c, o->seed, (int64_t)llround(duration * 1e6)) == 0)
+	if (build_init(&c, o->seed, (int64_t)llround(duration * 1e6)) == 0) {
+		c.ov_key = o->xor_key;
 		s->generate(&c);
+	}
 	if (c.oom) {
 		snprintf(err, errlen, "out of memory");
 		goto out;

@@ -32,6 +32,8 @@ struct synth_opts {
 	double duration;        /* seconds; 0 = the scenario's default */
 	const char *pcap_path;  /* "-" = stdout */
 	const char *truth_path; /* NULL = pcap_path + ".truth.json" (none for stdout) */
+	const uint8_t *xor_key; /* storm scenarios: Storm's 40-byte XOR key over every
+	                           Overnet datagram (the variant seen from October 2007); NULL = plain */
 };
 
 /* Names of the scenarios, NULL-terminated, and a one-line description each. */

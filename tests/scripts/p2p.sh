@@ -91,5 +91,30 @@ bl botnet-size "$TMP/crawls.jsonl" -o "$TMP/size.svg"
 checkc "botnet-size -o size.svg: an SVG" '[ "$RC" -eq 0 ] && grep -q "<svg" "$TMP/size.svg"'
 bl botnet-size --from-capture "$TMP/storm.pcap" --bin 300
 check "from-capture counts Overnet peers" grep -qE 'distinct Overnet peers: [1-9][0-9]+ ' "$TMP/out"
+PLAIN_PEERS=$(sed -n 's/^distinct Overnet peers: \([0-9]*\) .*/\1/p' "$TMP/out")
+
+# --- Storm's XOR variant: the same run encrypted; the key recovered from the capture ---
+bl synth -s storm-private --xor-key "$KEY" -o "$TMP/xor.pcap"
+checkc "synth --xor-key writes the key into the truth" \
+	'[ "$RC" -eq 0 ] && grep -q "\"xor_key\": \"$KEY\"" "$TMP/xor.pcap.truth.json"'
+bl synth -s benign-browsing --xor-key "$KEY" -o "$TMP/x.pcap"
+check "synth refuses an XOR key for a scenario without Overnet" [ "$RC" -ne 0 ]
+bl botnet-size --from-capture "$TMP/xor.pcap"
+check "without the key the encrypted run shows no Overnet peer" grep -q 'distinct Overnet peers: 0 ' "$TMP/out"
+bl botnet-size --from-capture "$TMP/xor.pcap" --xor-key auto
+checkc "--xor-key auto finds as many peers as in the plain run ($PLAIN_PEERS)" \
+	'[ "$RC" -eq 0 ] && grep -q "distinct Overnet peers: $PLAIN_PEERS " "$TMP/out"'
+# the recovered bytes (?? = no known plaintext fell there) agree with the key used
+GOT=$(sed -n 's/.*recovered from .*: \([0-9a-f?]*\)$/\1/p' "$TMP/err")
+checkc "--xor-key auto recovers key bytes that match the key used" \
+	'[ ${#GOT} -eq 80 ] && echo "$KEY" | grep -q "^$(echo "$GOT" | tr "?" .)\$" && [ "$GOT" != "$(printf "?%.0s" $(seq 80))" ]'
+bl botnet-size --from-capture "$TMP/storm.pcap" --xor-key auto
+checkc "--xor-key auto on a plain run: no key, the plain count" \
+	'[ "$RC" -eq 0 ] && grep -q "no Storm XOR key" "$TMP/err" && grep -q "distinct Overnet peers: $PLAIN_PEERS " "$TMP/out"'
+"$BOTLENS" botnet-size --from-capture - --xor-key auto <"$TMP/xor.pcap" >/dev/null 2>"$TMP/err"
+check "--xor-key auto refuses standard input (exit 2)" [ $? -eq 2 ]
+bl report -q --no-geo --format json "$TMP/xor.pcap"
+checkc "report recognises the encrypted Overnet under the recovered key, every peer" \
+	'jq -e --argjson n "$PLAIN_PEERS" "[.hosts[].behaviors[] | select(.kind == \"p2p\" and .protocol == \"overnet (storm xor)\" and .peers == \$n)] | length == 1" "$TMP/out" >/dev/null'
 
 report p2p
