@@ -57,7 +57,7 @@ tests: $(TESTS) $(BUILD)/botlens
 bench-tools: $(BENCHES) $(BUILD)/botlens
 
 asan:
-	$(MAKE) BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all tests
+	$(MAKE) BUILD=build-asan OPT=-O1 LTO= SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all tests
 
 check: all tests
 	sh tests/run.sh
