@@ -17,7 +17,7 @@ static const struct cli_opt opts[] = {
 	{ "yscale", 0, "SCALE", "linear (default) or log", PLOTCLI_YSCALE },
 	{ "annotate", 0, "HOW", "auto (default: dense bands, first service contacts), explain (+ phases and notable endpoints from the report analyses, one record per flow more) or none", PLOTCLI_ANNOTATE },
 	{ "icmp", 0, NULL, "also plot ICMP (y = code)", PLOTCLI_ICMP },
-	{ "size", 0, "WxH", "size of one panel in pixels (default 1200x640)", PLOTCLI_SIZE },
+	{ "size", 0, "WxH", "size of one panel in pixels (default 1200x640; 900x480 from 3 panels on)", PLOTCLI_SIZE },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -65,9 +65,12 @@ static int draw(struct plotcli *p, const char *out, const char *title)
 			cli_hint("pick one with --host ADDR, or give fewer captures");
 			np = PLOT_MAX_PANELS;
 		}
+		/* A grid of 1200x640 panels outgrows any screen (3x3: 3600x1920) and
+		 * costs more to encode than the pass over the capture: smaller panels. */
+		bool grid = np >= 3;
 		struct plot_fig fig = { .title = title, .what = what, .panels = pl, .npanels = np,
-					.ylog = p->ylog, .width = p->width ? p->width : 1200,
-					.height = p->height ? p->height : 640 };
+					.ylog = p->ylog, .width = p->width ? p->width : grid ? 900 : 1200,
+					.height = p->height ? p->height : grid ? 480 : 640 };
 		if (plot_render(&fig, out, err, sizeof err)) {
 			cli_error("%s", err);
 			ex = EXIT_OUTPUT;

@@ -6,8 +6,11 @@
  */
 #include <errno.h>
 #include <json-c/json.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis/stats.h"
 #include "cli/plotcli.h"
@@ -118,10 +121,11 @@ static void image_name(const char *out, size_t i, char *buf, size_t len)
 		snprintf(buf, len, "%.*s-%zu%s", (int)(dot - out), out, i + 1, dot);
 }
 
+/* Draws one histogram image; on failure returns an exit code with err filled. */
 static int hist_image(const struct ports_cli *x, const struct plotcli_panel *pp, size_t i,
-		      uint64_t *const c[2])
+		      uint64_t *const c[2], char *err, size_t errlen)
 {
-	char name[4096], title[200], sub[200], err[512];
+	char name[4096], title[200], sub[200];
 	image_name(x->p.c.out, i, name, sizeof name);
 	const char *base = strrchr(pp->file, '/');
 	snprintf(title, sizeof title, "%s: destination ports %u–%u", base ? base + 1 : pp->file, x->lo, x->hi);
@@ -141,12 +145,52 @@ static int hist_image(const struct ports_cli *x, const struct plotcli_panel *pp,
 				 bd->lo, bd->hi, bd->ratio, p);
 			rc = plot_annot_add(&h.annots, &a);
 		}
-	if (!rc && plot_hist_render(&h, name, err, sizeof err)) {
-		cli_error("%s", err);
+	if (!rc && plot_hist_render(&h, name, err, errlen))
 		rc = EXIT_OUTPUT;
-	}
 	plot_annots_free(&h.annots);
+	if (rc < 0)
+		snprintf(err, errlen, "out of memory");
 	return rc < 0 ? EXIT_INTERNAL : rc;
+}
+
+/*
+ * Images are drawn after the findings are printed, on as many threads as
+ * there are CPUs (at most 2): with many sandbox hosts, PNG encoding of one
+ * image per host would otherwise rival the pass over the capture.
+ */
+struct image_job {
+	size_t panel;
+	uint64_t *c[2];
+	int rc;
+	char err[512];
+};
+
+struct image_pool {
+	const struct ports_cli *x;
+	struct image_job *jobs;
+	size_t njobs;
+	atomic_size_t next;
+};
+
+static void *image_worker(void *arg)
+{
+	struct image_pool *q = arg;
+	size_t i;
+	while ((i = atomic_fetch_add(&q->next, 1)) < q->njobs) {
+		struct image_job *j = &q->jobs[i];
+		j->rc = hist_image(q->x, &q->x->p.panels[j->panel], j->panel, j->c, j->err, sizeof j->err);
+	}
+	return NULL;
+}
+
+static void draw_images(struct image_pool *q)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t th;
+	bool helper = cpus > 1 && q->njobs > 1 && pthread_create(&th, NULL, image_worker, q) == 0;
+	image_worker(q);
+	if (helper)
+		pthread_join(th, NULL);
 }
 
 static const char *const cols[] = { "file", "host", "lo", "hi", "tcp", "udp" };
@@ -161,12 +205,16 @@ static int report(struct ports_cli *x)
 		table_begin(&t);
 	}
 	int ex = EXIT_OK;
-	for (size_t i = 0; i < p->npanels; i++) {
+	struct image_pool q = { .x = x, .jobs = calloc(p->npanels ? p->npanels : 1, sizeof *q.jobs) };
+	if (!q.jobs)
+		return EXIT_INTERNAL;
+	for (size_t i = 0; i < p->npanels && ex == EXIT_OK; i++) {
 		const struct plotcli_panel *pp = &p->panels[i];
 		uint64_t *c[2] = { calloc(nbins(x), sizeof **c), calloc(nbins(x), sizeof **c) };
 		if (!c[0] || !c[1]) {
 			free(c[0]), free(c[1]);
-			return EXIT_INTERNAL;
+			ex = EXIT_INTERNAL;
+			break;
 		}
 		ports_hist(pp->v, pp->n, 6, x->lo, x->hi, x->bin, c[0]);
 		ports_hist(pp->v, pp->n, 17, x->lo, x->hi, x->bin, c[1]);
@@ -183,12 +231,22 @@ static int report(struct ports_cli *x)
 		} else {
 			hist_table(&t, x, pp, c, several);
 		}
-		if (p->c.out && pp->host[0]) {
-			int rc = hist_image(x, pp, i, c);
-			ex = rc ? rc : ex;
+		if (p->c.out && pp->host[0]) {  /* drawn below, the counts kept until then */
+			q.jobs[q.njobs++] = (struct image_job){ .panel = i, .c = { c[0], c[1] } };
+			continue;
 		}
 		free(c[0]), free(c[1]);
 	}
+	if (ex == EXIT_OK)
+		draw_images(&q);
+	for (size_t k = 0; k < q.njobs; k++) {  /* errors in panel order */
+		if (q.jobs[k].rc) {
+			cli_error("%s", q.jobs[k].err);
+			ex = ex == EXIT_OK ? q.jobs[k].rc : ex;
+		}
+		free(q.jobs[k].c[0]), free(q.jobs[k].c[1]);
+	}
+	free(q.jobs);
 	return ex;
 }
 

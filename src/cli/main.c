@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "render/plot.h"
 
 #ifndef BOTLENS_VERSION
 #define BOTLENS_VERSION "0.0.0"
@@ -71,8 +72,11 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-		if (!strcmp(name, commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+		if (!strcmp(name, commands[i].name)) {
+			int rc = commands[i].run(argc - 1, argv + 1);
+			plot_release();  /* plots keep fonts cached for the whole command */
+			return rc;
+		}
 	cli_error("'%s' is not a botlens subcommand", name);
 	cli_hint("see 'botlens --help'");
 	return EXIT_USAGE;

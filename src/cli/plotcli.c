@@ -79,14 +79,14 @@ static int proto_slot(uint8_t proto)
 	return proto == 6 ? 0 : proto == 17 ? 1 : 2;
 }
 
-/* The compare figures of host h from all contacts c. */
-static void host_figures(struct plotcli_panel *pp, const struct contacts *c, const struct host *h)
+/* The compare figures of host h from its contacts v (both directions). */
+static void host_figures(struct plotcli_panel *pp, const struct contact *v, size_t n, const struct host *h)
 {
-	const struct host **peers = malloc((c->n ? c->n : 1) * sizeof *peers);
+	const struct host **peers = malloc((n ? n : 1) * sizeof *peers);
 	uint8_t *seen = calloc(2 * 65536 / 8, 1);
 	size_t np = 0;
-	for (size_t i = 0; i < c->n; i++) {
-		const struct contact *k = &c->v[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct contact *k = &v[i];
 		int s = proto_slot(k->proto);
 		if (k->src == h) {
 			pp->flows_out[s] += k->weight;
@@ -181,21 +181,38 @@ static int host_panel(struct plotcli *p, const struct run *r, const struct host 
 		return -1;
 	decode_addr_str(h->family, h->addr, pp->host, sizeof pp->host);
 	pp->dir = p->dir;
-	size_t n = contacts_select(&p->cur, h, p->dir, &pp->v), tcpudp = 0;
-	if (n == (size_t)-1)
+	/* One scan of all contacts per host (there may be 16 hosts and millions
+	 * of contacts): the panel's direction is picked from the host's own. */
+	struct contact *all;
+	size_t na = contacts_select(&p->cur, h, CONTACTS_ALL, &all), n = 0, tcpudp = 0;
+	if (na == (size_t)-1)
 		return -1;
+	if (p->dir != CONTACTS_ALL && na && !(pp->v = malloc(na * sizeof *pp->v))) {
+		free(all);
+		return -1;
+	}
+	for (size_t i = 0; i < na && p->dir != CONTACTS_ALL; i++)
+		if (p->dir == CONTACTS_OUT ? all[i].src == h : all[i].dst == h)
+			pp->v[n++] = all[i];
 	for (size_t i = 0; i < n; i++)
 		tcpudp += pp->v[i].proto == 6 || pp->v[i].proto == 17;
-	if (!tcpudp && !p->dir_set && p->dir == CONTACTS_OUT) {
+	if (p->dir == CONTACTS_ALL || (!tcpudp && !p->dir_set && p->dir == CONTACTS_OUT)) {
 		free(pp->v);
+		pp->v = NULL;
 		pp->dir = CONTACTS_ALL;
-		if ((n = contacts_select(&p->cur, h, CONTACTS_ALL, &pp->v)) == (size_t)-1)
+		if (na && !(pp->v = malloc(na * sizeof *pp->v))) {
+			free(all);
 			return -1;
+		}
+		if (na)
+			memcpy(pp->v, all, na * sizeof *all);
+		n = na;
 	}
 	pp->n = n;
+	host_figures(pp, all, na, h);
+	free(all);
 	if (ports_analyze(pp->v, n, h, &pp->rep))
 		return -1;
-	host_figures(pp, &p->cur, h);
 	if (p->col && explain_annots(pp, r, p->col, h))
 		return -1;
 	for (size_t i = 0; i < n; i++)

@@ -88,6 +88,8 @@ enum plot_format { PLOT_PNG, PLOT_SVG, PLOT_PDF, PLOT_UNKNOWN };
 enum plot_format plot_format_of(const char *path);
 /* Draws fig to path. Returns 0, or -1 with err filled. */
 int plot_render(const struct plot_fig *fig, const char *path, char *err, size_t errlen);
+/* Frees the drawing library's process-wide caches (fonts); call when done drawing. */
+void plot_release(void);
 int plot_hist_render(const struct plot_hist *h, const char *path, char *err, size_t errlen);
 /* Axis label of a time: "mm:ss" under an hour, else "h:mm". */
 void plot_time_label(double t, double span, char *buf, size_t len);

@@ -83,10 +83,13 @@ static void argb_row_to_rgb(const unsigned char *src, int w, unsigned char *dst)
 
 /*
  * Writes an image surface as an 8-bit RGB PNG with libpng, at compression
- * level 3 and one fixed row filter (Sub).  cairo_surface_write_to_png uses
- * libpng's defaults, which try every filter on every row at level 6: for
- * plots, most of whose pixels are flat colour, that took 30-40 ms per image
- * for files only ~10 % smaller.  Returns 0, or -1 with errno or EIO.
+ * level 1 and no row filter.  cairo_surface_write_to_png uses libpng's
+ * defaults, which try every filter on every row at level 6: for plots,
+ * most of whose pixels are flat colour, that took 30-40 ms per image for
+ * files only ~10 % smaller.  Unfiltered rows of flat colour compress as
+ * well as Sub-filtered ones here, and faster (a 3600x1920 plot: 389 KB
+ * at level 1 unfiltered, 418 KB at level 3 with Sub, 20 % less time).
+ * Returns 0, or -1 with errno or EIO.
  */
 static int write_png(cairo_surface_t *s, const char *path)
 {
@@ -103,8 +106,8 @@ static int write_png(cairo_surface_t *s, const char *path)
 	int rc = -1;
 	if (row && png && info && !setjmp(png_jmpbuf(png))) {
 		png_init_io(png, f);
-		png_set_compression_level(png, 3);
-		png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
+		png_set_compression_level(png, 1);
+		png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
 		png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
 			     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 		png_write_info(png, info);
@@ -125,6 +128,16 @@ static int write_png(cairo_surface_t *s, const char *path)
 	return 0;
 }
 
+/*
+ * Drops cairo's font caches, which hold fontconfig patterns that leak
+ * detectors would otherwise report.  Once, when nothing of cairo is alive:
+ * per image it made every image load its fonts again (~2-3 ms each).
+ */
+void plot_release(void)
+{
+	cairo_debug_reset_static_data();
+}
+
 int pl_close(struct pl_out *o, char *err, size_t errlen)
 {
 	cairo_status_t st = cairo_status(o->cr);
@@ -136,9 +149,6 @@ int pl_close(struct pl_out *o, char *err, size_t errlen)
 	if (st == CAIRO_STATUS_SUCCESS)
 		st = cairo_surface_status(o->s);
 	cairo_surface_destroy(o->s);
-	/* Drop cairo's font caches now that nothing of cairo is alive: they hold
-	 * fontconfig patterns that leak detectors would otherwise report. */
-	cairo_debug_reset_static_data();
 	if (st != CAIRO_STATUS_SUCCESS) {
 		snprintf(err, errlen, "cannot write '%s': %s", o->path, cairo_status_to_string(st));
 		return -1;

@@ -80,34 +80,54 @@ static void html_timeline(FILE *o, const struct rp_host *h, double span)
  * id (and the references to it) with a per-page counter, since cairo names
  * glyphs and clips alike in every file and ids are global in an HTML page.
  */
+/* Length of the id-bearing key ending a match at p ("id=\"", ...), or 0. */
+static size_t svg_key(const char *p, const char *end)
+{
+	static const char *const keys[] = { "id=\"", "href=\"#", "url(#" };
+	if (*p != 'i' && *p != 'h' && *p != 'u')
+		return 0;
+	for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+		size_t kl = strlen(keys[k]);
+		if ((size_t)(end - p) >= kl && !memcmp(p, keys[k], kl))
+			return kl;
+	}
+	return 0;
+}
+
 static void svg_inline(FILE *o, FILE *f)
 {
 	static unsigned nth;
 	char pre[16];
 	snprintf(pre, sizeof pre, "p%u-", ++nth);
-	int ch;
-	char win[8] = { 0 };
-	bool started = false;
-	const char *const keys[] = { "id=\"", "href=\"#", "url(#" };
+	char *buf = NULL;
+	size_t n = 0, cap = 0, r;
+	do {  /* the whole file: one pass over memory, not a getc per byte */
+		if (n == cap) {
+			char *nb = realloc(buf, cap = cap ? 2 * cap : 1 << 16);
+			if (!nb)
+				break;
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+	} while (r > 0);
 	fputs("<div class=\"plot\">\n", o);
-	while ((ch = getc(f)) != EOF) {
-		memmove(win, win + 1, sizeof win - 2);
-		win[sizeof win - 2] = (char)ch;
-		if (!started) {
-			if (strstr(win, "<svg")) {
-				started = true;
-				fputs("<svg", o);
-			}
-			continue;
-		}
-		fputc(ch, o);
-		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
-			size_t kl = strlen(keys[k]);
-			if (!memcmp(win + sizeof win - 1 - kl, keys[k], kl))
+	const char *s = buf ? memmem(buf, n, "<svg", 4) : NULL;
+	if (s) {
+		const char *end = buf + n, *from = s;
+		for (const char *p = s; p < end; p++) {
+			size_t kl = svg_key(p, end);
+			if (kl) {
+				fwrite(from, 1, (size_t)(p + kl - from), o);
 				fputs(pre, o);
+				from = p + kl;
+				p += kl - 1;
+			}
 		}
+		fwrite(from, 1, (size_t)(end - from), o);
 	}
 	fputs("</div>\n", o);
+	free(buf);
 }
 
 /* Renders the host's time x port plot to a temporary SVG and copies it in. */

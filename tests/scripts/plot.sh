@@ -43,6 +43,13 @@ check "ports text: the sentence with the numbers" grep -q 'UDP destination ports
 bl ports --range 50000-51000 --bin 10 "$SU" -o "$TMP/band.png"
 check "ports --range/--bin: 101 bins" [ "$(grep -c '^ *500[0-9][0-9]-\|^ *5[01][0-9]*-' "$TMP/out")" -ge 100 ]
 check "ports -o writes a PNG" [ -s "$TMP/band.png" ]
+bl ports "$SP" "$SU" "$SP" -o "$TMP/multi.png"
+is_png() { [ "$(od -An -c -j1 -N3 "$TMP/$1.png" 2>/dev/null | tr -d " ")" = PNG ]; }
+checkc "ports of 3 runs: 3 images (drawn on 2 threads), each a PNG" \
+	'[ "$RC" -eq 0 ] && is_png multi && is_png multi-2 && is_png multi-3'
+checkc "ports images of the same run are identical" 'cmp -s "$TMP/multi.png" "$TMP/multi-3.png"'
+bl ports "$SP" "$SU" -o /nonexistent-dir/m.png
+checkc "ports to an unwritable PNG: exit 4 naming it" '[ "$RC" -eq 4 ] && grep -q "nonexistent-dir/m.png" "$TMP/err"'
 bl ports --format csv "$SP"
 check "ports --format csv: header + 64 bins" [ "$(wc -l <"$TMP/out")" -eq 65 ]
 bl ports --range 5-3 "$SP"
@@ -55,6 +62,11 @@ png_size() {  # width height of a PNG from its IHDR
 bl plot "$SP" -o "$TMP/sp.png"
 check "plot storm-private: exit 0" [ "$RC" -eq 0 ]
 check "plot: PNG is 1200x640" [ "$(png_size "$TMP/sp.png")" = "1200 640" ]
+bl plot "$SP" "$SU" "$SP" -o "$TMP/grid.png"
+check "plot of 3 panels: a 3x1 grid of 900x480 panels under the title" \
+	[ "$(png_size "$TMP/grid.png" | cut -d' ' -f1)" = "2700" ]
+bl plot --size 1000x600 "$SP" "$SU" "$SP" -o "$TMP/grid2.png"
+check "plot --size applies to grids too" [ "$(png_size "$TMP/grid2.png" | cut -d' ' -f1)" = "3000" ]
 bl plot --size 800x500 --yscale log --per packet "$SU" -o "$TMP/su.png"
 check "plot --size 800x500 --yscale log --per packet" [ "$(png_size "$TMP/su.png")" = "800 500" ]
 bl plot --annotate none --inbound "$SU" -o "$TMP/in.png"
