@@ -349,6 +349,7 @@ void flowtab_prefetch(const struct flowtab *t, uint64_t h, int stage)
 	} else if (*b) {
 		__builtin_prefetch(*b);
 		__builtin_prefetch((const char *)*b + 64);
+		__builtin_prefetch((const char *)*b + 128);  /* history, subscribers' field */
 	}
 }
 
