@@ -4,6 +4,8 @@
 # (bench/data/bulk.pcap, made by bench/run.sh), round-robin, RUNS times
 # each; prints medians and the run-explanation issue's floors:
 #   report wall time <= 1.5 x flows,  report peak RSS <= 1.5 x flows'
+# The HTML report (16 inline SVG plots here) is measured against the same
+# bounds for information: the issue's floors are the text report's.
 # Exit status: 0 both floors pass, 1 a floor fails, 2 setup error.
 set -eu
 cd "$(dirname "$0")/.."
@@ -29,9 +31,11 @@ for t in report html; do
 	w=$(cut -d' ' -f1 "$T/$t" | median); r=$(cut -d' ' -f4 "$T/$t" | median)
 	ratio=$(echo "$w / $fw" | bc -l); rr=$(echo "$r / $fr" | bc -l)
 	printf '%-8s %8.3f %8.2f %10.1f %8.2f\n' "$t" "$w" "$ratio" "$(echo "$r / 1024" | bc -l)" "$rr"
-	if [ "$(echo "$ratio <= 1.5" | bc -l)" -eq 1 ]; then v=PASS; else v=FAIL; fail=1; fi
-	echo "$v  $t time <= 1.5 x flows ($(printf %.2f "$ratio")x)"
-	if [ "$(echo "$rr <= 1.5" | bc -l)" -eq 1 ]; then v=PASS; else v=FAIL; fail=1; fi
-	echo "$v  $t RSS <= 1.5 x flows ($(printf %.2f "$rr")x)"
+	note=""  # the issue's floors are the text report's; html is shown against them
+	[ "$t" = report ] || note=" (information, not a floor)"
+	if [ "$(echo "$ratio <= 1.5" | bc -l)" -eq 1 ]; then v=PASS; else v=FAIL; [ -n "$note" ] || fail=1; fi
+	echo "$v  $t time <= 1.5 x flows ($(printf %.2f "$ratio")x)$note"
+	if [ "$(echo "$rr <= 1.5" | bc -l)" -eq 1 ]; then v=PASS; else v=FAIL; [ -n "$note" ] || fail=1; fi
+	echo "$v  $t RSS <= 1.5 x flows ($(printf %.2f "$rr")x)$note"
 done
 exit $fail
