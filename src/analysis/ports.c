@@ -61,13 +61,12 @@ const char *ports_service_name(uint16_t port)
 	return NULL;
 }
 
-const uint16_t *ports_service_list(size_t *n)
+size_t ports_service_list(uint16_t *out, size_t max)
 {
-	static uint16_t list[NSERVICES];
-	for (size_t i = 0; i < NSERVICES; i++)
-		list[i] = services[i].port;
-	*n = NSERVICES;
-	return list;
+	size_t n = NSERVICES < max ? NSERVICES : max;
+	for (size_t i = 0; i < n; i++)
+		out[i] = services[i].port;
+	return n;
 }
 
 void ports_hist(const struct contact *v, size_t n, uint8_t proto, unsigned lo, unsigned hi,

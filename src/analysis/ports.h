@@ -87,7 +87,8 @@ void ports_hist(const struct contact *v, size_t n, uint8_t proto, unsigned lo, u
 		unsigned bin, uint64_t *counts);
 /* The name of a well-known service port ("smtp") or NULL. */
 const char *ports_service_name(uint16_t port);
-/* Well-known service ports in ascending order; sets *n. */
-const uint16_t *ports_service_list(size_t *n);
+/* Writes up to max well-known service ports, ascending, to out; returns how many
+ * (into the caller's buffer: plots are drawn on several threads). */
+size_t ports_service_list(uint16_t *out, size_t max);
 
 #endif

@@ -6,14 +6,12 @@
  */
 #include <errno.h>
 #include <json-c/json.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "analysis/stats.h"
 #include "cli/plotcli.h"
+#include "util/par.h"
 
 enum { PORTS_RANGE = 3100, PORTS_BIN };
 
@@ -123,7 +121,7 @@ static void image_name(const char *out, size_t i, char *buf, size_t len)
 
 /* Draws one histogram image; on failure returns an exit code with err filled. */
 static int hist_image(const struct ports_cli *x, const struct plotcli_panel *pp, size_t i,
-		      uint64_t *const c[2], char *err, size_t errlen)
+		      uint64_t *const c[2], struct plot_png *defer, char *err, size_t errlen)
 {
 	char name[4096], title[200], sub[200];
 	image_name(x->p.c.out, i, name, sizeof name);
@@ -133,7 +131,8 @@ static int hist_image(const struct ports_cli *x, const struct plotcli_panel *pp,
 		 x->p.per_packet ? "packet" : "flow");
 	struct plot_hist h = { .title = title, .subtitle = sub, .lo = x->lo, .hi = x->hi, .bin = x->bin,
 			       .nbins = nbins(x), .counts = { c[0], c[1] }, .ylog = x->p.ylog,
-			       .width = x->p.width ? x->p.width : 1200, .height = x->p.height ? x->p.height : 560 };
+			       .width = x->p.width ? x->p.width : 1200, .height = x->p.height ? x->p.height : 560,
+			       .defer = defer };
 	int rc = 0;
 	for (int s = 0; s < 2 && !rc; s++)
 		for (size_t b = 0; b < pp->rep.p[s].nbands && !rc; b++) {
@@ -154,43 +153,36 @@ static int hist_image(const struct ports_cli *x, const struct plotcli_panel *pp,
 }
 
 /*
- * Images are drawn after the findings are printed, on as many threads as
- * there are CPUs (at most 2): with many sandbox hosts, PNG encoding of one
- * image per host would otherwise rival the pass over the capture.
+ * Images come after the findings are printed.  Drawing is cairo's and
+ * stays on this thread; PNG encoding, most of an image's cost, runs on the
+ * machine's cores (util/par.h), PAR_MAX images at a time, so that at most
+ * PAR_MAX images' pixels are held: with many sandbox hosts it would
+ * otherwise rival the pass over the capture.
  */
 struct image_job {
 	size_t panel;
 	uint64_t *c[2];
+	struct plot_png png;
 	int rc;
 	char err[512];
 };
 
-struct image_pool {
-	const struct ports_cli *x;
-	struct image_job *jobs;
-	size_t njobs;
-	atomic_size_t next;
-};
-
-static void *image_worker(void *arg)
+static void encode_image(void *ctx, size_t i)
 {
-	struct image_pool *q = arg;
-	size_t i;
-	while ((i = atomic_fetch_add(&q->next, 1)) < q->njobs) {
-		struct image_job *j = &q->jobs[i];
-		j->rc = hist_image(q->x, &q->x->p.panels[j->panel], j->panel, j->c, j->err, sizeof j->err);
-	}
-	return NULL;
+	struct image_job *j = (struct image_job *)ctx + i;
+	if (!j->rc && plot_png_write(&j->png, j->err, sizeof j->err))
+		j->rc = EXIT_OUTPUT;
 }
 
-static void draw_images(struct image_pool *q)
+static void draw_images(const struct ports_cli *x, struct image_job *jobs, size_t n)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	pthread_t th;
-	bool helper = cpus > 1 && q->njobs > 1 && pthread_create(&th, NULL, image_worker, q) == 0;
-	image_worker(q);
-	if (helper)
-		pthread_join(th, NULL);
+	for (size_t k = 0; k < n; k += PAR_MAX) {
+		size_t m = n - k < PAR_MAX ? n - k : PAR_MAX;
+		for (size_t j = k; j < k + m; j++)
+			jobs[j].rc = hist_image(x, &x->p.panels[jobs[j].panel], jobs[j].panel, jobs[j].c,
+						&jobs[j].png, jobs[j].err, sizeof jobs[j].err);
+		par_for(m, encode_image, jobs + k);
+	}
 }
 
 static const char *const cols[] = { "file", "host", "lo", "hi", "tcp", "udp" };
@@ -205,8 +197,9 @@ static int report(struct ports_cli *x)
 		table_begin(&t);
 	}
 	int ex = EXIT_OK;
-	struct image_pool q = { .x = x, .jobs = calloc(p->npanels ? p->npanels : 1, sizeof *q.jobs) };
-	if (!q.jobs)
+	struct image_job *jobs = calloc(p->npanels ? p->npanels : 1, sizeof *jobs);
+	size_t njobs = 0;
+	if (!jobs)
 		return EXIT_INTERNAL;
 	for (size_t i = 0; i < p->npanels && ex == EXIT_OK; i++) {
 		const struct plotcli_panel *pp = &p->panels[i];
@@ -232,21 +225,23 @@ static int report(struct ports_cli *x)
 			hist_table(&t, x, pp, c, several);
 		}
 		if (p->c.out && pp->host[0]) {  /* drawn below, the counts kept until then */
-			q.jobs[q.njobs++] = (struct image_job){ .panel = i, .c = { c[0], c[1] } };
+			jobs[njobs] = (struct image_job){ .panel = i, .c = { c[0], c[1] } };
+			njobs++;
 			continue;
 		}
 		free(c[0]), free(c[1]);
 	}
 	if (ex == EXIT_OK)
-		draw_images(&q);
-	for (size_t k = 0; k < q.njobs; k++) {  /* errors in panel order */
-		if (q.jobs[k].rc) {
-			cli_error("%s", q.jobs[k].err);
-			ex = ex == EXIT_OK ? q.jobs[k].rc : ex;
+		draw_images(x, jobs, njobs);
+	for (size_t k = 0; k < njobs; k++) {  /* errors in panel order */
+		if (jobs[k].rc) {
+			cli_error("%s", jobs[k].err);
+			ex = ex == EXIT_OK ? jobs[k].rc : ex;
 		}
-		free(q.jobs[k].c[0]), free(q.jobs[k].c[1]);
+		free(jobs[k].png.rgb);
+		free(jobs[k].c[0]), free(jobs[k].c[1]);
 	}
-	free(q.jobs);
+	free(jobs);
 	return ex;
 }
 

@@ -14,6 +14,7 @@ struct pl_out {
 	cairo_t *cr;
 	enum plot_format fmt;
 	const char *path;
+	struct plot_png *defer;     /* PNG: pixels kept here by pl_close, not written */
 };
 
 /* Opens a w x h surface for path's format; -1 with err filled. */

@@ -202,8 +202,8 @@ static int by_y(const void *a, const void *b)
 /* Well-known ports present in the panel, labelled on the right axis, spread to stay legible. */
 static void services(cairo_t *cr, const struct geom *g, const struct plot_panel *p)
 {
-	size_t ns;
-	const uint16_t *list = ports_service_list(&ns);
+	uint16_t list[128];
+	size_t ns = ports_service_list(list, sizeof list / sizeof *list);
 	struct svc_label l[64];
 	size_t n = 0;
 	for (size_t i = 0; i < ns && n < 64; i++) {

@@ -72,6 +72,18 @@ struct plot_fig {
 };
 
 /* Port histogram: counts per bin and series over [lo, hi]. */
+/*
+ * A drawn PNG image not yet encoded: its RGB pixels.  plot_png_write()
+ * encodes and writes it and uses no drawing library state, so several
+ * can be written at once on different threads (drawing cannot: cairo's
+ * fonts share one FreeType library).
+ */
+struct plot_png {
+	char path[4096];
+	int width, height;
+	unsigned char *rgb;         /* width x height x 3, NULL when nothing is pending */
+};
+
 struct plot_hist {
 	const char *title, *subtitle;
 	unsigned lo, hi, bin;
@@ -80,6 +92,7 @@ struct plot_hist {
 	bool ylog;
 	struct plot_annots annots;  /* port bands */
 	int width, height;
+	struct plot_png *defer;     /* PNG only: keep the pixels here, for plot_png_write */
 };
 
 enum plot_format { PLOT_PNG, PLOT_SVG, PLOT_PDF, PLOT_UNKNOWN };
@@ -91,6 +104,8 @@ int plot_render(const struct plot_fig *fig, const char *path, char *err, size_t 
 /* Frees the drawing library's process-wide caches (fonts); call when done drawing. */
 void plot_release(void);
 int plot_hist_render(const struct plot_hist *h, const char *path, char *err, size_t errlen);
+/* Encodes and writes a deferred PNG, then frees its pixels. 0, or -1 with err filled. */
+int plot_png_write(struct plot_png *p, char *err, size_t errlen);
 /* Axis label of a time: "mm:ss" under an hour, else "h:mm". */
 void plot_time_label(double t, double span, char *buf, size_t len);
 

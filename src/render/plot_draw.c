@@ -81,22 +81,21 @@ static void argb_row_to_rgb(const unsigned char *src, int w, unsigned char *dst)
 	}
 }
 
+/* A source of RGB rows for png_file: row y, converted into scratch if need be. */
+typedef const unsigned char *(*png_row_fn)(const void *ctx, int y, unsigned char *scratch);
+
 /*
- * Writes an image surface as an 8-bit RGB PNG with libpng, at compression
- * level 1 and no row filter.  cairo_surface_write_to_png uses libpng's
- * defaults, which try every filter on every row at level 6: for plots,
- * most of whose pixels are flat colour, that took 30-40 ms per image for
- * files only ~10 % smaller.  Unfiltered rows of flat colour compress as
- * well as Sub-filtered ones here, and faster (a 3600x1920 plot: 389 KB
- * at level 1 unfiltered, 418 KB at level 3 with Sub, 20 % less time).
- * Returns 0, or -1 with errno or EIO.
+ * Writes a w x h 8-bit RGB PNG with libpng, at compression level 1 and no
+ * row filter.  cairo_surface_write_to_png uses libpng's defaults, which
+ * try every filter on every row at level 6: for plots, most of whose
+ * pixels are flat colour, that took 30-40 ms per image for files only
+ * ~10 % smaller.  Unfiltered rows of flat colour compress as well as
+ * Sub-filtered ones here, and faster (a 3600x1920 plot: 389 KB at level 1
+ * unfiltered, 418 KB at level 3 with Sub, 20 % less time).  Uses no cairo
+ * state.  Returns 0, or -1 with errno or EIO.
  */
-static int write_png(cairo_surface_t *s, const char *path)
+static int png_file(const char *path, int w, int h, png_row_fn row_of, const void *ctx)
 {
-	cairo_surface_flush(s);
-	int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
-	int stride = cairo_image_surface_get_stride(s);
-	const unsigned char *data = cairo_image_surface_get_data(s);
 	FILE *f = fopen(path, "wb");
 	if (!f)
 		return -1;
@@ -111,10 +110,8 @@ static int write_png(cairo_surface_t *s, const char *path)
 		png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
 			     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 		png_write_info(png, info);
-		for (int y = 0; y < h; y++) {
-			argb_row_to_rgb(data + (size_t)y * (size_t)stride, w, row);
-			png_write_row(png, row);
-		}
+		for (int y = 0; y < h; y++)
+			png_write_row(png, row_of(ctx, y, row));
 		png_write_end(png, NULL);
 		rc = 0;
 	}
@@ -126,6 +123,59 @@ static int write_png(cairo_surface_t *s, const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+static const unsigned char *surface_row(const void *ctx, int y, unsigned char *scratch)
+{
+	cairo_surface_t *s = (cairo_surface_t *)ctx;
+	const unsigned char *data = cairo_image_surface_get_data(s);
+	argb_row_to_rgb(data + (size_t)y * (size_t)cairo_image_surface_get_stride(s),
+			cairo_image_surface_get_width(s), scratch);
+	return scratch;
+}
+
+static const unsigned char *rgb_row(const void *ctx, int y, unsigned char *scratch)
+{
+	const struct plot_png *p = ctx;
+	(void)scratch;
+	return p->rgb + (size_t)y * (size_t)p->width * 3;
+}
+
+static int write_png(cairo_surface_t *s, const char *path)
+{
+	cairo_surface_flush(s);
+	return png_file(path, cairo_image_surface_get_width(s), cairo_image_surface_get_height(s),
+			surface_row, s);
+}
+
+/* Keeps the surface's pixels as RGB in d for plot_png_write. */
+static int defer_png(cairo_surface_t *s, const char *path, struct plot_png *d)
+{
+	cairo_surface_flush(s);
+	int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+	if (!(d->rgb = malloc((size_t)w * (size_t)h * 3))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (int y = 0; y < h; y++)
+		surface_row(s, y, d->rgb + (size_t)y * (size_t)w * 3);
+	d->width = w;
+	d->height = h;
+	snprintf(d->path, sizeof d->path, "%s", path);
+	return 0;
+}
+
+int plot_png_write(struct plot_png *p, char *err, size_t errlen)
+{
+	if (!p->rgb)
+		return 0;
+	errno = 0;
+	int rc = png_file(p->path, p->width, p->height, rgb_row, p);
+	if (rc)
+		snprintf(err, errlen, "cannot write '%s': %s", p->path, strerror(errno ? errno : EIO));
+	free(p->rgb);
+	p->rgb = NULL;
+	return rc;
 }
 
 /*
@@ -143,7 +193,8 @@ int pl_close(struct pl_out *o, char *err, size_t errlen)
 	cairo_status_t st = cairo_status(o->cr);
 	cairo_destroy(o->cr);
 	int png_errno = 0;
-	if (st == CAIRO_STATUS_SUCCESS && o->fmt == PLOT_PNG && write_png(o->s, o->path) != 0)
+	if (st == CAIRO_STATUS_SUCCESS && o->fmt == PLOT_PNG &&
+	    (o->defer ? defer_png(o->s, o->path, o->defer) : write_png(o->s, o->path)) != 0)
 		png_errno = errno ? errno : EIO;
 	cairo_surface_finish(o->s);
 	if (st == CAIRO_STATUS_SUCCESS)

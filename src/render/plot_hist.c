@@ -78,6 +78,7 @@ int plot_hist_render(const struct plot_hist *h, const char *path, char *err, siz
 	struct pl_out o;
 	if (pl_open(&o, path, h->width, h->height, err, errlen))
 		return -1;
+	o.defer = h->defer;
 	cairo_t *cr = o.cr;
 	double x0 = H_LEFT, x1 = h->width - H_RIGHT, y0 = H_TOP, y1 = h->height - H_BOTTOM;
 	double cmax = 1;

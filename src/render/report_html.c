@@ -6,8 +6,6 @@
  * protocols.  No scripts, no external fetches: fonts, styles and the
  * plot are all inside the file.
  */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,9 +126,9 @@ static void svg_inline(FILE *o, FILE *f)
 			fputs(pre, o);
 			from = p + kl;
 			p += kl - 1;
-			/* cairo numbers surfaces process-wide, in the order they were made
-			 * (plots are drawn on two threads): renumber them per plot, in
-			 * order of appearance, so the page is the same on every run. */
+			/* cairo numbers surfaces process-wide, in the order they were made:
+			 * renumber them per plot, in order of appearance, so a plot's text
+			 * does not depend on what was drawn before it. */
 			if ((size_t)(end - from) > 7 && !memcmp(from, "surface", 7) && from[7] >= '0' && from[7] <= '9') {
 				char *e;
 				unsigned long id = strtoul(from + 7, &e, 10), k = 0;
@@ -183,82 +181,30 @@ static int html_plot(const char *path, const struct rp_report *rep, const struct
 }
 
 /*
- * The hosts' plots, rendered to temporary SVG files before the page is
- * written, on as many threads as there are CPUs (at most 2): cairo's SVG
- * output (glyph outlines, every coordinate through printf) costs ~7 ms a
- * plot, and a run may have 16 sandbox hosts.
+ * The host's plot through a temporary SVG file, copied inline.  Drawn in
+ * turn (cairo's fonts go through one FreeType library, which two threads
+ * must not use at once).
  */
-struct html_plots {
-	const struct rp_report *rep;
-	char (*path)[40];   /* "" for a host without points */
-	int *rc;
-	char (*err)[256];
-	atomic_uint next;
-};
-
-static void *plots_worker(void *arg)
+static int html_plot_inline(FILE *o, const struct rp_report *rep, const struct rp_host *h, char *err,
+			    size_t errlen)
 {
-	struct html_plots *q = arg;
-	unsigned k;
-	while ((k = atomic_fetch_add(&q->next, 1)) < q->rep->nhosts)
-		if (q->path[k][0])
-			q->rc[k] = html_plot(q->path[k], q->rep, &q->rep->hosts[k], q->err[k], sizeof q->err[k]);
-	return NULL;
-}
-
-static void plots_free(struct html_plots *q)
-{
-	for (unsigned k = 0; q->path && k < q->rep->nhosts; k++)
-		if (q->path[k][0])
-			unlink(q->path[k]);
-	free(q->path);
-	free(q->rc);
-	free(q->err);
-}
-
-static int plots_render(struct html_plots *q, char *err, size_t errlen)
-{
-	unsigned n = q->rep->nhosts ? q->rep->nhosts : 1;
-	q->path = calloc(n, sizeof *q->path);
-	q->rc = calloc(n, sizeof *q->rc);
-	q->err = calloc(n, sizeof *q->err);
-	if (!q->path || !q->rc || !q->err) {
-		snprintf(err, errlen, "out of memory");
+	if (!h->npts)
+		return 0;
+	char path[] = "/tmp/botlens-report-XXXXXX.svg";
+	int fd = mkstemps(path, 4);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create a temporary file for the plot");
 		return -1;
 	}
-	for (unsigned k = 0; k < q->rep->nhosts; k++) {
-		if (!q->rep->hosts[k].npts)
-			continue;
-		snprintf(q->path[k], sizeof q->path[k], "/tmp/botlens-report-XXXXXX.svg");
-		int fd = mkstemps(q->path[k], 4);
-		if (fd < 0) {
-			q->path[k][0] = 0;
-			snprintf(err, errlen, "cannot create a temporary file for the plot");
-			return -1;
-		}
-		close(fd);
-	}
-	pthread_t th;
-	bool helper = sysconf(_SC_NPROCESSORS_ONLN) > 1 && q->rep->nhosts > 1 &&
-		      pthread_create(&th, NULL, plots_worker, q) == 0;
-	plots_worker(q);
-	if (helper)
-		pthread_join(th, NULL);
-	for (unsigned k = 0; k < q->rep->nhosts; k++)
-		if (q->rc[k]) {
-			snprintf(err, errlen, "%s", q->err[k]);
-			return -1;
-		}
-	return 0;
-}
-
-static void html_plot_inline(FILE *o, const char *path)
-{
-	FILE *f = path[0] ? fopen(path, "r") : NULL;
+	close(fd);
+	int rc = html_plot(path, rep, h, err, errlen);
+	FILE *f = rc ? NULL : fopen(path, "r");
 	if (f) {
 		svg_inline(o, f);
 		fclose(f);
 	}
+	unlink(path);
+	return rc;
 }
 
 static void html_behaviors(FILE *o, const struct rp_host *h)
@@ -304,11 +250,6 @@ int report_html(FILE *o, const struct rp_report *rep, char *err, size_t errlen)
 	fputs("<h2>", o);
 	esc(o, rep->file);
 	fprintf(o, "</h2>\n<p>%.1f s, %u sandbox host%s.</p>\n", rep->span, rep->nhosts, rep->nhosts == 1 ? "" : "s");
-	struct html_plots q = { .rep = rep };
-	if (plots_render(&q, err, errlen)) {
-		plots_free(&q);
-		return -1;
-	}
 	for (unsigned k = 0; k < rep->nhosts; k++) {
 		const struct rp_host *h = &rep->hosts[k];
 		char a[64];
@@ -323,11 +264,11 @@ int report_html(FILE *o, const struct rp_report *rep, char *err, size_t errlen)
 		fputs("</p>\n", o);
 		html_timeline(o, h, rep->span);
 		fputs("<h3>Time &times; port</h3>\n", o);
-		html_plot_inline(o, q.path[k]);
+		if (html_plot_inline(o, rep, h, err, errlen))
+			return -1;
 		html_behaviors(o, h);
 		html_notable(o, h);
 		fputs("</section>\n", o);
 	}
-	plots_free(&q);
 	return ferror(o) ? -1 : 0;
 }
