@@ -246,8 +246,8 @@ static const struct rp_proto *proto_of(unsigned app)
  */
 static void ov_sample(struct rp_col *c, struct rp_flow *rf, const struct pkt *p, const struct flow *f)
 {
-	if (rf->ov_sampled || c->nov >= RP_OV_SAMPLES || p->payload_caplen < 2 ||
-	    p->payload_caplen > 128 || p->family != 4 || p->sport < 1024 || p->dport < 1024)
+	if (rf->ov_sampled || c->nov >= RP_OV_SAMPLES || p->family != 4 ||
+	    !ov_xor_candidate(p->payload_caplen, p->sport, p->dport))
 		return;
 	if (c->nov == c->capov) {
 		size_t nc = c->capov ? 2 * c->capov : 256;

@@ -36,7 +36,7 @@ void rp_overnet_xor(struct rp_col *c)
 	if (g.decode_rate < 0.5)
 		return;
 	for (size_t i = 0; i < c->nov; i++) {
-		uint8_t b[128];
+		uint8_t b[OV_SAMPLE_MAX];
 		struct ov_msg m;
 		memcpy(b, c->ov[i].data, c->ov[i].len);
 		ov_xor(b, c->ov[i].len, g.key);

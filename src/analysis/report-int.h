@@ -11,6 +11,7 @@
 #define BOTLENS_REPORT_INT_H
 
 #include "analysis/report.h"
+#include "p2p/p2p.h"
 
 #define RP_EV_MAX 20000
 #define RP_EV_LEN 80
@@ -35,7 +36,7 @@ struct rp_ov_sample {
 	uint32_t flow;              /* index into flows */
 	uint32_t src_ip;
 	uint16_t src_port, len;
-	uint8_t data[128];
+	uint8_t data[OV_SAMPLE_MAX];
 };
 
 struct rp_col {

@@ -222,7 +222,7 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 
 struct key_pass {
 	struct ov_sample *s;
-	uint8_t (*data)[128];
+	uint8_t (*data)[OV_SAMPLE_MAX];
 	size_t n;
 };
 
@@ -231,7 +231,7 @@ static void key_packet(void *ctx, const struct run *r, const struct pkt *p, cons
 	struct key_pass *k = ctx;
 	struct ov_msg m;
 	if (!f || f->user || k->n >= KEY_SAMPLES || p->family != 4 || p->proto != 17 ||
-	    p->payload_caplen < 2 || p->payload_caplen > 128 || p->sport < 1024 || p->dport < 1024)
+	    !ov_xor_candidate(p->payload_caplen, p->sport, p->dport))
 		return;
 	((struct flow *)f)->user = 1;  /* one datagram per flow */
 	if (ov_decode(p->payload, p->payload_caplen, &m) == OV_OK)

@@ -174,6 +174,11 @@ static int explain_annots(struct plotcli_panel *pp, const struct run *r, struct 
 	return rc;
 }
 
+static bool in_dir(const struct contact *k, enum contacts_dir d, const struct host *h)
+{
+	return d == CONTACTS_ALL || (d == CONTACTS_OUT ? k->src == h : k->dst == h);
+}
+
 static int host_panel(struct plotcli *p, const struct run *r, const struct host *h)
 {
 	struct plotcli_panel *pp = new_panel(p, r);
@@ -187,30 +192,16 @@ static int host_panel(struct plotcli *p, const struct run *r, const struct host 
 	size_t na = contacts_select(&p->cur, h, CONTACTS_ALL, &all), n = 0, tcpudp = 0;
 	if (na == (size_t)-1)
 		return -1;
-	if (p->dir != CONTACTS_ALL && na && !(pp->v = malloc(na * sizeof *pp->v))) {
-		free(all);
-		return -1;
-	}
-	for (size_t i = 0; i < na && p->dir != CONTACTS_ALL; i++)
-		if (p->dir == CONTACTS_OUT ? all[i].src == h : all[i].dst == h)
-			pp->v[n++] = all[i];
-	for (size_t i = 0; i < n; i++)
-		tcpudp += pp->v[i].proto == 6 || pp->v[i].proto == 17;
-	if (p->dir == CONTACTS_ALL || (!tcpudp && !p->dir_set && p->dir == CONTACTS_OUT)) {
-		free(pp->v);
-		pp->v = NULL;
-		pp->dir = CONTACTS_ALL;
-		if (na && !(pp->v = malloc(na * sizeof *pp->v))) {
-			free(all);
-			return -1;
-		}
-		if (na)
-			memcpy(pp->v, all, na * sizeof *all);
-		n = na;
-	}
-	pp->n = n;
 	host_figures(pp, all, na, h);
-	free(all);
+	for (size_t i = 0; i < na; i++)
+		tcpudp += in_dir(&all[i], p->dir, h) && (all[i].proto == 6 || all[i].proto == 17);
+	if (!tcpudp && !p->dir_set && p->dir == CONTACTS_OUT)
+		pp->dir = CONTACTS_ALL;  /* nothing outbound: show both directions */
+	for (size_t i = 0; i < na; i++)  /* the panel's direction, kept in place and in order */
+		if (in_dir(&all[i], pp->dir, h))
+			all[n++] = all[i];
+	pp->v = all;
+	pp->n = n;
 	if (ports_analyze(pp->v, n, h, &pp->rep))
 		return -1;
 	if (p->col && explain_annots(pp, r, p->col, h))

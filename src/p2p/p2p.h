@@ -108,6 +108,14 @@ void ov_xor(uint8_t *buf, size_t n, const uint8_t key[OV_XOR_KEYLEN]);
 bool ov_xor_parse(const char *hex, uint8_t key[OV_XOR_KEYLEN]);
 void ov_xor_format(const uint8_t key[OV_XOR_KEYLEN], char out[2 * OV_XOR_KEYLEN + 1]);
 
+/*
+ * Whether a UDP datagram is worth a sample for key recovery: Storm's
+ * messages that carry known plaintext are 2 to OV_SAMPLE_MAX bytes, between
+ * unprivileged ports.
+ */
+#define OV_SAMPLE_MAX 128
+bool ov_xor_candidate(size_t len, uint16_t sport, uint16_t dport);
+
 /* One observed encrypted datagram for key recovery. */
 struct ov_sample {
 	const uint8_t *data;

@@ -118,6 +118,11 @@ static void vote_sample(vote_t v, const struct ov_sample *s)
 	}
 }
 
+bool ov_xor_candidate(size_t len, uint16_t sport, uint16_t dport)
+{
+	return len >= 2 && len <= OV_SAMPLE_MAX && sport >= 1024 && dport >= 1024;
+}
+
 void ov_xor_recover(const struct ov_sample *s, size_t n, struct ov_keyguess *g)
 {
 	static vote_t v;  /* 40 KB; not reentrant, fine for the CLI and tests */

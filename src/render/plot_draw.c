@@ -90,9 +90,9 @@ typedef const unsigned char *(*png_row_fn)(const void *ctx, int y, unsigned char
  * try every filter on every row at level 6: for plots, most of whose
  * pixels are flat colour, that took 30-40 ms per image for files only
  * ~10 % smaller.  Unfiltered rows of flat colour compress as well as
- * Sub-filtered ones here, and faster (a 3600x1920 plot: 389 KB at level 1
- * unfiltered, 418 KB at level 3 with Sub, 20 % less time).  Uses no cairo
- * state.  Returns 0, or -1 with errno or EIO.
+ * Sub-filtered ones here, and faster (a 9-panel plot: 389 KB and 0.12 s
+ * against 418 KB and 0.16 s at level 3 with Sub; bench/RESULTS.md).  Uses
+ * no cairo state.  Returns 0, or -1 with errno or EIO.
  */
 static int png_file(const char *path, int w, int h, png_row_fn row_of, const void *ctx)
 {

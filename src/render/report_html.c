@@ -76,11 +76,6 @@ static void html_timeline(FILE *o, const struct rp_host *h, double span)
 	}
 }
 
-/*
- * Copies an SVG file inline: drops the XML declaration and prefixes every
- * id (and the references to it) with a per-page counter, since cairo names
- * glyphs and clips alike in every file and ids are global in an HTML page.
- */
 /* Length of the id-bearing key ending a match at p ("id=\"", ...), or 0. */
 static size_t svg_key(const char *p, const char *end)
 {
@@ -95,6 +90,11 @@ static size_t svg_key(const char *p, const char *end)
 	return 0;
 }
 
+/*
+ * Copies an SVG file inline: drops the XML declaration and prefixes every
+ * id (and the references to it) with a per-page counter, since cairo names
+ * glyphs and clips alike in every file and ids are global in an HTML page.
+ */
 static void svg_inline(FILE *o, FILE *f)
 {
 	static unsigned nth;

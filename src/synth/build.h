@@ -249,6 +249,7 @@ struct synth_scenario {
 	const char *name;
 	const char *desc;
 	double default_duration;
+	bool overnet;             /* speaks Overnet: an XOR key applies */
 	void (*generate)(struct build_ctx *c);
 };
 

@@ -550,6 +550,7 @@ const struct synth_scenario synth_storm_private = {
 	.desc = "Storm Worm bot behind NAT (192.168/16): NTP, Overnet with ~500 peers, "
 		"TCP beacons to proxies, HTTP update, SMTP spam bursts from ~3.5 min",
 	.default_duration = 720,
+	.overnet = true,
 	.generate = storm_private,
 };
 
@@ -558,5 +559,6 @@ const struct synth_scenario synth_storm_public = {
 	.desc = "Storm Worm bot on a public address: serves and relays HTTP on port 80, "
 		"Overnet with ~600 peers, dense peer ports in 50000-51000",
 	.default_duration = 720,
+	.overnet = true,
 	.generate = storm_public,
 };

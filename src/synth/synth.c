@@ -406,7 +406,7 @@ static int check_opts(const struct synth_opts *o, const struct synth_scenario **
 			 o->duration, SYNTH_MAX_DURATION);
 		return -1;
 	}
-	if (o->xor_key && *s == &synth_benign_browsing) {
+	if (o->xor_key && !(*s)->overnet) {
 		snprintf(err, errlen, "an XOR key applies to the storm scenarios only");
 		return -1;
 	}
