@@ -3,9 +3,11 @@
  * payload handed to the protocol detectors (proto_*.c) for the first
  * packets of each direction, evidence strings and passive DNS.
  *
- * Memory is one struct rp_flow (48 bytes) per flow plus bounded tables:
- * evidence (RP_EV_MAX entries), passive DNS (RP_PDNS_MAX) and Overnet
- * samples (RP_OV_SAMPLES).  Out of memory is remembered (rp_col_oom), never
+ * Memory is one struct rp_flow (64 bytes) per flow plus bounded tables:
+ * evidence (RP_EV_MAX entries), passive DNS (RP_PDNS_MAX), Overnet
+ * samples (RP_OV_SAMPLES), payload timing for flows with two payload
+ * packets or more (RP_TIMING_MAX) and per-flow parser states
+ * (RP_STATE_MAX, RP_STATE_MEM).  Out of memory is remembered (rp_col_oom), never
  * fatal: a flow without a record is simply not described.
  */
 #include <stdio.h>
@@ -44,14 +46,151 @@ void rp_col_free(struct rp_col *c)
 			free(e);
 		}
 	}
+	for (size_t i = 0; i < RP_STATE_HASH; i++)
+		for (struct rp_state *e = c->st[i], *n; e; e = n) {
+			n = e->next;
+			if (e->free_fn)
+				e->free_fn(e->p);
+			free(e);
+		}
 	free(c->flows);
 	free(c->ov);
+	free(c->tm);
 	free(c);
 }
 
 bool rp_col_oom(const struct rp_col *c)
 {
 	return c->oom;
+}
+
+/* ---- per-flow parser state ---- */
+
+static struct rp_state **st_slot(struct rp_col *c, uint32_t idx)
+{
+	struct rp_state **e = &c->st[(idx * 2654435761u) >> 18 & (RP_STATE_HASH - 1)];
+	while (*e && (*e)->idx != idx)
+		e = &(*e)->next;
+	return e;
+}
+
+void *rp_state_get(struct rp_col *c, uint32_t idx)
+{
+	struct rp_state *e = *st_slot(c, idx);
+	return e ? e->p : NULL;
+}
+
+bool rp_state_put(struct rp_col *c, uint32_t idx, void *p, size_t bytes, void (*free_fn)(void *))
+{
+	struct rp_state **slot = st_slot(c, idx);
+	if (*slot || c->nst >= RP_STATE_MAX || bytes > RP_STATE_MEM - c->st_bytes) {
+		c->st_refused++;
+		return false;
+	}
+	struct rp_state *e = malloc(sizeof *e);
+	if (!e) {
+		c->oom = true;
+		return false;
+	}
+	*e = (struct rp_state){ .idx = idx, .bytes = bytes, .p = p, .free_fn = free_fn };
+	*slot = e;
+	c->nst++;
+	c->st_bytes += bytes;
+	return true;
+}
+
+bool rp_state_resize(struct rp_col *c, uint32_t idx, size_t bytes)
+{
+	struct rp_state *e = *st_slot(c, idx);
+	if (!e)
+		return false;
+	if (bytes > e->bytes && bytes - e->bytes > RP_STATE_MEM - c->st_bytes) {
+		c->st_refused++;
+		return false;
+	}
+	c->st_bytes = c->st_bytes - e->bytes + bytes;
+	e->bytes = bytes;
+	return true;
+}
+
+void *rp_state_take(struct rp_col *c, uint32_t idx)
+{
+	struct rp_state **slot = st_slot(c, idx), *e = *slot;
+	if (!e)
+		return NULL;
+	void *p = e->p;
+	*slot = e->next;
+	c->nst--;
+	c->st_bytes -= e->bytes;
+	free(e);
+	return p;
+}
+
+/* ---- payload timing ---- */
+
+#define MSG_GAP 0.3f    /* payload packets closer than this are one message */
+#define MSG_SMALL 256u  /* a message of at most this many bytes is small */
+
+const struct rp_timing *rp_timing_of(const struct rp_col *c, const struct rp_flow *f, int d)
+{
+	return f->timing && f->timing <= c->ntm ? &c->tm[f->timing - 1].d[d] : NULL;
+}
+
+static void tm_close_msg(struct rp_timing *t)
+{
+	if (t->bytes_cur && t->bytes_cur <= MSG_SMALL)
+		t->small++;
+	t->bytes_cur = 0;
+}
+
+static void tm_packet(struct rp_timing *t, float now, uint32_t bytes)
+{
+	if (t->msgs && now - t->last < MSG_GAP) {
+		t->bytes_cur += bytes;
+		t->last = now;
+		return;
+	}
+	if (t->msgs) {
+		float gap = now - t->last;
+		uint32_t k = t->msgs;     /* gaps so far + 1 */
+		float d = gap - t->mean;
+		t->mean += d / (float)k;
+		t->m2 += d * (gap - t->mean);
+		if (k == 1 || gap < t->gmin)
+			t->gmin = gap;
+		if (gap > t->gmax)
+			t->gmax = gap;
+	}
+	tm_close_msg(t);
+	t->msgs++;
+	t->bytes_cur = bytes;
+	t->last = now;
+}
+
+/* Records a payload packet's time; the table is entered on a flow's second one. */
+static void timing(struct rp_col *c, struct rp_flow *rf, int dir, float now, uint32_t bytes)
+{
+	if (rf->first_payload < 0) {
+		rf->first_payload = now;
+		return;
+	}
+	if (!rf->timing) {
+		if (c->ntm >= RP_TIMING_MAX)
+			return;
+		if (c->ntm == c->captm) {
+			size_t nc = c->captm ? 2 * c->captm : 1024;
+			struct rp_timing2 *n = realloc(c->tm, nc * sizeof *n);
+			if (!n) {
+				c->oom = true;
+				return;
+			}
+			c->tm = n;
+			c->captm = nc;
+		}
+		memset(&c->tm[c->ntm], 0, sizeof c->tm[c->ntm]);
+		rf->timing = (uint32_t)++c->ntm;
+	}
+	tm_packet(&c->tm[rf->timing - 1].d[dir], now, bytes);
 }
 
 static uint32_t fnv(uint32_t h, const void *p, size_t n)
@@ -221,6 +360,7 @@ static struct rp_flow *flow_rec(struct rp_col *c, const struct run *r, const str
 	memset(rf, 0, sizeof *rf);
 	((struct flow *)f)->user = (uint32_t)c->nflows;  /* the field is the subscribers' */
 	rf->t0 = (float)run_rel(r, f->first_ns);
+	rf->first_payload = -1;
 	rf->proto = f->proto;
 	rf->sport = f->orig_p;
 	rf->dport = f->resp_p;
@@ -274,15 +414,21 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	if (!f)
 		return;
 	struct rp_flow *rf = flow_rec(c, r, f);
-	if (!rf || !p->payload || !p->payload_caplen || dir < 0 || dir > 1)
+	if (!rf || !p->payload_len || dir < 0 || dir > 1)
+		return;
+	float now = (float)run_rel(r, p->ts_ns);
+	if (f->proto == 6 || f->proto == 17)
+		timing(c, rf, dir, now, p->payload_len);
+	if (!p->payload || !p->payload_caplen)
 		return;
 
 	const struct rp_proto *pr = rf->app ? proto_of(rf->app) : NULL;
 	unsigned limit = pr ? pr->max_pkts : 3;
-	if (rf->seen[dir] >= limit)
+	if (rf->seen[dir] >= limit || (rf->done >> dir & 1))
 		return;
 	rf->seen[dir]++;
-	struct rp_seg s = { p->payload, p->payload_caplen, dir, (float)run_rel(r, p->ts_ns), f };
+	struct rp_seg s = { .p = p->payload, .n = p->payload_caplen, .wire = p->payload_len, .dir = dir,
+			    .t = now, .f = f, .idx = f->user - 1, .seq = p->seq, .tcp_flags = p->tcp_flags };
 	if (pr) {
 		pr->inspect(c, rf, &s);
 		return;
@@ -303,6 +449,12 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 	if (!rf)
 		return;
 	rf->t1 = (float)run_rel(r, f->last_ns);
+	const struct rp_proto *pr = rf->app ? proto_of(rf->app) : NULL;
+	if (pr && pr->flow_end)
+		pr->flow_end(c, rf, f->user - 1);
+	if (rf->timing)
+		for (int d = 0; d < 2; d++)
+			tm_close_msg(&c->tm[rf->timing - 1].d[d]);
 	for (int d = 0; d < 2; d++) {
 		rf->pkts[d] = f->pkts[d] > UINT32_MAX ? UINT32_MAX : (uint32_t)f->pkts[d];
 		rf->bytes[d] = f->payload[d] > UINT32_MAX ? UINT32_MAX : (uint32_t)f->payload[d];
@@ -312,6 +464,8 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 			rf->facts |= RPF_TCP_EST;
 		else if ((f->tcp[0] & TCPF_SYN) && !f->pkts[1] && !f->payload[0])
 			rf->facts |= RPF_TCP_SYNONLY;
+		if (!(f->tcp[0] & TCPF_SYN) && !(f->tcp[1] & TCPF_SYNACK) && f->payload[0] && f->payload[1])
+			rf->facts2 |= RPF2_MIDSTREAM;
 	}
 }
 

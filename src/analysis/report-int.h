@@ -39,6 +39,23 @@ struct rp_ov_sample {
 	uint8_t data[OV_SAMPLE_MAX];
 };
 
+#define RP_STATE_MAX 65536    /* live per-flow parser states */
+#define RP_STATE_MEM (256u << 20) /* bytes declared by all of them */
+#define RP_STATE_HASH 16384
+#define RP_TIMING_MAX (1u << 18) /* flows with payload timing (two payload packets or more) */
+
+struct rp_state {
+	struct rp_state *next;
+	uint32_t idx;
+	size_t bytes;
+	void *p;
+	void (*free_fn)(void *);
+};
+
+struct rp_timing2 {
+	struct rp_timing d[2];
+};
+
 struct rp_col {
 	struct rp_flow *flows;
 	size_t nflows, cap;
@@ -48,6 +65,11 @@ struct rp_col {
 	size_t npdns;
 	struct rp_ov_sample *ov;    /* candidate Storm datagrams for key recovery */
 	size_t nov, capov;
+	struct rp_state *st[RP_STATE_HASH];
+	size_t nst, st_bytes;
+	uint64_t st_refused;        /* states refused at the caps: those flows got metadata only */
+	struct rp_timing2 *tm;      /* payload timing, rp_flow.timing - 1 */
+	size_t ntm, captm;
 	const struct run *run;
 	bool oom;
 };
@@ -97,6 +119,9 @@ const char *rp_pdns_name(const struct rp_col *c, uint8_t family, const uint8_t *
 bool rp_starts_ci(const uint8_t *p, size_t n, const char *word);
 /* Copies the line at p (up to CR/LF) into rd-checked bounds; returns its length. */
 size_t rp_line(const uint8_t *p, size_t n);
+
+/* The payload timing of direction d of f, or NULL when it had one payload packet. */
+const struct rp_timing *rp_timing_of(const struct rp_col *c, const struct rp_flow *f, int d);
 
 /* proto_overnet.c: recovers Storm's XOR key from the sampled datagrams and
  * marks the flows that decode under it as Overnet (RPF_OV_XOR). */

@@ -4,7 +4,7 @@
  * the endpoints that stick out (`botlens report`).
  *
  * One pass: rp_col_sub() subscribes a collector to the run.  It keeps a
- * compact record per flow (struct rp_flow, 48 bytes: times, hosts,
+ * compact record per flow (struct rp_flow, 64 bytes: times, hosts,
  * ports, payload counts, the application protocol found in the payload
  * and facts bits) and, bounded, the evidence strings the protocol
  * detectors find (HELO names, HTTP hosts, IRC commands, DNS names) and a
@@ -59,25 +59,71 @@ enum {
 	RPF_SHELL = 1u << 21,       /* command-shell text on a raw TCP port */
 };
 
+/*
+ * More facts (rp_flow.facts2).  Bits are reserved per area so that
+ * detectors and protocol parsers can grow apart.
+ */
+enum {
+	/* TLS (proto_tls.c, tls_cert.c) */
+	RPF2_TLS_NOSNI = 1u << 0,     /* a ClientHello without server_name */
+	RPF2_TLS_SELFSIGNED = 1u << 1, /* the server's certificate: issuer == subject, self-verifying */
+	RPF2_TLS_CERT = 1u << 2,      /* a server certificate was parsed */
+	RPF2_TLS_CERT_EXPIRED = 1u << 3, /* not valid at the flow's time */
+	/* HTTP (proto_http.c) */
+	RPF2_HTTP_LOG4SHELL = 1u << 4, /* a ${jndi: lookup in any request field */
+	RPF2_HTTP_FILE = 1u << 5,     /* a response body with a file type by magic */
+	RPF2_HTTP_BIGPOST = 1u << 6,  /* a request body >= 64 KiB */
+	RPF2_HTTP_RAWIP = 1u << 7,    /* Host is an IP literal (or absent) */
+	RPF2_HTTP_JAVA = 1u << 8,     /* a Java class or JAR crossed */
+	RPF2_HTTP_ELF = 1u << 9,      /* an ELF crossed */
+	RPF2_HTTP_COOKIE_BLOB = 1u << 10, /* a long opaque Cookie value */
+	/* raw streams (collect.c) */
+	RPF2_STREAM_PE = 1u << 12,    /* a PE image in a raw (non-HTTP) stream, either way */
+	RPF2_MIDSTREAM = 1u << 13,    /* TCP with payload both ways but no handshake seen */
+	/* ICMP/tunnels (proto_icmp.c) */
+	RPF2_ICMP_TUNNEL = 1u << 16,  /* echo payloads carrying IP packets */
+	/* DNS (proto_dns.c) */
+	RPF2_DNS_DIRECT = 1u << 20,   /* a query to a server that is not the host's resolver */
+	RPF2_DNS_BADNAME = 1u << 21,  /* a qname that is no domain (one label, secret-like) */
+};
+
+/* Payload timing of one flow direction, for in-session periodicity
+ * (collect.c): a "message" is a run of payload packets with gaps < 1 s. */
+struct rp_timing {
+	float last;                 /* time of the last payload packet */
+	float mean, m2;             /* Welford over the gaps between messages */
+	float gmin, gmax;
+	uint32_t msgs;              /* messages */
+	uint32_t small;             /* messages of <= 256 bytes */
+	uint32_t bytes_cur;         /* bytes of the current message */
+};
+
 struct rp_flow {
 	float t0, t1;               /* seconds since the capture's first record */
 	uint32_t h[2];              /* host index (struct host.index) of orig, resp */
 	uint16_t sport, dport;      /* orig's and resp's port (ICMP: type, code) */
 	uint8_t proto, app;         /* IP protocol; enum rp_app */
-	uint8_t seen[2];            /* payload packets inspected per direction */
+	uint8_t ov_sampled;         /* a datagram of it is kept for Storm key recovery */
+	uint8_t done;               /* bit d: the protocol needs no more of direction d */
+	uint16_t seen[2];           /* payload packets inspected per direction */
 	uint32_t pkts[2];
 	uint32_t bytes[2];          /* transport payload bytes */
 	uint32_t facts;             /* RPF_* */
+	uint32_t facts2;            /* RPF2_* */
+	uint32_t timing;            /* 1 + index into the collector's timing table, 0 none */
 	uint16_t count;             /* protocol count: RCPTs, requests, queries */
-	uint8_t ov_sampled;         /* a datagram of it is kept for Storm key recovery */
-	uint8_t spare;
+	uint16_t count2;            /* a second protocol count (HTTP: responses) */
+	float first_payload;        /* time of the first payload packet (-1 none) */
 };
 
 /* Evidence categories (strings kept per client host, bounded). */
 enum rp_ev {
 	EV_DNS_QNAME, EV_SMTP_HELO, EV_SMTP_FROM, EV_HTTP_HOST, EV_HTTP_URI, EV_HTTP_UA,
 	EV_TLS_SNI, EV_IRC_NICK, EV_IRC_CHAN, EV_IRC_CMD, EV_FTP_USER, EV_FTP_FILE,
-	EV_DNS_DOMAIN, EV_SMB_CMD, EV_EXE_FILE, EV_COUNT
+	EV_DNS_DOMAIN, EV_SMB_CMD, EV_EXE_FILE,
+	EV_TLS_SUBJECT, EV_TLS_ISSUER, EV_TLS_FP, EV_JA3, EV_JA3S,
+	EV_HTTP_CTYPE, EV_HTTP_FILENAME, EV_HTTP_FORM, EV_LOG4SHELL, EV_SMTP_SUBJECT,
+	EV_SMTP_RCPT, EV_SMTP_AUTH, EV_ATTACH, EV_DNS_SERVER, EV_COUNT
 };
 
 struct rp_col;
@@ -86,19 +132,40 @@ struct rp_col;
 struct rp_seg {
 	const uint8_t *p;
 	size_t n;                   /* captured payload bytes */
+	size_t wire;                /* payload bytes on the wire (>= n) */
 	int dir;                    /* 0: from the originator */
 	float t;
 	const struct flow *f;
+	uint32_t idx;               /* the flow's record index (rp_state_*) */
+	uint32_t seq;               /* TCP sequence number of p[0] */
+	uint8_t tcp_flags;
 };
 
 /* A protocol detector (analysis/proto_*.c), registered as data. */
 struct rp_proto {
 	const char *name;
 	uint8_t app;
-	uint8_t max_pkts;           /* payload packets per direction worth reading */
-	/* True when s is this protocol; records facts in rf and evidence in c. */
+	uint16_t max_pkts;          /* payload packets per direction worth reading */
+	/* True when s is this protocol; records facts in rf and evidence in c.
+	 * A parser done with a direction sets bit dir in rf->done. */
 	bool (*inspect)(struct rp_col *c, struct rp_flow *rf, const struct rp_seg *s);
+	/* Optional: the flow ended; release its state (rp_state_take). */
+	void (*flow_end)(struct rp_col *c, struct rp_flow *rf, uint32_t idx);
 };
+
+/*
+ * Per-flow parser state, keyed by the flow's record index, bounded by
+ * RP_STATE_MAX live entries and RP_STATE_MEM bytes declared in all.
+ * rp_state_put() fails (false: the caller frees p and goes on with
+ * metadata only) when either bound is reached; the refusals are counted.
+ * free_fn releases p if the collector is freed before the flow ends.
+ */
+void *rp_state_get(struct rp_col *c, uint32_t idx);
+bool rp_state_put(struct rp_col *c, uint32_t idx, void *p, size_t bytes, void (*free_fn)(void *));
+/* Removes and returns the state of idx (the caller frees it), or NULL. */
+void *rp_state_take(struct rp_col *c, uint32_t idx);
+/* Adjusts the declared bytes of idx's state (it grew or shrank); false past the cap. */
+bool rp_state_resize(struct rp_col *c, uint32_t idx, size_t bytes);
 
 /* Evidence and passive DNS, for the detectors. host = client's host index. */
 void rp_ev_add(struct rp_col *c, uint32_t host, unsigned cat, const uint8_t *s, size_t n);
