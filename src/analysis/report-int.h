@@ -13,6 +13,7 @@
 #include "analysis/report.h"
 #include "p2p/p2p.h"
 
+#define RP_MAX_HOSTS 32    /* sandbox hosts and suspects explained per run */
 #define RP_EV_MAX 20000
 #define RP_EV_LEN 80
 #define RP_PDNS_MAX 16384
@@ -109,6 +110,8 @@ void rp_evidence(struct rp_beh *b, const char *fmt, ...) __attribute__((format(p
 /* The other endpoint's host of flow f as seen from the sandbox host. */
 const struct host *rp_peer(const struct rp_ctx *x, const struct rp_flow *f);
 bool rp_outbound(const struct rp_ctx *x, const struct rp_flow *f);
+/* A port of an ordinary service (report.c): proto 6 TCP, else UDP. */
+bool rp_service_port(uint8_t proto, uint16_t port);
 /* Up to max evidence strings of (host, cat), most frequent first, joined by ", ". */
 size_t rp_ev_join(const struct rp_col *c, uint32_t host, unsigned cat, unsigned max, char *buf, size_t len);
 uint64_t rp_ev_total(const struct rp_col *c, uint32_t host, unsigned cat);

@@ -110,6 +110,27 @@ static bool port_well_known(uint16_t p)
 	return false;
 }
 
+/*
+ * Ports of services an ordinary host uses or offers, where a long session
+ * or a regular exchange is expected: mail, web, remote desktop, databases,
+ * directory, chat and push-notification channels, VPNs, LAN discovery.
+ * A C2 channel on one of these is judged by content, not by its port.
+ */
+bool rp_service_port(uint8_t proto, uint16_t p)
+{
+	static const uint16_t tcp[] = { 21, 22, 23, 25, 53, 80, 88, 110, 135, 139, 143, 389, 443, 445, 465, 587,
+		636, 853, 993, 995, 1433, 1521, 1723, 1883, 3268, 3269, 3306, 3389, 5060, 5061, 5222, 5223, 5228,
+		5432, 5900, 5938, 8080, 8443, 8883, 9418 };
+	static const uint16_t udp[] = { 53, 67, 68, 69, 123, 137, 138, 161, 162, 443, 500, 514, 1900, 3478,
+		3702, 4500, 5353, 5355, 19302 };
+	const uint16_t *v = proto == 6 ? tcp : udp;
+	size_t n = proto == 6 ? sizeof tcp / sizeof *tcp : sizeof udp / sizeof *udp;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == p)
+			return true;
+	return false;
+}
+
 static unsigned popcount256(const uint64_t m[4])
 {
 	return (unsigned)(__builtin_popcountll(m[0]) + __builtin_popcountll(m[1]) +
@@ -360,6 +381,69 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 	return 0;
 }
 
+/*
+ * Facts that make either endpoint of a flow worth explaining even when it
+ * is not a sandbox host by flow count: an exploit, an executable or code
+ * crossing, mail handed over, a shell, a tunnel, a self-signed TLS
+ * session, data sent straight to a DNS server.
+ */
+#define SUSPECT_FACTS (RPF_EXE | RPF_SMTP_MAIL | RPF_SMTP_DATA | RPF_SMB_TRANS2 | RPF_SMB_NTTRANS | \
+		       RPF_SHELL | RPF_IRC_JOIN | RPF_IRC_CMD | RPF_DNS_TUNNEL | RPF_FTP_STOR)
+#define SUSPECT_FACTS2 (RPF2_TLS_SELFSIGNED | RPF2_HTTP_LOG4SHELL | RPF2_HTTP_FILE | RPF2_HTTP_BIGPOST | \
+			RPF2_STREAM_PE | RPF2_ICMP_TUNNEL | RPF2_DNS_DIRECT | RPF2_DNS_BADNAME)
+
+static bool host_malicious(const struct rp_host *h)
+{
+	for (unsigned i = 0; i < h->nbehs; i++)
+		if (h->behs[i].malicious)
+			return true;
+	return false;
+}
+
+static bool listed(const struct host *const *sb, unsigned n, const struct host *h)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (sb[i] == h)
+			return true;
+	return false;
+}
+
+/*
+ * Adds to sb[0..n) the endpoints of flows with suspect facts (addresses of
+ * one machine only), most such flows first, up to max in all.  They are
+ * kept in the report only when a detector finds malicious behavior.
+ */
+static unsigned suspects(const struct rp_col *c, const struct rp_ctx *x, const struct host **sb, unsigned n,
+			 unsigned max)
+{
+	uint32_t *score = calloc(x->nhosts + 1, sizeof *score);
+	if (!score)
+		return n;
+	for (size_t i = 0; i < c->nflows; i++) {
+		const struct rp_flow *f = &c->flows[i];
+		if (!(f->facts & SUSPECT_FACTS) && !(f->facts2 & SUSPECT_FACTS2))
+			continue;
+		for (int w = 0; w < 2; w++)
+			if (f->h[w] && f->h[w] <= x->nhosts)
+				score[f->h[w]]++;
+	}
+	while (n < max) {
+		uint64_t best = 0;
+		for (uint64_t i = 1; i <= x->nhosts; i++) {
+			const struct host *h = x->hosts[i - 1];
+			if (score[i] && (!best || score[i] > score[best]) && decode_addr_host(h->family, h->addr))
+				best = i;
+		}
+		if (!best)
+			break;
+		score[best] = 0;
+		if (!listed(sb, n, x->hosts[best - 1]))
+			sb[n++] = x->hosts[best - 1];
+	}
+	free(score);
+	return n;
+}
+
 int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_t *addr,
 	     struct geo *g, struct rp_report *out, char *err, size_t errlen)
 {
@@ -370,25 +454,35 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	if (g)
 		snprintf(out->geo_db, sizeof out->geo_db, "%s", geo_path(g));
 	rp_overnet_xor(c);
-	const struct host *sb[16];
-	unsigned nsb = 0;
+	const struct host *sb[RP_MAX_HOSTS];
+	unsigned nsb = 0, nbase;
+	struct rp_ctx x = { .col = c, .run = r, .span = out->span };
+	x.hosts = hosttab_list(r->hosts, &x.nhosts);
 	if (family) {
 		const struct host *h = hosttab_find(r->hosts, family, addr);
 		if (h)
 			sb[nsb++] = h;
+		nbase = nsb;
 	} else {
 		nsb = hosttab_sandbox(r->hosts, sb, 16);
+		nbase = nsb;
+		if (x.hosts)
+			nsb = suspects(c, &x, sb, nsb, RP_MAX_HOSTS);
 	}
-	struct rp_ctx x = { .col = c, .run = r, .span = out->span };
-	x.hosts = hosttab_list(r->hosts, &x.nhosts);
 	x.fl = malloc((c->nflows ? c->nflows : 1) * sizeof *x.fl);
 	out->hosts = calloc(nsb ? nsb : 1, sizeof *out->hosts);
 	int rc = 0;
 	if ((!x.hosts && x.nhosts) || !x.fl || !out->hosts)
 		rc = -1;
 	for (unsigned i = 0; !rc && i < nsb; i++) {
+		struct rp_host *h = &out->hosts[out->nhosts];
+		rc = host_build(&x, sb[i], g, h);
+		if (!rc && i >= nbase && !host_malicious(h)) {  /* a suspect cleared */
+			free(h->pts);
+			memset(h, 0, sizeof *h);
+			continue;
+		}
 		out->nhosts++;
-		rc = host_build(&x, sb[i], g, &out->hosts[i]);
 	}
 	free(x.hosts);
 	free(x.fl);
