@@ -31,7 +31,8 @@
 	X(NONE, "other") X(DNS, "dns") X(NTP, "ntp") X(SMTP, "smtp")        \
 	X(HTTP, "http") X(TLS, "tls") X(IRC, "irc") X(FTP, "ftp")           \
 	X(SMB, "smb") X(OVERNET, "overnet") X(KAD, "kad")                   \
-	X(BT_DHT, "bittorrent_dht") X(GNUTELLA, "gnutella") X(SHELL, "shell")
+	X(BT_DHT, "bittorrent_dht") X(GNUTELLA, "gnutella") X(SHELL, "shell")   \
+	X(DCERPC, "dcerpc")
 
 enum rp_app {
 #define X(e, s) RP_APP_##e,
@@ -185,7 +186,7 @@ struct rp_kv {
 	bool num;                   /* val is a JSON number */
 };
 
-#define RP_MAX_KV 8
+#define RP_MAX_KV 12
 struct rp_beh {
 	char kind[24];
 	double start, end;
