@@ -79,7 +79,8 @@ enum {
 	RPF2_HTTP_ELF = 1u << 9,      /* an ELF crossed */
 	RPF2_HTTP_COOKIE_BLOB = 1u << 10, /* a long opaque Cookie value */
 	/* raw streams (collect.c) */
-	RPF2_STREAM_PE = 1u << 12,    /* a PE image in a raw (non-HTTP) stream, either way */
+	RPF2_STREAM_PE = 1u << 12,    /* a PE image in a raw stream, sent by the originator */
+	RPF2_STREAM_PE_R = 1u << 14,  /* the same, sent by the responder */
 	RPF2_MIDSTREAM = 1u << 13,    /* TCP with payload both ways but no handshake seen */
 	/* ICMP/tunnels (proto_icmp.c) */
 	RPF2_ICMP_TUNNEL = 1u << 16,  /* echo payloads carrying IP packets */
