@@ -2,7 +2,8 @@
  * beh_serve.c - `server`: the host answers many clients on one port (at
  * least 5 distinct clients with payload both ways, over TCP), and `relay`: it
  * forwards them - within 3 s of accepting a connection it opens one of
- * its own, and at least half of these forwarded connections go to
+ * its own to another host (a call back to the client, as after an
+ * exploit, is not forwarding), and at least half of these forwarded connections go to
  * backends that received at least 3 of them (Storm's public nodes relayed
  * HTTP to the botnet's backend).
  */
@@ -65,7 +66,8 @@ static void relay_find(const struct rp_ctx *x, struct rp_host *h, uint32_t *to)
 			continue;
 		for (size_t k = i + 1; k < x->nfl && x->fl[k]->t0 <= in->t0 + 3.0f; k++) {
 			const struct rp_flow *o = x->fl[k];
-			if (o->h[0] != x->self || o->proto != 6 || !o->bytes[0] || o->h[1] > x->nhosts)
+			if (o->h[0] != x->self || o->proto != 6 || !o->bytes[0] || o->h[1] > x->nhosts ||
+			    o->h[1] == in->h[0])   /* a call back to the client is no relay */
 				continue;
 			if (s < 0 || o->t0 < s)
 				s = o->t0;

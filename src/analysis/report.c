@@ -179,7 +179,8 @@ static void peers_account(const struct rp_ctx *x, struct peer_acc *acc)
 		while (j < x->nfl && x->fl[j]->t0 < in->t0)
 			j++;
 		for (size_t k = j; k < x->nfl && x->fl[k]->t0 <= in->t0 + 3.0f; k++)
-			if (x->fl[k]->h[0] == x->self && x->fl[k]->proto == 6 && x->fl[k]->h[1] <= x->nhosts) {
+			if (x->fl[k]->h[0] == x->self && x->fl[k]->proto == 6 && x->fl[k]->h[1] <= x->nhosts &&
+			    x->fl[k]->h[1] != in->h[0] && x->fl[k]->bytes[0] && in->bytes[0]) {
 				acc[x->fl[k]->h[1]].backend = true;
 				break;
 			}
