@@ -89,7 +89,7 @@ static void session_run(const struct rp_ctx *x, struct rp_host *h)
 		const struct host *p = rp_peer(x, f);
 		if (!kind || !p)
 			continue;
-		struct rp_beh *b = rp_beh_add(h, "cnc_beacon", f->first_payload >= 0 ? f->first_payload : f->t0, f->t1, 1);
+		struct rp_beh *b = rp_beh_add(h, "cnc_beacon", f->t0, f->t1, 1);
 		if (!b)
 			return;
 		char a[64], per[64] = "";

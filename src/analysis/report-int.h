@@ -126,6 +126,11 @@ size_t rp_line(const uint8_t *p, size_t n);
 /* The payload timing of direction d of f, or NULL when it had one payload packet. */
 const struct rp_timing *rp_timing_of(const struct rp_col *c, const struct rp_flow *f, int d);
 
+/* indicators.c: fills h->iocs from the evidence of x's host and h's behaviors. -1: out of memory. */
+int rp_indicators(const struct rp_ctx *x, struct rp_host *h);
+/* verdict.c: fills h->verdict and h->malicious from h's behaviors and role. */
+void rp_verdict(struct rp_host *h);
+
 /* proto_overnet.c: recovers Storm's XOR key from the sampled datagrams and
  * marks the flows that decode under it as Overnet (RPF_OV_XOR). */
 void rp_overnet_xor(struct rp_col *c);

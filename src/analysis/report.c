@@ -377,7 +377,8 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 		rp_analyses[i]->run(x, h);
 	qsort(h->behs, h->nbehs, sizeof *h->behs, by_start);
 	role_derive(x, h);
-	if (notable_rank(x, h, g) < 0 || plot_points(x, h) < 0)
+	rp_verdict(h);
+	if (notable_rank(x, h, g) < 0 || plot_points(x, h) < 0 || rp_indicators(x, h) < 0)
 		return -1;
 	return 0;
 }
@@ -392,14 +393,6 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 		       RPF_SHELL | RPF_IRC_JOIN | RPF_IRC_CMD | RPF_DNS_TUNNEL | RPF_FTP_STOR)
 #define SUSPECT_FACTS2 (RPF2_TLS_SELFSIGNED | RPF2_HTTP_LOG4SHELL | RPF2_HTTP_FILE | RPF2_HTTP_BIGPOST | \
 			RPF2_STREAM_PE | RPF2_STREAM_PE_R | RPF2_ICMP_TUNNEL | RPF2_DNS_DIRECT | RPF2_DNS_BADNAME)
-
-static bool host_malicious(const struct rp_host *h)
-{
-	for (unsigned i = 0; i < h->nbehs; i++)
-		if (h->behs[i].malicious)
-			return true;
-	return false;
-}
 
 static bool listed(const struct host *const *sb, unsigned n, const struct host *h)
 {
@@ -478,8 +471,9 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	for (unsigned i = 0; !rc && i < nsb; i++) {
 		struct rp_host *h = &out->hosts[out->nhosts];
 		rc = host_build(&x, sb[i], g, h);
-		if (!rc && i >= nbase && !host_malicious(h)) {  /* a suspect cleared */
+		if (rc || (i >= nbase && !h->malicious)) {  /* failed, or a suspect cleared */
 			free(h->pts);
+			free(h->iocs);
 			memset(h, 0, sizeof *h);
 			continue;
 		}
@@ -494,8 +488,10 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 
 void rp_report_free(struct rp_report *rep)
 {
-	for (unsigned i = 0; i < rep->nhosts; i++)
+	for (unsigned i = 0; i < rep->nhosts; i++) {
 		free(rep->hosts[i].pts);
+		free(rep->hosts[i].iocs);
+	}
 	free(rep->hosts);
 	memset(rep, 0, sizeof *rep);
 }

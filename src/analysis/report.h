@@ -208,6 +208,15 @@ struct rp_notable {
 	char org[96], country[4], range[40];   /* range: private/reserved label or "" */
 };
 
+/* An indicator an analyst can hand to a SOC's tools (doc/report-schema.md). */
+#define RP_MAX_IOCS 256
+struct rp_ioc {
+	const char *type;           /* "domain", "uri", "user_agent", "address", "file", "ja3", ... */
+	char value[80];
+	uint32_t count;             /* times seen */
+	char behavior[24];          /* the behavior kind it supports, or "" */
+};
+
 #define RP_MAX_BEHS 32
 #define RP_MAX_NOTABLE 10
 struct rp_host {
@@ -223,6 +232,10 @@ struct rp_host {
 	uint64_t app_flows[RP_APP_COUNT];
 	uint64_t flows_out, flows_in, peers;
 	struct plot_point *pts;     /* outbound flows: time x port (for the HTML plot) */
+	struct rp_ioc *iocs;        /* indicators, by type then count (indicators.c) */
+	unsigned niocs;
+	bool malicious;             /* a malicious behavior was found */
+	char verdict[600];          /* one paragraph: what the host is, the strongest evidence, when */
 	size_t npts;
 };
 
@@ -244,6 +257,8 @@ struct geo;
 int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_t *addr,
 	     struct geo *g, struct rp_report *out, char *err, size_t errlen);
 void rp_report_free(struct rp_report *rep);
+/* "mm:ss" or "h:mm:ss" of seconds since the start (verdict.c). */
+void rp_clock(double t, char *buf, size_t len);
 /* True when a behavior kind is malicious (not dns/http/tls/time_sync/ping/server). */
 bool rp_kind_malicious(const char *kind);
 
