@@ -5,6 +5,8 @@
  * them with passive DNS and libloc (geo.c).
  *
  * Notable endpoints (why they stick out, in the score):
+ *   named by a malicious behavior (its "server": a C2, a stage's source, a
+ *   spam MX): + 6, the behavior first in the reason, even for one flow;
  *   repeated contact: log2(1 + flows);  spread: distinct minutes with a
  *   contact (bots return to their C&C, peers are met once);  C&C-like
  *   exchange: HTTP POST of a binary body or an IRC session;  backend: a
@@ -187,14 +189,18 @@ static void peers_account(const struct rp_ctx *x, struct peer_acc *acc)
 	}
 }
 
-static double peer_score(const struct peer_acc *a, char *why, size_t len)
+static double peer_score(const struct peer_acc *a, const struct rp_beh *named, char *why, size_t len)
 {
 	unsigned mins = popcount256(a->minutes);
 	double s = log2(1.0 + a->flows) + 0.5 * (mins > 12 ? 12 : mins);
-	int n = snprintf(why, len, "%u flows in %u distinct minutes", a->flows, mins);
-	size_t u = n > 0 && (size_t)n < len ? (size_t)n : 0;
+	size_t u = 0;
 #define WHY(...) do { int w_ = snprintf(why + u, len - u, __VA_ARGS__); \
 		if (w_ > 0 && (size_t)w_ < len - u) u += (size_t)w_; } while (0)
+	if (named) {
+		s += 6;
+		WHY("%s: %.120s; ", named->kind, named->evidence);
+	}
+	WHY("%u flow%s in %u distinct minute%s", a->flows, a->flows == 1 ? "" : "s", mins, mins == 1 ? "" : "s");
 	if (a->backend) {
 		s += 4;
 		WHY("; backend: inbound connections were relayed to it");
@@ -227,6 +233,41 @@ static int by_score(const void *a, const void *b)
 	return memcmp(x->addr, y->addr, 16);
 }
 
+/* True when text names address a ("a.b.c.d", "v6") or a network holding it ("a.b.c.0/24"). */
+static bool names_addr(const char *text, const struct host *p)
+{
+	char a[64];
+	decode_addr_str(p->family, p->addr, a, sizeof a);
+	if (!strcmp(text, a))
+		return true;
+	const char *slash = strchr(text, '/');
+	uint8_t fam, net[16];
+	char buf[64];
+	if (!slash || (size_t)(slash - text) >= sizeof buf || p->family != 4)
+		return false;
+	memcpy(buf, text, (size_t)(slash - text));
+	buf[slash - text] = 0;
+	int bits = atoi(slash + 1);
+	if (!decode_addr_parse(buf, &fam, net) || fam != 4 || bits < 8 || bits > 32)
+		return false;
+	uint32_t m = bits == 32 ? 0xffffffffu : ~(0xffffffffu >> bits);
+	uint32_t x = (uint32_t)net[0] << 24 | (uint32_t)net[1] << 16 | (uint32_t)net[2] << 8 | net[3];
+	uint32_t y = (uint32_t)p->addr[0] << 24 | (uint32_t)p->addr[1] << 16 | (uint32_t)p->addr[2] << 8 | p->addr[3];
+	return (x & m) == (y & m);
+}
+
+/* The heaviest malicious behavior of h whose "server" is peer p, or NULL. */
+static const struct rp_beh *named_by(const struct rp_host *h, const struct host *p)
+{
+	for (unsigned i = 0; i < h->nbehs; i++) {
+		const struct rp_beh *b = &h->behs[i];
+		for (unsigned k = 0; b->malicious && k < b->nkv; k++)
+			if (!strcmp(b->kv[k].key, "server") && names_addr(b->kv[k].val, p))
+				return b;
+	}
+	return NULL;
+}
+
 static int notable_rank(const struct rp_ctx *x, struct rp_host *h, struct geo *g)
 {
 	struct peer_acc *acc = calloc(x->nhosts + 1, sizeof *acc);
@@ -239,14 +280,18 @@ static int notable_rank(const struct rp_ctx *x, struct rp_host *h, struct geo *g
 	peers_account(x, acc);
 	size_t n = 0;
 	for (uint64_t i = 1; i <= x->nhosts; i++) {
-		if (acc[i].flows < 2 || i == x->self)
+		const struct host *p = x->hosts[i - 1];
+		if (!acc[i].flows || i == x->self || !decode_addr_host(p->family, p->addr))
+			continue;
+		const struct rp_beh *named = named_by(h, p);
+		if (acc[i].flows < 2 && !named)   /* one flow is notable when a behavior names it */
 			continue;
 		struct rp_notable *e = &all[n++];
-		e->family = x->hosts[i - 1]->family;
-		memcpy(e->addr, x->hosts[i - 1]->addr, 16);
+		e->family = p->family;
+		memcpy(e->addr, p->addr, 16);
 		e->flows = acc[i].flows;
 		e->first = acc[i].first;
-		e->score = peer_score(&acc[i], e->reason, sizeof e->reason);
+		e->score = peer_score(&acc[i], named, e->reason, sizeof e->reason);
 	}
 	qsort(all, n, sizeof *all, by_score);
 	h->nnotable = n < RP_MAX_NOTABLE ? (unsigned)n : RP_MAX_NOTABLE;
