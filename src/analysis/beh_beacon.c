@@ -3,11 +3,11 @@
  * (grouped by /24 for IPv4, as C&C proxies sit side by side) on the same
  * port, again and again across the run.  Two kinds of evidence:
  * a regular period (median interval between beats - connections that start
- * more than BC_BURST apart, so a burst of requests is one beat - jitter =
+ * more than beacon.burst_s apart, so a burst of requests is one beat - jitter =
  * median absolute deviation / period <= 0.35, at least 6 beats), C&C-like
  * content (binary HTTP POSTs in at least 3 connections that spread over a
  * quarter of the run), or polling of a nameless server (at least
- * BC_POLL_BEATS beats over a quarter of the run, jitter <= 0.6, to an HTTP
+ * beacon.poll_beats beats over a quarter of the run, jitter <= 0.6, to an HTTP
  * server addressed by IP literal that no DNS answer in the capture names:
  * implants poll their controller's address, browsers and updaters poll
  * names).  A UDP check-in may go unanswered, except on ports of ordinary
@@ -22,9 +22,19 @@
 
 #include "analysis/report-int.h"
 
-#define BC_BURST 1.0        /* s: connections closer than this are one beat */
-#define BC_POLL_BEATS 10    /* beats of a poll to a nameless server */
-#define BC_POLL_JITTER 0.6
+static const struct rp_rule rules[] = {
+	{ "beacon.burst_s", 1.0, 0, 60, "connections starting closer than this (s) are one beat" },
+	{ "beacon.regular_beats", 6, 3, 1000, "beats of a regular beacon" },
+	{ "beacon.regular_jitter", 0.35, 0, 1, "median absolute deviation / period of a regular beacon" },
+	{ "beacon.min_period_s", 0.5, 0, 86400, "shortest period of a regular beacon (s)" },
+	{ "beacon.spread_periods", 10, 1, 1000, "a regular beacon spans at least this many periods" },
+	{ "beacon.content_posts", 3, 1, 1000, "connections with binary HTTP POSTs of a content beacon" },
+	{ "beacon.spread_share", 0.25, 0, 1, "share of the run a content or polling beacon spans" },
+	{ "beacon.poll_beats", 10, 3, 1000, "beats of polling a server known by IP literal only" },
+	{ "beacon.poll_jitter", 0.6, 0, 1, "jitter of such polling" },
+};
+enum { R_BURST, R_BEATS, R_JITTER, R_PERIOD, R_SPREAD, R_POSTS, R_SHARE, R_POLL, R_POLL_JITTER };
+#define P(i) rp_param(x, &rules[i])
 
 struct bc_flow {
 	uint32_t key;               /* /24 of the server (IPv4) or host index */
@@ -104,12 +114,12 @@ static void bc_group(const struct rp_ctx *x, struct rp_host *h, const struct bc_
 		free(dev);
 		return;
 	}
-	size_t cnc = 0, rawip = 0, m = 0;     /* m: beats, connections > BC_BURST s apart */
+	size_t cnc = 0, rawip = 0, m = 0;     /* m: beats, connections > beacon.burst_s apart */
 	double last = -1e9;
 	for (size_t i = 0; i < n; i++) {
 		cnc += g[i].cnc;
 		rawip += g[i].rawip;
-		if (g[i].t0 - last > BC_BURST) {
+		if (g[i].t0 - last > P(R_BURST)) {
 			if (m)
 				iv[m - 1] = g[i].t0 - last;
 			m++;
@@ -126,9 +136,10 @@ static void bc_group(const struct rp_ctx *x, struct rp_host *h, const struct bc_
 	free(iv);
 	free(dev);
 	double spread = g[n - 1].t0 - g[0].t0;
-	bool regular = m >= 6 && period >= 0.5 && jitter <= 0.35 && spread >= 10 * period;
-	bool content = cnc >= 3 && spread >= 0.25 * x->span;
-	bool polling = m >= BC_POLL_BEATS && rawip * 2 >= n && jitter <= BC_POLL_JITTER && spread >= 0.25 * x->span;
+	bool regular = m >= P(R_BEATS) && period >= P(R_PERIOD) && jitter <= P(R_JITTER) &&
+		       spread >= P(R_SPREAD) * period;
+	bool content = cnc >= P(R_POSTS) && spread >= P(R_SHARE) * x->span;
+	bool polling = m >= P(R_POLL) && rawip * 2 >= n && jitter <= P(R_POLL_JITTER) && spread >= P(R_SHARE) * x->span;
 	if (!regular && !content && !polling)
 		return;
 	if (bc_merge(h, g, n))
@@ -197,4 +208,5 @@ static void beacon_run(const struct rp_ctx *x, struct rp_host *h)
 	free(v);
 }
 
-const struct analysis analysis_beacon = { .name = "cnc_beacon", .run = beacon_run };
+const struct analysis analysis_beacon = { .name = "cnc_beacon", .run = beacon_run, .kinds = "cnc_beacon",
+	.rules = rules, .nrules = sizeof rules / sizeof *rules };

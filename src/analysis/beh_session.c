@@ -2,13 +2,13 @@
  * beh_session.c - `cnc_beacon` from inside one connection: a C2 channel
  * that a bot or implant keeps open instead of reconnecting.
  *
- * Rules (each names the behavior it captures; thresholds in SS_*):
+ * Rules (each names the behavior it captures; thresholds in rules[], `report --explain-rules`):
  *  - remote shell: command-shell text (proto_shell.c) on a raw TCP
  *    connection to a port of no ordinary service, any duration: a bind or
  *    reverse shell is a C2 channel whatever its length.
  *  - held session: a raw TCP connection (no protocol recognised) to a
  *    port of no ordinary service (rp_service_port) that stays open at
- *    least SS_HOLD seconds with payload both ways in at least SS_MSGS
+ *    least session.hold_s seconds with payload both ways in at least session.messages
  *    separate messages (payload packets less than 0.3 s apart are one
  *    message; collect.c).  Implants hold their controller's connection
  *    and trade small messages in it (registration, keep-alives, tasks,
@@ -27,9 +27,12 @@
 
 #include "analysis/report-int.h"
 
-#define SS_HOLD 30.0      /* s: a held raw session */
-#define SS_MSGS 4u        /* messages both ways together */
-#define SS_CV 0.35        /* coefficient of variation of a regular keep-alive */
+static const struct rp_rule rules[] = {
+	{ "session.hold_s", 30, 0, 86400, "a held raw session lasts at least this long (s)" },
+	{ "session.messages", 4, 2, 100000, "messages both ways together in a held session" },
+	{ "session.keepalive_cv", 0.35, 0, 10, "coefficient of variation of gaps reported as a keep-alive period" },
+};
+enum { R_HOLD, R_MSGS, R_CV };
 
 static bool http_port(uint16_t p)
 {
@@ -37,15 +40,16 @@ static bool http_port(uint16_t p)
 }
 
 /* The gap statistics of the direction with the more regular messages. */
-static bool keepalive(const struct rp_col *c, const struct rp_flow *f, double *period, double *cv)
+static bool keepalive(const struct rp_ctx *x, const struct rp_flow *f, double *period, double *cv)
 {
+	const struct rp_col *c = x->col;
 	bool found = false;
 	for (int d = 0; d < 2; d++) {
 		const struct rp_timing *t = rp_timing_of(c, f, d);
 		if (!t || t->msgs < 5 || t->mean <= 1.0f)
 			continue;
 		double sd = sqrt(t->m2 / (double)(t->msgs - 1)), v = sd / t->mean;
-		if (v <= SS_CV && (!found || v < *cv)) {
+		if (v <= rp_param(x, &rules[R_CV]) && (!found || v < *cv)) {
 			*period = t->mean;
 			*cv = v;
 			found = true;
@@ -76,7 +80,7 @@ static const char *session_kind(const struct rp_ctx *x, const struct rp_flow *f)
 							(RPF_HTTP_POST | RPF_HTTP_BINARY)))
 		return "HTTP check-in";
 	if (f->app != RP_APP_NONE || !rp_outbound(x, f) || rp_service_port(6, port) || !f->bytes[0] ||
-	    !f->bytes[1] || f->t1 - f->t0 < SS_HOLD || msgs(x->col, f) < SS_MSGS)
+	    !f->bytes[1] || f->t1 - f->t0 < rp_param(x, &rules[R_HOLD]) || msgs(x->col, f) < rp_param(x, &rules[R_MSGS]))
 		return NULL;
 	return "held session";
 }
@@ -95,7 +99,7 @@ static void session_run(const struct rp_ctx *x, struct rp_host *h)
 		char a[64], per[64] = "";
 		double period = 0, cv = 0;
 		decode_addr_str(p->family, p->addr, a, sizeof a);
-		if (keepalive(x->col, f, &period, &cv))
+		if (keepalive(x, f, &period, &cv))
 			snprintf(per, sizeof per, ", messages every %.1f s (cv %.2f)", period, cv);
 		rp_kv_str(b, "server", a);
 		rp_kv_num(b, "port", f->dport);
@@ -112,4 +116,5 @@ static void session_run(const struct rp_ctx *x, struct rp_host *h)
 	}
 }
 
-const struct analysis analysis_session = { .name = "cnc_session", .run = session_run };
+const struct analysis analysis_session = { .name = "cnc_session", .run = session_run, .kinds = "cnc_beacon",
+	.rules = rules, .nrules = sizeof rules / sizeof *rules };

@@ -1,6 +1,6 @@
 /*
  * beh_stage.c - `download` of a second stage: a PE image received over a
- * raw TCP connection (proto_stage.c), at least STAGE_MIN bytes toward the
+ * raw TCP connection (proto_stage.c), at least stage.min_bytes toward the
  * host.  Exploit frameworks push their payload DLL this way into a bind
  * port or down a reverse connection; no protocol wraps it.  The host that
  * receives the image is the one that downloads, whichever side opened.
@@ -9,7 +9,9 @@
 
 #include "analysis/report-int.h"
 
-#define STAGE_MIN 16384u   /* bytes received in the flow */
+static const struct rp_rule rules[] = {
+	{ "stage.min_bytes", 16384, 0, 1e12, "bytes received in the connection that carried the PE image" },
+};
 
 static void stage_run(const struct rp_ctx *x, struct rp_host *h)
 {
@@ -19,7 +21,7 @@ static void stage_run(const struct rp_ctx *x, struct rp_host *h)
 		uint32_t pe_in = out ? RPF2_STREAM_PE_R : RPF2_STREAM_PE;   /* sent by the peer */
 		uint32_t got = out ? f->bytes[1] : f->bytes[0];
 		const struct host *p = rp_peer(x, f);
-		if (!(f->facts2 & pe_in) || got < STAGE_MIN || !p)
+		if (!(f->facts2 & pe_in) || got < rp_param(x, &rules[0]) || !p)
 			continue;
 		struct rp_beh *b = rp_beh_add(h, "download", f->first_payload >= 0 ? f->first_payload : f->t0, f->t1, 1);
 		if (!b)
@@ -37,4 +39,5 @@ static void stage_run(const struct rp_ctx *x, struct rp_host *h)
 	}
 }
 
-const struct analysis analysis_stage = { .name = "stage", .run = stage_run };
+const struct analysis analysis_stage = { .name = "stage", .run = stage_run, .kinds = "download",
+	.rules = rules, .nrules = sizeof rules / sizeof *rules };

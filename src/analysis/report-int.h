@@ -71,6 +71,7 @@ struct rp_col {
 	uint64_t st_refused;        /* states refused at the caps: those flows got metadata only */
 	struct rp_timing2 *tm;      /* payload timing, rp_flow.timing - 1 */
 	size_t ntm, captm;
+	const struct rp_params *params; /* rule overrides, or NULL */
 	const struct run *run;
 	bool oom;
 };
@@ -96,7 +97,13 @@ struct analysis {
 	const char *name;
 	/* Appends the behaviors it finds to h (rp_beh_add). */
 	void (*run)(const struct rp_ctx *x, struct rp_host *h);
+	const char *kinds;          /* the kinds it emits, comma-separated (rules.c describes them) */
+	const struct rp_rule *rules; /* its tunable thresholds (rp_param) */
+	unsigned nrules;
 };
+
+/* The value of rule r for this report: an override (--set, --rules) or its default. */
+double rp_param(const struct rp_ctx *x, const struct rp_rule *r);
 
 extern const struct analysis *const rp_analyses[];
 extern const size_t rp_nanalyses;

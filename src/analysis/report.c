@@ -73,14 +73,6 @@ void rp_evidence(struct rp_beh *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-bool rp_kind_malicious(const char *kind)
-{
-	static const char *const benign[] = { "dns", "http", "tls", "time_sync", "ping", "server" };
-	for (size_t i = 0; i < sizeof benign / sizeof *benign; i++)
-		if (!strcmp(kind, benign[i]))
-			return false;
-	return true;
-}
 
 bool rp_outbound(const struct rp_ctx *x, const struct rp_flow *f)
 {
@@ -322,18 +314,32 @@ static void say(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const struct rp_beh *beh_find(const struct rp_host *h, const char *kind)
+static bool any_malicious(const struct rp_host *h)
 {
 	for (unsigned i = 0; i < h->nbehs; i++)
-		if (!strcmp(h->behs[i].kind, kind))
-			return &h->behs[i];
+		if (h->behs[i].malicious)
+			return true;
+	return false;
+}
+
+/* The behavior that gives the host its role: relay, then server, worker, p2p_node (rules.c). */
+static const struct rp_beh *role_behavior(const struct rp_host *h)
+{
+	static const char *const order[] = { "relay", "server", "worker", "p2p_node" };
+	for (size_t r = 0; r < sizeof order / sizeof *order; r++)
+		for (unsigned i = 0; i < h->nbehs; i++) {
+			const struct rp_kind *k = rp_kind_find(h->behs[i].kind);
+			if (k && k->role && !strcmp(k->role, order[r]))
+				return &h->behs[i];
+		}
 	return NULL;
 }
 
 /*
- * relay/proxy when it forwards inbound connections, server when it
- * serves many, worker when it spams, floods or scans outbound only,
- * p2p_node when P2P is all it does, else client.
+ * The role of the heaviest role-giving behavior (rules.c's kinds table):
+ * relay when it forwards inbound connections, server when it serves
+ * many, worker when it spams, floods, scans or propagates, p2p_node when
+ * it takes part in an overlay, else client.
  */
 static void role_derive(const struct rp_ctx *x, struct rp_host *h)
 {
@@ -348,24 +354,21 @@ static void role_derive(const struct rp_ctx *x, struct rp_host *h)
 	const char *where = h->nat ? "private address, no inbound connection answered (behind NAT)"
 			  : h->reachable ? "reachable: answered inbound connections"
 					 : "public address, no inbound connection answered";
-	if ((b = beh_find(h, "relay"))) {
-		snprintf(h->role, sizeof h->role, "relay");
+	b = role_behavior(h);
+	const char *role = b ? rp_kind_find(b->kind)->role : "client";
+	snprintf(h->role, sizeof h->role, "%s", role);
+	if (!strcmp(role, "relay"))
 		say(h->role_reason, sizeof h->role_reason, "forwards inbound connections to a backend (%s); %s",
-			 b->evidence, where);
-	} else if ((b = beh_find(h, "server"))) {
-		snprintf(h->role, sizeof h->role, "server");
+		    b->evidence, where);
+	else if (!strcmp(role, "server"))
 		say(h->role_reason, sizeof h->role_reason, "serves many clients (%s); %s", b->evidence, where);
-	} else if ((b = beh_find(h, "spam")) || (b = beh_find(h, "flood")) || (b = beh_find(h, "scan")) ||
-		   (b = beh_find(h, "smb_propagation"))) {
-		snprintf(h->role, sizeof h->role, "worker");
+	else if (!strcmp(role, "worker"))
 		say(h->role_reason, sizeof h->role_reason, "%s outbound; %s", b->kind, where);
-	} else if ((b = beh_find(h, "p2p"))) {
-		snprintf(h->role, sizeof h->role, "p2p_node");
+	else if (!strcmp(role, "p2p_node"))
 		say(h->role_reason, sizeof h->role_reason, "takes part in a P2P overlay; %s", where);
-	} else {
-		snprintf(h->role, sizeof h->role, "client");
-		say(h->role_reason, sizeof h->role_reason, "only ordinary client traffic; %s", where);
-	}
+	else
+		say(h->role_reason, sizeof h->role_reason, "%s; %s",
+		    any_malicious(h) ? "the client side of its behaviors" : "only ordinary client traffic", where);
 }
 
 /* ---- assembly ---- */

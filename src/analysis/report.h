@@ -259,8 +259,41 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 void rp_report_free(struct rp_report *rep);
 /* "mm:ss" or "h:mm:ss" of seconds since the start (verdict.c). */
 void rp_clock(double t, char *buf, size_t len);
+/* ---- rules.c: the detectors as data ---- */
+
+/* A behavior kind: malicious or not, the role it implies (or NULL), its verdict weight. */
+struct rp_kind {
+	const char *name;
+	bool malicious;
+	const char *role;
+	unsigned weight;            /* lower is heavier */
+	const char *doc;
+};
+const struct rp_kind *rp_kind_find(const char *name);
+const struct rp_kind *rp_kinds(size_t *n);
 /* True when a behavior kind is malicious (not dns/http/tls/time_sync/ping/server). */
 bool rp_kind_malicious(const char *kind);
+
+/* A tunable threshold a detector declares in its table row. */
+struct rp_rule {
+	const char *name;           /* "session.hold_s" */
+	double def, min, max;
+	const char *doc;            /* what it bounds, with its unit */
+};
+const struct rp_rule *rp_rule_find(const char *name);
+/* Overrides of rule values for one report (NULL: the defaults). */
+struct rp_params;
+struct rp_params *rp_params_new(void);
+void rp_params_free(struct rp_params *p);
+/* "NAME=VALUE"; -1 with err for an unknown rule or a value out of range. */
+int rp_params_set(struct rp_params *p, const char *assign, char *err, size_t errlen);
+/* NAME=VALUE lines, '#' comments; -1 with err naming the file and line. */
+int rp_params_load(struct rp_params *p, const char *path, char *err, size_t errlen);
+/* The collector uses p (not copied: it must outlive the report's build). */
+void rp_col_params(struct rp_col *c, const struct rp_params *p);
+/* Calls fn once per detector (r NULL) and once per rule of it, in table order. */
+void rp_rules_each(void (*fn)(void *ctx, const char *detector, const char *kinds, const struct rp_rule *r),
+		   void *ctx);
 
 /* ---- geo.c: libloc enrichment ---- */
 /* Opens a libloc database (path NULL: the system's). NULL with err filled. */

@@ -1,9 +1,10 @@
 /*
  * verdict.c - the one paragraph that opens a host's report: what the host
  * is, its strongest evidence and when, then the other malicious behaviors
- * in order of weight.  Weight: what an analyst acts on first (an exploit
- * or a payload beats a beacon, a beacon beats spam, floods and scans, and
- * P2P membership comes last).  Benign hosts get the ordinary activity.
+ * in order of weight (rules.c's kinds table: what an analyst acts on first;
+ * an exploit or a payload beats a beacon, a beacon beats spam, floods and
+ * scans, and P2P membership comes last).  Benign hosts get the ordinary
+ * activity.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,17 +22,10 @@ void rp_clock(double t, char *buf, size_t len)
 		snprintf(buf, len, "%02u:%02u", s / 60, s % 60);
 }
 
-static const char *const weight[] = {
-	"exploit", "download", "cnc_beacon", "irc_cnc", "exfiltration", "tunnel", "smb_propagation",
-	"spam", "flood", "scan", "relay", "p2p",
-};
-
 static unsigned rank(const char *kind)
 {
-	for (unsigned i = 0; i < sizeof weight / sizeof *weight; i++)
-		if (!strcmp(kind, weight[i]))
-			return i;
-	return sizeof weight / sizeof *weight;
+	const struct rp_kind *k = rp_kind_find(kind);
+	return k ? k->weight : 100;
 }
 
 #define APPEND(...) do { int w_ = snprintf(v + u, len - u, __VA_ARGS__); \
@@ -57,7 +51,7 @@ void rp_verdict(struct rp_host *h)
 	rp_clock(top->start, t, sizeof t);
 	APPEND("%s is malicious (%s): %s at %s - %.200s", a, h->role, top->kind, t, top->evidence);
 	unsigned more = 0;
-	for (unsigned r = 0; r <= sizeof weight / sizeof *weight; r++)
+	for (unsigned r = 0; r <= 100; r++)
 		for (unsigned i = 0; i < h->nbehs; i++) {
 			const struct rp_beh *b = &h->behs[i];
 			if (b == top || !b->malicious || rank(b->kind) != r)
