@@ -360,6 +360,44 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 	return 0;
 }
 
+/*
+ * Adds the senders of ARP sweeps to the hosts reported (at most 16 in
+ * all): with --host (family != 0) only that address, when it is one.  A
+ * sender that never sent IP has no host-table entry: it gets a stand-in
+ * in arp_only[] whose index matches no flow, so only the ARP findings
+ * describe it.  Returns the new count.
+ */
+static unsigned arp_candidates(const struct rp_col *c, const struct run *r, uint8_t family,
+			       const uint8_t *addr, const struct host **sb, unsigned nsb,
+			       struct host *arp_only)
+{
+	uint8_t sw[16][4];
+	size_t n = rp_arp_sweepers(c, sw, 16);
+	for (size_t i = 0; i < n && nsb < 16; i++) {
+		uint8_t a[16] = { 0 };
+		memcpy(a, sw[i], 4);
+		if (family && (family != 4 || memcmp(a, addr, 16)))
+			continue;
+		const struct host *h = hosttab_find(r->hosts, 4, a);
+		unsigned k = 0;
+		while (k < nsb && !(sb[k]->family == 4 && !memcmp(sb[k]->addr, a, 16)))
+			k++;
+		if (k < nsb)
+			continue;  /* already reported */
+		if (!h) {
+			struct host *s = &arp_only[i];
+			memset(s, 0, sizeof *s);
+			s->family = 4;
+			memcpy(s->addr, a, 16);
+			s->internal = decode_addr_internal(4, a);
+			s->index = UINT32_MAX;  /* no flow's host */
+			h = s;
+		}
+		sb[nsb++] = h;
+	}
+	return nsb;
+}
+
 int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_t *addr,
 	     struct geo *g, struct rp_report *out, char *err, size_t errlen)
 {
@@ -379,6 +417,8 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	} else {
 		nsb = hosttab_sandbox(r->hosts, sb, 16);
 	}
+	struct host arp_only[16];
+	nsb = arp_candidates(c, r, family, addr, sb, nsb, arp_only);
 	struct rp_ctx x = { .col = c, .run = r, .span = out->span };
 	x.hosts = hosttab_list(r->hosts, &x.nhosts);
 	x.fl = malloc((c->nflows ? c->nflows : 1) * sizeof *x.fl);
