@@ -57,6 +57,7 @@ void rp_col_free(struct rp_col *c)
 	free(c->ov);
 	free(c->tm);
 	free(c->arp);
+	free(c->dns);
 	free(c);
 }
 

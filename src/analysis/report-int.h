@@ -71,6 +71,25 @@ struct rp_arp {
 	float wt0, bt0, bt1;        /* current window's start; the best window's first and last */
 };
 
+/* DNS clients and servers (proto_dns.c): per (client host, server host). */
+#define RP_DNS_PEERS 16384
+#define RP_DNS_HASH 4096
+
+struct rp_dns_peer {
+	uint32_t client, server;    /* host indexes */
+	uint32_t queries;           /* questions sent */
+	uint32_t data;              /* ... with a data-like name (long, encoded labels) */
+	uint32_t badname;           /* ... with a name that is no domain (one label) */
+	uint32_t baddata;           /* ... one label that looks like data (digits, TXT, long) */
+	uint32_t next;              /* hash chain (index + 1, 0 ends) */
+	bool resolver;              /* the client's resolver (rp_dns_finish) */
+	uint8_t family, addr[16];   /* the server's address */
+	uint64_t data_bytes;        /* bytes of the data-like names */
+	float t0, t1;               /* first and last data-like or one-label query */
+	char sample[48];            /* the first such name */
+	uint16_t sample_type;       /* its query type */
+};
+
 struct rp_col {
 	struct rp_flow *flows;
 	size_t nflows, cap;
@@ -89,6 +108,9 @@ struct rp_col {
 	size_t narp, caparp;
 	uint64_t arp_dropped;       /* pairs past RP_ARP_MAX */
 	uint32_t arp_hash[RP_ARP_HASH];
+	struct rp_dns_peer *dns;    /* DNS client/server pairs (proto_dns.c) */
+	size_t ndns, capdns;
+	uint32_t dns_hash[RP_DNS_HASH];
 	const struct run *run;
 	bool oom;
 };
@@ -97,6 +119,10 @@ struct rp_col {
 void rp_arp_packet(struct rp_col *c, const struct pkt *p, float now);
 /* True when entry e asked for RP_ARP_SWEEP_MIN targets or more in one window. */
 bool rp_arp_sweep(const struct rp_arp *e);
+/* proto_dns.c: after the pass, finds each client's resolver (the server
+ * most of its queries for domain names go to) and marks the DNS flows to
+ * any other server RPF2_DNS_DIRECT. */
+void rp_dns_finish(struct rp_col *c);
 /* The distinct senders of sweeps, up to max; returns how many. */
 size_t rp_arp_sweepers(const struct rp_col *c, uint8_t (*addr)[4], size_t max);
 

@@ -408,6 +408,7 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	if (g)
 		snprintf(out->geo_db, sizeof out->geo_db, "%s", geo_path(g));
 	rp_overnet_xor(c);
+	rp_dns_finish(c);
 	const struct host *sb[16];
 	unsigned nsb = 0;
 	if (family) {
