@@ -55,10 +55,10 @@ static void dns_tunnel(const struct rp_ctx *x, struct rp_host *h, double ts, dou
 	rp_kv_num(b, "queries", (double)(tq > (best ? best->data : 0) ? tq : best->data));
 	rp_kv_num(b, "name_bytes", (double)bytes);
 	if (tq >= 10 && nd)
-		rp_evidence(b, "%llu DNS queries with long encoded labels or data-carrying record types under %s%s%s; %llu bytes of names",
+		rp_evidence(b, "%llu DNS queries with long encoded labels or data-carrying record types under %s%s%s; %llu bytes of names in the queries inspected",
 			    (unsigned long long)tq, dom, srv[0] ? " to " : "", srv, (unsigned long long)bytes);
 	else
-		rp_evidence(b, "%u DNS queries with long encoded labels (%u of the %u sent to %s), e.g. %s; %llu bytes of names",
+		rp_evidence(b, "%u DNS queries with long encoded labels (%u of the %u sent to %s), e.g. %s; %llu bytes of names in the queries inspected",
 			    best->data, best->data, best->queries, srv[0] ? srv : "one server", best->sample,
 			    (unsigned long long)bytes);
 }

@@ -12,11 +12,14 @@
  * Names may be compressed (RFC 1035 4.1.4): pointers are followed at
  * most 16 times and only backwards, so a loop cannot spin.
  *
- * Data in names.  A query is data-like when a label is long encoded data
- * (>= 40 characters; or >= 16 hex digits with digits and letters; or
- * >= 20 characters with >= 4 digits and >= 14 distinct characters, as
- * base32/base64), or a label of >= 20 characters asks for a record type
- * that carries data (NULL, TXT, private 65399): RPF_DNS_TUNNEL, and the
+ * Data in names.  A label looks like encoded data when it is >= 40
+ * characters, or >= 16 hex digits with digits and letters, or >= 20
+ * characters with >= 4 digits and >= 14 distinct ones (base32/base64).
+ * A query is data-like when such labels hold >= 40 characters in all
+ * (a single MD5-sized hash or GUID under a domain is a lookup key, not a
+ * channel), or the name ends in such a label (no domain), or a
+ * label of >= 20 characters asks for a record type that carries data
+ * (NULL, TXT, private 65399): RPF_DNS_TUNNEL, and the
  * domain it is under (the labels after the last data label, or before
  * the first when the name ends in data) as EV_DNS_DOMAIN.  A query for a
  * single label (no dot) to a unicast server on port 53 is no domain a
@@ -136,14 +139,17 @@ static bool label_data(const char *l, size_t n)
 }
 
 /*
- * Scans the labels of a dotted name: whether any looks like data, and
+ * Scans the labels of a dotted name: whether it carries data (its
+ * data-like labels hold 40 characters or more - a lone 32-digit hash or
+ * GUID under a domain, as reputation and telemetry lookups use, does
+ * not - or the name ends in data, so it is under no domain at all), and
  * the domain the data is under (into dom): the labels after the last
  * data label, cut to the last two, or when the name ends in data the
  * labels before the first.  Returns the number of labels.
  */
 static unsigned name_labels(const char *name, bool *data, char *dom, size_t domlen)
 {
-	size_t n = strlen(name), first = n, after = 0;
+	size_t n = strlen(name), first = n, after = 0, chars = 0;
 	unsigned labels = 0;
 	*data = false;
 	for (size_t i = 0; i < n;) {
@@ -152,13 +158,14 @@ static unsigned name_labels(const char *name, bool *data, char *dom, size_t doml
 			j++;
 		labels++;
 		if (label_data(name + i, j - i)) {
-			if (!*data)
+			if (!chars)
 				first = i;
-			*data = true;
+			chars += j - i;
 			after = j < n ? j + 1 : n;
 		}
 		i = j + 1;
 	}
+	*data = chars >= 40 || (chars && after == n);  /* much data, or data where the domain should be */
 	dom[0] = 0;
 	if (*data && after < n)
 		snprintf(dom, domlen, "%s", dns_domain(name + after));
