@@ -180,6 +180,15 @@ static bool addr_multicast(uint8_t family, const uint8_t *a)
 			   : a[0] == 0xff;
 }
 
+/* Multicast DNS (port 5353, or any query to a multicast address): LAN chatter, not lookups. */
+static bool lan_chatter(const struct rp_flow *rf, const struct rp_seg *s)
+{
+	if (rf->dport == 5353 || rf->sport == 5353)
+		return true;
+	const struct flow *f = s->f;
+	return f && addr_multicast(f->family, s->dir ? f->orig : f->resp);
+}
+
 static bool name_common_single(const char *name)
 {
 	static const char *const names[] = { "localhost", "wpad", "isatap", "local", "workgroup" };
@@ -235,8 +244,6 @@ static void peer_query(struct rp_col *c, struct rp_flow *rf, const struct rp_seg
 {
 	const struct flow *f = s->f;
 	const uint8_t *srv = f ? (s->dir ? f->orig : f->resp) : NULL;
-	if (srv && addr_multicast(f->family, srv))
-		return;
 	bool single = qname[0] && !strchr(qname, '.') && (rf->dport == 53 || rf->sport == 53);
 	bool baddata = single && single_data(qname, qtype);
 	if (single)
@@ -358,6 +365,8 @@ static bool dns_inspect(struct rp_col *c, struct rp_flow *rf, const struct rp_se
 	if (!response) {
 		rf->count++;
 		rp_ev_add(c, rf->h[s->dir], EV_DNS_QNAME, (const uint8_t *)qname, strlen(qname));
+		if (lan_chatter(rf, s))
+			return true;
 		/* iodine, dnscat and friends: long encoded labels, NULL/TXT/PRIVATE record types */
 		char dom[DNS_NAME_MAX];
 		bool data;
@@ -373,8 +382,7 @@ static bool dns_inspect(struct rp_col *c, struct rp_flow *rf, const struct rp_se
 			if (dom[0])
 				rp_ev_add(c, rf->h[s->dir], EV_DNS_DOMAIN, (const uint8_t *)dom, strlen(dom));
 		}
-		if (rf->dport != 5353 && rf->sport != 5353)
-			peer_query(c, rf, s, qname, qtype, data);
+		peer_query(c, rf, s, qname, qtype, data);
 	} else {
 		rf->facts |= RPF_DNS_ANSWER;
 		dns_answers(c, &r, msg, mlen, an, qname);

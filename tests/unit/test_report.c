@@ -251,6 +251,15 @@ static void test_dns_data(void)
 	/* names hosts ask by themselves are one label but no data */
 	n = dns_query(b, "wpad", 1);
 	CHECK(feed(&proto_dns, &f, b, n, 0));
+	/* multicast DNS: LAN chatter, whatever its names look like */
+	f = (struct rp_flow){ .proto = 17, .sport = 5353, .dport = 5353, .h = { 5, 9 } };
+	n = dns_query(b, "Google-Home-Mini-2c3b8e1f7a6d9e0b4c5a2c3b8e1f7a6d9e0b4c5a.local", 16);
+	CHECK(feed(&proto_dns, &f, b, n, 0));
+	n = dns_query(b, "DESKTOP1X", 255);
+	CHECK(feed(&proto_dns, &f, b, n, 0));
+	CHECK(!(f.facts & RPF_DNS_TUNNEL));
+	CHECK(!(f.facts2 & RPF2_DNS_BADNAME));
+	CHECK(dns_peer(5, 9) == NULL);
 	const struct rp_dns_peer *e = dns_peer(5, 8);
 	CHECK(e && e->queries == 2 && e->badname == 2 && e->baddata == 1);
 	CHECK_STR(e ? e->sample : NULL, "1qaz2wsx");
