@@ -146,7 +146,7 @@ static void flood_pair(const struct rp_ctx *x, struct rp_host *h, const struct f
 	rp_kv_num(b, "packets", (double)pkts);
 	rp_kv_num(b, "duration", round(dur * 100) / 100);
 	rp_kv_num(b, "rate", round(rate));
-	rp_evidence(b, "%s flood from %s at %s: %llu packets in %.2f s, %.0f/s, not answered as a conversation",
+	rp_evidence(b, "%s flood from %s at %s: %llu packets in %.2f s, %.0f/s",
 		    protos, src, a, (unsigned long long)pkts, dur, rate);
 }
 

@@ -137,7 +137,7 @@ static void arp_sweep(const struct rp_ctx *x, struct rp_host *h)
 		const struct rp_arp *e = &c->arp[i];
 		if (e->sender != me || !rp_arp_sweep(e))
 			continue;
-		struct rp_beh *b = rp_beh_add(h, "scan", e->bt0, e->bt1, e->distinct);
+		struct rp_beh *b = rp_beh_add(h, "scan", e->bt0, e->bt1, 0);  /* ARP: no IP flow */
 		if (!b)
 			return;
 		char a[32];

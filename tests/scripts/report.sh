@@ -173,4 +173,10 @@ checkc "exfiltration: FTP STOR after USER, with account and file" \
 bl report --format json "$TMP/ftp-retr.pcap"
 checkc "no exfiltration for a download (RETR)" '[ "$RC" -eq 0 ] && ! grep -q "exfiltration" "$TMP/out"'
 
+# flood whatever the protocol: an answered ICMP echo flood (the per-port rule wants no answers)
+python3 tests/scripts/echo_flood.py "$TMP/echo-flood.pcap"
+bl report --no-geo --format json --host 10.0.0.5 "$TMP/echo-flood.pcap"
+check "flood: an answered echo flood at 1,500/s is a flood (per source and target)" \
+	jq_true 'any(.hosts[].behaviors[]; .kind == "flood" and .target == "10.0.0.9" and .packets == 3000 and .rate >= 1000)' "$TMP/out"
+
 report report
