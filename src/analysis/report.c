@@ -128,9 +128,8 @@ static void peers_account(const struct rp_ctx *x, struct peer_acc *acc)
 		if (!a->flows++)
 			a->first = f->t0;
 		a->last = f->t0;
-		unsigned m = (unsigned)(f->t0 / 60.0f);
-		if (m > 255)
-			m = 255;
+		/* clamped before the conversion: records out of order give t0 < 0 */
+		unsigned m = f->t0 <= 0 ? 0 : f->t0 >= 255 * 60.0f ? 255 : (unsigned)(f->t0 / 60.0f);
 		a->minutes[m / 64] |= 1ull << (m % 64);
 		bool out = f->h[0] == x->self;
 		if (!out)
