@@ -1411,6 +1411,8 @@ static void test_flags_names(void)
 	CHECK_STR(decode_anomaly_name(ANOM_IPV4_LEN_PAST_WIRE), "decode.ipv4.length_past_packet");
 	CHECK_STR(decode_anomaly_name(ANOM_TUNNEL_TOO_DEEP), "decode.tunnel.too_many_layers");
 	CHECK_STR(decode_anomaly_name(ANOM_FRAG_ORPHAN), "decode.frag.no_first_fragment");
+	CHECK_STR(decode_anomaly_name(ANOM_ARP_TRUNCATED), "decode.arp.truncated");
+	CHECK_STR(decode_anomaly_name(ANOM_ARP_UNSUPPORTED), "decode.arp.unsupported");
 	CHECK_STR(decode_anomaly_name(ANOM_COUNT), "decode.unknown");
 	bool ok = true;
 	for (int i = 0; i < ANOM_COUNT; i++) {
