@@ -14,6 +14,10 @@
  * least 1 s, or >= 5,000 packets at >= 50 per second, unless the first
  * rule reported that target already.  Bulk transfers are TCP sessions
  * with data, and streams are answered, so neither counts.
+ * A third rule is the victim's view: the same packets sent to the host
+ * from >= 50 sources, to any ports, at the same rates (a spoofed flood
+ * sprayed over random ports stays under every per-port or per-source
+ * threshold).
  */
 #include <math.h>
 #include <stdio.h>
@@ -89,6 +93,17 @@ static int pair_cmp(const void *a, const void *b)
 	return x->proto - y->proto;
 }
 
+/* True when h already has a flood at target address a. */
+static bool flood_said(const struct rp_host *h, const char *a)
+{
+	for (unsigned i = 0; i < h->nbehs; i++)
+		if (!strcmp(h->behs[i].kind, "flood"))
+			for (unsigned k = 0; k < h->behs[i].nkv; k++)
+				if (!strcmp(h->behs[i].kv[k].key, "target") && !strcmp(h->behs[i].kv[k].val, a))
+					return true;
+	return false;
+}
+
 /* Packets of f from its originator that count towards a flood (see the top). */
 static uint32_t flood_pkts(const struct rp_flow *f)
 {
@@ -132,11 +147,8 @@ static void flood_pair(const struct rp_ctx *x, struct rp_host *h, const struct f
 	char a[64], src[64];
 	host_str(x, g[0].target, a, sizeof a);
 	host_str(x, g[0].source, src, sizeof src);
-	for (unsigned i = 0; i < h->nbehs; i++)  /* the per-port rule said it already */
-		if (!strcmp(h->behs[i].kind, "flood"))
-			for (unsigned k = 0; k < h->behs[i].nkv; k++)
-				if (!strcmp(h->behs[i].kv[k].key, "target") && !strcmp(h->behs[i].kv[k].val, a))
-					return;
+	if (flood_said(h, a))  /* the per-port rule said it already */
+		return;
 	struct rp_beh *b = rp_beh_add(h, "flood", s, e, n);
 	if (!b)
 		return;
@@ -168,6 +180,63 @@ static void flood_pairs(const struct rp_ctx *x, struct rp_host *h, struct fl_att
 	}
 }
 
+static int src_cmp(const void *a, const void *b)
+{
+	const struct fl_att *x = a, *y = b;
+	return x->source < y->source ? -1 : x->source > y->source;
+}
+
+/*
+ * The victim's view: every packet of no conversation sent to the host,
+ * from any source to any port and protocol, added up - a spoofed flood
+ * sprayed over random ports is below every per-port or per-source
+ * threshold.  Needs >= 50 sources and the pair rule's rate.
+ */
+static void flood_victim(const struct rp_ctx *x, struct rp_host *h, struct fl_att *v)
+{
+	size_t n = 0;
+	uint64_t pkts = 0;
+	double s = 0, e = 0;
+	for (size_t i = 0; i < x->nfl; i++) {
+		const struct rp_flow *f = x->fl[i];
+		uint32_t k = flood_pkts(f);
+		if (!k || f->h[1] != x->self || !f->h[0])
+			continue;
+		if (!n || f->t0 < s)
+			s = f->t0;
+		e = f->t1 > e ? f->t1 : e;
+		pkts += k;
+		v[n++] = (struct fl_att){ f->h[1], f->h[0], f->dport, f->proto, f->t0, f->t1, k };
+	}
+	double dur = e - s, rate = pkts / (dur > 1 ? dur : 1);
+	if (!n || !((pkts >= 1000 && dur >= 1 && rate >= 1000) || (pkts >= 5000 && rate >= 50)))
+		return;
+	qsort(v, n, sizeof *v, src_cmp);
+	uint64_t sources = 0, ports = 0;
+	for (size_t i = 0; i < n; i++)
+		sources += i == 0 || v[i].source != v[i - 1].source;
+	qsort(v, n, sizeof *v, fl_cmp);  /* by port within the one target */
+	for (size_t i = 0; i < n; i++)
+		ports += i == 0 || v[i].port != v[i - 1].port || v[i].proto != v[i - 1].proto;
+	char a[64];
+	decode_addr_str(x->me->family, x->me->addr, a, sizeof a);
+	if (sources < 50 || flood_said(h, a))
+		return;
+	struct rp_beh *b = rp_beh_add(h, "flood", s, e, n);
+	if (!b)
+		return;
+	rp_kv_str(b, "target", a);
+	rp_kv_str(b, "type", "inbound");
+	rp_kv_num(b, "packets", (double)pkts);
+	rp_kv_num(b, "duration", round(dur * 100) / 100);
+	rp_kv_num(b, "rate", round(rate));
+	rp_kv_num(b, "sources", (double)sources);
+	rp_kv_num(b, "ports", (double)ports);
+	rp_kv_str(b, "spoofing", "yes");
+	rp_evidence(b, "flood at %s: %llu unsolicited packets in %.2f s, %.0f/s, from %llu source addresses to %llu ports",
+		    a, (unsigned long long)pkts, dur, rate, (unsigned long long)sources, (unsigned long long)ports);
+}
+
 static void flood_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	struct fl_att *v = malloc((x->nfl ? x->nfl : 1) * sizeof *v);
@@ -189,6 +258,7 @@ static void flood_run(const struct rp_ctx *x, struct rp_host *h)
 		flood_group(x, h, v + i, j - i);
 	}
 	flood_pairs(x, h, v);
+	flood_victim(x, h, v);
 	free(v);
 }
 

@@ -45,7 +45,7 @@ static void tunnel_run(const struct rp_ctx *x, struct rp_host *h)
 	rp_kv_num(b, "echoes", (double)echoes);
 	rp_kv_num(b, "packets", (double)pkts);
 	rp_kv_str(b, "inner", pairs);
-	rp_evidence(b, "IP packets inside ICMP echo payloads: %llu of %llu echoes inspected (%llu sent in all), inner %s",
+	rp_evidence(b, "IP packets inside ICMP echo payloads: %llu of %llu echoes inspected (both ways; the host sent %llu), inner %s",
 		    (unsigned long long)inner, (unsigned long long)echoes, (unsigned long long)pkts, pairs);
 }
 

@@ -174,9 +174,13 @@ bl report --format json "$TMP/ftp-retr.pcap"
 checkc "no exfiltration for a download (RETR)" '[ "$RC" -eq 0 ] && ! grep -q "exfiltration" "$TMP/out"'
 
 # flood whatever the protocol: an answered ICMP echo flood (the per-port rule wants no answers)
-python3 tests/scripts/echo_flood.py "$TMP/echo-flood.pcap"
+python3 tests/scripts/flood_pcap.py "$TMP/echo-flood.pcap" echo
 bl report --no-geo --format json --host 10.0.0.5 "$TMP/echo-flood.pcap"
 check "flood: an answered echo flood at 1,500/s is a flood (per source and target)" \
 	jq_true 'any(.hosts[].behaviors[]; .kind == "flood" and .target == "10.0.0.9" and .packets == 3000 and .rate >= 1000)' "$TMP/out"
+python3 tests/scripts/flood_pcap.py "$TMP/spray-flood.pcap" spray
+bl report --no-geo --format json --host 10.0.0.9 "$TMP/spray-flood.pcap"
+check "flood: a spoofed flood sprayed over random ports is seen at the victim" \
+	jq_true 'any(.hosts[].behaviors[]; .kind == "flood" and .type == "inbound" and .sources == 400 and .packets == 4000)' "$TMP/out"
 
 report report
