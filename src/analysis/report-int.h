@@ -80,7 +80,7 @@ struct rp_dns_peer {
 	uint32_t queries;           /* questions sent */
 	uint32_t data;              /* ... with a data-like name (long, encoded labels) */
 	uint32_t badname;           /* ... with a name that is no domain (one label) */
-	uint32_t baddata;           /* ... one label that looks like data (digits, TXT, long) */
+	uint32_t baddata;           /* ... one label that looks like data (TXT/NULL/ANY, long) */
 	uint32_t next;              /* hash chain (index + 1, 0 ends) */
 	bool resolver;              /* the client's resolver (rp_dns_finish) */
 	uint8_t family, addr[16];   /* the server's address */

@@ -248,8 +248,10 @@ static void test_dns_data(void)
 	CHECK(feed(&proto_dns, &f, b, n, 0));
 	CHECK(f.facts2 & RPF2_DNS_BADNAME);
 	CHECK(!(f.facts & RPF_DNS_TUNNEL));
-	/* names hosts ask by themselves are one label but no data */
-	n = dns_query(b, "wpad", 1);
+	/* names hosts ask by themselves, and short host names asked for A, are one label but no data */
+	n = dns_query(b, "wpad", 16);
+	CHECK(feed(&proto_dns, &f, b, n, 0));
+	n = dns_query(b, "printer1", 1);
 	CHECK(feed(&proto_dns, &f, b, n, 0));
 	/* multicast DNS: LAN chatter, whatever its names look like */
 	f = (struct rp_flow){ .proto = 17, .sport = 5353, .dport = 5353, .h = { 5, 9 } };
@@ -261,7 +263,7 @@ static void test_dns_data(void)
 	CHECK(!(f.facts2 & RPF2_DNS_BADNAME));
 	CHECK(dns_peer(5, 9) == NULL);
 	const struct rp_dns_peer *e = dns_peer(5, 8);
-	CHECK(e && e->queries == 2 && e->badname == 2 && e->baddata == 1);
+	CHECK(e && e->queries == 3 && e->badname == 3 && e->baddata == 1);
 	CHECK_STR(e ? e->sample : NULL, "1qaz2wsx");
 	e = dns_peer(5, 7);
 	CHECK(e && e->data == 2 && e->data_bytes > 100);
