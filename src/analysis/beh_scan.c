@@ -4,7 +4,13 @@
  * Thresholds: at least 20 targets (or ports) of which at least half
  * failed (TCP: no SYN-ACK; UDP/ICMP: no answer).  Established sessions
  * with content (spam deliveries, P2P) are not probes.
+ * Sweeps of the local network: ICMP echo requests to at least 10 hosts
+ * of one /24 within 60 s, and ARP who-has requests for at least 32
+ * distinct addresses of one /24 within 60 s (arp_sweep.c) - a host asks
+ * ARP for its gateway and the few peers it talks to, a sweep asks for
+ * the whole subnet in seconds.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +125,34 @@ static void ping_sweep(const struct rp_ctx *x, struct rp_host *h)
 			b->end = x->fl[i]->t1;
 }
 
+/* ARP who-has requests for RP_ARP_SWEEP_MIN or more addresses of one /24 within RP_ARP_WINDOW s. */
+static void arp_sweep(const struct rp_ctx *x, struct rp_host *h)
+{
+	if (x->me->family != 4)
+		return;
+	uint32_t me = (uint32_t)x->me->addr[0] << 24 | (uint32_t)x->me->addr[1] << 16 |
+		      (uint32_t)x->me->addr[2] << 8 | x->me->addr[3];
+	const struct rp_col *c = x->col;
+	for (size_t i = 0; i < c->narp; i++) {
+		const struct rp_arp *e = &c->arp[i];
+		if (e->sender != me || !rp_arp_sweep(e))
+			continue;
+		struct rp_beh *b = rp_beh_add(h, "scan", e->bt0, e->bt1, 0);  /* ARP: no IP flow */
+		if (!b)
+			return;
+		char a[32];
+		snprintf(a, sizeof a, "%u.%u.%u.0/24", e->net >> 24, (e->net >> 16) & 255, (e->net >> 8) & 255);
+		rp_kv_str(b, "type", "arp sweep");
+		rp_kv_str(b, "proto", "arp");
+		rp_kv_str(b, "network", a);
+		rp_kv_num(b, "targets", e->distinct);
+		rp_kv_num(b, "requests", e->requests);
+		rp_kv_num(b, "duration", round((e->bt1 - e->bt0) * 10) / 10);
+		rp_evidence(b, "ARP sweep: who-has for %u distinct addresses of %s in %.1f s (%u in all, %u requests)",
+			    e->best, a, e->bt1 - e->bt0, e->distinct, e->requests);
+	}
+}
+
 static void scan_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	struct sc_probe *v = malloc((x->nfl ? x->nfl : 1) * sizeof *v);
@@ -136,6 +170,7 @@ static void scan_run(const struct rp_ctx *x, struct rp_host *h)
 	}
 	unsigned before = h->nbehs;
 	ping_sweep(x, h);
+	arp_sweep(x, h);
 	sc_groups(x, h, v, n, false);
 	if (h->nbehs == before)
 		sc_groups(x, h, v, n, true);

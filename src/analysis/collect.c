@@ -56,6 +56,8 @@ void rp_col_free(struct rp_col *c)
 	free(c->flows);
 	free(c->ov);
 	free(c->tm);
+	free(c->arp);
+	free(c->dns);
 	free(c);
 }
 
@@ -416,8 +418,11 @@ static void ov_sample(struct rp_col *c, struct rp_flow *rf, const struct pkt *p,
 static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir)
 {
 	struct rp_col *c = ctx;
-	if (!f)
+	if (!f) {
+		if (p->ethertype == 0x0806 && p->arp.op)
+			rp_arp_packet(c, p, (float)run_rel(r, p->ts_ns));
 		return;
+	}
 	struct rp_flow *rf = flow_rec(c, r, f);
 	if (!rf || !p->payload_len || dir < 0 || dir > 1)
 		return;

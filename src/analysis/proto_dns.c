@@ -11,9 +11,36 @@
  *
  * Names may be compressed (RFC 1035 4.1.4): pointers are followed at
  * most 16 times and only backwards, so a loop cannot spin.
+ *
+ * Data in names.  A label looks like encoded data when it is >= 40
+ * characters, or >= 16 hex digits with digits and letters, or >= 20
+ * characters with >= 4 digits and >= 14 distinct ones (base32/base64).
+ * A query is data-like when such labels hold >= 40 characters in all
+ * (a single MD5-sized hash or GUID under a domain is a lookup key, not a
+ * channel), or the name ends in such a label (no domain), or a
+ * label of >= 20 characters asks for a record type that carries data
+ * (NULL, TXT, private 65399): RPF_DNS_TUNNEL, and the
+ * domain it is under (the labels after the last data label, or before
+ * the first when the name ends in data) as EV_DNS_DOMAIN.  A query for a
+ * single label (no dot) to a unicast server on port 53 is no domain a
+ * resolver can answer: RPF2_DNS_BADNAME; it looks like data when it asks
+ * for TXT/NULL/ANY/private (as a JNDI DNS lookup does) or is >= 16
+ * characters mixing letters and digits, unless it is a name hosts ask by
+ * themselves (localhost, wpad, isatap); a short host name asked for A or
+ * AAAA (a resolver without a search list) is not data.
+ * Multicast DNS and LLMNR (224.0.0.251, ff02::fb, port 5353/5355) are
+ * LAN chatter, never counted here.
+ *
+ * Per (client, server) the collector keeps the queries, the data-like and
+ * one-label ones and their bytes (bounded: RP_DNS_PEERS pairs).  After
+ * the pass rp_dns_finish() takes as a client's resolver the server most
+ * of its queries for domain names (not one label) went to; DNS flows to
+ * any other server are direct (RPF2_DNS_DIRECT).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analysis/report-int.h"
 #include "util/rd.h"
@@ -84,6 +111,217 @@ static const char *dns_domain(const char *name)
 	return prev ? prev + 1 : name;
 }
 
+static bool is_hex(char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+/* True when the label l (n characters) looks like encoded data. */
+static bool label_data(const char *l, size_t n)
+{
+	if (n >= 40)
+		return true;
+	if (n < 16)
+		return false;
+	size_t digits = 0, letters = 0, hex = 0, distinct = 0;
+	bool seen[128] = { false };
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)l[i];
+		digits += ch >= '0' && ch <= '9';
+		letters += (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+		hex += is_hex((char)ch);
+		if (ch < 128 && !seen[ch]) {
+			seen[ch] = true;
+			distinct++;
+		}
+	}
+	if (hex == n && digits >= 4 && letters >= 2)
+		return true;
+	return n >= 20 && digits >= 4 && distinct >= 14;
+}
+
+/*
+ * Scans the labels of a dotted name: whether it carries data (its
+ * data-like labels hold 40 characters or more - a lone 32-digit hash or
+ * GUID under a domain, as reputation and telemetry lookups use, does
+ * not - or the name ends in data, so it is under no domain at all), and
+ * the domain the data is under (into dom): the labels after the last
+ * data label, cut to the last two, or when the name ends in data the
+ * labels before the first.  Returns the number of labels.
+ */
+static unsigned name_labels(const char *name, bool *data, char *dom, size_t domlen)
+{
+	size_t n = strlen(name), first = n, after = 0, chars = 0;
+	unsigned labels = 0;
+	*data = false;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && name[j] != '.')
+			j++;
+		labels++;
+		if (label_data(name + i, j - i)) {
+			if (!chars)
+				first = i;
+			chars += j - i;
+			after = j < n ? j + 1 : n;
+		}
+		i = j + 1;
+	}
+	*data = chars >= 40 || (chars && after == n);  /* much data, or data where the domain should be */
+	dom[0] = 0;
+	if (*data && after < n)
+		snprintf(dom, domlen, "%s", dns_domain(name + after));
+	else if (*data && first > 0)
+		snprintf(dom, domlen, "%.*s", (int)(first - 1), name);
+	return labels;
+}
+
+static bool addr_multicast(uint8_t family, const uint8_t *a)
+{
+	return family == 4 ? (a[0] & 0xf0) == 0xe0 || (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255)
+			   : a[0] == 0xff;
+}
+
+/* Multicast DNS (port 5353, or any query to a multicast address): LAN chatter, not lookups. */
+static bool lan_chatter(const struct rp_flow *rf, const struct rp_seg *s)
+{
+	if (rf->dport == 5353 || rf->sport == 5353)
+		return true;
+	const struct flow *f = s->f;
+	return f && addr_multicast(f->family, s->dir ? f->orig : f->resp);
+}
+
+static bool name_common_single(const char *name)
+{
+	static const char *const names[] = { "localhost", "wpad", "isatap", "local", "workgroup" };
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (!strcasecmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* A one-label name that looks like data rather than a host's short name. */
+static bool single_data(const char *name, uint16_t qtype)
+{
+	size_t n = strlen(name), digits = 0, letters = 0;
+	if (name_common_single(name))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		digits += name[i] >= '0' && name[i] <= '9';
+		letters += (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z');
+	}
+	/* a secret or an encoded value, not a short host name ("printer1" asked for A) */
+	return (n >= 16 && digits && letters) || qtype == 16 || qtype == 10 || qtype == 255 || qtype == 65399;
+}
+
+static struct rp_dns_peer *peer_get(struct rp_col *c, uint32_t client, uint32_t server)
+{
+	uint32_t b = ((client * 2654435761u) ^ (server * 40503u)) >> 9 & (RP_DNS_HASH - 1);
+	for (uint32_t i = c->dns_hash[b]; i; i = c->dns[i - 1].next)
+		if (c->dns[i - 1].client == client && c->dns[i - 1].server == server)
+			return &c->dns[i - 1];
+	if (c->ndns >= RP_DNS_PEERS)
+		return NULL;
+	if (c->ndns == c->capdns) {
+		size_t nc = c->capdns ? 2 * c->capdns : 64;
+		struct rp_dns_peer *n = realloc(c->dns, nc * sizeof *n);
+		if (!n) {
+			c->oom = true;
+			return NULL;
+		}
+		c->dns = n;
+		c->capdns = nc;
+	}
+	struct rp_dns_peer *e = &c->dns[c->ndns++];
+	memset(e, 0, sizeof *e);
+	e->client = client;
+	e->server = server;
+	e->next = c->dns_hash[b];
+	c->dns_hash[b] = (uint32_t)c->ndns;
+	return e;
+}
+
+/* Accounts one question of rf (sent in direction dir) to its (client, server) pair. */
+static void peer_query(struct rp_col *c, struct rp_flow *rf, const struct rp_seg *s, const char *qname,
+		       uint16_t qtype, bool data)
+{
+	const struct flow *f = s->f;
+	const uint8_t *srv = f ? (s->dir ? f->orig : f->resp) : NULL;
+	bool single = qname[0] && !strchr(qname, '.') && (rf->dport == 53 || rf->sport == 53);
+	bool baddata = single && single_data(qname, qtype);
+	if (single)
+		rf->facts2 |= RPF2_DNS_BADNAME;
+	struct rp_dns_peer *e = peer_get(c, rf->h[s->dir], rf->h[!s->dir]);
+	if (!e)
+		return;
+	if (srv && !e->family) {
+		e->family = f->family;
+		memcpy(e->addr, srv, 16);
+	}
+	e->queries++;
+	e->badname += single;
+	e->baddata += baddata;
+	if (data) {
+		e->data++;
+		e->data_bytes += strlen(qname);
+	}
+	if (data || baddata) {
+		if (!e->sample[0]) {
+			snprintf(e->sample, sizeof e->sample, "%s", qname);
+			e->sample_type = qtype;
+			e->t0 = s->t;
+		}
+		e->t1 = s->t;
+	}
+}
+
+static int peer_by_client(const void *a, const void *b)
+{
+	const struct rp_dns_peer *x = *(const struct rp_dns_peer *const *)a;
+	const struct rp_dns_peer *y = *(const struct rp_dns_peer *const *)b;
+	if (x->client != y->client)
+		return x->client < y->client ? -1 : 1;
+	uint32_t dx = x->queries - x->badname, dy = y->queries - y->badname;
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	return x < y ? -1 : x > y;  /* first seen first */
+}
+
+static bool peer_direct(const struct rp_col *c, uint32_t client, uint32_t server)
+{
+	uint32_t b = ((client * 2654435761u) ^ (server * 40503u)) >> 9 & (RP_DNS_HASH - 1);
+	for (uint32_t i = c->dns_hash[b]; i; i = c->dns[i - 1].next)
+		if (c->dns[i - 1].client == client && c->dns[i - 1].server == server)
+			return !c->dns[i - 1].resolver;
+	return false;
+}
+
+void rp_dns_finish(struct rp_col *c)
+{
+	const struct rp_dns_peer **v = malloc((c->ndns ? c->ndns : 1) * sizeof *v);
+	if (!v) {
+		c->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < c->ndns; i++) {
+		c->dns[i].resolver = false;
+		v[i] = &c->dns[i];
+	}
+	qsort(v, c->ndns, sizeof *v, peer_by_client);
+	for (size_t i = 0; i < c->ndns; i++)
+		if ((i == 0 || v[i]->client != v[i - 1]->client) && v[i]->queries > v[i]->badname)
+			((struct rp_dns_peer *)v[i])->resolver = true;
+	free(v);
+	for (size_t i = 0; i < c->nflows; i++) {
+		struct rp_flow *f = &c->flows[i];
+		if (f->app != RP_APP_DNS || !f->count)
+			continue;
+		int cl = f->sport == 53 && f->dport != 53 ? 1 : 0;  /* the client's side */
+		if (peer_direct(c, f->h[cl], f->h[!cl]))
+			f->facts2 |= RPF2_DNS_DIRECT;
+	}
+}
+
 static void dns_answers(struct rp_col *c, struct rd *r, const uint8_t *msg, size_t mlen,
 			unsigned an, const char *qname)
 {
@@ -129,13 +367,25 @@ static bool dns_inspect(struct rp_col *c, struct rp_flow *rf, const struct rp_se
 	bool response = fl & 0x8000;
 	if (!response) {
 		rf->count++;
-		rp_ev_add(c, rf->h[0], EV_DNS_QNAME, (const uint8_t *)qname, strlen(qname));
-		/* iodine and friends: long encoded labels, NULL/TXT/CNAME/PRIVATE record types */
-		if (maxlab >= 40 || (maxlab >= 20 && (qtype == 10 || qtype == 16 || qtype == 65399))) {
-			rf->facts |= RPF_DNS_TUNNEL;
-			const char *d = dns_domain(qname);
-			rp_ev_add(c, rf->h[0], EV_DNS_DOMAIN, (const uint8_t *)d, strlen(d));
+		rp_ev_add(c, rf->h[s->dir], EV_DNS_QNAME, (const uint8_t *)qname, strlen(qname));
+		if (lan_chatter(rf, s))
+			return true;
+		/* iodine, dnscat and friends: long encoded labels, NULL/TXT/PRIVATE record types */
+		char dom[DNS_NAME_MAX];
+		bool data;
+		name_labels(qname, &data, dom, sizeof dom);
+		if (!data && maxlab >= 20 && (qtype == 10 || qtype == 16 || qtype == 65399)) {
+			data = true;
+			snprintf(dom, sizeof dom, "%s", dns_domain(qname));
 		}
+		if (data) {
+			rf->facts |= RPF_DNS_TUNNEL;
+			if (rf->count2 < UINT16_MAX)
+				rf->count2++;
+			if (dom[0])
+				rp_ev_add(c, rf->h[s->dir], EV_DNS_DOMAIN, (const uint8_t *)dom, strlen(dom));
+		}
+		peer_query(c, rf, s, qname, qtype, data);
 	} else {
 		rf->facts |= RPF_DNS_ANSWER;
 		dns_answers(c, &r, msg, mlen, an, qname);

@@ -57,6 +57,40 @@ struct rp_timing2 {
 	struct rp_timing d[2];
 };
 
+/* ARP who-has table (arp_sweep.c): per (sender IPv4, target /24). */
+#define RP_ARP_MAX 4096
+#define RP_ARP_HASH 1024
+#define RP_ARP_WINDOW 60.0f    /* seconds: new targets are counted per window */
+#define RP_ARP_SWEEP_MIN 32    /* distinct targets of one /24 in one window: a sweep */
+
+struct rp_arp {
+	uint32_t sender, net;       /* host order; net = the target's /24 */
+	uint64_t bits[4];           /* last octets asked for */
+	uint32_t requests, next;    /* who-has requests; hash chain (index + 1, 0 ends) */
+	uint16_t distinct, wn, best;   /* targets; new in the current window; most in one window */
+	float t0, t1;               /* first and last new target */
+	float wt0, bt0, bt1;        /* current window's start; the best window's first and last */
+};
+
+/* DNS clients and servers (proto_dns.c): per (client host, server host). */
+#define RP_DNS_PEERS 16384
+#define RP_DNS_HASH 4096
+
+struct rp_dns_peer {
+	uint32_t client, server;    /* host indexes */
+	uint32_t queries;           /* questions sent */
+	uint32_t data;              /* ... with a data-like name (long, encoded labels) */
+	uint32_t badname;           /* ... with a name that is no domain (one label) */
+	uint32_t baddata;           /* ... one label that looks like data (TXT/NULL/ANY, long) */
+	uint32_t next;              /* hash chain (index + 1, 0 ends) */
+	bool resolver;              /* the client's resolver (rp_dns_finish) */
+	uint8_t family, addr[16];   /* the server's address */
+	uint64_t data_bytes;        /* bytes of the data-like names */
+	float t0, t1;               /* first and last data-like or one-label query */
+	char sample[48];            /* the first such name */
+	uint16_t sample_type;       /* its query type */
+};
+
 struct rp_col {
 	struct rp_flow *flows;
 	size_t nflows, cap;
@@ -72,9 +106,27 @@ struct rp_col {
 	struct rp_timing2 *tm;      /* payload timing, rp_flow.timing - 1 */
 	size_t ntm, captm;
 	const struct rp_params *params; /* rule overrides, or NULL */
+	struct rp_arp *arp;         /* ARP who-has table (arp_sweep.c) */
+	size_t narp, caparp;
+	uint64_t arp_dropped;       /* pairs past RP_ARP_MAX */
+	uint32_t arp_hash[RP_ARP_HASH];
+	struct rp_dns_peer *dns;    /* DNS client/server pairs (proto_dns.c) */
+	size_t ndns, capdns;
+	uint32_t dns_hash[RP_DNS_HASH];
 	const struct run *run;
 	bool oom;
 };
+
+/* arp_sweep.c: counts an ARP packet (p->arp) seen at now (s since the start). */
+void rp_arp_packet(struct rp_col *c, const struct pkt *p, float now);
+/* True when entry e asked for RP_ARP_SWEEP_MIN targets or more in one window. */
+bool rp_arp_sweep(const struct rp_arp *e);
+/* proto_dns.c: after the pass, finds each client's resolver (the server
+ * most of its queries for domain names go to) and marks the DNS flows to
+ * any other server RPF2_DNS_DIRECT. */
+void rp_dns_finish(struct rp_col *c);
+/* The distinct senders of sweeps, up to max; returns how many. */
+size_t rp_arp_sweepers(const struct rp_col *c, uint8_t (*addr)[4], size_t max);
 
 extern const struct rp_proto *const rp_protos[];
 extern const size_t rp_nprotos;

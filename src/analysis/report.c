@@ -143,9 +143,8 @@ static void peers_account(const struct rp_ctx *x, struct peer_acc *acc)
 		if (!a->flows++)
 			a->first = f->t0;
 		a->last = f->t0;
-		unsigned m = (unsigned)(f->t0 / 60.0f);
-		if (m > 255)
-			m = 255;
+		/* clamped before the conversion: records out of order give t0 < 0 */
+		unsigned m = f->t0 <= 0 ? 0 : f->t0 >= 255 * 60.0f ? 255 : (unsigned)(f->t0 / 60.0f);
 		a->minutes[m / 64] |= 1ull << (m % 64);
 		bool out = f->h[0] == x->self;
 		if (!out)
@@ -452,7 +451,8 @@ static bool listed(const struct host *const *sb, unsigned n, const struct host *
 
 /*
  * Adds to sb[0..n) the endpoints of flows with suspect facts (addresses of
- * one machine only), most such flows first, up to max in all.  They are
+ * one machine only), most such flows first, and the hosts that sent and
+ * received the most packets (a flood's ends), up to max in all.  They are
  * kept in the report only when a detector finds malicious behavior.
  */
 static unsigned suspects(const struct rp_col *c, const struct rp_ctx *x, const struct host **sb, unsigned n,
@@ -469,6 +469,31 @@ static unsigned suspects(const struct rp_col *c, const struct rp_ctx *x, const s
 			if (f->h[w] && f->h[w] <= x->nhosts)
 				score[f->h[w]]++;
 	}
+	/* the heaviest sender and receiver by packets (host counters may be light): a flood's two ends */
+	uint64_t *sent = calloc(2 * (x->nhosts + 1), sizeof *sent), *got = sent ? sent + x->nhosts + 1 : NULL;
+	uint64_t out = 0, in = 0;
+	for (size_t i = 0; sent && i < c->nflows; i++) {
+		const struct rp_flow *f = &c->flows[i];
+		for (int w = 0; w < 2; w++)
+			if (f->h[w] && f->h[w] <= x->nhosts) {
+				sent[f->h[w]] += f->pkts[w];
+				got[f->h[w]] += f->pkts[!w];
+			}
+	}
+	for (uint64_t i = 1; sent && i <= x->nhosts; i++) {
+		const struct host *h = x->hosts[i - 1];
+		if (!decode_addr_host(h->family, h->addr))
+			continue;
+		if (!out || sent[i] > sent[out])
+			out = i;
+		if (!in || got[i] > got[in])
+			in = i;
+	}
+	free(sent);
+	if (out && !score[out])
+		score[out] = 1;
+	if (in && !score[in])
+		score[in] = 1;
 	while (n < max) {
 		uint64_t best = 0;
 		for (uint64_t i = 1; i <= x->nhosts; i++) {
@@ -486,6 +511,44 @@ static unsigned suspects(const struct rp_col *c, const struct rp_ctx *x, const s
 	return n;
 }
 
+/*
+ * Adds the senders of ARP sweeps to the hosts reported (at most 16 in
+ * all): with --host (family != 0) only that address, when it is one.  A
+ * sender that never sent IP has no host-table entry: it gets a stand-in
+ * in arp_only[] whose index matches no flow, so only the ARP findings
+ * describe it.  Returns the new count.
+ */
+static unsigned arp_candidates(const struct rp_col *c, const struct run *r, uint8_t family,
+			       const uint8_t *addr, const struct host **sb, unsigned nsb,
+			       struct host *arp_only)
+{
+	uint8_t sw[16][4];
+	size_t n = rp_arp_sweepers(c, sw, 16);
+	for (size_t i = 0; i < n && nsb < 16; i++) {
+		uint8_t a[16] = { 0 };
+		memcpy(a, sw[i], 4);
+		if (family && (family != 4 || memcmp(a, addr, 16)))
+			continue;
+		const struct host *h = hosttab_find(r->hosts, 4, a);
+		unsigned k = 0;
+		while (k < nsb && !(sb[k]->family == 4 && !memcmp(sb[k]->addr, a, 16)))
+			k++;
+		if (k < nsb)
+			continue;  /* already reported */
+		if (!h) {
+			struct host *s = &arp_only[i];
+			memset(s, 0, sizeof *s);
+			s->family = 4;
+			memcpy(s->addr, a, 16);
+			s->internal = decode_addr_internal(4, a);
+			s->index = UINT32_MAX;  /* no flow's host */
+			h = s;
+		}
+		sb[nsb++] = h;
+	}
+	return nsb;
+}
+
 int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_t *addr,
 	     struct geo *g, struct rp_report *out, char *err, size_t errlen)
 {
@@ -496,7 +559,9 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	if (g)
 		snprintf(out->geo_db, sizeof out->geo_db, "%s", geo_path(g));
 	rp_overnet_xor(c);
+	rp_dns_finish(c);
 	const struct host *sb[RP_MAX_HOSTS];
+	struct host arp_only[16];
 	unsigned nsb = 0, nbase;
 	struct rp_ctx x = { .col = c, .run = r, .span = out->span };
 	x.hosts = hosttab_list(r->hosts, &x.nhosts);
@@ -504,13 +569,13 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 		const struct host *h = hosttab_find(r->hosts, family, addr);
 		if (h)
 			sb[nsb++] = h;
-		nbase = nsb;
 	} else {
 		nsb = hosttab_sandbox(r->hosts, sb, 16);
-		nbase = nsb;
-		if (x.hosts)
-			nsb = suspects(c, &x, sb, nsb, RP_MAX_HOSTS);
 	}
+	nsb = arp_candidates(c, r, family, addr, sb, nsb, arp_only);
+	nbase = nsb;
+	if (!family && x.hosts)
+		nsb = suspects(c, &x, sb, nsb, RP_MAX_HOSTS);
 	x.fl = malloc((c->nflows ? c->nflows : 1) * sizeof *x.fl);
 	out->hosts = calloc(nsb ? nsb : 1, sizeof *out->hosts);
 	int rc = 0;

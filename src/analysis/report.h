@@ -32,7 +32,7 @@
 	X(HTTP, "http") X(TLS, "tls") X(IRC, "irc") X(FTP, "ftp")           \
 	X(SMB, "smb") X(OVERNET, "overnet") X(KAD, "kad")                   \
 	X(BT_DHT, "bittorrent_dht") X(GNUTELLA, "gnutella") X(SHELL, "shell")   \
-	X(DCERPC, "dcerpc")
+	X(DCERPC, "dcerpc") X(ICMP_TUNNEL, "icmp_tunnel")
 
 enum rp_app {
 #define X(e, s) RP_APP_##e,
@@ -84,6 +84,8 @@ enum {
 	RPF2_MIDSTREAM = 1u << 13,    /* TCP with payload both ways but no handshake seen */
 	/* ICMP/tunnels (proto_icmp.c) */
 	RPF2_ICMP_TUNNEL = 1u << 16,  /* echo payloads carrying IP packets */
+	RPF2_ICMP_TUNNEL_ORIG = 1u << 17, /* ... sent by the originator */
+	RPF2_ICMP_TUNNEL_RESP = 1u << 18, /* ... sent by the responder */
 	/* DNS (proto_dns.c) */
 	RPF2_DNS_DIRECT = 1u << 20,   /* a query to a server that is not the host's resolver */
 	RPF2_DNS_BADNAME = 1u << 21,  /* a qname that is no domain (one label, secret-like) */
@@ -125,7 +127,9 @@ enum rp_ev {
 	EV_DNS_DOMAIN, EV_SMB_CMD, EV_EXE_FILE,
 	EV_TLS_SUBJECT, EV_TLS_ISSUER, EV_TLS_FP, EV_JA3, EV_JA3S,
 	EV_HTTP_CTYPE, EV_HTTP_FILENAME, EV_HTTP_FORM, EV_LOG4SHELL, EV_SMTP_SUBJECT,
-	EV_SMTP_RCPT, EV_SMTP_AUTH, EV_ATTACH, EV_DNS_SERVER, EV_COUNT
+	EV_SMTP_RCPT, EV_SMTP_AUTH, EV_ATTACH, EV_DNS_SERVER,
+	EV_TUNNEL_INNER,            /* "src -> dst" of a packet inside a tunnel (proto_icmp.c) */
+	EV_COUNT
 };
 
 struct rp_col;

@@ -58,6 +58,7 @@ void decode_tcp(struct decoder *d, struct pkt *p, struct rd *r);
 void decode_udp(struct decoder *d, struct pkt *p, struct rd *r);
 void decode_icmp(struct decoder *d, struct pkt *p, struct rd *r);
 void decode_icmpv6(struct decoder *d, struct pkt *p, struct rd *r);
+void decode_arp(struct decoder *d, struct pkt *p, struct rd *r);
 void decode_gre(struct decoder *d, struct pkt *p, struct rd *r);
 bool decode_teredo(struct decoder *d, struct pkt *p, struct rd *r);
 

@@ -61,7 +61,9 @@
 	X(TEREDO_TRUNCATED, "decode.teredo.truncated")                   \
 	X(TUNNEL_TOO_DEEP, "decode.tunnel.too_many_layers")              \
 	X(FRAG_ORPHAN, "decode.frag.no_first_fragment")                  \
-	X(FRAG_EVICTED, "decode.frag.table_full")
+	X(FRAG_EVICTED, "decode.frag.table_full")                        \
+	X(ARP_TRUNCATED, "decode.arp.truncated")                         \
+	X(ARP_UNSUPPORTED, "decode.arp.unsupported")
 
 enum decode_anomaly {
 #define X(e, s) ANOM_##e,
@@ -77,6 +79,14 @@ struct decode_stats {
 };
 
 enum pkt_frag { FRAG_NONE, FRAG_FIRST, FRAG_LATER };
+
+/* An ARP packet's fields (decode/arp.c): Ethernet hardware, IPv4 addresses. */
+enum { ARP_REQUEST = 1, ARP_REPLY = 2 };
+struct pkt_arp {
+	uint16_t op;           /* 1 request (who-has), 2 reply; 0 = no ARP read (0xffff: opcode 0) */
+	uint8_t sha[6], spa[4];  /* sender MAC and IPv4 address */
+	uint8_t tha[6], tpa[4];  /* target MAC and IPv4 address */
+};
 
 /*
  * Line 0 holds what flow and host accounting read; the rest (line 1) is
@@ -106,8 +116,10 @@ struct pkt {
 	uint32_t payload_caplen;  /* of the payload, captured */
 	const uint8_t *payload;
 	uint32_t l4_wire;      /* IP payload length per the IP header (internal) */
+	struct pkt_arp arp;    /* ethertype 0x0806 only */
 };
 _Static_assert(__builtin_offsetof(struct pkt, caplen) == 64, "struct pkt: line 0 is full");
+_Static_assert(sizeof(struct pkt) == 128, "struct pkt: two lines");
 
 struct frag_entry;
 

@@ -36,6 +36,10 @@ void decode_ethertype(struct decoder *d, struct pkt *p, uint16_t type, struct rd
 	case 0x8847:
 	case 0x8848: decode_mpls(d, p, r); return;
 	case 0x8864: decode_pppoe(d, p, r); return;
+	case 0x0806:
+		p->ethertype = type;
+		decode_arp(d, p, r);
+		return;
 	case 0x6558:  /* transparent Ethernet bridging (GRE, VXLAN-like) */
 		if (decode_enter(d, p))
 			decode_ethernet(d, p, r);

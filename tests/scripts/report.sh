@@ -3,8 +3,11 @@
 # truth (behaviors within 5 s, role, backends among the top notable, no
 # malicious claim on benign browsing; seeds 1 and 2), JSON/text/HTML
 # outputs, usage errors, the expected findings on the real captures in
-# ../shared/data/pcap/behavior (skipped when absent) and the HTML page in
-# headless Chromium (skipped when chromium is absent).
+# ../shared/data/pcap/behavior (skipped when absent), the network-layer
+# verdicts (ARP sweep, ICMP and DNS tunnels, DNS exfiltration, floods) on
+# the analyst-labelled captures in ../shared/data/pcap/real per --host
+# (skipped when absent) and the HTML page in headless Chromium (skipped
+# when chromium is absent).
 . "$(dirname "$0")/lib.sh"
 
 TRUTH=tests/scripts/report_truth.py
@@ -83,6 +86,59 @@ else
 	skip "real-capture findings: $B absent"
 fi
 
+# --- real captures with an analyst's ground truth: network-layer verdicts ---
+# (--host: independent of which hosts the report picks by itself)
+RL=$DATA/pcap/real
+# hexpect FILE HOST JQ-CONDITION DESCRIPTION
+hexpect() {
+	if [ ! -f "$RL/$1" ]; then
+		skip "$1 absent ($RL)"
+		return
+	fi
+	bl report -q --no-geo --format json --host "$2" "$RL/$1"
+	check "$1 $2: $4" jq_true "[.hosts[].behaviors[]] as \$b | $3" "$TMP/out"
+}
+if [ -d "$RL" ]; then
+	hexpect slips__test8-malicious.pcap 192.168.1.247 \
+		'any($b[]; .kind == "scan" and .type == "arp sweep" and .targets >= 200 and .network == "192.168.1.0/24")' \
+		"ARP sweep of its /24"
+	bl report -q --no-geo --format json "$RL/slips__test8-malicious.pcap"
+	check "slips__test8-malicious.pcap: the ARP sweeper is reported without --host" \
+		jq_true 'any(.hosts[]; .address == "192.168.1.247" and any(.behaviors[]; .kind == "scan"))' "$TMP/out"
+	for h in 192.168.154.131 192.168.154.132; do
+		hexpect ndpi__icmp-tunnel.pcap $h \
+			'any($b[]; .kind == "tunnel" and .malicious and (.evidence | test("inside ICMP echo")) and .inner_packets >= 100)' \
+			"tunnel: IP packets inside ICMP echoes"
+	done
+	hexpect ndpi__dns_exfiltration.pcap 192.168.220.56 \
+		'any($b[]; .kind == "tunnel" and .type == "dns" and .queries >= 20 and .name_bytes > 0)' "DNS tunnel (dnscat2)"
+	hexpect malcolm__log4j-dns_exfil.pcap 172.16.238.10 \
+		'any($b[]; .kind == "dns") and any($b[]; .kind == "exfiltration" and .channel == "dns" and .name == "1qaz2wsx")' \
+		"dns, and exfiltration of a one-label TXT name straight to a non-resolver"
+	hexpect suricata-verify__denial6-5.pcap 2001:db8:1::2 \
+		'any($b[]; .kind == "flood" and .target == "2001:db8:1::1" and .packets >= 30000 and .rate >= 1000)' \
+		"flood (ICMPv6 echo + AH)"
+	hexpect suricata-verify__denial6-6.pcap 2001:db8:1::2 \
+		'any($b[]; .kind == "flood" and .target == "2001:db8:1::1" and .packets >= 30000)' "flood (HbH + fragments)"
+	hexpect stopddos__amp.UDP.bacnet.IOT.37810.pcapng 10.10.10.1 \
+		'any($b[]; .kind == "flood" and .spoofing == "yes")' "reflected flood seen at the victim"
+	hexpect chrissanders__http_espn.pcapng 172.16.0.122 \
+		'any($b[]; .kind == "dns") and ([$b[] | select(.kind == "tunnel" or .kind == "exfiltration")] | length == 0)' \
+		"public resolver: dns, no tunnel or exfiltration"
+	for f in chrissanders__http_espn.pcapng ndpi__reddit.pcap suricata-verify__http-aptget-ids-02-s2.pcap; do
+		[ -f "$RL/$f" ] || continue
+		bad=
+		for h in $("$BOTLENS" hosts --no-header "$RL/$f" | cut -f1); do
+			bl report -q --no-geo --format json --host "$h" "$RL/$f"
+			jq -e '[.hosts[].behaviors[] | select(.kind == "tunnel" or .kind == "exfiltration" or .kind == "flood" or .kind == "scan")] | length == 0' \
+				"$TMP/out" >/dev/null || bad="$bad $h"
+		done
+		check "$f: no tunnel, exfiltration, flood or scan for any of its hosts${bad:+ (claimed for$bad)}" [ -z "$bad" ]
+	done
+else
+	skip "network-layer verdicts on real captures: $RL absent"
+fi
+
 # --- the HTML page in headless Chromium ---
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROME" ]; then
@@ -116,5 +172,15 @@ checkc "exfiltration: FTP STOR after USER, with account and file" \
   printf 'USER bob\r\nPASS x\r\nRETR loot.zip\r\n'; } >"$TMP/ftp-retr.pcap"
 bl report --format json "$TMP/ftp-retr.pcap"
 checkc "no exfiltration for a download (RETR)" '[ "$RC" -eq 0 ] && ! grep -q "exfiltration" "$TMP/out"'
+
+# flood whatever the protocol: an answered ICMP echo flood (the per-port rule wants no answers)
+python3 tests/scripts/flood_pcap.py "$TMP/echo-flood.pcap" echo
+bl report --no-geo --format json --host 10.0.0.5 "$TMP/echo-flood.pcap"
+check "flood: an answered echo flood at 1,500/s is a flood (per source and target)" \
+	jq_true 'any(.hosts[].behaviors[]; .kind == "flood" and .target == "10.0.0.9" and .packets == 3000 and .rate >= 1000)' "$TMP/out"
+python3 tests/scripts/flood_pcap.py "$TMP/spray-flood.pcap" spray
+bl report --no-geo --format json --host 10.0.0.9 "$TMP/spray-flood.pcap"
+check "flood: a spoofed flood sprayed over random ports is seen at the victim" \
+	jq_true 'any(.hosts[].behaviors[]; .kind == "flood" and .type == "inbound" and .sources == 400 and .packets == 4000)' "$TMP/out"
 
 report report

@@ -296,7 +296,7 @@ static void test_ethernet_tcp(void)
 
 	reset("arp");
 	static const uint8_t arp[28] = { 0, 1, 8, 0, 6, 4, 0, 1 };
-	struct pb a = raw(arp, sizeof arp);
+	struct pb a = raw(arp, sizeof arp);  /* a request from 0.0.0.0 for 0.0.0.0 (test_arp has more) */
 	e = eth(0x0806, &a);
 	CHECK(!dec(1, &e));
 	CHECK_EQ_U(P.family, 0);
@@ -308,6 +308,95 @@ static void test_ethernet_tcp(void)
 	e = eth(0x0026, &a);
 	CHECK(!dec(1, &e));
 	CHECK_EQ_U(anomalies(), 0);
+}
+
+/* An Ethernet/IPv4 ARP body: opcode, sender MAC/IP, target MAC/IP. */
+static struct pb arp_body(unsigned op, const uint8_t *spa, const uint8_t *tpa)
+{
+	struct pb b = { .n = 0 };
+	static const uint8_t sha[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 }, tha[6] = { 0 };
+	b16(&b, 1);
+	b16(&b, 0x0800);
+	b8(&b, 6);
+	b8(&b, 4);
+	b16(&b, op);
+	bn(&b, sha, 6);
+	bn(&b, spa, 4);
+	bn(&b, tha, 6);
+	bn(&b, tpa, 4);
+	return b;
+}
+
+static void test_arp(void)
+{
+	reset("arp-request");
+	struct pb a = arp_body(1, A4, C4);
+	struct pb e = eth(0x0806, &a);
+	CHECK(!dec(1, &e));
+	CHECK_EQ_U(P.family, 0);
+	CHECK_EQ_U(P.ethertype, 0x0806);
+	CHECK_EQ_U(P.arp.op, ARP_REQUEST);
+	CHECK(memcmp(P.arp.spa, A4, 4) == 0);
+	CHECK(memcmp(P.arp.tpa, C4, 4) == 0);
+	CHECK_EQ_U(P.arp.sha[0], 0x52);
+	CHECK_EQ_U(P.arp.sha[5], 0x56);
+	CHECK_EQ_U(P.arp.tha[0], 0);
+	CHECK_EQ_U(anomalies(), 0);
+
+	reset("arp-reply-padded");  /* Ethernet pads a 28-byte ARP to 46 bytes */
+	a = arp_body(2, C4, A4);
+	bpat(&a, 18);
+	e = eth(0x0806, &a);
+	CHECK(!dec(1, &e));
+	CHECK_EQ_U(P.arp.op, ARP_REPLY);
+	CHECK(memcmp(P.arp.spa, C4, 4) == 0);
+	CHECK_EQ_U(anomalies(), 0);
+
+	reset("arp-vlan");
+	a = arp_body(1, A4, C4);
+	struct pb v = vlan(42, 0x0806, &a);
+	e = eth(0x8100, &v);
+	CHECK(!dec(1, &e));
+	CHECK_EQ_U(P.arp.op, ARP_REQUEST);
+	CHECK_EQ_U(P.ethertype, 0x0806);
+
+	/* every truncation of the body: decode.arp.truncated, no field read, no overread */
+	a = arp_body(1, A4, C4);
+	for (size_t n = 0; n < a.n; n++) {
+		reset("arp-truncated");
+		struct pb t = raw(a.d, n);
+		e = eth(0x0806, &t);
+		CHECK(!dec(1, &e));
+		CHECK_EQ_U(P.arp.op, 0);
+		CHECK(only_anomaly(ANOM_ARP_TRUNCATED));
+	}
+	/* the same through a short capture of a whole packet */
+	reset("arp-snap-truncated");
+	e = eth(0x0806, &a);
+	CHECK(!dec_snap(1, &e, 14 + 20, TS));
+	CHECK_EQ_U(P.arp.op, 0);
+	CHECK(only_anomaly(ANOM_ARP_TRUNCATED));
+
+	reset("arp-unsupported");  /* IPv6 protocol addresses, not ARP for IPv4 */
+	a = arp_body(1, A4, C4);
+	a.d[2] = 0x86, a.d[3] = 0xdd;
+	e = eth(0x0806, &a);
+	CHECK(!dec(1, &e));
+	CHECK_EQ_U(P.arp.op, 0);
+	CHECK(only_anomaly(ANOM_ARP_UNSUPPORTED));
+	reset("arp-bad-hlen");
+	a = arp_body(1, A4, C4);
+	a.d[4] = 8;
+	e = eth(0x0806, &a);
+	CHECK(!dec(1, &e));
+	CHECK(only_anomaly(ANOM_ARP_UNSUPPORTED));
+
+	reset("arp-not-in-ip");  /* IP packets leave the ARP fields zero */
+	struct pb t = tcp(1, 2, 0x02, 0);
+	struct pb ip = ip4(6, A4, B4, &t);
+	e = eth(0x0800, &ip);
+	CHECK(dec(1, &e));
+	CHECK_EQ_U(P.arp.op, 0);
 }
 
 static void test_vlan(void)
@@ -1322,6 +1411,8 @@ static void test_flags_names(void)
 	CHECK_STR(decode_anomaly_name(ANOM_IPV4_LEN_PAST_WIRE), "decode.ipv4.length_past_packet");
 	CHECK_STR(decode_anomaly_name(ANOM_TUNNEL_TOO_DEEP), "decode.tunnel.too_many_layers");
 	CHECK_STR(decode_anomaly_name(ANOM_FRAG_ORPHAN), "decode.frag.no_first_fragment");
+	CHECK_STR(decode_anomaly_name(ANOM_ARP_TRUNCATED), "decode.arp.truncated");
+	CHECK_STR(decode_anomaly_name(ANOM_ARP_UNSUPPORTED), "decode.arp.unsupported");
 	CHECK_STR(decode_anomaly_name(ANOM_COUNT), "decode.unknown");
 	bool ok = true;
 	for (int i = 0; i < ANOM_COUNT; i++) {
@@ -1342,6 +1433,7 @@ int main(void)
 {
 	decoder_init(&D);
 	test_ethernet_tcp();
+	test_arp();
 	test_vlan();
 	test_mpls();
 	test_pppoe();

@@ -1,6 +1,7 @@
 /*
  * test_report.c - the report's protocol detectors (analysis/proto_*.c) on
- * hand-built payloads, well-formed, truncated and malformed, and the
+ * hand-built payloads, well-formed, truncated and malformed (ICMP tunnels
+ * against ordinary pings, data in DNS names, the ARP sweep table), and the
  * range labels of geo.c.  Every payload is a heap copy of exactly its
  * length so ASan catches any overread.
  */
@@ -10,7 +11,7 @@
 #include "analysis/report-int.h"
 #include "harness.h"
 
-extern const struct rp_proto proto_dns, proto_ntp, proto_overnet, proto_kad, proto_btdht,
+extern const struct rp_proto proto_icmp, proto_dns, proto_ntp, proto_overnet, proto_kad, proto_btdht,
 	proto_gnutella, proto_tls, proto_http, proto_smtp, proto_irc, proto_ftp, proto_smb, proto_shell;
 
 static struct rp_col *col;
@@ -92,6 +93,221 @@ static void test_dns(void)
 	CHECK(feed(&proto_dns, &f, t, sizeof t, 0));
 	CHECK(f.facts & RPF_DNS_TUNNEL);
 	CHECK_STR(ev(EV_DNS_DOMAIN), "pira.te");
+}
+
+/* A 20-byte IPv4 header (checksum computed) for len bytes in all, src -> dst, protocol proto. */
+static size_t ipv4_hdr(uint8_t *b, unsigned len, const uint8_t src[4], const uint8_t dst[4], uint8_t proto)
+{
+	memset(b, 0, 20);
+	b[0] = 0x45;
+	b[2] = (uint8_t)(len >> 8), b[3] = (uint8_t)len;
+	b[6] = 0x40, b[8] = 64, b[9] = proto;
+	memcpy(b + 12, src, 4);
+	memcpy(b + 16, dst, 4);
+	uint32_t sum = 0;
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)b[i] << 8 | b[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	b[10] = (uint8_t)(sum >> 8), b[11] = (uint8_t)sum;
+	return 20;
+}
+
+static void test_icmp_tunnel(void)
+{
+	TEST("icmp tunnel");
+	static const uint8_t in_s[4] = { 10, 95, 1, 1 }, in_d[4] = { 10, 95, 1, 2 };
+	/* an echo request whose data is an IPv4 packet: inner ICMP echo with a pattern */
+	uint8_t p[84];
+	ipv4_hdr(p, sizeof p, in_s, in_d, 1);
+	for (size_t i = 20; i < sizeof p; i++)
+		p[i] = (uint8_t)i;
+	struct rp_flow f = flow(1, 8, 0);
+	CHECK(feed(&proto_icmp, &f, p, sizeof p, 0));
+	CHECK_EQ_U(f.count, 1);
+	CHECK_EQ_U(f.count2, 1);
+	CHECK(f.facts2 & RPF2_ICMP_TUNNEL);
+	CHECK(f.facts2 & RPF2_ICMP_TUNNEL_ORIG);
+	CHECK(!(f.facts2 & RPF2_ICMP_TUNNEL_RESP));
+	CHECK_STR(ev(EV_TUNNEL_INNER), "10.95.1.1 -> 10.95.1.2");
+	/* the reply direction: the responder's packets */
+	CHECK(feed(&proto_icmp, &f, p, sizeof p, 1));
+	CHECK(f.facts2 & RPF2_ICMP_TUNNEL_RESP);
+	CHECK_EQ_U(f.count, 2);
+	/* followed by padding: still an inner packet */
+	uint8_t pad[sizeof p + 8];
+	memcpy(pad, p, sizeof p);
+	memset(pad + sizeof p, 0, 8);
+	f = flow(1, 8, 0);
+	CHECK(feed(&proto_icmp, &f, pad, sizeof pad, 0));
+	/* a wrong header checksum, a total length past the data, IHL < 5: not a packet */
+	uint8_t bad[sizeof p];
+	memcpy(bad, p, sizeof p);
+	bad[11] ^= 1;
+	f = flow(1, 8, 0);
+	CHECK(!feed(&proto_icmp, &f, bad, sizeof bad, 0));
+	CHECK_EQ_U(f.count, 0);
+	CHECK_EQ_U(f.count2, 1);
+	CHECK(!(f.facts2 & RPF2_ICMP_TUNNEL));
+	f = flow(1, 8, 0);
+	CHECK(!feed(&proto_icmp, &f, p, sizeof p - 1, 0));
+	memcpy(bad, p, sizeof p);
+	bad[0] = 0x44;
+	f = flow(1, 8, 0);
+	CHECK(!feed(&proto_icmp, &f, bad, sizeof bad, 0));
+	/* ordinary pings: Linux/BSD (timeval + 0x10, 0x11, ...), one whose timestamp opens with 0x45, Windows */
+	uint8_t lin[56];
+	static const uint8_t tv[8] = { 0x2d, 0x6e, 0x13, 0x51, 0x2d, 0x49, 0x06, 0x00 };
+	memcpy(lin, tv, 8);
+	for (size_t i = 8; i < sizeof lin; i++)
+		lin[i] = (uint8_t)(i + 8);
+	f = flow(1, 8, 0);
+	CHECK(!feed(&proto_icmp, &f, lin, sizeof lin, 0));
+	lin[0] = 0x45;
+	CHECK(!feed(&proto_icmp, &f, lin, sizeof lin, 0));
+	const char *win = "abcdefghijklmnopqrstuvwabcdefghi";
+	CHECK(!feed(&proto_icmp, &f, win, strlen(win), 0));
+	f = flow(58, 128, 129);
+	CHECK(!feed(&proto_icmp, &f, win, strlen(win), 0));
+	CHECK_EQ_U(f.count, 0);
+	/* ICMPv6 echo: identifier and sequence number, then an IPv6 packet (UDP, 8 bytes) */
+	uint8_t v6[4 + 40 + 8] = { 0, 1, 0, 1, 0x60 };
+	v6[4 + 5] = 8, v6[4 + 6] = 17, v6[4 + 7] = 64;
+	v6[4 + 8] = 0xfd, v6[4 + 23] = 1, v6[4 + 24] = 0xfd, v6[4 + 39] = 2;
+	f = flow(58, 128, 129);
+	CHECK(feed(&proto_icmp, &f, v6, sizeof v6, 0));
+	CHECK(f.facts2 & RPF2_ICMP_TUNNEL);
+	v6[4 + 5] = 9;  /* payload length one past the data */
+	f = flow(58, 128, 129);
+	CHECK(!feed(&proto_icmp, &f, v6, sizeof v6, 0));
+	/* not echo: a destination unreachable quotes an IP header, and is no tunnel */
+	f = flow(1, 3, 3);
+	CHECK(!feed(&proto_icmp, &f, p, sizeof p, 0));
+	f = flow(17, 8, 0);
+	CHECK(!feed(&proto_icmp, &f, p, sizeof p, 0));
+	/* every prefix: refused or parsed, never an overread */
+	for (size_t n = 0; n < 40; n++) {
+		f = flow(1, 8, 0);
+		feed(&proto_icmp, &f, p, n, 0);
+		f = flow(58, 128, 129);
+		feed(&proto_icmp, &f, v6, n, 0);
+	}
+}
+
+/* A DNS query for name (dotted) of type qtype into b; returns its length. */
+static size_t dns_query(uint8_t *b, const char *name, unsigned qtype)
+{
+	static const uint8_t hdr[12] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
+	memcpy(b, hdr, 12);
+	size_t o = 12;
+	for (const char *p = name; *p;) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+		b[o++] = (uint8_t)n;
+		memcpy(b + o, p, n);
+		o += n;
+		p += n + (dot != NULL);
+	}
+	b[o++] = 0;
+	b[o++] = (uint8_t)(qtype >> 8), b[o++] = (uint8_t)qtype;
+	b[o++] = 0, b[o++] = 1;
+	return o;
+}
+
+static const struct rp_dns_peer *dns_peer(uint32_t client, uint32_t server)
+{
+	for (size_t i = 0; i < col->ndns; i++)
+		if (col->dns[i].client == client && col->dns[i].server == server)
+			return &col->dns[i];
+	return NULL;
+}
+
+static void test_dns_data(void)
+{
+	TEST("dns data");
+	uint8_t b[300];
+	/* a hash-sized hex label under a domain (telemetry, reputation lookups): no data */
+	struct rp_flow f = { .proto = 17, .sport = 1100, .dport = 53, .h = { 5, 6 } };
+	size_t n = dns_query(b, "4e963dfa7cb178ea5aad7c2ac284d065.clo.footprintdns.com", 1);
+	CHECK(feed(&proto_dns, &f, b, n, 0));
+	CHECK(!(f.facts & RPF_DNS_TUNNEL));
+	n = dns_query(b, "www.example.com", 1);
+	CHECK(feed(&proto_dns, &f, b, n, 0));
+	/* data where the domain should be, and long hex labels: data */
+	f = (struct rp_flow){ .proto = 17, .sport = 1101, .dport = 53, .h = { 5, 7 } };
+	n = dns_query(b, "dnscat.f66701f500fcde3c122c8f00082fd11527", 16);
+	CHECK(feed(&proto_dns, &f, b, n, 0));
+	CHECK(f.facts & RPF_DNS_TUNNEL);
+	n = dns_query(b, "a35c00f5005703c8b1b8cd000118b52347aeb1d73340c97cca43c34b27cf.edf0dbda.t.example.org", 15);
+	CHECK(feed(&proto_dns, &f, b, n, 0));
+	CHECK_EQ_U(f.count2, 2);
+	/* one label, letters and digits, TXT, to a server the host asks nothing else: no domain */
+	f = (struct rp_flow){ .proto = 17, .sport = 1102, .dport = 53, .h = { 5, 8 } };
+	n = dns_query(b, "1qaz2wsx", 16);
+	CHECK(feed(&proto_dns, &f, b, n, 0));
+	CHECK(f.facts2 & RPF2_DNS_BADNAME);
+	CHECK(!(f.facts & RPF_DNS_TUNNEL));
+	/* names hosts ask by themselves, and short host names asked for A, are one label but no data */
+	n = dns_query(b, "wpad", 16);
+	CHECK(feed(&proto_dns, &f, b, n, 0));
+	n = dns_query(b, "printer1", 1);
+	CHECK(feed(&proto_dns, &f, b, n, 0));
+	/* multicast DNS: LAN chatter, whatever its names look like */
+	f = (struct rp_flow){ .proto = 17, .sport = 5353, .dport = 5353, .h = { 5, 9 } };
+	n = dns_query(b, "Google-Home-Mini-2c3b8e1f7a6d9e0b4c5a2c3b8e1f7a6d9e0b4c5a.local", 16);
+	CHECK(feed(&proto_dns, &f, b, n, 0));
+	n = dns_query(b, "DESKTOP1X", 255);
+	CHECK(feed(&proto_dns, &f, b, n, 0));
+	CHECK(!(f.facts & RPF_DNS_TUNNEL));
+	CHECK(!(f.facts2 & RPF2_DNS_BADNAME));
+	CHECK(dns_peer(5, 9) == NULL);
+	const struct rp_dns_peer *e = dns_peer(5, 8);
+	CHECK(e && e->queries == 3 && e->badname == 3 && e->baddata == 1);
+	CHECK_STR(e ? e->sample : NULL, "1qaz2wsx");
+	e = dns_peer(5, 7);
+	CHECK(e && e->data == 2 && e->data_bytes > 100);
+	/* the resolver is the server of most queries for domain names */
+	rp_dns_finish(col);
+	CHECK(dns_peer(5, 6) && dns_peer(5, 6)->resolver);   /* 2 domain-name queries, seen first */
+	CHECK(dns_peer(5, 7) && !dns_peer(5, 7)->resolver);  /* 2 too: a tie goes to the first seen */
+	CHECK(dns_peer(5, 8) && !dns_peer(5, 8)->resolver);  /* only one-label names: never a resolver */
+}
+
+static void arp_req(uint32_t s, uint32_t t, float now)
+{
+	struct pkt p = { .ethertype = 0x0806 };
+	p.arp.op = ARP_REQUEST;
+	for (int i = 0; i < 4; i++) {
+		p.arp.spa[i] = (uint8_t)(s >> (24 - 8 * i));
+		p.arp.tpa[i] = (uint8_t)(t >> (24 - 8 * i));
+	}
+	rp_arp_packet(col, &p, now);
+}
+
+static void test_arp_sweep(void)
+{
+	TEST("arp sweep");
+	uint32_t me = 0x0a000001, other = 0x0a000002;   /* 10.0.0.1, 10.0.0.2 */
+	for (unsigned i = 2; i < 42; i++)   /* 40 addresses in 4 s, each asked twice */
+		for (int k = 0; k < 2; k++)
+			arp_req(me, 0x0a000000 | i, (float)i * 0.1f);
+	for (unsigned i = 0; i < 30; i++)   /* a busy host: 30 peers over 30 minutes, gratuitous ARP, probes */
+		arp_req(other, 0x0a000000 | (100 + i), (float)i * 60);
+	arp_req(other, other, 5);
+	arp_req(0, 0x0a000063, 5);
+	uint8_t sw[4][4];
+	CHECK_EQ_U(rp_arp_sweepers(col, sw, 4), 1);
+	CHECK(sw[0][0] == 10 && sw[0][3] == 1);
+	const struct rp_arp *e = NULL;
+	for (size_t i = 0; i < col->narp; i++)
+		if (col->arp[i].sender == me)
+			e = &col->arp[i];
+	CHECK(e && e->distinct == 40 && e->best == 40 && e->requests == 80 && e->net == 0x0a000000);
+	/* 32 within a minute, but not 40 over an hour */
+	for (size_t i = 0; i < col->narp; i++)
+		if (col->arp[i].sender == other)
+			CHECK(!rp_arp_sweep(&col->arp[i]));
 }
 
 static void test_ntp(void)
@@ -324,6 +540,9 @@ int main(void)
 {
 	col = rp_col_new();
 	test_dns();
+	test_icmp_tunnel();
+	test_dns_data();
+	test_arp_sweep();
 	test_ntp();
 	test_smtp();
 	test_http();
