@@ -434,16 +434,16 @@ static size_t tls_bytes(const struct tls_st *st)
 	return sizeof *st + st->d[0].cap + st->d[1].cap;
 }
 
-/* A TLS record header at p: type 20..23, version 3.0..3.4. */
+/* A TLS record header at p (type 20..23, version 3.0..3.4), or as much of one as n holds. */
 static bool record_start(const uint8_t *p, size_t n)
 {
-	return n >= 5 && p[0] >= TLS_CCS && p[0] <= TLS_APPDATA && p[1] == 3 && p[2] <= 4;
+	return n >= 1 && p[0] >= TLS_CCS && p[0] <= TLS_APPDATA && (n < 2 || p[1] == 3) && (n < 3 || p[2] <= 4);
 }
 
 /* A handshake record beginning with a ClientHello or a ServerHello: the flow is TLS. */
 static bool hello_start(const uint8_t *p, size_t n)
 {
-	return record_start(p, n) && p[0] == TLS_HANDSHAKE && n >= 6 &&
+	return n >= 6 && record_start(p, n) && p[0] == TLS_HANDSHAKE &&
 	       (p[5] == HS_CLIENT_HELLO || p[5] == HS_SERVER_HELLO);
 }
 
