@@ -74,7 +74,7 @@ static void tc_emit(const struct rp_ctx *x, struct rp_host *h, const struct tc_s
 	char more[48] = "";
 	if (n > 1)
 		snprintf(more, sizeof more, " (longest of %zu sessions)", n);
-	char where[128];
+	char where[176];
 	const char *odd = v[0].odd ? ", not a TLS port" : "";
 	if (v[0].bind)
 		snprintf(where, sizeof where, "%s, which connected to this host's port %u (bind listener%s)", addr,

@@ -358,10 +358,10 @@ static void dir_parse(struct tls_in *in)
 	struct rd r;
 	rd_init(&r, t->buf, t->hs);
 	while (!end && r.left >= 4) {
-		uint8_t type, l3[3];
+		uint8_t type = 0, l3[3] = { 0 };
 		struct rd hdr = r, m;
-		rd_u8(&hdr, &type);
-		rd_copy(&hdr, l3, 3);
+		if (!rd_u8(&hdr, &type) || !rd_copy(&hdr, l3, 3))
+			break;   /* not reached: 4 bytes are there */
 		uint32_t len = (uint32_t)l3[0] << 16 | (uint32_t)l3[1] << 8 | l3[2];
 		if (!rd_sub(&hdr, len, &m)) {
 			/* incomplete: a Certificate's leaf may already be whole */
