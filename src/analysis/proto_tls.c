@@ -109,7 +109,7 @@ static void sb_chr(struct sbuf *b, char ch)
 	b->p[b->len] = 0;
 }
 
-/* Appends the non-GREASE 16-bit values of r (a list of n bytes). */
+/* Appends the non-GREASE 16-bit values read from r, '-'-joined. */
 static void sb_list16(struct sbuf *b, struct rd *r)
 {
 	bool first = true;
@@ -132,9 +132,10 @@ static void ev_md5(struct tls_in *in, uint32_t host, unsigned cat, const struct 
 }
 
 /*
- * The ClientHello body m: the server name (evidence, or RPF2_TLS_NOSNI)
- * and JA3.  A body cut short still yields what it holds before the cut,
- * but no JA3 (its string would be wrong).
+ * The ClientHello body m (a whole message): the server name (evidence, or
+ * RPF2_TLS_NOSNI when the extensions were read to their end without one)
+ * and JA3.  A malformed field stops the reading: no JA3 then (its string
+ * would be wrong).
  */
 static void client_hello(struct tls_in *in, struct rd m)
 {
@@ -183,7 +184,7 @@ static void client_hello(struct tls_in *in, struct rd m)
 			formats = e2;
 		}
 	}
-	if (!sni)
+	if (!sni && !b.bad)
 		in->rf->facts2 |= RPF2_TLS_NOSNI;
 	sb_chr(&b, ',');
 	sb_list16(&b, &groups);
@@ -293,7 +294,8 @@ static void client_is(struct tls_in *in, int dir, float t)
 }
 
 /*
- * One complete handshake message (type, body m).  Returns true when this direction has nothing more to give.
+ * One complete handshake message (type, body m) of direction in->dir.
+ * True when this direction has nothing more to give.
  */
 static bool message(struct tls_in *in, uint8_t type, struct rd m)
 {
