@@ -97,8 +97,8 @@ static void tls_one(const struct rp_ctx *x, struct rp_host *h, const uint32_t *r
 		if (f->app != RP_APP_TLS || relayed_out(x, i, relayed))
 			continue;
 		int cd = rp_tls_client(f);
-		if (a.s < 0)
-			a.s = rp_tls_hello_t(f);
+		double t = rp_tls_hello_t(f);
+		a.s = a.s < 0 || t < a.s ? t : a.s;
 		a.e = f->t1 > a.e ? f->t1 : a.e;
 		a.n++;
 		a.client += f->h[cd] == x->self;

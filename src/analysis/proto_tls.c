@@ -22,8 +22,9 @@
  * then the bytes of an incomplete record.  A direction ends (rf->done,
  * buffer freed) after the ClientHello, after the server's Certificate or
  * ServerHelloDone, on a TLS 1.3 ServerHello (the rest is encrypted), on a
- * record that is not handshake, on a gap in the sequence numbers or when
- * the buffer is full; the state goes when both have ended, or at flow end.
+ * record that is not handshake, on a gap in the sequence numbers, on bytes
+ * cut by the snap length or when the buffer is full; the state goes when
+ * both have ended, or at flow end.
  *
  * JA3 (Salesforce): "version,ciphers,extensions,groups,point_formats" in
  * decimal, values joined by '-', GREASE values (RFC 8701) left out, then
@@ -452,7 +453,8 @@ static bool hello_start(const uint8_t *p, size_t n)
 /*
  * A segment of the flow.  On a flow not yet known, true when it opens a
  * handshake (ClientHello or ServerHello).  On a TLS flow, a direction's
- * first segment must begin a record; later ones are taken in sequence.
+ * first segment must begin a record (one that is not handshake ends the
+ * direction at once); later ones are taken in sequence.
  * Without room for a state (rp_state_put refused) the segment is parsed
  * alone.
  */
@@ -466,6 +468,10 @@ static bool tls_inspect(struct rp_col *c, struct rp_flow *rf, const struct rp_se
 	if (!st) {
 		if (!(is_tls ? record_start(s->p, s->n) : hello_start(s->p, s->n)))
 			return is_tls;
+		if (s->p[0] != TLS_HANDSHAKE) {   /* this side's handshake in clear is over (or was missed) */
+			rf->done |= (uint8_t)(1u << s->dir);
+			return true;
+		}
 		if (!(st = calloc(1, sizeof *st))) {
 			c->oom = true;
 			return true;
