@@ -129,9 +129,9 @@ static void peers_account(const struct rp_ctx *x, struct peer_acc *acc)
 		if (!a->flows++)
 			a->first = f->t0;
 		a->last = f->t0;
-		unsigned m = (unsigned)(f->t0 / 60.0f);
-		if (m > 255)
-			m = 255;
+		/* t0 < 0 when records go back in time; clamped before the cast (UB otherwise) */
+		float mf = f->t0 / 60.0f;
+		unsigned m = mf <= 0 ? 0 : mf >= 255 ? 255 : (unsigned)mf;
 		a->minutes[m / 64] |= 1ull << (m % 64);
 		bool out = f->h[0] == x->self;
 		if (!out)
