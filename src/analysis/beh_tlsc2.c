@@ -51,7 +51,9 @@ static bool tc_candidate(const struct rp_ctx *x, const struct rp_flow *f, struct
 static void tc_emit(const struct rp_ctx *x, struct rp_host *h, const struct tc_sess *v, size_t n)
 {
 	double s = rp_tls_hello_t(v[0].f), e = v[0].f->t1, longest = 0;
+	bool expired = false;
 	for (size_t i = 0; i < n; i++) {
+		expired |= (v[i].f->facts2 & RPF2_TLS_CERT_EXPIRED) != 0;
 		double t = rp_tls_hello_t(v[i].f), d = v[i].f->t1 - t;
 		s = t < s ? t : s;
 		e = v[i].f->t1 > e ? v[i].f->t1 : e;
@@ -81,8 +83,8 @@ static void tc_emit(const struct rp_ctx *x, struct rp_host *h, const struct tc_s
 			 v[0].port, odd);
 	else
 		snprintf(where, sizeof where, "%s:%u%s", addr, v[0].port, v[0].odd ? " (not a TLS port)" : "");
-	rp_evidence(b, "TLS without SNI to %s, self-signed certificate %s (issuer = subject), %.1f s session%s",
-		    where, subj[0] ? subj : "(no names)", longest, more);
+	rp_evidence(b, "TLS without SNI to %s, self-signed certificate %s (issuer = subject%s), %.1f s session%s",
+		    where, subj[0] ? subj : "(no names)", expired ? ", expired" : "", longest, more);
 }
 
 static void tlsc2_run(const struct rp_ctx *x, struct rp_host *h)

@@ -550,8 +550,9 @@ static void test_tlsc2(void)
 		  .facts2 = RPF2_TLS_NOSNI | RPF2_TLS_CERT },
 		/* the host as TLS server of a self-signed session: not its C&C */
 		{ .t0 = 44, .t1 = 45, .h = { 4, 3 }, .sport = 50003, .dport = 4445, .proto = 6, .app = RP_APP_TLS, .facts2 = c2 },
-		/* 443 for 30 s after the ClientHello: long */
-		{ .t0 = 50, .t1 = 80, .h = { 3, 4 }, .sport = 50004, .dport = 443, .proto = 6, .app = RP_APP_TLS, .facts2 = c2 },
+		/* 443 for 30 s after the ClientHello: long (an expired certificate) */
+		{ .t0 = 50, .t1 = 80, .h = { 3, 4 }, .sport = 50004, .dport = 443, .proto = 6, .app = RP_APP_TLS,
+		  .facts2 = c2 | RPF2_TLS_CERT_EXPIRED },
 	};
 	const size_t n = sizeof fl / sizeof *fl;
 	const struct rp_flow *fp[sizeof fl / sizeof *fl];
@@ -579,6 +580,7 @@ static void test_tlsc2(void)
 	CHECK_EQ_U(h->nbehs, 2);
 	CHECK_STR(kv(&h->behs[1], "port"), "443");
 	CHECK(strstr(h->behs[1].evidence, "203.0.113.9:443, self-signed") != NULL);
+	CHECK(strstr(h->behs[1].evidence, "(issuer = subject, expired), 30.0 s session") != NULL);
 
 	TEST("tls behavior");
 	memset(h, 0, sizeof *h);
