@@ -35,5 +35,10 @@ $CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_overnet" fuzz/fuzz_overnet.c sr
 # the behavior report parsers (behavior/*.c) on their own
 $CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_report" fuzz/fuzz_report.c \
 	$(find src/behavior -name '*.c' | sort) src/analysis/ports.c src/analysis/stats.c src/analysis/contacts.c $objs -llinear -larchive -ljson-c -lpcap -lz -lm -lpthread
+# the report's TLS parser (analysis/proto_tls.c, tls_cert.c with OpenSSL) with the
+# collector's per-flow state (collect.c, which brings the protocol table and the p2p codec)
+$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_tls" fuzz/fuzz_tls.c src/analysis/collect.c src/analysis/protos.c \
+	$(find src/analysis -name 'proto_*.c' | sort) src/analysis/tls_cert.c $(find src/p2p -name '*.c' | sort) \
+	$objs -lssl -lcrypto -ljson-c $LIBS
 $CC $CFLAGS $SAN -o "$OUT/seed_decode" fuzz/seed_decode.c $objs $LIBS
-echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report"
+echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report $OUT/fuzz_tls"

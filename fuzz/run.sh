@@ -22,7 +22,8 @@ seeds_reader=$OUT/seeds/reader
 seeds_decode=$OUT/seeds/decode
 seeds_overnet=$OUT/seeds/overnet
 seeds_report=$OUT/seeds/report
-mkdir -p "$seeds_report" "$OUT/corpus/report"
+seeds_tls=$OUT/seeds/tls
+mkdir -p "$seeds_report" "$OUT/corpus/report" "$seeds_tls" "$OUT/corpus/tls"
 mkdir -p "$seeds_reader" "$seeds_decode" "$seeds_overnet" "$OUT/corpus/reader" "$OUT/corpus/decode" \
 	"$OUT/corpus/overnet" "$OUT/artifacts"
 
@@ -79,9 +80,32 @@ for f in "$DATA"/reports/*.mist "$DATA"/reports/0000*.json; do
 	{ printf '\010'; cat "$f"; } > "$seeds_report/$(basename "$f")"
 done
 
+# TLS seed (fuzz_tls.c's segment format): a bind-shell session, the responder's
+# ClientHello without SNI, then the server's flight in two segments with a
+# self-signed certificate made by the openssl command (skipped when absent).
+printf '\001\006\000\026\003\003\000\001\001' > "$seeds_tls/truncated-hello"
+if command -v openssl >/dev/null && command -v python3 >/dev/null &&
+   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+	-subj "/CN=fuzzseed/O=botlens" -days 30 -outform DER -out "$OUT/seed-cert.der" 2>/dev/null; then
+	python3 - "$OUT/seed-cert.der" > "$seeds_tls/bind-selfsigned" <<'PY'
+import struct, sys
+der = open(sys.argv[1], 'rb').read()
+def hs(t, body): return bytes([t]) + len(body).to_bytes(3, 'big') + body
+def rec(frag): return b'\x16\x03\x03' + struct.pack('>H', len(frag)) + frag
+def seg(d, data): return bytes([d]) + struct.pack('<H', len(data)) + data
+ext = b'\x1a\x1a\x00\x00' + b'\x00\x0a\x00\x06\x00\x04\x00\x17\x00\x18' + b'\x00\x0b\x00\x02\x01\x00'
+ch = b'\x03\x03' + b'\x09' * 32 + b'\x00\x00\x04\xc0\x2f\x00\x2f\x01\x00' + struct.pack('>H', len(ext)) + ext
+sh = b'\x03\x03' + b'\x05' * 32 + b'\x00\xc0\x2f\x00\x00\x05\xff\x01\x00\x01\x00'
+cert = (len(der) + 3).to_bytes(3, 'big') + len(der).to_bytes(3, 'big') + der
+flight = rec(hs(2, sh)) + rec(hs(11, cert) + hs(14, b''))
+cut = len(flight) // 2
+sys.stdout.buffer.write(seg(1, rec(hs(1, ch))) + seg(0, flight[:cut]) + seg(0, flight[cut:]))
+PY
+fi
+
 pass=0
 fail=0
-for h in fuzz_decode fuzz_reader fuzz_overnet fuzz_report; do
+for h in fuzz_decode fuzz_reader fuzz_overnet fuzz_report fuzz_tls; do
 	name=${h#fuzz_}
 	# replay saved reproducers
 	if [ -d "fuzz/regress/$name" ] && [ -n "$(ls "fuzz/regress/$name" 2>/dev/null)" ]; then

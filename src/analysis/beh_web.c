@@ -1,13 +1,18 @@
 /*
  * beh_web.c - `http` (requests: hosts, URIs, user agents) and `tls`
- * (handshakes and server names): the host's ordinary web traffic, as
- * context for the rest; neither is malicious by itself.  Binary POSTs
+ * (sessions the host takes part in, as TLS client or server, in the
+ * connections it opened or accepted: server names, sessions without SNI,
+ * on ports that are not TLS's, with a self-signed certificate): the host's
+ * ordinary web traffic, as context for the rest; neither is malicious by
+ * itself (TLS C&C is beh_tlsc2.c's).  Binary POSTs
  * (C&C, beh_beacon.c) and requests forwarded for an inbound connection
  * of the 3 s before to a backend (a host receiving at least 3 such
  * forwarded connections: relaying, beh_serve.c) are left to those behaviors.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "analysis/report-int.h"
 
@@ -23,19 +28,24 @@ static bool forwarded(const struct rp_ctx *x, size_t i)
 	return false;
 }
 
-static void web_one(const struct rp_ctx *x, struct rp_host *h, unsigned app, const uint32_t *relayed)
+static bool relayed_out(const struct rp_ctx *x, size_t i, const uint32_t *relayed)
+{
+	const struct rp_flow *f = x->fl[i];
+	uint32_t peer = f->h[1] <= x->nhosts ? f->h[1] : 0;
+	return relayed && rp_outbound(x, f) && relayed[peer] >= 3 && forwarded(x, i);
+}
+
+static void http_one(const struct rp_ctx *x, struct rp_host *h, const uint32_t *relayed)
 {
 	double s = -1, e = 0;
 	uint64_t n = 0, req = 0;
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
-		if (!rp_outbound(x, f) || f->app != app)
+		if (!rp_outbound(x, f) || f->app != RP_APP_HTTP)
 			continue;
-		if (app == RP_APP_HTTP && (f->facts & (RPF_HTTP_POST | RPF_HTTP_BINARY)) ==
-						  (RPF_HTTP_POST | RPF_HTTP_BINARY))
+		if ((f->facts & (RPF_HTTP_POST | RPF_HTTP_BINARY)) == (RPF_HTTP_POST | RPF_HTTP_BINARY))
 			continue;   /* binary POSTs are C&C (cnc_beacon), not browsing */
-		uint32_t peer = f->h[1] <= x->nhosts ? f->h[1] : 0;
-		if (relayed && relayed[peer] >= 3 && forwarded(x, i))
+		if (relayed_out(x, i, relayed))
 			continue;
 		if (s < 0)
 			s = f->t0;
@@ -46,23 +56,90 @@ static void web_one(const struct rp_ctx *x, struct rp_host *h, unsigned app, con
 	if (!n)
 		return;
 	char a[160], u[160];
-	struct rp_beh *b = rp_beh_add(h, app == RP_APP_HTTP ? "http" : "tls", s, e, n);
+	struct rp_beh *b = rp_beh_add(h, "http", s, e, n);
 	if (!b)
 		return;
-	if (app == RP_APP_HTTP) {
-		rp_ev_join(x->col, x->self, EV_HTTP_HOST, 4, a, sizeof a);
-		rp_ev_join(x->col, x->self, EV_HTTP_UA, 1, u, sizeof u);
-		rp_kv_num(b, "requests", (double)req);
-		rp_kv_str(b, "hosts", a);
-		rp_kv_str(b, "user_agent", u);
-		rp_evidence(b, "%llu requests in %llu connections; Host %s; User-Agent %s",
-			 (unsigned long long)req, (unsigned long long)n, a, u);
-	} else {
-		rp_ev_join(x->col, x->self, EV_TLS_SNI, 4, a, sizeof a);
-		rp_kv_str(b, "sni", a);
-		rp_evidence(b, "%llu TLS connections; server names %s",
-			 (unsigned long long)n, a[0] ? a : "-");
+	rp_ev_join(x->col, x->self, EV_HTTP_HOST, 4, a, sizeof a);
+	rp_ev_join(x->col, x->self, EV_HTTP_UA, 1, u, sizeof u);
+	rp_kv_num(b, "requests", (double)req);
+	rp_kv_str(b, "hosts", a);
+	rp_kv_str(b, "user_agent", u);
+	rp_evidence(b, "%llu requests in %llu connections; Host %s; User-Agent %s",
+		    (unsigned long long)req, (unsigned long long)n, a, u);
+}
+
+struct tls_acc {
+	double s, e;
+	uint64_t n, client, nosni, odd, self;
+	uint16_t odd_port;
+	uint32_t self_server;       /* host index of a server with a self-signed certificate */
+};
+
+/* Appends "; " and a clause to buf when it fits. */
+static void clause(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void clause(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * `tls`: every TLS session of the host, whichever side opened the
+ * connection and whichever side is the TLS client (a bind shell's victim
+ * is the client inside a connection it accepted).  Outbound sessions
+ * relayed for an inbound connection are left to `relay`.
+ */
+static void tls_one(const struct rp_ctx *x, struct rp_host *h, const uint32_t *relayed)
+{
+	struct tls_acc a = { .s = -1 };
+	for (size_t i = 0; i < x->nfl; i++) {
+		const struct rp_flow *f = x->fl[i];
+		if (f->app != RP_APP_TLS || relayed_out(x, i, relayed))
+			continue;
+		int cd = rp_tls_client(f);
+		double t = rp_tls_hello_t(f);
+		a.s = a.s < 0 || t < a.s ? t : a.s;
+		a.e = f->t1 > a.e ? f->t1 : a.e;
+		a.n++;
+		a.client += f->h[cd] == x->self;
+		a.nosni += !!(f->facts2 & RPF2_TLS_NOSNI);
+		if (!rp_tls_port_known(f->dport)) {   /* the connection's service port */
+			a.odd++;
+			a.odd_port = f->dport;
+		}
+		if (f->facts2 & RPF2_TLS_SELFSIGNED) {
+			a.self++;
+			a.self_server = f->h[!cd];
+		}
 	}
+	if (!a.n)
+		return;
+	struct rp_beh *b = rp_beh_add(h, "tls", a.s, a.e, a.n);
+	if (!b)
+		return;
+	char sni[160], subj[96] = "", ev[320];
+	rp_ev_join(x->col, x->self, EV_TLS_SNI, 4, sni, sizeof sni);
+	if (a.self)
+		rp_ev_join(x->col, a.self_server, EV_TLS_SUBJECT, 1, subj, sizeof subj);
+	rp_kv_str(b, "sni", sni);
+	rp_kv_num(b, "as_client", (double)a.client);
+	rp_kv_num(b, "no_sni", (double)a.nosni);
+	rp_kv_num(b, "odd_port", (double)a.odd);
+	rp_kv_num(b, "self_signed", (double)a.self);
+	snprintf(ev, sizeof ev, "%llu TLS sessions (%llu as client); server names %s",
+		 (unsigned long long)a.n, (unsigned long long)a.client, sni[0] ? sni : "-");
+	if (a.nosni)
+		clause(ev, sizeof ev, "; %llu without SNI", (unsigned long long)a.nosni);
+	if (a.odd)
+		clause(ev, sizeof ev, "; %llu on ports that are not TLS's (%u)", (unsigned long long)a.odd,
+		       a.odd_port);
+	if (a.self)
+		clause(ev, sizeof ev, "; %llu with a self-signed certificate%s%s", (unsigned long long)a.self,
+		       subj[0] ? " " : "", subj);
+	rp_evidence(b, "%s", ev);
 }
 
 /* relayed[p]: outbound flows to host p that followed an inbound one (backends get many). */
@@ -72,8 +149,8 @@ static void web_run(const struct rp_ctx *x, struct rp_host *h)
 	for (size_t i = 0; relayed && i < x->nfl; i++)
 		if (rp_outbound(x, x->fl[i]) && x->fl[i]->proto == 6 && x->fl[i]->h[1] <= x->nhosts && forwarded(x, i))
 			relayed[x->fl[i]->h[1]]++;
-	web_one(x, h, RP_APP_HTTP, relayed);
-	web_one(x, h, RP_APP_TLS, relayed);
+	http_one(x, h, relayed);
+	tls_one(x, h, relayed);
 	free(relayed);
 }
 

@@ -189,6 +189,30 @@ const struct rp_timing *rp_timing_of(const struct rp_col *c, const struct rp_flo
 int rp_indicators(const struct rp_ctx *x, struct rp_host *h);
 /* verdict.c: fills h->verdict and h->malicious from h's behaviors and role. */
 void rp_verdict(struct rp_host *h);
+/* ---- TLS (proto_tls.c, tls_cert.c) ---- */
+#define TLS_CERT_MAX (32u << 10)
+struct tls_cert {
+	char subject[120], issuer[120];   /* "CN=..., O=..." */
+	char sha1[41];                    /* lowercase hex */
+	bool selfsigned, expired;
+};
+/* Decodes a DER certificate with OpenSSL; when: Unix time to check validity at, or 0. */
+bool tls_cert_parse(const uint8_t *der, size_t n, int64_t when, struct tls_cert *out);
+/* The MD5 of s[0..n) in hex (JA3). */
+void tls_md5_hex(const char *s, size_t n, char out[33]);
+/* True for the ports where TLS is the expected service (443, 465, 563, 636, 853,
+ * 989-995, 3269, 5061, 8443). */
+bool rp_tls_port_known(uint16_t port);
+/* The TLS client's side of a TLS flow (0: the originator). */
+static inline int rp_tls_client(const struct rp_flow *f)
+{
+	return f->facts2 & RPF2_TLS_CLIENT_RESP ? 1 : 0;
+}
+/* When the ClientHello was seen (seconds since the capture's start). */
+static inline double rp_tls_hello_t(const struct rp_flow *f)
+{
+	return f->t0 + f->count2 / 10.0;
+}
 
 /* proto_overnet.c: recovers Storm's XOR key from the sampled datagrams and
  * marks the flows that decode under it as Overnet (RPF_OV_XOR). */

@@ -12,7 +12,8 @@
  *   exchange: HTTP POST of a binary body or an IRC session;  backend: a
  *   relayed connection went there;  early: first contact in the first
  *   minute;  fixed odd port: repeated flows to one port outside the
- *   well-known ones.  Local infrastructure (the DNS resolver, NTP
+ *   well-known ones;  TLS C2: it served a self-signed certificate to a
+ *   ClientHello without SNI.  Local infrastructure (the DNS resolver, NTP
  *   servers) is expected and scores a fifth.
  */
 #include <math.h>
@@ -92,7 +93,7 @@ struct peer_acc {
 	float first, last;
 	uint64_t minutes[4];        /* bitmap of minutes 0..255 with a contact */
 	uint16_t port, port_flows;
-	bool cnc, backend, infra;
+	bool cnc, backend, infra, tlsc2;
 };
 
 static bool port_well_known(uint16_t p)
@@ -160,6 +161,9 @@ static void peers_account(const struct rp_ctx *x, struct peer_acc *acc)
 			a->cnc = true;
 		if (f->app == RP_APP_DNS || f->app == RP_APP_NTP)
 			a->infra = true;
+		if (f->app == RP_APP_TLS && f->h[!rp_tls_client(f)] == p &&
+		    (f->facts2 & (RPF2_TLS_NOSNI | RPF2_TLS_SELFSIGNED)) == (RPF2_TLS_NOSNI | RPF2_TLS_SELFSIGNED))
+			a->tlsc2 = true;   /* the peer is the TLS server */
 	}
 	/* backends: an outbound flow starting within 3 s after an inbound one */
 	size_t j = 0;
@@ -199,6 +203,10 @@ static double peer_score(const struct peer_acc *a, const struct rp_beh *named, c
 	if (a->cnc) {
 		s += 3;
 		WHY("; C&C-like exchange (binary HTTP POST or IRC session)");
+	}
+	if (a->tlsc2) {
+		s += 3;
+		WHY("; TLS C2: self-signed certificate, no SNI");
 	}
 	if (a->first < 60) {
 		s += 1;
@@ -275,7 +283,7 @@ static int notable_rank(const struct rp_ctx *x, struct rp_host *h, struct geo *g
 		if (!acc[i].flows || i == x->self || !decode_addr_host(p->family, p->addr))
 			continue;
 		const struct rp_beh *named = named_by(h, p);
-		if (acc[i].flows < 2 && !named)   /* one flow is notable when a behavior names it */
+		if (acc[i].flows < 2 && !named && !acc[i].tlsc2)   /* one flow is notable when a behavior names it */
 			continue;
 		struct rp_notable *e = &all[n++];
 		e->family = p->family;

@@ -70,6 +70,8 @@ enum {
 	RPF2_TLS_SELFSIGNED = 1u << 1, /* the server's certificate: issuer == subject, self-verifying */
 	RPF2_TLS_CERT = 1u << 2,      /* a server certificate was parsed */
 	RPF2_TLS_CERT_EXPIRED = 1u << 3, /* not valid at the flow's time */
+	RPF2_TLS_CLIENT_RESP = 1u << 24, /* the ClientHello came from the responder (e.g. a bind shell) */
+	RPF2_TLS13 = 1u << 25,        /* the server chose TLS 1.3: its certificate is encrypted */
 	/* HTTP (proto_http.c) */
 	RPF2_HTTP_LOG4SHELL = 1u << 4, /* a ${jndi: lookup in any request field */
 	RPF2_HTTP_FILE = 1u << 5,     /* a response body with a file type by magic */
@@ -116,7 +118,8 @@ struct rp_flow {
 	uint32_t facts2;            /* RPF2_* */
 	uint32_t timing;            /* 1 + index into the collector's timing table, 0 none */
 	uint16_t count;             /* protocol count: RCPTs, requests, queries */
-	uint16_t count2;            /* a second protocol count (HTTP: responses) */
+	uint16_t count2;            /* a second protocol count (HTTP: responses; TLS: the
+				     * ClientHello's time after t0 in 0.1 s, rp_tls_hello_t) */
 	float first_payload;        /* time of the first payload packet (-1 none) */
 };
 
@@ -173,7 +176,8 @@ void *rp_state_take(struct rp_col *c, uint32_t idx);
 /* Adjusts the declared bytes of idx's state (it grew or shrank); false past the cap. */
 bool rp_state_resize(struct rp_col *c, uint32_t idx, size_t bytes);
 
-/* Evidence and passive DNS, for the detectors. host = client's host index. */
+/* Evidence and passive DNS, for the detectors. host = client's host index
+ * (TLS: JA3S and the certificate's subject, issuer, SHA-1 under the server's). */
 void rp_ev_add(struct rp_col *c, uint32_t host, unsigned cat, const uint8_t *s, size_t n);
 void rp_pdns_add(struct rp_col *c, uint8_t family, const uint8_t *addr, const char *name);
 

@@ -4,8 +4,8 @@
 # malicious claim on benign browsing; seeds 1 and 2), JSON/text/HTML
 # outputs, usage errors, the expected findings on the real captures in
 # ../shared/data/pcap/behavior (skipped when absent), the network-layer
-# verdicts (ARP sweep, ICMP and DNS tunnels, DNS exfiltration, floods) on
-# the analyst-labelled captures in ../shared/data/pcap/real per --host
+# verdicts (ARP sweep, ICMP and DNS tunnels, DNS exfiltration, floods) and
+# TLS C&C on the analyst-labelled captures in ../shared/data/pcap/real
 # (skipped when absent) and the HTML page in headless Chromium (skipped
 # when chromium is absent).
 . "$(dirname "$0")/lib.sh"
@@ -138,6 +138,44 @@ if [ -d "$RL" ]; then
 else
 	skip "network-layer verdicts on real captures: $RL absent"
 fi
+# --- TLS C&C on real captures: a Meterpreter session upgraded to TLS, and benign browsing ---
+R=$DATA/pcap/real
+# tls_hosts FILE JQ - true when the report of the sandbox host(s) or of one of
+# their notable endpoints (--host) has behaviors $b satisfying JQ: the TLS
+# client of a bind shell is the host that accepted the connection, which the
+# sandbox-host choice may not pick.
+tls_hosts() {
+	bl report -q --no-geo --format json "$R/$1"
+	cp "$TMP/out" "$TMP/first.json"
+	jq_true "[.hosts[].behaviors[]] as \$b | $2" "$TMP/first.json" && return 0
+	for a in $(jq -r '.hosts[].notable[].address' "$TMP/first.json"); do
+		bl report -q --no-geo --format json --host "$a" "$R/$1"
+		jq_true "[.hosts[].behaviors[]] as \$b | $2" "$TMP/out" && return 0
+	done
+	return 1
+}
+tls_expect() {
+	if [ ! -f "$R/$1" ]; then
+		skip "$1 absent ($R)"
+		return
+	fi
+	if [ "$3" = none ]; then
+		if tls_hosts "$1" 'any($b[]; .kind == "cnc_beacon")'; then ok=1; else ok=0; fi
+		check "$1: no cnc_beacon for the host or its notable endpoints" [ "$ok" -eq 0 ]
+	else
+		if tls_hosts "$1" "$2"; then ok=1; else ok=0; fi
+		check "$1: $3" [ "$ok" -eq 1 ]
+	fi
+}
+tls_expect malcolm__metasploit-ms017-010-win7x64.pcap \
+	'any($b[]; .kind == "cnc_beacon" and (.evidence | test("self-signed")) and .port == 4444)' \
+	"cnc_beacon for the TLS client of the bind session, self-signed certificate"
+tls_expect malcolm__eternalromance-doublepulsar-meterpreter.pcap \
+	'any($b[]; .kind == "cnc_beacon" and (.evidence | test("self-signed")) and (.subject | test("^CN=")))' \
+	"cnc_beacon over TLS to the reverse handler, self-signed certificate"
+for f in chrissanders__http_espn.pcapng ndpi__reddit.pcap suricata-verify__http-aptget-ids-02-s2.pcap; do
+	tls_expect "$f" '' none
+done
 
 # --- the HTML page in headless Chromium ---
 CHROME=$(command -v chromium || command -v chromium-browser || true)

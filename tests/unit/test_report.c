@@ -7,8 +7,13 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "analysis/report-int.h"
+#include "flow/flow.h"
 #include "harness.h"
 
 extern const struct rp_proto proto_icmp, proto_dns, proto_ntp, proto_overnet, proto_kad, proto_btdht,
@@ -396,6 +401,12 @@ static size_t tls_hello(uint8_t *b, const char *sni)
 	return o + nl;
 }
 
+/* Ends flow f for proto_tls: its state goes (the collector's flow_end). */
+static void tls_end(struct rp_flow *f)
+{
+	proto_tls.flow_end(col, f, (uint32_t)((uintptr_t)f >> 4));
+}
+
 static void test_tls(void)
 {
 	TEST("tls");
@@ -404,13 +415,402 @@ static void test_tls(void)
 	struct rp_flow f = flow(6, 1400, 443);
 	CHECK(feed(&proto_tls, &f, b, n, 0));
 	CHECK_STR(ev(EV_TLS_SNI), "c2.example.org");
+	CHECK(!(f.facts2 & (RPF2_TLS_NOSNI | RPF2_TLS_CLIENT_RESP)));
+	CHECK(f.done & 1);   /* the client's side has given all it has */
+	tls_end(&f);
 	for (size_t k = 0; k < n; k++) {   /* truncated anywhere: never an overread */
 		f = flow(6, 1400, 443);
 		feed(&proto_tls, &f, b, k, 0);
+		tls_end(&f);
 	}
 	b[1] = 2;   /* not TLS 1.x */
 	f = flow(6, 1400, 443);
 	CHECK(!feed(&proto_tls, &f, b, n, 0));
+	tls_end(&f);
+}
+
+/* ---- TLS deep inspection: records, JA3, certificates (OpenSSL) ---- */
+
+struct wb {
+	uint8_t b[8192];
+	size_t n;
+};
+
+static void w8(struct wb *w, unsigned v) { w->b[w->n++] = (uint8_t)v; }
+static void w16(struct wb *w, unsigned v) { w8(w, v >> 8); w8(w, v); }
+static void w24(struct wb *w, size_t v) { w8(w, (unsigned)(v >> 16)); w16(w, (unsigned)v); }
+static void wmem(struct wb *w, const void *p, size_t n) { memcpy(w->b + w->n, p, n); w->n += n; }
+
+/* Appends handshake message (type, body) to w. */
+static void w_msg(struct wb *w, unsigned type, const struct wb *body)
+{
+	w8(w, type);
+	w24(w, body->n);
+	wmem(w, body->b, body->n);
+}
+
+/* Appends a handshake record carrying frag to w. */
+static void w_rec(struct wb *w, const struct wb *frag)
+{
+	w8(w, 22), w16(w, 0x0303), w16(w, (unsigned)frag->n);
+	wmem(w, frag->b, frag->n);
+}
+
+/* A ClientHello record: version, suites cs[0..ncs), raw extensions. */
+static void w_client_hello(struct wb *w, unsigned ver, const uint16_t *cs, size_t ncs, const struct wb *ext)
+{
+	static struct wb body, msg;
+	body.n = msg.n = 0;
+	w16(&body, ver);
+	memset(body.b + body.n, 9, 32), body.n += 32;
+	w8(&body, 0);
+	w16(&body, (unsigned)(2 * ncs));
+	for (size_t i = 0; i < ncs; i++)
+		w16(&body, cs[i]);
+	w8(&body, 1), w8(&body, 0);
+	w16(&body, (unsigned)ext->n);
+	wmem(&body, ext->b, ext->n);
+	w_msg(&msg, 1, &body);
+	w_rec(w, &msg);
+}
+
+/* A ServerHello message (TLS 1.2 ECDHE-RSA-AES128-GCM, renegotiation_info; tls13: supported_versions). */
+static void w_server_hello(struct wb *w, bool tls13)
+{
+	struct wb body = { .n = 0 };
+	w16(&body, 0x0303);
+	memset(body.b + body.n, 5, 32), body.n += 32;
+	w8(&body, 0);
+	w16(&body, 0xc02f);
+	w8(&body, 0);
+	w16(&body, tls13 ? 11 : 5);
+	w16(&body, 0xff01), w16(&body, 1), w8(&body, 0);
+	if (tls13)
+		w16(&body, 43), w16(&body, 2), w16(&body, 0x0304);
+	w_msg(w, 2, &body);
+}
+
+/* Runs proto_tls on a heap copy of p[0..n) at TCP sequence seq, with the flow fl (for the time). */
+static void feed_seq(struct rp_flow *f, const uint8_t *p, size_t n, int dir, uint32_t seq, const struct flow *fl)
+{
+	uint8_t *b = malloc(n ? n : 1);
+	memcpy(b, p, n);
+	struct rp_seg s = { .p = b, .n = n, .wire = n, .dir = dir, .idx = (uint32_t)((uintptr_t)f >> 4),
+			    .seq = seq, .f = fl };
+	if (proto_tls.inspect(col, f, &s) && !f->app)
+		f->app = RP_APP_TLS;
+	free(b);
+}
+
+/* True when (host, cat) has the evidence text s among its first 16. */
+static bool ev_has(uint32_t host, unsigned cat, const char *s)
+{
+	char buf[2048];
+	rp_ev_join(col, host, cat, 16, buf, sizeof buf);
+	return strstr(buf, s) != NULL;
+}
+
+/* A certificate for key, named cn (O=Botlens Test), issued by issuer_cn and signed by signer, valid days [from, to] from now. */
+static X509 *mk_cert(EVP_PKEY *key, EVP_PKEY *signer, const char *cn, const char *issuer_cn, long from, long to)
+{
+	X509 *x = X509_new();
+	X509_NAME *sn = X509_NAME_new(), *in = X509_NAME_new();
+	X509_NAME_add_entry_by_txt(sn, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_NAME_add_entry_by_txt(sn, "O", MBSTRING_ASC, (const unsigned char *)"Botlens Test", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(in, "CN", MBSTRING_ASC, (const unsigned char *)issuer_cn, -1, -1, 0);
+	if (!strcmp(cn, issuer_cn))
+		X509_NAME_add_entry_by_txt(in, "O", MBSTRING_ASC, (const unsigned char *)"Botlens Test", -1, -1, 0);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	X509_gmtime_adj(X509_getm_notBefore(x), from * 86400);
+	X509_gmtime_adj(X509_getm_notAfter(x), to * 86400);
+	X509_set_subject_name(x, sn);
+	X509_set_issuer_name(x, in);
+	X509_set_pubkey(x, key);
+	X509_sign(x, signer, EVP_sha256());
+	X509_NAME_free(sn);
+	X509_NAME_free(in);
+	return x;
+}
+
+/* The server's flight: ServerHello in one record, Certificate (x) and ServerHelloDone in the next. */
+static void w_server_flight(struct wb *w, X509 *x, char sha1[41])
+{
+	unsigned char *der = NULL;
+	int dn = i2d_X509(x, &der);
+	struct wb hello = { .n = 0 }, body = { .n = 0 }, msgs = { .n = 0 }, done = { .n = 0 };
+	w_server_hello(&hello, false);
+	w_rec(w, &hello);
+	w24(&body, (size_t)dn + 3);
+	w24(&body, (size_t)dn);
+	wmem(&body, der, (size_t)dn);
+	w_msg(&msgs, 11, &body);
+	w_msg(&msgs, 14, &done);
+	w_rec(w, &msgs);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned ml = 0;
+	X509_digest(x, EVP_sha1(), md, &ml);
+	for (unsigned i = 0; i < ml; i++)
+		snprintf(sha1 + 2 * i, 3, "%02x", md[i]);
+	OPENSSL_free(der);
+}
+
+static const uint16_t ja3_suites[] = { 0x0a0a, 47, 53, 5, 10, 49161, 49162, 49171, 49172, 50, 56, 19, 4 };
+
+/* Extensions: GREASE, [server_name], supported_groups (GREASE, 23, 24, 25), ec_point_formats (0). */
+static void w_exts(struct wb *e, const char *sni)
+{
+	e->n = 0;
+	w16(e, 0x1a1a), w16(e, 0);
+	if (sni) {
+		size_t nl = strlen(sni);
+		w16(e, 0), w16(e, (unsigned)nl + 5), w16(e, (unsigned)nl + 3), w8(e, 0), w16(e, (unsigned)nl);
+		wmem(e, sni, nl);
+	}
+	w16(e, 10), w16(e, 10), w16(e, 8), w16(e, 0x2a2a), w16(e, 23), w16(e, 24), w16(e, 25);
+	w16(e, 11), w16(e, 2), w8(e, 1), w8(e, 0);
+}
+
+static void test_tls_ja3(void)
+{
+	TEST("tls ja3");
+	char md[33];
+	const char *ja3 = "769,47-53-5-10-49161-49162-49171-49172-50-56-19-4,0-10-11,23-24-25,0";
+	tls_md5_hex(ja3, strlen(ja3), md);
+	CHECK_STR(md, "ada70206e40642a3e4461f35503241d5");   /* the JA3 README's example */
+	/* the same hello on the wire, with GREASE values that JA3 leaves out */
+	struct wb e, w = { .n = 0 };
+	w_exts(&e, "ja3.example");
+	w_client_hello(&w, 769, ja3_suites, sizeof ja3_suites / sizeof *ja3_suites, &e);
+	struct rp_flow f = flow(6, 1410, 443);
+	feed_seq(&f, w.b, w.n, 0, 100, NULL);
+	CHECK(f.app == RP_APP_TLS);
+	CHECK(ev_has(1, EV_JA3, "ada70206e40642a3e4461f35503241d5"));
+	CHECK(ev_has(1, EV_TLS_SNI, "ja3.example"));
+	CHECK(!(f.facts2 & RPF2_TLS_NOSNI));
+	tls_end(&f);
+	/* no server_name: RPF2_TLS_NOSNI; the hello split in two segments */
+	w_exts(&e, NULL);
+	w.n = 0;
+	w_client_hello(&w, 0x0303, ja3_suites, sizeof ja3_suites / sizeof *ja3_suites, &e);
+	f = flow(6, 1411, 443);
+	feed_seq(&f, w.b, 20, 0, 5000, NULL);
+	CHECK(!(f.facts2 & RPF2_TLS_NOSNI) && !(f.done & 1));
+	feed_seq(&f, w.b + 20, w.n - 20, 0, 5020, NULL);
+	CHECK(f.facts2 & RPF2_TLS_NOSNI);
+	CHECK(f.done & 1);
+	tls_end(&f);
+	/* the server picks TLS 1.3: JA3S recorded, the server's side is done (the rest is encrypted) */
+	struct wb sh = { .n = 0 }, rec = { .n = 0 };
+	w_server_hello(&sh, true);
+	w_rec(&rec, &sh);
+	f = flow(6, 1412, 443);
+	feed_seq(&f, w.b, w.n, 0, 1, NULL);
+	feed_seq(&f, rec.b, rec.n, 1, 1, NULL);
+	CHECK(f.facts2 & RPF2_TLS13);
+	CHECK_EQ_U(f.done, 3);
+	CHECK(rp_state_get(col, (uint32_t)((uintptr_t)&f >> 4)) == NULL);   /* freed: both sides done */
+	const char *ja3s = "771,49199,65281-43";
+	tls_md5_hex(ja3s, strlen(ja3s), md);
+	CHECK(ev_has(2, EV_JA3S, md));
+	tls_end(&f);
+}
+
+/*
+ * A self-signed certificate made here with OpenSSL, in a bind-shell
+ * session: the responder (host 2) sends the ClientHello without SNI, the
+ * originator (host 1) answers with a flight split in two segments at every
+ * possible point.
+ */
+static void test_tls_cert(void)
+{
+	TEST("tls certificate");
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *ca = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	CHECK(key && ca);
+	X509 *self = mk_cert(key, key, "qxzvhtrl", "qxzvhtrl", -1, 365);
+	struct wb e, hello = { .n = 0 }, fl = { .n = 0 };
+	char sha1[41];
+	w_exts(&e, NULL);
+	w_client_hello(&hello, 0x0303, ja3_suites, sizeof ja3_suites / sizeof *ja3_suites, &e);
+	w_server_flight(&fl, self, sha1);
+	struct flow now = { .last_ns = (int64_t)time(NULL) * 1000000000 };
+	bool all = true;
+	for (size_t k = 1; k < fl.n; k++) {
+		struct rp_flow f = flow(6, 40001, 4444);
+		feed_seq(&f, hello.b, hello.n, 1, 77, &now);
+		feed_seq(&f, fl.b, k, 0, 1000, &now);
+		feed_seq(&f, fl.b + k, fl.n - k, 0, (uint32_t)(1000 + k), &now);
+		const uint32_t want = RPF2_TLS_NOSNI | RPF2_TLS_CLIENT_RESP | RPF2_TLS_CERT | RPF2_TLS_SELFSIGNED;
+		if ((f.facts2 & want) != want || (f.facts2 & RPF2_TLS_CERT_EXPIRED) || f.done != 3 ||
+		    f.app != RP_APP_TLS) {
+			all = false;
+			fprintf(stderr, "split at %zu: facts2 %#x done %u\n", k, f.facts2, f.done);
+		}
+		tls_end(&f);
+	}
+	CHECK(all);
+	CHECK(ev_has(1, EV_TLS_SUBJECT, "CN=qxzvhtrl, O=Botlens Test"));   /* under the server, host 1 */
+	CHECK(ev_has(1, EV_TLS_ISSUER, "CN=qxzvhtrl, O=Botlens Test"));
+	CHECK(ev_has(1, EV_TLS_FP, sha1));
+	CHECK_EQ_U(strlen(sha1), 40);
+
+	/* a retransmitted first segment changes nothing; a gap ends the direction without a certificate */
+	struct rp_flow f = flow(6, 40002, 4444);
+	feed_seq(&f, fl.b, 100, 0, 9000, &now);
+	feed_seq(&f, fl.b, 100, 0, 9000, &now);
+	feed_seq(&f, fl.b + 100, fl.n - 100, 0, 9100, &now);
+	CHECK(f.facts2 & RPF2_TLS_SELFSIGNED);
+	tls_end(&f);
+	f = flow(6, 40003, 4444);
+	feed_seq(&f, fl.b, 100, 0, 9000, &now);
+	feed_seq(&f, fl.b + 110, fl.n - 110, 0, 9110, &now);
+	CHECK(!(f.facts2 & RPF2_TLS_CERT));
+	CHECK(f.done & 1);
+	tls_end(&f);
+
+	/* issued by a CA: not self-signed; same names but another key's signature: not self-signed either */
+	X509 *leaf = mk_cert(key, ca, "www.botlens.test", "Botlens Test CA", -1, 365);
+	X509 *forged = mk_cert(key, ca, "qxzvhtrl", "qxzvhtrl", -1, 365);
+	X509 *old = mk_cert(key, key, "oldcert", "oldcert", -400, -30);
+	X509 *certs[] = { leaf, forged, old };
+	for (size_t i = 0; i < 3; i++) {
+		fl.n = 0;
+		w_server_flight(&fl, certs[i], sha1);
+		f = flow(6, (uint16_t)(40010 + i), 443);
+		feed_seq(&f, fl.b, fl.n, 1, 1, &now);
+		CHECK(f.facts2 & RPF2_TLS_CERT);
+		CHECK(!(f.facts2 & RPF2_TLS_SELFSIGNED) == (i < 2));
+		CHECK(!(f.facts2 & RPF2_TLS_CERT_EXPIRED) == (i < 2));
+		tls_end(&f);
+	}
+	CHECK(ev_has(2, EV_TLS_ISSUER, "CN=Botlens Test CA"));
+	CHECK(ev_has(2, EV_TLS_SUBJECT, "CN=www.botlens.test, O=Botlens Test"));
+
+	/* a certificate message cut anywhere, and garbage DER: never an overread, never a claim */
+	fl.n = 0;
+	w_server_flight(&fl, self, sha1);
+	for (size_t k = 0; k < fl.n; k++) {
+		f = flow(6, 40020, 443);
+		feed_seq(&f, fl.b, k, 1, 1, &now);
+		tls_end(&f);
+	}
+	struct tls_cert tc;
+	CHECK(!tls_cert_parse(fl.b, fl.n, 0, &tc));
+	/* random byte changes in the hello and the flight (a fixed xorshift sequence), each cut in
+	 * two at a random point: never an overread, a leak or a crash (ASan, UBSan) */
+	static uint8_t mh[sizeof hello.b], mf[sizeof fl.b];
+	uint32_t rng = 2463534242u;
+	bool freed = true;
+#define NEXT() (rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5)
+	for (int it = 0; it < 4000; it++) {
+		memcpy(mh, hello.b, hello.n);
+		memcpy(mf, fl.b, fl.n);
+		for (int k = 0; k <= it % 4; k++) {
+			NEXT();
+			if (it & 1)
+				mh[rng % hello.n] = (uint8_t)(rng >> 8);
+			else
+				mf[rng % fl.n] = (uint8_t)(rng >> 8);
+		}
+		size_t cut = 1 + NEXT() % (fl.n - 1);
+		f = flow(6, 40030, 443);
+		feed_seq(&f, mh, hello.n, 0, 1, &now);
+		feed_seq(&f, mf, cut, 1, 1, &now);
+		feed_seq(&f, mf + cut, fl.n - cut, 1, (uint32_t)(1 + cut), &now);
+		tls_end(&f);
+		freed &= rp_state_get(col, (uint32_t)((uintptr_t)&f >> 4)) == NULL;
+	}
+#undef NEXT
+	CHECK(freed);
+	CHECK(!rp_col_oom(col));
+	X509_free(self);
+	X509_free(leaf);
+	X509_free(forged);
+	X509_free(old);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(ca);
+}
+
+/* The value of key in b's fields, or "". */
+static const char *kv(const struct rp_beh *b, const char *key)
+{
+	for (unsigned i = 0; i < b->nkv; i++)
+		if (!strcmp(b->kv[i].key, key))
+			return b->kv[i].val;
+	return "";
+}
+
+extern const struct analysis analysis_tlsc2, analysis_web;
+
+/* The TLS C&C rule (beh_tlsc2.c) and the tls behavior (beh_web.c) on hand-made flow records. */
+static void test_tlsc2(void)
+{
+	TEST("tls c2 rule");
+	/* hosts 3 (the host) and 4 (the server): evidence of hosts 1 and 2 is the other tests' */
+	struct host hs[2] = { { .family = 4, .addr = { 10, 0, 0, 5 }, .index = 3 },
+			      { .family = 4, .addr = { 203, 0, 113, 9 }, .index = 4 } };
+	struct host *hp[4] = { &hs[0], &hs[1], &hs[0], &hs[1] };
+	const uint32_t c2 = RPF2_TLS_NOSNI | RPF2_TLS_SELFSIGNED | RPF2_TLS_CERT;
+	struct rp_flow fl[] = {
+		/* bind: host 4 connected to the host's port 4444, the host is the TLS client (ClientHello at 12 s) */
+		{ .t0 = 10, .t1 = 23, .h = { 4, 3 }, .sport = 40000, .dport = 4444, .proto = 6, .app = RP_APP_TLS,
+		  .facts2 = c2 | RPF2_TLS_CLIENT_RESP, .count2 = 20 },
+		/* 443 for 5 s: a TLS port, not long */
+		{ .t0 = 30, .t1 = 35, .h = { 3, 4 }, .sport = 50000, .dport = 443, .proto = 6, .app = RP_APP_TLS, .facts2 = c2 },
+		/* with SNI on an odd port */
+		{ .t0 = 40, .t1 = 41, .h = { 3, 4 }, .sport = 50001, .dport = 8081, .proto = 6, .app = RP_APP_TLS,
+		  .facts2 = RPF2_TLS_SELFSIGNED | RPF2_TLS_CERT },
+		/* CA-issued, no SNI, odd port */
+		{ .t0 = 42, .t1 = 43, .h = { 3, 4 }, .sport = 50002, .dport = 4443, .proto = 6, .app = RP_APP_TLS,
+		  .facts2 = RPF2_TLS_NOSNI | RPF2_TLS_CERT },
+		/* the host as TLS server of a self-signed session: not its C&C */
+		{ .t0 = 44, .t1 = 45, .h = { 4, 3 }, .sport = 50003, .dport = 4445, .proto = 6, .app = RP_APP_TLS, .facts2 = c2 },
+		/* 443 for 30 s after the ClientHello: long (an expired certificate) */
+		{ .t0 = 50, .t1 = 80, .h = { 3, 4 }, .sport = 50004, .dport = 443, .proto = 6, .app = RP_APP_TLS,
+		  .facts2 = c2 | RPF2_TLS_CERT_EXPIRED },
+	};
+	const size_t n = sizeof fl / sizeof *fl;
+	const struct rp_flow *fp[sizeof fl / sizeof *fl];
+	for (size_t i = 0; i < n; i++)
+		fp[i] = &fl[i];
+	const char *subj = "CN=tlsctest";
+	rp_ev_add(col, 4, EV_TLS_SUBJECT, (const uint8_t *)subj, strlen(subj));
+	struct rp_ctx x = { .col = col, .hosts = hp, .nhosts = 4, .self = 3, .me = &hs[0], .fl = fp, .nfl = 5, .span = 100 };
+	struct rp_host *h = calloc(1, sizeof *h);
+	analysis_tlsc2.run(&x, h);
+	CHECK_EQ_U(h->nbehs, 1);
+	const struct rp_beh *b = &h->behs[0];
+	CHECK_STR(b->kind, "cnc_beacon");
+	CHECK(b->malicious);
+	CHECK_STR(kv(b, "server"), "203.0.113.9");
+	CHECK_STR(kv(b, "port"), "4444");
+	CHECK_STR(kv(b, "subject"), "CN=tlsctest");
+	CHECK_STR(kv(b, "duration"), "11");
+	CHECK(b->start > 11.9 && b->start < 12.1);
+	CHECK(strstr(b->evidence, "self-signed certificate CN=tlsctest (issuer = subject)") != NULL);
+	CHECK(strstr(b->evidence, "port 4444 (bind listener, not a TLS port)") != NULL);
+	memset(h, 0, sizeof *h);
+	x.nfl = n;   /* and the long session on 443 */
+	analysis_tlsc2.run(&x, h);
+	CHECK_EQ_U(h->nbehs, 2);
+	CHECK_STR(kv(&h->behs[1], "port"), "443");
+	CHECK(strstr(h->behs[1].evidence, "203.0.113.9:443, self-signed") != NULL);
+	CHECK(strstr(h->behs[1].evidence, "(issuer = subject, expired), 30.0 s session") != NULL);
+
+	TEST("tls behavior");
+	memset(h, 0, sizeof *h);
+	analysis_web.run(&x, h);
+	CHECK_EQ_U(h->nbehs, 1);
+	b = &h->behs[0];
+	CHECK_STR(b->kind, "tls");
+	CHECK_EQ_U(b->flows, n);
+	CHECK_STR(kv(b, "as_client"), "5");   /* all but the session it served */
+	CHECK_STR(kv(b, "no_sni"), "5");
+	CHECK_STR(kv(b, "self_signed"), "5");
+	CHECK_STR(kv(b, "odd_port"), "4");
+	CHECK(strstr(b->evidence, "with a self-signed certificate CN=tlsctest") != NULL);
+	free(h);
 }
 
 static void test_irc(void)
@@ -547,6 +947,9 @@ int main(void)
 	test_smtp();
 	test_http();
 	test_tls();
+	test_tls_ja3();
+	test_tls_cert();
+	test_tlsc2();
 	test_irc();
 	test_ftp_smb_shell();
 	test_p2p();
