@@ -23,6 +23,11 @@
 
 #include "analysis/report-int.h"
 
+static const struct rp_rule rules[] = {
+	{ "dns_tunnel.server_queries", 20, 1, 1e9, "data-like queries to one server (at least half of them) for `tunnel`" },
+	{ "dns_tunnel.domain_queries", 10, 1, 1e9, "data-like queries under one domain for `tunnel`" },
+};
+
 static void dns_tunnel(const struct rp_ctx *x, struct rp_host *h, double ts, double te, uint64_t tn)
 {
 	const struct rp_col *c = x->col;
@@ -36,10 +41,10 @@ static void dns_tunnel(const struct rp_ctx *x, struct rp_host *h, double ts, dou
 		if (e->client != x->self)
 			continue;
 		bytes += e->data_bytes;
-		if (e->data >= 20 && e->data * 2 >= e->queries && (!best || e->data > best->data))
+		if (e->data >= rp_param(x, &rules[0]) && e->data * 2 >= e->queries && (!best || e->data > best->data))
 			best = e;
 	}
-	if (!(tq >= 10 && nd) && !best)
+	if (!(tq >= rp_param(x, &rules[1]) && nd) && !best)
 		return;
 	struct rp_beh *b = rp_beh_add(h, "tunnel", ts, te, tn);
 	if (!b)
@@ -48,13 +53,13 @@ static void dns_tunnel(const struct rp_ctx *x, struct rp_host *h, double ts, dou
 	if (best && best->family)
 		decode_addr_str(best->family, best->addr, srv, sizeof srv);
 	rp_kv_str(b, "type", "dns");
-	if (tq >= 10 && nd)
+	if (tq >= rp_param(x, &rules[1]) && nd)
 		rp_kv_str(b, "domain", dom);
 	if (srv[0])
 		rp_kv_str(b, "server", srv);
 	rp_kv_num(b, "queries", (double)(tq > (best ? best->data : 0) ? tq : best->data));
 	rp_kv_num(b, "name_bytes", (double)bytes);
-	if (tq >= 10 && nd)
+	if (tq >= rp_param(x, &rules[1]) && nd)
 		rp_evidence(b, "%llu DNS queries with long encoded labels or data-carrying record types under %s%s%s; %llu bytes of names in the queries inspected",
 			    (unsigned long long)tq, dom, srv[0] ? " to " : "", srv, (unsigned long long)bytes);
 	else
@@ -138,4 +143,5 @@ static void dns_run(const struct rp_ctx *x, struct rp_host *h)
 	dns_exfil(x, h);
 }
 
-const struct analysis analysis_dns = { .name = "dns", .run = dns_run };
+const struct analysis analysis_dns = { .name = "dns", .run = dns_run, .kinds = "dns,tunnel,exfiltration",
+	.rules = rules, .nrules = sizeof rules / sizeof *rules };

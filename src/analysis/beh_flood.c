@@ -26,6 +26,24 @@
 
 #include "analysis/report-int.h"
 
+static const struct rp_rule rules[] = {
+	{ "flood.port_packets", 500, 1, 1e12, "unanswered attempts at one target port" },
+	{ "flood.port_rate", 50, 0, 1e9, "... at this rate (per s)" },
+	{ "flood.pair_packets", 1000, 1, 1e12, "packets from one source to one target, no conversation" },
+	{ "flood.pair_rate", 1000, 0, 1e9, "... at this rate (per s) over >= 1 s" },
+	{ "flood.pair_bulk", 5000, 1, 1e12, "or this many packets ..." },
+	{ "flood.bulk_rate", 50, 0, 1e9, "... at this rate (per s)" },
+	{ "flood.sources", 50, 2, 1e9, "distinct sources of a spoofed or reflected flood" },
+};
+enum { R_PPK, R_PRATE, R_PAIR, R_PAIR_RATE, R_BULK, R_BULK_RATE, R_SRC };
+
+/* A flood by volume: fast and sustained, or large. */
+static bool big(const struct rp_ctx *x, double pkts, double dur, double rate)
+{
+	return (pkts >= rp_param(x, &rules[R_PAIR]) && dur >= 1 && rate >= rp_param(x, &rules[R_PAIR_RATE])) ||
+	       (pkts >= rp_param(x, &rules[R_BULK]) && rate >= rp_param(x, &rules[R_BULK_RATE]));
+}
+
 struct fl_att {
 	uint32_t target, source;
 	uint16_t port;
@@ -57,7 +75,7 @@ static void flood_group(const struct rp_ctx *x, struct rp_host *h, const struct 
 		e = g[i].t1 > e ? g[i].t1 : e;
 	}
 	double rate = pkts / (e - s > 1 ? e - s : 1);
-	if (pkts < 500 || rate < 50)
+	if (pkts < rp_param(x, &rules[R_PPK]) || rate < rp_param(x, &rules[R_PRATE]))
 		return;
 	struct rp_beh *b = rp_beh_add(h, "flood", s, e, n);
 	if (!b)
@@ -66,7 +84,7 @@ static void flood_group(const struct rp_ctx *x, struct rp_host *h, const struct 
 	const struct host *t = g[0].target <= x->nhosts ? x->hosts[g[0].target - 1] : NULL;
 	if (t)
 		decode_addr_str(t->family, t->addr, a, sizeof a);
-	bool spoofed = sources >= 50;
+	bool spoofed = sources >= rp_param(x, &rules[R_SRC]);
 	const char *pn = g[0].proto == 6 ? "tcp syn" : g[0].proto == 17 ? "udp" : g[0].proto == 1 ? "icmp"
 		       : g[0].proto == 58 ? "icmpv6" : decode_proto_name(g[0].proto);
 	bool icmp = g[0].proto == 1 || g[0].proto == 58;
@@ -142,7 +160,7 @@ static void flood_pair(const struct rp_ctx *x, struct rp_host *h, const struct f
 			used += (size_t)w;
 	}
 	double dur = e - s, rate = pkts / (dur > 1 ? dur : 1);
-	if (!((pkts >= 1000 && dur >= 1 && rate >= 1000) || (pkts >= 5000 && rate >= 50)))
+	if (!big(x, pkts, dur, rate))
 		return;
 	char a[64], src[64];
 	host_str(x, g[0].target, a, sizeof a);
@@ -209,7 +227,7 @@ static void flood_victim(const struct rp_ctx *x, struct rp_host *h, struct fl_at
 		v[n++] = (struct fl_att){ f->h[1], f->h[0], f->dport, f->proto, f->t0, f->t1, k };
 	}
 	double dur = e - s, rate = pkts / (dur > 1 ? dur : 1);
-	if (!n || !((pkts >= 1000 && dur >= 1 && rate >= 1000) || (pkts >= 5000 && rate >= 50)))
+	if (!n || !big(x, pkts, dur, rate))
 		return;
 	qsort(v, n, sizeof *v, src_cmp);
 	uint64_t sources = 0, ports = 0;
@@ -220,7 +238,7 @@ static void flood_victim(const struct rp_ctx *x, struct rp_host *h, struct fl_at
 		ports += i == 0 || v[i].port != v[i - 1].port || v[i].proto != v[i - 1].proto;
 	char a[64];
 	decode_addr_str(x->me->family, x->me->addr, a, sizeof a);
-	if (sources < 50 || flood_said(h, a))
+	if (sources < rp_param(x, &rules[R_SRC]) || flood_said(h, a))
 		return;
 	struct rp_beh *b = rp_beh_add(h, "flood", s, e, n);
 	if (!b)
@@ -262,4 +280,5 @@ static void flood_run(const struct rp_ctx *x, struct rp_host *h)
 	free(v);
 }
 
-const struct analysis analysis_flood = { .name = "flood", .run = flood_run };
+const struct analysis analysis_flood = { .name = "flood", .run = flood_run, .kinds = "flood",
+	.rules = rules, .nrules = sizeof rules / sizeof *rules };

@@ -17,6 +17,12 @@
 
 #include "analysis/report-int.h"
 
+static const struct rp_rule rules[] = {
+	{ "scan.targets", 20, 2, 1e9, "distinct targets (horizontal) or ports (vertical), at least half unanswered" },
+	{ "scan.ping_hosts", 10, 2, 256, "hosts of one /24 pinged ..." },
+	{ "scan.ping_window_s", 60, 1, 86400, "... within this many seconds" },
+};
+
 struct sc_probe {
 	uint32_t target;
 	uint16_t port;
@@ -60,7 +66,7 @@ static void sc_groups(const struct rp_ctx *x, struct rp_host *h, struct sc_probe
 			s = v[j].t0 < s ? v[j].t0 : s;
 			e = v[j].t1 > e ? v[j].t1 : e;
 		}
-		if (distinct < 20 || failed * 2 < j - i)
+		if (distinct < rp_param(x, &rules[0]) || failed * 2 < j - i)
 			continue;
 		struct rp_beh *b = rp_beh_add(h, "scan", s, e, j - i);
 		if (!b)
@@ -98,8 +104,8 @@ static void ping_sweep(const struct rp_ctx *x, struct rp_host *h)
 		if (!rp_outbound(x, f) || f->proto != 1 || f->sport != 8 || !p || p->family != 4)
 			continue;
 		uint32_t k = (uint32_t)p->addr[0] << 16 | (uint32_t)p->addr[1] << 8 | p->addr[2];
-		if (!n || k != net || f->t0 - x->fl[first]->t0 > 60) {
-			if (n >= 10)
+		if (!n || k != net || f->t0 - x->fl[first]->t0 > rp_param(x, &rules[2])) {
+			if (n >= rp_param(x, &rules[1]))
 				break;
 			first = i;
 			n = answered = 0;
@@ -108,7 +114,7 @@ static void ping_sweep(const struct rp_ctx *x, struct rp_host *h)
 		n++;
 		answered += f->pkts[1] > 0;
 	}
-	if (n < 10)
+	if (n < rp_param(x, &rules[1]))
 		return;
 	struct rp_beh *b = rp_beh_add(h, "scan", x->fl[first]->t0, x->fl[first]->t1, n);
 	if (!b)
@@ -177,4 +183,5 @@ static void scan_run(const struct rp_ctx *x, struct rp_host *h)
 	free(v);
 }
 
-const struct analysis analysis_scan = { .name = "scan", .run = scan_run };
+const struct analysis analysis_scan = { .name = "scan", .run = scan_run, .kinds = "scan",
+	.rules = rules, .nrules = sizeof rules / sizeof *rules };

@@ -49,4 +49,4 @@ static void tunnel_run(const struct rp_ctx *x, struct rp_host *h)
 		    (unsigned long long)inner, (unsigned long long)echoes, (unsigned long long)pkts, pairs);
 }
 
-const struct analysis analysis_tunnel = { .name = "tunnel", .run = tunnel_run };
+const struct analysis analysis_tunnel = { .name = "tunnel", .run = tunnel_run, .kinds = "tunnel" };

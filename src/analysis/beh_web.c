@@ -154,4 +154,4 @@ static void web_run(const struct rp_ctx *x, struct rp_host *h)
 	free(relayed);
 }
 
-const struct analysis analysis_web = { .name = "web", .run = web_run };
+const struct analysis analysis_web = { .name = "web", .run = web_run, .kinds = "http,tls" };
