@@ -14,6 +14,7 @@ OUT=build-fuzz
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Isrc -Ifuzz -D_GNU_SOURCE -DBOTLENS_VERSION=\"fuzz\""
 LIBS="-lpcap -lz -lm -lpthread"
+PROTO_LIBS=""   # libraries the protocol parsers link (libhtp...)
 
 mkdir -p "$OUT/obj"
 objs=""
@@ -37,8 +38,12 @@ $CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_report" fuzz/fuzz_report.c \
 	$(find src/behavior -name '*.c' | sort) src/analysis/ports.c src/analysis/stats.c src/analysis/contacts.c $objs -llinear -larchive -ljson-c -lpcap -lz -lm -lpthread
 # the report's TLS parser (analysis/proto_tls.c, tls_cert.c with OpenSSL) with the
 # collector's per-flow state (collect.c, which brings the protocol table and the p2p codec)
-$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_tls" fuzz/fuzz_tls.c src/analysis/collect.c src/analysis/protos.c \
-	$(find src/analysis -name 'proto_*.c' | sort) src/analysis/tls_cert.c $(find src/p2p -name '*.c' | sort) \
-	$objs -lssl -lcrypto -ljson-c $LIBS
+# (the collector's sources and libraries, shared with fuzz_protos)
+COLLECT_SRCS="src/analysis/collect.c src/analysis/protos.c src/analysis/tls_cert.c src/analysis/arp_sweep.c \
+	$(find src/analysis -name 'proto_*.c' | sort) $(find src/p2p -name '*.c' | sort)"
+COLLECT_LIBS="$PROTO_LIBS -lssl -lcrypto -ljson-c"
+$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_tls" fuzz/fuzz_tls.c $COLLECT_SRCS $objs $COLLECT_LIBS $LIBS
+# every application parser of the report (the proto_* table) as the collector drives them
+$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_protos" fuzz/fuzz_protos.c $COLLECT_SRCS $objs $COLLECT_LIBS $LIBS
 $CC $CFLAGS $SAN -o "$OUT/seed_decode" fuzz/seed_decode.c $objs $LIBS
-echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report $OUT/fuzz_tls"
+echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report $OUT/fuzz_tls $OUT/fuzz_protos"

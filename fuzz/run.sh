@@ -23,7 +23,8 @@ seeds_decode=$OUT/seeds/decode
 seeds_overnet=$OUT/seeds/overnet
 seeds_report=$OUT/seeds/report
 seeds_tls=$OUT/seeds/tls
-mkdir -p "$seeds_report" "$OUT/corpus/report" "$seeds_tls" "$OUT/corpus/tls"
+seeds_protos=$OUT/seeds/protos
+mkdir -p "$seeds_report" "$OUT/corpus/report" "$seeds_tls" "$OUT/corpus/tls" "$seeds_protos" "$OUT/corpus/protos"
 mkdir -p "$seeds_reader" "$seeds_decode" "$seeds_overnet" "$OUT/corpus/reader" "$OUT/corpus/decode" \
 	"$OUT/corpus/overnet" "$OUT/artifacts"
 
@@ -105,7 +106,19 @@ fi
 
 pass=0
 fail=0
-for h in fuzz_decode fuzz_reader fuzz_overnet fuzz_report fuzz_tls; do
+# Protocol seeds (fuzz_protos.c: transport, ports, then len(2 LE) flags(1) payload
+# segments): an HTTP exchange on 8080, a DNS query, an SMTP session, a raw
+# stream with a PE header, an ICMP echo carrying an IPv4 header.
+seg() { printf "\\$(printf %03o $(( $1 % 256 )))\\$(printf %03o $(( $1 / 256 )))\\$(printf %03o "$2")"; }
+{ printf '\000\234\100\037\220'; seg 45 0; printf 'GET /a.exe HTTP/1.1\r\nHost: 1.2.3.4:8080\r\n\r\n'
+  seg 40 1; printf 'HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nMZ\220\000'; } > "$seeds_protos/http"
+{ printf '\001\300\001\000\065'; seg 29 0; printf '\022\064\001\000\000\001\000\000\000\000\000\000\001a\007example\003com\000\000\001\000\001'; } > "$seeds_protos/dns"
+{ printf '\000\300\002\000\031'; seg 20 1; printf '220 mx.example ESMTP\r\n'; seg 16 0; printf 'HELO bot.local\r\n'
+  seg 25 0; printf 'MAIL FROM:<a@b.example>\r\n'; seg 6 0; printf 'DATA\r\n'; } > "$seeds_protos/smtp"
+{ printf '\000\200\000\021\134'; seg 72 1; printf 'MZ'; head -c 58 /dev/zero; printf '\100\000\000\000'; head -c 4 /dev/zero; printf 'PE\000\000'; } > "$seeds_protos/stage"
+{ printf '\002\000\010\000\000'; seg 28 0; printf '\105\000\000\034\000\001\000\000\100\001\000\000\012\000\000\001\012\000\000\002\010\000\000\000\000\000\000\000'; } > "$seeds_protos/icmp"
+
+for h in fuzz_decode fuzz_reader fuzz_overnet fuzz_report fuzz_tls fuzz_protos; do
 	name=${h#fuzz_}
 	# replay saved reproducers
 	if [ -d "fuzz/regress/$name" ] && [ -n "$(ls "fuzz/regress/$name" 2>/dev/null)" ]; then
