@@ -77,6 +77,7 @@ enum {
 	RPF2_HTTP_JAVA = 1u << 8,     /* a Java class or JAR crossed */
 	RPF2_HTTP_ELF = 1u << 9,      /* an ELF crossed */
 	RPF2_HTTP_COOKIE_BLOB = 1u << 10, /* a long opaque Cookie value */
+	RPF2_HTTP_HTML = 1u << 11,    /* a 2xx text/html response (a page) */
 	/* raw streams (collect.c) */
 	RPF2_STREAM_PE = 1u << 12,    /* a PE image in a raw (non-HTTP) stream, either way */
 	RPF2_MIDSTREAM = 1u << 13,    /* TCP with payload both ways but no handshake seen */
@@ -85,6 +86,11 @@ enum {
 	/* DNS (proto_dns.c) */
 	RPF2_DNS_DIRECT = 1u << 20,   /* a query to a server that is not the host's resolver */
 	RPF2_DNS_BADNAME = 1u << 21,  /* a qname that is no domain (one label, secret-like) */
+	/* HTTP, continued (proto_http.c) */
+	RPF2_HTTP_PLUGIN = 1u << 28,  /* a Flash, Silverlight or PDF body by magic */
+	RPF2_HTTP_REDIRECT = 1u << 29, /* a 3xx response with Location */
+	RPF2_HTTP_CREDFORM = 1u << 30, /* a form POST with credential-like field names */
+	RPF2_HTTP_DOWNLOAD = 1u << 31, /* a response judged a download (executable or code) */
 };
 
 /* Payload timing of one flow direction, for in-session periodicity
@@ -123,7 +129,9 @@ enum rp_ev {
 	EV_DNS_DOMAIN, EV_SMB_CMD, EV_EXE_FILE,
 	EV_TLS_SUBJECT, EV_TLS_ISSUER, EV_TLS_FP, EV_JA3, EV_JA3S,
 	EV_HTTP_CTYPE, EV_HTTP_FILENAME, EV_HTTP_FORM, EV_LOG4SHELL, EV_SMTP_SUBJECT,
-	EV_SMTP_RCPT, EV_SMTP_AUTH, EV_ATTACH, EV_DNS_SERVER, EV_COUNT
+	EV_SMTP_RCPT, EV_SMTP_AUTH, EV_ATTACH, EV_DNS_SERVER,
+	EV_HTTP_UPLOAD,             /* "METHOD URI (N B)": large request bodies, credential forms */
+	EV_COUNT
 };
 
 struct rp_col;
