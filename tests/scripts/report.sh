@@ -3,7 +3,8 @@
 # truth (behaviors within 5 s, role, backends among the top notable, no
 # malicious claim on benign browsing; seeds 1 and 2), JSON/text/HTML
 # outputs, usage errors, the expected findings on the real captures in
-# ../shared/data/pcap/behavior (skipped when absent) and the HTML page in
+# ../shared/data/pcap/behavior and ../shared/data/pcap/real (skipped when
+# absent) and the HTML page in
 # headless Chromium (skipped when chromium is absent).
 . "$(dirname "$0")/lib.sh"
 
@@ -81,6 +82,34 @@ if [ -d "$B" ]; then
 	expect dump.pcap '[$b[] | select(.malicious)] | length == 0' "nothing malicious claimed"
 else
 	skip "real-capture findings: $B absent"
+fi
+
+# --- real captures with an analyst's ground truth: HTTP verdicts (libhtp) ---
+R=$DATA/pcap/real
+# expect_real FILE HOST-OR-- JQ-CONDITION DESCRIPTION
+expect_real() {
+	if [ ! -f "$R/$1" ]; then
+		skip "$1 absent ($R)"
+		return
+	fi
+	if [ "$2" = - ]; then
+		bl report -q --no-geo --format json "$R/$1"
+	else
+		bl report -q --no-geo --host "$2" --format json "$R/$1"
+	fi
+	check "$1: $4" jq_true "[.hosts[].behaviors[]] as \$b | $3" "$TMP/out"
+}
+if [ -d "$R" ]; then
+	expect_real malcolm__log4j-user_agent.pcap - 'any($b[]; .kind == "exploit" and (.lookup | test("jndi")))' \
+		"exploit (Log4Shell in User-Agent)"
+	expect_real caldera__manx-tcp.pcap 172.18.0.3 'any($b[]; .kind == "download" and .type == "elf")' \
+		"download (an ELF over HTTP on 8888)"
+	for benign in chrissanders__http_espn.pcapng ndpi__reddit.pcap suricata-verify__http-aptget-ids-02-s2.pcap; do
+		expect_real $benign - 'all($b[]; .kind != "download" and .kind != "exploit" and .kind != "exfiltration")' \
+			"benign: no download, exploit or exfiltration"
+	done
+else
+	skip "real-capture HTTP verdicts: $R absent"
 fi
 
 # --- the HTML page in headless Chromium ---
