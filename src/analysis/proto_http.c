@@ -47,7 +47,8 @@ struct http_dir {
 	uint16_t hold_n;               /* bytes held (0: none) */
 	uint32_t hold_seq;
 	uint32_t fed;
-	uint32_t over;                 /* body bytes beyond the sniffs */
+	uint32_t over;                 /* body bytes on the wire beyond the sniffs */
+	int64_t wire_seen;             /* the current body's wire bytes when last counted */
 	uint64_t body;                 /* the current body's bytes (decoded) */
 	uint16_t nsniff;
 	uint8_t sniff[HTTP_SNIFF];
@@ -208,17 +209,27 @@ static int on_req_headers(htp_tx_t *tx)
 	req_fields(st, tx);
 	st->d[0].body = 0;
 	st->d[0].nsniff = 0;
+	st->d[0].wire_seen = 0;
 	return HTP_OK;
 }
 
-/* Keeps a body's first HTTP_SNIFF bytes and counts the rest against the budget. */
-static void body_bytes(struct http_dir *d, const uint8_t *p, size_t n)
+/*
+ * Keeps a body's first HTTP_SNIFF bytes (decoded) and counts its wire bytes
+ * (wire: the message length so far, before de-chunking and decompression)
+ * past the sniff against the direction's budget.
+ */
+static void body_bytes(struct http_dir *d, const uint8_t *p, size_t n, int64_t wire)
 {
 	size_t room = HTTP_SNIFF - (size_t)d->nsniff, keep = room < n ? room : n;
+	bool full = !room;
 	memcpy(d->sniff + d->nsniff, p, keep);
 	d->nsniff = (uint16_t)(d->nsniff + keep);
-	d->over += (uint32_t)(n - keep) > UINT32_MAX - d->over ? UINT32_MAX - d->over : (uint32_t)(n - keep);
 	d->body += n;
+	if (full && wire > d->wire_seen) {
+		uint64_t add = (uint64_t)(wire - d->wire_seen);
+		d->over = add > UINT32_MAX - d->over ? UINT32_MAX : d->over + (uint32_t)add;
+	}
+	d->wire_seen = wire;
 }
 
 static int on_req_body(htp_tx_data_t *dt)
@@ -227,7 +238,7 @@ static int on_req_body(htp_tx_data_t *dt)
 	if (!dt->data || !dt->len)
 		return HTP_OK;
 	char hit[72];
-	body_bytes(&st->d[0], dt->data, dt->len);
+	body_bytes(&st->d[0], dt->data, dt->len, dt->tx->request_message_len);
 	if (!(st->rf->facts2 & RPF2_HTTP_LOG4SHELL) && http_log4shell(dt->data, dt->len, hit, sizeof hit)) {
 		char e[RP_EV_LEN];
 		snprintf(e, sizeof e, "body: %s", hit);
@@ -349,6 +360,7 @@ static int on_res_headers(htp_tx_t *tx)
 		st->rf->facts2 |= RPF2_HTTP_REDIRECT;
 	st->d[1].body = 0;
 	st->d[1].nsniff = 0;
+	st->d[1].wire_seen = 0;
 	return HTP_OK;
 }
 
@@ -356,7 +368,7 @@ static int on_res_body(htp_tx_data_t *dt)
 {
 	struct http_st *st = st_of(dt->tx);
 	if (dt->data && dt->len)
-		body_bytes(&st->d[1], dt->data, dt->len);
+		body_bytes(&st->d[1], dt->data, dt->len, dt->tx->response_message_len);
 	return HTP_OK;
 }
 
