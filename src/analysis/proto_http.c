@@ -31,7 +31,6 @@
 
 #include "analysis/http_sniff.h"
 #include "analysis/report-int.h"
-#include "util/rd.h"
 
 #define HTTP_SNIFF 512u                /* body bytes kept for magic and form names */
 #define HTTP_BODY_BUDGET (64u << 10)   /* body bytes per direction beyond the sniffs */
