@@ -146,4 +146,29 @@ checkc "exfiltration: FTP STOR after USER, with account and file" \
 bl report --format json "$TMP/ftp-retr.pcap"
 checkc "no exfiltration for a download (RETR)" '[ "$RC" -eq 0 ] && ! grep -q "exfiltration" "$TMP/out"'
 
+# HTTP: a credential form POSTed to a bare IP is exfiltration; the same form to a named host is not
+http_post_pcap() {  # OUT HOST
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+out, host = sys.argv[1], sys.argv[2]
+body = b"user=bob&pass=x"
+http = (b"POST /login HTTP/1.1\r\nHost: " + host.encode() + b"\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
+tcp = struct.pack(">HHIIBBHHH", 50000, 80, 1, 1, 0x50, 0x18, 8192, 0, 0)
+ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(http), 1, 0, 64, 6, 0,
+                 bytes([10, 0, 0, 5]), bytes([198, 51, 100, 7]))
+frame = b"\x00\x01\x02\x03\x04\x05\x00\x06\x07\x08\x09\x0a\x08\x00" + ip + tcp + http
+with open(out, "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    f.write(struct.pack("<IIII", 1, 0, len(frame), len(frame)) + frame)
+PY
+}
+http_post_pcap "$TMP/post-ip.pcap" 198.51.100.7
+bl report --format json "$TMP/post-ip.pcap"
+checkc "exfiltration: a credential form POSTed to a bare IP, with the request" \
+	'[ "$RC" -eq 0 ] && jq -e "[.hosts[].behaviors[] | select(.kind == \"exfiltration\")] | length == 1 and (.[0].requests | test(\"POST /login\"))" "$TMP/out" >/dev/null'
+http_post_pcap "$TMP/post-named.pcap" login.example
+bl report --format json "$TMP/post-named.pcap"
+checkc "no exfiltration for a credential form to a named host" '[ "$RC" -eq 0 ] && ! grep -q "exfiltration" "$TMP/out"'
+
 report report
