@@ -104,6 +104,13 @@ if [ -d "$R" ]; then
 		"exploit (Log4Shell in User-Agent)"
 	expect_real caldera__manx-tcp.pcap 172.18.0.3 'any($b[]; .kind == "download" and .type == "elf")' \
 		"download (an ELF over HTTP on 8888)"
+	expect_real markofu__suspicious-time.pcap 10.0.3.15 \
+		'any($b[]; .kind == "exploit" and (.technique | test("exploit-kit"))) and any($b[]; .kind == "download" and .type == "pe")' \
+		"exploit-kit chain (landing, then a PE) and the download"
+	expect_real elcabezzonn__capture-Tue-11-29-16-12-26-16_rig.pcap 192.168.1.46 \
+		'any($b[]; .kind == "download" and .content_type == "application/x-msdownload")' "download by content type"
+	expect_real elcabezzonn__capture-Mon-02-13-17-17-15-34_Empire.pcap 192.168.1.46 \
+		'any($b[]; .kind == "exfiltration" and .bytes >= 65536)' "exfiltration: a large POST to a bare-IP server"
 	for benign in chrissanders__http_espn.pcapng ndpi__reddit.pcap suricata-verify__http-aptget-ids-02-s2.pcap; do
 		expect_real $benign - 'all($b[]; .kind != "download" and .kind != "exploit" and .kind != "exfiltration")' \
 			"benign: no download, exploit or exfiltration"
