@@ -342,11 +342,15 @@ static int on_res_headers(htp_tx_t *tx)
 	const bstr *cd = header(tx->response_headers, "content-disposition");
 	const bstr *ua = header(tx->request_headers, "user-agent");
 	bs_copy(r->ctype, sizeof r->ctype, ct);
-	bs_copy(r->uri, sizeof r->uri, tx->request_uri);
+	bool asked = bs_len(tx->request_method) > 0;   /* libhtp also answers responses without a request */
+	if (asked)
+		bs_copy(r->uri, sizeof r->uri, tx->request_uri);
+	else
+		snprintf(r->uri, sizeof r->uri, "-");
 	r->html = ct && http_ctype_html(bs_ptr(ct), bs_len(ct));
 	r->pkg_ua = ua && http_ua_package(bs_ptr(ua), bs_len(ua));
 	const bstr *host = header(tx->request_headers, "host");
-	r->rawip = !host || http_host_is_ip(bs_ptr(host), bs_len(host));
+	r->rawip = asked && (!host || http_host_is_ip(bs_ptr(host), bs_len(host)));
 	if (cd) {
 		const uint8_t *name;
 		size_t n = http_disposition_name(bs_ptr(cd), bs_len(cd), &name);

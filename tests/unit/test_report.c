@@ -341,6 +341,62 @@ static void test_http_retransmit(void)
 	end_flow(&proto_http, &f);
 }
 
+/* One request and its response (headers + body) on a fresh flow; returns the flow's facts2. */
+static uint32_t http_exchange(const char *req, const char *res_head, const void *body, size_t n)
+{
+	struct rp_flow f = flow(6, 1800, 80);
+	uint8_t msg[2048];
+	size_t hl = strlen(res_head);
+	memcpy(msg, res_head, hl);
+	memcpy(msg + hl, body, n);
+	feed_seq(&proto_http, &f, req, strlen(req), 0, 1);
+	feed_seq(&proto_http, &f, msg, hl + n, 1, 1);
+	end_flow(&proto_http, &f);
+	return f.facts2;
+}
+
+static void test_http_download_rules(void)
+{
+	TEST("http download rules: packages and ordinary plug-ins are not downloads");
+	uint8_t zeros[1200] = { 0 }, swf[600] = { 'C', 'W', 'S', 10 };
+	/* a .deb fetched by APT: octet-stream, large, still no download */
+	uint32_t f2 = http_exchange("GET /pool/main/x_1.0_amd64.deb HTTP/1.1\r\nHost: deb.example\r\n"
+				    "User-Agent: Debian APT-HTTP/1.3 (1.2.32)\r\n\r\n",
+				    "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+				    "Content-Length: 1200\r\n\r\n", zeros, sizeof zeros);
+	CHECK(!(f2 & RPF2_HTTP_DOWNLOAD));
+	/* a Debian package by content type, whoever fetches it: no download */
+	f2 = http_exchange("GET /x.deb HTTP/1.1\r\nHost: deb.example\r\nUser-Agent: Mozilla/5.0\r\n\r\n",
+			   "HTTP/1.1 200 OK\r\nContent-Type: application/x-debian-package\r\n"
+			   "Content-Length: 1200\r\n\r\n", zeros, sizeof zeros);
+	CHECK(!(f2 & RPF2_HTTP_DOWNLOAD));
+	/* an ordinary octet-stream of >= 4 KiB (declared): a download */
+	f2 = http_exchange("GET /f HTTP/1.1\r\nHost: a.example\r\n\r\n",
+			   "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+			   "Content-Length: 5000\r\n\r\n", zeros, sizeof zeros);
+	CHECK(f2 & RPF2_HTTP_DOWNLOAD);
+	/* Flash from a named site under its own type: content, not a download */
+	f2 = http_exchange("GET /ad.swf HTTP/1.1\r\nHost: cdn.example\r\n\r\n",
+			   "HTTP/1.1 200 OK\r\nContent-Type: application/x-shockwave-flash\r\n"
+			   "Content-Length: 600\r\n\r\n", swf, sizeof swf);
+	CHECK((f2 & RPF2_HTTP_PLUGIN) && !(f2 & RPF2_HTTP_DOWNLOAD));
+	/* the same from a bare IP, or disguised as HTML: a download */
+	f2 = http_exchange("GET /ad.swf HTTP/1.1\r\nHost: 192.0.2.9\r\n\r\n",
+			   "HTTP/1.1 200 OK\r\nContent-Type: application/x-shockwave-flash\r\n"
+			   "Content-Length: 600\r\n\r\n", swf, sizeof swf);
+	CHECK(f2 & RPF2_HTTP_DOWNLOAD);
+	f2 = http_exchange("GET /p HTTP/1.1\r\nHost: cdn.example\r\n\r\n",
+			   "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 600\r\n\r\n",
+			   swf, sizeof swf);
+	CHECK(f2 & RPF2_HTTP_DOWNLOAD);
+	/* a PE answered with 404: not a download */
+	uint8_t pe[600];
+	pe_image(pe, sizeof pe);
+	f2 = http_exchange("GET /a.exe HTTP/1.1\r\nHost: a.example\r\n\r\n",
+			   "HTTP/1.1 404 Not Found\r\nContent-Length: 600\r\n\r\n", pe, sizeof pe);
+	CHECK(!(f2 & RPF2_HTTP_DOWNLOAD));
+}
+
 static void test_http_sniff(void)
 {
 	TEST("http sniff helpers");
@@ -548,6 +604,7 @@ int main(void)
 	test_http_log4shell();
 	test_http_retransmit();
 	test_http_sniff();
+	test_http_download_rules();
 	test_tls();
 	test_irc();
 	test_ftp_smb_shell();
