@@ -39,6 +39,7 @@
 #define HTTP_STATE_BYTES (16u << 10)   /* what a libhtp connection parser costs, roughly */
 #define HTTP_BIGPOST (64u << 10)       /* RPF2_HTTP_BIGPOST */
 #define HTTP_BIG_OCTET 4096            /* an octet-stream body this large is a download */
+#define HTTP_BIG_OPAQUE (16u << 10)    /* an untyped binary body from a bare IP this large, too */
 
 struct http_dir {
 	uint32_t next;                 /* sequence number expected next */
@@ -279,7 +280,7 @@ static int on_req_complete(htp_tx_t *tx)
  * Silverlight, PDF only from a bare-IP Host or under another content
  * type), or an octet-stream
  * with a file type, an executable name or >= HTTP_BIG_OCTET bytes, or an
- * untyped binary body of >= HTTP_BIG_OCTET bytes from a bare-IP Host; never
+ * untyped binary body of >= HTTP_BIG_OPAQUE bytes from a bare-IP Host; never
  * a package fetched by a package manager or a non-2xx answer.
  */
 static void res_judge(struct http_st *st)
@@ -306,7 +307,8 @@ static void res_judge(struct http_st *st)
 		   (r->pkg_ua && (http_name_package(uri, ul) || http_name_package(fn, fnl)));
 	bool exe_name = http_name_exec(fn, fnl) || http_name_exec(uri, ul);
 	bool octet = http_ctype_octet(ct, ctl);
-	bool opaque = !ctl && r->rawip && size >= HTTP_BIG_OCTET && http_binary(d->sniff, d->nsniff);
+	/* C&C messages are small; staged code is not */
+	bool opaque = !ctl && r->rawip && size >= HTTP_BIG_OPAQUE && http_binary(d->sniff, d->nsniff);
 	bool code = t == HF_PE || t == HF_ELF || t == HF_CLASS || t == HF_JAR;
 	bool plugin = t == HF_SWF || t == HF_XAP || t == HF_PDF;
 	/* plug-in content is ordinary on the web: a download only from a bare IP or under another type */
