@@ -8,7 +8,7 @@
  * the same servers.
  *
  * Over HTTP (proto_http.c): a request body of >= 64 KiB (RPF2_HTTP_BIGPOST,
- * declared or counted; or a POST connection that carried >= 64 KiB) to a
+ * declared or counted) to a
  * server the host contacts rarely (at most HTTP_RARE connections) or
  * names by IP literal (Host is an address or absent), or a form POST
  * whose field names look like credentials (pass, pwd, user, login,
@@ -23,7 +23,6 @@
 
 #include "analysis/report-int.h"
 
-#define HTTP_BIG (64u << 10)
 #define HTTP_RARE 3
 
 static bool is_upload(const struct rp_flow *f)
@@ -56,7 +55,7 @@ static bool http_upload(const struct rp_ctx *x, const struct rp_flow *f)
 	if (f->app != RP_APP_HTTP || !rp_outbound(x, f))
 		return false;
 	bool raw = f->facts2 & RPF2_HTTP_RAWIP;
-	bool big = (f->facts2 & RPF2_HTTP_BIGPOST) || ((f->facts & RPF_HTTP_POST) && f->bytes[0] >= HTTP_BIG);
+	bool big = f->facts2 & RPF2_HTTP_BIGPOST;
 	if ((f->facts2 & RPF2_HTTP_CREDFORM) && raw)
 		return true;
 	return big && (raw || contacts(x, f->h[1]) <= HTTP_RARE);

@@ -239,6 +239,8 @@ static int on_req_body(htp_tx_data_t *dt)
 		return HTP_OK;
 	char hit[72];
 	body_bytes(&st->d[0], dt->data, dt->len, dt->tx->request_message_len);
+	if (st->d[0].body >= HTTP_BIGPOST)   /* now: the budget may end the direction before the body does */
+		st->rf->facts2 |= RPF2_HTTP_BIGPOST;
 	if (!(st->rf->facts2 & RPF2_HTTP_LOG4SHELL) && http_log4shell(dt->data, dt->len, hit, sizeof hit)) {
 		char e[RP_EV_LEN];
 		snprintf(e, sizeof e, "body: %s", hit);

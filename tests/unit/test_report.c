@@ -341,6 +341,25 @@ static void test_http_retransmit(void)
 	end_flow(&proto_http, &f);
 }
 
+static void test_http_bigpost(void)
+{
+	TEST("http: a chunked upload past the budget is still a large request body");
+	const char *h = "POST /up HTTP/1.1\r\nHost: 203.0.113.5\r\nTransfer-Encoding: chunked\r\n\r\n"
+			"11170\r\n";   /* one chunk of 70000 bytes */
+	struct rp_flow f = flow(6, 1900, 80);
+	uint32_t seq = 1;
+	CHECK(feed_seq(&proto_http, &f, h, strlen(h), 0, seq));
+	seq += (uint32_t)strlen(h);
+	uint8_t seg[1400];
+	memset(seg, 'z', sizeof seg);
+	for (int i = 0; i < 50 && !(f.done & 1); i++, seq += sizeof seg)
+		feed_seq(&proto_http, &f, seg, sizeof seg, 0, seq);
+	CHECK(f.done & 1);   /* the budget ended the direction */
+	CHECK(f.facts2 & RPF2_HTTP_BIGPOST);
+	CHECK(f.facts2 & RPF2_HTTP_RAWIP);
+	end_flow(&proto_http, &f);
+}
+
 /* One request and its response (headers + body) on a fresh flow; returns the flow's facts2. */
 static uint32_t http_exchange(const char *req, const char *res_head, const void *body, size_t n)
 {
@@ -605,6 +624,7 @@ int main(void)
 	test_http_retransmit();
 	test_http_sniff();
 	test_http_download_rules();
+	test_http_bigpost();
 	test_tls();
 	test_irc();
 	test_ftp_smb_shell();
