@@ -10,7 +10,7 @@
  * of >= 4 KiB.  A Debian or RPM package (by content type, or a .deb/.rpm
  * fetched by a package manager's User-Agent) never counts: that is a
  * system update, not a payload.  Other protocols: an FTP RETR of an
- * executable name (RPF_EXE), a PE image in a raw stream (RPF2_STREAM_PE).
+ * executable name (RPF_EXE).  A PE stage over raw TCP is beh_stage.c's.
  *
  * Evidence: what was fetched as proto_http.c wrote it ("type N B
  * content-type URI-or-file-name"), kv url, type, bytes of the first one.  The host may
@@ -26,7 +26,7 @@ static bool is_download(const struct rp_flow *f)
 {
 	if (f->app == RP_APP_HTTP)
 		return (f->facts2 & RPF2_HTTP_DOWNLOAD) != 0;
-	return (f->facts & RPF_EXE) || (f->facts2 & RPF2_STREAM_PE);
+	return (f->facts & RPF_EXE) != 0;
 }
 
 /* Splits "TYPE N B CTYPE NAME" (proto_http.c's evidence) into kv. */
@@ -76,4 +76,4 @@ static void download_run(const struct rp_ctx *x, struct rp_host *h)
 		    (unsigned long long)n, n == 1 ? "" : "s", file[0] ? ": " : "", file);
 }
 
-const struct analysis analysis_download = { .name = "download", .run = download_run };
+const struct analysis analysis_download = { .name = "download", .run = download_run, .kinds = "download" };

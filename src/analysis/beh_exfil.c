@@ -9,7 +9,8 @@
  *
  * Over HTTP (proto_http.c): a request body of >= 64 KiB (RPF2_HTTP_BIGPOST,
  * declared or counted) to a
- * server the host contacts rarely (at most HTTP_RARE connections) or
+ * server the host contacts rarely (at most exfiltration.http_rare = 3
+ * connections) or
  * names by IP literal (Host is an address or absent), or a form POST
  * whose field names look like credentials (pass, pwd, user, login,
  * email) to a server named by IP literal: stealers and implants upload
@@ -23,7 +24,10 @@
 
 #include "analysis/report-int.h"
 
-#define HTTP_RARE 3
+static const struct rp_rule rules[] = {
+	{ "exfiltration.http_rare", 3, 0, 1e6,
+	  "a server the host opened at most this many connections to is rare (a large HTTP upload to it is exfiltration)" },
+};
 
 static bool is_upload(const struct rp_flow *f)
 {
@@ -58,7 +62,7 @@ static bool http_upload(const struct rp_ctx *x, const struct rp_flow *f)
 	bool big = f->facts2 & RPF2_HTTP_BIGPOST;
 	if ((f->facts2 & RPF2_HTTP_CREDFORM) && raw)
 		return true;
-	return big && (raw || contacts(x, f->h[1]) <= HTTP_RARE);
+	return big && (raw || (double)contacts(x, f->h[1]) <= rp_param(x, &rules[0]));
 }
 
 static void http_exfil(const struct rp_ctx *x, struct rp_host *h)
@@ -132,4 +136,5 @@ static void exfil_run(const struct rp_ctx *x, struct rp_host *h)
 		    files);
 }
 
-const struct analysis analysis_exfil = { .name = "exfiltration", .run = exfil_run };
+const struct analysis analysis_exfil = { .name = "exfiltration", .run = exfil_run, .kinds = "exfiltration",
+	.rules = rules, .nrules = sizeof rules / sizeof *rules };

@@ -43,4 +43,4 @@ static void irc_run(const struct rp_ctx *x, struct rp_host *h)
 		 nick[0] ? nick : "-", chan[0] ? chan : "-", cmd[0] ? cmd : "none seen");
 }
 
-const struct analysis analysis_irc = { .name = "irc_cnc", .run = irc_run };
+const struct analysis analysis_irc = { .name = "irc_cnc", .run = irc_run, .kinds = "irc_cnc" };

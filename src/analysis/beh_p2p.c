@@ -154,4 +154,4 @@ static void p2p_run(const struct rp_ctx *x, struct rp_host *h)
 	}
 }
 
-const struct analysis analysis_p2p = { .name = "p2p", .run = p2p_run };
+const struct analysis analysis_p2p = { .name = "p2p", .run = p2p_run, .kinds = "p2p" };

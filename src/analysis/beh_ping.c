@@ -30,4 +30,4 @@ static void ping_run(const struct rp_ctx *x, struct rp_host *h)
 		    (unsigned long long)n, n == 1 ? "" : "s", (unsigned long long)answered);
 }
 
-const struct analysis analysis_ping = { .name = "ping", .run = ping_run };
+const struct analysis analysis_ping = { .name = "ping", .run = ping_run, .kinds = "ping" };

@@ -2,7 +2,8 @@
  * beh_serve.c - `server`: the host answers many clients on one port (at
  * least 5 distinct clients with payload both ways, over TCP), and `relay`: it
  * forwards them - within 3 s of accepting a connection it opens one of
- * its own, and at least half of these forwarded connections go to
+ * its own to another host (a call back to the client, as after an
+ * exploit, is not forwarding), and at least half of these forwarded connections go to
  * backends that received at least 3 of them (Storm's public nodes relayed
  * HTTP to the botnet's backend).
  */
@@ -10,6 +11,12 @@
 #include <stdlib.h>
 
 #include "analysis/report-int.h"
+
+static const struct rp_rule rules[] = {
+	{ "serve.clients", 5, 1, 1e6, "distinct clients answered on one TCP port for `server`" },
+	{ "relay.window_s", 3, 0, 600, "an outbound connection this soon after an inbound one is forwarded" },
+	{ "relay.forwarded", 3, 1, 1e6, "forwarded connections of a relay (and per backend)" },
+};
 
 static void server_find(const struct rp_ctx *x, struct rp_host *h, uint8_t *seen)
 {
@@ -42,7 +49,7 @@ static void server_find(const struct rp_ctx *x, struct rp_host *h, uint8_t *seen
 		if (!seen[f->h[0]]++)
 			clients++;
 	}
-	if (clients < 5)
+	if (clients < rp_param(x, &rules[0]))
 		return;
 	struct rp_beh *b = rp_beh_add(h, "server", s, e, n);
 	if (!b)
@@ -63,9 +70,10 @@ static void relay_find(const struct rp_ctx *x, struct rp_host *h, uint32_t *to)
 		const struct rp_flow *in = x->fl[i];
 		if (in->h[1] != x->self || in->proto != 6 || !in->bytes[0])
 			continue;
-		for (size_t k = i + 1; k < x->nfl && x->fl[k]->t0 <= in->t0 + 3.0f; k++) {
+		for (size_t k = i + 1; k < x->nfl && x->fl[k]->t0 <= in->t0 + rp_param(x, &rules[1]); k++) {
 			const struct rp_flow *o = x->fl[k];
-			if (o->h[0] != x->self || o->proto != 6 || !o->bytes[0] || o->h[1] > x->nhosts)
+			if (o->h[0] != x->self || o->proto != 6 || !o->bytes[0] || o->h[1] > x->nhosts ||
+			    o->h[1] == in->h[0])   /* a call back to the client is no relay */
 				continue;
 			if (s < 0 || o->t0 < s)
 				s = o->t0;
@@ -80,9 +88,9 @@ static void relay_find(const struct rp_ctx *x, struct rp_host *h, uint32_t *to)
 	}
 	uint64_t repeated = 0;   /* forwarded flows to backends that got at least 3 */
 	for (uint64_t i = 1; i <= x->nhosts; i++)
-		if (to[i] >= 3)
+		if (to[i] >= rp_param(x, &rules[2]))
 			repeated += to[i];
-	if (n < 3 || !top || repeated * 2 < n)
+	if (n < rp_param(x, &rules[2]) || !top || repeated * 2 < n)
 		return;
 	struct rp_beh *b = rp_beh_add(h, "relay", s, e, n);
 	if (!b)
@@ -108,4 +116,5 @@ static void serve_run(const struct rp_ctx *x, struct rp_host *h)
 	free(to);
 }
 
-const struct analysis analysis_serve = { .name = "server+relay", .run = serve_run };
+const struct analysis analysis_serve = { .name = "server+relay", .run = serve_run, .kinds = "server,relay",
+	.rules = rules, .nrules = sizeof rules / sizeof *rules };

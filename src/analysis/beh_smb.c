@@ -12,6 +12,12 @@
 
 #include "analysis/report-int.h"
 
+static const struct rp_rule rules[] = {
+	{ "smb.propagation_targets", 5, 1, 1e6, "distinct hosts with an established SMB session" },
+	{ "smb.shell_window_s", 120, 0, 86400, "command-shell text this soon after an RPC/SMB payload is an exploit" },
+	{ "smb.rpc_payload_bytes", 1000, 0, 1e9, "bytes to 135/139/445 before such a shell" },
+};
+
 static bool rpc_port(uint16_t p)
 {
 	return p == 135 || p == 139 || p == 445;
@@ -27,7 +33,7 @@ static void shell_exploit(const struct rp_ctx *x, struct rp_host *h)
 			const struct rp_flow *ex = x->fl[k];
 			bool pair = (ex->h[0] == sh->h[0] && ex->h[1] == sh->h[1]) ||
 				    (ex->h[0] == sh->h[1] && ex->h[1] == sh->h[0]);
-			if (!pair || !rpc_port(ex->dport) || ex->bytes[0] < 1000 || sh->t0 - ex->t0 > 120)
+			if (!pair || !rpc_port(ex->dport) || ex->bytes[0] < rp_param(x, &rules[2]) || sh->t0 - ex->t0 > rp_param(x, &rules[1]))
 				continue;
 			struct rp_beh *b = rp_beh_add(h, "exploit", ex->t0, sh->t1, 2);
 			if (!b)
@@ -81,10 +87,11 @@ static void smb_run(const struct rp_ctx *x, struct rp_host *h)
 		rp_evidence(b, "%s: %llu SMB flows with large NT Trans, %llu with Trans2",
 			 what, (unsigned long long)nt, (unsigned long long)t2);
 	}
-	if (targets >= 5 && (b = rp_beh_add(h, "smb_propagation", ps, pe, pn))) {
+	if (targets >= rp_param(x, &rules[0]) && (b = rp_beh_add(h, "smb_propagation", ps, pe, pn))) {
 		rp_kv_num(b, "targets", (double)targets);
 		rp_evidence(b, "SMB sessions to %llu hosts", (unsigned long long)targets);
 	}
 }
 
-const struct analysis analysis_smb = { .name = "smb", .run = smb_run };
+const struct analysis analysis_smb = { .name = "smb", .run = smb_run, .kinds = "exploit,smb_propagation",
+	.rules = rules, .nrules = sizeof rules / sizeof *rules };

@@ -10,6 +10,10 @@
 
 #include "analysis/report-int.h"
 
+static const struct rp_rule rules[] = {
+	{ "spam.min_mx", 3, 1, 1e6, "distinct MX on port 25 that make spam without a MAIL FROM seen" },
+};
+
 static void spam_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	double s = -1, e = 0;
@@ -33,7 +37,7 @@ static void spam_run(const struct rp_ctx *x, struct rp_host *h)
 			mx++;
 	}
 	free(seen);
-	if (!n || (mx < 3 && !mailfrom))
+	if (!n || (mx < rp_param(x, &rules[0]) && !mailfrom))
 		return;
 	char helo[160], from[160];
 	rp_ev_join(x->col, x->self, EV_SMTP_HELO, 3, helo, sizeof helo);
@@ -51,4 +55,5 @@ static void spam_run(const struct rp_ctx *x, struct rp_host *h)
 		 (unsigned long long)rcpt, helo[0] ? helo : "-", from[0] ? from : "-");
 }
 
-const struct analysis analysis_spam = { .name = "spam", .run = spam_run };
+const struct analysis analysis_spam = { .name = "spam", .run = spam_run, .kinds = "spam",
+	.rules = rules, .nrules = sizeof rules / sizeof *rules };

@@ -37,4 +37,4 @@ static void time_sync_run(const struct rp_ctx *x, struct rp_host *h)
 		 (unsigned long long)n, n == 1 ? "" : "s");
 }
 
-const struct analysis analysis_time_sync = { .name = "time_sync", .run = time_sync_run };
+const struct analysis analysis_time_sync = { .name = "time_sync", .run = time_sync_run, .kinds = "time_sync" };

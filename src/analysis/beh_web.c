@@ -11,11 +11,14 @@
 
 #include "analysis/report-int.h"
 
-/* True when an inbound TCP connection with payload began in the 3 s before fl[i]. */
+/* True when an inbound TCP connection with payload from another host than
+ * fl[i]'s destination began in the 3 s before fl[i] (a call back to the
+ * client itself is a reaction, not a relay). */
 static bool forwarded(const struct rp_ctx *x, size_t i)
 {
 	for (size_t k = i; k-- > 0 && x->fl[k]->t0 >= x->fl[i]->t0 - 3.0f;)
-		if (x->fl[k]->h[1] == x->self && x->fl[k]->proto == 6 && x->fl[k]->bytes[0])
+		if (x->fl[k]->h[1] == x->self && x->fl[k]->proto == 6 && x->fl[k]->bytes[0] &&
+		    x->fl[k]->h[0] != x->fl[i]->h[1])
 			return true;
 	return false;
 }

@@ -59,6 +59,11 @@ void rp_col_free(struct rp_col *c)
 	free(c);
 }
 
+void rp_col_params(struct rp_col *c, const struct rp_params *p)
+{
+	c->params = p;
+}
+
 bool rp_col_oom(const struct rp_col *c)
 {
 	return c->oom;

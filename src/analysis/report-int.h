@@ -13,6 +13,7 @@
 #include "analysis/report.h"
 #include "p2p/p2p.h"
 
+#define RP_MAX_HOSTS 32    /* sandbox hosts and suspects explained per run */
 #define RP_EV_MAX 20000
 #define RP_EV_LEN 80
 #define RP_PDNS_MAX 16384
@@ -70,6 +71,7 @@ struct rp_col {
 	uint64_t st_refused;        /* states refused at the caps: those flows got metadata only */
 	struct rp_timing2 *tm;      /* payload timing, rp_flow.timing - 1 */
 	size_t ntm, captm;
+	const struct rp_params *params; /* rule overrides, or NULL */
 	const struct run *run;
 	bool oom;
 };
@@ -95,7 +97,13 @@ struct analysis {
 	const char *name;
 	/* Appends the behaviors it finds to h (rp_beh_add). */
 	void (*run)(const struct rp_ctx *x, struct rp_host *h);
+	const char *kinds;          /* the kinds it emits, comma-separated (rules.c describes them) */
+	const struct rp_rule *rules; /* its tunable thresholds (rp_param) */
+	unsigned nrules;
 };
+
+/* The value of rule r for this report: an override (--set, --rules) or its default. */
+double rp_param(const struct rp_ctx *x, const struct rp_rule *r);
 
 extern const struct analysis *const rp_analyses[];
 extern const size_t rp_nanalyses;
@@ -109,6 +117,8 @@ void rp_evidence(struct rp_beh *b, const char *fmt, ...) __attribute__((format(p
 /* The other endpoint's host of flow f as seen from the sandbox host. */
 const struct host *rp_peer(const struct rp_ctx *x, const struct rp_flow *f);
 bool rp_outbound(const struct rp_ctx *x, const struct rp_flow *f);
+/* A port of an ordinary service (report.c): proto 6 TCP, else UDP. */
+bool rp_service_port(uint8_t proto, uint16_t port);
 /* Up to max evidence strings of (host, cat), most frequent first, joined by ", ". */
 size_t rp_ev_join(const struct rp_col *c, uint32_t host, unsigned cat, unsigned max, char *buf, size_t len);
 uint64_t rp_ev_total(const struct rp_col *c, uint32_t host, unsigned cat);
@@ -122,6 +132,11 @@ size_t rp_line(const uint8_t *p, size_t n);
 
 /* The payload timing of direction d of f, or NULL when it had one payload packet. */
 const struct rp_timing *rp_timing_of(const struct rp_col *c, const struct rp_flow *f, int d);
+
+/* indicators.c: fills h->iocs from the evidence of x's host and h's behaviors. -1: out of memory. */
+int rp_indicators(const struct rp_ctx *x, struct rp_host *h);
+/* verdict.c: fills h->verdict and h->malicious from h's behaviors and role. */
+void rp_verdict(struct rp_host *h);
 
 /* proto_overnet.c: recovers Storm's XOR key from the sampled datagrams and
  * marks the flows that decode under it as Overnet (RPF_OV_XOR). */

@@ -5,6 +5,8 @@
  * them with passive DNS and libloc (geo.c).
  *
  * Notable endpoints (why they stick out, in the score):
+ *   named by a malicious behavior (its "server": a C2, a stage's source, a
+ *   spam MX): + 6, the behavior first in the reason, even for one flow;
  *   repeated contact: log2(1 + flows);  spread: distinct minutes with a
  *   contact (bots return to their C&C, peers are met once);  C&C-like
  *   exchange: HTTP POST of a binary body or an IRC session;  backend: a
@@ -71,14 +73,6 @@ void rp_evidence(struct rp_beh *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-bool rp_kind_malicious(const char *kind)
-{
-	static const char *const benign[] = { "dns", "http", "tls", "time_sync", "ping", "server" };
-	for (size_t i = 0; i < sizeof benign / sizeof *benign; i++)
-		if (!strcmp(kind, benign[i]))
-			return false;
-	return true;
-}
 
 bool rp_outbound(const struct rp_ctx *x, const struct rp_flow *f)
 {
@@ -106,6 +100,27 @@ static bool port_well_known(uint16_t p)
 	static const uint16_t wk[] = { 20, 21, 22, 23, 25, 53, 80, 110, 123, 143, 443, 445, 465, 587, 993, 995, 8080 };
 	for (size_t i = 0; i < sizeof wk / sizeof *wk; i++)
 		if (wk[i] == p)
+			return true;
+	return false;
+}
+
+/*
+ * Ports of services an ordinary host uses or offers, where a long session
+ * or a regular exchange is expected: mail, web, remote desktop, databases,
+ * directory, chat and push-notification channels, VPNs, LAN discovery.
+ * A C2 channel on one of these is judged by content, not by its port.
+ */
+bool rp_service_port(uint8_t proto, uint16_t p)
+{
+	static const uint16_t tcp[] = { 21, 22, 23, 25, 53, 80, 88, 110, 135, 139, 143, 389, 443, 445, 465, 587,
+		636, 853, 993, 995, 1433, 1521, 1723, 1883, 3268, 3269, 3306, 3389, 5060, 5061, 5222, 5223, 5228,
+		5432, 5900, 5938, 8080, 8443, 8883, 9418 };
+	static const uint16_t udp[] = { 53, 67, 68, 69, 123, 137, 138, 161, 162, 443, 500, 514, 1900, 3478,
+		3702, 4500, 5353, 5355, 19302 };
+	const uint16_t *v = proto == 6 ? tcp : udp;
+	size_t n = proto == 6 ? sizeof tcp / sizeof *tcp : sizeof udp / sizeof *udp;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == p)
 			return true;
 	return false;
 }
@@ -158,21 +173,26 @@ static void peers_account(const struct rp_ctx *x, struct peer_acc *acc)
 		while (j < x->nfl && x->fl[j]->t0 < in->t0)
 			j++;
 		for (size_t k = j; k < x->nfl && x->fl[k]->t0 <= in->t0 + 3.0f; k++)
-			if (x->fl[k]->h[0] == x->self && x->fl[k]->proto == 6 && x->fl[k]->h[1] <= x->nhosts) {
+			if (x->fl[k]->h[0] == x->self && x->fl[k]->proto == 6 && x->fl[k]->h[1] <= x->nhosts &&
+			    x->fl[k]->h[1] != in->h[0] && x->fl[k]->bytes[0] && in->bytes[0]) {
 				acc[x->fl[k]->h[1]].backend = true;
 				break;
 			}
 	}
 }
 
-static double peer_score(const struct peer_acc *a, char *why, size_t len)
+static double peer_score(const struct peer_acc *a, const struct rp_beh *named, char *why, size_t len)
 {
 	unsigned mins = popcount256(a->minutes);
 	double s = log2(1.0 + a->flows) + 0.5 * (mins > 12 ? 12 : mins);
-	int n = snprintf(why, len, "%u flows in %u distinct minutes", a->flows, mins);
-	size_t u = n > 0 && (size_t)n < len ? (size_t)n : 0;
+	size_t u = 0;
 #define WHY(...) do { int w_ = snprintf(why + u, len - u, __VA_ARGS__); \
 		if (w_ > 0 && (size_t)w_ < len - u) u += (size_t)w_; } while (0)
+	if (named) {
+		s += 6;
+		WHY("%s: %.120s; ", named->kind, named->evidence);
+	}
+	WHY("%u flow%s in %u distinct minute%s", a->flows, a->flows == 1 ? "" : "s", mins, mins == 1 ? "" : "s");
 	if (a->backend) {
 		s += 4;
 		WHY("; backend: inbound connections were relayed to it");
@@ -205,6 +225,41 @@ static int by_score(const void *a, const void *b)
 	return memcmp(x->addr, y->addr, 16);
 }
 
+/* True when text names address a ("a.b.c.d", "v6") or a network holding it ("a.b.c.0/24"). */
+static bool names_addr(const char *text, const struct host *p)
+{
+	char a[64];
+	decode_addr_str(p->family, p->addr, a, sizeof a);
+	if (!strcmp(text, a))
+		return true;
+	const char *slash = strchr(text, '/');
+	uint8_t fam, net[16];
+	char buf[64];
+	if (!slash || (size_t)(slash - text) >= sizeof buf || p->family != 4)
+		return false;
+	memcpy(buf, text, (size_t)(slash - text));
+	buf[slash - text] = 0;
+	int bits = atoi(slash + 1);
+	if (!decode_addr_parse(buf, &fam, net) || fam != 4 || bits < 8 || bits > 32)
+		return false;
+	uint32_t m = bits == 32 ? 0xffffffffu : ~(0xffffffffu >> bits);
+	uint32_t x = (uint32_t)net[0] << 24 | (uint32_t)net[1] << 16 | (uint32_t)net[2] << 8 | net[3];
+	uint32_t y = (uint32_t)p->addr[0] << 24 | (uint32_t)p->addr[1] << 16 | (uint32_t)p->addr[2] << 8 | p->addr[3];
+	return (x & m) == (y & m);
+}
+
+/* The heaviest malicious behavior of h whose "server" is peer p, or NULL. */
+static const struct rp_beh *named_by(const struct rp_host *h, const struct host *p)
+{
+	for (unsigned i = 0; i < h->nbehs; i++) {
+		const struct rp_beh *b = &h->behs[i];
+		for (unsigned k = 0; b->malicious && k < b->nkv; k++)
+			if (!strcmp(b->kv[k].key, "server") && names_addr(b->kv[k].val, p))
+				return b;
+	}
+	return NULL;
+}
+
 static int notable_rank(const struct rp_ctx *x, struct rp_host *h, struct geo *g)
 {
 	struct peer_acc *acc = calloc(x->nhosts + 1, sizeof *acc);
@@ -217,14 +272,18 @@ static int notable_rank(const struct rp_ctx *x, struct rp_host *h, struct geo *g
 	peers_account(x, acc);
 	size_t n = 0;
 	for (uint64_t i = 1; i <= x->nhosts; i++) {
-		if (acc[i].flows < 2 || i == x->self)
+		const struct host *p = x->hosts[i - 1];
+		if (!acc[i].flows || i == x->self || !decode_addr_host(p->family, p->addr))
+			continue;
+		const struct rp_beh *named = named_by(h, p);
+		if (acc[i].flows < 2 && !named)   /* one flow is notable when a behavior names it */
 			continue;
 		struct rp_notable *e = &all[n++];
-		e->family = x->hosts[i - 1]->family;
-		memcpy(e->addr, x->hosts[i - 1]->addr, 16);
+		e->family = p->family;
+		memcpy(e->addr, p->addr, 16);
 		e->flows = acc[i].flows;
 		e->first = acc[i].first;
-		e->score = peer_score(&acc[i], e->reason, sizeof e->reason);
+		e->score = peer_score(&acc[i], named, e->reason, sizeof e->reason);
 	}
 	qsort(all, n, sizeof *all, by_score);
 	h->nnotable = n < RP_MAX_NOTABLE ? (unsigned)n : RP_MAX_NOTABLE;
@@ -255,18 +314,32 @@ static void say(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const struct rp_beh *beh_find(const struct rp_host *h, const char *kind)
+static bool any_malicious(const struct rp_host *h)
 {
 	for (unsigned i = 0; i < h->nbehs; i++)
-		if (!strcmp(h->behs[i].kind, kind))
-			return &h->behs[i];
+		if (h->behs[i].malicious)
+			return true;
+	return false;
+}
+
+/* The behavior that gives the host its role: relay, then server, worker, p2p_node (rules.c). */
+static const struct rp_beh *role_behavior(const struct rp_host *h)
+{
+	static const char *const order[] = { "relay", "server", "worker", "p2p_node" };
+	for (size_t r = 0; r < sizeof order / sizeof *order; r++)
+		for (unsigned i = 0; i < h->nbehs; i++) {
+			const struct rp_kind *k = rp_kind_find(h->behs[i].kind);
+			if (k && k->role && !strcmp(k->role, order[r]))
+				return &h->behs[i];
+		}
 	return NULL;
 }
 
 /*
- * relay/proxy when it forwards inbound connections, server when it
- * serves many, worker when it spams, floods or scans outbound only,
- * p2p_node when P2P is all it does, else client.
+ * The role of the heaviest role-giving behavior (rules.c's kinds table):
+ * relay when it forwards inbound connections, server when it serves
+ * many, worker when it spams, floods, scans or propagates, p2p_node when
+ * it takes part in an overlay, else client.
  */
 static void role_derive(const struct rp_ctx *x, struct rp_host *h)
 {
@@ -281,24 +354,21 @@ static void role_derive(const struct rp_ctx *x, struct rp_host *h)
 	const char *where = h->nat ? "private address, no inbound connection answered (behind NAT)"
 			  : h->reachable ? "reachable: answered inbound connections"
 					 : "public address, no inbound connection answered";
-	if ((b = beh_find(h, "relay"))) {
-		snprintf(h->role, sizeof h->role, "relay");
+	b = role_behavior(h);
+	const char *role = b ? rp_kind_find(b->kind)->role : "client";
+	snprintf(h->role, sizeof h->role, "%s", role);
+	if (!strcmp(role, "relay"))
 		say(h->role_reason, sizeof h->role_reason, "forwards inbound connections to a backend (%s); %s",
-			 b->evidence, where);
-	} else if ((b = beh_find(h, "server"))) {
-		snprintf(h->role, sizeof h->role, "server");
+		    b->evidence, where);
+	else if (!strcmp(role, "server"))
 		say(h->role_reason, sizeof h->role_reason, "serves many clients (%s); %s", b->evidence, where);
-	} else if ((b = beh_find(h, "spam")) || (b = beh_find(h, "flood")) || (b = beh_find(h, "scan")) ||
-		   (b = beh_find(h, "smb_propagation"))) {
-		snprintf(h->role, sizeof h->role, "worker");
+	else if (!strcmp(role, "worker"))
 		say(h->role_reason, sizeof h->role_reason, "%s outbound; %s", b->kind, where);
-	} else if ((b = beh_find(h, "p2p"))) {
-		snprintf(h->role, sizeof h->role, "p2p_node");
+	else if (!strcmp(role, "p2p_node"))
 		say(h->role_reason, sizeof h->role_reason, "takes part in a P2P overlay; %s", where);
-	} else {
-		snprintf(h->role, sizeof h->role, "client");
-		say(h->role_reason, sizeof h->role_reason, "only ordinary client traffic; %s", where);
-	}
+	else
+		say(h->role_reason, sizeof h->role_reason, "%s; %s",
+		    any_malicious(h) ? "the client side of its behaviors" : "only ordinary client traffic", where);
 }
 
 /* ---- assembly ---- */
@@ -355,9 +425,65 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 		rp_analyses[i]->run(x, h);
 	qsort(h->behs, h->nbehs, sizeof *h->behs, by_start);
 	role_derive(x, h);
-	if (notable_rank(x, h, g) < 0 || plot_points(x, h) < 0)
+	rp_verdict(h);
+	if (notable_rank(x, h, g) < 0 || plot_points(x, h) < 0 || rp_indicators(x, h) < 0)
 		return -1;
 	return 0;
+}
+
+/*
+ * Facts that make either endpoint of a flow worth explaining even when it
+ * is not a sandbox host by flow count: an exploit, an executable or code
+ * crossing, mail handed over, a shell, a tunnel, a self-signed TLS
+ * session, data sent straight to a DNS server.
+ */
+#define SUSPECT_FACTS (RPF_EXE | RPF_SMTP_MAIL | RPF_SMTP_DATA | RPF_SMB_TRANS2 | RPF_SMB_NTTRANS | \
+		       RPF_SHELL | RPF_IRC_JOIN | RPF_IRC_CMD | RPF_DNS_TUNNEL | RPF_FTP_STOR)
+#define SUSPECT_FACTS2 (RPF2_TLS_SELFSIGNED | RPF2_HTTP_LOG4SHELL | RPF2_HTTP_FILE | RPF2_HTTP_BIGPOST | \
+			RPF2_STREAM_PE | RPF2_STREAM_PE_R | RPF2_ICMP_TUNNEL | RPF2_DNS_DIRECT | RPF2_DNS_BADNAME)
+
+static bool listed(const struct host *const *sb, unsigned n, const struct host *h)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (sb[i] == h)
+			return true;
+	return false;
+}
+
+/*
+ * Adds to sb[0..n) the endpoints of flows with suspect facts (addresses of
+ * one machine only), most such flows first, up to max in all.  They are
+ * kept in the report only when a detector finds malicious behavior.
+ */
+static unsigned suspects(const struct rp_col *c, const struct rp_ctx *x, const struct host **sb, unsigned n,
+			 unsigned max)
+{
+	uint32_t *score = calloc(x->nhosts + 1, sizeof *score);
+	if (!score)
+		return n;
+	for (size_t i = 0; i < c->nflows; i++) {
+		const struct rp_flow *f = &c->flows[i];
+		if (!(f->facts & SUSPECT_FACTS) && !(f->facts2 & SUSPECT_FACTS2))
+			continue;
+		for (int w = 0; w < 2; w++)
+			if (f->h[w] && f->h[w] <= x->nhosts)
+				score[f->h[w]]++;
+	}
+	while (n < max) {
+		uint64_t best = 0;
+		for (uint64_t i = 1; i <= x->nhosts; i++) {
+			const struct host *h = x->hosts[i - 1];
+			if (score[i] && (!best || score[i] > score[best]) && decode_addr_host(h->family, h->addr))
+				best = i;
+		}
+		if (!best)
+			break;
+		score[best] = 0;
+		if (!listed(sb, n, x->hosts[best - 1]))
+			sb[n++] = x->hosts[best - 1];
+	}
+	free(score);
+	return n;
 }
 
 int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_t *addr,
@@ -370,25 +496,36 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	if (g)
 		snprintf(out->geo_db, sizeof out->geo_db, "%s", geo_path(g));
 	rp_overnet_xor(c);
-	const struct host *sb[16];
-	unsigned nsb = 0;
+	const struct host *sb[RP_MAX_HOSTS];
+	unsigned nsb = 0, nbase;
+	struct rp_ctx x = { .col = c, .run = r, .span = out->span };
+	x.hosts = hosttab_list(r->hosts, &x.nhosts);
 	if (family) {
 		const struct host *h = hosttab_find(r->hosts, family, addr);
 		if (h)
 			sb[nsb++] = h;
+		nbase = nsb;
 	} else {
 		nsb = hosttab_sandbox(r->hosts, sb, 16);
+		nbase = nsb;
+		if (x.hosts)
+			nsb = suspects(c, &x, sb, nsb, RP_MAX_HOSTS);
 	}
-	struct rp_ctx x = { .col = c, .run = r, .span = out->span };
-	x.hosts = hosttab_list(r->hosts, &x.nhosts);
 	x.fl = malloc((c->nflows ? c->nflows : 1) * sizeof *x.fl);
 	out->hosts = calloc(nsb ? nsb : 1, sizeof *out->hosts);
 	int rc = 0;
 	if ((!x.hosts && x.nhosts) || !x.fl || !out->hosts)
 		rc = -1;
 	for (unsigned i = 0; !rc && i < nsb; i++) {
+		struct rp_host *h = &out->hosts[out->nhosts];
+		rc = host_build(&x, sb[i], g, h);
+		if (rc || (i >= nbase && !h->malicious)) {  /* failed, or a suspect cleared */
+			free(h->pts);
+			free(h->iocs);
+			memset(h, 0, sizeof *h);
+			continue;
+		}
 		out->nhosts++;
-		rc = host_build(&x, sb[i], g, &out->hosts[i]);
 	}
 	free(x.hosts);
 	free(x.fl);
@@ -399,8 +536,10 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 
 void rp_report_free(struct rp_report *rep)
 {
-	for (unsigned i = 0; i < rep->nhosts; i++)
+	for (unsigned i = 0; i < rep->nhosts; i++) {
 		free(rep->hosts[i].pts);
+		free(rep->hosts[i].iocs);
+	}
 	free(rep->hosts);
 	memset(rep, 0, sizeof *rep);
 }

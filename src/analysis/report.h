@@ -31,7 +31,8 @@
 	X(NONE, "other") X(DNS, "dns") X(NTP, "ntp") X(SMTP, "smtp")        \
 	X(HTTP, "http") X(TLS, "tls") X(IRC, "irc") X(FTP, "ftp")           \
 	X(SMB, "smb") X(OVERNET, "overnet") X(KAD, "kad")                   \
-	X(BT_DHT, "bittorrent_dht") X(GNUTELLA, "gnutella") X(SHELL, "shell")
+	X(BT_DHT, "bittorrent_dht") X(GNUTELLA, "gnutella") X(SHELL, "shell")   \
+	X(DCERPC, "dcerpc")
 
 enum rp_app {
 #define X(e, s) RP_APP_##e,
@@ -79,7 +80,8 @@ enum {
 	RPF2_HTTP_COOKIE_BLOB = 1u << 10, /* a long opaque Cookie value */
 	RPF2_HTTP_HTML = 1u << 11,    /* a 2xx text/html response (a page) */
 	/* raw streams (collect.c) */
-	RPF2_STREAM_PE = 1u << 12,    /* a PE image in a raw (non-HTTP) stream, either way */
+	RPF2_STREAM_PE = 1u << 12,    /* a PE image in a raw stream, sent by the originator */
+	RPF2_STREAM_PE_R = 1u << 14,  /* the same, sent by the responder */
 	RPF2_MIDSTREAM = 1u << 13,    /* TCP with payload both ways but no handshake seen */
 	/* ICMP/tunnels (proto_icmp.c) */
 	RPF2_ICMP_TUNNEL = 1u << 16,  /* echo payloads carrying IP packets */
@@ -193,7 +195,7 @@ struct rp_kv {
 	bool num;                   /* val is a JSON number */
 };
 
-#define RP_MAX_KV 8
+#define RP_MAX_KV 12
 struct rp_beh {
 	char kind[24];
 	double start, end;
@@ -214,6 +216,15 @@ struct rp_notable {
 	char org[96], country[4], range[40];   /* range: private/reserved label or "" */
 };
 
+/* An indicator an analyst can hand to a SOC's tools (doc/report-schema.md). */
+#define RP_MAX_IOCS 256
+struct rp_ioc {
+	const char *type;           /* "domain", "uri", "user_agent", "address", "file", "ja3", ... */
+	char value[80];
+	uint32_t count;             /* times seen */
+	char behavior[24];          /* the behavior kind it supports, or "" */
+};
+
 #define RP_MAX_BEHS 32
 #define RP_MAX_NOTABLE 10
 struct rp_host {
@@ -229,6 +240,10 @@ struct rp_host {
 	uint64_t app_flows[RP_APP_COUNT];
 	uint64_t flows_out, flows_in, peers;
 	struct plot_point *pts;     /* outbound flows: time x port (for the HTML plot) */
+	struct rp_ioc *iocs;        /* indicators, by type then count (indicators.c) */
+	unsigned niocs;
+	bool malicious;             /* a malicious behavior was found */
+	char verdict[600];          /* one paragraph: what the host is, the strongest evidence, when */
 	size_t npts;
 };
 
@@ -250,8 +265,43 @@ struct geo;
 int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_t *addr,
 	     struct geo *g, struct rp_report *out, char *err, size_t errlen);
 void rp_report_free(struct rp_report *rep);
+/* "mm:ss" or "h:mm:ss" of seconds since the start (verdict.c). */
+void rp_clock(double t, char *buf, size_t len);
+/* ---- rules.c: the detectors as data ---- */
+
+/* A behavior kind: malicious or not, the role it implies (or NULL), its verdict weight. */
+struct rp_kind {
+	const char *name;
+	bool malicious;
+	const char *role;
+	unsigned weight;            /* lower is heavier */
+	const char *doc;
+};
+const struct rp_kind *rp_kind_find(const char *name);
+const struct rp_kind *rp_kinds(size_t *n);
 /* True when a behavior kind is malicious (not dns/http/tls/time_sync/ping/server). */
 bool rp_kind_malicious(const char *kind);
+
+/* A tunable threshold a detector declares in its table row. */
+struct rp_rule {
+	const char *name;           /* "session.hold_s" */
+	double def, min, max;
+	const char *doc;            /* what it bounds, with its unit */
+};
+const struct rp_rule *rp_rule_find(const char *name);
+/* Overrides of rule values for one report (NULL: the defaults). */
+struct rp_params;
+struct rp_params *rp_params_new(void);
+void rp_params_free(struct rp_params *p);
+/* "NAME=VALUE"; -1 with err for an unknown rule or a value out of range. */
+int rp_params_set(struct rp_params *p, const char *assign, char *err, size_t errlen);
+/* NAME=VALUE lines, '#' comments; -1 with err naming the file and line. */
+int rp_params_load(struct rp_params *p, const char *path, char *err, size_t errlen);
+/* The collector uses p (not copied: it must outlive the report's build). */
+void rp_col_params(struct rp_col *c, const struct rp_params *p);
+/* Calls fn once per detector (r NULL) and once per rule of it, in table order. */
+void rp_rules_each(void (*fn)(void *ctx, const char *detector, const char *kinds, const struct rp_rule *r),
+		   void *ctx);
 
 /* ---- geo.c: libloc enrichment ---- */
 /* Opens a libloc database (path NULL: the system's). NULL with err filled. */

@@ -11,12 +11,15 @@
 #include "cli/inputs.h"
 #include "render/report_out.h"
 
-enum { OPT_GEO_DB = 256, OPT_NO_GEO };
+enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN };
 enum rformat { RF_TEXT, RF_JSON, RF_HTML };
 
 static const struct cli_opt opts[] = {
 	{ "geo-db", 0, "FILE", "libloc database for AS/org/country (default: the system's)", OPT_GEO_DB },
 	{ "no-geo", 0, NULL, "no AS enrichment", OPT_NO_GEO },
+	{ "set", 0, "NAME=VALUE", "change a detector threshold (repeatable; see --explain-rules)", OPT_SET },
+	{ "rules", 0, "FILE", "thresholds from a file of NAME=VALUE lines ('#' comments)", OPT_RULES },
+	{ "explain-rules", 0, NULL, "list behavior kinds, detectors and thresholds, then exit", OPT_EXPLAIN },
 	{ 0 },
 };
 
@@ -30,17 +33,49 @@ struct report_ctx {
 	bool several;
 	uint8_t host_family, host_addr[16];
 	struct rp_col *col;
+	struct rp_params *params;
 	int rc;
 };
 
 static int opt_cb(void *ctx, int id, const char *arg)
 {
 	struct report_ctx *x = ctx;
+	char err[400];
 	if (id == OPT_GEO_DB)
 		x->geo_path = arg;
 	else if (id == OPT_NO_GEO)
 		x->no_geo = true;
+	else if (id == OPT_SET && rp_params_set(x->params, arg, err, sizeof err)) {
+		cli_error("--set %s", err);
+		return EXIT_USAGE;
+	} else if (id == OPT_RULES && rp_params_load(x->params, arg, err, sizeof err)) {
+		cli_error("%s", err);
+		return strncmp(err, "cannot ", 7) ? EXIT_USAGE : EXIT_INPUT;
+	}
 	return 0;
+}
+
+static void explain_rule(void *ctx, const char *detector, const char *kinds, const struct rp_rule *r)
+{
+	FILE *o = ctx;
+	if (!r)
+		fprintf(o, "\n%s (emits: %s)\n", detector, kinds[0] ? kinds : "-");
+	else
+		fprintf(o, "  %-28s %-10g %s [%g..%g]\n", r->name, r->def, r->doc, r->min, r->max);
+}
+
+/* `report --explain-rules`: the kinds, then each detector's thresholds. */
+static int explain_rules(void)
+{
+	size_t n;
+	const struct rp_kind *k = rp_kinds(&n);
+	printf("behavior kinds (weight: lower is heavier in the verdict):\n");
+	for (size_t i = 0; i < n; i++)
+		printf("  %-16s %-9s role %-9s weight %-3u %s\n", k[i].name, k[i].malicious ? "malicious" : "benign",
+		       k[i].role ? k[i].role : "-", k[i].weight, k[i].doc);
+	printf("\ndetectors and their thresholds (report --set NAME=VALUE, --rules FILE):\n");
+	rp_rules_each(explain_rule, stdout);
+	return fflush(stdout) || ferror(stdout) ? EXIT_OUTPUT : EXIT_OK;
 }
 
 static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
@@ -51,6 +86,7 @@ static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 	x->col = rp_col_new();
 	if (!x->col)
 		return 0;
+	rp_col_params(x->col, x->params);
 	subs[0] = rp_col_sub(x->col);
 	return 1;
 }
@@ -142,6 +178,16 @@ int cmd_report(int argc, char **argv)
 	memcpy(av, argv, (size_t)argc * sizeof *av);
 	av[argc] = NULL;
 	int ac = argc;
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--explain-rules")) {
+			free(av);
+			return explain_rules();
+		}
+	x.params = rp_params_new();
+	if (!x.params) {
+		free(av);
+		return EXIT_INTERNAL;
+	}
 	take_format(&ac, av, &fmt);
 	av[ac] = NULL;
 	int rc = cli_parse(ac, av, "report", "[options] FILE... [-o OUT.html|OUT.json|OUT.txt] [--format text|json|html]",
@@ -149,6 +195,8 @@ int cmd_report(int argc, char **argv)
 			   "  botlens report run.pcap\n"
 			   "  botlens report -o run.html run.pcap\n"
 			   "  botlens report --format json --host 192.168.1.10 run.pcap\n"
+			   "  botlens report --set session.hold_s=60 --set beacon.regular_beats=8 run.pcap\n"
+			   "  botlens report --explain-rules\n"
 			   "\n--format text|json|html (default: from -o's extension, else text).\n"
 			   "AS data: IPFire Location database (libloc), CC BY-SA 4.0.\n");
 	if (!rc)
@@ -179,6 +227,7 @@ int cmd_report(int argc, char **argv)
 		rc = oc ? oc : rc;
 	}
 	rp_col_free(x.col);
+	rp_params_free(x.params);
 	geo_close(x.geo);
 	free(av);
 	return rc;

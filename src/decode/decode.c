@@ -169,6 +169,16 @@ bool decode_addr_internal(uint8_t family, const uint8_t *a)
 	       memcmp(a, loop6, 16) == 0;
 }
 
+bool decode_addr_host(uint8_t family, const uint8_t *a)
+{
+	static const uint8_t zero[16];
+	if (family == 4)
+		return a[0] != 0 && a[0] < 224 && !(a[0] == 169 && a[1] == 254);
+	if (family == 6)
+		return a[0] != 0xff && !(a[0] == 0xfe && (a[1] & 0xc0) == 0x80) && memcmp(a, zero, 16) != 0;
+	return false;
+}
+
 void decode_tcp_flags_str(uint8_t f, char *buf, size_t len)
 {
 	static const struct {

@@ -130,6 +130,9 @@ void decode_addr_str(uint8_t family, const uint8_t *a, char *buf, size_t len);
 bool decode_addr_parse(const char *s, uint8_t *family, uint8_t *a);
 /* RFC 1918/6598/4193/3927 and loopback: addresses internal to a network. */
 bool decode_addr_internal(uint8_t family, const uint8_t *a);
+/* A unicast address of one machine: not multicast, broadcast, unspecified
+ * or link-local (those speak for a segment, never for a sandbox host). */
+bool decode_addr_host(uint8_t family, const uint8_t *a);
 /* TCP flags as tcpdump prints them: "S", "S.", "F.", "R", "P." ... */
 void decode_tcp_flags_str(uint8_t flags, char *buf, size_t len);
 

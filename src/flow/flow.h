@@ -136,7 +136,10 @@ const struct host *hosttab_find(const struct hosttab *t, uint8_t family, const u
  * The sandbox host(s): the internal addresses originating most flows
  * (every internal address with at least a quarter of the top count and
  * at least 3 flows); with no internal originator, the address in most
- * flows.  Fills out[] (up to max), returns the count.
+ * flows (a victim-side capture, or a public sandbox).  Multicast,
+ * broadcast, unspecified and link-local addresses are never chosen
+ * (decode_addr_host).  Ties go to the host that sent more packets.
+ * Fills out[] (up to max), returns the count.
  */
 unsigned hosttab_sandbox(const struct hosttab *t, const struct host **out, unsigned max);
 

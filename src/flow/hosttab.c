@@ -240,26 +240,42 @@ struct host **hosttab_list(const struct hosttab *t, uint64_t *n)
 	return a;
 }
 
+/* More flows originated, then more packets sent: the likelier sandbox host. */
+static bool busier_orig(const struct host *a, const struct host *b)
+{
+	if (!b)
+		return true;
+	if (a->flows_orig != b->flows_orig)
+		return a->flows_orig > b->flows_orig;
+	return a->pkts_out > b->pkts_out;
+}
+
 unsigned hosttab_sandbox(const struct hosttab *t, const struct host **out, unsigned max)
 {
 	const struct host *top = NULL, *busiest = NULL;
 	for (uint64_t i = 0; i < t->n; i++) {
 		const struct host *h = t->order[i];
-		if (h->internal && h->flows_orig && (!top || h->flows_orig > top->flows_orig))
+		if (!decode_addr_host(h->family, h->addr))
+			continue;
+		if (h->flows_orig && h->internal && busier_orig(h, top))
 			top = h;
-		if (!busiest || h->flows_orig + h->flows_resp > busiest->flows_orig + busiest->flows_resp)
+		uint64_t a = h->flows_orig + h->flows_resp, b = busiest ? busiest->flows_orig + busiest->flows_resp : 0;
+		if (!busiest || a > b || (a == b && h->pkts_out > busiest->pkts_out))
 			busiest = h;
 	}
 	unsigned n = 0;
-	if (!top) {
-		if (busiest && max)
+	if (!max)
+		return 0;
+	if (!top) {  /* no internal originator: a capture of one side, or a public sandbox */
+		if (busiest)
 			out[n++] = busiest;
 		return n;
 	}
 	out[n++] = top;
 	for (uint64_t i = 0; i < t->n && n < max; i++) {
 		const struct host *h = t->order[i];
-		if (h != top && h->internal && h->flows_orig >= 3 && h->flows_orig * 4 >= top->flows_orig)
+		if (h != top && h->internal && decode_addr_host(h->family, h->addr) && h->flows_orig >= 3 &&
+		    h->flows_orig * 4 >= top->flows_orig)
 			out[n++] = h;
 	}
 	return n;

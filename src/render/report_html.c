@@ -245,6 +245,22 @@ static void html_notable(FILE *o, const struct rp_host *h)
 	fputs("</table>\n", o);
 }
 
+static void html_iocs(FILE *o, const struct rp_host *h)
+{
+	fputs("<h3>Indicators</h3>\n<table><tr><th>type</th><th>value</th><th>seen</th><th>supports</th></tr>\n", o);
+	for (unsigned i = 0; i < h->niocs; i++) {
+		const struct rp_ioc *e = &h->iocs[i];
+		fputs("<tr><td>", o);
+		esc(o, e->type);
+		fputs("</td><td><code>", o);
+		esc(o, e->value);
+		fprintf(o, "</code></td><td>%u</td><td>", e->count);
+		esc(o, e->behavior);
+		fputs("</td></tr>\n", o);
+	}
+	fputs("</table>\n", o);
+}
+
 int report_html(FILE *o, const struct rp_report *rep, char *err, size_t errlen)
 {
 	fputs("<h2>", o);
@@ -254,7 +270,10 @@ int report_html(FILE *o, const struct rp_report *rep, char *err, size_t errlen)
 		const struct rp_host *h = &rep->hosts[k];
 		char a[64];
 		decode_addr_str(h->family, h->addr, a, sizeof a);
-		fprintf(o, "<section><h2>Host %s &mdash; %s</h2>\n<p>", a, h->role);
+		fprintf(o, "<section><h2>Host %s &mdash; %s</h2>\n<p class=\"verdict\"><strong>%s</strong> ", a, h->role,
+			h->malicious ? "Malicious." : "No malicious behavior.");
+		esc(o, h->verdict);
+		fputs("</p>\n<p>", o);
 		esc(o, h->role_reason);
 		fprintf(o, ". %llu flows out, %llu in.</p>\n<p>Protocols by content:", (unsigned long long)h->flows_out,
 			(unsigned long long)h->flows_in);
@@ -268,6 +287,7 @@ int report_html(FILE *o, const struct rp_report *rep, char *err, size_t errlen)
 			return -1;
 		html_behaviors(o, h);
 		html_notable(o, h);
+		html_iocs(o, h);
 		fputs("</section>\n", o);
 	}
 	return ferror(o) ? -1 : 0;

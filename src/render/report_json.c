@@ -1,11 +1,12 @@
 /*
  * report_json.c - the explanation as JSON with json-c; the schema is
  * doc/report-schema.md:
- *   {"file", "span", "geo_db", "hosts": [{"address", "role", "role_reason",
+ *   {"file", "span", "geo_db", "hosts": [{"address", "malicious", "verdict", "role", "role_reason",
  *    "nat", "reachable", "behaviors": [{"kind", "start", "end", "flows",
  *    "malicious", "evidence", ...kind-specific fields}], "notable":
  *    [{"address", "asn", "org", "country", "score", "reason", ...}],
- *    "protocols": {"dns": flows, ...}}]}
+ *    "protocols": {"dns": flows, ...}, "indicators": [{"type", "value", "count",
+ *    "behavior"}]}]}
  */
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -54,6 +55,21 @@ static json_object *json_notable(const struct rp_notable *n)
 	return o;
 }
 
+static json_object *json_iocs(const struct rp_host *h)
+{
+	json_object *a = json_object_new_array();
+	for (unsigned i = 0; i < h->niocs; i++) {
+		const struct rp_ioc *e = &h->iocs[i];
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "type", json_object_new_string(e->type));
+		json_object_object_add(o, "value", json_object_new_string(e->value));
+		json_object_object_add(o, "count", json_object_new_int64(e->count));
+		json_object_object_add(o, "behavior", jstr_or_null(e->behavior));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 static json_object *json_host(const struct rp_host *h)
 {
 	char a[64];
@@ -61,6 +77,8 @@ static json_object *json_host(const struct rp_host *h)
 		    *n = json_object_new_array(), *p = json_object_new_object();
 	decode_addr_str(h->family, h->addr, a, sizeof a);
 	json_object_object_add(o, "address", json_object_new_string(a));
+	json_object_object_add(o, "malicious", json_object_new_boolean(h->malicious));
+	json_object_object_add(o, "verdict", json_object_new_string(h->verdict));
 	json_object_object_add(o, "role", json_object_new_string(h->role));
 	json_object_object_add(o, "role_reason", json_object_new_string(h->role_reason));
 	json_object_object_add(o, "nat", json_object_new_boolean(h->nat));
@@ -77,6 +95,7 @@ static json_object *json_host(const struct rp_host *h)
 	json_object_object_add(o, "behaviors", b);
 	json_object_object_add(o, "notable", n);
 	json_object_object_add(o, "protocols", p);
+	json_object_object_add(o, "indicators", json_iocs(h));
 	return o;
 }
 

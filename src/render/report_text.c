@@ -1,21 +1,17 @@
 /*
- * report_text.c - the explanation as text: per host its role and the
- * reasons, the phase timeline, each behavior with its evidence, the
- * protocols by content and the notable endpoints with AS and name.
+ * report_text.c - the explanation as text: per host the verdict, its role
+ * and the reasons, the phase timeline, each behavior with its evidence, the
+ * protocols by content, the notable endpoints with AS and name, and the
+ * indicators (ten per type; all of them in JSON).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "render/report_out.h"
 
 void report_clock(double t, char *buf, size_t len)
 {
-	if (t < 0)
-		t = 0;
-	unsigned s = (unsigned)(t + 0.5);
-	if (s >= 3600)
-		snprintf(buf, len, "%u:%02u:%02u", s / 3600, s / 60 % 60, s % 60);
-	else
-		snprintf(buf, len, "%02u:%02u", s / 60, s % 60);
+	rp_clock(t, buf, len);
 }
 
 static void text_behaviors(FILE *o, const struct rp_host *h)
@@ -61,6 +57,29 @@ static void text_notable(FILE *o, const struct rp_host *h)
 	}
 }
 
+static void text_iocs(FILE *o, const struct rp_host *h)
+{
+	fprintf(o, "\n  indicators:\n");
+	if (!h->niocs)
+		fprintf(o, "    (none)\n");
+	const char *type = NULL;
+	unsigned shown = 0;
+	for (unsigned i = 0; i < h->niocs; i++) {
+		const struct rp_ioc *e = &h->iocs[i];
+		if (!type || strcmp(type, e->type)) {
+			type = e->type;
+			shown = 0;
+		}
+		if (shown++ == 10) {
+			fprintf(o, "    %-14s ... (all in --format json)\n", e->type);
+			continue;
+		}
+		if (shown > 10)
+			continue;
+		fprintf(o, "    %-14s %s  x%u%s%s\n", e->type, e->value, e->count, e->behavior[0] ? "  " : "", e->behavior);
+	}
+}
+
 int report_text(FILE *o, const struct rp_report *rep)
 {
 	fprintf(o, "%s: %.1f s, %u sandbox host%s\n", rep->file, rep->span, rep->nhosts, rep->nhosts == 1 ? "" : "s");
@@ -68,7 +87,7 @@ int report_text(FILE *o, const struct rp_report *rep)
 		const struct rp_host *h = &rep->hosts[k];
 		char a[64];
 		decode_addr_str(h->family, h->addr, a, sizeof a);
-		fprintf(o, "\nhost %s\n  role: %s - %s\n", a, h->role, h->role_reason);
+		fprintf(o, "\nhost %s\n  verdict: %s\n  role: %s - %s\n", a, h->verdict, h->role, h->role_reason);
 		fprintf(o, "  flows: %llu outbound, %llu inbound\n", (unsigned long long)h->flows_out,
 			(unsigned long long)h->flows_in);
 		fprintf(o, "  protocols by content:");
@@ -78,6 +97,7 @@ int report_text(FILE *o, const struct rp_report *rep)
 		fputc('\n', o);
 		text_behaviors(o, h);
 		text_notable(o, h);
+		text_iocs(o, h);
 	}
 	if (rep->geo_db[0])
 		fprintf(o, "\nAS data: IPFire Location (libloc, CC BY-SA 4.0), %s\n", rep->geo_db);

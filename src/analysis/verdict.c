@@ -1,0 +1,63 @@
+/*
+ * verdict.c - the one paragraph that opens a host's report: what the host
+ * is, its strongest evidence and when, then the other malicious behaviors
+ * in order of weight (rules.c's kinds table: what an analyst acts on first;
+ * an exploit or a payload beats a beacon, a beacon beats spam, floods and
+ * scans, and P2P membership comes last).  Benign hosts get the ordinary
+ * activity.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/report-int.h"
+
+void rp_clock(double t, char *buf, size_t len)
+{
+	if (t < 0)
+		t = 0;
+	unsigned s = (unsigned)(t + 0.5);
+	if (s >= 3600)
+		snprintf(buf, len, "%u:%02u:%02u", s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(buf, len, "%02u:%02u", s / 60, s % 60);
+}
+
+static unsigned rank(const char *kind)
+{
+	const struct rp_kind *k = rp_kind_find(kind);
+	return k ? k->weight : 100;
+}
+
+#define APPEND(...) do { int w_ = snprintf(v + u, len - u, __VA_ARGS__); \
+	if (w_ > 0) u = (size_t)w_ < len - u ? u + (size_t)w_ : len - 1; } while (0)
+
+void rp_verdict(struct rp_host *h)
+{
+	char a[64], t[16], *v = h->verdict;
+	size_t u = 0, len = sizeof h->verdict;
+	const struct rp_beh *top = NULL;
+	decode_addr_str(h->family, h->addr, a, sizeof a);
+	for (unsigned i = 0; i < h->nbehs; i++)
+		if (h->behs[i].malicious && (!top || rank(h->behs[i].kind) < rank(top->kind)))
+			top = &h->behs[i];
+	h->malicious = top != NULL;
+	if (!top) {
+		APPEND("%s shows no malicious behavior: a %s", a, h->role);
+		for (unsigned i = 0, k = 0; i < h->nbehs; i++)
+			APPEND("%s%s", k++ ? ", " : " with ", h->behs[i].kind);
+		APPEND(".");
+		return;
+	}
+	rp_clock(top->start, t, sizeof t);
+	APPEND("%s is malicious (%s): %s at %s - %.200s", a, h->role, top->kind, t, top->evidence);
+	unsigned more = 0;
+	for (unsigned r = 0; r <= 100; r++)
+		for (unsigned i = 0; i < h->nbehs; i++) {
+			const struct rp_beh *b = &h->behs[i];
+			if (b == top || !b->malicious || rank(b->kind) != r)
+				continue;
+			rp_clock(b->start, t, sizeof t);
+			APPEND("%s%s at %s", more++ ? ", " : ". Also ", b->kind, t);
+		}
+	APPEND(".");
+}

@@ -1,0 +1,51 @@
+#!/bin/sh
+# real_report.sh - specific findings of `botlens report` on real captures
+# of ../shared/data/pcap/real (skipped with a reason when absent): each
+# line asserts that a host gets a behavior kind whose evidence matches a
+# pattern, or that a host is (not) reported.  The rules behind them are
+# general (doc/report-schema.md); these captures are where they are seen.
+. "$(dirname "$0")/lib.sh"
+REAL=$DATA/pcap/real
+
+# has FILE HOST KIND EVIDENCE-ERE
+has() {
+	f=$REAL/$1
+	if [ ! -f "$f" ]; then
+		skip "$1 absent"
+		return
+	fi
+	"$BOTLENS" report -q --no-geo --format json "$f" >"$TMP/r.json" 2>"$TMP/err"
+	checkc "$1: $2 has $3 /$4/" "jq -e --arg h '$2' --arg k '$3' --arg e '$4' \
+		'[.hosts[] | select(.address == \$h or (\$h == \"*\")) | .behaviors[] | select(.kind == \$k) |
+		  select(.evidence | test(\$e))] | length > 0' '$TMP/r.json' >/dev/null"
+}
+
+# absent FILE HOST: HOST is not among the reported hosts
+absent() {
+	f=$REAL/$1
+	if [ ! -f "$f" ]; then
+		skip "$1 absent"
+		return
+	fi
+	"$BOTLENS" report -q --no-geo --format json "$f" >"$TMP/r.json" 2>"$TMP/err"
+	checkc "$1: $2 not reported" "jq -e --arg h '$2' '[.hosts[] | select(.address == \$h)] | length == 0' '$TMP/r.json' >/dev/null"
+}
+
+# host selection: no link-local sandbox host; a public victim; hosts with
+# malicious evidence whatever their flow count
+absent njrat__njrat.pcap fe80::b9a3:aa8f:3e8e:fe86
+has njrat__njrat.pcap 192.168.100.204 dns 'quer'
+has suricata-verify__smtperr.pcap 10.6.8.101 spam 'MAIL FROM'
+has suricata-verify__smtperr.pcap 10.7.29.101 spam 'SMTP'
+# C2 inside one connection
+has njrat__njrat.pcap 192.168.100.204 cnc_beacon '^held session to .*:15145'
+has caldera__manx-tcp.pcap 172.18.0.3 cnc_beacon 'messages every 19\.[0-9] s'
+has malcolm__log4j-attack.pcap 198.51.100.10 cnc_beacon '^remote shell to .*:9001'
+has malcolm__log4j-user_agent.pcap 172.16.238.10 cnc_beacon '^remote shell to .*:9001'
+# unanswered UDP check-ins, a spray over address blocks
+has caldera__manx-udp.pcap 172.18.0.2 cnc_beacon 'UDP connections to .* port 7011, median period 60\.'
+has elcabezzonn__capture-Thu-11-24-16-10-28-11_cerber.pcap 192.168.1.46 cnc_beacon 'check-ins to port 6892 sprayed over [0-9]+ networks'
+# a stage pushed over raw TCP, both directions of opening
+has malcolm__metasploit-ms017-010-win7x64.pcap 192.168.198.225 download 'PE image .*pushed by .* into local port 4444'
+has malcolm__eternalromance-doublepulsar-meterpreter.pcap 172.23.33.10 download 'PE image .*from .* port 4444, 155[0-9]{4} B'
+report real_report
