@@ -12,8 +12,9 @@
  * system update, not a payload.  Other protocols: an FTP RETR of an
  * executable name (RPF_EXE).  A PE stage over raw TCP is beh_stage.c's.
  *
- * Evidence: what was fetched as proto_http.c wrote it ("type N B
- * content-type URI-or-file-name"), kv url, type, bytes of the first one.  The host may
+ * Evidence: what was fetched as proto_http.c wrote it (EV_HTTP_DOWNLOAD:
+ * "type N B content-type URI-or-file-name"; FTP: the file names), kv url,
+ * type, bytes of the first one.  The host may
  * be the one fetching or, seen from the attacker, the one serving.
  */
 #include <stdio.h>
@@ -64,8 +65,9 @@ static void download_run(const struct rp_ctx *x, struct rp_host *h)
 	if (!n)
 		return;
 	char file[240], first[RP_EV_LEN];
-	rp_ev_join(x->col, client, EV_EXE_FILE, 4, file, sizeof file);
-	rp_ev_join(x->col, client, EV_EXE_FILE, 1, first, sizeof first);
+	unsigned cat = rp_ev_total(x->col, client, EV_HTTP_DOWNLOAD) ? EV_HTTP_DOWNLOAD : EV_EXE_FILE;
+	rp_ev_join(x->col, client, cat, 4, file, sizeof file);
+	rp_ev_join(x->col, client, cat, 1, first, sizeof first);
 	struct rp_beh *b = rp_beh_add(h, "download", s, e, n);
 	if (!b)
 		return;

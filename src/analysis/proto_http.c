@@ -326,7 +326,11 @@ static void res_judge(struct http_st *st)
 	char e[RP_EV_LEN];
 	snprintf(e, sizeof e, "%s %llu B %s %s", t ? http_ftype_name(t) : "data", (unsigned long long)size,
 		 ctl ? r->ctype : "-", fnl ? r->fname : r->uri);
-	rp_ev_add(st->c, rf->h[0], EV_EXE_FILE, (const uint8_t *)e, strlen(e));
+	rp_ev_add(st->c, rf->h[0], EV_HTTP_DOWNLOAD, (const uint8_t *)e, strlen(e));
+	if (fnl)
+		rp_ev_add(st->c, rf->h[0], EV_EXE_FILE, fn, fnl);
+	else if (strcmp(r->uri, "-"))
+		rp_ev_add(st->c, rf->h[0], EV_EXE_FILE, uri, ul);
 	if (ctl)
 		rp_ev_add(st->c, rf->h[0], EV_HTTP_CTYPE, ct, ctl);
 	if (fnl)

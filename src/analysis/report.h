@@ -133,6 +133,7 @@ enum rp_ev {
 	EV_HTTP_CTYPE, EV_HTTP_FILENAME, EV_HTTP_FORM, EV_LOG4SHELL, EV_SMTP_SUBJECT,
 	EV_SMTP_RCPT, EV_SMTP_AUTH, EV_ATTACH, EV_DNS_SERVER,
 	EV_HTTP_UPLOAD,             /* "METHOD URI (N B)": large request bodies, credential forms */
+	EV_HTTP_DOWNLOAD,           /* "type N B content-type name": responses judged downloads */
 	EV_COUNT
 };
 

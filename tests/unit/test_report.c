@@ -236,8 +236,10 @@ static void test_http_keepalive(void)
 	CHECK(f.facts2 & RPF2_HTTP_RAWIP);
 	end_flow(&proto_http, &f);
 	char buf[256];
-	rp_ev_join(col, 1, EV_EXE_FILE, 8, buf, sizeof buf);
+	rp_ev_join(col, 1, EV_HTTP_DOWNLOAD, 8, buf, sizeof buf);
 	CHECK(strstr(buf, "pe 600 B image/gif /a/b") != NULL);
+	rp_ev_join(col, 1, EV_EXE_FILE, 8, buf, sizeof buf);
+	CHECK(strstr(buf, "/a/b") != NULL && !strstr(buf, "image/gif"));
 }
 
 /* gzip of a 300-byte ELF image (7F 'E' 'L' 'F', then 296 bytes of 'A'), made with zlib. */
