@@ -35,9 +35,11 @@ $CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_overnet" fuzz/fuzz_overnet.c sr
 # the behavior report parsers (behavior/*.c) on their own
 $CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_report" fuzz/fuzz_report.c \
 	$(find src/behavior -name '*.c' | sort) src/analysis/ports.c src/analysis/stats.c src/analysis/contacts.c $objs -llinear -larchive -ljson-c -lpcap -lz -lm -lpthread
-# the HTTP parser over libhtp (analysis/proto_http.c, http_sniff.c) with the report collector
-$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_http" fuzz/fuzz_http.c src/analysis/collect.c src/analysis/protos.c \
-	$(find src/analysis -name 'proto_*.c' | sort) src/analysis/http_sniff.c $(find src/p2p -name '*.c' | sort) $objs \
-	-lhtp -ljson-c -lpcap -lz -lm -lpthread
+# the application parsers of the report (analysis/proto_*.c; HTTP over libhtp) with the report collector
+protos_src="src/analysis/collect.c src/analysis/protos.c $(find src/analysis -name 'proto_*.c' | sort) src/analysis/http_sniff.c"
+for h in fuzz_http fuzz_protos; do
+	$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/$h" "fuzz/$h.c" $protos_src $(find src/p2p -name '*.c' | sort) $objs \
+		-lhtp -ljson-c -lpcap -lz -lm -lpthread
+done
 $CC $CFLAGS $SAN -o "$OUT/seed_decode" fuzz/seed_decode.c $objs $LIBS
-echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report $OUT/fuzz_http"
+echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report $OUT/fuzz_http $OUT/fuzz_protos"

@@ -23,7 +23,8 @@ seeds_decode=$OUT/seeds/decode
 seeds_overnet=$OUT/seeds/overnet
 seeds_report=$OUT/seeds/report
 seeds_http=$OUT/seeds/http
-mkdir -p "$seeds_http" "$OUT/corpus/http"
+seeds_protos=$OUT/seeds/protos
+mkdir -p "$seeds_http" "$OUT/corpus/http" "$seeds_protos" "$OUT/corpus/protos"
 mkdir -p "$seeds_report" "$OUT/corpus/report"
 mkdir -p "$seeds_reader" "$seeds_decode" "$seeds_overnet" "$OUT/corpus/reader" "$OUT/corpus/decode" \
 	"$OUT/corpus/overnet" "$OUT/artifacts"
@@ -96,7 +97,13 @@ crlf=${crlf%_}
   http_seg 0 "POST /u HTTP/1.1${crlf}Host: h${crlf}Content-Type: application/x-www-form-urlencoded${crlf}Content-Length: 13${crlf}${crlf}user=a&pass=b"
   http_seg 1 "HTTP/1.1 302 Found${crlf}Location: http://x/${crlf}Content-Length: 0${crlf}${crlf}"; } > "$seeds_http/keepalive"
 
-for h in fuzz_decode fuzz_reader fuzz_overnet fuzz_report fuzz_http; do
+# fuzz_protos (fuzz_protos.c's format): TCP 40000 -> 80, a request, then its response
+{ printf '\000\234\100\000\120'
+  req="GET / HTTP/1.1${crlf}Host: h${crlf}${crlf}" res="HTTP/1.1 200 OK${crlf}Content-Length: 2${crlf}${crlf}MZ"
+  printf "\\$(printf %03o $(printf '%s' "$req" | wc -c))\\000\\000"; printf '%s' "$req"
+  printf "\\$(printf %03o $(printf '%s' "$res" | wc -c))\\000\\001"; printf '%s' "$res"; } > "$seeds_protos/http"
+
+for h in fuzz_decode fuzz_reader fuzz_overnet fuzz_report fuzz_http fuzz_protos; do
 	name=${h#fuzz_}
 	# replay saved reproducers
 	if [ -d "fuzz/regress/$name" ] && [ -n "$(ls "fuzz/regress/$name" 2>/dev/null)" ]; then
