@@ -9,7 +9,9 @@
  * and facts bits) and, bounded, the evidence strings the protocol
  * detectors find (HELO names, HTTP hosts, IRC commands, DNS names) and a
  * passive DNS table.  Payload is read only in the first packets of each
- * flow direction (per protocol limit), always through struct rd.
+ * flow direction (per protocol limit), always through struct rd; HTTP is
+ * the exception: every transaction, through libhtp, within a byte budget
+ * per direction (proto_http.c).
  * After the pass rp_build() runs the behavior detectors (one table,
  * analysis/beh_*.c) per sandbox host, derives the phases, the role and the
  * notable endpoints, and enriches them (geo.c, libloc).
