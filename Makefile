@@ -19,7 +19,7 @@ IS_CLANG := $(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | grep -c __clang__)
 LTO     ?= $(if $(filter 0,$(IS_CLANG)),-flto=auto)
 AR      = $(if $(LTO),gcc-ar,ar)
 ALLCFLAGS = -std=c11 $(OPT) $(LTO) -g $(WARN) $(SAN) $(CFLAGS)
-LDLIBS  = -lpcap -ljson-c -lcairo -lpng16 -llinear -larchive -lloc -lssl -lcrypto -lz -lm -lpthread
+LDLIBS  = -lpcap -ljson-c -lcairo -lpng16 -llinear -larchive -lloc -lhtp -lssl -lcrypto -lz -lm -lpthread
 VERSION = $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 LIB_SRC  = $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)

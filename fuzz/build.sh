@@ -14,7 +14,7 @@ OUT=build-fuzz
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Isrc -Ifuzz -D_GNU_SOURCE -DBOTLENS_VERSION=\"fuzz\""
 LIBS="-lpcap -lz -lm -lpthread"
-PROTO_LIBS=""   # libraries the protocol parsers link (libhtp...)
+
 
 mkdir -p "$OUT/obj"
 objs=""
@@ -36,14 +36,13 @@ $CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_overnet" fuzz/fuzz_overnet.c sr
 # the behavior report parsers (behavior/*.c) on their own
 $CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_report" fuzz/fuzz_report.c \
 	$(find src/behavior -name '*.c' | sort) src/analysis/ports.c src/analysis/stats.c src/analysis/contacts.c $objs -llinear -larchive -ljson-c -lpcap -lz -lm -lpthread
-# the report's TLS parser (analysis/proto_tls.c, tls_cert.c with OpenSSL) with the
-# collector's per-flow state (collect.c, which brings the protocol table and the p2p codec)
-# (the collector's sources and libraries, shared with fuzz_protos)
+# the report's collector with every application parser (analysis/proto_*.c: TLS with
+# OpenSSL, HTTP over libhtp) and its per-flow state, shared by fuzz_tls, fuzz_http, fuzz_protos
 COLLECT_SRCS="src/analysis/collect.c src/analysis/protos.c src/analysis/tls_cert.c src/analysis/arp_sweep.c \
-	$(find src/analysis -name 'proto_*.c' | sort) $(find src/p2p -name '*.c' | sort)"
-COLLECT_LIBS="$PROTO_LIBS -lssl -lcrypto -ljson-c"
-$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_tls" fuzz/fuzz_tls.c $COLLECT_SRCS $objs $COLLECT_LIBS $LIBS
-# every application parser of the report (the proto_* table) as the collector drives them
-$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_protos" fuzz/fuzz_protos.c $COLLECT_SRCS $objs $COLLECT_LIBS $LIBS
+	src/analysis/http_sniff.c $(find src/analysis -name 'proto_*.c' | sort) $(find src/p2p -name '*.c' | sort)"
+COLLECT_LIBS="-lhtp -lssl -lcrypto -ljson-c"
+for h in fuzz_tls fuzz_http fuzz_protos; do
+	$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/$h" "fuzz/$h.c" $COLLECT_SRCS $objs $COLLECT_LIBS $LIBS
+done
 $CC $CFLAGS $SAN -o "$OUT/seed_decode" fuzz/seed_decode.c $objs $LIBS
-echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report $OUT/fuzz_tls $OUT/fuzz_protos"
+echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report $OUT/fuzz_tls $OUT/fuzz_http $OUT/fuzz_protos"

