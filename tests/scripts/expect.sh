@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 REAL=$DATA/pcap/real
 TOOL=$(cd .. && pwd)/shared/tools/score-expect.py
-EXPECT_MIN=${EXPECT_MIN:-51}
+EXPECT_MIN=${EXPECT_MIN:-64}
 
 if [ ! -f "$REAL/EXPECT.tsv" ] || [ ! -f "$TOOL" ] || ! command -v python3 >/dev/null; then
 	skip "score on real captures: $REAL/EXPECT.tsv or $TOOL or python3 absent"
