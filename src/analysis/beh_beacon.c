@@ -174,7 +174,7 @@ static bool bc_candidate(const struct rp_ctx *x, const struct rp_flow *f)
 	if (!rp_outbound(x, f) || (f->proto != 6 && f->proto != 17))
 		return false;
 	if (f->app == RP_APP_DNS || f->app == RP_APP_NTP || f->app == RP_APP_SMTP ||
-	    (f->app >= RP_APP_OVERNET && f->app <= RP_APP_GNUTELLA) || f->app == RP_APP_IRC ||
+	    (f->app >= RP_APP_OVERNET && f->app <= RP_APP_EDONKEY) || f->app == RP_APP_IRC ||
 	    f->app == RP_APP_DCERPC || f->app == RP_APP_SMB)
 		return false;
 	if (f->proto == 17)   /* a check-in may go unanswered; LAN discovery and services may not count */

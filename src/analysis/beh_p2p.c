@@ -118,7 +118,7 @@ static void p2p_run(const struct rp_ctx *x, struct rp_host *h)
 		uint32_t peer = f->h[0] == x->self ? f->h[1] : f->h[0];
 		if (peer > x->nhosts)
 			continue;
-		if (f->app >= RP_APP_OVERNET && f->app <= RP_APP_GNUTELLA) {
+		if (f->app >= RP_APP_OVERNET && f->app <= RP_APP_EDONKEY) {
 			acc_add(&known, f, seen, peer, 1);
 			app = f->app;
 			xor |= (f->facts & RPF_OV_XOR) != 0;

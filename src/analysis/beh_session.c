@@ -9,12 +9,14 @@
  *  - held session: a raw TCP connection (no protocol recognised) to a
  *    port of no ordinary service (rp_service_port) that stays open at
  *    least session.hold_s seconds with payload both ways in at least session.messages
- *    separate messages (payload packets less than 0.3 s apart are one
+ *    separate messages (payload packets less than 0.5 s apart are one
  *    message; collect.c).  Implants hold their controller's connection
  *    and trade small messages in it (registration, keep-alives, tasks,
  *    results); ordinary clients on such ports are rare in a sandbox run.
  *    A regular gap between messages (coefficient of variation <= 0.35
- *    over >= 4 gaps) is reported as the keep-alive period.
+ *    over >= 4 gaps) is reported as the keep-alive period.  Payload one
+ *    way only counts when that way is regular: check-ins an implant sends
+ *    into a connection its controller only listens on.
  *  - HTTP check-in: an HTTP request to an IP-literal host on a port that
  *    is not an HTTP port, carrying an opaque Cookie blob or a binary
  *    POST body: data smuggled in HTTP fields to a server with no name.
@@ -80,9 +82,14 @@ static const char *session_kind(const struct rp_ctx *x, const struct rp_flow *f)
 							(RPF_HTTP_POST | RPF_HTTP_BINARY)))
 		return "HTTP check-in";
 	if (f->app != RP_APP_NONE || !rp_outbound(x, f) || rp_service_port(6, port) || !f->bytes[0] ||
-	    !f->bytes[1] || f->t1 - f->t0 < rp_param(x, &rules[R_HOLD]) || msgs(x->col, f) < rp_param(x, &rules[R_MSGS]))
+	    f->t1 - f->t0 < rp_param(x, &rules[R_HOLD]))
 		return NULL;
-	return "held session";
+	double period, cv;
+	if (f->bytes[1] && msgs(x->col, f) >= rp_param(x, &rules[R_MSGS]))
+		return "held session";
+	if (!f->bytes[1] && keepalive(x, f, &period, &cv))
+		return "one-way check-ins in a held session";   /* the implant reports, the controller listens */
+	return NULL;
 }
 
 static void session_run(const struct rp_ctx *x, struct rp_host *h)

@@ -135,7 +135,7 @@ void *rp_state_take(struct rp_col *c, uint32_t idx)
 
 /* ---- payload timing ---- */
 
-#define MSG_GAP 0.3f    /* payload packets closer than this are one message */
+#define MSG_GAP 0.5f    /* payload packets closer than this are one message */
 #define MSG_SMALL 256u  /* a message of at most this many bytes is small */
 
 const struct rp_timing *rp_timing_of(const struct rp_col *c, const struct rp_flow *f, int d)

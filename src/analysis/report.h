@@ -33,7 +33,7 @@
 	X(NONE, "other") X(DNS, "dns") X(NTP, "ntp") X(SMTP, "smtp")        \
 	X(HTTP, "http") X(TLS, "tls") X(IRC, "irc") X(FTP, "ftp")           \
 	X(SMB, "smb") X(OVERNET, "overnet") X(KAD, "kad")                   \
-	X(BT_DHT, "bittorrent_dht") X(GNUTELLA, "gnutella") X(SHELL, "shell")   \
+	X(BT_DHT, "bittorrent_dht") X(GNUTELLA, "gnutella") X(EDONKEY, "edonkey") X(SHELL, "shell")   \
 	X(DCERPC, "dcerpc") X(ICMP_TUNNEL, "icmp_tunnel")
 
 enum rp_app {

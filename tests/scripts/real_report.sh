@@ -48,4 +48,21 @@ has elcabezzonn__capture-Thu-11-24-16-10-28-11_cerber.pcap 192.168.1.46 cnc_beac
 # a stage pushed over raw TCP, both directions of opening
 has malcolm__metasploit-ms017-010-win7x64.pcap 192.168.198.225 download 'PE image .*pushed by .* into local port 4444'
 has malcolm__eternalromance-doublepulsar-meterpreter.pcap 172.23.33.10 download 'PE image .*from .* port 4444, 155[0-9]{4} B'
+# one-way check-ins in a held connection; a P2P file-sharing session is no C2
+BEH=$DATA/pcap/behavior
+if [ -f "$BEH/strrat-4423258f-59bc-4a88-bfec-d8ac08c88538.pcap" ]; then
+	saved=$REAL
+	REAL=$BEH
+	has strrat-4423258f-59bc-4a88-bfec-d8ac08c88538.pcap 192.168.100.11 cnc_beacon '^one-way check-ins in a held session to .*:8219'
+	REAL=$saved
+else
+	skip "behavior/strrat capture absent"
+fi
+if [ -f "$BEH/ndpi__edonkey.pcap" ]; then
+	"$BOTLENS" report -q --no-geo --format json "$BEH/ndpi__edonkey.pcap" >"$TMP/r.json" 2>/dev/null
+	checkc "ndpi__edonkey.pcap: eDonkey recognised, no cnc_beacon" \
+		"jq -e '(.hosts[0].protocols.edonkey // 0) > 0 and ([.hosts[].behaviors[] | select(.kind == \"cnc_beacon\")] | length == 0)' '$TMP/r.json' >/dev/null"
+else
+	skip "behavior/ndpi__edonkey capture absent"
+fi
 report real_report
