@@ -227,7 +227,8 @@ static void flood_victim(const struct rp_ctx *x, struct rp_host *h, struct fl_at
 		v[n++] = (struct fl_att){ f->h[1], f->h[0], f->dport, f->proto, f->t0, f->t1, k };
 	}
 	double dur = e - s, rate = pkts / (dur > 1 ? dur : 1);
-	if (!n || !big(x, pkts, dur, rate))
+	/* many sources make the fan-in evidence: a burst shorter than a second counts at the same rate */
+	if (!n || !big(x, pkts, dur > 1 ? dur : 1, rate))
 		return;
 	qsort(v, n, sizeof *v, src_cmp);
 	uint64_t sources = 0, ports = 0;

@@ -155,10 +155,6 @@ tls_hosts() {
 	return 1
 }
 tls_expect() {
-# --- real captures with an analyst's ground truth: HTTP verdicts (libhtp) ---
-R=$DATA/pcap/real
-# expect_real FILE HOST-OR-- JQ-CONDITION DESCRIPTION
-expect_real() {
 	if [ ! -f "$R/$1" ]; then
 		skip "$1 absent ($R)"
 		return
@@ -180,6 +176,14 @@ tls_expect malcolm__eternalromance-doublepulsar-meterpreter.pcap \
 for f in chrissanders__http_espn.pcapng ndpi__reddit.pcap suricata-verify__http-aptget-ids-02-s2.pcap; do
 	tls_expect "$f" '' none
 done
+
+# --- real captures with an analyst's ground truth: HTTP verdicts (libhtp) ---
+# expect_real FILE HOST-OR-- JQ-CONDITION DESCRIPTION
+expect_real() {
+	if [ ! -f "$R/$1" ]; then
+		skip "$1 absent ($R)"
+		return
+	fi
 	if [ "$2" = - ]; then
 		bl report -q --no-geo --format json "$R/$1"
 	else
