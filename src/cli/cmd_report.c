@@ -51,6 +51,7 @@ static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 	x->col = rp_col_new();
 	if (!x->col)
 		return 0;
+	rp_col_dpi(x->col);  /* without nDPI the report still stands: no "services" then */
 	subs[0] = rp_col_sub(x->col);
 	return 1;
 }

@@ -54,6 +54,15 @@ static json_object *json_notable(const struct rp_notable *n)
 	return o;
 }
 
+/* {"name": flows, ...} in the order given (most flows first). */
+static json_object *json_counts(const struct rp_count *c, unsigned n)
+{
+	json_object *o = json_object_new_object();
+	for (unsigned i = 0; i < n; i++)
+		json_object_object_add(o, c[i].name, json_object_new_int64((int64_t)c[i].flows));
+	return o;
+}
+
 static json_object *json_host(const struct rp_host *h)
 {
 	char a[64];
@@ -77,6 +86,8 @@ static json_object *json_host(const struct rp_host *h)
 	json_object_object_add(o, "behaviors", b);
 	json_object_object_add(o, "notable", n);
 	json_object_object_add(o, "protocols", p);
+	json_object_object_add(o, "services", json_counts(h->services, h->nservices));
+	json_object_object_add(o, "risks", json_counts(h->risks, h->nrisks));
 	return o;
 }
 
