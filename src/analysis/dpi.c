@@ -9,12 +9,18 @@
  *                                  ^ pkt.ip    <-- pkt.ip_caplen -->
  *
  * Per flow (rp_dpi_packet): the state is allocated on the flow's first IP
- * packet and kept with rp_state_put under the key idx | RP_STATE_DPI
- * (the parsers of proto_*.c own the key idx itself), declared at nDPI's
- * size; packets are fed until nDPI has detected the protocol and needs
- * no more (ndpi_extra_dissection_possible false) or DPI_MAX_PKTS went by,
- * then the ids and the risk bitmap go into struct rp_flow and the state
- * is freed at once: it never lives for the flow's life.  At most
+ * packet that carries transport payload (a flow without any cannot be
+ * recognised by content: SYN-only scans cost nothing, and nDPI then
+ * guesses no protocol from the port alone) and kept with rp_state_put
+ * under the key idx | RP_STATE_DPI (the parsers of proto_*.c own the key
+ * idx itself), declared at nDPI's size.  Packets with payload are fed
+ * until nDPI has detected the protocol and needs no more
+ * (ndpi_extra_dissection_possible false), or DPI_MAX_PKTS went by, or
+ * DPI_UNDECIDED_PKTS went by with nothing recognised; then
+ * ndpi_detection_giveup() if nothing was, the ids and the risk bitmap go
+ * into struct rp_flow and the state is freed at once: it never lives for
+ * the flow's life.  nDPI's TCP tracking starts from the first data
+ * segment (its sequence check needs no handshake).  At most
  * RP_DPI_LIVE states exist at a time (a port scan opens flows faster than
  * they end), so nDPI never takes the parsers' share of rp_state; flows
  * past the bound are counted (rp_col.dpi_refused) and get no nDPI name.
@@ -35,7 +41,12 @@
 #include "analysis/dpi.h"
 #include "analysis/report-int.h"
 
-#define DPI_MAX_PKTS 24     /* IP packets of a flow given to nDPI, at most */
+#define DPI_MAX_PKTS 24     /* packets of a flow given to nDPI, at most */
+#ifndef DPI_UNDECIDED_PKTS
+#define DPI_UNDECIDED_PKTS 8
+#endif
+/* ... and while it has recognised nothing */
+    /* IP packets of a flow given to nDPI, at most */
 
 struct dpi {
 	struct ndpi_detection_module_struct *m;
@@ -91,6 +102,11 @@ static bool detected(const struct ndpi_flow_struct *nf)
 	       nf->detected_protocol_stack[1] != NDPI_PROTOCOL_UNKNOWN;
 }
 
+bool dpi_detected(const struct dpi_flow *f)
+{
+	return detected((const struct ndpi_flow_struct *)f);
+}
+
 bool dpi_feed(struct dpi *d, struct dpi_flow *f, const uint8_t *ip, size_t n, int64_t ts_ns)
 {
 	struct ndpi_flow_struct *nf = (struct ndpi_flow_struct *)f;
@@ -108,8 +124,8 @@ struct dpi_result dpi_result(struct dpi *d, struct dpi_flow *f)
 			    NDPI_PROTOCOL_CATEGORY_UNSPECIFIED };
 	if (!detected(nf)) {
 		uint8_t guessed = 0;
-		p = ndpi_detection_giveup(d->m, nf, 1, &guessed);
-		if (guessed)  /* by port or address only: not evidence */
+		p = ndpi_detection_giveup(d->m, nf, 0, &guessed);
+		if (guessed)  /* by port or address only: not evidence (never, without enable_guess) */
 			p.master_protocol = p.app_protocol = NDPI_PROTOCOL_UNKNOWN;
 	}
 	return (struct dpi_result){ .master = p.master_protocol, .app = p.app_protocol, .risk = nf->risk };
@@ -212,6 +228,8 @@ void rp_dpi_packet(struct rp_col *c, struct rp_flow *rf, const struct pkt *p, ui
 {
 	if (rf->dpi >= DPI_DONE || !c->dpi || !p->ip)
 		return;
+	if (!p->payload_len)  /* nothing to recognise; nDPI tracks TCP from the first data */
+		return;
 	struct dpi_flow *df;
 	if (rf->dpi == DPI_NONE) {
 		rf->dpi = DPI_REFUSED;
@@ -235,7 +253,9 @@ void rp_dpi_packet(struct rp_col *c, struct rp_flow *rf, const struct pkt *p, ui
 		return;
 	}
 	bool done = dpi_feed(c->dpi, df, p->ip, p->ip_caplen, p->ts_ns);
-	if (done || ++rf->dpi_pkts >= DPI_MAX_PKTS)
+	rf->dpi_pkts++;
+	if (done || rf->dpi_pkts >= DPI_MAX_PKTS ||
+	    (rf->dpi_pkts >= DPI_UNDECIDED_PKTS && !dpi_detected(df)))
 		finish(c, rf, idx);
 }
 

@@ -50,6 +50,8 @@ size_t dpi_flow_size(void);
  * longer than 65,535 bytes are ignored (nDPI takes 16-bit lengths).
  */
 bool dpi_feed(struct dpi *d, struct dpi_flow *f, const uint8_t *ip, size_t n, int64_t ts_ns);
+/* True once nDPI has recognised a protocol on the flow. */
+bool dpi_detected(const struct dpi_flow *f);
 /* The flow's protocols and risks; asks nDPI to give up (decide on what it
  * saw) when nothing was detected.  Port guesses are not kept: a flow
  * nDPI did not recognise by content stays unknown. */
