@@ -185,6 +185,21 @@ static void test_collector(void)
 	CHECK_EQ_U(c->nst, 0);
 	CHECK(rf2.ndpi_app == NDPI_PROTOCOL_DNS || rf2.ndpi_master == NDPI_PROTOCOL_DNS);
 
+	TEST("collector: at most RP_DPI_LIVE states alive");
+	size_t nf = RP_DPI_LIVE + 100;
+	struct rp_flow *many = calloc(nf, sizeof *many);
+	for (size_t i = 0; i < nf; i++)  /* a query each: every state waits for its answer */
+		rp_dpi_packet(c, &many[i], &k, (uint32_t)(100 + i));
+	CHECK_EQ_U(c->dpi_live, RP_DPI_LIVE);
+	CHECK_EQ_U(c->dpi_refused, 100);
+	CHECK_EQ_U(many[nf - 1].dpi, 3);            /* refused: no nDPI name, the report goes on */
+	for (size_t i = 0; i < nf; i++)
+		rp_dpi_flow_end(c, &many[i], (uint32_t)(100 + i));
+	CHECK_EQ_U(c->dpi_live, 0);
+	CHECK_EQ_U(c->nst, 0);
+	CHECK(many[0].ndpi_app == NDPI_PROTOCOL_DNS || many[0].ndpi_master == NDPI_PROTOCOL_DNS);
+	free(many);
+
 	TEST("collector: a state left at free time");
 	struct rp_flow rf3 = { .proto = 17 };
 	rp_dpi_packet(c, &rf3, &k, 9);              /* freed by rp_col_free (ASan/LSan watch) */
