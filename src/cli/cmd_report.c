@@ -1,8 +1,8 @@
 /*
  * cmd_report.c - `botlens report`: explain a run - protocols by content,
- * behaviors with evidence, phases, the host's role and the notable
- * endpoints with AS/organisation (libloc) - as text, JSON or one
- * self-contained HTML page.
+ * nDPI's services and risks (unless --no-dpi), behaviors with evidence,
+ * phases, the host's role and the notable endpoints with AS/organisation
+ * (libloc) - as text, JSON or one self-contained HTML page.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +11,13 @@
 #include "cli/inputs.h"
 #include "render/report_out.h"
 
-enum { OPT_GEO_DB = 256, OPT_NO_GEO };
+enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_NO_DPI };
 enum rformat { RF_TEXT, RF_JSON, RF_HTML };
 
 static const struct cli_opt opts[] = {
 	{ "geo-db", 0, "FILE", "libloc database for AS/org/country (default: the system's)", OPT_GEO_DB },
 	{ "no-geo", 0, NULL, "no AS enrichment", OPT_NO_GEO },
+	{ "no-dpi", 0, NULL, "no nDPI: no services and risks, a third of the CPU on large captures", OPT_NO_DPI },
 	{ 0 },
 };
 
@@ -24,7 +25,7 @@ struct report_ctx {
 	const struct cli_common *c;
 	enum rformat fmt;
 	const char *geo_path;
-	bool no_geo;
+	bool no_geo, no_dpi;
 	struct geo *geo;
 	FILE *out;
 	bool several;
@@ -40,6 +41,8 @@ static int opt_cb(void *ctx, int id, const char *arg)
 		x->geo_path = arg;
 	else if (id == OPT_NO_GEO)
 		x->no_geo = true;
+	else if (id == OPT_NO_DPI)
+		x->no_dpi = true;
 	return 0;
 }
 
@@ -51,7 +54,8 @@ static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 	x->col = rp_col_new();
 	if (!x->col)
 		return 0;
-	rp_col_dpi(x->col);  /* without nDPI the report still stands: no "services" then */
+	if (!x->no_dpi)
+		rp_col_dpi(x->col);  /* without nDPI the report still stands: no "services" then */
 	subs[0] = rp_col_sub(x->col);
 	return 1;
 }

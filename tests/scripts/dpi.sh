@@ -19,6 +19,9 @@ check "storm: DNS and SMTP named by nDPI" jq_true '.hosts[0].services | has("DNS
 check "storm: counts are positive integers, no more than the host's flows" \
 	jq_true '.hosts | all(([.services[]] | all(type=="number" and . > 0 and floor == .)) and ([.services[]] | add // 0) <= .flows_out + .flows_in)' "$TMP/storm.json"
 check "storm: botlens's own parsers keep Overnet" jq_true '.hosts[0].protocols.overnet > 0' "$TMP/storm.json"
+bl report --no-geo --no-dpi --format json "$TMP/storm.pcap"
+check "--no-dpi: empty services and risks, the rest as before" \
+	jq_true '.hosts[0] | (.services | length == 0) and (.risks | length == 0) and .protocols.overnet > 0' "$TMP/out"
 bl report --no-geo "$TMP/storm.pcap"
 check "text: a services line" grep -q '^  services (nDPI): ' "$TMP/out"
 bl report --no-geo -o "$TMP/storm.html" "$TMP/storm.pcap"
