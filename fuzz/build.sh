@@ -35,5 +35,8 @@ $CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_overnet" fuzz/fuzz_overnet.c sr
 # the behavior report parsers (behavior/*.c) on their own
 $CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_report" fuzz/fuzz_report.c \
 	$(find src/behavior -name '*.c' | sort) src/analysis/ports.c src/analysis/stats.c src/analysis/contacts.c $objs -llinear -larchive -ljson-c -lpcap -lz -lm -lpthread
+# the nDPI wrapper (analysis/dpi.c) on its own, against the system's libndpi
+$CC $CFLAGS $(pkg-config --cflags libndpi) $SAN -fsanitize=fuzzer -o "$OUT/fuzz_dpi" fuzz/fuzz_dpi.c \
+	src/analysis/dpi.c $(pkg-config --libs libndpi) -lm
 $CC $CFLAGS $SAN -o "$OUT/seed_decode" fuzz/seed_decode.c $objs $LIBS
-echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report"
+echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report $OUT/fuzz_dpi"

@@ -107,10 +107,65 @@ bool dpi_detected(const struct dpi_flow *f)
 	return detected((const struct ndpi_flow_struct *)f);
 }
 
+/*
+ * The transport protocol of a whole, unfragmented IP packet whose
+ * transport header is all there, as nDPI will take it: IPv4's protocol
+ * field; IPv6's next header after the hop-by-hop, routing and
+ * destination options headers (at most 8).  0 for anything else: cut
+ * short, a length that is not the packet's, a fragment, a TCP or UDP
+ * header cut or inconsistent.  nDPI is handed only packets it parses
+ * whole: on the others it leaves its per-module packet view (struct
+ * ndpi_packet_struct) pointing at an earlier packet's bytes, and its
+ * extra dissectors read them (a crash found by fuzz/fuzz_dpi.c).
+ */
+static uint8_t ip_l4(const uint8_t *ip, size_t n)
+{
+	size_t off;
+	uint8_t nh;
+	if (n >= 20 && ip[0] >> 4 == 4) {
+		off = (size_t)(ip[0] & 15) * 4;
+		if (off < 20 || off > n || ((size_t)ip[2] << 8 | ip[3]) != n || (ip[6] & 0x3f) || ip[7])
+			return 0;  /* short, padded or cut, or a fragment (MF or an offset) */
+		nh = ip[9];
+	} else if (n >= 40 && ip[0] >> 4 == 6) {
+		if (((size_t)ip[4] << 8 | ip[5]) + 40 != n)
+			return 0;
+		nh = ip[6];
+		off = 40;
+		for (int k = 0; k < 8 && (nh == 0 || nh == 43 || nh == 60); k++) {
+			if (n - off < 8 || ((size_t)ip[off + 1] + 1) * 8 > n - off)
+				return 0;
+			nh = ip[off];
+			off += ((size_t)ip[off + 1] + 1) * 8;
+		}
+		if (nh == 0 || nh == 43 || nh == 44 || nh == 60)
+			return 0;  /* a fragment, or too many headers */
+	} else {
+		return 0;
+	}
+	if (nh == 6 && (n - off < 20 || (size_t)(ip[off + 12] >> 4) * 4 < 20 ||
+			(size_t)(ip[off + 12] >> 4) * 4 > n - off))
+		return 0;
+	if (nh == 17 && (n - off < 8 || ((size_t)ip[off + 4] << 8 | ip[off + 5]) != n - off))
+		return 0;
+	return nh ? nh : 255;
+}
+
 bool dpi_feed(struct dpi *d, struct dpi_flow *f, const uint8_t *ip, size_t n, int64_t ts_ns)
 {
 	struct ndpi_flow_struct *nf = (struct ndpi_flow_struct *)f;
 	if (!ip || n > 0xffff)
+		return false;
+	/*
+	 * Whole packets only (ip_l4), and one transport protocol per flow
+	 * state.  nDPI keeps TCP and UDP state
+	 * in one union and frees the TLS reassembly buffer only while the flow
+	 * is TCP (ndpi_free_flow_data, 4.2): a UDP packet after a TCP one
+	 * would leak it (found by fuzz/fuzz_dpi.c).  botlens's flows never mix
+	 * them (the flow key holds the protocol); other callers might.
+	 */
+	uint8_t l4 = ip_l4(ip, n);
+	if (!l4 || (nf->l4_proto && l4 != nf->l4_proto))
 		return false;
 	uint64_t ms = ts_ns > 0 ? (uint64_t)ts_ns / 1000000u : 0;
 	ndpi_detection_process_packet(d->m, nf, ip, (unsigned short)n, ms);

@@ -128,6 +128,21 @@ static void test_dns_tls(struct dpi *d)
 	free(p);
 	r = one(d, (const uint8_t *)"\x45", 1, &done);
 	CHECK_EQ_U(r.master | r.app, 0);
+
+	TEST("a UDP packet after a TCP one in one state");  /* LSan: nDPI's TLS buffer freed */
+	uint8_t part[16];
+	memcpy(part, ch, sizeof part);                     /* a ClientHello cut short: nDPI buffers it */
+	size_t n2;
+	p = ipv4(6, 40003, 443, part, sizeof part, &n);
+	uint8_t *u = ipv4(17, 40000, 53, dns_query, sizeof dns_query, &n2);
+	struct dpi_flow *f = dpi_flow_new();
+	CHECK(!dpi_feed(d, f, p, n, 1));
+	CHECK(!dpi_feed(d, f, u, n2, 2));                  /* refused: not the flow's protocol */
+	r = dpi_result(d, f);
+	CHECK(r.app != NDPI_PROTOCOL_DNS && r.master != NDPI_PROTOCOL_DNS);
+	dpi_flow_free(f);
+	free(p);
+	free(u);
 }
 
 static void test_map_and_risk(void)
