@@ -41,12 +41,15 @@
 #include "analysis/dpi.h"
 #include "analysis/report-int.h"
 
-#define DPI_MAX_PKTS 24     /* packets of a flow given to nDPI, at most */
-#ifndef DPI_UNDECIDED_PKTS
-#define DPI_UNDECIDED_PKTS 8
-#endif
-/* ... and while it has recognised nothing */
-    /* IP packets of a flow given to nDPI, at most */
+/*
+ * Packets with payload given to nDPI per flow, at most; and while it has
+ * recognised nothing.  nDPI costs ~1 us per packet it dissects and a few
+ * per flow (bench/RESULTS.md); on the 25 real captures of ../shared/data
+ * and storm-private the names and risks are the same with 4 undecided
+ * packets as with 8 (2 changed five of them).
+ */
+#define DPI_MAX_PKTS 24
+#define DPI_UNDECIDED_PKTS 4
 
 struct dpi {
 	struct ndpi_detection_module_struct *m;
@@ -158,11 +161,11 @@ bool dpi_feed(struct dpi *d, struct dpi_flow *f, const uint8_t *ip, size_t n, in
 		return false;
 	/*
 	 * Whole packets only (ip_l4), and one transport protocol per flow
-	 * state.  nDPI keeps TCP and UDP state
-	 * in one union and frees the TLS reassembly buffer only while the flow
-	 * is TCP (ndpi_free_flow_data, 4.2): a UDP packet after a TCP one
-	 * would leak it (found by fuzz/fuzz_dpi.c).  botlens's flows never mix
-	 * them (the flow key holds the protocol); other callers might.
+	 * state: nDPI keeps TCP and UDP state in one union and frees the TLS
+	 * reassembly buffer only while the flow is TCP (ndpi_free_flow_data,
+	 * 4.2), so a UDP packet after a TCP one would leak it (found by
+	 * fuzz/fuzz_dpi.c).  botlens's flows never mix them (the flow key
+	 * holds the protocol); other callers might.
 	 */
 	uint8_t l4 = ip_l4(ip, n);
 	if (!l4 || (nf->l4_proto && l4 != nf->l4_proto))
