@@ -210,7 +210,8 @@ const char *dpi_risk_name(unsigned n)
 /*
  * nDPI's protocols that botlens's own parsers also know (enum rp_app).
  * l4: 0 any, else the IP protocol it must be on (BitTorrent over UDP is
- * the DHT botlens parses; over TCP it is the peer wire protocol).
+ * the DHT botlens parses, over TCP the peer wire protocol; botlens's smb
+ * is a TCP session, nDPI also names SMB inside NetBIOS datagrams).
  */
 static const struct {
 	uint16_t ndpi;
@@ -225,8 +226,8 @@ static const struct {
 	{ NDPI_PROTOCOL_TLS, RP_APP_TLS, 6 },
 	{ NDPI_PROTOCOL_IRC, RP_APP_IRC, 0 },
 	{ NDPI_PROTOCOL_FTP_CONTROL, RP_APP_FTP, 0 },
-	{ NDPI_PROTOCOL_SMBV1, RP_APP_SMB, 0 },
-	{ NDPI_PROTOCOL_SMBV23, RP_APP_SMB, 0 },
+	{ NDPI_PROTOCOL_SMBV1, RP_APP_SMB, 6 },   /* sessions; not mailslot datagrams on UDP 138 */
+	{ NDPI_PROTOCOL_SMBV23, RP_APP_SMB, 6 },
 	{ NDPI_PROTOCOL_BITTORRENT, RP_APP_BT_DHT, 17 },
 	{ NDPI_PROTOCOL_GNUTELLA, RP_APP_GNUTELLA, 0 },
 	{ NDPI_PROTOCOL_DCERPC, RP_APP_DCERPC, 0 },

@@ -150,6 +150,7 @@ static void test_map_and_risk(void)
 	TEST("nDPI -> rp_app table");
 	CHECK_EQ_U(dpi_app(NDPI_PROTOCOL_TLS, NDPI_PROTOCOL_GOOGLE, 6), RP_APP_TLS);
 	CHECK_EQ_U(dpi_app(0, NDPI_PROTOCOL_SMBV1, 6), RP_APP_SMB);
+	CHECK_EQ_U(dpi_app(NDPI_PROTOCOL_NETBIOS, NDPI_PROTOCOL_SMBV1, 17), RP_APP_NONE);  /* a mailslot datagram */
 	CHECK_EQ_U(dpi_app(0, NDPI_PROTOCOL_BITTORRENT, 17), RP_APP_BT_DHT);
 	CHECK_EQ_U(dpi_app(0, NDPI_PROTOCOL_BITTORRENT, 6), RP_APP_NONE);  /* peer wire, not the DHT */
 	CHECK_EQ_U(dpi_app(0, NDPI_PROTOCOL_QUIC, 17), RP_APP_NONE);
