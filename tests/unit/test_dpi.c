@@ -223,6 +223,45 @@ static void test_collector(void)
 	rp_col_free(c);
 }
 
+/* rp_dpi_apply: botlens's parsers first; rp_dpi_host: names and risks counted per host. */
+static void test_apply_and_host(void)
+{
+	TEST("nDPI fills only the flows left other");
+	struct rp_col *c = rp_col_new();
+	CHECK(rp_col_dpi(c));
+	struct rp_flow fl[4] = {
+		{ .proto = 6, .app = RP_APP_NONE, .ndpi_master = NDPI_PROTOCOL_TLS, .ndpi_app = NDPI_PROTOCOL_GOOGLE,
+		  .risk = 1ull << 24 },
+		{ .proto = 17, .app = RP_APP_DNS, .ndpi_master = 0, .ndpi_app = NDPI_PROTOCOL_HTTP },
+		{ .proto = 17, .app = RP_APP_NONE, .ndpi_app = NDPI_PROTOCOL_QUIC, .risk = 1ull << 24 | 1ull << 5 },
+		{ .proto = 6, .app = RP_APP_NONE, .ndpi_master = NDPI_PROTOCOL_TLS, .ndpi_app = NDPI_PROTOCOL_GOOGLE },
+	};
+	c->flows = fl;
+	c->nflows = 4;
+	rp_dpi_apply(c);
+	CHECK_EQ_U(fl[0].app, RP_APP_TLS);
+	CHECK_EQ_U(fl[1].app, RP_APP_DNS);          /* the parser's word stands */
+	CHECK_EQ_U(fl[2].app, RP_APP_NONE);         /* no botlens counterpart */
+
+	TEST("services and risks per host");
+	const struct rp_flow *pf[4] = { &fl[0], &fl[1], &fl[2], &fl[3] };
+	struct rp_ctx x = { .col = c, .fl = pf, .nfl = 4 };
+	static struct rp_host h;
+	rp_dpi_host(&x, &h);
+	CHECK_EQ_U(h.nservices, 3);
+	CHECK_STR(h.services[0].name, "TLS.Google");
+	CHECK_EQ_U(h.services[0].flows, 2);
+	CHECK_STR(h.services[1].name, "HTTP");      /* ties: by name */
+	CHECK_STR(h.services[2].name, "QUIC");
+	CHECK_EQ_U(h.nrisks, 2);
+	CHECK_STR(h.risks[0].name, "Missing SNI TLS Extension");
+	CHECK_EQ_U(h.risks[0].flows, 2);
+	CHECK_STR(h.risks[1].name, "Known Protocol on Non Standard Port");
+	c->flows = NULL;
+	c->nflows = 0;
+	rp_col_free(c);
+}
+
 int main(void)
 {
 	struct dpi *d = dpi_new();
@@ -232,5 +271,6 @@ int main(void)
 	dpi_free(d);
 	test_map_and_risk();
 	test_collector();
+	test_apply_and_host();
 	return harness_report("dpi");
 }
