@@ -139,7 +139,14 @@ crlf=${crlf%_}
   printf "\\$(printf %03o $(printf '%s' "$req" | wc -c))\\000\\000"; printf '%s' "$req"
   printf "\\$(printf %03o $(printf '%s' "$res" | wc -c))\\000\\001"; printf '%s' "$res"; } > "$seeds_protos/http-keepalive"
 
-for h in fuzz_decode fuzz_reader fuzz_overnet fuzz_report fuzz_tls fuzz_http fuzz_protos; do
+# nDPI seeds (2-byte length, IPv4 packet; several per flow): a DNS query to
+# 8.8.4.4, and a TCP segment to port 443 with the start of a ClientHello.
+seeds_dpi=$OUT/seeds/dpi
+mkdir -p "$seeds_dpi" "$OUT/corpus/dpi"
+printf '\000\071\105\000\000\071\000\000\000\000\100\021\000\000\300\250\001\012\010\010\004\004\234\100\000\065\000\045\000\000\022\064\001\000\000\001\000\000\000\000\000\000\007example\003com\000\000\001\000\001' > "$seeds_dpi/dns"
+printf '\000\056\105\000\000\056\000\000\000\000\100\006\000\000\300\250\001\012\010\010\004\004\234\101\001\273\000\000\000\001\000\000\000\001\120\030\000\377\000\000\000\000\026\003\001\000\100\001' > "$seeds_dpi/tls"
+
+for h in fuzz_decode fuzz_reader fuzz_overnet fuzz_report fuzz_tls fuzz_http fuzz_protos fuzz_dpi; do
 	name=${h#fuzz_}
 	# replay saved reproducers
 	if [ -d "fuzz/regress/$name" ] && [ -n "$(ls "fuzz/regress/$name" 2>/dev/null)" ]; then

@@ -4,7 +4,7 @@
 # command to run and exits 1.  Already-installed packages are not touched.
 set -e
 what=${1:-build}
-pkgs="gcc make libc6-dev libpcap-dev libjson-c-dev zlib1g-dev libcairo2-dev libpng-dev pkg-config fonts-dejavu-core liblinear-dev libarchive-dev libloc-dev libloc-database libssl-dev libhtp-dev"
+pkgs="gcc make libc6-dev libpcap-dev libjson-c-dev zlib1g-dev libcairo2-dev libpng-dev pkg-config fonts-dejavu-core liblinear-dev libarchive-dev libloc-dev libloc-database libssl-dev libhtp-dev libndpi-dev"
 if [ "$what" = test ]; then
 	pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump jq libxml2-utils poppler-utils python3 chromium"
 fi

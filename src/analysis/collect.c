@@ -3,17 +3,19 @@
  * payload handed to the protocol detectors (proto_*.c) for the first
  * packets of each direction, evidence strings and passive DNS.
  *
- * Memory is one struct rp_flow (64 bytes) per flow plus bounded tables:
+ * Memory is one struct rp_flow (80 bytes) per flow plus bounded tables:
  * evidence (RP_EV_MAX entries), passive DNS (RP_PDNS_MAX), Overnet
  * samples (RP_OV_SAMPLES), payload timing for flows with two payload
  * packets or more (RP_TIMING_MAX) and per-flow parser states
- * (RP_STATE_MAX, RP_STATE_MEM).  Out of memory is remembered (rp_col_oom), never
+ * (RP_STATE_MAX, RP_STATE_MEM; nDPI's among them, RP_DPI_LIVE at most, each
+ * freed when its flow's detection ends: dpi.c).  Out of memory is remembered (rp_col_oom), never
  * fatal: a flow without a record is simply not described.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/dpi.h"
 #include "analysis/report-int.h"
 
 static const char *const app_names[] = {
@@ -58,6 +60,7 @@ void rp_col_free(struct rp_col *c)
 	free(c->tm);
 	free(c->arp);
 	free(c->dns);
+	dpi_free(c->dpi);
 	free(c);
 }
 
@@ -424,7 +427,10 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 		return;
 	}
 	struct rp_flow *rf = flow_rec(c, r, f);
-	if (!rf || !p->payload_len || dir < 0 || dir > 1)
+	if (!rf)
+		return;
+	rp_dpi_packet(c, rf, p, f->user - 1);
+	if (!p->payload_len || dir < 0 || dir > 1)
 		return;
 	float now = (float)run_rel(r, p->ts_ns);
 	if (f->proto == 6 || f->proto == 17)
@@ -462,6 +468,7 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 	const struct rp_proto *pr = rf->app ? proto_of(rf->app) : NULL;
 	if (pr && pr->flow_end)
 		pr->flow_end(c, rf, f->user - 1);
+	rp_dpi_flow_end(c, rf, f->user - 1);
 	if (rf->timing)
 		for (int d = 0; d < 2; d++)
 			tm_close_msg(&c->tm[rf->timing - 1].d[d]);

@@ -43,6 +43,8 @@ struct rp_ov_sample {
 #define RP_STATE_MAX 65536    /* live per-flow parser states */
 #define RP_STATE_MEM (256u << 20) /* bytes declared by all of them */
 #define RP_STATE_HASH 16384
+#define RP_STATE_DPI 0x80000000u /* key bit of dpi.c's states: rp_state_put(c, idx | RP_STATE_DPI, ...) */
+#define RP_DPI_LIVE 32768     /* live nDPI flow states (~700 bytes each and what they allocate) */
 #define RP_TIMING_MAX (1u << 18) /* flows with payload timing (two payload packets or more) */
 
 struct rp_state {
@@ -114,6 +116,9 @@ struct rp_col {
 	size_t ndns, capdns;
 	uint32_t dns_hash[RP_DNS_HASH];
 	const struct run *run;
+	struct dpi *dpi;            /* nDPI, when rp_col_dpi() turned it on */
+	size_t dpi_live;            /* nDPI flow states alive (<= RP_DPI_LIVE) */
+	uint64_t dpi_refused;       /* flows nDPI did not see: past the bounds */
 	bool oom;
 };
 
@@ -213,6 +218,13 @@ static inline double rp_tls_hello_t(const struct rp_flow *f)
 {
 	return f->t0 + f->count2 / 10.0;
 }
+/* dpi.c: the collector's nDPI side (see dpi.c's summary). */
+void rp_dpi_packet(struct rp_col *c, struct rp_flow *rf, const struct pkt *p, uint32_t idx);
+void rp_dpi_flow_end(struct rp_col *c, struct rp_flow *rf, uint32_t idx);
+/* Flows left "other" by botlens's parsers get nDPI's protocol where botlens has one. */
+void rp_dpi_apply(struct rp_col *c);
+/* The host's nDPI services and risks (flow counts) into h. */
+void rp_dpi_host(const struct rp_ctx *x, struct rp_host *h);
 
 /* proto_overnet.c: recovers Storm's XOR key from the sampled datagrams and
  * marks the flows that decode under it as Overnet (RPF_OV_XOR). */

@@ -428,6 +428,7 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 	h->flows_in = me->flows_resp;
 	for (size_t i = 0; i < x->nfl; i++)
 		h->app_flows[x->fl[i]->app]++;
+	rp_dpi_host(x, h);
 	for (size_t i = 0; i < rp_nanalyses; i++)
 		rp_analyses[i]->run(x, h);
 	qsort(h->behs, h->nbehs, sizeof *h->behs, by_start);
@@ -568,6 +569,7 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 		snprintf(out->geo_db, sizeof out->geo_db, "%s", geo_path(g));
 	rp_overnet_xor(c);
 	rp_dns_finish(c);
+	rp_dpi_apply(c);
 	const struct host *sb[RP_MAX_HOSTS];
 	struct host arp_only[16];
 	unsigned nsb = 0, nbase;

@@ -4,9 +4,10 @@
  * the endpoints that stick out (`botlens report`).
  *
  * One pass: rp_col_sub() subscribes a collector to the run.  It keeps a
- * compact record per flow (struct rp_flow, 64 bytes: times, hosts,
- * ports, payload counts, the application protocol found in the payload
- * and facts bits) and, bounded, the evidence strings the protocol
+ * compact record per flow (struct rp_flow, 80 bytes: times, hosts,
+ * ports, payload counts, the application protocol found in the payload,
+ * facts bits, and nDPI's protocol ids and risks when rp_col_dpi() is on)
+ * and, bounded, the evidence strings the protocol
  * detectors find (HELO names, HTTP hosts, IRC commands, DNS names) and a
  * passive DNS table.  Payload is read only in the first packets of each
  * flow direction (per protocol limit), always through struct rd; HTTP is
@@ -129,7 +130,24 @@ struct rp_flow {
 	uint16_t count2;            /* a second protocol count (HTTP: responses; TLS: the
 				     * ClientHello's time after t0 in 0.1 s, rp_tls_hello_t) */
 	float first_payload;        /* time of the first payload packet (-1 none) */
+	/* nDPI (analysis/dpi.c), when the collector runs it (rp_col_dpi) */
+	uint64_t risk;              /* nDPI's flow risks (ndpi_risk): bit n = ndpi_risk_enum n */
+	uint16_t ndpi_master, ndpi_app; /* nDPI protocol ids (NDPI_PROTOCOL_*), 0 unknown */
+	uint8_t dpi;                /* nDPI detection: 0 not started, 1 running, 2 done, 3 refused */
+	uint8_t dpi_pkts;           /* IP packets given to nDPI */
 };
+_Static_assert(sizeof(struct rp_flow) <= 80, "struct rp_flow: 80 bytes at most per flow");
+
+/*
+ * True when nDPI flagged risk number `risk` (nDPI 4.2's ndpi_risk_enum:
+ * NDPI_TLS_SELFSIGNED_CERTIFICATE = 6, NDPI_KNOWN_PROTOCOL_ON_NON_STANDARD_PORT
+ * = 5, NDPI_SUSPICIOUS_DGA_DOMAIN = 16, NDPI_TLS_MISSING_SNI = 24,
+ * NDPI_BINARY_APPLICATION_TRANSFER = 4, NDPI_MALICIOUS_JA3 = 28 ...) on flow f.
+ * Detectors that want the names include <ndpi_typedefs.h>; the risk is
+ * evidence to cite, the report itself turns none into a behavior.  False
+ * for every risk when nDPI did not run on the flow.
+ */
+bool rp_flow_risk(const struct rp_flow *f, unsigned risk);
 
 /* Evidence categories (strings kept per client host, bounded). */
 enum rp_ev {
@@ -193,6 +211,10 @@ void rp_pdns_add(struct rp_col *c, uint8_t family, const uint8_t *addr, const ch
 
 struct rp_col *rp_col_new(void);
 void rp_col_free(struct rp_col *c);
+/* Runs nDPI on the collector's flows (analysis/dpi.c): one detection
+ * module, ~10 MB, made here.  False when nDPI could not be initialised:
+ * the report goes on without it.  Call before the run. */
+bool rp_col_dpi(struct rp_col *c);
 /* The subscription (needs track_hosts; hosts_light is enough). */
 struct run_sub rp_col_sub(struct rp_col *c);
 bool rp_col_oom(const struct rp_col *c);
@@ -235,7 +257,15 @@ struct rp_ioc {
 	char behavior[24];          /* the behavior kind it supports, or "" */
 };
 
+/* A name and its flow count: nDPI services and risks of a host. */
+struct rp_count {
+	char name[48];
+	uint64_t flows;
+};
+
 #define RP_MAX_BEHS 32
+#define RP_MAX_SERVICES 32  /* distinct nDPI names per host, most flows first */
+#define RP_MAX_RISKS 64
 #define RP_MAX_NOTABLE 10
 struct rp_host {
 	uint8_t family, addr[16];
@@ -248,6 +278,10 @@ struct rp_host {
 	struct rp_notable notable[RP_MAX_NOTABLE];
 	unsigned nnotable;
 	uint64_t app_flows[RP_APP_COUNT];
+	struct rp_count services[RP_MAX_SERVICES];  /* nDPI name ("TLS.Google") -> flows */
+	unsigned nservices;
+	struct rp_count risks[RP_MAX_RISKS];        /* nDPI risk name -> flows */
+	unsigned nrisks;
 	uint64_t flows_out, flows_in, peers;
 	struct plot_point *pts;     /* outbound flows: time x port (for the HTML plot) */
 	struct rp_ioc *iocs;        /* indicators, by type then count (indicators.c) */

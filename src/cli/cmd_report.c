@@ -1,8 +1,8 @@
 /*
  * cmd_report.c - `botlens report`: explain a run - protocols by content,
- * behaviors with evidence, phases, the host's role and the notable
- * endpoints with AS/organisation (libloc) - as text, JSON or one
- * self-contained HTML page.
+ * nDPI's services and risks (unless --no-dpi), behaviors with evidence,
+ * phases, the host's role and the notable endpoints with AS/organisation
+ * (libloc) - as text, JSON or one self-contained HTML page.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 #include "cli/inputs.h"
 #include "render/report_out.h"
 
-enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN };
+enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN, OPT_NO_DPI };
 enum rformat { RF_TEXT, RF_JSON, RF_HTML };
 
 static const struct cli_opt opts[] = {
@@ -20,6 +20,7 @@ static const struct cli_opt opts[] = {
 	{ "set", 0, "NAME=VALUE", "change a detector threshold (repeatable; see --explain-rules)", OPT_SET },
 	{ "rules", 0, "FILE", "thresholds from a file of NAME=VALUE lines ('#' comments)", OPT_RULES },
 	{ "explain-rules", 0, NULL, "list behavior kinds, detectors and thresholds, then exit", OPT_EXPLAIN },
+	{ "no-dpi", 0, NULL, "no nDPI: no services and risks, a third of the CPU on large captures", OPT_NO_DPI },
 	{ 0 },
 };
 
@@ -27,7 +28,7 @@ struct report_ctx {
 	const struct cli_common *c;
 	enum rformat fmt;
 	const char *geo_path;
-	bool no_geo;
+	bool no_geo, no_dpi;
 	struct geo *geo;
 	FILE *out;
 	bool several;
@@ -51,6 +52,8 @@ static int opt_cb(void *ctx, int id, const char *arg)
 	} else if (id == OPT_RULES && rp_params_load(x->params, arg, err, sizeof err)) {
 		cli_error("%s", err);
 		return strncmp(err, "cannot ", 7) ? EXIT_USAGE : EXIT_INPUT;
+	} else if (id == OPT_NO_DPI) {
+		x->no_dpi = true;
 	}
 	return 0;
 }
@@ -87,6 +90,8 @@ static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 	if (!x->col)
 		return 0;
 	rp_col_params(x->col, x->params);
+	if (!x->no_dpi)
+		rp_col_dpi(x->col);  /* without nDPI the report still stands: no "services" then */
 	subs[0] = rp_col_sub(x->col);
 	return 1;
 }

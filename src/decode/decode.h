@@ -116,6 +116,8 @@ struct pkt {
 	uint32_t payload_caplen;  /* of the payload, captured */
 	const uint8_t *payload;
 	uint32_t l4_wire;      /* IP payload length per the IP header (internal) */
+	uint32_t ip_caplen;    /* captured bytes from ip, cut to the IP total length */
+	const uint8_t *ip;     /* the innermost IP header in the record (NULL: no IP layer) */
 	struct pkt_arp arp;    /* ethertype 0x0806 only */
 };
 _Static_assert(__builtin_offsetof(struct pkt, caplen) == 64, "struct pkt: line 0 is full");

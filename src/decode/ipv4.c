@@ -31,6 +31,7 @@ void decode_ipv4(struct decoder *d, struct pkt *p, struct rd *r)
 	if (!decode_enter(d, p))
 		return;
 	size_t uncaptured = p->wirelen > p->caplen ? p->wirelen - p->caplen : 0;
+	const uint8_t *ip = r->p;
 	struct rd h = *r;
 	if (!rd_u8(&h, &vihl) || !rd_skip(&h, 1) || !rd_be16(&h, &totlen) || !rd_be16(&h, &id) ||
 	    !rd_be16(&h, &frag) || !rd_skip(&h, 1) || !rd_u8(&h, &proto) || !rd_skip(&h, 2) ||
@@ -77,6 +78,8 @@ void decode_ipv4(struct decoder *d, struct pkt *p, struct rd *r)
 		anomaly(d, ANOM_IPV4_LEN_PAST_WIRE);
 	else if (r->left > totlen - hlen)
 		r->left = totlen - hlen;
+	p->ip = ip;  /* two stores: what a subscriber needs to hand the packet on (analysis/dpi.c) */
+	p->ip_caplen = (uint32_t)(hlen + r->left);
 	uint16_t offset = frag & 0x1fff;
 	bool more = frag & 0x2000;
 	if (offset || more) {

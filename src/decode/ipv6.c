@@ -68,6 +68,7 @@ void decode_ipv6(struct decoder *d, struct pkt *p, struct rd *r)
 	if (!decode_enter(d, p))
 		return;
 	size_t uncaptured = p->wirelen > p->caplen ? p->wirelen - p->caplen : 0;
+	const uint8_t *ip = r->p;
 	if (!rd_be32(r, &vcf) || !rd_be16(r, &plen) || !rd_u8(r, &nh) || !rd_skip(r, 1) ||
 	    !rd_bytes(r, 16, &src) || !rd_bytes(r, 16, &dst)) {
 		anomaly(d, ANOM_IPV6_TRUNCATED);
@@ -87,6 +88,8 @@ void decode_ipv6(struct decoder *d, struct pkt *p, struct rd *r)
 		anomaly(d, ANOM_IPV6_LEN_PAST_WIRE);
 	else if (r->left > plen && plen)
 		r->left = plen;
+	p->ip = ip;  /* for subscribers that take the IP packet whole (analysis/dpi.c) */
+	p->ip_caplen = (uint32_t)(40 + r->left);
 	p->ip_len = (uint16_t)(plen + 40 > 0xffff ? 0xffff : plen + 40);
 	p->l4_wire = plen;
 	uint32_t frag_id = 0;

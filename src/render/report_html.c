@@ -207,6 +207,32 @@ static int html_plot_inline(FILE *o, const struct rp_report *rep, const struct r
 	return rc;
 }
 
+/* nDPI's services and risks side by side, one row per name. */
+static void html_dpi(FILE *o, const struct rp_host *h)
+{
+	if (!h->nservices && !h->nrisks)
+		return;
+	fputs("<h3>Services and risks (nDPI)</h3>\n<table><tr><th>service</th><th>flows</th>"
+	      "<th>risk</th><th>flows</th></tr>\n", o);
+	unsigned n = h->nservices > h->nrisks ? h->nservices : h->nrisks;
+	for (unsigned i = 0; i < n; i++) {
+		const struct rp_count *c[2] = { i < h->nservices ? &h->services[i] : NULL,
+						i < h->nrisks ? &h->risks[i] : NULL };
+		fputs("<tr>", o);
+		for (int k = 0; k < 2; k++) {
+			fputs("<td>", o);
+			if (c[k]) {
+				esc(o, c[k]->name);
+				fprintf(o, "</td><td>%llu</td>", (unsigned long long)c[k]->flows);
+			} else {
+				fputs("</td><td></td>", o);
+			}
+		}
+		fputs("</tr>\n", o);
+	}
+	fputs("</table>\n", o);
+}
+
 static void html_behaviors(FILE *o, const struct rp_host *h)
 {
 	fputs("<h3>Behaviors</h3>\n<table><tr><th>kind</th><th>start (s)</th><th>end (s)</th><th>flows</th>"
@@ -281,6 +307,7 @@ int report_html(FILE *o, const struct rp_report *rep, char *err, size_t errlen)
 			if (h->app_flows[p])
 				fprintf(o, " %s&nbsp;%llu", rp_app_name(p), (unsigned long long)h->app_flows[p]);
 		fputs("</p>\n", o);
+		html_dpi(o, h);
 		html_timeline(o, h, rep->span);
 		fputs("<h3>Time &times; port</h3>\n", o);
 		if (html_plot_inline(o, rep, h, err, errlen))

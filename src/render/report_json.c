@@ -70,6 +70,15 @@ static json_object *json_iocs(const struct rp_host *h)
 	return a;
 }
 
+/* {"name": flows, ...} in the order given (most flows first). */
+static json_object *json_counts(const struct rp_count *c, unsigned n)
+{
+	json_object *o = json_object_new_object();
+	for (unsigned i = 0; i < n; i++)
+		json_object_object_add(o, c[i].name, json_object_new_int64((int64_t)c[i].flows));
+	return o;
+}
+
 static json_object *json_host(const struct rp_host *h)
 {
 	char a[64];
@@ -96,6 +105,8 @@ static json_object *json_host(const struct rp_host *h)
 	json_object_object_add(o, "notable", n);
 	json_object_object_add(o, "protocols", p);
 	json_object_object_add(o, "indicators", json_iocs(h));
+	json_object_object_add(o, "services", json_counts(h->services, h->nservices));
+	json_object_object_add(o, "risks", json_counts(h->risks, h->nrisks));
 	return o;
 }
 

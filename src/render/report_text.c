@@ -80,6 +80,17 @@ static void text_iocs(FILE *o, const struct rp_host *h)
 	}
 }
 
+/* "  label: name n, name n" when there is any. */
+static void text_counts(FILE *o, const char *label, const struct rp_count *c, unsigned n)
+{
+	if (!n)
+		return;
+	fprintf(o, "  %s:", label);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(o, "%s %s %llu", i ? "," : "", c[i].name, (unsigned long long)c[i].flows);
+	fputc('\n', o);
+}
+
 int report_text(FILE *o, const struct rp_report *rep)
 {
 	fprintf(o, "%s: %.1f s, %u sandbox host%s\n", rep->file, rep->span, rep->nhosts, rep->nhosts == 1 ? "" : "s");
@@ -95,6 +106,8 @@ int report_text(FILE *o, const struct rp_report *rep)
 			if (h->app_flows[p])
 				fprintf(o, " %s %llu", rp_app_name(p), (unsigned long long)h->app_flows[p]);
 		fputc('\n', o);
+		text_counts(o, "services (nDPI)", h->services, h->nservices);
+		text_counts(o, "risks (nDPI)", h->risks, h->nrisks);
 		text_behaviors(o, h);
 		text_notable(o, h);
 		text_iocs(o, h);
