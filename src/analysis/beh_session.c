@@ -67,7 +67,7 @@ static unsigned msgs(const struct rp_col *c, const struct rp_flow *f)
 		const struct rp_timing *t = rp_timing_of(c, f, d);
 		n += t ? t->msgs : 0;
 	}
-	return n + (f->first_payload >= 0);  /* the first payload packet is not timed */
+	return n;
 }
 
 static const char *session_kind(const struct rp_ctx *x, const struct rp_flow *f)

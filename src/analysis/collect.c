@@ -3,10 +3,9 @@
  * payload handed to the protocol detectors (proto_*.c) for the first
  * packets of each direction, evidence strings and passive DNS.
  *
- * Memory is one struct rp_flow (80 bytes) per flow plus bounded tables:
+ * Memory is one struct rp_flow (112 bytes, payload timing included) per flow plus bounded tables:
  * evidence (RP_EV_MAX entries), passive DNS (RP_PDNS_MAX), Overnet
- * samples (RP_OV_SAMPLES), payload timing for flows with two payload
- * packets or more (RP_TIMING_MAX) and per-flow parser states
+ * samples (RP_OV_SAMPLES) and per-flow parser states
  * (RP_STATE_MAX, RP_STATE_MEM; nDPI's among them, RP_DPI_LIVE at most, each
  * freed when its flow's detection ends: dpi.c).  Out of memory is remembered (rp_col_oom), never
  * fatal: a flow without a record is simply not described.
@@ -57,10 +56,10 @@ void rp_col_free(struct rp_col *c)
 		}
 	free(c->flows);
 	free(c->ov);
-	free(c->tm);
 	free(c->arp);
 	free(c->dns);
 	dpi_free(c->dpi);
+	free(c->dpi_ep);
 	free(c);
 }
 
@@ -139,68 +138,30 @@ void *rp_state_take(struct rp_col *c, uint32_t idx)
 /* ---- payload timing ---- */
 
 #define MSG_GAP 0.5f    /* payload packets closer than this are one message */
-#define MSG_SMALL 256u  /* a message of at most this many bytes is small */
 
 const struct rp_timing *rp_timing_of(const struct rp_col *c, const struct rp_flow *f, int d)
 {
-	return f->timing && f->timing <= c->ntm ? &c->tm[f->timing - 1].d[d] : NULL;
+	(void)c;
+	return f->tm[d].msgs ? &f->tm[d] : NULL;
 }
 
-static void tm_close_msg(struct rp_timing *t)
+/* Counts a payload packet of one direction into its messages and their gaps (Welford). */
+static void timing(struct rp_flow *rf, int dir, float now)
 {
-	if (t->bytes_cur && t->bytes_cur <= MSG_SMALL)
-		t->small++;
-	t->bytes_cur = 0;
-}
-
-static void tm_packet(struct rp_timing *t, float now, uint32_t bytes)
-{
+	struct rp_timing *t = &rf->tm[dir];
+	if (rf->first_payload < 0)
+		rf->first_payload = now;
 	if (t->msgs && now - t->last < MSG_GAP) {
-		t->bytes_cur += bytes;
 		t->last = now;
 		return;
 	}
 	if (t->msgs) {
-		float gap = now - t->last;
-		uint32_t k = t->msgs;     /* gaps so far + 1 */
-		float d = gap - t->mean;
-		t->mean += d / (float)k;
+		float gap = now - t->last, d = gap - t->mean;
+		t->mean += d / (float)t->msgs;   /* msgs = gaps so far + 1 */
 		t->m2 += d * (gap - t->mean);
-		if (k == 1 || gap < t->gmin)
-			t->gmin = gap;
-		if (gap > t->gmax)
-			t->gmax = gap;
 	}
-	tm_close_msg(t);
 	t->msgs++;
-	t->bytes_cur = bytes;
 	t->last = now;
-}
-
-/* Records a payload packet's time; the table is entered on a flow's second one. */
-static void timing(struct rp_col *c, struct rp_flow *rf, int dir, float now, uint32_t bytes)
-{
-	if (rf->first_payload < 0) {
-		rf->first_payload = now;
-		return;
-	}
-	if (!rf->timing) {
-		if (c->ntm >= RP_TIMING_MAX)
-			return;
-		if (c->ntm == c->captm) {
-			size_t nc = c->captm ? 2 * c->captm : 1024;
-			struct rp_timing2 *n = realloc(c->tm, nc * sizeof *n);
-			if (!n) {
-				c->oom = true;
-				return;
-			}
-			c->tm = n;
-			c->captm = nc;
-		}
-		memset(&c->tm[c->ntm], 0, sizeof c->tm[c->ntm]);
-		rf->timing = (uint32_t)++c->ntm;
-	}
-	tm_packet(&c->tm[rf->timing - 1].d[dir], now, bytes);
 }
 
 static uint32_t fnv(uint32_t h, const void *p, size_t n)
@@ -434,12 +395,12 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 		return;
 	float now = (float)run_rel(r, p->ts_ns);
 	if (f->proto == 6 || f->proto == 17)
-		timing(c, rf, dir, now, p->payload_len);
+		timing(rf, dir, now);
 	if (!p->payload || !p->payload_caplen)
 		return;
 
 	const struct rp_proto *pr = rf->app ? proto_of(rf->app) : NULL;
-	unsigned limit = pr ? pr->max_pkts : 3;
+	unsigned limit = pr ? pr->max_pkts : RP_UNKNOWN_PKTS;
 	if (rf->seen[dir] >= limit || (rf->done >> dir & 1))
 		return;
 	rf->seen[dir]++;
@@ -469,9 +430,6 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 	if (pr && pr->flow_end)
 		pr->flow_end(c, rf, f->user - 1);
 	rp_dpi_flow_end(c, rf, f->user - 1);
-	if (rf->timing)
-		for (int d = 0; d < 2; d++)
-			tm_close_msg(&c->tm[rf->timing - 1].d[d]);
 	for (int d = 0; d < 2; d++) {
 		rf->pkts[d] = f->pkts[d] > UINT32_MAX ? UINT32_MAX : (uint32_t)f->pkts[d];
 		rf->bytes[d] = f->payload[d] > UINT32_MAX ? UINT32_MAX : (uint32_t)f->payload[d];

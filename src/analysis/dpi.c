@@ -55,6 +55,67 @@ struct dpi {
 	struct ndpi_detection_module_struct *m;
 };
 
+/*
+ * nDPI's verdict per server endpoint (responder host, port, transport):
+ * after DPI_EP_SAME flows to one endpoint got the same protocol ids, the
+ * next flows to it take that verdict without being dissected, with the
+ * risks all of them shared.  A service keeps its protocol from one
+ * connection to the next; nDPI's cost then grows with the endpoints of a
+ * capture, not its flows (a bot's thousand connections to one C2 are
+ * dissected twice).  A different verdict resets the count.  The table is
+ * direct-mapped (RP_DPI_EP entries; a collision replaces the entry).
+ */
+#define DPI_EP_SAME 2
+#define RP_DPI_EP 65536u
+struct dpi_ep {
+	uint32_t host;              /* responder's host index, 0 empty */
+	uint16_t port;
+	uint8_t proto, same;        /* flows that agreed */
+	uint16_t master, app;
+	uint64_t risk;              /* risks every one of them had */
+};
+
+static struct dpi_ep *ep_slot(struct rp_col *c, const struct rp_flow *rf)
+{
+	if (!c->dpi_ep || !rf->h[1])
+		return NULL;
+	uint32_t k = rf->h[1] * 2654435761u ^ (uint32_t)rf->dport * 40503u ^ rf->proto;
+	return &c->dpi_ep[(k ^ k >> 16) & (RP_DPI_EP - 1)];
+}
+
+static bool ep_match(const struct dpi_ep *e, const struct rp_flow *rf)
+{
+	return e && e->host == rf->h[1] && e->port == rf->dport && e->proto == rf->proto;
+}
+
+/* Counts the verdict just taken into rf for its endpoint. */
+static void ep_learn(struct rp_col *c, const struct rp_flow *rf)
+{
+	struct dpi_ep *e = ep_slot(c, rf);
+	if (!e)
+		return;
+	if (ep_match(e, rf) && e->master == rf->ndpi_master && e->app == rf->ndpi_app) {
+		e->same += e->same < 255;
+		e->risk &= rf->risk;
+		return;
+	}
+	*e = (struct dpi_ep){ .host = rf->h[1], .port = rf->dport, .proto = rf->proto, .same = 1,
+			      .master = rf->ndpi_master, .app = rf->ndpi_app, .risk = rf->risk };
+}
+
+/* True when rf's endpoint has a settled verdict, then taken into rf. */
+static bool ep_inherit(struct rp_col *c, struct rp_flow *rf)
+{
+	const struct dpi_ep *e = ep_slot(c, rf);
+	if (!ep_match(e, rf) || e->same < DPI_EP_SAME)
+		return false;
+	rf->ndpi_master = e->master;
+	rf->ndpi_app = e->app;
+	rf->risk = e->risk;
+	c->dpi_inherited++;
+	return true;
+}
+
 struct dpi *dpi_new(void)
 {
 	struct dpi *d = calloc(1, sizeof *d);
@@ -260,6 +321,8 @@ bool rp_col_dpi(struct rp_col *c)
 {
 	if (!c->dpi)
 		c->dpi = dpi_new();
+	if (c->dpi && !c->dpi_ep)
+		c->dpi_ep = calloc(RP_DPI_EP, sizeof *c->dpi_ep);   /* without it every flow is dissected */
 	return c->dpi != NULL;
 }
 
@@ -276,6 +339,7 @@ static void finish(struct rp_col *c, struct rp_flow *rf, uint32_t idx)
 	rf->risk = r.risk;
 	dpi_flow_free(df);
 	c->dpi_live--;
+	ep_learn(c, rf);
 }
 
 /*
@@ -291,6 +355,10 @@ void rp_dpi_packet(struct rp_col *c, struct rp_flow *rf, const struct pkt *p, ui
 		return;
 	struct dpi_flow *df;
 	if (rf->dpi == DPI_NONE) {
+		if (ep_inherit(c, rf)) {
+			rf->dpi = DPI_DONE;
+			return;
+		}
 		rf->dpi = DPI_REFUSED;
 		if (c->dpi_live >= RP_DPI_LIVE) {
 			c->dpi_refused++;

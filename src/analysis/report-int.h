@@ -13,6 +13,7 @@
 #include "analysis/report.h"
 #include "p2p/p2p.h"
 
+#define RP_UNKNOWN_PKTS 2   /* payload packets per direction tried on every parser until one claims the flow */
 #define RP_MAX_HOSTS 32    /* sandbox hosts and suspects explained per run */
 #define RP_EV_MAX 20000
 #define RP_EV_LEN 80
@@ -45,7 +46,6 @@ struct rp_ov_sample {
 #define RP_STATE_HASH 16384
 #define RP_STATE_DPI 0x80000000u /* key bit of dpi.c's states: rp_state_put(c, idx | RP_STATE_DPI, ...) */
 #define RP_DPI_LIVE 32768     /* live nDPI flow states (~700 bytes each and what they allocate) */
-#define RP_TIMING_MAX (1u << 18) /* flows with payload timing (two payload packets or more) */
 
 struct rp_state {
 	struct rp_state *next;
@@ -55,9 +55,6 @@ struct rp_state {
 	void (*free_fn)(void *);
 };
 
-struct rp_timing2 {
-	struct rp_timing d[2];
-};
 
 /* ARP who-has table (arp_sweep.c): per (sender IPv4, target /24). */
 #define RP_ARP_MAX 4096
@@ -105,8 +102,6 @@ struct rp_col {
 	struct rp_state *st[RP_STATE_HASH];
 	size_t nst, st_bytes;
 	uint64_t st_refused;        /* states refused at the caps: those flows got metadata only */
-	struct rp_timing2 *tm;      /* payload timing, rp_flow.timing - 1 */
-	size_t ntm, captm;
 	const struct rp_params *params; /* rule overrides, or NULL */
 	struct rp_arp *arp;         /* ARP who-has table (arp_sweep.c) */
 	size_t narp, caparp;
@@ -119,6 +114,8 @@ struct rp_col {
 	struct dpi *dpi;            /* nDPI, when rp_col_dpi() turned it on */
 	size_t dpi_live;            /* nDPI flow states alive (<= RP_DPI_LIVE) */
 	uint64_t dpi_refused;       /* flows nDPI did not see: past the bounds */
+	struct dpi_ep *dpi_ep;      /* nDPI verdicts per server endpoint (dpi.c), RP_DPI_EP entries */
+	uint64_t dpi_inherited;     /* flows named from their endpoint's verdict, not dissected */
 	bool oom;
 };
 

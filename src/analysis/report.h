@@ -4,7 +4,7 @@
  * the endpoints that stick out (`botlens report`).
  *
  * One pass: rp_col_sub() subscribes a collector to the run.  It keeps a
- * compact record per flow (struct rp_flow, 80 bytes: times, hosts,
+ * compact record per flow (struct rp_flow, 112 bytes: times, hosts,
  * ports, payload counts, the application protocol found in the payload,
  * facts bits, and nDPI's protocol ids and risks when rp_col_dpi() is on)
  * and, bounded, the evidence strings the protocol
@@ -107,10 +107,7 @@ enum {
 struct rp_timing {
 	float last;                 /* time of the last payload packet */
 	float mean, m2;             /* Welford over the gaps between messages */
-	float gmin, gmax;
 	uint32_t msgs;              /* messages */
-	uint32_t small;             /* messages of <= 256 bytes */
-	uint32_t bytes_cur;         /* bytes of the current message */
 };
 
 struct rp_flow {
@@ -125,7 +122,6 @@ struct rp_flow {
 	uint32_t bytes[2];          /* transport payload bytes */
 	uint32_t facts;             /* RPF_* */
 	uint32_t facts2;            /* RPF2_* */
-	uint32_t timing;            /* 1 + index into the collector's timing table, 0 none */
 	uint16_t count;             /* protocol count: RCPTs, requests, queries */
 	uint16_t count2;            /* a second protocol count (HTTP: responses; TLS: the
 				     * ClientHello's time after t0 in 0.1 s, rp_tls_hello_t) */
@@ -135,8 +131,10 @@ struct rp_flow {
 	uint16_t ndpi_master, ndpi_app; /* nDPI protocol ids (NDPI_PROTOCOL_*), 0 unknown */
 	uint8_t dpi;                /* nDPI detection: 0 not started, 1 running, 2 done, 3 refused */
 	uint8_t dpi_pkts;           /* IP packets given to nDPI */
+	/* payload timing per direction, kept in the record: the flow's line is touched anyway */
+	struct rp_timing tm[2];
 };
-_Static_assert(sizeof(struct rp_flow) <= 80, "struct rp_flow: 80 bytes at most per flow");
+_Static_assert(sizeof(struct rp_flow) <= 112, "struct rp_flow: 112 bytes at most per flow");
 
 /*
  * True when nDPI flagged risk number `risk` (nDPI 4.2's ndpi_risk_enum:
