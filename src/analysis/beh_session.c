@@ -22,6 +22,9 @@
  *    POST body: data smuggled in HTTP fields to a server with no name.
  * The implant's side is the host that opened the connection, except for
  * a bind shell, where the shell text comes from the host that accepted it.
+ * A remote shell to a server that served the host a web page in the
+ * minute before is also an `exploit` (a drive-by: the page's exploit ran
+ * the shellcode that called back).
  */
 #include <math.h>
 #include <stdio.h>
@@ -81,15 +84,45 @@ static const char *session_kind(const struct rp_ctx *x, const struct rp_flow *f)
 	    ((f->facts2 & RPF2_HTTP_COOKIE_BLOB) || (f->facts & (RPF_HTTP_POST | RPF_HTTP_BINARY)) ==
 							(RPF_HTTP_POST | RPF_HTTP_BINARY)))
 		return "HTTP check-in";
-	if (f->app != RP_APP_NONE || !rp_outbound(x, f) || rp_service_port(6, port) || !f->bytes[0] ||
-	    f->t1 - f->t0 < rp_param(x, &rules[R_HOLD]))
-		return NULL;
+	if (f->app != RP_APP_NONE || f->ndpi_master || f->ndpi_app || !rp_outbound(x, f) ||
+	    rp_service_port(6, port) || !f->bytes[0] || f->t1 - f->t0 < rp_param(x, &rules[R_HOLD]))
+		return NULL;   /* a protocol botlens or nDPI knows is judged by its content */
 	double period, cv;
 	if (f->bytes[1] && msgs(x->col, f) >= rp_param(x, &rules[R_MSGS]))
 		return "held session";
 	if (!f->bytes[1] && keepalive(x, f, &period, &cv))
 		return "one-way check-ins in a held session";   /* the implant reports, the controller listens */
 	return NULL;
+}
+
+/*
+ * Drive-by: the server of a remote shell served this host a web page in
+ * the minute before it (a browser exploit runs shellcode that calls
+ * back, or opens a port, on the server's word).  Returns that HTTP flow.
+ */
+static const struct rp_flow *served_page(const struct rp_ctx *x, const struct rp_flow *sh)
+{
+	uint32_t peer = rp_outbound(x, sh) ? sh->h[1] : sh->h[0];
+	for (size_t i = 0; i < x->nfl; i++) {
+		const struct rp_flow *f = x->fl[i];
+		if (f->app == RP_APP_HTTP && rp_outbound(x, f) && f->h[1] == peer && f->t0 <= sh->t0 &&
+		    sh->t0 - f->t0 <= 60)
+			return f;
+	}
+	return NULL;
+}
+
+static void drive_by(const struct rp_ctx *x, struct rp_host *h, const struct rp_flow *sh, const char *a)
+{
+	const struct rp_flow *web = served_page(x, sh);
+	struct rp_beh *b = web ? rp_beh_add(h, "exploit", web->t0, sh->t1, 2) : NULL;
+	if (!b)
+		return;
+	rp_kv_str(b, "technique", "drive-by: web page, then a remote shell");
+	rp_kv_str(b, "server", a);
+	rp_kv_num(b, "port", sh->dport);
+	rp_evidence(b, "drive-by: a web page from %s, then a remote shell on port %u %.1f s later", a, sh->dport,
+		    sh->t0 - web->t0);
 }
 
 static void session_run(const struct rp_ctx *x, struct rp_host *h)
@@ -116,6 +149,8 @@ static void session_run(const struct rp_ctx *x, struct rp_host *h)
 		rp_kv_num(b, "bytes_in", rp_outbound(x, f) ? f->bytes[1] : f->bytes[0]);
 		if (period > 0)
 			rp_kv_num(b, "period", round(period * 1000) / 1000);
+		if (!strcmp(kind, "remote shell"))
+			drive_by(x, h, f, a);
 		rp_evidence(b, "%s %s %s:%u, %.1f s, %u B up / %u B down in %u messages%s", kind,
 			    rp_outbound(x, f) ? "to" : "from", a, f->dport, f->t1 - f->t0,
 			    rp_outbound(x, f) ? f->bytes[0] : f->bytes[1], rp_outbound(x, f) ? f->bytes[1] : f->bytes[0],
@@ -123,5 +158,5 @@ static void session_run(const struct rp_ctx *x, struct rp_host *h)
 	}
 }
 
-const struct analysis analysis_session = { .name = "cnc_session", .run = session_run, .kinds = "cnc_beacon",
+const struct analysis analysis_session = { .name = "cnc_session", .run = session_run, .kinds = "cnc_beacon,exploit",
 	.rules = rules, .nrules = sizeof rules / sizeof *rules };

@@ -2,7 +2,7 @@
  * proto_shell.c - command-shell text sent over a raw TCP connection (a
  * bind or reverse shell after an exploit): Windows commands such as
  * "cmd /c", "echo open ... > o", "ftp -s:", "tftp -i", "start ", the
- * cmd.exe banner; Unix commands and their typical output ("uname -a",
+ * cmd.exe banner (its version line or copyright line); Unix commands and their typical output ("uname -a",
  * "cat /etc/", "uid=0(", an "ls -l" listing).  Recognised only off the
  * well-known text-protocol ports.
  */
@@ -12,7 +12,8 @@
 
 static const char *const shell_words[] = {
 	"cmd /c", "cmd.exe", "echo open ", "ftp -", "tftp -i", "&del ", "start ", "net user ",
-	"Microsoft Windows [Version", "uname -", "whoami", "cat /etc/", "cat /home/", "/bin/sh", "/bin/bash",
+	"Microsoft Windows [Version", "Microsoft Windows XP [Version", "(C) Copyright 1985-",
+	"(c) Microsoft Corporation", "uname -", "whoami", "cat /etc/", "cat /home/", "/bin/sh", "/bin/bash",
 	"uid=0(", "ls -l", "\n-rw-r--r-- ", "\ndrwxr-xr-x ",
 };
 

@@ -109,15 +109,18 @@ static bool port_well_known(uint16_t p)
  * Ports of services an ordinary host uses or offers, where a long session
  * or a regular exchange is expected: mail, web, remote desktop, databases,
  * directory, chat and push-notification channels, VPNs, LAN discovery.
- * A C2 channel on one of these is judged by content, not by its port.
+ * (VPNs, STUN/TURN, conferencing, music streaming, game servers, BitTorrent
+ * too.)  A C2 channel on one of these is judged by content, not by its port.
  */
 bool rp_service_port(uint8_t proto, uint16_t p)
 {
 	static const uint16_t tcp[] = { 21, 22, 23, 25, 53, 80, 88, 110, 135, 139, 143, 389, 443, 445, 465, 587,
-		636, 853, 993, 995, 1433, 1521, 1723, 1883, 3268, 3269, 3306, 3389, 5060, 5061, 5222, 5223, 5228,
-		5432, 5900, 5938, 8080, 8443, 8883, 9418 };
-	static const uint16_t udp[] = { 53, 67, 68, 69, 123, 137, 138, 161, 162, 443, 500, 514, 1900, 3478,
-		3702, 4500, 5353, 5355, 19302 };
+		636, 853, 993, 995, 1194, 1433, 1521, 1723, 1883, 3268, 3269, 3306, 3389, 3478, 4070, 5060, 5061,
+		5222, 5223, 5228, 5349, 5432, 5900, 5938, 8080, 8443, 8801, 8802, 8883, 9418 };
+	static const uint16_t udp[] = { 53, 67, 68, 69, 123, 137, 138, 161, 162, 443, 500, 514, 1194, 1900, 3478,
+		3479, 3480, 3481, 3702, 4500, 5353, 5355, 8801, 19302, 51820 };
+	if ((p >= 27015 && p <= 27050) || (p >= 6881 && p <= 6889))
+		return true;   /* game servers (Steam), BitTorrent */
 	const uint16_t *v = proto == 6 ? tcp : udp;
 	size_t n = proto == 6 ? sizeof tcp / sizeof *tcp : sizeof udp / sizeof *udp;
 	for (size_t i = 0; i < n; i++)

@@ -58,6 +58,15 @@ if [ -f "$BEH/strrat-4423258f-59bc-4a88-bfec-d8ac08c88538.pcap" ]; then
 else
 	skip "behavior/strrat capture absent"
 fi
+if [ -f "$BEH/aurora.pcapng" ]; then
+	saved=$REAL
+	REAL=$BEH
+	has aurora.pcapng 192.168.100.206 cnc_beacon '^remote shell to .*:4321'
+	has aurora.pcapng 192.168.100.206 exploit '^drive-by: a web page from .* then a remote shell on port 4321'
+	REAL=$saved
+else
+	skip "behavior/aurora capture absent"
+fi
 if [ -f "$BEH/ndpi__edonkey.pcap" ]; then
 	"$BOTLENS" report -q --no-geo --format json "$BEH/ndpi__edonkey.pcap" >"$TMP/r.json" 2>/dev/null
 	checkc "ndpi__edonkey.pcap: eDonkey recognised, no cnc_beacon" \
