@@ -17,6 +17,12 @@
  *    over >= 4 gaps) is reported as the keep-alive period.  Payload one
  *    way only counts when that way is regular: check-ins an implant sends
  *    into a connection its controller only listens on.
+ *  - TLS ticks: the host, as TLS client, sends a message at least every
+ *    session.tls_period_s (5 s) with a regular gap (cv <= 0.35) over at
+ *    least session.tls_records (10) messages in a session held at least
+ *    session.hold_s: an implant's heartbeat inside one encrypted session;
+ *    browsers and push channels idle for tens of seconds between pings,
+ *    and streams run continuously (one long message).
  *  - HTTP check-in: an HTTP request to an IP-literal host on a port that
  *    is not an HTTP port, carrying an opaque Cookie blob or a binary
  *    POST body: data smuggled in HTTP fields to a server with no name.
@@ -36,8 +42,10 @@ static const struct rp_rule rules[] = {
 	{ "session.hold_s", 30, 0, 86400, "a held raw session lasts at least this long (s)" },
 	{ "session.messages", 4, 2, 100000, "messages both ways together in a held session" },
 	{ "session.keepalive_cv", 0.35, 0, 10, "coefficient of variation of gaps reported as a keep-alive period" },
+	{ "session.tls_period_s", 5, 0, 3600, "a TLS session whose client sends records this often or more ..." },
+	{ "session.tls_records", 10, 3, 1e9, "... in at least this many regular messages is a beacon" },
 };
-enum { R_HOLD, R_MSGS, R_CV };
+enum { R_HOLD, R_MSGS, R_CV, R_TLS_PERIOD, R_TLS_RECORDS };
 
 static bool http_port(uint16_t p)
 {
@@ -73,6 +81,20 @@ static unsigned msgs(const struct rp_col *c, const struct rp_flow *f)
 	return n;
 }
 
+/* The TLS client sends regular small messages, often, for the whole session. */
+static bool tls_ticks(const struct rp_ctx *x, const struct rp_flow *f, double *period)
+{
+	if (f->app != RP_APP_TLS || f->h[rp_tls_client(f)] != x->self || f->t1 - f->t0 < rp_param(x, &rules[R_HOLD]))
+		return false;
+	const struct rp_timing *t = rp_timing_of(x->col, f, rp_tls_client(f));
+	if (!t || t->msgs < rp_param(x, &rules[R_TLS_RECORDS]) || t->mean <= 0 ||
+	    t->mean > rp_param(x, &rules[R_TLS_PERIOD]))
+		return false;
+	double cv = sqrt(t->m2 / (double)(t->msgs - 1)) / t->mean;
+	*period = t->mean;
+	return cv <= rp_param(x, &rules[R_CV]);
+}
+
 static const char *session_kind(const struct rp_ctx *x, const struct rp_flow *f)
 {
 	uint16_t port = f->dport;
@@ -84,6 +106,9 @@ static const char *session_kind(const struct rp_ctx *x, const struct rp_flow *f)
 	    ((f->facts2 & RPF2_HTTP_COOKIE_BLOB) || (f->facts & (RPF_HTTP_POST | RPF_HTTP_BINARY)) ==
 							(RPF_HTTP_POST | RPF_HTTP_BINARY)))
 		return "HTTP check-in";
+	double tick;
+	if (tls_ticks(x, f, &tick))
+		return "regular records in a TLS session";
 	if (f->app != RP_APP_NONE || f->ndpi_master || f->ndpi_app || !rp_outbound(x, f) ||
 	    rp_service_port(6, port) || !f->bytes[0] || f->t1 - f->t0 < rp_param(x, &rules[R_HOLD]))
 		return NULL;   /* a protocol botlens or nDPI knows is judged by its content */

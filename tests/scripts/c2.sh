@@ -1,0 +1,34 @@
+#!/bin/sh
+# c2.sh - C2 shapes on hand-made captures (tests/scripts/c2_pcap.py), no
+# shared data needed: exfiltration by volume and asymmetry over a protocol
+# no parser knows, and a heartbeat inside one TLS session; each also with
+# a threshold raised past it (the rule, not the capture, decides).
+. "$(dirname "$0")/lib.sh"
+jq_true() { jq -e "$1" "$2" >/dev/null; }
+if ! command -v python3 >/dev/null; then
+	skip "python3 absent: no hand-made captures"
+	report c2
+	exit $?
+fi
+python3 tests/scripts/c2_pcap.py "$TMP/vol.pcap" volume
+python3 tests/scripts/c2_pcap.py "$TMP/tls.pcap" tls
+
+bl report -q --no-geo --format json "$TMP/vol.pcap"
+check "volume: exit 0" [ "$RC" -eq 0 ]
+check "volume: exfiltration by volume to 203.0.113.7:7777" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "exfiltration" and .channel == "volume" and .server == "203.0.113.7" and .port == 7777 and .bytes == 301000 and .bytes_in == 120)' "$TMP/out"
+check "volume: the server is notable, named by the behavior" jq_true \
+	'any(.hosts[0].notable[]; .address == "203.0.113.7" and (.reason | startswith("exfiltration")))' "$TMP/out"
+bl report -q --no-geo --format json --set volume.min_bytes=400000 "$TMP/vol.pcap"
+check "volume: below volume.min_bytes, no exfiltration" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "exfiltration")] | length == 0' "$TMP/out"
+
+bl report -q --no-geo --format json "$TMP/tls.pcap"
+check "tls: a heartbeat inside one TLS session is a cnc_beacon with its period" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "cnc_beacon" and .channel == "regular records in a TLS session" and .period > 1.9 and .period < 2.1)' "$TMP/out"
+check "tls: the SNI is an indicator" jq_true \
+	'any(.hosts[0].indicators[]; .type == "domain" and .value == "updates.example.org")' "$TMP/out"
+bl report -q --no-geo --format json --set session.tls_period_s=1 "$TMP/tls.pcap"
+check "tls: records every 2 s are no beacon when the period bound is 1 s" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "cnc_beacon")] | length == 0' "$TMP/out"
+report c2

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""c2_pcap.py OUT.pcap MODE - hand-made C2 shapes for real_report.sh's synthetic cases
+(Ethernet, pcap, microseconds; every TCP segment in order with correct sequence numbers).
+
+volume  10.0.0.5 sends 300 KB to 203.0.113.7:7777 over one TCP connection of no known
+        protocol and gets 120 bytes back (exfiltration by volume and asymmetry)
+tls     10.0.0.5 holds a TLS session to 203.0.113.8:443 (ClientHello with SNI) for 60 s and
+        sends a 48-byte application-data record every 2 s (a beacon inside one TLS session)
+"""
+import struct, sys
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+
+
+def ip4(src, dst, proto, payload, ident):
+    h = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), ident & 0xffff, 0, 64, proto, 0,
+                    bytes(src), bytes(dst))
+    return h[:10] + struct.pack('!H', csum(h)) + h[12:] + payload
+
+
+def tcp(sport, dport, seq, ack, flags, data=b''):
+    return struct.pack('!HHIIBBHHH', sport, dport, seq & 0xffffffff, ack & 0xffffffff, 5 << 4, flags,
+                       65535, 0, 0) + data
+
+
+out = open(sys.argv[1], 'wb')
+mode = sys.argv[2]
+out.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+eth = b'\x00\x01\x02\x03\x04\x05\x00\x06\x07\x08\x09\x0a\x08\x00'
+ident = [0]
+
+
+def rec(ts, src, dst, seg):
+    ident[0] += 1
+    frame = eth + ip4(src, dst, 6, seg, ident[0])
+    out.write(struct.pack('<IIII', int(ts), int(round((ts % 1) * 1e6)) % 1000000, len(frame), len(frame)) + frame)
+
+
+class Conn:
+    def __init__(self, a, b, sport, dport, t):
+        self.a, self.b, self.sp, self.dp = a, b, sport, dport
+        self.s, self.r = 1000, 50000
+        rec(t, a, b, tcp(sport, dport, self.s, 0, 0x02))
+        rec(t + 0.01, b, a, tcp(dport, sport, self.r, self.s + 1, 0x12))
+        self.s += 1
+        self.r += 1
+        rec(t + 0.02, a, b, tcp(sport, dport, self.s, self.r, 0x10))
+
+    def send(self, t, data):   # client -> server, then the server's ACK
+        rec(t, self.a, self.b, tcp(self.sp, self.dp, self.s, self.r, 0x18, data))
+        self.s += len(data)
+        rec(t + 0.005, self.b, self.a, tcp(self.dp, self.sp, self.r, self.s, 0x10))
+
+    def reply(self, t, data):
+        rec(t, self.b, self.a, tcp(self.dp, self.sp, self.r, self.s, 0x18, data))
+        self.r += len(data)
+        rec(t + 0.005, self.a, self.b, tcp(self.sp, self.dp, self.s, self.r, 0x10))
+
+
+A = [10, 0, 0, 5]
+if mode == 'volume':
+    c = Conn(A, [203, 0, 113, 7], 40000, 7777, 100.0)
+    t = 100.1
+    for i in range(215):
+        c.send(t, bytes((i * 7 + k) & 0xff for k in range(1400)))
+        t += 0.01
+    c.reply(t, b'k' * 120)
+else:
+    c = Conn(A, [203, 0, 113, 8], 40001, 443, 100.0)
+    name = b'updates.example.org'
+    sni = struct.pack('!HHHBH', 0, len(name) + 5, len(name) + 3, 0, len(name)) + name
+    body = b'\x03\x03' + b'\x11' * 32 + b'\x00' + b'\x00\x02\x13\x01' + b'\x01\x00' + struct.pack('!H', len(sni)) + sni
+    hs = b'\x01' + len(body).to_bytes(3, 'big') + body
+    c.send(100.1, b'\x16\x03\x01' + struct.pack('!H', len(hs)) + hs)
+    sh = b'\x02' + (38).to_bytes(3, 'big') + b'\x03\x03' + b'\x22' * 32 + b'\x00\x13\x01\x00'
+    c.reply(100.2, b'\x16\x03\x03' + struct.pack('!H', len(sh)) + sh)
+    t = 101.0
+    for i in range(30):
+        c.send(t, b'\x17\x03\x03\x00\x2b' + bytes(43))
+        c.reply(t + 0.05, b'\x17\x03\x03\x00\x13' + bytes(19))
+        t += 2.0
