@@ -441,6 +441,8 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 			rf->facts |= RPF_TCP_SYNONLY;
 		if (!(f->tcp[0] & TCPF_SYN) && !(f->tcp[1] & TCPF_SYNACK) && f->payload[0] && f->payload[1])
 			rf->facts2 |= RPF2_MIDSTREAM;
+		if (f->payload[0] && f->payload[1])   /* a conversation: established, handshake seen or not */
+			rf->facts |= RPF_TCP_EST;
 	}
 }
 

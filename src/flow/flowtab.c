@@ -258,6 +258,29 @@ static bool key_swapped(const struct pkt *p)
 	return a > b || (a == b && p->sport > p->dport);
 }
 
+
+/*
+ * A port a server listens on (Zeek's "likely server port"): for TCP the
+ * well-known range and common services above it; for UDP only services
+ * that answer requests (a P2P overlay uses any port, low ones too).  A
+ * flow first seen mid-way (a TCP segment without SYN, a UDP datagram) from
+ * such a port to a port that is not one is turned round, as Zeek does, so
+ * that the client is the originator.
+ */
+static bool likely_server(uint8_t proto, uint16_t port)
+{
+	static const uint16_t tcp[] = { 1433, 1521, 3306, 3389, 5432, 6667, 6697, 8080, 8443 };
+	static const uint16_t udp[] = { 53, 67, 69, 123, 137, 161, 389, 500, 514, 1900, 5353 };
+	const uint16_t *v = proto == 6 ? tcp : udp;
+	size_t n = proto == 6 ? sizeof tcp / sizeof *tcp : sizeof udp / sizeof *udp;
+	if (proto == 6 && port && port < 1024)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == port)
+			return true;
+	return false;
+}
+
 /* Addresses are zero-padded to 16 bytes, so two 64-bit compares suffice. */
 static inline bool addr_eq(const uint8_t *a, const uint8_t *b)
 {
@@ -319,7 +342,10 @@ static struct flow *flow_create(struct flowtab *t, const struct pkt *p, uint64_t
 	f->queued = t->now;
 	if (f->queued + t->timeout[f->cls] < t->next_expiry)
 		t->next_expiry = f->queued + t->timeout[f->cls];
-	bool flip = p->proto == 6 && p->has_ports && (p->tcp_flags & 0x12) == 0x12;
+	bool flip = p->has_ports && (p->proto == 6 || p->proto == 17) &&
+		    ((p->proto == 6 && (p->tcp_flags & 0x12) == 0x12) ||
+		     ((p->proto == 17 || !(p->tcp_flags & 0x02)) && likely_server(p->proto, p->sport) &&
+		      !likely_server(p->proto, p->dport) && p->dport >= 1024));
 	memcpy(f->orig, flip ? p->dst : p->src, 16);
 	memcpy(f->resp, flip ? p->src : p->dst, 16);
 	f->orig_p = flip ? p->dport : p->sport;
