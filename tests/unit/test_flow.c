@@ -235,6 +235,39 @@ static void test_flip(void)
 	f = feed(&sa);
 	CHECK_EQ_U(last_dir, 0);
 	CHECK(memcmp(f->orig, H_B, 4) == 0);
+
+	fresh("midstream-from-server-port-flips");   /* Zeek's likely server port */
+	struct pkt mid = mk(T0, H_B, 6667, H_A, 49200, 6, PSH | ACK, 60);
+	f = feed(&mid);
+	CHECK_EQ_U(last_dir, 1);
+	CHECK(memcmp(f->orig, H_A, 4) == 0);
+	CHECK_EQ_U(f->resp_p, 6667);
+	CHECK(f->history[0] == '^');
+
+	fresh("midstream-between-client-ports-stays");
+	mid = mk(T0, H_B, 40000, H_A, 49200, 6, PSH | ACK, 60);
+	f = feed(&mid);
+	CHECK_EQ_U(last_dir, 0);
+	CHECK(memcmp(f->orig, H_B, 4) == 0);
+
+	fresh("syn-from-low-port-stays");
+	mid = mk(T0, H_B, 80, H_A, 49200, 6, SYN, 0);
+	f = feed(&mid);
+	CHECK_EQ_U(last_dir, 0);
+	CHECK(memcmp(f->orig, H_B, 4) == 0);
+
+	fresh("udp-reply-from-dns-flips");
+	struct pkt dns = mk(T0, H_C, 53, H_A, 40000, 17, 0, 80);
+	f = feed(&dns);
+	CHECK_EQ_U(last_dir, 1);
+	CHECK(memcmp(f->orig, H_A, 4) == 0);
+	CHECK_EQ_U(f->resp_p, 53);
+
+	fresh("udp-p2p-low-port-stays");   /* an overlay peer may use any port */
+	struct pkt p2p = mk(T0, H_C, 821, H_A, 40000, 17, 0, 25);
+	f = feed(&p2p);
+	CHECK_EQ_U(last_dir, 0);
+	CHECK(memcmp(f->orig, H_C, 4) == 0);
 }
 
 static void test_history(void)
