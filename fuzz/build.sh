@@ -42,10 +42,11 @@ $CC $CFLAGS $(pkg-config --cflags libndpi) $SAN -fsanitize=fuzzer -o "$OUT/fuzz_
 # the report's collector with every application parser (analysis/proto_*.c: TLS with
 # OpenSSL, HTTP over libhtp) and its per-flow state, shared by fuzz_tls, fuzz_http, fuzz_protos
 COLLECT_SRCS="src/analysis/collect.c src/analysis/protos.c src/analysis/tls_cert.c src/analysis/arp_sweep.c \
-	src/analysis/http_sniff.c $(find src/analysis -name 'proto_*.c' | sort) $(find src/p2p -name '*.c' | sort)"
-COLLECT_LIBS="-lhtp -lssl -lcrypto -ljson-c"
+	src/analysis/http_sniff.c src/analysis/dpi.c $(find src/analysis -name 'proto_*.c' | sort) $(find src/p2p -name '*.c' | sort)"
+COLLECT_LIBS="-lhtp -lssl -lcrypto $(pkg-config --libs libndpi) -ljson-c"
 for h in fuzz_tls fuzz_http fuzz_protos; do
-	$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/$h" "fuzz/$h.c" $COLLECT_SRCS $objs $COLLECT_LIBS $LIBS
+	$CC $CFLAGS $(pkg-config --cflags libndpi) $SAN -fsanitize=fuzzer -o "$OUT/$h" "fuzz/$h.c" $COLLECT_SRCS $objs \
+		$COLLECT_LIBS $LIBS
 done
 $CC $CFLAGS $SAN -o "$OUT/seed_decode" fuzz/seed_decode.c $objs $LIBS
 echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report $OUT/fuzz_tls $OUT/fuzz_http $OUT/fuzz_protos $OUT/fuzz_dpi"
