@@ -52,7 +52,8 @@ static void smb_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	shell_exploit(x, h);
 	double s = -1, e = 0, ps = -1, pe = 0;
-	uint64_t n = 0, nt = 0, t2 = 0, pn = 0, targets = 0;
+	uint64_t n = 0, nt = 0, t2 = 0, pn = 0, targets = 0, inbound = 0;
+	uint32_t peer = 0;
 	uint8_t *seen = calloc(x->nhosts + 1, 1);
 	if (!seen)
 		return;
@@ -67,6 +68,8 @@ static void smb_run(const struct rp_ctx *x, struct rp_host *h)
 			n++;
 			nt += (f->facts & RPF_SMB_NTTRANS) != 0;
 			t2 += (f->facts & RPF_SMB_TRANS2) != 0;
+			inbound += !rp_outbound(x, f);
+			peer = rp_outbound(x, f) ? f->h[1] : f->h[0];
 		}
 		if (rp_outbound(x, f) && f->h[1] <= x->nhosts && (f->facts & RPF_TCP_EST)) {
 			if (ps < 0)
@@ -84,8 +87,14 @@ static void smb_run(const struct rp_ctx *x, struct rp_host *h)
 		rp_kv_str(b, "technique", what);
 		rp_kv_num(b, "nt_trans_flows", (double)nt);
 		rp_kv_num(b, "trans2_flows", (double)t2);
-		rp_evidence(b, "%s: %llu SMB flows with large NT Trans, %llu with Trans2",
-			 what, (unsigned long long)nt, (unsigned long long)t2);
+		char a[64] = "?";
+		if (peer && peer <= x->nhosts)
+			decode_addr_str(x->hosts[peer - 1]->family, x->hosts[peer - 1]->addr, a, sizeof a);
+		bool target = inbound * 2 > n;   /* the SMB server side: the exploit came in */
+		rp_kv_str(b, "role", target ? "target" : "attacker");
+		rp_kv_str(b, target ? "attacker" : "target", a);
+		rp_evidence(b, "%s %s %s: %llu SMB flows with large NT Trans, %llu with Trans2", what,
+			    target ? "received from" : "sent to", a, (unsigned long long)nt, (unsigned long long)t2);
 	}
 	if (targets >= rp_param(x, &rules[0]) && (b = rp_beh_add(h, "smb_propagation", ps, pe, pn))) {
 		rp_kv_num(b, "targets", (double)targets);

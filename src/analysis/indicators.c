@@ -94,13 +94,6 @@ static int ioc_cmp(const void *a, const void *b)
 	return strcmp(x->value, y->value);
 }
 
-static const char *kv_of(const struct rp_beh *b, const char *key)
-{
-	for (unsigned i = 0; i < b->nkv; i++)
-		if (!strcmp(b->kv[i].key, key))
-			return b->kv[i].val;
-	return NULL;
-}
 
 int rp_indicators(const struct rp_ctx *x, struct rp_host *h)
 {
@@ -109,7 +102,7 @@ int rp_indicators(const struct rp_ctx *x, struct rp_host *h)
 		return -1;
 	for (unsigned i = 0; i < h->nbehs; i++) {   /* the servers behaviors name */
 		const struct rp_beh *b = &h->behs[i];
-		const char *srv = kv_of(b, "server");
+		const char *srv = rp_kv_get(b, "server");
 		if (b->malicious && srv && srv[0])
 			ioc_add(h, strchr(srv, '/') ? "network" : "address", srv, (uint32_t)b->flows, b->kind);
 	}

@@ -166,6 +166,8 @@ extern const size_t rp_nanalyses;
 struct rp_beh *rp_beh_add(struct rp_host *h, const char *kind, double start, double end, uint64_t flows);
 void rp_kv_num(struct rp_beh *b, const char *key, double v);
 void rp_kv_str(struct rp_beh *b, const char *key, const char *v);
+/* The value of a behavior's field, or NULL. */
+const char *rp_kv_get(const struct rp_beh *b, const char *key);
 /* Sets the behavior's evidence sentence (cut to fit). */
 void rp_evidence(struct rp_beh *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The other endpoint's host of flow f as seen from the sandbox host. */

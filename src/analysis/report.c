@@ -59,6 +59,25 @@ void rp_kv_num(struct rp_beh *b, const char *key, double v)
 		snprintf(k->val, sizeof k->val, "%.3f", v);
 }
 
+const char *rp_kv_get(const struct rp_beh *b, const char *key)
+{
+	for (unsigned i = 0; i < b->nkv; i++)
+		if (!strcmp(b->kv[i].key, key))
+			return b->kv[i].val;
+	return NULL;
+}
+
+/* The behavior by which the host was attacked (its "role" is "target"), or NULL. */
+static const struct rp_beh *attacked_by(const struct rp_host *h)
+{
+	for (unsigned i = 0; i < h->nbehs; i++) {
+		const char *r = rp_kv_get(&h->behs[i], "role");
+		if (r && !strcmp(r, "target"))
+			return &h->behs[i];
+	}
+	return NULL;
+}
+
 void rp_kv_str(struct rp_beh *b, const char *key, const char *v)
 {
 	struct rp_kv *k = kv_new(b, key);
@@ -235,6 +254,12 @@ static int by_score(const void *a, const void *b)
 	return memcmp(x->addr, y->addr, 16);
 }
 
+/* An IPv4 x.y.z.255 that never opened a flow: a /24's broadcast address, as LAN chatter uses it. */
+static bool subnet_broadcast(const struct host *p)
+{
+	return p->family == 4 && p->addr[3] == 255 && !p->flows_orig;
+}
+
 /* True when text names address a ("a.b.c.d", "v6") or a network holding it ("a.b.c.0/24"). */
 static bool names_addr(const char *text, const struct host *p)
 {
@@ -283,7 +308,7 @@ static int notable_rank(const struct rp_ctx *x, struct rp_host *h, struct geo *g
 	size_t n = 0;
 	for (uint64_t i = 1; i <= x->nhosts; i++) {
 		const struct host *p = x->hosts[i - 1];
-		if (!acc[i].flows || i == x->self || !decode_addr_host(p->family, p->addr))
+		if (!acc[i].flows || i == x->self || !decode_addr_host(p->family, p->addr) || subnet_broadcast(p))
 			continue;
 		const struct rp_beh *named = named_by(h, p);
 		if (acc[i].flows < 2 && !named && !acc[i].tlsc2)   /* one flow is notable when a behavior names it */
@@ -333,13 +358,31 @@ static bool any_malicious(const struct rp_host *h)
 }
 
 /* The behavior that gives the host its role: relay, then server, worker, p2p_node (rules.c). */
+/*
+ * The role a behavior gives: its kind's (rules.c), else from its "role"
+ * field: the sender of an exploit is a worker (attack tooling), its target
+ * a server when it answered inbound connections (an attacked service).
+ */
+static const char *role_of(const struct rp_host *h, const struct rp_beh *b)
+{
+	const struct rp_kind *k = rp_kind_find(b->kind);
+	const char *r = rp_kv_get(b, "role");
+	if (k && k->role)
+		return k->role;
+	if (r && !strcmp(r, "attacker"))
+		return "worker";
+	if (r && !strcmp(r, "target") && h->reachable)
+		return "server";
+	return NULL;
+}
+
 static const struct rp_beh *role_behavior(const struct rp_host *h)
 {
 	static const char *const order[] = { "relay", "server", "worker", "p2p_node" };
 	for (size_t r = 0; r < sizeof order / sizeof *order; r++)
 		for (unsigned i = 0; i < h->nbehs; i++) {
-			const struct rp_kind *k = rp_kind_find(h->behs[i].kind);
-			if (k && k->role && !strcmp(k->role, order[r]))
+			const char *role = role_of(h, &h->behs[i]);
+			if (role && !strcmp(role, order[r]))
 				return &h->behs[i];
 		}
 	return NULL;
@@ -365,13 +408,19 @@ static void role_derive(const struct rp_ctx *x, struct rp_host *h)
 			  : h->reachable ? "reachable: answered inbound connections"
 					 : "public address, no inbound connection answered";
 	b = role_behavior(h);
-	const char *role = b ? rp_kind_find(b->kind)->role : "client";
+	const char *role = b ? role_of(h, b) : "client";
+	const char *peer = b ? rp_kv_get(b, b == attacked_by(h) ? "attacker" : "target") : NULL;
 	snprintf(h->role, sizeof h->role, "%s", role);
 	if (!strcmp(role, "relay"))
 		say(h->role_reason, sizeof h->role_reason, "forwards inbound connections to a backend (%s); %s",
 		    b->evidence, where);
+	else if (!strcmp(role, "server") && b == attacked_by(h))
+		say(h->role_reason, sizeof h->role_reason, "an attacked service: %s received from %s; %s", b->kind,
+		    peer ? peer : "?", where);
 	else if (!strcmp(role, "server"))
 		say(h->role_reason, sizeof h->role_reason, "serves many clients (%s); %s", b->evidence, where);
+	else if (!strcmp(role, "worker") && peer)
+		say(h->role_reason, sizeof h->role_reason, "%s sent to %s; %s", b->kind, peer, where);
 	else if (!strcmp(role, "worker"))
 		say(h->role_reason, sizeof h->role_reason, "%s outbound; %s", b->kind, where);
 	else if (!strcmp(role, "p2p_node"))

@@ -49,7 +49,11 @@ void rp_verdict(struct rp_host *h)
 		return;
 	}
 	rp_clock(top->start, t, sizeof t);
-	APPEND("%s is malicious (%s): %s at %s - %.200s", a, h->role, top->kind, t, top->evidence);
+	const char *role = rp_kv_get(top, "role");
+	if (role && !strcmp(role, "target"))   /* the heaviest evidence is an attack on it */
+		APPEND("%s was attacked (%s): %s at %s - %.200s", a, h->role, top->kind, t, top->evidence);
+	else
+		APPEND("%s is malicious (%s): %s at %s - %.200s", a, h->role, top->kind, t, top->evidence);
 	unsigned more = 0;
 	for (unsigned r = 0; r <= 100; r++)
 		for (unsigned i = 0; i < h->nbehs; i++) {

@@ -48,6 +48,22 @@ has elcabezzonn__capture-Thu-11-24-16-10-28-11_cerber.pcap 192.168.1.46 cnc_beac
 # a stage pushed over raw TCP, both directions of opening
 has malcolm__metasploit-ms017-010-win7x64.pcap 192.168.198.225 download 'PE image .*pushed by .* into local port 4444'
 has malcolm__eternalromance-doublepulsar-meterpreter.pcap 172.23.33.10 download 'PE image .*from .* port 4444, 155[0-9]{4} B'
+# roles of an exploit's two ends: the sender a worker, the target an attacked server
+role() {
+	f=$REAL/$1
+	if [ ! -f "$f" ]; then
+		skip "$1 absent"
+		return
+	fi
+	"$BOTLENS" report -q --no-geo --format json "$f" >"$TMP/r.json" 2>"$TMP/err"
+	checkc "$1: $2 is a $3 /$4/" "jq -e --arg h '$2' --arg r '$3' --arg e '$4' \
+		'any(.hosts[]; .address == \$h and .role == \$r and (.role_reason + \" \" + .verdict | test(\$e)))' '$TMP/r.json' >/dev/null"
+}
+role malcolm__metasploit-ms017-010-win7x64.pcap 192.168.198.224 worker 'exploit sent to 192.168.198.225'
+role malcolm__metasploit-ms017-010-win7x64.pcap 192.168.198.225 server 'was attacked'
+role malcolm__log4j-attack.pcap 198.51.100.10 server 'exploit received from 203.0.113.217'
+absent malcolm__metasploit-ms017-010-win7x64.pcap 192.168.198.255
+
 # one-way check-ins in a held connection; a P2P file-sharing session is no C2
 BEH=$DATA/pcap/behavior
 if [ -f "$BEH/strrat-4423258f-59bc-4a88-bfec-d8ac08c88538.pcap" ]; then
