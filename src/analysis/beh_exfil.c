@@ -27,12 +27,14 @@
 static const struct rp_rule rules[] = {
 	{ "exfiltration.http_rare", 3, 0, 1e6,
 	  "a server the host opened at most this many connections to is rare (a large HTTP upload to it is exfiltration)" },
+	{ "exfiltration.smtp_max_rcpts", 5, 1, 1e9,
+	  "an authenticated SMTP message to at most this many recipients is an upload (more is bulk mail: spam)" },
 };
 
-static bool is_upload(const struct rp_flow *f)
+static bool is_upload(const struct rp_ctx *x, const struct rp_flow *f)
 {
 	return ((f->facts & RPF_FTP_STOR) && (f->facts & RPF_FTP_LOGIN)) ||
-	       ((f->facts & RPF_SMTP_AUTH) && (f->facts & RPF_SMTP_DATA));
+	       ((f->facts & RPF_SMTP_AUTH) && (f->facts & RPF_SMTP_DATA) && f->count <= rp_param(x, &rules[1]));
 }
 
 /* Bytes the host sent to server index srv (FTP data connections included). */
@@ -106,7 +108,7 @@ static void exfil_run(const struct rp_ctx *x, struct rp_host *h)
 	uint64_t n = 0, bytes = 0, ftp = 0, smtp = 0;
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
-		if (!is_upload(f) || !rp_outbound(x, f))
+		if (!is_upload(x, f) || !rp_outbound(x, f))
 			continue;
 		if (s < 0)
 			s = f->t0;

@@ -7,11 +7,20 @@
 jq_true() { jq -e "$1" "$2" >/dev/null; }
 if ! command -v python3 >/dev/null; then
 	skip "python3 absent: no hand-made captures"
-	report c2
+	bl report -q --no-geo --format json "$TMP/submit.pcap"
+check "submit: bulk mail through authenticated submission is spam" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "spam" and .channel == "authenticated submission" and .recipients == 25)' "$TMP/out"
+check "submit: ... and no exfiltration (an upload has few recipients)" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "exfiltration")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json --set spam.bulk_rcpts=30 "$TMP/submit.pcap"
+check "submit: 25 recipients in one message are no bulk when the bound is 30" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "spam")] | length == 0' "$TMP/out"
+report c2
 	exit $?
 fi
 python3 tests/scripts/c2_pcap.py "$TMP/vol.pcap" volume
 python3 tests/scripts/c2_pcap.py "$TMP/tls.pcap" tls
+python3 tests/scripts/c2_pcap.py "$TMP/submit.pcap" submit
 
 bl report -q --no-geo --format json "$TMP/vol.pcap"
 check "volume: exit 0" [ "$RC" -eq 0 ]
@@ -31,4 +40,12 @@ check "tls: the SNI is an indicator" jq_true \
 bl report -q --no-geo --format json --set session.tls_period_s=1 "$TMP/tls.pcap"
 check "tls: records every 2 s are no beacon when the period bound is 1 s" jq_true \
 	'[.hosts[].behaviors[] | select(.kind == "cnc_beacon")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/submit.pcap"
+check "submit: bulk mail through authenticated submission is spam" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "spam" and .channel == "authenticated submission" and .recipients == 25)' "$TMP/out"
+check "submit: ... and no exfiltration (an upload has few recipients)" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "exfiltration")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json --set spam.bulk_rcpts=30 "$TMP/submit.pcap"
+check "submit: 25 recipients in one message are no bulk when the bound is 30" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "spam")] | length == 0' "$TMP/out"
 report c2

@@ -4,6 +4,8 @@
 
 volume  10.0.0.5 sends 300 KB to 203.0.113.7:7777 over one TCP connection of no known
         protocol and gets 120 bytes back (exfiltration by volume and asymmetry)
+submit  10.0.0.5 sends one message to 25 recipients through authenticated submission on
+        198.51.100.25:587 (bulk mail through an account: spam)
 tls     10.0.0.5 holds a TLS session to 203.0.113.8:443 (ClientHello with SNI) for 60 s and
         sends a 48-byte application-data record every 2 s (a beacon inside one TLS session)
 """
@@ -72,6 +74,17 @@ if mode == 'volume':
         c.send(t, bytes((i * 7 + k) & 0xff for k in range(1400)))
         t += 0.01
     c.reply(t, b'k' * 120)
+elif mode == 'submit':
+    c = Conn(A, [198, 51, 100, 25], 40002, 587, 100.0)
+    c.reply(100.05, b'220 mail.example.net ESMTP\r\n')
+    t = 100.1
+    cmds = [b'EHLO pc.local', b'AUTH LOGIN', b'dXNlcg==', b'cGFzcw==', b'MAIL FROM:<user@example.net>']
+    cmds += [b'RCPT TO:<r%d@example.com>' % i for i in range(25)] + [b'DATA']
+    for cmd in cmds:
+        c.send(t, cmd + b'\r\n')
+        c.reply(t + 0.01, b'250 ok\r\n')
+        t += 0.05
+    c.send(t, b'Subject: hi\r\n\r\nhello\r\n.\r\n')
 else:
     c = Conn(A, [203, 0, 113, 8], 40001, 443, 100.0)
     name = b'updates.example.org'
