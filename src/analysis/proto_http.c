@@ -281,10 +281,28 @@ static int on_req_complete(htp_tx_t *tx)
  * in doc/report-schema.md): code by magic or type (PE, ELF, Java; Flash,
  * Silverlight, PDF only from a bare-IP Host or under another content
  * type), or an octet-stream
- * with a file type, an executable name or >= HTTP_BIG_OCTET bytes, or an
+ * with a file type, an executable name or >= HTTP_BIG_OCTET bytes from a
+ * bare-IP Host or a script (a query string, .php/.asp/.jsp/.cgi), or an
  * untyped binary body of >= HTTP_BIG_OPAQUE bytes from a bare-IP Host; never
  * a package fetched by a package manager or a non-2xx answer.
  */
+/* A URI served by a program (a query string, or a script's extension), not a static file. */
+static bool dynamic_uri(const uint8_t *u, size_t n)
+{
+	static const char *const ext[] = { ".php", ".asp", ".aspx", ".jsp", ".cgi", ".pl" };
+	size_t q = 0;
+	while (q < n && u[q] != '?')
+		q++;
+	if (q < n)
+		return true;
+	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+		size_t k = strlen(ext[i]);
+		if (q >= k && rp_starts_ci(u + q - k, k, ext[i]))
+			return true;
+	}
+	return false;
+}
+
 static void res_judge(struct http_st *st)
 {
 	struct http_res *r = &st->res;
@@ -316,8 +334,10 @@ static void res_judge(struct http_st *st)
 	/* plug-in content is ordinary on the web: a download only from a bare IP or under another type */
 	bool plugin_dl = (plugin && (r->rawip || !http_ctype_plugin(ct, ctl))) ||
 			 (http_ctype_plugin(ct, ctl) && r->rawip);
+	/* an untyped octet-stream is a payload from a bare address or a script, not a site's static file */
+	bool big_octet = size >= HTTP_BIG_OCTET && (r->rawip || dynamic_uri(uri, ul));
 	bool dl = code || plugin_dl || http_ctype_exec(ct, ctl) ||
-		  (octet && (t != HF_NONE || exe_name || size >= HTTP_BIG_OCTET)) || opaque;
+		  (octet && (t != HF_NONE || exe_name || big_octet)) || opaque;
 	if (pkg || r->status < 200 || r->status >= 300 || !dl)
 		return;
 	rf->facts2 |= RPF2_HTTP_DOWNLOAD;

@@ -612,8 +612,18 @@ static void test_http_download_rules(void)
 			   "HTTP/1.1 200 OK\r\nContent-Type: application/x-debian-package\r\n"
 			   "Content-Length: 1200\r\n\r\n", zeros, sizeof zeros);
 	CHECK(!(f2 & RPF2_HTTP_DOWNLOAD));
-	/* an ordinary octet-stream of >= 4 KiB (declared): a download */
-	f2 = http_exchange("GET /f HTTP/1.1\r\nHost: a.example\r\n\r\n",
+	/* an octet-stream of >= 4 KiB (declared) from a script: a download */
+	f2 = http_exchange("GET /load.php?e=1 HTTP/1.1\r\nHost: a.example\r\n\r\n",
+			   "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+			   "Content-Length: 5000\r\n\r\n", zeros, sizeof zeros);
+	CHECK(f2 & RPF2_HTTP_DOWNLOAD);
+	/* the same as a named site's static file (an update blob, a font): no download */
+	f2 = http_exchange("GET /f/blob.dat HTTP/1.1\r\nHost: a.example\r\n\r\n",
+			   "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+			   "Content-Length: 5000\r\n\r\n", zeros, sizeof zeros);
+	CHECK(!(f2 & RPF2_HTTP_DOWNLOAD));
+	/* ... and from a bare IP: a download */
+	f2 = http_exchange("GET /f/blob.dat HTTP/1.1\r\nHost: 192.0.2.7\r\n\r\n",
 			   "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
 			   "Content-Length: 5000\r\n\r\n", zeros, sizeof zeros);
 	CHECK(f2 & RPF2_HTTP_DOWNLOAD);
