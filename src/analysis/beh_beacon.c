@@ -39,7 +39,7 @@ enum { R_BURST, R_BEATS, R_JITTER, R_PERIOD, R_SPREAD, R_POSTS, R_SHARE, R_POLL,
 struct bc_flow {
 	uint32_t key;               /* /24 of the server (IPv4) or host index */
 	uint16_t port;
-	uint8_t proto, cnc, v6, rawip;
+	uint8_t proto, cnc, v6, rawip, odd;
 	float t0, t1;
 };
 
@@ -114,11 +114,12 @@ static void bc_group(const struct rp_ctx *x, struct rp_host *h, const struct bc_
 		free(dev);
 		return;
 	}
-	size_t cnc = 0, rawip = 0, m = 0;     /* m: beats, connections > beacon.burst_s apart */
+	size_t cnc = 0, rawip = 0, odd = 0, m = 0;     /* m: beats, connections > beacon.burst_s apart */
 	double last = -1e9;
 	for (size_t i = 0; i < n; i++) {
 		cnc += g[i].cnc;
 		rawip += g[i].rawip;
+		odd += g[i].odd;
 		if (g[i].t0 - last > P(R_BURST)) {
 			if (m)
 				iv[m - 1] = g[i].t0 - last;
@@ -137,7 +138,7 @@ static void bc_group(const struct rp_ctx *x, struct rp_host *h, const struct bc_
 	free(dev);
 	double spread = g[n - 1].t0 - g[0].t0;
 	bool regular = m >= P(R_BEATS) && period >= P(R_PERIOD) && jitter <= P(R_JITTER) &&
-		       spread >= P(R_SPREAD) * period;
+		       spread >= P(R_SPREAD) * period && odd * 2 >= n;
 	bool content = cnc >= P(R_POSTS) && spread >= P(R_SHARE) * x->span;
 	bool polling = m >= P(R_POLL) && rawip * 2 >= n && jitter <= P(R_POLL_JITTER) && spread >= P(R_SHARE) * x->span;
 	if (!regular && !content && !polling)
@@ -169,6 +170,25 @@ static void bc_group(const struct rp_ctx *x, struct rp_host *h, const struct bc_
 	rp_kv_num(b, "networks", 1);   /* bc_merge counts up */
 }
 
+/*
+ * A connection with a trait of C2 rather than of an ordinary client's
+ * polling: its server has no name from the capture's DNS, its port is no
+ * ordinary service's, its protocol is unknown to botlens and nDPI, or
+ * it is TLS without SNI or to a self-signed certificate, or HTTP to an IP
+ * literal or posting binary data.  Software polling a named API over TLS
+ * or HTTP (update checks, sync, telemetry) is regular too, and benign.
+ */
+static uint8_t c2_traits(const struct rp_ctx *x, const struct rp_flow *f, const struct host *p)
+{
+	if (!rp_pdns_name(x->col, p->family, p->addr) || !rp_service_port(f->proto, f->dport))
+		return 1;
+	if (f->app == RP_APP_NONE && !f->ndpi_master && !f->ndpi_app)
+		return 1;
+	if (f->app == RP_APP_TLS && (f->facts2 & (RPF2_TLS_NOSNI | RPF2_TLS_SELFSIGNED)))
+		return 1;
+	return f->app == RP_APP_HTTP && ((f->facts2 & RPF2_HTTP_RAWIP) || (f->facts & RPF_HTTP_BINARY));
+}
+
 static bool bc_candidate(const struct rp_ctx *x, const struct rp_flow *f)
 {
 	if (!rp_outbound(x, f) || (f->proto != 6 && f->proto != 17))
@@ -197,7 +217,8 @@ static void beacon_run(const struct rp_ctx *x, struct rp_host *h)
 						 (uint32_t)p->addr[2] << 8) : p->index;
 		uint8_t cnc = (f->facts & (RPF_HTTP_POST | RPF_HTTP_BINARY)) == (RPF_HTTP_POST | RPF_HTTP_BINARY);
 		uint8_t raw = (f->facts2 & RPF2_HTTP_RAWIP) && !rp_pdns_name(x->col, p->family, p->addr);
-		v[n++] = (struct bc_flow){ key, f->dport, f->proto, cnc, p->family == 6, raw, f->t0, f->t1 };
+		v[n++] = (struct bc_flow){ key, f->dport, f->proto, cnc, p->family == 6, raw, c2_traits(x, f, p),
+					   f->t0, f->t1 };
 	}
 	qsort(v, n, sizeof *v, bc_cmp);
 	for (size_t i = 0, j; i < n; i = j) {

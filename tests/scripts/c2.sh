@@ -15,12 +15,20 @@ check "submit: ... and no exfiltration (an upload has few recipients)" jq_true \
 bl report -q --no-geo --format json --set spam.bulk_rcpts=30 "$TMP/submit.pcap"
 check "submit: 25 recipients in one message are no bulk when the bound is 30" jq_true \
 	'[.hosts[].behaviors[] | select(.kind == "spam")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/poll.pcap"
+check "poll: a named API polled over TLS with SNI every 30 s is no beacon" jq_true \
+	'[.hosts[].behaviors[] | select(.malicious)] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/poll-ip.pcap"
+check "poll-ip: the same to a nameless server without SNI is a regular cnc_beacon" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "cnc_beacon" and .period == 30 and .port == 443)' "$TMP/out"
 report c2
 	exit $?
 fi
 python3 tests/scripts/c2_pcap.py "$TMP/vol.pcap" volume
 python3 tests/scripts/c2_pcap.py "$TMP/tls.pcap" tls
 python3 tests/scripts/c2_pcap.py "$TMP/submit.pcap" submit
+python3 tests/scripts/c2_pcap.py "$TMP/poll.pcap" poll
+python3 tests/scripts/c2_pcap.py "$TMP/poll-ip.pcap" poll-ip
 
 bl report -q --no-geo --format json "$TMP/vol.pcap"
 check "volume: exit 0" [ "$RC" -eq 0 ]
@@ -48,4 +56,10 @@ check "submit: ... and no exfiltration (an upload has few recipients)" jq_true \
 bl report -q --no-geo --format json --set spam.bulk_rcpts=30 "$TMP/submit.pcap"
 check "submit: 25 recipients in one message are no bulk when the bound is 30" jq_true \
 	'[.hosts[].behaviors[] | select(.kind == "spam")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/poll.pcap"
+check "poll: a named API polled over TLS with SNI every 30 s is no beacon" jq_true \
+	'[.hosts[].behaviors[] | select(.malicious)] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/poll-ip.pcap"
+check "poll-ip: the same to a nameless server without SNI is a regular cnc_beacon" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "cnc_beacon" and .period == 30 and .port == 443)' "$TMP/out"
 report c2

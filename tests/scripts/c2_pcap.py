@@ -6,6 +6,9 @@ volume  10.0.0.5 sends 300 KB to 203.0.113.7:7777 over one TCP connection of no 
         protocol and gets 120 bytes back (exfiltration by volume and asymmetry)
 submit  10.0.0.5 sends one message to 25 recipients through authenticated submission on
         198.51.100.25:587 (bulk mail through an account: spam)
+poll    10.0.0.5 resolves api.example.org (DNS answer 203.0.113.9) and opens a TLS connection
+        with SNI to it on 443 every 30 s, 12 times (software polling a named API: benign)
+poll-ip the same without the DNS lookup and without SNI (a nameless server: a beacon)
 tls     10.0.0.5 holds a TLS session to 203.0.113.8:443 (ClientHello with SNI) for 60 s and
         sends a 48-byte application-data record every 2 s (a beacon inside one TLS session)
 """
@@ -85,6 +88,32 @@ elif mode == 'submit':
         c.reply(t + 0.01, b'250 ok\r\n')
         t += 0.05
     c.send(t, b'Subject: hi\r\n\r\nhello\r\n.\r\n')
+elif mode in ('poll', 'poll-ip'):
+    S = [203, 0, 113, 9]
+    name = b'api.example.org'
+    qname = b''.join(bytes([len(l)]) + l for l in name.split(b'.')) + b'\0'
+    if mode == 'poll':
+        q = struct.pack('!HHHHHH', 0x1234, 0x0100, 1, 0, 0, 0) + qname + b'\0\x01\0\x01'
+        a = struct.pack('!HHHHHH', 0x1234, 0x8180, 1, 1, 0, 0) + qname + b'\0\x01\0\x01' + \
+            b'\xc0\x0c\0\x01\0\x01\0\0\x01\x2c\0\x04' + bytes(S)
+        R = [10, 0, 0, 1]
+        ident[0] += 1
+        for ts, src, dst, sp, dp, d in ((99.0, A, R, 5353 + 1, 53, q), (99.01, R, A, 53, 5354, a)):
+            frame = eth + ip4(src, dst, 17, struct.pack('!HHHH', sp, dp, 8 + len(d), 0) + d, ident[0])
+            out.write(struct.pack('<IIII', int(ts), int(round((ts % 1) * 1e6)), len(frame), len(frame)) + frame)
+    for k in range(12):
+        t0 = 100.0 + 30.0 * k
+        c = Conn(A, S, 41000 + k, 443, t0)
+        ext = b''
+        if mode == 'poll':
+            ext = struct.pack('!HHHBH', 0, len(name) + 5, len(name) + 3, 0, len(name)) + name
+        body = b'\x03\x03' + b'\x11' * 32 + b'\x00' + b'\x00\x02\x13\x01' + b'\x01\x00' + struct.pack('!H', len(ext)) + ext
+        hs = b'\x01' + len(body).to_bytes(3, 'big') + body
+        c.send(t0 + 0.1, b'\x16\x03\x01' + struct.pack('!H', len(hs)) + hs)
+        sh = b'\x02' + (38).to_bytes(3, 'big') + b'\x03\x03' + b'\x22' * 32 + b'\x00\x13\x01\x00'
+        c.reply(t0 + 0.2, b'\x16\x03\x03' + struct.pack('!H', len(sh)) + sh)
+        c.send(t0 + 0.3, b'\x17\x03\x03\x00\x40' + bytes(64))
+        c.reply(t0 + 0.4, b'\x17\x03\x03\x01\x00' + bytes(256))
 else:
     c = Conn(A, [203, 0, 113, 8], 40001, 443, 100.0)
     name = b'updates.example.org'
