@@ -62,7 +62,8 @@ struct dpi {
  * risks all of them shared.  A service keeps its protocol from one
  * connection to the next; nDPI's cost then grows with the endpoints of a
  * capture, not its flows (a bot's thousand connections to one C2 are
- * dissected twice).  A different verdict resets the count.  The table is
+ * dissected twice; one that nDPI could not name in DPI_UNDECIDED_PKTS
+ * packets settles at once).  A different verdict resets the count.  The table is
  * direct-mapped (RP_DPI_EP entries; a collision replaces the entry).
  */
 #define DPI_EP_SAME 2
@@ -101,6 +102,9 @@ static void ep_learn(struct rp_col *c, const struct rp_flow *rf)
 	}
 	*e = (struct dpi_ep){ .host = rf->h[1], .port = rf->dport, .proto = rf->proto, .same = 1,
 			      .master = rf->ndpi_master, .app = rf->ndpi_app, .risk = rf->risk };
+	/* nothing recognised in a whole undecided run of packets: the endpoint speaks no protocol nDPI knows */
+	if (!rf->ndpi_master && !rf->ndpi_app && rf->dpi_pkts >= DPI_UNDECIDED_PKTS)
+		e->same = DPI_EP_SAME;
 }
 
 /* True when rf's endpoint has a settled verdict, then taken into rf. */
