@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "render/plot.h"
+#include "analysis/storm.h"
 #include "engine/run.h"
 #include "p2p/p2p.h"
 
@@ -200,99 +201,42 @@ static int write_series(const struct size_report *r, const char *path)
 	return cli_close_out(f, path);
 }
 
-static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir)
-{
-	struct size_passive *s = ctx;
-	if (p->family != 4 || p->proto != 17 || !p->has_ports || p->payload_caplen < p->payload_len ||
-	    p->payload_len < 2)
-		return;
-	bool src_remote = !decode_addr_internal(4, p->src) || decode_addr_internal(4, p->dst);
-	const uint8_t *a = src_remote ? p->src : p->dst;
-	uint32_t ip = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-	(void)size_passive_add(s, (double)p->ts_ns * 1e-9, ip, src_remote ? p->sport : p->dport, p->payload,
-			 p->payload_len);
-}
-
-/*
- * --xor-key auto: a first pass keeps the first small datagram between
- * high ports of each UDP flow that is not plain Overnet (at most
- * KEY_SAMPLES), and the samples vote for Storm's key (p2p/xor.c).
- */
-#define KEY_SAMPLES 65536
-
-struct key_pass {
-	struct ov_sample *s;
-	uint8_t (*data)[OV_SAMPLE_MAX];
-	size_t n;
-};
-
-static void key_packet(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir)
-{
-	struct key_pass *k = ctx;
-	struct ov_msg m;
-	if (!f || f->user || k->n >= KEY_SAMPLES || p->family != 4 || p->proto != 17 ||
-	    !ov_xor_candidate(p->payload_caplen, p->sport, p->dport))
-		return;
-	((struct flow *)f)->user = 1;  /* one datagram per flow */
-	if (ov_decode(p->payload, p->payload_caplen, &m) == OV_OK)
-		return;
-	memcpy(k->data[k->n], p->payload, p->payload_caplen);
-	k->s[k->n] = (struct ov_sample){ k->data[k->n], p->payload_caplen,
-		(uint32_t)p->src[0] << 24 | (uint32_t)p->src[1] << 16 | (uint32_t)p->src[2] << 8 | p->src[3],
-		p->sport };
-	k->n++;
-}
-
-/* Returns EXIT_OK with s->key set (or s->xor_on false if none is found), or an exit code. */
+/* --xor-key auto: the key recovered from the capture (analysis/storm.c), said on stderr. */
 static int recover_key(struct size_cli *s, const char *path)
 {
 	if (!strcmp(path, "-")) {
 		cli_error("--xor-key auto reads the capture twice: give a file, not standard input");
 		return EXIT_USAGE;
 	}
-	struct key_pass k = { malloc(KEY_SAMPLES * sizeof *k.s), malloc(KEY_SAMPLES * sizeof *k.data), 0 };
-	struct run_opts o = { .threads = 1, .track_flows = true };
-	flow_cfg_default(&o.flow);
-	struct run r;
+	struct storm_keyfind k;
 	char err[512];
-	if (!k.s || !k.data) {
-		free(k.s);
-		free(k.data);
-		cli_error("out of memory");
-		return EXIT_INTERNAL;
+	if (storm_key_capture(path, &k, err, sizeof err) < 0) {
+		bool nomem = !strcmp(err, "out of memory");
+		if (nomem)
+			cli_error("out of memory");
+		else
+			cli_error("cannot open '%s': %s", path, err);
+		return nomem ? EXIT_INTERNAL : EXIT_INPUT;
 	}
-	if (run_open(&r, path, &o, err, sizeof err) != CAP_OK) {
-		cli_error("cannot open '%s': %s", path, err);
-		free(k.s);
-		free(k.data);
-		return EXIT_INPUT;
-	}
-	struct run_sub sub = { .ctx = &k, .packet = key_packet };
-	run_loop(&r, &sub, 1);  /* a damaged file is reported by the counting pass */
-	run_close(&r);
-	struct ov_keyguess g;
-	ov_xor_recover(k.s, k.n, &g);
-	free(k.s);
-	free(k.data);
-	s->xor_on = k.n >= 16 && g.decode_rate >= 0.5;
+	s->xor_on = k.found;  /* a damaged file is reported by the counting pass */
 	if (!s->xor_on) {
 		fprintf(stderr, "botlens: botnet-size: no Storm XOR key in '%s' (%zu candidate datagrams, "
-			"best guess decodes %.0f %%): counting plain Overnet\n", path, k.n, 100 * g.decode_rate);
+			"best guess decodes %.0f %%): counting plain Overnet\n", path, k.samples, 100 * k.g.decode_rate);
 		return EXIT_OK;
 	}
 	char hex[2 * OV_XOR_KEYLEN + 1];
 	int known = 0;
-	memcpy(s->key, g.key, sizeof s->key);
+	memcpy(s->key, k.g.key, sizeof s->key);
 	ov_xor_format(s->key, hex);
 	for (int i = 0; i < OV_XOR_KEYLEN; i++) {
-		if (g.known >> i & 1)
+		if (k.g.known >> i & 1)
 			known++;
 		else
 			hex[2 * i] = hex[2 * i + 1] = '?';  /* no known plaintext ever fell there */
 	}
 	fprintf(stderr, "botlens: botnet-size: Storm XOR key recovered from %zu datagrams of '%s' "
-		"(%d of %d bytes; decodes %.0f %% of them): %s\n", k.n, path, known, OV_XOR_KEYLEN,
-		100 * g.decode_rate, hex);
+		"(%d of %d bytes; decodes %.0f %% of them): %s\n", k.samples, path, known, OV_XOR_KEYLEN,
+		100 * k.g.decode_rate, hex);
 	return EXIT_OK;
 }
 
@@ -311,18 +255,13 @@ static int from_capture(struct size_cli *s, const char *path)
 	}
 	sp.xor_on = s->xor_on;
 	memcpy(sp.key, s->key, sizeof sp.key);
-	struct run_opts o = { .threads = 1 };
-	flow_cfg_default(&o.flow);
-	struct run r;
 	char err[512];
-	if (run_open(&r, path, &o, err, sizeof err) != CAP_OK) {
+	int st = storm_count_capture(path, &sp, err, sizeof err);
+	if (st < 0) {
 		cli_error("cannot open '%s': %s", path, err);
 		size_passive_free(&sp);
 		return EXIT_INPUT;
 	}
-	struct run_sub sub = { .ctx = &sp, .packet = on_packet };
-	int st = run_loop(&r, &sub, 1);
-	run_close(&r);
 	if (sp.failed) {
 		cli_error("'%s': out of memory while counting peers", path);
 		size_passive_free(&sp);
