@@ -4,6 +4,7 @@
  * contacts, panels per sandbox host (see plotcli.h).
  */
 #include "cli/plotcli.h"
+#include "analysis/annots.h"
 #include "analysis/report.h"
 
 #include <stdlib.h>
@@ -125,22 +126,19 @@ static struct plotcli_panel *new_panel(struct plotcli *p, const struct run *r)
 	return pp;
 }
 
-/* The port of the host's first contact with address a, or 0. */
-static unsigned first_port_to(const struct plotcli_panel *pp, uint8_t family, const uint8_t *a)
+/* The port of the host's first contact with nt's address, or 0 (annots_port_fn). */
+static unsigned first_port_to(void *ctx, const struct rp_notable *nt)
 {
+	const struct plotcli_panel *pp = ctx;
 	for (size_t i = 0; i < pp->n; i++) {
 		const struct host *d = pp->v[i].dst;
-		if (d && d->family == family && !memcmp(d->addr, a, 16))
+		if (d && d->family == nt->family && !memcmp(d->addr, nt->addr, 16))
 			return pp->v[i].port;
 	}
 	return 0;
 }
 
-/*
- * The report analyses' view of host h as annotations: where each malicious
- * behavior (a phase) starts, as a narrow labelled band, and the three most
- * notable endpoints, labelled at their first contact.  Returns 0 or -1.
- */
+/* The report analyses' view of host h as annotations (analysis/annots.c). Returns 0 or -1. */
 static int explain_annots(struct plotcli_panel *pp, const struct run *r, struct rp_col *col,
 			  const struct host *h)
 {
@@ -149,27 +147,8 @@ static int explain_annots(struct plotcli_panel *pp, const struct run *r, struct 
 	if (rp_build(col, r, h->family, h->addr, NULL, &rep, err, sizeof err))
 		return -1;
 	int rc = 0;
-	for (unsigned k = 0; k < rep.nhosts && !rc; k++) {
-		const struct rp_host *rh = &rep.hosts[k];
-		double w = pp->span > 0 ? pp->span / 150 : 1;
-		for (unsigned i = 0; i < rh->nbehs && !rc; i++) {
-			if (!rh->behs[i].malicious)
-				continue;
-			struct plot_annot a = { .kind = PLOT_ANNOT_TIME_BAND, .t0 = rh->behs[i].start,
-						.t1 = rh->behs[i].start + w };
-			snprintf(a.label, sizeof a.label, "%s", rh->behs[i].kind);
-			rc = plot_annot_add(&pp->explain, &a);
-		}
-		for (unsigned i = 0; i < rh->nnotable && i < 3 && !rc; i++) {
-			const struct rp_notable *nt = &rh->notable[i];
-			struct plot_annot a = { .kind = PLOT_ANNOT_POINT, .t0 = nt->first,
-						.p0 = first_port_to(pp, nt->family, nt->addr) };
-			char addr[64];
-			decode_addr_str(nt->family, nt->addr, addr, sizeof addr);
-			snprintf(a.label, sizeof a.label, "%s%s%s", addr, nt->org[0] ? " · " : "", nt->org);
-			rc = plot_annot_add(&pp->explain, &a);
-		}
-	}
+	for (unsigned k = 0; k < rep.nhosts && !rc; k++)
+		rc = annots_report(&rep.hosts[k], pp->span, true, first_port_to, pp, &pp->explain);
 	rp_report_free(&rep);
 	return rc;
 }
