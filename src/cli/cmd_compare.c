@@ -129,7 +129,8 @@ static void table_text(const struct side *a, const struct side *b)
 static json_object *side_json(const struct side *s)
 {
 	const struct plotcli_panel *pp = s->pp;
-	json_object *o = plotcli_ports_json(pp), *mix = json_object_new_object();
+	struct ports_view v = { .file = pp->file, .host = pp->host, .n = pp->n, .rep = &pp->rep };
+	json_object *o = ports_render_json(&v), *mix = json_object_new_object();
 	json_object_object_add(o, "duration", json_object_new_double(pp->span));
 	json_object_object_add(o, "flows", json_object_new_uint64(s->flows));
 	json_object_object_add(o, "share_inbound", json_object_new_double(s->inbound / 100));
@@ -152,7 +153,7 @@ static int draw(struct plotcli *p, const struct plotcli_panel *two[2])
 			ex = EXIT_INTERNAL;
 	char title[340], what[96], err[512];
 	snprintf(title, sizeof title, "%s  vs  %s", pl[0].title, pl[1].title);
-	snprintf(what, sizeof what, "%s (per %s)", plotcli_dir_text(p->dir), p->per_packet ? "packet" : "flow");
+	snprintf(what, sizeof what, "%s (per %s)", ports_dir_text(p->dir), p->per_packet ? "packet" : "flow");
 	struct plot_fig fig = { .title = title, .what = what, .panels = pl, .npanels = 2, .ylog = p->ylog,
 				.width = p->width ? p->width : 900, .height = p->height ? p->height : 600 };
 	if (!ex && plot_render(&fig, p->c.out, err, sizeof err)) {

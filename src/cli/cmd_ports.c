@@ -127,7 +127,7 @@ static int hist_image(const struct ports_cli *x, const struct plotcli_panel *pp,
 	image_name(x->p.c.out, i, name, sizeof name);
 	const char *base = strrchr(pp->file, '/');
 	snprintf(title, sizeof title, "%s: destination ports %u–%u", base ? base + 1 : pp->file, x->lo, x->hi);
-	snprintf(sub, sizeof sub, "host %s, %s contacts (per %s)", pp->host, plotcli_dir_text(x->p.dir),
+	snprintf(sub, sizeof sub, "host %s, %s contacts (per %s)", pp->host, ports_dir_text(x->p.dir),
 		 x->p.per_packet ? "packet" : "flow");
 	struct plot_hist h = { .title = title, .subtitle = sub, .lo = x->lo, .hi = x->hi, .bin = x->bin,
 			       .nbins = nbins(x), .counts = { c[0], c[1] }, .ylog = x->p.ylog,
@@ -212,11 +212,13 @@ static int report(struct ports_cli *x)
 		ports_hist(pp->v, pp->n, 6, x->lo, x->hi, x->bin, c[0]);
 		ports_hist(pp->v, pp->n, 17, x->lo, x->hi, x->bin, c[1]);
 		if (text) {
-			plotcli_ports_text(stdout, pp, p->dir);
+			struct ports_view v = plotcli_view(p, pp);
+			ports_render_text(stdout, &v);
 			hist_text(stdout, x, c);
 		} else if (p->c.format == TABLE_JSON) {
-			json_object *o = plotcli_ports_json(pp);
-			json_object_object_add(o, "direction", json_object_new_string(plotcli_dir_text(p->dir)));
+			struct ports_view v = plotcli_view(p, pp);
+			json_object *o = ports_render_json(&v);
+			json_object_object_add(o, "direction", json_object_new_string(ports_dir_text(p->dir)));
 			json_object_object_add(o, "per", json_object_new_string(p->per_packet ? "packet" : "flow"));
 			json_object_object_add(o, "histogram", hist_json(x, c));
 			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -62,9 +62,17 @@ bool plotcli_image_name(const char *f)
 	return f && plot_format_of(f) != PLOT_UNKNOWN;
 }
 
-const char *plotcli_dir_text(enum contacts_dir d)
+struct ports_view plotcli_view(const struct plotcli *p, const struct plotcli_panel *pp)
 {
-	return d == CONTACTS_OUT ? "outbound" : d == CONTACTS_IN ? "inbound" : "in and out";
+	return (struct ports_view){ .file = pp->file, .host = pp->host, .v = pp->v, .n = pp->n, .dir = pp->dir,
+				    .asked = p->dir, .span = pp->span, .start_ns = pp->start_ns, .rep = &pp->rep,
+				    .explain = &pp->explain };
+}
+
+int plotcli_to_plot(const struct plotcli *p, const struct plotcli_panel *pp, struct plot_panel *out)
+{
+	struct ports_view v = plotcli_view(p, pp);
+	return ports_render_plot(&v, p->annotate, p->icmp, out);
 }
 
 /* ---- collecting ---- */

@@ -11,6 +11,7 @@
 #include "analysis/ports.h"
 #include "cli/inputs.h"
 #include "render/plot.h"
+#include "render/ports_out.h"
 
 struct rp_col;
 
@@ -65,13 +66,9 @@ int plotcli_collect(struct plotcli *p);
 void plotcli_free(struct plotcli *p);
 /* True when f ends in .png, .svg or .pdf (any case). */
 bool plotcli_image_name(const char *f);
-/* Fills a plot panel from a collected one (points, title, annotations). */
+/* The renderers' view of a collected panel (render/ports_out.h). */
+struct ports_view plotcli_view(const struct plotcli *p, const struct plotcli_panel *pp);
+/* Fills a plot panel from a collected one (ports_render_plot with p's options). */
 int plotcli_to_plot(const struct plotcli *p, const struct plotcli_panel *pp, struct plot_panel *out);
-/* The text findings of a port report, one sentence per line, onto f. */
-void plotcli_ports_text(FILE *f, const struct plotcli_panel *pp, enum contacts_dir d);
-/* The findings as a JSON object (json-c), for ports and compare. */
-struct json_object *plotcli_ports_json(const struct plotcli_panel *pp);
-/* "1024–33791"-style text of a direction ("outbound from"). */
-const char *plotcli_dir_text(enum contacts_dir d);
 
 #endif

@@ -1,0 +1,50 @@
+/*
+ * ports_out.h - the port findings of one host (analysis/ports.h) as text
+ * sentences with their numbers, as JSON fields, and as a time x port plot
+ * panel with annotations: the renderers of `botlens ports`, `compare` and
+ * `plot`.  Nothing here decides; everything comes from struct ports_view.
+ */
+#ifndef BOTLENS_PORTS_OUT_H
+#define BOTLENS_PORTS_OUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "analysis/contacts.h"
+#include "analysis/ports.h"
+#include "render/plot.h"
+
+struct json_object;
+
+/* One host's contacts and port findings in a capture. */
+struct ports_view {
+	const char *file;            /* the capture's path */
+	const char *host;            /* the host's address, "" when the capture had no flows */
+	const struct contact *v;     /* its contacts in direction dir */
+	size_t n;
+	enum contacts_dir dir;       /* the direction of v */
+	enum contacts_dir asked;     /* the direction asked for (dir differs: the host had no outbound) */
+	double span;                 /* the capture's duration, s */
+	int64_t start_ns;
+	const struct ports_report *rep;
+	const struct plot_annots *explain;   /* the report's phases and endpoints, or NULL */
+};
+
+/* "outbound", "inbound" or "in and out". */
+const char *ports_dir_text(enum contacts_dir d);
+/* "TCP" or "UDP". */
+const char *ports_proto_text(uint8_t proto);
+/* The findings, one sentence per line, onto f. */
+void ports_render_text(FILE *f, const struct ports_view *v);
+/* The findings as a JSON object (json-c; the caller puts it). */
+struct json_object *ports_render_json(const struct ports_view *v);
+/*
+ * Fills a plot panel from v: title, subtitle, points (ICMP only when icmp
+ * or when there is nothing else) and, with annotate, port bands, the first
+ * contact of the top services (unless the report's phases are there) and
+ * v->explain.  Returns 0, or -1 out of memory (out->pts is the caller's to
+ * free either way).
+ */
+int ports_render_plot(const struct ports_view *v, bool annotate, bool icmp, struct plot_panel *out);
+
+#endif
