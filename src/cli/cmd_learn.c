@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "behavior/bhcli.h"
+#include "cli/bhcli.h"
 
 /* ---- shared helpers ---- */
 void bhcli_init(struct bhcli *b)
