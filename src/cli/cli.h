@@ -40,6 +40,8 @@ struct cli_cmd {
 struct cli_common {
 	const char *filter;        /* -f/-r style BPF filter */
 	const char *host;          /* --host ADDR */
+	uint8_t host_family;       /* its parsed address; 0 without --host */
+	uint8_t host_addr[16];
 	enum table_format format;  /* --format */
 	bool format_set;           /* --format was given */
 	const char *out;           /* -o FILE */

@@ -13,8 +13,6 @@ struct info_ctx {
 	FILE *out;
 	const struct cli_common *c;
 	bool several;
-	uint8_t host_family;
-	uint8_t host_addr[16];
 	uint64_t flows_by_proto[4];  /* tcp, udp, icmp, other */
 };
 
@@ -64,14 +62,7 @@ static json_object *sandbox_hosts(const struct run *r, const struct info_ctx *x)
 {
 	json_object *a = json_object_new_array();
 	const struct host *sb[16];
-	unsigned n = 0;
-	if (x->host_family) {
-		const struct host *h = hosttab_find(r->hosts, x->host_family, x->host_addr);
-		if (h)
-			sb[n++] = h;
-	} else {
-		n = hosttab_sandbox(r->hosts, sb, 16);
-	}
+	unsigned n = hosttab_select(r->hosts, x->c->host_family, x->c->host_addr, sb, 16);
 	for (unsigned i = 0; i < n; i++) {
 		char buf[64];
 		json_object *h = json_object_new_object();
@@ -219,10 +210,6 @@ int cmd_info(int argc, char **argv)
 	if (rc)
 		return rc;
 	struct info_ctx x = { .c = &c };
-	if (c.host && !decode_addr_parse(c.host, &x.host_family, x.host_addr)) {
-		cli_error("invalid address '%s'", c.host);
-		return EXIT_USAGE;
-	}
 	if (!(x.out = cli_open_out(c.out)))
 		return EXIT_OUTPUT;
 	struct inputs_job job = { .ctx = &x, .track_hosts = true, .begin = begin, .setup = setup,

@@ -32,7 +32,6 @@ struct report_ctx {
 	struct geo *geo;
 	FILE *out;
 	bool several;
-	uint8_t host_family, host_addr[16];
 	struct rp_col *col;
 	struct rp_params *params;
 	int rc;
@@ -106,7 +105,7 @@ static void finish(void *ctx, struct run *r)
 		x->rc = EXIT_INTERNAL;
 		return;
 	}
-	if (rp_build(x->col, r, x->host_family, x->host_addr, x->geo, &rep, err, sizeof err)) {
+	if (rp_build(x->col, r, x->c->host_family, x->c->host_addr, x->geo, &rep, err, sizeof err)) {
 		cli_error("'%s': %s", r->path, err);
 		x->rc = EXIT_INTERNAL;
 		rp_report_free(&rep);
@@ -206,10 +205,6 @@ int cmd_report(int argc, char **argv)
 			   "AS data: IPFire Location database (libloc), CC BY-SA 4.0.\n");
 	if (!rc)
 		rc = format_of(fmt, c.out, &x.fmt);
-	if (!rc && c.host && !decode_addr_parse(c.host, &x.host_family, x.host_addr)) {
-		cli_error("invalid address '%s'", c.host);
-		rc = EXIT_USAGE;
-	}
 	if (!rc && !x.no_geo) {
 		char err[300];
 		x.geo = geo_open(x.geo_path, err, sizeof err);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "decode/decode.h"
 
 enum {
 	COMMON_FILTER = 1000, COMMON_HOST, COMMON_FORMAT, COMMON_OUT, COMMON_QUIET,
@@ -149,7 +150,13 @@ static int common_opt(struct cli_common *c, int id, const char *arg)
 	int v;
 	switch (id) {
 	case COMMON_FILTER: c->filter = arg; return 0;
-	case COMMON_HOST: c->host = arg; return 0;
+	case COMMON_HOST:
+		c->host = arg;
+		if (!decode_addr_parse(arg, &c->host_family, c->host_addr)) {
+			cli_error("invalid address '%s'", arg);
+			return EXIT_USAGE;
+		}
+		return 0;
 	case COMMON_READ:
 		c->files[c->nfiles++] = (char *)arg;
 		return 0;

@@ -209,8 +209,8 @@ static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 	struct plotcli *p = ctx;
 	(void)r;
 	contacts_init(&p->cur, p->per_packet);
-	if (p->host_family)
-		contacts_only(&p->cur, p->host_family, p->host_addr);
+	if (p->c.host_family)
+		contacts_only(&p->cur, p->c.host_family, p->c.host_addr);
 	subs[0] = contacts_sub(&p->cur);
 	if (!p->explain)
 		return 1;
@@ -225,18 +225,9 @@ static void finish(void *ctx, struct run *r)
 	struct plotcli *p = ctx;
 	contacts_finish(&p->cur, r);
 	const struct host *sb[16];
-	unsigned nsb = 0;
-	if (!r->hosts) {
-		nsb = 0;
-	} else if (p->host_family) {
-		const struct host *h = hosttab_find(r->hosts, p->host_family, p->host_addr);
-		if (h)
-			sb[nsb++] = h;
-		else
-			cli_error("'%s': host %s does not appear in the capture", r->path, p->c.host);
-	} else {
-		nsb = hosttab_sandbox(r->hosts, sb, 16);
-	}
+	unsigned nsb = hosttab_select(r->hosts, p->c.host_family, p->c.host_addr, sb, 16);
+	if (r->hosts && p->c.host_family && !nsb)
+		cli_error("'%s': host %s does not appear in the capture", r->path, p->c.host);
 	if (nsb == 0) {  /* an empty panel says "nothing here" for this file */
 		struct plotcli_panel *pp = new_panel(p, r);
 		if (!pp || !pp->file)
@@ -258,10 +249,6 @@ static void finish(void *ctx, struct run *r)
 
 int plotcli_collect(struct plotcli *p)
 {
-	if (p->c.host && !decode_addr_parse(p->c.host, &p->host_family, p->host_addr)) {
-		cli_error("invalid address '%s'", p->c.host);
-		return EXIT_USAGE;
-	}
 	struct inputs_job job = { .ctx = p, .track_flows = true, .track_hosts = true, .hosts_light = true,
 				  .begin = begin, .setup = setup, .finish = finish };
 	int ex = inputs_run(&p->c, &job);

@@ -40,8 +40,6 @@ struct plotcli {
 	bool explain;              /* run the report analyses for phase/endpoint annotations */
 	struct rp_col *col;        /* their collector during a pass */
 	int width, height;         /* pixels per panel (0 = default) */
-	uint8_t host_family;
-	uint8_t host_addr[16];
 	/* results */
 	struct plotcli_panel *panels;
 	size_t npanels;

@@ -280,3 +280,16 @@ unsigned hosttab_sandbox(const struct hosttab *t, const struct host **out, unsig
 	}
 	return n;
 }
+
+unsigned hosttab_select(const struct hosttab *t, uint8_t family, const uint8_t *addr, const struct host **out,
+			unsigned max)
+{
+	if (!t || !max)
+		return 0;
+	if (!family)
+		return hosttab_sandbox(t, out, max);
+	const struct host *h = hosttab_find(t, family, addr);
+	if (h)
+		out[0] = h;
+	return h != NULL;
+}
