@@ -216,6 +216,10 @@ struct bh_input_opts {
 	struct bh_embed_cfg embed;
 	struct bh_ftab *ftab;      /* may be NULL */
 	unsigned threads;          /* 1 or 2 */
+	/* Called (ctx: bh_input_read's) for an entry a directory walk skipped
+	 * on purpose (a symbolic link loop, a FIFO or device: util/walk.h);
+	 * NULL: silent.  Not a failure. */
+	void (*onnote)(void *ctx, const char *path, const char *msg);
 };
 /* Called once per file that could not be read or parsed; returning false stops. */
 typedef bool (*bh_input_err_fn)(void *ctx, const char *path, const char *msg);

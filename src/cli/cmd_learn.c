@@ -15,6 +15,14 @@
 #include "cli/bhcli.h"
 
 /* ---- shared helpers ---- */
+/* A directory entry the walk skipped on purpose (bh_input_opts.onnote). */
+static void on_input_note(void *ctx, const char *path, const char *msg)
+{
+	const struct bhcli *b = ctx;
+	if (!b->quiet)
+		cli_error("warning: '%s': %s", path, msg);
+}
+
 void bhcli_init(struct bhcli *b)
 {
 	memset(b, 0, sizeof *b);
@@ -22,6 +30,7 @@ void bhcli_init(struct bhcli *b)
 	b->in.embed = (struct bh_embed_cfg){ .n = 2, .level = 1, .weight = BH_W_BINARY, .seed = 0 };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	b->in.threads = cpus > 1 ? (cpus > 8 ? 8 : (unsigned)cpus) : 1;
+	b->in.onnote = on_input_note;
 }
 
 void bhcli_free(struct bhcli *b)
