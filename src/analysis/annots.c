@@ -7,17 +7,12 @@
 
 #include "analysis/annots.h"
 #include "decode/decode.h"
+#include "util/hash.h"
 
 int plot_annot_add(struct plot_annots *l, const struct plot_annot *a)
 {
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 8;
-		struct plot_annot *nv = realloc(l->v, nc * sizeof *nv);
-		if (!nv)
-			return -1;
-		l->v = nv;
-		l->cap = nc;
-	}
+	if (!grow_to((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v, 8))
+		return -1;
 	l->v[l->n++] = *a;
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "analysis/storm.h"
 #include "engine/run.h"
+#include "util/hash.h"
 
 static uint32_t ipv4_of(const uint8_t *a)
 {
@@ -24,14 +25,8 @@ int storm_samples_add(struct storm_samples *s, const struct pkt *p, uint32_t tag
 {
 	if (s->n >= STORM_SAMPLES)
 		return 0;
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? 2 * s->cap : 256;
-		struct storm_sample *n = realloc(s->v, nc * sizeof *n);
-		if (!n)
-			return -1;
-		s->v = n;
-		s->cap = nc;
-	}
+	if (!grow_to((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v, 256))
+		return -1;
 	struct storm_sample *x = &s->v[s->n++];
 	x->tag = tag;
 	x->src_ip = ipv4_of(p->src);

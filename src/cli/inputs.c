@@ -13,6 +13,7 @@
 
 #include "cli/inputs.h"
 #include "util/walk.h"
+#include "util/hash.h"
 
 struct strvec {
 	char **v;
@@ -21,14 +22,8 @@ struct strvec {
 
 static int vec_push(struct strvec *s, char *str)
 {
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 16;
-		char **nv = realloc(s->v, nc * sizeof *nv);
-		if (!nv)
-			return -1;
-		s->v = nv;
-		s->cap = nc;
-	}
+	if (!grow_to((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v, 16))
+		return -1;
 	s->v[s->n++] = str;
 	return 0;
 }

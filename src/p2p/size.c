@@ -28,6 +28,7 @@
 
 #include "p2p/p2p-int.h"
 #include "p2p/p2p.h"
+#include "util/hash.h"
 
 /* --- a set of non-zero 64-bit keys (open addressing) --- */
 struct u64set {
@@ -96,23 +97,9 @@ static void set_free(struct u64set *s)
 	memset(s, 0, sizeof *s);
 }
 
-/* Makes room for one more element of a growing array; false (array unchanged) on OOM. */
-static bool grow(void **v, size_t *cap, size_t n, size_t elem)
-{
-	if (n < *cap)
-		return true;
-	size_t nc = *cap ? *cap * 2 : 1024;
-	void *q = realloc(*v, nc * elem);
-	if (!q)
-		return false;
-	*v = q;
-	*cap = nc;
-	return true;
-}
-
 static bool push_u64(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
 {
-	if (!grow((void **)v, cap, *n, sizeof **v))
+	if (!grow_to((void **)v, cap, *n + 1, sizeof **v, 1024))
 		return false;
 	(*v)[(*n)++] = x;
 	return true;
@@ -245,7 +232,7 @@ static int load_crawls(FILE *f, struct size_report *rep, struct recs *rs, char *
 				if (json_object_object_get_ex(o, "probes", &pa) && json_object_is_type(pa, json_type_array)) {
 					size_t np = json_object_array_length(pa);
 					for (size_t k = 0; k < np && rc == 0; k++) {
-						if (!grow((void **)&rs->pt, &rs->cappt, rs->npt, sizeof *rs->pt))
+						if (!grow_to((void **)&rs->pt, &rs->cappt, rs->npt + 1, sizeof *rs->pt, 1024))
 							rc = oom(err, errlen);
 						else
 							rs->pt[rs->npt++] =
@@ -257,7 +244,7 @@ static int load_crawls(FILE *f, struct size_report *rep, struct recs *rs, char *
 					r.has_id = true;
 					r.id = id64(idb);
 				}
-				if (!grow((void **)&rs->r, &rs->cap, rs->n, sizeof *rs->r))
+				if (!grow_to((void **)&rs->r, &rs->cap, rs->n + 1, sizeof *rs->r, 1024))
 					rc = oom(err, errlen);
 				else
 					rs->r[rs->n++] = r;
@@ -501,7 +488,7 @@ static int load_truth(FILE *f, struct truth *t, char *err, size_t errlen)
 		} else if ((!strcmp(type, "up") || !strcmp(type, "down")) && peer < t->np) {
 			uint8_t idb[OV_IDLEN];
 			const char *id = jstr(o, "id");
-			if (!grow((void **)&t->ev, &t->capev, t->nev, sizeof *t->ev)) {
+			if (!grow_to((void **)&t->ev, &t->capev, t->nev + 1, sizeof *t->ev, 1024)) {
 				rc = oom(err, errlen);
 			} else {
 				t->ev[t->nev] = (struct tev){ jnum(o, "t", 0), (uint32_t)peer, type[0] == 'u', t->nev };

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "util/walk.h"
+#include "util/hash.h"
 
 struct walk {
 	walk_fn fn;
@@ -38,14 +39,8 @@ static int seen_add(struct walk *w, const struct stat *st)
 	for (size_t i = 0; i < w->nseen; i++)
 		if (w->seen[i].dev == st->st_dev && w->seen[i].ino == st->st_ino)
 			return 0;
-	if (w->nseen == w->capseen) {
-		size_t nc = w->capseen ? 2 * w->capseen : 16;
-		void *n = realloc(w->seen, nc * sizeof *w->seen);
-		if (!n)
-			return -1;
-		w->seen = n;
-		w->capseen = nc;
-	}
+	if (!grow_to((void **)&w->seen, &w->capseen, w->nseen + 1, sizeof *w->seen, 16))
+		return -1;
 	w->seen[w->nseen].dev = st->st_dev;
 	w->seen[w->nseen++].ino = st->st_ino;
 	return 1;
