@@ -141,8 +141,10 @@ struct rp_ctx {
 /* A behavior detector (analysis/beh_*.c), registered as data. */
 struct analysis {
 	const char *name;
-	/* Appends the behaviors it finds to h (rp_beh_add). */
-	void (*run)(const struct rp_ctx *x, struct rp_host *h);
+	/* Appends the behaviors it finds to h (rp_beh_add).  Returns 0, or -1
+	 * when an allocation failed: rp_build then fails ("out of memory")
+	 * rather than let a detector that could not look read as "not found". */
+	int (*run)(const struct rp_ctx *x, struct rp_host *h);
 	const char *kinds;          /* the kinds it emits, comma-separated (rules.c describes them) */
 	const struct rp_rule *rules; /* its tunable thresholds (rp_param) */
 	unsigned nrules;

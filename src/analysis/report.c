@@ -430,7 +430,8 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 		h->app_flows[x->fl[i]->app]++;
 	rp_dpi_host(x, h);
 	for (size_t i = 0; i < rp_nanalyses; i++)
-		rp_analyses[i]->run(x, h);
+		if (rp_analyses[i]->run(x, h))
+			return -1;
 	qsort(h->behs, h->nbehs, sizeof *h->behs, by_start);
 	role_derive(x, h);
 	rp_verdict(h);
