@@ -42,14 +42,13 @@ static int size_cb(void *ctx, int id, const char *arg)
 	char *end;
 	switch (id) {
 	case S_TRUTH: s->truth = arg; return 0;
-	case S_FORMAT:
-		if (strcmp(arg, "text") && strcmp(arg, "json")) {
-			cli_error("unknown format '%s'", arg);
-			cli_hint("use text or json");
+	case S_FORMAT: {
+		int f = cli_format_parse(arg, CLI_FMT(CLI_FMT_TEXT) | CLI_FMT(CLI_FMT_JSON));
+		if (f < 0)
 			return EXIT_USAGE;
-		}
-		s->json = !strcmp(arg, "json");
+		s->json = f == CLI_FMT_JSON;
 		return 0;
+	}
 	case S_OUT: s->out = arg; return 0;
 	case S_CAPTURE: s->capture = true; return 0;
 	case S_BIN:

@@ -106,16 +106,13 @@ int bhcli_opt(struct bhcli *b, int id, const char *arg)
 		b->have_labels = true;
 		b->in.labels = &b->labels;
 		return 0;
-	case BHO_FORMAT:
-		if (!strcmp(arg, "text")) b->fmt = BHCLI_TEXT;
-		else if (!strcmp(arg, "tsv")) b->fmt = BHCLI_TSV;
-		else if (!strcmp(arg, "json")) b->fmt = BHCLI_JSON;
-		else {
-			cli_error("unknown format '%s'", arg);
-			cli_hint("use text, tsv or json");
+	case BHO_FORMAT: {
+		int f = cli_format_parse(arg, CLI_FMT(CLI_FMT_TEXT) | CLI_FMT(CLI_FMT_TSV) | CLI_FMT(CLI_FMT_JSON));
+		if (f < 0)
 			return EXIT_USAGE;
-		}
+		b->fmt = f == CLI_FMT_TSV ? BHCLI_TSV : f == CLI_FMT_JSON ? BHCLI_JSON : BHCLI_TEXT;
 		return 0;
+	}
 	case BHO_OUT: b->out = arg; return 0;
 	case BHO_QUIET: b->quiet = true; return 0;
 	}
