@@ -80,6 +80,8 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *synopsis,
 	      const struct cli_opt *extra, cli_opt_cb cb, void *ctx,
 	      struct cli_common *common, const char *examples);
 
+/* For commands that take no operands: EXIT_USAGE after the error when argv[optind..] is not empty, else 0. */
+int cli_no_operands(int argc, char **argv, const char *cmd);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Opens -o FILE (or stdout when NULL or "-"); returns NULL after cli_error. */

@@ -147,6 +147,15 @@ static int parse_seconds(const char *arg, double *out)
 
 static const char *const format_names[CLI_NFORMATS] = { "text", "tsv", "csv", "json", "html" };
 
+int cli_no_operands(int argc, char **argv, const char *cmd)
+{
+	if (optind >= argc)
+		return 0;
+	cli_error("unexpected argument '%s'", argv[optind]);
+	cli_hint("see 'botlens %s -h'", cmd);
+	return EXIT_USAGE;
+}
+
 int cli_format_parse(const char *arg, unsigned mask)
 {
 	for (int i = 0; i < CLI_NFORMATS; i++)
