@@ -28,13 +28,13 @@ static int opt_cb(void *ctx, int id, const char *arg)
 
 /* The figures of one run, as text cells and numbers. */
 struct side {
-	const struct plotcli_panel *pp;
+	const struct port_panel *pp;
 	uint64_t flows, in;
 	double mix[3], inbound;
 	char bands[160], services[2][200], range[2][64];
 };
 
-static void side_fill(struct side *s, const struct plotcli_panel *pp)
+static void side_fill(struct side *s, const struct port_panel *pp)
 {
 	memset(s, 0, sizeof *s);
 	s->pp = pp;
@@ -107,7 +107,7 @@ static void rowf(const char *name, double a, double b, int dec, const char *unit
 
 static void table_text(const struct side *a, const struct side *b)
 {
-	const struct plotcli_panel *x = a->pp, *y = b->pp;
+	const struct port_panel *x = a->pp, *y = b->pp;
 	const char *fa = strrchr(x->file, '/'), *fb = strrchr(y->file, '/');
 	row("", fa ? fa + 1 : x->file, fb ? fb + 1 : y->file, "B - A");
 	row("sandbox host", x->host, y->host, "");
@@ -128,7 +128,7 @@ static void table_text(const struct side *a, const struct side *b)
 
 static json_object *side_json(const struct side *s)
 {
-	const struct plotcli_panel *pp = s->pp;
+	const struct port_panel *pp = s->pp;
 	struct ports_view v = { .file = pp->file, .host = pp->host, .n = pp->n, .rep = &pp->rep };
 	json_object *o = ports_render_json(&v), *mix = json_object_new_object();
 	json_object_object_add(o, "duration", json_object_new_double(pp->span));
@@ -143,7 +143,7 @@ static json_object *side_json(const struct side *s)
 	return o;
 }
 
-static int draw(struct plotcli *p, const struct plotcli_panel *two[2])
+static int draw(struct plotcli *p, const struct port_panel *two[2])
 {
 	struct plot_panel pl[2];
 	int ex = EXIT_OK;
@@ -168,7 +168,7 @@ static int draw(struct plotcli *p, const struct plotcli_panel *two[2])
 }
 
 /* The first panel of each of the two files, or NULL. */
-static const struct plotcli_panel *first_of(const struct plotcli *p, const char *file)
+static const struct port_panel *first_of(const struct plotcli *p, const char *file)
 {
 	for (size_t i = 0; i < p->npanels; i++)
 		if (!strcmp(p->panels[i].file, file))
@@ -198,7 +198,7 @@ int cmd_compare(int argc, char **argv)
 	}
 	char *names[2] = { p.c.files[0], p.c.files[1] };
 	int ex = plotcli_collect(&p);
-	const struct plotcli_panel *two[2] = { first_of(&p, names[0]), first_of(&p, names[1]) };
+	const struct port_panel *two[2] = { first_of(&p, names[0]), first_of(&p, names[1]) };
 	if (ex == EXIT_OK && (!two[0] || !two[1] || !two[0]->host[0] || !two[1]->host[0])) {
 		const char *bad = !two[0] || !two[0]->host[0] ? names[0] : names[1];
 		cli_error("'%s': no flows, nothing to compare", bad);

@@ -93,7 +93,7 @@ static void hist_text(FILE *f, const struct ports_cli *x, uint64_t *const c[2])
 	}
 }
 
-static void hist_table(struct table *t, const struct ports_cli *x, const struct plotcli_panel *pp,
+static void hist_table(struct table *t, const struct ports_cli *x, const struct port_panel *pp,
 		       uint64_t *const c[2], bool several)
 {
 	for (size_t b = 0; b < nbins(x); b++) {
@@ -120,7 +120,7 @@ static void image_name(const char *out, size_t i, char *buf, size_t len)
 }
 
 /* Draws one histogram image; on failure returns an exit code with err filled. */
-static int hist_image(const struct ports_cli *x, const struct plotcli_panel *pp, size_t i,
+static int hist_image(const struct ports_cli *x, const struct port_panel *pp, size_t i,
 		      uint64_t *const c[2], struct plot_png *defer, char *err, size_t errlen)
 {
 	char name[4096], title[200], sub[200];
@@ -202,7 +202,7 @@ static int report(struct ports_cli *x)
 	if (!jobs)
 		return EXIT_INTERNAL;
 	for (size_t i = 0; i < p->npanels && ex == EXIT_OK; i++) {
-		const struct plotcli_panel *pp = &p->panels[i];
+		const struct port_panel *pp = &p->panels[i];
 		uint64_t *c[2] = { calloc(nbins(x), sizeof **c), calloc(nbins(x), sizeof **c) };
 		if (!c[0] || !c[1]) {
 			free(c[0]), free(c[1]);
