@@ -47,4 +47,27 @@ struct json_object *ports_render_json(const struct ports_view *v);
  */
 int ports_render_plot(const struct ports_view *v, bool annotate, bool icmp, struct plot_panel *out);
 
+/* A destination-port histogram: c[0] TCP, c[1] UDP counts per bin of `bin` ports over lo..hi. */
+struct ports_histo {
+	unsigned lo, hi, bin;
+	bool per_packet;            /* counts are packets, not flows */
+	const uint64_t *c[2];
+};
+/* How the histogram image looks (0: the default size, 1200x560). */
+struct ports_hist_look {
+	bool ylog;
+	int width, height;
+};
+struct table;
+
+size_t ports_histo_nbins(const struct ports_histo *h);
+struct json_object *ports_render_hist_json(const struct ports_histo *h);
+void ports_render_hist_text(FILE *f, const struct ports_histo *h);
+/* One row per bin: [file,] host, lo, hi, tcp, udp (file NULL: no file column). */
+void ports_render_hist_rows(struct table *t, const struct ports_histo *h, const char *file, const char *host);
+/* The histogram of v's host as an image at path, its dense bands marked (defer: see plot_hist).
+ * 0; -1 out of memory or 1 when it cannot be drawn or written, err filled. */
+int ports_render_hist_image(const struct ports_histo *h, const struct ports_view *v, const char *path,
+			    const struct ports_hist_look *look, struct plot_png *defer, char *err, size_t errlen);
+
 #endif
