@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "analysis/contacts.h"
+#include "analysis/portpanel.h"
 #include "analysis/ports.h"
 #include "render/plot.h"
 
@@ -69,5 +70,9 @@ void ports_render_hist_rows(struct table *t, const struct ports_histo *h, const 
  * 0; -1 out of memory or 1 when it cannot be drawn or written, err filled. */
 int ports_render_hist_image(const struct ports_histo *h, const struct ports_view *v, const char *path,
 			    const struct ports_hist_look *look, struct plot_png *defer, char *err, size_t errlen);
+
+/* `compare`: the two panels' figures and differences as a text table, or as {"a": ..., "b": ...}. */
+void compare_render_text(FILE *f, const struct port_panel *a, const struct port_panel *b);
+struct json_object *compare_render_json(const struct port_panel *a, const struct port_panel *b);
 
 #endif
