@@ -104,15 +104,15 @@ static bool bc_merge(struct rp_host *h, const struct bc_flow *g, size_t n)
 }
 
 /* Judges one group g[0..n); emits a behavior when it beacons. */
-static void bc_group(const struct rp_ctx *x, struct rp_host *h, const struct bc_flow *g, size_t n)
+static int bc_group(const struct rp_ctx *x, struct rp_host *h, const struct bc_flow *g, size_t n)
 {
 	if (n < 3)
-		return;
+		return 0;
 	double *iv = malloc(n * sizeof *iv), *dev = malloc(n * sizeof *dev);
 	if (!iv || !dev) {
 		free(iv);
 		free(dev);
-		return;
+		return -1;
 	}
 	size_t cnc = 0, rawip = 0, odd = 0, m = 0;     /* m: beats, connections > beacon.burst_s apart */
 	double last = -1e9;
@@ -142,12 +142,12 @@ static void bc_group(const struct rp_ctx *x, struct rp_host *h, const struct bc_
 	bool content = cnc >= P(R_POSTS) && spread >= P(R_SHARE) * x->span;
 	bool polling = m >= P(R_POLL) && rawip * 2 >= n && jitter <= P(R_POLL_JITTER) && spread >= P(R_SHARE) * x->span;
 	if (!regular && !content && !polling)
-		return;
+		return 0;
 	if (bc_merge(h, g, n))
-		return;
+		return 0;
 	struct rp_beh *b = rp_beh_add(h, "cnc_beacon", g[0].t0, g[n - 1].t1, n);
 	if (!b)
-		return;
+		return 0;
 	char a[64];
 	uint8_t ad[16] = { (uint8_t)(g[0].key >> 24), (uint8_t)(g[0].key >> 16), (uint8_t)(g[0].key >> 8), 0 };
 	if (g[0].v6 && g[0].key <= x->nhosts) {
@@ -168,6 +168,7 @@ static void bc_group(const struct rp_ctx *x, struct rp_host *h, const struct bc_
 		 content ? "; binary HTTP POSTs (C&C-like)" : regular ? "; regular timing" :
 		 "; polls a server named by IP literal only");
 	rp_kv_num(b, "networks", 1);   /* bc_merge counts up */
+	return 0;
 }
 
 /*
@@ -202,11 +203,11 @@ static bool bc_candidate(const struct rp_ctx *x, const struct rp_flow *f)
 	return !(f->facts & RPF_TCP_SYNONLY);
 }
 
-static void beacon_run(const struct rp_ctx *x, struct rp_host *h)
+static int beacon_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	struct bc_flow *v = malloc((x->nfl ? x->nfl : 1) * sizeof *v);
 	if (!v)
-		return;
+		return -1;
 	size_t n = 0;
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
@@ -224,9 +225,13 @@ static void beacon_run(const struct rp_ctx *x, struct rp_host *h)
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && v[j].key == v[i].key && v[j].port == v[i].port && v[j].proto == v[i].proto; j++)
 			;
-		bc_group(x, h, v + i, j - i);
+		if (bc_group(x, h, v + i, j - i)) {
+			free(v);
+			return -1;
+		}
 	}
 	free(v);
+	return 0;
 }
 
 const struct analysis analysis_beacon = { .name = "cnc_beacon", .run = beacon_run, .kinds = "cnc_beacon",

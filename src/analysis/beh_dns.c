@@ -105,7 +105,7 @@ static void dns_exfil(const struct rp_ctx *x, struct rp_host *h)
 	}
 }
 
-static void dns_run(const struct rp_ctx *x, struct rp_host *h)
+static int dns_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	double s = -1, e = 0, ts = -1, te = 0;
 	uint64_t n = 0, q = 0, tn = 0, direct = 0;
@@ -127,7 +127,7 @@ static void dns_run(const struct rp_ctx *x, struct rp_host *h)
 		}
 	}
 	if (!n)
-		return;
+		return 0;
 	char names[200];
 	uint64_t distinct = rp_ev_join(x->col, x->self, EV_DNS_QNAME, 4, names, sizeof names);
 	struct rp_beh *b = rp_beh_add(h, "dns", s, e, n);
@@ -141,6 +141,7 @@ static void dns_run(const struct rp_ctx *x, struct rp_host *h)
 	}
 	dns_tunnel(x, h, ts, te, tn);
 	dns_exfil(x, h);
+	return 0;
 }
 
 const struct analysis analysis_dns = { .name = "dns", .run = dns_run, .kinds = "dns,tunnel,exfiltration",

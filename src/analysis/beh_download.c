@@ -46,7 +46,7 @@ static void file_kv(struct rp_beh *b, const char *first)
 	rp_kv_num(b, "bytes", (double)bytes);
 }
 
-static void download_run(const struct rp_ctx *x, struct rp_host *h)
+static int download_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	double s = -1, e = 0;
 	uint64_t n = 0;
@@ -63,19 +63,20 @@ static void download_run(const struct rp_ctx *x, struct rp_host *h)
 			client = f->h[0];
 	}
 	if (!n)
-		return;
+		return 0;
 	char file[240], first[RP_EV_LEN];
 	unsigned cat = rp_ev_total(x->col, client, EV_HTTP_DOWNLOAD) ? EV_HTTP_DOWNLOAD : EV_EXE_FILE;
 	rp_ev_join(x->col, client, cat, 4, file, sizeof file);
 	rp_ev_join(x->col, client, cat, 1, first, sizeof first);
 	struct rp_beh *b = rp_beh_add(h, "download", s, e, n);
 	if (!b)
-		return;
+		return 0;
 	if (first[0])
 		file_kv(b, first);
 	rp_kv_str(b, "files", file);
 	rp_evidence(b, "%llu executable or code transfer%s (file magic, executable content type or name)%s%s",
 		    (unsigned long long)n, n == 1 ? "" : "s", file[0] ? ": " : "", file);
+	return 0;
 }
 
 const struct analysis analysis_download = { .name = "download", .run = download_run, .kinds = "download" };

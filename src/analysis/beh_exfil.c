@@ -101,7 +101,7 @@ static void http_exfil(const struct rp_ctx *x, struct rp_host *h)
 		    reqs[0] ? ": " : "", reqs);
 }
 
-static void exfil_run(const struct rp_ctx *x, struct rp_host *h)
+static int exfil_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	http_exfil(x, h);
 	double s = -1, e = 0;
@@ -119,13 +119,13 @@ static void exfil_run(const struct rp_ctx *x, struct rp_host *h)
 		bytes += sent_to(x, f->h[1]);
 	}
 	if (!n)
-		return;
+		return 0;
 	char users[160] = "", files[200] = "";
 	rp_ev_join(x->col, x->self, EV_FTP_USER, 3, users, sizeof users);
 	rp_ev_join(x->col, x->self, EV_FTP_FILE, 4, files, sizeof files);
 	struct rp_beh *b = rp_beh_add(h, "exfiltration", s, e, n);
 	if (!b)
-		return;
+		return 0;
 	rp_kv_num(b, "bytes", (double)bytes);
 	rp_kv_num(b, "ftp_sessions", (double)ftp);
 	rp_kv_num(b, "smtp_auth_sessions", (double)smtp);
@@ -136,6 +136,7 @@ static void exfil_run(const struct rp_ctx *x, struct rp_host *h)
 		    (unsigned long long)n, n == 1 ? "" : "s", (unsigned long long)ftp, (unsigned long long)smtp,
 		    (unsigned long long)bytes, users[0] ? "; accounts " : "", users, files[0] ? "; files " : "",
 		    files);
+	return 0;
 }
 
 const struct analysis analysis_exfil = { .name = "exfiltration", .run = exfil_run, .kinds = "exfiltration",

@@ -256,11 +256,11 @@ static void flood_victim(const struct rp_ctx *x, struct rp_host *h, struct fl_at
 		    a, (unsigned long long)pkts, dur, rate, (unsigned long long)sources, (unsigned long long)ports);
 }
 
-static void flood_run(const struct rp_ctx *x, struct rp_host *h)
+static int flood_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	struct fl_att *v = malloc((x->nfl ? x->nfl : 1) * sizeof *v);
 	if (!v)
-		return;
+		return -1;
 	size_t n = 0;
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
@@ -279,6 +279,7 @@ static void flood_run(const struct rp_ctx *x, struct rp_host *h)
 	flood_pairs(x, h, v);
 	flood_victim(x, h, v);
 	free(v);
+	return 0;
 }
 
 const struct analysis analysis_flood = { .name = "flood", .run = flood_run, .kinds = "flood",

@@ -7,7 +7,7 @@
 
 #include "analysis/report-int.h"
 
-static void irc_run(const struct rp_ctx *x, struct rp_host *h)
+static int irc_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	double s = -1, e = 0;
 	uint64_t n = 0, cmds = 0;
@@ -25,14 +25,14 @@ static void irc_run(const struct rp_ctx *x, struct rp_host *h)
 		cmds += (f->facts & RPF_IRC_CMD) != 0;
 	}
 	if (!n)
-		return;
+		return 0;
 	char nick[100], chan[100], cmd[240];
 	rp_ev_join(x->col, x->self, EV_IRC_NICK, 2, nick, sizeof nick);
 	rp_ev_join(x->col, x->self, EV_IRC_CHAN, 3, chan, sizeof chan);
 	uint64_t nc = rp_ev_join(x->col, x->self, EV_IRC_CMD, 4, cmd, sizeof cmd);
 	struct rp_beh *b = rp_beh_add(h, "irc_cnc", s, e, n);
 	if (!b)
-		return;
+		return 0;
 	rp_kv_num(b, "port", port);
 	rp_kv_str(b, "nick", nick);
 	rp_kv_str(b, "channels", chan);
@@ -41,6 +41,7 @@ static void irc_run(const struct rp_ctx *x, struct rp_host *h)
 	rp_kv_num(b, "sessions_with_commands", (double)cmds);
 	rp_evidence(b, "IRC on port %u as %s, joined %s; commands: %s", port,
 		 nick[0] ? nick : "-", chan[0] ? chan : "-", cmd[0] ? cmd : "none seen");
+	return 0;
 }
 
 const struct analysis analysis_irc = { .name = "irc_cnc", .run = irc_run, .kinds = "irc_cnc" };

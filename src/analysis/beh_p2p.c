@@ -53,14 +53,14 @@ static uint16_t local_port(const struct rp_ctx *x, const struct rp_flow *f)
 	return rp_outbound(x, f) ? f->sport : f->dport;
 }
 
-/* The most used local UDP port among non-identified high-port flows. */
-static uint16_t udp_fixed_port(const struct rp_ctx *x, uint64_t *count)
+/* The most used local UDP port among non-identified high-port flows, and its count; -1 out of memory. */
+static int udp_fixed_port(const struct rp_ctx *x, uint64_t *count, uint16_t *best_port)
 {
 	uint32_t *c = calloc(65536, sizeof *c);
 	uint16_t best = 0;
 	*count = 0;
 	if (!c)
-		return 0;
+		return -1;
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
 		if (udp_candidate(f))
@@ -72,7 +72,8 @@ static uint16_t udp_fixed_port(const struct rp_ctx *x, uint64_t *count)
 			best = (uint16_t)p;
 		}
 	free(c);
-	return best;
+	*best_port = best;
+	return 0;
 }
 
 static void p2p_emit(const struct rp_ctx *x, struct rp_host *h, const struct p2p_acc *a, const char *proto,
@@ -90,29 +91,32 @@ static void p2p_emit(const struct rp_ctx *x, struct rp_host *h, const struct p2p
 	(void)x;
 }
 
-static void p2p_run(const struct rp_ctx *x, struct rp_host *h)
+static int p2p_run(const struct rp_ctx *x, struct rp_host *h)
 {
-	uint8_t *seen = calloc(x->nhosts + 1, 1);
-	if (!seen)
-		return;
 	struct p2p_acc known = { 0 }, udp = { 0 }, tcp = { 0 };
 	unsigned app = 0, xor = 0;
 	uint64_t fixed_n;
-	uint16_t fixed = udp_fixed_port(x, &fixed_n);
+	uint16_t fixed;
+	uint8_t *seen = calloc(x->nhosts + 1, 1);
 	uint32_t *tcp_port = calloc(65536, sizeof *tcp_port);
 	uint8_t *rport = calloc(65536 / 8, 1);
 	uint64_t rports = 0, binary = 0;
-	for (size_t i = 0; tcp_port && i < x->nfl; i++) {
+	if (!seen || !tcp_port || !rport || udp_fixed_port(x, &fixed_n, &fixed)) {
+		free(seen);
+		free(tcp_port);
+		free(rport);
+		return -1;
+	}
+	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
 		if (rp_outbound(x, f) && f->proto == 6 && f->app == RP_APP_NONE && f->bytes[0] && f->bytes[1])
 			tcp_port[f->dport]++;
 	}
 	uint16_t tport = 0;
-	for (unsigned p = 1; tcp_port && p < 65536; p++)
+	for (unsigned p = 1; p < 65536; p++)
 		if (tcp_port[p] > tcp_port[tport])
 			tport = (uint16_t)p;
-	if (tcp_port)
-		binary = tcp_port[tport];
+	binary = tcp_port[tport];
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
 		uint32_t peer = f->h[0] == x->self ? f->h[1] : f->h[0];
@@ -125,7 +129,7 @@ static void p2p_run(const struct rp_ctx *x, struct rp_host *h)
 		} else if (udp_candidate(f) && (fixed_n >= 20 ? local_port(x, f) == fixed : rp_outbound(x, f))) {
 			acc_add(&udp, f, seen, peer, 2);
 			uint16_t rp = rp_outbound(x, f) ? f->dport : f->sport;
-			if (rport && !(rport[rp / 8] & (1u << (rp % 8)))) {
+			if (!(rport[rp / 8] & (1u << (rp % 8)))) {
 				rport[rp / 8] |= (uint8_t)(1u << (rp % 8));
 				rports++;
 			}
@@ -152,6 +156,7 @@ static void p2p_run(const struct rp_ctx *x, struct rp_host *h)
 		snprintf(how, sizeof how, "binary (not HTTP) exchanges with many peers on TCP port %u", tport);
 		p2p_emit(x, h, &tcp, "unknown (encrypted)", "tcp", tport, how);
 	}
+	return 0;
 }
 
 const struct analysis analysis_p2p = { .name = "p2p", .run = p2p_run, .kinds = "p2p" };

@@ -4,7 +4,7 @@
  */
 #include "analysis/report-int.h"
 
-static void ping_run(const struct rp_ctx *x, struct rp_host *h)
+static int ping_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	double s = -1, e = 0;
 	uint64_t n = 0, pk = 0, answered = 0;
@@ -20,14 +20,15 @@ static void ping_run(const struct rp_ctx *x, struct rp_host *h)
 		answered += f->pkts[1];
 	}
 	if (!n || n >= 10)
-		return;
+		return 0;
 	struct rp_beh *b = rp_beh_add(h, "ping", s, e, n);
 	if (!b)
-		return;
+		return 0;
 	rp_kv_num(b, "requests", (double)pk);
 	rp_kv_num(b, "replies", (double)answered);
 	rp_evidence(b, "%llu echo requests to %llu host%s, %llu replies", (unsigned long long)pk,
 		    (unsigned long long)n, n == 1 ? "" : "s", (unsigned long long)answered);
+	return 0;
 }
 
 const struct analysis analysis_ping = { .name = "ping", .run = ping_run, .kinds = "ping" };

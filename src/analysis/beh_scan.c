@@ -159,11 +159,11 @@ static void arp_sweep(const struct rp_ctx *x, struct rp_host *h)
 	}
 }
 
-static void scan_run(const struct rp_ctx *x, struct rp_host *h)
+static int scan_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	struct sc_probe *v = malloc((x->nfl ? x->nfl : 1) * sizeof *v);
 	if (!v)
-		return;
+		return -1;
 	size_t n = 0;
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
@@ -181,6 +181,7 @@ static void scan_run(const struct rp_ctx *x, struct rp_host *h)
 	if (h->nbehs == before)
 		sc_groups(x, h, v, n, true);
 	free(v);
+	return 0;
 }
 
 const struct analysis analysis_scan = { .name = "scan", .run = scan_run, .kinds = "scan",

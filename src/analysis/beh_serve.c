@@ -18,11 +18,11 @@ static const struct rp_rule rules[] = {
 	{ "relay.forwarded", 3, 1, 1e6, "forwarded connections of a relay (and per backend)" },
 };
 
-static void server_find(const struct rp_ctx *x, struct rp_host *h, uint8_t *seen)
+static int server_find(const struct rp_ctx *x, struct rp_host *h, uint8_t *seen)
 {
 	uint32_t *count = calloc(65536, sizeof *count);
 	if (!count)
-		return;
+		return -1;
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
 		if (f->h[1] == x->self && f->proto == 6 && f->bytes[0] && f->bytes[1] && f->h[0] <= x->nhosts)
@@ -50,15 +50,16 @@ static void server_find(const struct rp_ctx *x, struct rp_host *h, uint8_t *seen
 			clients++;
 	}
 	if (clients < rp_param(x, &rules[0]))
-		return;
+		return 0;
 	struct rp_beh *b = rp_beh_add(h, "server", s, e, n);
 	if (!b)
-		return;
+		return 0;
 	rp_kv_num(b, "port", port);
 	rp_kv_num(b, "clients", (double)clients);
 	rp_kv_str(b, "protocol", rp_app_name(app));
 	rp_evidence(b, "answered %llu connections from %llu clients on port %u (%s)",
 		 (unsigned long long)n, (unsigned long long)clients, port, rp_app_name(app));
+	return 0;
 }
 
 static void relay_find(const struct rp_ctx *x, struct rp_host *h, uint32_t *to)
@@ -104,16 +105,16 @@ static void relay_find(const struct rp_ctx *x, struct rp_host *h, uint32_t *to)
 		 (unsigned long long)n, (unsigned long long)backends, backends == 1 ? "" : "s", a);
 }
 
-static void serve_run(const struct rp_ctx *x, struct rp_host *h)
+static int serve_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	uint8_t *seen = calloc(x->nhosts + 1, 1);
 	uint32_t *to = calloc(x->nhosts + 1, sizeof *to);
-	if (seen && to) {
-		server_find(x, h, seen);
+	int rc = seen && to ? server_find(x, h, seen) : -1;
+	if (!rc)
 		relay_find(x, h, to);
-	}
 	free(seen);
 	free(to);
+	return rc;
 }
 
 const struct analysis analysis_serve = { .name = "server+relay", .run = serve_run, .kinds = "server,relay",

@@ -150,7 +150,7 @@ static void drive_by(const struct rp_ctx *x, struct rp_host *h, const struct rp_
 		    sh->t0 - web->t0);
 }
 
-static void session_run(const struct rp_ctx *x, struct rp_host *h)
+static int session_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
@@ -160,7 +160,7 @@ static void session_run(const struct rp_ctx *x, struct rp_host *h)
 			continue;
 		struct rp_beh *b = rp_beh_add(h, "cnc_beacon", f->t0, f->t1, 1);
 		if (!b)
-			return;
+			return 0;
 		char a[64], per[64] = "";
 		double period = 0, cv = 0;
 		decode_addr_str(p->family, p->addr, a, sizeof a);
@@ -181,6 +181,7 @@ static void session_run(const struct rp_ctx *x, struct rp_host *h)
 			    rp_outbound(x, f) ? f->bytes[0] : f->bytes[1], rp_outbound(x, f) ? f->bytes[1] : f->bytes[0],
 			    msgs(x->col, f), per);
 	}
+	return 0;
 }
 
 const struct analysis analysis_session = { .name = "cnc_session", .run = session_run, .kinds = "cnc_beacon,exploit",

@@ -48,7 +48,7 @@ static void shell_exploit(const struct rp_ctx *x, struct rp_host *h)
 	}
 }
 
-static void smb_run(const struct rp_ctx *x, struct rp_host *h)
+static int smb_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	shell_exploit(x, h);
 	double s = -1, e = 0, ps = -1, pe = 0;
@@ -56,7 +56,7 @@ static void smb_run(const struct rp_ctx *x, struct rp_host *h)
 	uint32_t peer = 0;
 	uint8_t *seen = calloc(x->nhosts + 1, 1);
 	if (!seen)
-		return;
+		return -1;
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
 		if (f->proto != 6 || (f->dport != 445 && f->dport != 139))
@@ -100,6 +100,7 @@ static void smb_run(const struct rp_ctx *x, struct rp_host *h)
 		rp_kv_num(b, "targets", (double)targets);
 		rp_evidence(b, "SMB sessions to %llu hosts", (unsigned long long)targets);
 	}
+	return 0;
 }
 
 const struct analysis analysis_smb = { .name = "smb", .run = smb_run, .kinds = "exploit,smb_propagation",

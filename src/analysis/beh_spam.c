@@ -51,14 +51,14 @@ static void submission_run(const struct rp_ctx *x, struct rp_host *h)
 		    from[0] ? from : "-");
 }
 
-static void spam_run(const struct rp_ctx *x, struct rp_host *h)
+static int spam_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	double s = -1, e = 0;
 	uint64_t n = 0, msgs = 0, rcpt = 0, mailfrom = 0, mx = 0;
 	submission_run(x, h);
 	uint8_t *seen = calloc(x->nhosts + 1, 1);
 	if (!seen)
-		return;
+		return -1;
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
 		if (!rp_outbound(x, f) || f->proto != 6 || f->dport != 25 ||
@@ -76,13 +76,13 @@ static void spam_run(const struct rp_ctx *x, struct rp_host *h)
 	}
 	free(seen);
 	if (!n || (mx < rp_param(x, &rules[0]) && !mailfrom))
-		return;
+		return 0;
 	char helo[160], from[160];
 	rp_ev_join(x->col, x->self, EV_SMTP_HELO, 3, helo, sizeof helo);
 	rp_ev_join(x->col, x->self, EV_SMTP_FROM, 3, from, sizeof from);
 	struct rp_beh *b = rp_beh_add(h, "spam", s, e, n);
 	if (!b)
-		return;
+		return 0;
 	rp_kv_num(b, "messages", (double)msgs);
 	rp_kv_num(b, "recipients", (double)rcpt);
 	rp_kv_num(b, "distinct_mx", (double)mx);
@@ -91,6 +91,7 @@ static void spam_run(const struct rp_ctx *x, struct rp_host *h)
 	rp_evidence(b, "%llu SMTP sessions to %llu MX on port 25, %llu messages, %llu recipients; HELO %s; MAIL FROM %s",
 		 (unsigned long long)n, (unsigned long long)mx, (unsigned long long)msgs,
 		 (unsigned long long)rcpt, helo[0] ? helo : "-", from[0] ? from : "-");
+	return 0;
 }
 
 const struct analysis analysis_spam = { .name = "spam", .run = spam_run, .kinds = "spam",

@@ -13,7 +13,7 @@ static const struct rp_rule rules[] = {
 	{ "stage.min_bytes", 16384, 0, 1e12, "bytes received in the connection that carried the PE image" },
 };
 
-static void stage_run(const struct rp_ctx *x, struct rp_host *h)
+static int stage_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
@@ -25,7 +25,7 @@ static void stage_run(const struct rp_ctx *x, struct rp_host *h)
 			continue;
 		struct rp_beh *b = rp_beh_add(h, "download", f->first_payload >= 0 ? f->first_payload : f->t0, f->t1, 1);
 		if (!b)
-			return;
+			return 0;
 		char a[64];
 		decode_addr_str(p->family, p->addr, a, sizeof a);
 		rp_kv_str(b, "server", a);
@@ -37,6 +37,7 @@ static void stage_run(const struct rp_ctx *x, struct rp_host *h)
 		else
 			rp_evidence(b, "PE image (a stage) pushed by %s into local port %u over raw TCP, %u B", a, f->dport, got);
 	}
+	return 0;
 }
 
 const struct analysis analysis_stage = { .name = "stage", .run = stage_run, .kinds = "download",

@@ -7,7 +7,7 @@
 
 #include "analysis/report-int.h"
 
-static void time_sync_run(const struct rp_ctx *x, struct rp_host *h)
+static int time_sync_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	double s = -1, e = 0;
 	uint64_t n = 0;
@@ -25,16 +25,17 @@ static void time_sync_run(const struct rp_ctx *x, struct rp_host *h)
 		n++;
 	}
 	if (!n)
-		return;
+		return 0;
 	struct rp_beh *b = rp_beh_add(h, "time_sync", s, e, n);
 	if (!b)
-		return;
+		return 0;
 	char a[64] = "?";
 	if (srv)
 		decode_addr_str(srv->family, srv->addr, a, sizeof a);
 	rp_kv_str(b, "server", a);
 	rp_evidence(b, "NTP request to %s (%llu flow%s)", a,
 		 (unsigned long long)n, n == 1 ? "" : "s");
+	return 0;
 }
 
 const struct analysis analysis_time_sync = { .name = "time_sync", .run = time_sync_run, .kinds = "time_sync" };

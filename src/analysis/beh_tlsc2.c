@@ -92,11 +92,11 @@ static void tc_emit(const struct rp_ctx *x, struct rp_host *h, const struct tc_s
 		    where, subj[0] ? subj : "(no names)", expired ? ", expired" : "", longest, more);
 }
 
-static void tlsc2_run(const struct rp_ctx *x, struct rp_host *h)
+static int tlsc2_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	struct tc_sess *v = malloc((x->nfl ? x->nfl : 1) * sizeof *v), *g;
 	if (!v)
-		return;
+		return -1;
 	size_t n = 0;
 	for (size_t i = 0; i < x->nfl; i++)
 		n += tc_candidate(x, x->fl[i], &v[n]);
@@ -113,6 +113,7 @@ static void tlsc2_run(const struct rp_ctx *x, struct rp_host *h)
 		tc_emit(x, h, v + i, (size_t)(g - v) - i);
 	}
 	free(v);
+	return 0;
 }
 
 const struct analysis analysis_tlsc2 = { .name = "tls_c2", .run = tlsc2_run, .kinds = "cnc_beacon",

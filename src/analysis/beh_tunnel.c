@@ -14,7 +14,7 @@
 
 #include "analysis/report-int.h"
 
-static void tunnel_run(const struct rp_ctx *x, struct rp_host *h)
+static int tunnel_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	double s = -1, e = 0;
 	uint64_t flows = 0, inner = 0, echoes = 0, pkts = 0;
@@ -34,10 +34,10 @@ static void tunnel_run(const struct rp_ctx *x, struct rp_host *h)
 		pkts += f->pkts[d];
 	}
 	if (!flows || (inner < 3 && inner * 2 < echoes))
-		return;
+		return 0;
 	struct rp_beh *b = rp_beh_add(h, "tunnel", s, e, flows);
 	if (!b)
-		return;
+		return 0;
 	char pairs[160];
 	rp_ev_join(x->col, x->self, EV_TUNNEL_INNER, 2, pairs, sizeof pairs);
 	rp_kv_str(b, "type", "ip over icmp");
@@ -47,6 +47,7 @@ static void tunnel_run(const struct rp_ctx *x, struct rp_host *h)
 	rp_kv_str(b, "inner", pairs);
 	rp_evidence(b, "IP packets inside ICMP echo payloads: %llu of %llu echoes inspected (both ways; the host sent %llu), inner %s",
 		    (unsigned long long)inner, (unsigned long long)echoes, (unsigned long long)pkts, pairs);
+	return 0;
 }
 
 const struct analysis analysis_tunnel = { .name = "tunnel", .run = tunnel_run, .kinds = "tunnel" };

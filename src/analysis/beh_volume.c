@@ -75,10 +75,5 @@ static int volume_run(const struct rp_ctx *x, struct rp_host *h)
 	return 0;
 }
 
-static void volume_run_v(const struct rp_ctx *x, struct rp_host *h)
-{
-	(void)volume_run(x, h);
-}
-
-const struct analysis analysis_volume = { .name = "volume", .run = volume_run_v, .kinds = "exfiltration",
+const struct analysis analysis_volume = { .name = "volume", .run = volume_run, .kinds = "exfiltration",
 	.rules = rules, .nrules = sizeof rules / sizeof *rules };

@@ -143,15 +143,18 @@ static void tls_one(const struct rp_ctx *x, struct rp_host *h, const uint32_t *r
 }
 
 /* relayed[p]: outbound flows to host p that followed an inbound one (backends get many). */
-static void web_run(const struct rp_ctx *x, struct rp_host *h)
+static int web_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	uint32_t *relayed = calloc(x->nhosts + 1, sizeof *relayed);
-	for (size_t i = 0; relayed && i < x->nfl; i++)
+	if (!relayed)
+		return -1;
+	for (size_t i = 0; i < x->nfl; i++)
 		if (rp_outbound(x, x->fl[i]) && x->fl[i]->proto == 6 && x->fl[i]->h[1] <= x->nhosts && forwarded(x, i))
 			relayed[x->fl[i]->h[1]]++;
 	http_one(x, h, relayed);
 	tls_one(x, h, relayed);
 	free(relayed);
+	return 0;
 }
 
 const struct analysis analysis_web = { .name = "web", .run = web_run, .kinds = "http,tls" };

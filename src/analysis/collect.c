@@ -55,7 +55,7 @@ void rp_col_free(struct rp_col *c)
 			free(e);
 		}
 	free(c->flows);
-	free(c->ov);
+	storm_samples_free(&c->ov);
 	free(c->arp);
 	free(c->dns);
 	dpi_free(c->dpi);
@@ -353,30 +353,16 @@ static const struct rp_proto *proto_of(unsigned app)
 /*
  * Keeps the first small datagram between high ports of each unrecognised
  * UDP flow: the samples vote for a Storm key, and each flow whose sample
- * decodes under it is marked (up to RP_OV_SAMPLES flows).
+ * decodes under it is marked (analysis/storm.c, up to STORM_SAMPLES flows).
  */
 static void ov_sample(struct rp_col *c, struct rp_flow *rf, const struct pkt *p, const struct flow *f)
 {
-	if (rf->ov_sampled || c->nov >= RP_OV_SAMPLES || p->family != 4 ||
-	    !ov_xor_candidate(p->payload_caplen, p->sport, p->dport))
+	if (rf->ov_sampled || !storm_candidate(p))
 		return;
-	if (c->nov == c->capov) {
-		size_t nc = c->capov ? 2 * c->capov : 256;
-		struct rp_ov_sample *n = realloc(c->ov, nc * sizeof *n);
-		if (!n) {
-			c->oom = true;
-			return;
-		}
-		c->ov = n;
-		c->capov = nc;
-	}
-	rf->ov_sampled = 1;
-	struct rp_ov_sample *s = &c->ov[c->nov++];
-	s->flow = f->user - 1;
-	s->src_ip = (uint32_t)p->src[0] << 24 | (uint32_t)p->src[1] << 16 | (uint32_t)p->src[2] << 8 | p->src[3];
-	s->src_port = p->sport;
-	s->len = (uint16_t)p->payload_caplen;
-	memcpy(s->data, p->payload, p->payload_caplen);
+	int rc = storm_samples_add(&c->ov, p, (uint32_t)(f->user - 1));
+	if (rc < 0)
+		c->oom = true;
+	rf->ov_sampled = rc > 0;
 }
 
 static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir)

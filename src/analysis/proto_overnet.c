@@ -23,25 +23,17 @@ static bool overnet_inspect(struct rp_col *c, struct rp_flow *rf, const struct r
 
 void rp_overnet_xor(struct rp_col *c)
 {
-	if (c->nov < 16)
-		return;
-	struct ov_sample *s = malloc(c->nov * sizeof *s);
-	if (!s)
-		return;
-	for (size_t i = 0; i < c->nov; i++)
-		s[i] = (struct ov_sample){ c->ov[i].data, c->ov[i].len, c->ov[i].src_ip, c->ov[i].src_port };
 	struct ov_keyguess g;
-	ov_xor_recover(s, c->nov, &g);
-	free(s);
-	if (g.decode_rate < 0.5)
+	if (c->ov.n < STORM_MIN_SAMPLES || storm_key(&c->ov, &g) <= 0)
 		return;
-	for (size_t i = 0; i < c->nov; i++) {
+	for (size_t i = 0; i < c->ov.n; i++) {
+		const struct storm_sample *x = &c->ov.v[i];
 		uint8_t b[OV_SAMPLE_MAX];
 		struct ov_msg m;
-		memcpy(b, c->ov[i].data, c->ov[i].len);
-		ov_xor(b, c->ov[i].len, g.key);
-		struct rp_flow *rf = &c->flows[c->ov[i].flow];
-		if (rf->app == RP_APP_NONE && ov_decode(b, c->ov[i].len, &m) == OV_OK) {
+		memcpy(b, x->data, x->len);
+		ov_xor(b, x->len, g.key);
+		struct rp_flow *rf = &c->flows[x->tag];
+		if (rf->app == RP_APP_NONE && ov_decode(b, x->len, &m) == OV_OK) {
 			rf->app = RP_APP_OVERNET;
 			rf->facts |= RPF_OV_XOR;
 		}

@@ -11,6 +11,7 @@
 #define BOTLENS_REPORT_INT_H
 
 #include "analysis/report.h"
+#include "analysis/storm.h"
 #include "p2p/p2p.h"
 
 #define RP_UNKNOWN_PKTS 2   /* payload packets per direction tried on every parser until one claims the flow */
@@ -19,7 +20,6 @@
 #define RP_EV_LEN 80
 #define RP_PDNS_MAX 16384
 #define RP_HASH 8192
-#define RP_OV_SAMPLES 65536   /* Storm key recovery: one datagram per UDP flow, at most */
 
 struct rp_ev_entry {
 	struct rp_ev_entry *next;
@@ -32,13 +32,6 @@ struct rp_pdns_entry {
 	struct rp_pdns_entry *next;
 	uint8_t family, addr[16];
 	char name[96];
-};
-
-struct rp_ov_sample {
-	uint32_t flow;              /* index into flows */
-	uint32_t src_ip;
-	uint16_t src_port, len;
-	uint8_t data[OV_SAMPLE_MAX];
 };
 
 #define RP_STATE_MAX 65536    /* live per-flow parser states */
@@ -97,8 +90,7 @@ struct rp_col {
 	size_t nev;
 	struct rp_pdns_entry *pdns[RP_HASH];
 	size_t npdns;
-	struct rp_ov_sample *ov;    /* candidate Storm datagrams for key recovery */
-	size_t nov, capov;
+	struct storm_samples ov;    /* candidate Storm datagrams for key recovery (tag: flow index) */
 	struct rp_state *st[RP_STATE_HASH];
 	size_t nst, st_bytes;
 	uint64_t st_refused;        /* states refused at the caps: those flows got metadata only */
@@ -149,8 +141,10 @@ struct rp_ctx {
 /* A behavior detector (analysis/beh_*.c), registered as data. */
 struct analysis {
 	const char *name;
-	/* Appends the behaviors it finds to h (rp_beh_add). */
-	void (*run)(const struct rp_ctx *x, struct rp_host *h);
+	/* Appends the behaviors it finds to h (rp_beh_add).  Returns 0, or -1
+	 * when an allocation failed: rp_build then fails ("out of memory")
+	 * rather than let a detector that could not look read as "not found". */
+	int (*run)(const struct rp_ctx *x, struct rp_host *h);
 	const char *kinds;          /* the kinds it emits, comma-separated (rules.c describes them) */
 	const struct rp_rule *rules; /* its tunable thresholds (rp_param) */
 	unsigned nrules;

@@ -482,7 +482,8 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 		h->app_flows[x->fl[i]->app]++;
 	rp_dpi_host(x, h);
 	for (size_t i = 0; i < rp_nanalyses; i++)
-		rp_analyses[i]->run(x, h);
+		if (rp_analyses[i]->run(x, h))
+			return -1;
 	qsort(h->behs, h->nbehs, sizeof *h->behs, by_start);
 	role_derive(x, h);
 	rp_verdict(h);
@@ -624,16 +625,10 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	rp_dpi_apply(c);
 	const struct host *sb[RP_MAX_HOSTS];
 	struct host arp_only[16];
-	unsigned nsb = 0, nbase;
+	unsigned nsb, nbase;
 	struct rp_ctx x = { .col = c, .run = r, .span = out->span };
 	x.hosts = hosttab_list(r->hosts, &x.nhosts);
-	if (family) {
-		const struct host *h = hosttab_find(r->hosts, family, addr);
-		if (h)
-			sb[nsb++] = h;
-	} else {
-		nsb = hosttab_sandbox(r->hosts, sb, 16);
-	}
+	nsb = hosttab_select(r->hosts, family, addr, sb, 16);
 	nsb = arp_candidates(c, r, family, addr, sb, nsb, arp_only);
 	nbase = nsb;
 	if (!family && x.hosts)

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #include "engine/run.h"
-#include "render/plot.h"
+#include "analysis/points.h"
 
 /* Application protocols recognised by content.  Order = output order. */
 #define RP_APPS(X)                                                        \

@@ -26,7 +26,20 @@
 #define STATS_TINY 1e-300
 #define STATS_MAXIT 100000
 
-/* The continued fraction of I_x(a, b) (modified Lentz). */
+/* One modified-Lentz step with coefficient aa: updates c and d, returns the factor of h. */
+static double lentz_step(double aa, double *c, double *d)
+{
+	*d = 1 + aa * *d;
+	if (fabs(*d) < STATS_TINY)
+		*d = STATS_TINY;
+	*c = 1 + aa / *c;
+	if (fabs(*c) < STATS_TINY)
+		*c = STATS_TINY;
+	*d = 1 / *d;
+	return *d * *c;
+}
+
+/* The continued fraction of I_x(a, b) (modified Lentz): even and odd steps. */
 static double betacf(double a, double b, double x)
 {
 	double qab = a + b, qap = a + 1, qam = a - 1;
@@ -37,24 +50,8 @@ static double betacf(double a, double b, double x)
 	double h = d;
 	for (int m = 1; m <= STATS_MAXIT; m++) {
 		int m2 = 2 * m;
-		double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < STATS_TINY)
-			d = STATS_TINY;
-		c = 1 + aa / c;
-		if (fabs(c) < STATS_TINY)
-			c = STATS_TINY;
-		d = 1 / d;
-		h *= d * c;
-		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < STATS_TINY)
-			d = STATS_TINY;
-		c = 1 + aa / c;
-		if (fabs(c) < STATS_TINY)
-			c = STATS_TINY;
-		d = 1 / d;
-		double del = d * c;
+		h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), &c, &d);
+		double del = lentz_step(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), &c, &d);
 		h *= del;
 		if (fabs(del - 1) < STATS_EPS)
 			break;

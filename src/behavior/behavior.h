@@ -216,6 +216,10 @@ struct bh_input_opts {
 	struct bh_embed_cfg embed;
 	struct bh_ftab *ftab;      /* may be NULL */
 	unsigned threads;          /* 1 or 2 */
+	/* Called (ctx: bh_input_read's) for an entry a directory walk skipped
+	 * on purpose (a symbolic link loop, a FIFO or device: util/walk.h);
+	 * NULL: silent.  Not a failure. */
+	void (*onnote)(void *ctx, const char *path, const char *msg);
 };
 /* Called once per file that could not be read or parsed; returning false stops. */
 typedef bool (*bh_input_err_fn)(void *ctx, const char *path, const char *msg);
@@ -295,6 +299,38 @@ struct bh_prf { double p, r, f1; size_t support; };
 void bh_conf_prf(const struct bh_confusion *c, size_t cls, struct bh_prf *out);
 double bh_conf_accuracy(const struct bh_confusion *c);
 double bh_conf_macro_f1(const struct bh_confusion *c);
+
+/*
+ * Cross-validation (xval.c): per fold, train on every other fold (never on
+ * family `unk`, -1 for none) and test the fold's labelled rows.  Knowns go
+ * into the confusion of the forced decision (best family) and count as
+ * rejected when below the calibrated threshold; reports of `unk` count
+ * how often novel behavior is rejected.
+ */
+struct bh_tally {
+	struct bh_confusion forced;   /* knowns, best family; bh_conf_init'ed by the caller */
+	size_t known, known_rej, known_rej_ok;
+	size_t unk, unk_rej;
+};
+struct bh_xval_opts {
+	unsigned folds;               /* K, as given to bh_folds */
+	unsigned jobs;                /* processes, 1-64 */
+	int unk;                      /* family index held out of training, or -1 */
+	const struct bh_embed_cfg *embed;
+	const struct bh_train_opts *train;
+};
+#define BH_XVAL_TRAIN (-1)            /* a fold's training failed: err says which and why */
+#define BH_XVAL_WORKER (-2)           /* a worker process failed */
+/* Tests fold k into t.  0 or BH_XVAL_TRAIN. */
+int bh_xval_fold(const struct bh_set *s, const unsigned *fold, unsigned k, const struct bh_xval_opts *o,
+		 struct bh_tally *t, char *err, size_t errlen);
+/*
+ * Every fold into t, on o->jobs processes (forked: LIBLINEAR draws from the
+ * global rand(), reseeded per training, so results do not depend on jobs).
+ * Returns 0, BH_XVAL_TRAIN or BH_XVAL_WORKER (err filled).
+ */
+int bh_xval(const struct bh_set *s, const unsigned *fold, const struct bh_xval_opts *o, struct bh_tally *t,
+	    char *err, size_t errlen);
 
 /* Clustering quality against labels (cluster -1 = rejected, counted as singletons). */
 struct bh_cluster_quality { double precision, recall, f, ari; };

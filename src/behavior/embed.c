@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "behavior/behavior.h"
+#include "util/hash.h"
 
 #define BH_NMAX 8
 #define TOKMAX 120
@@ -34,16 +35,6 @@ int bh_weight_parse(const char *s)
 }
 
 static inline uint64_t rotl(uint64_t x, int r) { return x << r | x >> (64 - r); }
-
-static inline uint64_t fmix(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	k ^= k >> 33;
-	return k;
-}
 
 /* Seeded 64-bit hash of bytes, the same on every host (little-endian words). */
 uint64_t bh_hash64(const void *data, size_t n, uint64_t seed)
@@ -67,7 +58,7 @@ uint64_t bh_hash64(const void *data, size_t n, uint64_t seed)
 		k |= (uint64_t)p[i] << (8 * i);
 	k *= 0x87c37b91114253d5ULL;
 	h ^= rotl(k, 31) * 0x4cf5ad432745937fULL;
-	return fmix(h);
+	return fmix64(h);
 }
 
 /* ---- feature table ---- */
@@ -165,7 +156,7 @@ static void count(struct bh_embed *e, unsigned k)
 	unsigned n = e->cfg.n;
 	uint64_t g = e->cfg.seed ^ k;
 	for (unsigned i = 0; i < k; i++)
-		g = fmix(g ^ e->ring[(e->pos + n - k + i) % n]) + i;
+		g = fmix64(g ^ e->ring[(e->pos + n - k + i) % n]) + i;
 	bool isnew;
 	uint32_t *slot = bh_map_put(&e->acc, g, (uint32_t)e->n, &isnew);
 	if (!isnew) {

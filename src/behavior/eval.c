@@ -13,14 +13,7 @@
 #include <string.h>
 
 #include "behavior/behavior.h"
-
-static uint64_t splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
+#include "util/hash.h"
 
 /* Shuffles each class's rows with the seed, then deals them round-robin
  * to folds, so every fold holds each class in proportion. */
@@ -31,7 +24,7 @@ void bh_folds(const int *y, size_t n, unsigned k, uint64_t seed, unsigned *fold)
 		ord[i] = i;
 	uint64_t st = seed;
 	for (size_t i = n; i > 1; i--) {
-		size_t j = (size_t)(splitmix(&st) % i);
+		size_t j = (size_t)(splitmix64(&st) % i);
 		size_t t = ord[i - 1];
 		ord[i - 1] = ord[j];
 		ord[j] = t;

@@ -14,7 +14,6 @@
  */
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -24,12 +23,12 @@
 #include <unistd.h>
 
 #include "behavior/behavior.h"
+#include "util/walk.h"
 
 #define CAPTURE_ERRLEN 512
 #include "behavior/lines.h"
 
 #define WINDOW (1u << 20)
-#define DIR_DEPTH 64
 
 const char *const bh_fmt_names[] = { "auto", "cuckoo", "mist", "text", "csv", NULL };
 
@@ -349,76 +348,9 @@ static void read_archive(struct drv *d, const char *path, uint8_t *buf)
 	archive_read_free(a);
 }
 
-static void read_path(struct drv *d, const char *path, uint8_t *buf, int depth);
-
-static int name_cmp(const void *a, const void *b)
+/* One file: a capture, an archive, or a report (or a CSV of many). */
+static void read_file(struct drv *d, const char *path, uint8_t *buf)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * The entries of directory path (hidden ones skipped) as "path/name",
- * sorted, so every walk reads in the same order.  NULL with errno set
- * when the directory cannot be opened; *n is the count.
- */
-static char **list_dir(const char *path, size_t *n)
-{
-	DIR *dir = opendir(path);
-	if (!dir)
-		return NULL;
-	char **names = NULL;
-	size_t cap = 0;
-	struct dirent *de;
-	*n = 0;
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			names = bh_realloc(names, cap * sizeof *names);
-		}
-		size_t l = strlen(path) + strlen(de->d_name) + 2;
-		names[*n] = bh_alloc(l);
-		snprintf(names[(*n)++], l, "%s/%s", path, de->d_name);
-	}
-	closedir(dir);
-	if (*n)
-		qsort(names, *n, sizeof *names, name_cmp);
-	return names ? names : bh_calloc(1, sizeof *names);
-}
-
-static void read_dir(struct drv *d, const char *path, uint8_t *buf, int depth)
-{
-	size_t n;
-	char **names = list_dir(path, &n);
-	if (!names) {
-		report_err(d, path, strerror(errno));
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!d->stop)
-			read_path(d, names[i], buf, depth + 1);
-		free(names[i]);
-	}
-	free(names);
-}
-
-static void read_path(struct drv *d, const char *path, uint8_t *buf, int depth)
-{
-	struct stat st;
-	if ((depth ? lstat(path, &st) : stat(path, &st)) != 0) {
-		report_err(d, path, strerror(errno));
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		if (depth >= DIR_DEPTH)
-			report_err(d, path, "directories nested too deep");
-		else
-			read_dir(d, path, buf, depth);
-		return;
-	}
-	if (!S_ISREG(st.st_mode) && depth)
-		return;   /* symlinks and devices inside directories are skipped */
 	int fd = open(path, O_RDONLY);
 	if (fd < 0) {
 		report_err(d, path, strerror(errno));
@@ -442,6 +374,42 @@ static void read_path(struct drv *d, const char *path, uint8_t *buf, int depth)
 	close(fd);
 }
 
+struct walk_ctx {
+	struct drv *d;
+	uint8_t *buf;
+};
+
+/* util/walk.c's events: files read, notes passed on, unreadable entries as failures. */
+static bool on_walk(void *ctx, enum walk_kind k, const char *path, const char *msg)
+{
+	struct walk_ctx *w = ctx;
+	if (k == WALK_FILE)
+		read_file(w->d, path, w->buf);
+	else if (k == WALK_NOTE && w->d->o->onnote)
+		w->d->o->onnote(w->d->ctx, path, msg);
+	else if (k == WALK_ERROR)
+		report_err(w->d, path, msg);
+	return !w->d->stop;
+}
+
+/* An operand: a directory is walked; anything else is read as a file (even a FIFO). */
+static void read_path(struct drv *d, const char *path, uint8_t *buf)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		report_err(d, path, strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		read_file(d, path, buf);
+		return;
+	}
+	struct walk_ctx w = { d, buf };
+	int e = walk_dir(path, on_walk, &w);
+	if (e > 0)
+		report_err(d, path, strerror(e));
+}
+
 /* ---- parallel reading ---- */
 /*
  * With threads > 1, the operands are first expanded into a sorted list of
@@ -455,7 +423,9 @@ struct entry {
 	struct bh_set set;
 	char **err;        /* "path\0message" pairs */
 	size_t nerr;
-	bool top;          /* an operand: followed if a symlink, errors if absent */
+	bool top;          /* an operand: a file read as it is, errors if absent */
+	char *msg;         /* not read: a walk's note or error about path */
+	bool note;
 };
 
 struct pool {
@@ -466,30 +436,36 @@ struct pool {
 	pthread_mutex_t mu;
 };
 
-static void expand(struct pool *p, const char *path, int depth)
+static void push(struct pool *p, const char *path, bool top, const char *msg, bool note)
 {
-	struct stat st;
-	if (depth < DIR_DEPTH && (depth ? lstat(path, &st) : stat(path, &st)) == 0 && S_ISDIR(st.st_mode)) {
-		size_t n;
-		char **names = list_dir(path, &n);
-		if (names) {
-			for (size_t i = 0; i < n; i++) {
-				expand(p, names[i], depth + 1);
-				free(names[i]);
-			}
-			free(names);
-			return;
-		}
-	}
-	if (depth && (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)))
-		return;
 	if (p->n == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 256;
 		p->e = bh_realloc(p->e, p->cap * sizeof *p->e);
 	}
 	memset(&p->e[p->n], 0, sizeof p->e[p->n]);
-	p->e[p->n].top = depth == 0;
+	p->e[p->n].top = top;
+	p->e[p->n].msg = msg ? bh_strdup(msg) : NULL;
+	p->e[p->n].note = note;
 	p->e[p->n++].path = bh_strdup(path);
+}
+
+static bool on_expand(void *ctx, enum walk_kind k, const char *path, const char *msg)
+{
+	push(ctx, path, false, msg, k == WALK_NOTE);
+	return true;
+}
+
+/* An operand into the list: a directory's files in walk order, anything else itself. */
+static void expand(struct pool *p, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		push(p, path, true, NULL, false);
+		return;
+	}
+	int e = walk_dir(path, on_expand, p);
+	if (e > 0)
+		push(p, path, false, strerror(e), false);
 }
 
 static bool collect_err(void *ctx, const char *path, const char *msg)
@@ -526,7 +502,12 @@ static void *worker(void *arg)
 		d.set = &e->set;
 		d.onerr = collect_err;
 		d.ctx = e;
-		read_path(&d, e->path, buf, e->top ? 0 : 1);
+		if (e->msg)
+			continue;   /* reported in order by read_parallel */
+		if (e->top)
+			read_path(&d, e->path, buf);
+		else
+			read_file(&d, e->path, buf);
 	}
 	free(buf);
 	bh_embed_free(d.e);
@@ -547,7 +528,7 @@ static int read_parallel(char *const *paths, size_t npaths, const struct bh_inpu
 	struct pool p = { .o = o };
 	pthread_mutex_init(&p.mu, NULL);
 	for (size_t i = 0; i < npaths; i++)
-		expand(&p, paths[i], 0);
+		expand(&p, paths[i]);
 	unsigned nt = o->threads > 8 ? 8 : o->threads;
 	pthread_t th[8];
 	unsigned started = 0;
@@ -562,6 +543,14 @@ static int read_parallel(char *const *paths, size_t npaths, const struct bh_inpu
 	bool stop = false;
 	for (size_t i = 0; i < p.n; i++) {
 		struct entry *e = &p.e[i];
+		if (e->msg && e->note && o->onnote) {
+			o->onnote(ctx, e->path, e->msg);
+		} else if (e->msg) {
+			failed++;
+			if (!stop && onerr && !onerr(ctx, e->path, e->msg))
+				stop = true;
+		}
+		free(e->msg);
 		for (size_t k = 0; k < e->nerr; k++) {
 			failed++;
 			if (!stop && onerr && !onerr(ctx, e->err[k], e->err[k] + strlen(e->err[k]) + 1))
@@ -588,7 +577,7 @@ int bh_input_read(char *const *paths, size_t npaths, const struct bh_input_opts 
 	d.e = bh_embed_new(&o->embed, o->ftab);
 	uint8_t *buf = bh_alloc(WINDOW);
 	for (size_t i = 0; i < npaths && !d.stop; i++)
-		read_path(&d, paths[i], buf, 0);
+		read_path(&d, paths[i], buf);
 	free(buf);
 	bh_embed_free(d.e);
 	return d.stop ? -1 : d.failed;

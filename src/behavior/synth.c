@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "behavior/behavior.h"
+#include "util/hash.h"
 
 #define MOTIFS 8
 #define OWN 24
@@ -26,14 +27,6 @@ static const char *const verbs[] = {
 	"NtQueryValueKey", "CreateMutexW", "InternetOpenUrlA", "DeleteFileW",
 };
 #define NVERBS (sizeof verbs / sizeof *verbs)
-
-static uint64_t next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 void bh_synth_family(unsigned f, char *buf, size_t len)
 {
@@ -72,28 +65,28 @@ unsigned bh_synth_report(const struct bh_synth_opts *o, size_t i, char **buf, si
 	int mown[MOTIFS][7];
 	uint64_t fs = o->seed ^ 0xfa11u ^ (uint64_t)f << 32;
 	for (unsigned m = 0; m < MOTIFS; m++) {
-		mlen[m] = 3 + (unsigned)(next(&fs) % 5);
+		mlen[m] = 3 + (unsigned)(splitmix64(&fs) % 5);
 		for (unsigned k = 0; k < mlen[m]; k++) {
-			bool own = next(&fs) % 4 != 0;
+			bool own = splitmix64(&fs) % 4 != 0;
 			mown[m][k] = own ? (int)f : -1;
-			mev[m][k] = (unsigned)(next(&fs) % (own ? OWN : COMMON));
+			mev[m][k] = (unsigned)(splitmix64(&fs) % (own ? OWN : COMMON));
 		}
 	}
 	unsigned mean = o->events ? o->events : 200;
-	size_t target = mean / 2 + (size_t)(next(&rs) % (mean + 1));
+	size_t target = mean / 2 + (size_t)(splitmix64(&rs) % (mean + 1));
 	size_t emitted = 0;
 	char ev[64];
 	uint64_t noise = (uint64_t)(o->noise * 1000);
 	while (emitted < target) {
-		if (next(&rs) % 1000 < noise) {
-			event_name(-1, (unsigned)(next(&rs) % COMMON), ev, sizeof ev);
+		if (splitmix64(&rs) % 1000 < noise) {
+			event_name(-1, (unsigned)(splitmix64(&rs) % COMMON), ev, sizeof ev);
 			append(buf, len, cap, ev);
 			emitted++;
 			continue;
 		}
-		unsigned m = (unsigned)(next(&rs) % MOTIFS);
+		unsigned m = (unsigned)(splitmix64(&rs) % MOTIFS);
 		for (unsigned k = 0; k < mlen[m]; k++) {
-			if (next(&rs) % 100 < 5)
+			if (splitmix64(&rs) % 100 < 5)
 				continue;
 			event_name(mown[m][k], mev[m][k], ev, sizeof ev);
 			append(buf, len, cap, ev);

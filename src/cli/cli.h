@@ -36,11 +36,26 @@ struct cli_cmd {
 	const char *summary;
 };
 
+/*
+ * The one --format vocabulary.  Each command accepts a subset: the capture
+ * commands tsv, csv and json (the table formats), report text, json and
+ * html (cli_common_formats in opts.c), the behavior commands text, tsv and
+ * json, botnet-size text and json.
+ */
+enum cli_format { CLI_FMT_TEXT, CLI_FMT_TSV, CLI_FMT_CSV, CLI_FMT_JSON, CLI_FMT_HTML, CLI_NFORMATS };
+#define CLI_FMT(f) (1u << (f))
+/* Parses a --format word against the formats in mask; -1 after printing
+ * the error and a hint that lists them. */
+int cli_format_parse(const char *arg, unsigned mask);
+
 /* Common options of capture-reading commands (info, packets, flows, hosts...). */
 struct cli_common {
 	const char *filter;        /* -f/-r style BPF filter */
 	const char *host;          /* --host ADDR */
-	enum table_format format;  /* --format */
+	uint8_t host_family;       /* its parsed address; 0 without --host */
+	uint8_t host_addr[16];
+	enum table_format format;  /* --format, for the table formats */
+	enum cli_format fmt;       /* --format as given (report: text, json, html) */
 	bool format_set;           /* --format was given */
 	const char *out;           /* -o FILE */
 	bool quiet;                /* -q */
@@ -65,6 +80,8 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *synopsis,
 	      const struct cli_opt *extra, cli_opt_cb cb, void *ctx,
 	      struct cli_common *common, const char *examples);
 
+/* For commands that take no operands: EXIT_USAGE after the error when argv[optind..] is not empty, else 0. */
+int cli_no_operands(int argc, char **argv, const char *cmd);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Opens -o FILE (or stdout when NULL or "-"); returns NULL after cli_error. */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "behavior/bhcli.h"
+#include "cli/bhcli.h"
 
 enum { CO_TOP = 300, CO_NOREJECT };
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "behavior/bhcli.h"
+#include "cli/bhcli.h"
 
 enum { KO_DP = 300, KO_DC, KO_LINK, KO_MIN, KO_INC };
 

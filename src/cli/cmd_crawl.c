@@ -199,11 +199,8 @@ int cmd_crawl(int argc, char **argv)
 			   "  botlens crawl --bootstrap @boot.txt --wait-bootstrap 10 --xor-key $KEY -o c.jsonl\n");
 	if (rc)
 		return rc;
-	if (optind < argc) {
-		cli_error("unexpected argument '%s'", argv[optind]);
-		cli_hint("see 'botlens crawl -h'");
-		return EXIT_USAGE;
-	}
+	if ((rc = cli_no_operands(argc, argv, "crawl")))
+		return rc;
 	if (!s.boot) {
 		cli_error("no bootstrap peers given");
 		cli_hint("use --bootstrap ADDR:PORT[,..] or --bootstrap @FILE");

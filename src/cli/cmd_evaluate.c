@@ -5,15 +5,15 @@
  * forced decision (best family), plus the rejection rate of known
  * families under the calibrated threshold.  With --unknown-family F, F is
  * never trained on and its reports measure how often novel behavior is
- * rejected as unknown.
+ * rejected as unknown.  The folds run in behavior/xval.c; this file parses
+ * the options and prints the tally.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "behavior/bhcli.h"
+#include "cli/bhcli.h"
 
 enum { VO_FOLDS = 300, VO_UNKNOWN, VO_C, VO_REJECT, VO_JOBS, VO_CV };
 
@@ -67,147 +67,20 @@ static int evaluate_opt(void *ctx, int id, const char *arg)
 	return EXIT_INTERNAL;
 }
 
-struct tally {
-	struct bh_confusion forced;   /* knowns, best family */
-	size_t known, known_rej, known_rej_ok;
-	size_t unk, unk_rej;
-};
-
-/* Trains on every fold but `k` (and never on `unk`), tests fold k. */
-static int run_fold(const struct eval_ctx *x, const struct bh_set *s, const unsigned *fold, unsigned k,
-		    int unk, struct tally *t)
-{
-	size_t *tr = bh_alloc(s->n * sizeof *tr), ntr = 0;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->y[i] >= 0 && s->y[i] != unk && fold[i] != k)
-			tr[ntr++] = i;
-	struct bh_model m;
-	char err[256];
-	if (bh_svm_train(s, tr, ntr, &x->b.in.embed, NULL, &x->t, &m, err, sizeof err)) {
-		cli_error("fold %u: %s", k + 1, err);
-		free(tr);
-		return EXIT_INPUT;
-	}
-	double *sc = bh_alloc(m.nfam * sizeof *sc);
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->y[i] < 0 || fold[i] != k)
-			continue;
-		struct bh_vec v;
-		bh_model_prepare(&m, &s->v[i], &v);
-		size_t b = bh_model_scores(&m, &v, sc);
-		bool rej = sc[b] < m.threshold;
-		int pred = bh_set_family(s, m.fam[b]);
-		if (s->y[i] == unk) {
-			t->unk++;
-			t->unk_rej += rej;
-		} else {
-			bh_conf_add(&t->forced, s->y[i], pred);
-			t->known++;
-			t->known_rej += rej;
-			t->known_rej_ok += !rej && pred == s->y[i];
-		}
-		bh_vec_free(&v);
-	}
-	free(sc);
-	free(tr);
-	bh_model_free(&m);
-	return 0;
-}
-
-/* The tally as one flat array, for the pipe from a worker process. */
-static size_t tally_words(const struct tally *t)
-{
-	return 5 + (t->forced.k + 1) * (t->forced.k + 1);
-}
-
-static void tally_pack(const struct tally *t, size_t *w)
-{
-	w[0] = t->known, w[1] = t->known_rej, w[2] = t->known_rej_ok, w[3] = t->unk, w[4] = t->unk_rej;
-	memcpy(w + 5, t->forced.m, (tally_words(t) - 5) * sizeof *w);
-}
-
-static void tally_add(struct tally *t, const size_t *w)
-{
-	t->known += w[0], t->known_rej += w[1], t->known_rej_ok += w[2], t->unk += w[3], t->unk_rej += w[4];
-	for (size_t i = 0; i < tally_words(t) - 5; i++)
-		t->forced.m[i] += w[5 + i];
-}
-
-/*
- * Runs the folds on `jobs` processes: worker j forks and runs folds
- * j, j+jobs, ..., then sends its tally through a pipe.  Processes rather
- * than threads because LIBLINEAR draws from the global rand(): each
- * training reseeds it, so results are the same for any number of jobs.
- */
+/* The folds (behavior/xval.c); an exit code. */
 static int run_folds(const struct eval_ctx *x, const struct bh_set *s, const unsigned *fold, int unk,
-		     struct tally *t)
+		     struct bh_tally *t)
 {
-	unsigned jobs = x->jobs < x->folds ? x->jobs : x->folds;
-	size_t nw = tally_words(t);
-	size_t *w = bh_alloc(nw * sizeof *w);
-	int rc = 0;
-	pid_t pid[64];
-	int fd[64];
-	unsigned started = 0;
-	fflush(NULL);
-	for (unsigned j = 1; j < jobs; j++) {
-		int p[2];
-		if (pipe(p))
-			break;
-		pid_t c = fork();
-		if (c < 0) {
-			close(p[0]);
-			close(p[1]);
-			break;
-		}
-		if (c == 0) {
-			close(p[0]);
-			struct tally mine = { 0 };
-			bh_conf_init(&mine.forced, s->nfam);
-			int r = 0;
-			for (unsigned k = j; k < x->folds && !r; k += jobs)
-				r = run_fold(x, s, fold, k, unk, &mine);
-			tally_pack(&mine, w);
-			size_t len = nw * sizeof *w;
-			const char *b = (const char *)w;
-			while (!r && len) {
-				ssize_t n = write(p[1], b, len);
-				if (n <= 0)
-					_exit(EXIT_INTERNAL);
-				b += n;
-				len -= (size_t)n;
-			}
-			_exit(r);
-		}
-		close(p[1]);
-		pid[started] = c;
-		fd[started++] = p[0];
-	}
-	/* this process takes fold 0 and the folds of workers that did not start */
-	for (unsigned k = 0; k < x->folds && !rc; k++)
-		if (k % jobs == 0 || k % jobs > started)
-			rc = run_fold(x, s, fold, k, unk, t);
-	for (unsigned i = 0; i < started; i++) {
-		size_t len = nw * sizeof *w, got = 0;
-		while (got < len) {
-			ssize_t n = read(fd[i], (char *)w + got, len - got);
-			if (n <= 0)
-				break;
-			got += (size_t)n;
-		}
-		close(fd[i]);
-		int st;
-		waitpid(pid[i], &st, 0);
-		if (got == len)
-			tally_add(t, w);
-		else if (!rc)
-			rc = WIFEXITED(st) && WEXITSTATUS(st) ? WEXITSTATUS(st) : EXIT_INTERNAL;
-	}
-	free(w);
-	return rc;
+	struct bh_xval_opts o = { .folds = x->folds, .jobs = x->jobs, .unk = unk, .embed = &x->b.in.embed,
+				  .train = &x->t };
+	char err[512];
+	int rc = bh_xval(s, fold, &o, t, err, sizeof err);
+	if (rc)
+		cli_error("%s", err);
+	return rc == 0 ? EXIT_OK : rc == BH_XVAL_TRAIN ? EXIT_INPUT : EXIT_INTERNAL;
 }
 
-static void report(FILE *f, const struct eval_ctx *x, const struct bh_set *s, const struct tally *t, int unk)
+static void report(FILE *f, const struct eval_ctx *x, const struct bh_set *s, const struct bh_tally *t, int unk)
 {
 	const struct bh_confusion *c = &t->forced;
 	double acc = bh_conf_accuracy(c), mf1 = bh_conf_macro_f1(c);
@@ -314,7 +187,7 @@ int cmd_evaluate(int argc, char **argv)
 		ex = EXIT_USAGE;
 	}
 	if (ex == EXIT_OK || ex == EXIT_DAMAGED) {
-		struct tally t = { 0 };
+		struct bh_tally t = { 0 };
 		bh_conf_init(&t.forced, s.nfam);
 		unsigned *fold = bh_alloc(s.n * sizeof *fold);
 		bh_folds(s.y, s.n, x.folds, x.b.in.embed.seed ^ 0xf01d, fold);

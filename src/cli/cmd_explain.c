@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "behavior/bhcli.h"
+#include "cli/bhcli.h"
 
 int behavior_load_model(const char *path, struct bh_model *m);
 

@@ -19,8 +19,6 @@ struct hosts_ctx {
 	FILE *out;
 	const struct cli_common *c;
 	bool several;
-	uint8_t host_family;
-	uint8_t host_addr[16];
 };
 
 static int by_packets(const void *a, const void *b)
@@ -78,14 +76,7 @@ static void finish(void *ctx, struct run *r)
 	if (!all)
 		return;
 	const struct host *sb[16];
-	unsigned nsb = 0;
-	if (x->host_family) {
-		const struct host *h = hosttab_find(r->hosts, x->host_family, x->host_addr);
-		if (h)
-			sb[nsb++] = h;
-	} else {
-		nsb = hosttab_sandbox(r->hosts, sb, 16);
-	}
+	unsigned nsb = hosttab_select(r->hosts, x->c->host_family, x->c->host_addr, sb, 16);
 	qsort(all, n, sizeof *all, by_packets);
 	for (uint64_t i = 0; i < n; i++)
 		row(x, r, all[i], is_sandbox(all[i], sb, nsb));
@@ -110,10 +101,6 @@ int cmd_hosts(int argc, char **argv)
 	if (rc)
 		return rc;
 	struct hosts_ctx x = { .c = &c };
-	if (c.host && !decode_addr_parse(c.host, &x.host_family, x.host_addr)) {
-		cli_error("invalid address '%s'", c.host);
-		return EXIT_USAGE;
-	}
 	if (!(x.out = cli_open_out(c.out)))
 		return EXIT_OUTPUT;
 	struct inputs_job job = { .ctx = &x, .track_hosts = true, .begin = begin, .finish = finish };

@@ -12,9 +12,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "behavior/bhcli.h"
+#include "cli/bhcli.h"
 
 /* ---- shared helpers ---- */
+/* A directory entry the walk skipped on purpose (bh_input_opts.onnote). */
+static void on_input_note(void *ctx, const char *path, const char *msg)
+{
+	const struct bhcli *b = ctx;
+	if (!b->quiet)
+		cli_error("warning: '%s': %s", path, msg);
+}
+
 void bhcli_init(struct bhcli *b)
 {
 	memset(b, 0, sizeof *b);
@@ -22,6 +30,7 @@ void bhcli_init(struct bhcli *b)
 	b->in.embed = (struct bh_embed_cfg){ .n = 2, .level = 1, .weight = BH_W_BINARY, .seed = 0 };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	b->in.threads = cpus > 1 ? (cpus > 8 ? 8 : (unsigned)cpus) : 1;
+	b->in.onnote = on_input_note;
 }
 
 void bhcli_free(struct bhcli *b)
@@ -97,16 +106,13 @@ int bhcli_opt(struct bhcli *b, int id, const char *arg)
 		b->have_labels = true;
 		b->in.labels = &b->labels;
 		return 0;
-	case BHO_FORMAT:
-		if (!strcmp(arg, "text")) b->fmt = BHCLI_TEXT;
-		else if (!strcmp(arg, "tsv")) b->fmt = BHCLI_TSV;
-		else if (!strcmp(arg, "json")) b->fmt = BHCLI_JSON;
-		else {
-			cli_error("unknown format '%s'", arg);
-			cli_hint("use text, tsv or json");
+	case BHO_FORMAT: {
+		int f = cli_format_parse(arg, CLI_FMT(CLI_FMT_TEXT) | CLI_FMT(CLI_FMT_TSV) | CLI_FMT(CLI_FMT_JSON));
+		if (f < 0)
 			return EXIT_USAGE;
-		}
+		b->fmt = f == CLI_FMT_TSV ? BHCLI_TSV : f == CLI_FMT_JSON ? BHCLI_JSON : BHCLI_TEXT;
 		return 0;
+	}
 	case BHO_OUT: b->out = arg; return 0;
 	case BHO_QUIET: b->quiet = true; return 0;
 	}

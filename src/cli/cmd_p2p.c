@@ -149,11 +149,8 @@ static int p2p_simulate(int argc, char **argv)
 			   "      --churn weibull:0.6,600 --duration 120 --sybils 20 --truth t.jsonl\n");
 	if (rc)
 		return rc;
-	if (optind < argc) {
-		cli_error("unexpected argument '%s'", argv[optind]);
-		cli_hint("see 'botlens p2p simulate -h'");
-		return EXIT_USAGE;
-	}
+	if ((rc = cli_no_operands(argc, argv, "p2p simulate")))
+		return rc;
 	if (!s.truth) {
 		cli_error("no truth file given");
 		cli_hint("use --truth FILE (or --truth - for standard output)");

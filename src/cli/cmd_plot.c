@@ -29,7 +29,7 @@ static int opt_cb(void *ctx, int id, const char *arg)
 /* "outbound connection attempts (per flow)" */
 static void what_text(const struct plotcli *p, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %s (per %s)", plotcli_dir_text(p->dir),
+	snprintf(buf, len, "%s %s (per %s)", ports_dir_text(p->dir),
 		 p->per_packet ? "packets" : "connection attempts", p->per_packet ? "packet" : "flow");
 }
 
@@ -48,11 +48,11 @@ static int draw(struct plotcli *p, const char *out, const char *title)
 	}
 	if (!ex && npts == 0) {
 		if (p->npanels == 1)
-			cli_error("nothing to plot: no %s TCP or UDP contacts in '%s'", plotcli_dir_text(p->dir),
+			cli_error("nothing to plot: no %s TCP or UDP contacts in '%s'", ports_dir_text(p->dir),
 				  p->panels[0].file);
 		else
 			cli_error("nothing to plot: no %s TCP or UDP contacts in the captures",
-				  plotcli_dir_text(p->dir));
+				  ports_dir_text(p->dir));
 		cli_hint("an empty capture, a filter that matches nothing, or try --all / --host");
 		ex = EXIT_INPUT;
 	}

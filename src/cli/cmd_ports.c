@@ -66,47 +66,9 @@ static size_t nbins(const struct ports_cli *x)
 	return (x->hi - x->lo) / x->bin + 1;
 }
 
-static json_object *hist_json(const struct ports_cli *x, uint64_t *const c[2])
+static struct ports_histo histo(const struct ports_cli *x, uint64_t *const c[2])
 {
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "lo", json_object_new_int(x->lo));
-	json_object_object_add(o, "hi", json_object_new_int(x->hi));
-	json_object_object_add(o, "bin", json_object_new_int(x->bin));
-	for (int s = 0; s < 2; s++) {
-		json_object *a = json_object_new_array();
-		for (size_t b = 0; b < nbins(x); b++)
-			json_object_array_add(a, json_object_new_uint64(c[s][b]));
-		json_object_object_add(o, s ? "udp" : "tcp", a);
-	}
-	return o;
-}
-
-static void hist_text(FILE *f, const struct ports_cli *x, uint64_t *const c[2])
-{
-	fprintf(f, "  histogram (%s contacts per %u ports):\n  %11s %10s %10s\n",
-		x->p.per_packet ? "packet" : "flow", x->bin, "ports", "tcp", "udp");
-	for (size_t b = 0; b < nbins(x); b++) {
-		unsigned lo = x->lo + (unsigned)b * x->bin, hi = lo + x->bin - 1 > x->hi ? x->hi : lo + x->bin - 1;
-		char r[16];
-		snprintf(r, sizeof r, "%u-%u", lo, hi);
-		fprintf(f, "  %11s %10llu %10llu\n", r, (unsigned long long)c[0][b], (unsigned long long)c[1][b]);
-	}
-}
-
-static void hist_table(struct table *t, const struct ports_cli *x, const struct plotcli_panel *pp,
-		       uint64_t *const c[2], bool several)
-{
-	for (size_t b = 0; b < nbins(x); b++) {
-		unsigned lo = x->lo + (unsigned)b * x->bin, hi = lo + x->bin - 1 > x->hi ? x->hi : lo + x->bin - 1;
-		if (several)
-			table_str(t, pp->file);
-		table_str(t, pp->host[0] ? pp->host : NULL);
-		table_u64(t, lo);
-		table_u64(t, hi);
-		table_u64(t, c[0][b]);
-		table_u64(t, c[1][b]);
-		table_end_row(t);
-	}
+	return (struct ports_histo){ x->lo, x->hi, x->bin, x->p.per_packet, { c[0], c[1] } };
 }
 
 /* OUT for the first panel, OUT-2.png... for the next. */
@@ -120,36 +82,16 @@ static void image_name(const char *out, size_t i, char *buf, size_t len)
 }
 
 /* Draws one histogram image; on failure returns an exit code with err filled. */
-static int hist_image(const struct ports_cli *x, const struct plotcli_panel *pp, size_t i,
+static int hist_image(const struct ports_cli *x, const struct port_panel *pp, size_t i,
 		      uint64_t *const c[2], struct plot_png *defer, char *err, size_t errlen)
 {
-	char name[4096], title[200], sub[200];
+	char name[4096];
 	image_name(x->p.c.out, i, name, sizeof name);
-	const char *base = strrchr(pp->file, '/');
-	snprintf(title, sizeof title, "%s: destination ports %u–%u", base ? base + 1 : pp->file, x->lo, x->hi);
-	snprintf(sub, sizeof sub, "host %s, %s contacts (per %s)", pp->host, plotcli_dir_text(x->p.dir),
-		 x->p.per_packet ? "packet" : "flow");
-	struct plot_hist h = { .title = title, .subtitle = sub, .lo = x->lo, .hi = x->hi, .bin = x->bin,
-			       .nbins = nbins(x), .counts = { c[0], c[1] }, .ylog = x->p.ylog,
-			       .width = x->p.width ? x->p.width : 1200, .height = x->p.height ? x->p.height : 560,
-			       .defer = defer };
-	int rc = 0;
-	for (int s = 0; s < 2 && !rc; s++)
-		for (size_t b = 0; b < pp->rep.p[s].nbands && !rc; b++) {
-			const struct ports_band *bd = &pp->rep.p[s].bands[b];
-			char p[32];
-			stats_p_str(bd->lp, p, sizeof p);
-			struct plot_annot a = { .kind = PLOT_ANNOT_PORT_BAND, .p0 = bd->lo, .p1 = bd->hi };
-			snprintf(a.label, sizeof a.label, "%s band %u–%u: %.0f× denser (p = %s)", s ? "UDP" : "TCP",
-				 bd->lo, bd->hi, bd->ratio, p);
-			rc = plot_annot_add(&h.annots, &a);
-		}
-	if (!rc && plot_hist_render(&h, name, err, errlen))
-		rc = EXIT_OUTPUT;
-	plot_annots_free(&h.annots);
-	if (rc < 0)
-		snprintf(err, errlen, "out of memory");
-	return rc < 0 ? EXIT_INTERNAL : rc;
+	struct ports_histo h = histo(x, c);
+	struct ports_view v = plotcli_view(&x->p, pp);
+	struct ports_hist_look look = { x->p.ylog, x->p.width, x->p.height };
+	int rc = ports_render_hist_image(&h, &v, name, &look, defer, err, errlen);
+	return rc < 0 ? EXIT_INTERNAL : rc ? EXIT_OUTPUT : EXIT_OK;
 }
 
 /*
@@ -202,7 +144,7 @@ static int report(struct ports_cli *x)
 	if (!jobs)
 		return EXIT_INTERNAL;
 	for (size_t i = 0; i < p->npanels && ex == EXIT_OK; i++) {
-		const struct plotcli_panel *pp = &p->panels[i];
+		const struct port_panel *pp = &p->panels[i];
 		uint64_t *c[2] = { calloc(nbins(x), sizeof **c), calloc(nbins(x), sizeof **c) };
 		if (!c[0] || !c[1]) {
 			free(c[0]), free(c[1]);
@@ -212,17 +154,22 @@ static int report(struct ports_cli *x)
 		ports_hist(pp->v, pp->n, 6, x->lo, x->hi, x->bin, c[0]);
 		ports_hist(pp->v, pp->n, 17, x->lo, x->hi, x->bin, c[1]);
 		if (text) {
-			plotcli_ports_text(stdout, pp, p->dir);
-			hist_text(stdout, x, c);
+			struct ports_view v = plotcli_view(p, pp);
+			ports_render_text(stdout, &v);
+			struct ports_histo h = histo(x, c);
+			ports_render_hist_text(stdout, &h);
 		} else if (p->c.format == TABLE_JSON) {
-			json_object *o = plotcli_ports_json(pp);
-			json_object_object_add(o, "direction", json_object_new_string(plotcli_dir_text(p->dir)));
+			struct ports_view v = plotcli_view(p, pp);
+			json_object *o = ports_render_json(&v);
+			json_object_object_add(o, "direction", json_object_new_string(ports_dir_text(p->dir)));
 			json_object_object_add(o, "per", json_object_new_string(p->per_packet ? "packet" : "flow"));
-			json_object_object_add(o, "histogram", hist_json(x, c));
+			struct ports_histo h = histo(x, c);
+			json_object_object_add(o, "histogram", ports_render_hist_json(&h));
 			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 			json_object_put(o);
 		} else {
-			hist_table(&t, x, pp, c, several);
+			struct ports_histo h = histo(x, c);
+			ports_render_hist_rows(&t, &h, several ? pp->file : NULL, pp->host);
 		}
 		if (p->c.out && pp->host[0]) {  /* drawn below, the counts kept until then */
 			jobs[njobs] = (struct image_job){ .panel = i, .c = { c[0], c[1] } };

@@ -32,7 +32,6 @@ struct report_ctx {
 	struct geo *geo;
 	FILE *out;
 	bool several;
-	uint8_t host_family, host_addr[16];
 	struct rp_col *col;
 	struct rp_params *params;
 	int rc;
@@ -106,7 +105,7 @@ static void finish(void *ctx, struct run *r)
 		x->rc = EXIT_INTERNAL;
 		return;
 	}
-	if (rp_build(x->col, r, x->host_family, x->host_addr, x->geo, &rep, err, sizeof err)) {
+	if (rp_build(x->col, r, x->c->host_family, x->c->host_addr, x->geo, &rep, err, sizeof err)) {
 		cli_error("'%s': %s", r->path, err);
 		x->rc = EXIT_INTERNAL;
 		rp_report_free(&rep);
@@ -134,68 +133,27 @@ static void begin(void *ctx, size_t nfiles)
 		report_html_begin(x->out, "botlens report");
 }
 
-/* --format belongs to the common table options (tsv/csv/json); report
- * takes text/json/html, so it is taken out of argv before parsing. */
-static void take_format(int *argc, char **argv, const char **fmt)
+/* --format (checked by cli_parse), else -o's extension, else text. */
+static enum rformat format_of(const struct cli_common *c)
 {
-	int j = 0, i = 0;
-	for (; i < *argc && strcmp(argv[i], "--"); i++) {
-		if (!strcmp(argv[i], "--format") && i + 1 < *argc)
-			*fmt = argv[++i];
-		else if (!strncmp(argv[i], "--format=", 9))
-			*fmt = argv[i] + 9;
-		else
-			argv[j++] = argv[i];
-	}
-	while (i < *argc)   /* "--" and the operands after it, untouched */
-		argv[j++] = argv[i++];
-	*argc = j;
-}
-
-static int format_of(const char *fmt, const char *out, enum rformat *f)
-{
-	if (!fmt && out) {
-		size_t n = strlen(out);
-		fmt = n > 5 && !strcmp(out + n - 5, ".html") ? "html" : n > 5 && !strcmp(out + n - 5, ".json") ? "json" : "text";
-	}
-	if (!fmt || !strcmp(fmt, "text"))
-		*f = RF_TEXT;
-	else if (!strcmp(fmt, "json"))
-		*f = RF_JSON;
-	else if (!strcmp(fmt, "html"))
-		*f = RF_HTML;
-	else {
-		cli_error("unknown format '%s'", fmt);
-		cli_hint("use text, json or html");
-		return EXIT_USAGE;
-	}
-	return 0;
+	if (c->format_set)
+		return c->fmt == CLI_FMT_HTML ? RF_HTML : c->fmt == CLI_FMT_JSON ? RF_JSON : RF_TEXT;
+	size_t n = c->out ? strlen(c->out) : 0;
+	return n > 5 && !strcmp(c->out + n - 5, ".html") ? RF_HTML
+	       : n > 5 && !strcmp(c->out + n - 5, ".json") ? RF_JSON : RF_TEXT;
 }
 
 int cmd_report(int argc, char **argv)
 {
 	struct cli_common c;
 	struct report_ctx x = { .c = &c };
-	const char *fmt = NULL;
-	char **av = malloc(((size_t)argc + 1) * sizeof *av);
-	if (!av)
-		return EXIT_INTERNAL;
-	memcpy(av, argv, (size_t)argc * sizeof *av);
-	av[argc] = NULL;
-	int ac = argc;
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "--explain-rules")) {
-			free(av);
+		if (!strcmp(argv[i], "--explain-rules"))
 			return explain_rules();
-		}
 	x.params = rp_params_new();
-	if (!x.params) {
-		free(av);
+	if (!x.params)
 		return EXIT_INTERNAL;
-	}
-	take_format(&ac, av, &fmt);
-	av[ac] = NULL;
-	int rc = cli_parse(ac, av, "report", "[options] FILE... [-o OUT.html|OUT.json|OUT.txt] [--format text|json|html]",
+	int rc = cli_parse(argc, argv, "report", "[options] FILE... [-o OUT.html|OUT.json|OUT.txt] [--format text|json|html]",
 			   opts, opt_cb, &x, &c,
 			   "  botlens report run.pcap\n"
 			   "  botlens report -o run.html run.pcap\n"
@@ -204,12 +162,7 @@ int cmd_report(int argc, char **argv)
 			   "  botlens report --explain-rules\n"
 			   "\n--format text|json|html (default: from -o's extension, else text).\n"
 			   "AS data: IPFire Location database (libloc), CC BY-SA 4.0.\n");
-	if (!rc)
-		rc = format_of(fmt, c.out, &x.fmt);
-	if (!rc && c.host && !decode_addr_parse(c.host, &x.host_family, x.host_addr)) {
-		cli_error("invalid address '%s'", c.host);
-		rc = EXIT_USAGE;
-	}
+	x.fmt = format_of(&c);
 	if (!rc && !x.no_geo) {
 		char err[300];
 		x.geo = geo_open(x.geo_path, err, sizeof err);
@@ -234,6 +187,5 @@ int cmd_report(int argc, char **argv)
 	rp_col_free(x.col);
 	rp_params_free(x.params);
 	geo_close(x.geo);
-	free(av);
 	return rc;
 }

@@ -3,7 +3,6 @@
  * the capture commands: expand directories, open each file as its own
  * run, show progress, report errors, fold statuses into an exit code.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -13,6 +12,8 @@
 #include <unistd.h>
 
 #include "cli/inputs.h"
+#include "util/walk.h"
+#include "util/hash.h"
 
 struct strvec {
 	char **v;
@@ -21,21 +22,10 @@ struct strvec {
 
 static int vec_push(struct strvec *s, char *str)
 {
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 16;
-		char **nv = realloc(s->v, nc * sizeof *nv);
-		if (!nv)
-			return -1;
-		s->v = nv;
-		s->cap = nc;
-	}
+	if (!grow_to((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v, 16))
+		return -1;
 	s->v[s->n++] = str;
 	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* True when the file starts like a capture (pcap, pcapng, or gzip). */
@@ -52,38 +42,33 @@ static bool looks_like_capture(const char *path)
 	return (m[0] == 0x1f && m[1] == 0x8b) || cap_magic(m, (size_t)n);
 }
 
-static int walk_dir(const char *dir, struct strvec *out, int depth)
+struct expand {
+	struct strvec *out;
+	int rc;
+};
+
+/* util/walk.c's events: captures kept, notes as warnings, unreadable entries as errors. */
+static bool on_walk(void *ctx, enum walk_kind k, const char *path, const char *msg)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return errno;
-	struct dirent *e;
-	struct strvec local = { 0 };
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char *p;
-		if (asprintf(&p, "%s/%s", dir, e->d_name) < 0 || vec_push(&local, p)) {
-			closedir(d);
-			return ENOMEM;
+	struct expand *x = ctx;
+	char *p = NULL;
+	switch (k) {
+	case WALK_FILE:
+		if (looks_like_capture(path) && (!(p = strdup(path)) || vec_push(x->out, p))) {
+			free(p);
+			x->rc = EXIT_INTERNAL;
+			return false;
 		}
+		return true;
+	case WALK_NOTE:
+		cli_error("warning: '%s': %s", path, msg);
+		return true;
+	case WALK_ERROR:
+		cli_error("cannot open '%s': %s", path, msg);
+		x->rc = EXIT_INPUT;
+		return true;
 	}
-	closedir(d);
-	if (local.n)
-		qsort(local.v, local.n, sizeof *local.v, cmp_str);
-	for (size_t i = 0; i < local.n; i++) {
-		struct stat st;
-		if (stat(local.v[i], &st) == 0 && S_ISDIR(st.st_mode) && depth < 32) {
-			walk_dir(local.v[i], out, depth + 1);
-			free(local.v[i]);
-		} else if (stat(local.v[i], &st) == 0 && S_ISREG(st.st_mode) && looks_like_capture(local.v[i])) {
-			vec_push(out, local.v[i]);
-		} else {
-			free(local.v[i]);
-		}
-	}
-	free(local.v);
-	return 0;
+	return true;
 }
 
 int inputs_expand(char **ops, int nops, char ***files, size_t *nfiles)
@@ -101,8 +86,11 @@ int inputs_expand(char **ops, int nops, char ***files, size_t *nfiles)
 		struct stat st;
 		if (strcmp(ops[i], "-") && stat(ops[i], &st) == 0 && S_ISDIR(st.st_mode)) {
 			size_t before = out.n;
-			int e = walk_dir(ops[i], &out, 0);
-			if (e) {
+			struct expand x = { &out, EXIT_OK };
+			int e = walk_dir(ops[i], on_walk, &x);
+			if (x.rc)
+				rc = x.rc;
+			if (e > 0) {
 				cli_error("cannot open '%s': %s", ops[i], strerror(e));
 				rc = EXIT_INPUT;
 			} else if (out.n == before) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "decode/decode.h"
 
 enum {
 	COMMON_FILTER = 1000, COMMON_HOST, COMMON_FORMAT, COMMON_OUT, COMMON_QUIET,
@@ -144,23 +145,76 @@ static int parse_seconds(const char *arg, double *out)
 	return 0;
 }
 
+static const char *const format_names[CLI_NFORMATS] = { "text", "tsv", "csv", "json", "html" };
+
+int cli_no_operands(int argc, char **argv, const char *cmd)
+{
+	if (optind >= argc)
+		return 0;
+	cli_error("unexpected argument '%s'", argv[optind]);
+	cli_hint("see 'botlens %s -h'", cmd);
+	return EXIT_USAGE;
+}
+
+int cli_format_parse(const char *arg, unsigned mask)
+{
+	for (int i = 0; i < CLI_NFORMATS; i++)
+		if (mask & CLI_FMT(i) && !strcmp(arg, format_names[i]))
+			return i;
+	char hint[64] = "";
+	size_t len = 0;
+	int n = 0, left = __builtin_popcount(mask);
+	for (int i = 0; i < CLI_NFORMATS; i++)
+		if (mask & CLI_FMT(i)) {
+			left--;
+			len += (size_t)snprintf(hint + len, sizeof hint - len, "%s%s", n++ ? (left ? ", " : " or ") : "",
+						format_names[i]);
+		}
+	cli_error("unknown format '%s'", arg);
+	cli_hint("use %s", hint);
+	return -1;
+}
+
+#define TABLE_FORMATS (CLI_FMT(CLI_FMT_TSV) | CLI_FMT(CLI_FMT_CSV) | CLI_FMT(CLI_FMT_JSON))
+/* The --format words each capture command takes (the table formats unless listed). */
+static const struct {
+	const char *cmd;
+	unsigned formats;
+} cli_common_formats[] = {
+	{ "report", CLI_FMT(CLI_FMT_TEXT) | CLI_FMT(CLI_FMT_JSON) | CLI_FMT(CLI_FMT_HTML) },
+};
+static const char *parsing_cmd;   /* the command cli_parse is parsing for */
+
+static unsigned common_formats(void)
+{
+	for (size_t i = 0; i < sizeof cli_common_formats / sizeof *cli_common_formats; i++)
+		if (parsing_cmd && !strcmp(parsing_cmd, cli_common_formats[i].cmd))
+			return cli_common_formats[i].formats;
+	return TABLE_FORMATS;
+}
+
 static int common_opt(struct cli_common *c, int id, const char *arg)
 {
 	int v;
 	switch (id) {
 	case COMMON_FILTER: c->filter = arg; return 0;
-	case COMMON_HOST: c->host = arg; return 0;
+	case COMMON_HOST:
+		c->host = arg;
+		if (!decode_addr_parse(arg, &c->host_family, c->host_addr)) {
+			cli_error("invalid address '%s'", arg);
+			return EXIT_USAGE;
+		}
+		return 0;
 	case COMMON_READ:
 		c->files[c->nfiles++] = (char *)arg;
 		return 0;
 	case COMMON_FORMAT:
 		c->format_set = true;
-		if ((v = table_format_parse(arg)) < 0) {
-			cli_error("unknown format '%s'", arg);
-			cli_hint("use tsv, csv or json");
+		if ((v = cli_format_parse(arg, common_formats())) < 0)
 			return EXIT_USAGE;
-		}
-		c->format = (enum table_format)v;
+		c->fmt = (enum cli_format)v;
+		if (TABLE_FORMATS & CLI_FMT(v))
+			c->format = (enum table_format)table_format_parse(arg);
 		return 0;
 	case COMMON_OUT: c->out = arg; return 0;
 	case COMMON_QUIET: c->quiet = true; return 0;
@@ -218,6 +272,7 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *synopsis,
 	      struct cli_common *common, const char *examples)
 {
 	size_t nextra = count_opts(extra);
+	parsing_cmd = cmd;
 	struct option lo[64];
 	char so[96];
 	size_t nl = 0, ns = 0;

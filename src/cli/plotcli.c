@@ -1,15 +1,13 @@
 /*
  * plotcli.c - the shared frame of `botlens plot`, `ports` and `compare`:
- * the plot options, one pass per capture collecting
- * contacts, panels per sandbox host (see plotcli.h).
+ * the plot options, one pass per capture collecting contacts, one panel
+ * per selected host (analysis/portpanel.c; see plotcli.h).
  */
-#include "cli/plotcli.h"
-#include "analysis/report.h"
-
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/stats.h"
+#include "analysis/report.h"
+#include "cli/plotcli.h"
 
 int plotcli_opt(struct plotcli *p, int id, const char *arg)
 {
@@ -61,154 +59,32 @@ bool plotcli_image_name(const char *f)
 	return f && plot_format_of(f) != PLOT_UNKNOWN;
 }
 
-const char *plotcli_dir_text(enum contacts_dir d)
+struct ports_view plotcli_view(const struct plotcli *p, const struct port_panel *pp)
 {
-	return d == CONTACTS_OUT ? "outbound" : d == CONTACTS_IN ? "inbound" : "in and out";
+	return (struct ports_view){ .file = pp->file, .host = pp->host, .v = pp->v, .n = pp->n, .dir = pp->dir,
+				    .asked = p->dir, .span = pp->span, .start_ns = pp->start_ns, .rep = &pp->rep,
+				    .explain = &pp->explain };
+}
+
+int plotcli_to_plot(const struct plotcli *p, const struct port_panel *pp, struct plot_panel *out)
+{
+	struct ports_view v = plotcli_view(p, pp);
+	return ports_render_plot(&v, p->annotate, p->icmp, out);
 }
 
 /* ---- collecting ---- */
 
-static int by_host(const void *a, const void *b)
-{
-	const struct host *x = *(const struct host *const *)a, *y = *(const struct host *const *)b;
-	return (x > y) - (x < y);
-}
+/* ---- collecting (analysis/portpanel.c) ---- */
 
-static int proto_slot(uint8_t proto)
+/* A new zeroed slot at the end of p->panels, or NULL out of memory. */
+static struct port_panel *new_slot(struct plotcli *p)
 {
-	return proto == 6 ? 0 : proto == 17 ? 1 : 2;
-}
-
-/* The compare figures of host h from its contacts v (both directions). */
-static void host_figures(struct plotcli_panel *pp, const struct contact *v, size_t n, const struct host *h)
-{
-	const struct host **peers = malloc((n ? n : 1) * sizeof *peers);
-	uint8_t *seen = calloc(2 * 65536 / 8, 1);
-	size_t np = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct contact *k = &v[i];
-		int s = proto_slot(k->proto);
-		if (k->src == h) {
-			pp->flows_out[s] += k->weight;
-			if (peers)
-				peers[np++] = k->dst;
-			if (seen && s < 2 && !(seen[s * 8192 + k->port / 8] & (1u << (k->port % 8)))) {
-				seen[s * 8192 + k->port / 8] |= (uint8_t)(1u << (k->port % 8));
-				pp->ports_out++;
-			}
-		} else if (k->dst == h) {
-			pp->flows_in[s] += k->weight;
-			if (peers)
-				peers[np++] = k->src;
-		}
-	}
-	if (peers) {
-		qsort(peers, np, sizeof *peers, by_host);
-		for (size_t i = 0; i < np; i++)
-			pp->peers += i == 0 || peers[i] != peers[i - 1];
-	}
-	free(peers);
-	free(seen);
-}
-
-static struct plotcli_panel *new_panel(struct plotcli *p, const struct run *r)
-{
-	struct plotcli_panel *nv = realloc(p->panels, (p->npanels + 1) * sizeof *nv);
+	struct port_panel *nv = realloc(p->panels, (p->npanels + 1) * sizeof *nv);
 	if (!nv)
 		return NULL;
 	p->panels = nv;
-	struct plotcli_panel *pp = &nv[p->npanels++];
-	memset(pp, 0, sizeof *pp);
-	pp->file = strdup(r->path);
-	pp->span = p->cur.span;
-	pp->start_ns = p->cur.start_ns;
-	return pp;
-}
-
-/* The port of the host's first contact with address a, or 0. */
-static unsigned first_port_to(const struct plotcli_panel *pp, uint8_t family, const uint8_t *a)
-{
-	for (size_t i = 0; i < pp->n; i++) {
-		const struct host *d = pp->v[i].dst;
-		if (d && d->family == family && !memcmp(d->addr, a, 16))
-			return pp->v[i].port;
-	}
-	return 0;
-}
-
-/*
- * The report analyses' view of host h as annotations: where each malicious
- * behavior (a phase) starts, as a narrow labelled band, and the three most
- * notable endpoints, labelled at their first contact.  Returns 0 or -1.
- */
-static int explain_annots(struct plotcli_panel *pp, const struct run *r, struct rp_col *col,
-			  const struct host *h)
-{
-	struct rp_report rep;
-	char err[256];
-	if (rp_build(col, r, h->family, h->addr, NULL, &rep, err, sizeof err))
-		return -1;
-	int rc = 0;
-	for (unsigned k = 0; k < rep.nhosts && !rc; k++) {
-		const struct rp_host *rh = &rep.hosts[k];
-		double w = pp->span > 0 ? pp->span / 150 : 1;
-		for (unsigned i = 0; i < rh->nbehs && !rc; i++) {
-			if (!rh->behs[i].malicious)
-				continue;
-			struct plot_annot a = { .kind = PLOT_ANNOT_TIME_BAND, .t0 = rh->behs[i].start,
-						.t1 = rh->behs[i].start + w };
-			snprintf(a.label, sizeof a.label, "%s", rh->behs[i].kind);
-			rc = plot_annot_add(&pp->explain, &a);
-		}
-		for (unsigned i = 0; i < rh->nnotable && i < 3 && !rc; i++) {
-			const struct rp_notable *nt = &rh->notable[i];
-			struct plot_annot a = { .kind = PLOT_ANNOT_POINT, .t0 = nt->first,
-						.p0 = first_port_to(pp, nt->family, nt->addr) };
-			char addr[64];
-			decode_addr_str(nt->family, nt->addr, addr, sizeof addr);
-			snprintf(a.label, sizeof a.label, "%s%s%s", addr, nt->org[0] ? " · " : "", nt->org);
-			rc = plot_annot_add(&pp->explain, &a);
-		}
-	}
-	rp_report_free(&rep);
-	return rc;
-}
-
-static bool in_dir(const struct contact *k, enum contacts_dir d, const struct host *h)
-{
-	return d == CONTACTS_ALL || (d == CONTACTS_OUT ? k->src == h : k->dst == h);
-}
-
-static int host_panel(struct plotcli *p, const struct run *r, const struct host *h)
-{
-	struct plotcli_panel *pp = new_panel(p, r);
-	if (!pp || !pp->file)
-		return -1;
-	decode_addr_str(h->family, h->addr, pp->host, sizeof pp->host);
-	pp->dir = p->dir;
-	/* One scan of all contacts per host (there may be 16 hosts and millions
-	 * of contacts): the panel's direction is picked from the host's own. */
-	struct contact *all;
-	size_t na = contacts_select(&p->cur, h, CONTACTS_ALL, &all), n = 0, tcpudp = 0;
-	if (na == (size_t)-1)
-		return -1;
-	host_figures(pp, all, na, h);
-	for (size_t i = 0; i < na; i++)
-		tcpudp += in_dir(&all[i], p->dir, h) && (all[i].proto == 6 || all[i].proto == 17);
-	if (!tcpudp && !p->dir_set && p->dir == CONTACTS_OUT)
-		pp->dir = CONTACTS_ALL;  /* nothing outbound: show both directions */
-	for (size_t i = 0; i < na; i++)  /* the panel's direction, kept in place and in order */
-		if (in_dir(&all[i], pp->dir, h))
-			all[n++] = all[i];
-	pp->v = all;
-	pp->n = n;
-	if (ports_analyze(pp->v, n, h, &pp->rep))
-		return -1;
-	if (p->col && explain_annots(pp, r, p->col, h))
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		pp->v[i].src = pp->v[i].dst = NULL;  /* the host table dies with the run */
-	return 0;
+	memset(&nv[p->npanels], 0, sizeof *nv);
+	return &nv[p->npanels++];
 }
 
 static void begin(void *ctx, size_t nfiles)
@@ -222,8 +98,8 @@ static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 	struct plotcli *p = ctx;
 	(void)r;
 	contacts_init(&p->cur, p->per_packet);
-	if (p->host_family)
-		contacts_only(&p->cur, p->host_family, p->host_addr);
+	if (p->c.host_family)
+		contacts_only(&p->cur, p->c.host_family, p->c.host_addr);
 	subs[0] = contacts_sub(&p->cur);
 	if (!p->explain)
 		return 1;
@@ -238,28 +114,21 @@ static void finish(void *ctx, struct run *r)
 	struct plotcli *p = ctx;
 	contacts_finish(&p->cur, r);
 	const struct host *sb[16];
-	unsigned nsb = 0;
-	if (!r->hosts) {
-		nsb = 0;
-	} else if (p->host_family) {
-		const struct host *h = hosttab_find(r->hosts, p->host_family, p->host_addr);
-		if (h)
-			sb[nsb++] = h;
-		else
-			cli_error("'%s': host %s does not appear in the capture", r->path, p->c.host);
-	} else {
-		nsb = hosttab_sandbox(r->hosts, sb, 16);
-	}
+	unsigned nsb = hosttab_select(r->hosts, p->c.host_family, p->c.host_addr, sb, 16);
+	if (r->hosts && p->c.host_family && !nsb)
+		cli_error("'%s': host %s does not appear in the capture", r->path, p->c.host);
 	if (nsb == 0) {  /* an empty panel says "nothing here" for this file */
-		struct plotcli_panel *pp = new_panel(p, r);
-		if (!pp || !pp->file)
+		struct port_panel *pp = new_slot(p);
+		if (!pp || port_panel_init(pp, &p->cur, r))
 			p->ex = EXIT_INTERNAL;
 	}
-	for (unsigned i = 0; i < nsb; i++)
-		if (host_panel(p, r, sb[i])) {
+	for (unsigned i = 0; i < nsb; i++) {
+		struct port_panel *pp = new_slot(p);
+		if (!pp || port_panel_build(pp, &p->cur, r, sb[i], p->dir, p->dir_set, p->col)) {
 			cli_error("'%s': out of memory", r->path);
 			p->ex = EXIT_INTERNAL;
 		}
+	}
 	if (p->cur.oom) {
 		cli_error("'%s': out of memory: some contacts are missing", r->path);
 		p->ex = EXIT_INTERNAL;
@@ -271,10 +140,6 @@ static void finish(void *ctx, struct run *r)
 
 int plotcli_collect(struct plotcli *p)
 {
-	if (p->c.host && !decode_addr_parse(p->c.host, &p->host_family, p->host_addr)) {
-		cli_error("invalid address '%s'", p->c.host);
-		return EXIT_USAGE;
-	}
 	struct inputs_job job = { .ctx = p, .track_flows = true, .track_hosts = true, .hosts_light = true,
 				  .begin = begin, .setup = setup, .finish = finish };
 	int ex = inputs_run(&p->c, &job);
@@ -283,12 +148,8 @@ int plotcli_collect(struct plotcli *p)
 
 void plotcli_free(struct plotcli *p)
 {
-	for (size_t i = 0; i < p->npanels; i++) {
-		free(p->panels[i].file);
-		free(p->panels[i].v);
-		ports_report_free(&p->panels[i].rep);
-		plot_annots_free(&p->panels[i].explain);
-	}
+	for (size_t i = 0; i < p->npanels; i++)
+		port_panel_free(&p->panels[i]);
 	free(p->panels);
 	p->panels = NULL;
 	p->npanels = 0;

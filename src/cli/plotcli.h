@@ -8,27 +8,13 @@
 #define BOTLENS_PLOTCLI_H
 
 #include "analysis/contacts.h"
+#include "analysis/portpanel.h"
 #include "analysis/ports.h"
 #include "cli/inputs.h"
 #include "render/plot.h"
+#include "render/ports_out.h"
 
 struct rp_col;
-
-struct plotcli_panel {
-	char *file;                /* the capture's path */
-	char host[64];             /* the sandbox host's address */
-	struct contact *v;         /* its contacts in the chosen direction; src/dst cleared */
-	size_t n;
-	enum contacts_dir dir;     /* the direction of v (see plotcli_collect) */
-	double span;               /* the capture's duration, s */
-	int64_t start_ns;
-	struct ports_report rep;
-	/* for compare: the host's flows in both directions */
-	uint64_t flows_out[3], flows_in[3];   /* [0] tcp [1] udp [2] icmp */
-	uint64_t peers;            /* distinct peers, both directions */
-	uint64_t ports_out;        /* distinct (proto, destination port) contacted */
-	struct plot_annots explain;   /* phases and notable endpoints from the report analyses */
-};
 
 struct plotcli {
 	struct cli_common c;
@@ -39,10 +25,8 @@ struct plotcli {
 	bool explain;              /* run the report analyses for phase/endpoint annotations */
 	struct rp_col *col;        /* their collector during a pass */
 	int width, height;         /* pixels per panel (0 = default) */
-	uint8_t host_family;
-	uint8_t host_addr[16];
 	/* results */
-	struct plotcli_panel *panels;
+	struct port_panel *panels;
 	size_t npanels;
 	struct contacts cur;
 	int ex;                    /* worst exit code of the analysis (out of memory) */
@@ -65,13 +49,9 @@ int plotcli_collect(struct plotcli *p);
 void plotcli_free(struct plotcli *p);
 /* True when f ends in .png, .svg or .pdf (any case). */
 bool plotcli_image_name(const char *f);
-/* Fills a plot panel from a collected one (points, title, annotations). */
-int plotcli_to_plot(const struct plotcli *p, const struct plotcli_panel *pp, struct plot_panel *out);
-/* The text findings of a port report, one sentence per line, onto f. */
-void plotcli_ports_text(FILE *f, const struct plotcli_panel *pp, enum contacts_dir d);
-/* The findings as a JSON object (json-c), for ports and compare. */
-struct json_object *plotcli_ports_json(const struct plotcli_panel *pp);
-/* "1024–33791"-style text of a direction ("outbound from"). */
-const char *plotcli_dir_text(enum contacts_dir d);
+/* The renderers' view of a collected panel (render/ports_out.h). */
+struct ports_view plotcli_view(const struct plotcli *p, const struct port_panel *pp);
+/* Fills a plot panel from a collected one (ports_render_plot with p's options). */
+int plotcli_to_plot(const struct plotcli *p, const struct port_panel *pp, struct plot_panel *out);
 
 #endif

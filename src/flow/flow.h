@@ -142,5 +142,12 @@ const struct host *hosttab_find(const struct hosttab *t, uint8_t family, const u
  * Fills out[] (up to max), returns the count.
  */
 unsigned hosttab_sandbox(const struct hosttab *t, const struct host **out, unsigned max);
+/*
+ * The hosts a command is about: with family non-zero (`--host`), the host
+ * at addr, or none when the capture does not hold it; else
+ * hosttab_sandbox's choice.  No table (t NULL): none.  Returns the count.
+ */
+unsigned hosttab_select(const struct hosttab *t, uint8_t family, const uint8_t *addr, const struct host **out,
+			unsigned max);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "util/hash.h"
 
 struct u64set {
 	uint64_t *slots;  /* 0 = empty; keys are forced non-zero */
@@ -28,21 +29,12 @@ struct hosttab {
 	uint64_t seed;
 };
 
-static uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 33);
-}
-
 static uint64_t addr_hash(uint64_t seed, uint8_t family, const uint8_t *a)
 {
 	uint64_t x, y;
 	memcpy(&x, a, 8);
 	memcpy(&y, a + 8, 8);
-	return mix64(seed ^ x ^ mix64(y + family));
+	return fmix64(seed ^ x ^ fmix64(y + family));
 }
 
 /* Inserts k; returns 1 if new, 0 if present, -1 out of memory. */
@@ -213,11 +205,11 @@ bool hosttab_flow(struct hosttab *t, struct flow *f)
 		return true;
 	uint64_t ho = addr_hash(t->seed, f->family, f->orig);
 	uint64_t hr = addr_hash(t->seed, f->family, f->resp);
-	int a = set_add(&t->pairs, mix64(ho * 3 + hr));
-	int b = set_add(&t->pairs, mix64(hr * 3 + ho));
+	int a = set_add(&t->pairs, fmix64(ho * 3 + hr));
+	int b = set_add(&t->pairs, fmix64(hr * 3 + ho));
 	uint64_t port = (uint64_t)f->proto << 16 | f->resp_p;
-	int c = set_add(&t->pairs, mix64(ho * 5 + port + 0x1000000));
-	int d = set_add(&t->pairs, mix64(hr * 7 + port + 0x2000000));
+	int c = set_add(&t->pairs, fmix64(ho * 5 + port + 0x1000000));
+	int d = set_add(&t->pairs, fmix64(hr * 7 + port + 0x2000000));
 	if (a < 0 || b < 0 || c < 0 || d < 0)
 		return false;
 	o->peers += (uint64_t)a;
@@ -279,4 +271,17 @@ unsigned hosttab_sandbox(const struct hosttab *t, const struct host **out, unsig
 			out[n++] = h;
 	}
 	return n;
+}
+
+unsigned hosttab_select(const struct hosttab *t, uint8_t family, const uint8_t *addr, const struct host **out,
+			unsigned max)
+{
+	if (!t || !max)
+		return 0;
+	if (!family)
+		return hosttab_sandbox(t, out, max);
+	const struct host *h = hosttab_find(t, family, addr);
+	if (h)
+		out[0] = h;
+	return h != NULL;
 }

@@ -38,6 +38,7 @@
 
 #include "p2p/p2p-int.h"
 #include "p2p/p2p.h"
+#include "util/hash.h"
 
 #define ADV_MAX 4
 
@@ -125,21 +126,6 @@ static uint32_t hkey(uint32_t ip, uint16_t port)
 	return (uint32_t)(k >> 32);
 }
 
-static bool grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return true;
-	size_t nc = *cap ? *cap * 2 : 1024;
-	while (nc < need)
-		nc *= 2;
-	void *q = realloc(*p, nc * elem);
-	if (!q)
-		return false;
-	*p = q;
-	*cap = nc;
-	return true;
-}
-
 static bool job_push(struct crawler *c, uint32_t node, int q)
 {
 	if (c->jtail == c->jcap && c->jhead > 0) {
@@ -147,7 +133,7 @@ static bool job_push(struct crawler *c, uint32_t node, int q)
 		c->jtail -= c->jhead;
 		c->jhead = 0;
 	}
-	if (!grow((void **)&c->jobs, &c->jcap, c->jtail + 1, sizeof *c->jobs)) {
+	if (!grow_to((void **)&c->jobs, &c->jcap, c->jtail + 1, sizeof *c->jobs, 1024)) {
 		c->oom = true;
 		return false;
 	}
@@ -162,7 +148,7 @@ static bool pend_push(struct crawler *c, uint32_t node, double deadline)
 		c->ptail -= c->phead;
 		c->phead = 0;
 	}
-	if (!grow((void **)&c->pend, &c->pcap, c->ptail + 1, sizeof *c->pend)) {
+	if (!grow_to((void **)&c->pend, &c->pcap, c->ptail + 1, sizeof *c->pend, 1024)) {
 		c->oom = true;
 		return false;
 	}
@@ -200,7 +186,7 @@ static uint32_t node_get(struct crawler *c, uint32_t ip, uint16_t port, bool cre
 	if (!create || (!c->cfg->allow_remote && !crawl_addr_loopback(ip)) || port == 0)
 		return UINT32_MAX;
 	size_t capn = c->capn;
-	if (!grow((void **)&c->n, &capn, (size_t)c->nn + 1, sizeof *c->n)) {
+	if (!grow_to((void **)&c->n, &capn, (size_t)c->nn + 1, sizeof *c->n, 1024)) {
 		c->oom = true;
 		return UINT32_MAX;
 	}
@@ -238,7 +224,7 @@ static void crawl_send(struct crawler *c, struct job j)
 		if (n->tries < UINT8_MAX)
 			n->tries++;
 		pend_push(c, j.node, now + c->cfg->timeout);
-		if (!grow((void **)&c->plog, &c->capplog, c->nplog + 1, sizeof *c->plog)) {
+		if (!grow_to((void **)&c->plog, &c->capplog, c->nplog + 1, sizeof *c->plog, 1024)) {
 			c->oom = true;
 		} else {
 			c->plog[c->nplog++] = (struct probe){ now, n->plast };
@@ -417,7 +403,7 @@ static bool crawl_reset(struct crawler *c)
 	for (uint32_t i = 0; i < c->nn; i++) {
 		if (c->n[i].state != N_ALIVE)
 			continue;
-		if (!grow((void **)&seed, &cap, ns + 1, sizeof *seed)) {
+		if (!grow_to((void **)&seed, &cap, ns + 1, sizeof *seed, 1024)) {
 			free(seed);
 			return false;
 		}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
+#include "util/hash.h"
 
 struct p2p_rng {
 	uint64_t s;
@@ -16,10 +17,7 @@ struct p2p_rng {
 
 static inline uint64_t p2p_rand(struct p2p_rng *r)
 {
-	uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
+	return splitmix64(&r->s);
 }
 
 /* Uniform in [0, 1). */

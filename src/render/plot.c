@@ -34,27 +34,6 @@ struct geom {
 	bool ylog;
 };
 
-int plot_annot_add(struct plot_annots *l, const struct plot_annot *a)
-{
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 8;
-		struct plot_annot *nv = realloc(l->v, nc * sizeof *nv);
-		if (!nv)
-			return -1;
-		l->v = nv;
-		l->cap = nc;
-	}
-	l->v[l->n++] = *a;
-	return 0;
-}
-
-void plot_annots_free(struct plot_annots *l)
-{
-	free(l->v);
-	l->v = NULL;
-	l->n = l->cap = 0;
-}
-
 static double gx(const struct geom *g, double t)
 {
 	return g->x0 + t / g->tmax * (g->x1 - g->x0);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis/annots.h"
+#include "render/plot.h"
 #include "render/report_out.h"
 
 /* Writes s with &, <, >, " escaped. */
@@ -155,24 +157,7 @@ static int html_plot(const char *path, const struct rp_report *rep, const struct
 	decode_addr_str(h->family, h->addr, a, sizeof a);
 	snprintf(p.title, sizeof p.title, "%s", a);
 	snprintf(p.subtitle, sizeof p.subtitle, "role %s", h->role);
-	for (unsigned i = 0; i < h->nbehs; i++)
-		if (h->behs[i].malicious) {   /* a phase's onset: a narrow band where it starts */
-			double w = rep->span > 0 ? rep->span / 150 : 1;
-			struct plot_annot an = { .kind = PLOT_ANNOT_TIME_BAND, .t0 = h->behs[i].start,
-						 .t1 = h->behs[i].start + w };
-			snprintf(an.label, sizeof an.label, "%s", h->behs[i].kind);
-			plot_annot_add(&p.annots, &an);
-		}
-	for (unsigned i = 0; i < h->nnotable && i < 3; i++) {
-		struct plot_annot an = { .kind = PLOT_ANNOT_POINT, .t0 = h->notable[i].first };
-		for (size_t k = 0; k < h->npts; k++)
-			if (h->pts[k].t >= (float)h->notable[i].first - 0.001f) {
-				an.p0 = h->pts[k].port;
-				break;
-			}
-		decode_addr_str(h->notable[i].family, h->notable[i].addr, an.label, sizeof an.label);
-		plot_annot_add(&p.annots, &an);
-	}
+	(void)annots_report(h, rep->span, false, annots_port_by_time, (void *)h, &p.annots);
 	struct plot_fig fig = { .what = "outbound connection attempts (per flow)", .panels = &p, .npanels = 1,
 				.width = 900, .height = 420 };
 	int rc = plot_render(&fig, path, err, errlen);

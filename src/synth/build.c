@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "synth/build.h"
+#include "util/hash.h"
 
 const char *const build_kind_names[KIND_COUNT] = {
 	[KIND_TIME_SYNC] = "time_sync", [KIND_DNS] = "dns", [KIND_P2P] = "p2p",
@@ -73,21 +74,6 @@ static uint16_t csum_fold(uint32_t sum)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
-}
-
-static bool grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return true;
-	size_t n = *cap ? *cap : 1024;
-	while (n < need)
-		n *= 2;
-	void *q = realloc(*p, n * elem);
-	if (!q)
-		return false;
-	*p = q;
-	*cap = n;
-	return true;
 }
 
 int build_init(struct build_ctx *c, uint64_t seed, int64_t end_us)
@@ -205,7 +191,7 @@ int build_add_local(struct build_ctx *c, uint32_t ip, const uint8_t mac[6], uint
 uint32_t build_session(struct build_ctx *c, enum build_kind kind)
 {
 	size_t cap = c->capsess;
-	if (!grow((void **)&c->sess_kind, &cap, (size_t)c->nsess + 1, 1)) {
+	if (!grow_to((void **)&c->sess_kind, &cap, (size_t)c->nsess + 1, 1, 1024)) {
 		c->oom = true;
 		return BUILD_NOSESS;
 	}
@@ -291,8 +277,8 @@ static void store(struct build_ctx *c, int64_t t, const struct build_pkt *meta,
 	if (c->oom || t < 0 || t > c->end_us)
 		return;
 	size_t pad = len < ETH_MIN ? ETH_MIN : len;
-	if (!grow((void **)&c->bytes, &c->capbytes, c->nbytes + pad, 1) ||
-	    !grow((void **)&c->pkts, &c->cappkts, c->npkts + 1, sizeof *c->pkts)) {
+	if (!grow_to((void **)&c->bytes, &c->capbytes, c->nbytes + pad, 1, 1024) ||
+	    !grow_to((void **)&c->pkts, &c->cappkts, c->npkts + 1, sizeof *c->pkts, 1024)) {
 		c->oom = true;
 		return;
 	}

@@ -156,14 +156,10 @@ static size_t rec_open(struct tlsw *w, uint8_t type)
 	return at;
 }
 
-static void client_hello(struct tlsw *w, struct rng *r, const char *sni, const uint8_t *sid,
-			 int64_t t)
+/* A hello's start: type, length (patched later: the returned offset), TLS 1.0, gmt_unix_time, random. */
+static size_t hello_open(struct tlsw *w, struct rng *r, uint8_t type, int64_t t)
 {
-	static const uint16_t suites[] = { 0x0039, 0x0038, 0x0035, 0x0016, 0x0013, 0x000a, 0x0033,
-					   0x0032, 0x002f, 0x0005, 0x0004, 0x0015, 0x0012, 0x0009,
-					   0x0014, 0x0011, 0x0008, 0x0006, 0x0003 };
-	size_t rec = rec_open(w, TLS_HANDSHAKE);
-	tw8(w, 1);
+	tw8(w, type);
 	size_t hs = w->len;
 	tw24(w, 0);
 	tw16(w, 0x0301);
@@ -171,6 +167,17 @@ static void client_hello(struct tlsw *w, struct rng *r, const char *sni, const u
 	tw16(w, (uint16_t)(gmt >> 16));
 	tw16(w, (uint16_t)gmt);
 	tw_rand(w, r, 28);
+	return hs;
+}
+
+static void client_hello(struct tlsw *w, struct rng *r, const char *sni, const uint8_t *sid,
+			 int64_t t)
+{
+	static const uint16_t suites[] = { 0x0039, 0x0038, 0x0035, 0x0016, 0x0013, 0x000a, 0x0033,
+					   0x0032, 0x002f, 0x0005, 0x0004, 0x0015, 0x0012, 0x0009,
+					   0x0014, 0x0011, 0x0008, 0x0006, 0x0003 };
+	size_t rec = rec_open(w, TLS_HANDSHAKE);
+	size_t hs = hello_open(w, r, 1, t);
 	tw8(w, sid ? 32 : 0);
 	if (sid)
 		tw(w, sid, 32);
@@ -195,14 +202,7 @@ static void client_hello(struct tlsw *w, struct rng *r, const char *sni, const u
 
 static void server_hello(struct tlsw *w, struct rng *r, const uint8_t *sid, int64_t t)
 {
-	tw8(w, 2);
-	size_t hs = w->len;
-	tw24(w, 0);
-	tw16(w, 0x0301);
-	uint32_t gmt = (uint32_t)(BUILD_EPOCH_S + t / 1000000);
-	tw16(w, (uint16_t)(gmt >> 16));
-	tw16(w, (uint16_t)gmt);
-	tw_rand(w, r, 28);
+	size_t hs = hello_open(w, r, 2, t);
 	tw8(w, 32);
 	tw(w, sid, 32);
 	tw16(w, 0x0005);                  /* TLS_RSA_WITH_RC4_128_SHA */

@@ -56,4 +56,15 @@ check "libpcap reader reads gzip" [ "$(grep -c '	udp	' "$TMP/out")" -eq 2 ]
 bl flows "$TMP/a.pcap" -o "$TMP/after.tsv" --format csv
 check "options after the file are read (as git, GNU)" grep -q ',10.0.0.1,1000,8.8.8.8,53,udp,' "$TMP/after.tsv"
 
+# the directory walker (util/walk.c): links back to the directory are walked once, FIFOs skipped
+mkdir -p "$TMP/loop/sub"
+cp "$TMP/a.pcap" "$TMP/loop/sub/x.pcap"
+ln -s . "$TMP/loop/a"
+ln -s . "$TMP/loop/b"
+ln -s .. "$TMP/loop/sub/up"
+mkfifo "$TMP/loop/fifo"
+bl info --format json "$TMP/loop"
+checkc "symlink loops: the capture is analysed once, exit 0" '[ "$RC" -eq 0 ] && [ "$(grep -c "x.pcap" "$TMP/out")" -eq 1 ]'
+checkc "symlink loops and FIFOs are warnings" '[ "$(grep -c "botlens: warning: .*already walked" "$TMP/err")" -eq 3 ] && grep -q "fifo.: not a regular file" "$TMP/err"'
+
 report cli

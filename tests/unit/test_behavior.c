@@ -393,6 +393,51 @@ static void test_learn(void)
 	bh_ftab_free(&ft);
 }
 
+/* Cross-validation as a library call: the tally does not depend on the number of processes. */
+static void test_xval(void)
+{
+	TEST("xval");
+	struct bh_set s;
+	struct bh_ftab ft;
+	bh_ftab_init(&ft);
+	synth_set(&s, 4, 12, 200, 0.3, &ft);
+	unsigned *fold = malloc(s.n * sizeof *fold);
+	bh_folds(s.y, s.n, 3, 1, fold);
+	struct bh_embed_cfg ec = { .n = 2 };
+	struct bh_train_opts to = { .C = 1, .class_weights = true, .reject_q = 0.01, .seed = 1 };
+	struct bh_tally t[2];
+	memset(t, 0, sizeof t);
+	char err[256];
+	for (unsigned j = 0; j < 2; j++) {
+		struct bh_xval_opts o = { .folds = 3, .jobs = j + 1, .unk = 3, .embed = &ec, .train = &to };
+		bh_conf_init(&t[j].forced, s.nfam);
+		CHECK(bh_xval(&s, fold, &o, &t[j], err, sizeof err) == 0);
+	}
+	CHECK_EQ_U(t[0].known + t[0].unk, s.n);
+	CHECK_EQ_U(t[0].unk, 12);
+	CHECK_EQ_U(t[0].known, t[1].known);
+	CHECK_EQ_U(t[0].known_rej, t[1].known_rej);
+	CHECK_EQ_U(t[0].unk_rej, t[1].unk_rej);
+	size_t cells = (s.nfam + 1) * (s.nfam + 1);
+	CHECK(!memcmp(t[0].forced.m, t[1].forced.m, cells * sizeof *t[0].forced.m));
+	CHECK(bh_conf_accuracy(&t[0].forced) > 0.9);
+	struct bh_xval_opts bad = { .folds = 3, .jobs = 1, .unk = -1, .embed = &ec, .train = &to };
+	unsigned *one = malloc(s.n * sizeof *one);   /* every row in fold 1: it trains on nothing */
+	for (size_t i = 0; i < s.n; i++)
+		one[i] = 1;
+	struct bh_tally tb = { 0 };
+	bh_conf_init(&tb.forced, s.nfam);
+	CHECK(bh_xval_fold(&s, one, 1, &bad, &tb, err, sizeof err) == BH_XVAL_TRAIN);
+	CHECK(!strncmp(err, "fold 2: ", 8));
+	bh_conf_free(&tb.forced);
+	bh_conf_free(&t[0].forced);
+	bh_conf_free(&t[1].forced);
+	free(one);
+	free(fold);
+	bh_set_free(&s);
+	bh_ftab_free(&ft);
+}
+
 static void test_cluster(void)
 {
 	TEST("cluster");
@@ -484,6 +529,7 @@ int main(void)
 	test_fixtures();
 	test_embed();
 	test_learn();
+	test_xval();
 	test_cluster();
 	test_metrics();
 	if (skipped)

@@ -1,11 +1,12 @@
 /*
  * bhcli.h - the part shared by the behavior subcommands (learn, classify,
  * explain, cluster, evaluate): their common options, reading inputs with
- * errors reported per file, and output formats.  Implemented in
- * cli/cmd_learn.c; only cli/ includes this header (it prints).
+ * errors reported per file, and output formats.  Command-line glue over
+ * behavior/behavior.h, implemented in cli/cmd_learn.c (it prints); the
+ * behavior layer itself never includes cli/.
  */
-#ifndef BOTLENS_BEHAVIOR_BHCLI_H
-#define BOTLENS_BEHAVIOR_BHCLI_H
+#ifndef BOTLENS_CLI_BHCLI_H
+#define BOTLENS_CLI_BHCLI_H
 
 #include "behavior/behavior.h"
 #include "cli/cli.h"

@@ -1,0 +1,117 @@
+/*
+ * size-int.h - what the parts of the botnet size analysis share (p2p/
+ * only): the 64-bit key set (u64set.c), the crawl records, the JSON-lines
+ * readers, and the truth comparison (size_truth.c) called by size.c.
+ */
+#ifndef BOTLENS_P2P_SIZE_INT_H
+#define BOTLENS_P2P_SIZE_INT_H
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "p2p/p2p-int.h"
+#include "p2p/p2p.h"
+#include "util/hash.h"
+
+/* --- a set of non-zero 64-bit keys (u64set.c; a zeroed struct is empty) --- */
+struct u64set {
+	uint64_t *k;
+	size_t n, cap;
+};
+/* The set's own mixer (half of fmix64; also tags the passive counter's per-bin keys). */
+uint64_t u64set_mix(uint64_t x);
+/* Adds key (0 is mapped to 1): 1 when it was new, 0 when present, -1 out of memory (set unchanged). */
+int u64set_add(struct u64set *s, uint64_t key);
+bool u64set_has(const struct u64set *s, uint64_t key);
+void u64set_free(struct u64set *s);
+
+static inline bool push_u64(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
+{
+	if (!grow_to((void **)v, cap, *n + 1, sizeof **v, 1024))
+		return false;
+	(*v)[(*n)++] = x;
+	return true;
+}
+
+static inline int oom(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+/* --- records --- */
+struct rec {
+	unsigned crawl;
+	uint32_t ip;
+	uint16_t port;
+	bool resp, has_id;
+	uint64_t id;              /* first 64 bits of the ID */
+	size_t probe0;            /* its probe times: recs.pt[probe0 .. probe0 + nprobes) */
+	unsigned nprobes;         /* 0: the address was not probed (or an old snapshot) */
+};
+
+struct recs {
+	struct rec *r;
+	size_t n, cap;
+	double *pt;               /* probe times (Identify sent), shared by a record's lines */
+	size_t npt, cappt;
+};
+
+static inline uint64_t addr_key(uint32_t ip, uint16_t port) { return (uint64_t)ip << 16 | port; }
+
+static inline uint64_t id64(const uint8_t id[OV_IDLEN])
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | id[i];
+	return v;
+}
+
+static inline bool parse_ip(const char *s, uint32_t *ip)
+{
+	struct crawl_addr a;
+	char buf[32];
+	snprintf(buf, sizeof buf, "%s:1", s);
+	if (!crawl_addr_parse(buf, &a))
+		return false;
+	*ip = a.ip;
+	return true;
+}
+
+static inline const char *jstr(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
+		       ? json_object_get_string(v) : NULL;
+}
+
+static inline double jnum(struct json_object *o, const char *k, double def)
+{
+	struct json_object *v;
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_double(v) : def;
+}
+
+static inline bool jbool(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+	return json_object_object_get_ex(o, k, &v) && json_object_get_boolean(v);
+}
+
+/* Reads one line at a time (any length); NULL at the end. */
+static inline char *read_line(FILE *f, char **buf, size_t *cap)
+{
+	ssize_t n = getline(buf, cap, f);
+	return n < 0 ? NULL : *buf;
+}
+
+/*
+ * Compares each crawl with the simulator's truth read from f (JSON lines
+ * of peers and up/down events; size_truth.c): fills the truth_* fields of
+ * rep.  sets[ci]: crawl ci's responsive addresses.  0, or -1 with err.
+ */
+int size_truth(FILE *f, struct size_report *rep, const struct recs *rs, const struct u64set *sets, char *err,
+	       size_t errlen);
+
+#endif
