@@ -12,7 +12,7 @@
 #include "render/report_out.h"
 
 enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN, OPT_NO_DPI };
-enum rformat { RF_TEXT, RF_JSON, RF_HTML };
+enum rformat { RF_TEXT, RF_JSON, RF_HTML, RF_STIX, RF_CSV_IOC };
 
 static const struct cli_opt opts[] = {
 	{ "geo-db", 0, "FILE", "libloc database for AS/org/country (default: the system's)", OPT_GEO_DB },
@@ -32,6 +32,7 @@ struct report_ctx {
 	struct geo *geo;
 	FILE *out;
 	bool several;
+	unsigned done;              /* reports written (csv-ioc: one header) */
 	uint8_t host_family, host_addr[16];
 	struct rp_col *col;
 	struct rp_params *params;
@@ -117,6 +118,10 @@ static void finish(void *ctx, struct run *r)
 		w = report_text(x->out, &rep);
 	else if (x->fmt == RF_JSON)
 		w = report_json(x->out, &rep, !x->several);
+	else if (x->fmt == RF_STIX)
+		w = report_stix(x->out, &rep, !x->several);
+	else if (x->fmt == RF_CSV_IOC)
+		w = report_csv_ioc(x->out, &rep, !x->done++ && !x->c->no_header);
 	else if ((w = report_html(x->out, &rep, err, sizeof err)))
 		cli_error("%s", err);
 	if (w && !x->rc)
@@ -164,9 +169,13 @@ static int format_of(const char *fmt, const char *out, enum rformat *f)
 		*f = RF_JSON;
 	else if (!strcmp(fmt, "html"))
 		*f = RF_HTML;
+	else if (!strcmp(fmt, "stix"))
+		*f = RF_STIX;
+	else if (!strcmp(fmt, "csv-ioc"))
+		*f = RF_CSV_IOC;
 	else {
 		cli_error("unknown format '%s'", fmt);
-		cli_hint("use text, json or html");
+		cli_hint("use text, json, html, stix or csv-ioc");
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -195,14 +204,17 @@ int cmd_report(int argc, char **argv)
 	}
 	take_format(&ac, av, &fmt);
 	av[ac] = NULL;
-	int rc = cli_parse(ac, av, "report", "[options] FILE... [-o OUT.html|OUT.json|OUT.txt] [--format text|json|html]",
+	int rc = cli_parse(ac, av, "report", "[options] FILE... [-o OUT.html|OUT.json|OUT.txt] [--format text|json|html|stix|csv-ioc]",
 			   opts, opt_cb, &x, &c,
 			   "  botlens report run.pcap\n"
 			   "  botlens report -o run.html run.pcap\n"
 			   "  botlens report --format json --host 192.168.1.10 run.pcap\n"
 			   "  botlens report --set session.hold_s=60 --set beacon.regular_beats=8 run.pcap\n"
 			   "  botlens report --explain-rules\n"
-			   "\n--format text|json|html (default: from -o's extension, else text).\n"
+			   "  botlens report --format stix -o run.stix.json run.pcap\n"
+			   "  botlens report --format csv-ioc run.pcap\n"
+			   "\n--format text|json|html|stix|csv-ioc (default: from -o's extension, else text);\n"
+			   "stix: a STIX 2.1 bundle; csv-ioc: type,value,behavior,first_seen,host,file.\n"
 			   "AS data: IPFire Location database (libloc), CC BY-SA 4.0.\n");
 	if (!rc)
 		rc = format_of(fmt, c.out, &x.fmt);

@@ -37,6 +37,36 @@ check "json: --no-geo leaves asn null" jq_true '.hosts[0].notable[0].asn == null
 gw=$(jq -r '.hosts[0].notable[] | select(.range != null) | .address' "$TMP/storm-private.json" | head -1)
 bl report --host "$gw" --format json "$TMP/storm-private.pcap"
 check "--host selects the host (the gateway)" jq_true ".hosts | length == 1 and .[0].address == \"$gw\"" "$TMP/out"
+# --- STIX 2.1 and indicator CSV (issue 17) ---
+bl report --no-geo --format stix -o "$TMP/s1.json" "$TMP/storm-private.pcap"
+check "stix: exits 0" [ "$RC" -eq 0 ]
+check "stix: valid STIX 2.1 bundle with malware, indicators, relationships" \
+	python3 tests/scripts/stix_check.py "$TMP/s1.json" --expect-malware
+bl report --no-geo --format stix -o "$TMP/s2.json" "$TMP/storm-private.pcap"
+check "stix: deterministic ids and bytes across runs" cmp -s "$TMP/s1.json" "$TMP/s2.json"
+bl report --no-geo --format stix "$TMP/storm-private.pcap" "$TMP/benign-browsing.pcap"
+check "stix: several captures give one valid bundle per line" sh -c \
+	"[ \$(wc -l <'$TMP/out') -eq 2 ] && python3 tests/scripts/stix_check.py '$TMP/out'"
+check "stix: benign browsing has no malware object" sh -c \
+	"tail -1 '$TMP/out' | jq -e '[.objects[] | select(.type==\"malware\")] | length == 0' >/dev/null"
+if [ -f "$DATA/pcap/real/njrat__njrat.pcap" ]; then
+	bl report --no-geo --format stix "$DATA/pcap/real/njrat__njrat.pcap"
+	check "stix: njRAT's C&C server is infrastructure the malware uses" sh -c \
+		"python3 tests/scripts/stix_check.py '$TMP/out' --expect-malware && jq -e '[.objects[] | select(.type==\"infrastructure\" and .name==\"C&C server 3.68.56.232\")] | length == 1' '$TMP/out' >/dev/null && jq -e '[.objects[] | select(.type==\"relationship\" and .relationship_type==\"uses\")] | length >= 1' '$TMP/out' >/dev/null"
+else
+	skip "stix on njrat: no real captures"
+fi
+bl report --no-geo --format csv-ioc "$TMP/storm-private.pcap" "$TMP/storm-public.pcap"
+csv_ioc_ok() {  # one header line, then 6 fields per row with an ISO first_seen (python's csv reader)
+	[ "$(grep -c '^type,value,behavior,first_seen,host,file$' "$1")" -eq 1 ] && [ "$(wc -l <"$1")" -gt 2 ] &&
+		python3 -c 'import csv, re, sys
+r = list(csv.reader(open(sys.argv[1])))
+sys.exit(not all(len(x) == 6 and re.match(r"\d{4}-\d\d-\d\dT.*Z$", x[3]) for x in r[1:]))' "$1"
+}
+check "csv-ioc: one header, then type,value,behavior,first_seen,host,file rows" csv_ioc_ok "$TMP/out"
+bl report --format pdf "$TMP/storm-private.pcap"
+check "unknown report format: exit 2" [ "$RC" -eq 2 ]
+
 bl report -o "$TMP/r.html" "$TMP/storm-public.pcap"
 check "html: written, self-contained, with an inline SVG plot" sh -c \
 	"grep -q '<svg' '$TMP/r.html' && ! grep -Eqi '(src|href)=\"(https?:)?//' '$TMP/r.html' && ! grep -qi '<script' '$TMP/r.html'"
