@@ -10,8 +10,12 @@
 #include "analysis/report.h"
 #include "cli/inputs.h"
 #include "render/report_out.h"
+#include "render/zeek.h"
 
-enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN, OPT_NO_DPI };
+#include <errno.h>
+#include <sys/stat.h>
+
+enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN, OPT_NO_DPI, OPT_ZEEK_LOGS };
 enum rformat { RF_TEXT, RF_JSON, RF_HTML, RF_STIX, RF_CSV_IOC };
 
 static const struct cli_opt opts[] = {
@@ -21,6 +25,7 @@ static const struct cli_opt opts[] = {
 	{ "rules", 0, "FILE", "thresholds from a file of NAME=VALUE lines ('#' comments)", OPT_RULES },
 	{ "explain-rules", 0, NULL, "list behavior kinds, detectors and thresholds, then exit", OPT_EXPLAIN },
 	{ "no-dpi", 0, NULL, "no nDPI: no services and risks, a third of the CPU on large captures", OPT_NO_DPI },
+	{ "zeek-logs", 0, "DIR", "also write Zeek's conn.log and a notice.log of behaviors into DIR", OPT_ZEEK_LOGS },
 	{ 0 },
 };
 
@@ -37,6 +42,10 @@ struct report_ctx {
 	struct rp_col *col;
 	struct rp_params *params;
 	int rc;
+	const char *zeek_dir;       /* --zeek-logs */
+	FILE *zf[2];                /* conn.log, notice.log */
+	struct table zt[2];
+	int64_t zlast;
 };
 
 static int opt_cb(void *ctx, int id, const char *arg)
@@ -55,6 +64,8 @@ static int opt_cb(void *ctx, int id, const char *arg)
 		return strncmp(err, "cannot ", 7) ? EXIT_USAGE : EXIT_INPUT;
 	} else if (id == OPT_NO_DPI) {
 		x->no_dpi = true;
+	} else if (id == OPT_ZEEK_LOGS) {
+		x->zeek_dir = arg;
 	}
 	return 0;
 }
@@ -82,6 +93,53 @@ static int explain_rules(void)
 	return fflush(stdout) || ferror(stdout) ? EXIT_OUTPUT : EXIT_OK;
 }
 
+/* --zeek-logs: a conn.log row per flow, service from the collector's parsers. */
+static void zeek_flow_end(void *ctx, const struct run *r, const struct flow *f)
+{
+	struct report_ctx *x = ctx;
+	if (!x->zt[0].started)
+		table_zeek(&x->zt[0], "conn", zeek_conn_types, r->start_ns);
+	zeek_conn_row(&x->zt[0], r, f, zeek_service(rp_col_flow_app(x->col, f)));
+	x->zlast = r->last_ns;
+}
+
+/* Opens DIR/conn.log and DIR/notice.log (DIR made if missing); exit code or 0. */
+static int zeek_open(struct report_ctx *x)
+{
+	static const char *const names[2] = { "conn.log", "notice.log" };
+	if (mkdir(x->zeek_dir, 0777) && errno != EEXIST) {
+		cli_error("cannot create '%s': %s", x->zeek_dir, strerror(errno));
+		return EXIT_OUTPUT;
+	}
+	for (int i = 0; i < 2; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", x->zeek_dir, names[i]);
+		if (!(x->zf[i] = fopen(path, "w"))) {
+			cli_error("cannot open '%s': %s", path, strerror(errno));
+			return EXIT_OUTPUT;
+		}
+	}
+	table_init(&x->zt[0], x->zf[0], TABLE_ZEEK, zeek_conn_cols, zeek_conn_ncols, true);
+	table_zeek(&x->zt[0], "conn", zeek_conn_types, 0);
+	table_init(&x->zt[1], x->zf[1], TABLE_ZEEK, zeek_notice_cols, zeek_notice_ncols, true);
+	table_zeek(&x->zt[1], "notice", zeek_notice_types, 0);
+	return 0;
+}
+
+static int zeek_close(struct report_ctx *x)
+{
+	int rc = 0;
+	for (int i = 0; i < 2; i++)
+		if (x->zf[i]) {
+			table_close(&x->zt[i], x->zlast);
+			if (fclose(x->zf[i]) && !rc) {
+				cli_error("cannot write '%s': %s", x->zeek_dir, strerror(errno));
+				rc = EXIT_OUTPUT;
+			}
+		}
+	return rc;
+}
+
 static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 {
 	struct report_ctx *x = ctx;
@@ -94,7 +152,9 @@ static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 	if (!x->no_dpi)
 		rp_col_dpi(x->col);  /* without nDPI the report still stands: no "services" then */
 	subs[0] = rp_col_sub(x->col);
-	return 1;
+	if (x->zf[0])  /* after the collector: the flow's protocol is known */
+		subs[1] = (struct run_sub){ .ctx = x, .flow_end = zeek_flow_end };
+	return x->zf[0] ? 2 : 1;
 }
 
 static void finish(void *ctx, struct run *r)
@@ -114,6 +174,11 @@ static void finish(void *ctx, struct run *r)
 		return;
 	}
 	int w = 0;
+	if (x->zf[1]) {
+		if (!x->zt[1].started)
+			table_zeek(&x->zt[1], "notice", zeek_notice_types, rep.start_ns);
+		zeek_notice_rows(&x->zt[1], &rep);
+	}
 	if (x->fmt == RF_TEXT)
 		w = report_text(x->out, &rep);
 	else if (x->fmt == RF_JSON)
@@ -213,6 +278,7 @@ int cmd_report(int argc, char **argv)
 			   "  botlens report --explain-rules\n"
 			   "  botlens report --format stix -o run.stix.json run.pcap\n"
 			   "  botlens report --format csv-ioc run.pcap\n"
+			   "  botlens report --zeek-logs zeek/ run.pcap      # zeek/conn.log, zeek/notice.log\n"
 			   "\n--format text|json|html|stix|csv-ioc (default: from -o's extension, else text);\n"
 			   "stix: a STIX 2.1 bundle; csv-ioc: type,value,behavior,first_seen,host,file.\n"
 			   "AS data: IPFire Location database (libloc), CC BY-SA 4.0.\n");
@@ -230,6 +296,8 @@ int cmd_report(int argc, char **argv)
 			rc = EXIT_INPUT;
 		}
 	}
+	if (!rc && x.zeek_dir)
+		rc = zeek_open(&x);
 	if (!rc && !(x.out = cli_open_out(c.out)))
 		rc = EXIT_OUTPUT;
 	if (!rc) {
@@ -243,6 +311,8 @@ int cmd_report(int argc, char **argv)
 		int oc = cli_close_out(x.out, c.out);
 		rc = oc ? oc : rc;
 	}
+	int zc = zeek_close(&x);
+	rc = zc && !rc ? zc : rc;
 	rp_col_free(x.col);
 	rp_params_free(x.params);
 	geo_close(x.geo);

@@ -9,7 +9,7 @@
 #include <time.h>
 
 static const char *const format_names[] = {
-	[TABLE_TSV] = "tsv", [TABLE_CSV] = "csv", [TABLE_JSON] = "json",
+	[TABLE_TSV] = "tsv", [TABLE_CSV] = "csv", [TABLE_JSON] = "json", [TABLE_ZEEK] = "zeek",
 };
 
 int table_format_parse(const char *s)
@@ -54,8 +54,43 @@ static void out_c(struct table *t, char c)
 
 static void out_s(struct table *t, const char *s) { out_n(t, s, strlen(s)); }
 
+/* Zeek's #open/#close time: local-free "YYYY-MM-DD-HH-MM-SS" (UTC). */
+static void zeek_time(int64_t ns, char *buf, size_t len)
+{
+	char iso[40];
+	time_iso8601(ns, iso, sizeof iso);
+	snprintf(buf, len, "%.10s-%.2s-%.2s-%.2s", iso, iso + 11, iso + 14, iso + 17);
+}
+
+/* Zeek's header (Zeek's logging/writers/ascii: the meta lines, then #fields and #types). */
+static void put_zeek_header(struct table *t)
+{
+	char ts[40];
+	zeek_time(t->zopen_ns, ts, sizeof ts);
+	out_s(t, "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\t");
+	out_s(t, t->zpath ? t->zpath : "-");
+	out_s(t, "\n#open\t");
+	out_s(t, ts);
+	out_s(t, "\n#fields");
+	for (unsigned i = 0; i < t->ncols; i++) {
+		out_c(t, '\t');
+		out_s(t, t->cols[i]);
+	}
+	out_s(t, "\n#types");
+	for (unsigned i = 0; i < t->ncols; i++) {
+		out_c(t, '\t');
+		out_s(t, t->ztypes ? t->ztypes[i] : "string");
+	}
+	out_c(t, '\n');
+	flush(t);
+}
+
 static void put_header(struct table *t)
 {
+	if (t->fmt == TABLE_ZEEK) {
+		put_zeek_header(t);
+		return;
+	}
 	if (t->fmt == TABLE_JSON || !t->header)
 		return;
 	for (unsigned i = 0; i < t->ncols; i++) {
@@ -78,6 +113,29 @@ void table_init(struct table *t, FILE *f, enum table_format fmt,
 	t->header = header;
 	t->started = false;
 	t->len = 0;
+	t->zpath = NULL;
+	t->ztypes = NULL;
+	t->zopen_ns = 0;
+}
+
+void table_zeek(struct table *t, const char *path, const char *const *types, int64_t open_ns)
+{
+	t->zpath = path;
+	t->ztypes = types;
+	t->zopen_ns = open_ns;
+}
+
+void table_close(struct table *t, int64_t close_ns)
+{
+	char ts[40];
+	if (t->fmt != TABLE_ZEEK)
+		return;
+	table_begin(t);
+	zeek_time(close_ns, ts, sizeof ts);
+	out_s(t, "#close\t");
+	out_s(t, ts);
+	out_c(t, '\n');
+	flush(t);
 }
 
 /* Escapes s as a JSON string with quotes into the row. */
@@ -140,7 +198,7 @@ static void cell_begin(struct table *t)
 		put_json(t, t->col < t->ncols ? t->cols[t->col] : "?");
 		out_c(t, ':');
 	} else if (t->col > 0) {
-		out_c(t, t->fmt == TABLE_TSV ? '\t' : ',');
+		out_c(t, t->fmt == TABLE_CSV ? ',' : '\t');
 	}
 }
 
@@ -162,11 +220,34 @@ static void put_csv(struct table *t, const char *s)
 	out_c(t, '"');
 }
 
+/* Zeek's escaping: the separator, backslash and non-printable bytes as \xNN,
+ * a lone "-" (the unset mark) as \x2d. */
+static void put_zeek(struct table *t, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (!strcmp(s, "-")) {
+		out_s(t, "\\x2d");
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\') {
+			char e[4] = { '\\', 'x', hex[*p >> 4], hex[*p & 15] };
+			out_n(t, e, 4);
+		} else {
+			out_c(t, (char)*p);
+		}
+	}
+}
+
 /* One pass: copies s, blanking tabs and line breaks, which TSV cannot hold. */
 static void put_tsv(struct table *t, const char *s)
 {
 	if (!*s) {
 		out_n(t, "(empty)", 7);
+		return;
+	}
+	if (t->fmt == TABLE_ZEEK) {
+		put_zeek(t, s);
 		return;
 	}
 	for (; *s; s++) {
@@ -182,7 +263,7 @@ void table_null(struct table *t)
 	cell_begin(t);
 	if (t->fmt == TABLE_JSON)
 		out_s(t, "null");
-	else if (t->fmt == TABLE_TSV)
+	else if (t->fmt == TABLE_TSV || t->fmt == TABLE_ZEEK)
 		out_c(t, '-');
 	cell_end(t);
 }

@@ -56,4 +56,22 @@ check "libpcap reader reads gzip" [ "$(grep -c '	udp	' "$TMP/out")" -eq 2 ]
 bl flows "$TMP/a.pcap" -o "$TMP/after.tsv" --format csv
 check "options after the file are read (as git, GNU)" grep -q ',10.0.0.1,1000,8.8.8.8,53,udp,' "$TMP/after.tsv"
 
+# --- Zeek's conn.log (issue 17), read back by tests/scripts/zeek_cut.awk, not by botlens ---
+ZCUT=tests/scripts/zeek_cut.awk
+bl flows --format zeek "$TMP/a.pcap" "$TMP/b.pcap"
+check "flows --format zeek: exit 0" [ "$RC" -eq 0 ]
+check "zeek: header, types and #close valid, one row per flow" sh -c "[ \$(awk -f $ZCUT -v check=1 '$TMP/out') -eq 2 ]"
+check "zeek: #path conn and Zeek's conn.log fields" sh -c "grep -q '^#path	conn\$' '$TMP/out' && grep -q '^#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents\$' '$TMP/out'"
+check "zeek: epoch ts with microseconds, udp, 2 packets" sh -c "awk -f $ZCUT -v cols='ts proto orig_pkts service' '$TMP/out' | grep -Eq '^[0-9]+\\.[0-9]{6}	udp	2	-\$'"
+check "zeek: uids C + base62, unique across the two captures" sh -c \
+	"[ \$(awk -f $ZCUT -v cols=uid '$TMP/out' | grep -Ec '^C[0-9A-Za-z]{17}\$') -eq 2 ] && [ \$(awk -f $ZCUT -v cols=uid '$TMP/out' | sort -u | wc -l) -eq 2 ]"
+bl flows --format zeek "$TMP/a.pcap"
+cp "$TMP/out" "$TMP/z1"
+bl flows --format zeek "$TMP/a.pcap"
+check "zeek: a rerun gives the same uids" cmp -s "$TMP/out" "$TMP/z1"
+bl flows --format zeek "$TMP/missing.pcap"
+check "zeek: no header before an open error" sh -c "[ $RC -eq 3 ] && [ ! -s '$TMP/out' ]"
+bl flows "$TMP/missing.pcap"
+check "flows: no header before an open error" sh -c "[ $RC -eq 3 ] && [ ! -s '$TMP/out' ]"
+
 report cli

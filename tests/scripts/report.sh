@@ -67,6 +67,19 @@ check "csv-ioc: one header, then type,value,behavior,first_seen,host,file rows" 
 bl report --format pdf "$TMP/storm-private.pcap"
 check "unknown report format: exit 2" [ "$RC" -eq 2 ]
 
+# --- Zeek logs (issue 17), read back by tests/scripts/zeek_cut.awk ---
+ZCUT=tests/scripts/zeek_cut.awk
+bl report --no-geo --format json --zeek-logs "$TMP/zeek" "$TMP/storm-private.pcap"
+check "--zeek-logs: exit 0, conn.log and notice.log valid by their #types" sh -c \
+	"[ $RC -eq 0 ] && awk -f $ZCUT -v check=1 '$TMP/zeek/conn.log' >/dev/null && awk -f $ZCUT -v check=1 '$TMP/zeek/notice.log' >/dev/null"
+"$BOTLENS" flows --format zeek "$TMP/storm-private.pcap" >"$TMP/zflows.log"
+check "--zeek-logs: conn.log has flows' uids, one row per flow" sh -c \
+	"awk -f $ZCUT -v cols=uid '$TMP/zeek/conn.log' | sort >'$TMP/u1' && awk -f $ZCUT -v cols=uid '$TMP/zflows.log' | sort >'$TMP/u2' && cmp -s '$TMP/u1' '$TMP/u2' && [ -s '$TMP/u1' ]"
+check "--zeek-logs: service from protocol recognition (dns, smtp)" sh -c \
+	"awk -f $ZCUT -v cols=service '$TMP/zeek/conn.log' | sort -u | grep -qx dns && awk -f $ZCUT -v cols=service '$TMP/zeek/conn.log' | sort -u | grep -qx smtp"
+check "--zeek-logs: a notice per behavior, note Botlens::KIND" sh -c \
+	"[ \$(awk -f $ZCUT -v check=1 '$TMP/zeek/notice.log') -eq \$(jq '[.hosts[].behaviors[]] | length' '$TMP/out') ] && awk -f $ZCUT -v cols=note '$TMP/zeek/notice.log' | grep -qx 'Botlens::spam'"
+
 bl report -o "$TMP/r.html" "$TMP/storm-public.pcap"
 check "html: written, self-contained, with an inline SVG plot" sh -c \
 	"grep -q '<svg' '$TMP/r.html' && ! grep -Eqi '(src|href)=\"(https?:)?//' '$TMP/r.html' && ! grep -qi '<script' '$TMP/r.html'"
