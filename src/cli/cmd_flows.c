@@ -10,6 +10,7 @@
 #include "render/zeek.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char *const cols[] = {
 	"file", "ts", "rel", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto",
@@ -24,6 +25,7 @@ struct flows_ctx {
 	const struct cli_common *c;
 	bool several;
 	int64_t last_ns;            /* zeek: #close at the last capture's end */
+	uint8_t host_family, host_addr[16];   /* --host: flows with this address only */
 };
 
 static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
@@ -31,6 +33,9 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 	struct flows_ctx *x = ctx;
 	struct table *t = &x->t;
 	char ts[48], a[64], b[64], uid[24], pb[8];
+	if (x->host_family && (f->family != x->host_family ||
+			       (memcmp(f->orig, x->host_addr, 16) && memcmp(f->resp, x->host_addr, 16))))
+		return;
 	if (t->fmt == TABLE_ZEEK) {
 		if (!t->started)
 			table_zeek(t, "conn", zeek_conn_types, r->start_ns);
@@ -102,6 +107,10 @@ int cmd_flows(int argc, char **argv)
 	if (rc)
 		return rc;
 	struct flows_ctx x = { .c = &c };
+	if (c.host && !decode_addr_parse(c.host, &x.host_family, x.host_addr)) {
+		cli_error("invalid address '%s'", c.host);
+		return EXIT_USAGE;
+	}
 	if (!(x.out = cli_open_out(c.out)))
 		return EXIT_OUTPUT;
 	struct inputs_job job = { .ctx = &x, .track_flows = true, .begin = begin, .setup = setup };

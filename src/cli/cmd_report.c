@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analysis/report.h"
 #include "cli/inputs.h"
@@ -162,6 +163,13 @@ static void finish(void *ctx, struct run *r)
 	struct report_ctx *x = ctx;
 	struct rp_report rep;
 	char err[256];
+	inputs_warn_clock(r);
+	if (x->host_family && r->hosts && !hosttab_find(r->hosts, x->host_family, x->host_addr)) {
+		x->rc = inputs_host_absent(r, x->c->host);
+		rp_col_free(x->col);
+		x->col = NULL;
+		return;
+	}
 	if (!x->col || rp_col_oom(x->col)) {
 		cli_error("'%s': out of memory", r->path);
 		x->rc = EXIT_INTERNAL;
@@ -222,11 +230,32 @@ static void take_format(int *argc, char **argv, const char **fmt)
 	*argc = j;
 }
 
+/* -o's extension -> format; "" for none or stdout, NULL for one report cannot write. */
+static const char *format_of_ext(const char *out)
+{
+	static const struct { const char *ext, *fmt; } exts[] = {
+		{ ".html", "html" }, { ".htm", "html" }, { ".json", "json" }, { ".txt", "text" },
+		{ ".text", "text" }, { ".csv", "csv-ioc" }, { ".stix", "stix" },
+	};
+	const char *base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out, *dot = strrchr(base, '.');
+	if (!dot || dot == base || !strcmp(out, "-"))
+		return "";
+	for (size_t i = 0; i < sizeof exts / sizeof *exts; i++)
+		if (!strcasecmp(dot, exts[i].ext))
+			return exts[i].fmt;
+	return NULL;
+}
+
 static int format_of(const char *fmt, const char *out, enum rformat *f)
 {
 	if (!fmt && out) {
-		size_t n = strlen(out);
-		fmt = n > 5 && !strcmp(out + n - 5, ".html") ? "html" : n > 5 && !strcmp(out + n - 5, ".json") ? "json" : "text";
+		fmt = format_of_ext(out);
+		if (!fmt) {
+			cli_error("cannot write '%s': report writes .html, .json, .txt, .csv (csv-ioc) or .stix", out);
+			cli_hint("give --format text|json|html|stix|csv-ioc to write another name");
+			return EXIT_USAGE;
+		}
+		fmt = fmt[0] ? fmt : NULL;
 	}
 	if (!fmt || !strcmp(fmt, "text"))
 		*f = RF_TEXT;

@@ -74,4 +74,25 @@ check "zeek: no header before an open error" sh -c "[ $RC -eq 3 ] && [ ! -s '$TM
 bl flows "$TMP/missing.pcap"
 check "flows: no header before an open error" sh -c "[ $RC -eq 3 ] && [ ! -s '$TMP/out' ]"
 
+# --- papercuts (issue 17) ---
+bl report --host 10.9.9.9 "$TMP/a.pcap"
+check "report --host absent from the capture: exit 2 naming addresses it has" sh -c \
+	"[ $RC -eq 2 ] && grep -q 'host 10.9.9.9 does not appear' '$TMP/err' && grep -q '10.0.0.1' '$TMP/err'"
+bl report -o "$TMP/x.pdf" "$TMP/a.pcap"
+check "report -o x.pdf: refused with exit 2, nothing written" sh -c "[ $RC -eq 2 ] && [ ! -e '$TMP/x.pdf' ] && grep -q 'cannot write' '$TMP/err'"
+bl flows --host 999.1.1.1 "$TMP/a.pcap"
+check "flows --host 999.1.1.1: exit 2" [ "$RC" -eq 2 ]
+bl flows --host 10.0.0.1 "$TMP/a.pcap"
+check "flows --host ADDR: its flows" sh -c "[ $RC -eq 0 ] && [ \$(wc -l <'$TMP/out') -eq 2 ]"
+bl flows --host 10.0.0.2 "$TMP/a.pcap"
+check "flows --host ADDR: not another's flows" sh -c "[ $RC -eq 0 ] && [ \$(wc -l <'$TMP/out') -eq 1 ]"
+bl help flows
+check "botlens help flows: the flows help" sh -c "[ $RC -eq 0 ] && grep -q 'usage: botlens flows' '$TMP/out'"
+bl help nosuch
+check "botlens help nosuch: exit 2" [ "$RC" -eq 2 ]
+bl info "$TMP/a.pcap"
+check "info: a 1970 clock is warned about" sh -c "[ $RC -eq 0 ] && grep -q 'warning: .*clock was not set' '$TMP/err'"
+bl report "$TMP/a.pcap"
+check "report: a 1970 clock is warned about" grep -q 'warning: .*clock was not set' "$TMP/err"
+
 report cli
