@@ -43,6 +43,13 @@ struct report_ctx {
 	struct rp_col *col;
 	struct rp_params *params;
 	int rc;
+	/* html: the page is assembled at the end, so that its <title> names the
+	 * captures and a table of contents can lead it */
+	FILE *body, *toc;
+	char *bodybuf, *tocbuf;
+	size_t bodylen, toclen;
+	unsigned nth, nhosts;
+	char title[400];
 	const char *zeek_dir;       /* --zeek-logs */
 	FILE *zf[2];                /* conn.log, notice.log */
 	struct table zt[2];
@@ -195,8 +202,16 @@ static void finish(void *ctx, struct run *r)
 		w = report_stix(x->out, &rep, !x->several);
 	else if (x->fmt == RF_CSV_IOC)
 		w = report_csv_ioc(x->out, &rep, !x->done++ && !x->c->no_header);
-	else if ((w = report_html(x->out, &rep, err, sizeof err)))
+	else if (x->body && (w = report_html(x->body, &rep, x->nth, err, sizeof err)))
 		cli_error("%s", err);
+	if (x->fmt == RF_HTML && x->toc) {
+		const char *base = strrchr(r->path, '/') ? strrchr(r->path, '/') + 1 : r->path;
+		size_t tl = strlen(x->title);
+		if (tl < sizeof x->title - 1)
+			snprintf(x->title + tl, sizeof x->title - tl, "%s%s", x->nth ? ", " : "botlens report: ", base);
+		report_html_toc(x->toc, &rep, x->nth++);
+		x->nhosts += rep.nhosts;
+	}
 	if (w && !x->rc)
 		x->rc = EXIT_OUTPUT;
 	rp_report_free(&rep);
@@ -208,8 +223,29 @@ static void begin(void *ctx, size_t nfiles)
 {
 	struct report_ctx *x = ctx;
 	x->several = nfiles > 1;
-	if (x->fmt == RF_HTML)
-		report_html_begin(x->out, "botlens report");
+	if (x->fmt == RF_HTML) {
+		x->body = open_memstream(&x->bodybuf, &x->bodylen);
+		x->toc = open_memstream(&x->tocbuf, &x->toclen);
+	}
+}
+
+/* The HTML page: head and title, contents when there are several hosts or captures, the reports. */
+static int html_page(struct report_ctx *x)
+{
+	if (!x->body || !x->toc) {
+		cli_error("out of memory");
+		return EXIT_INTERNAL;
+	}
+	fclose(x->body);
+	fclose(x->toc);
+	x->body = x->toc = NULL;
+	report_html_begin(x->out, x->title[0] ? x->title : "botlens report");
+	if (x->nth > 1 || x->nhosts > 1)
+		report_html_nav(x->out, x->tocbuf, x->toclen);
+	fwrite(x->bodybuf, 1, x->bodylen, x->out);
+	free(x->bodybuf);
+	free(x->tocbuf);
+	return report_html_end(x->out) ? EXIT_OUTPUT : 0;
 }
 
 /* --format belongs to the common table options (tsv/csv/json); report
@@ -333,8 +369,10 @@ int cmd_report(int argc, char **argv)
 		struct inputs_job job = { .ctx = &x, .track_hosts = true, .hosts_light = true,
 					  .begin = begin, .setup = setup, .finish = finish };
 		rc = inputs_run(&c, &job);
-		if (x.fmt == RF_HTML)
-			report_html_end(x.out);
+		if (x.fmt == RF_HTML) {
+			int hc = html_page(&x);
+			rc = hc && !rc ? hc : rc;
+		}
 		if (x.rc && (!rc || rc == EXIT_DAMAGED))
 			rc = x.rc;
 		int oc = cli_close_out(x.out, c.out);

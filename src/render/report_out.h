@@ -16,7 +16,12 @@ int report_text(FILE *out, const struct rp_report *rep);
 int report_json(FILE *out, const struct rp_report *rep, bool pretty);
 /* The page frame around one or more reports. */
 int report_html_begin(FILE *out, const char *title);
-int report_html(FILE *out, const struct rp_report *rep, char *err, size_t errlen);
+/* One report's sections; nth (0, 1, ...) makes its anchors unique in the page: #rN, #rN-hK. */
+int report_html(FILE *out, const struct rp_report *rep, unsigned nth, char *err, size_t errlen);
+/* The contents entry of report nth: the capture and per host its verdict, linking to them. */
+int report_html_toc(FILE *out, const struct rp_report *rep, unsigned nth);
+/* The contents box around n bytes of report_html_toc() entries. */
+int report_html_nav(FILE *out, const char *entries, size_t n);
 int report_html_end(FILE *out);
 /* A STIX 2.1 bundle of the indicators, observed data, malware and C&C
  * infrastructure (report_stix.c); pretty: indented, else one line. */

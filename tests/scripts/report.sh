@@ -86,6 +86,20 @@ check "html: written, self-contained, with an inline SVG plot" sh -c \
 bl report -o "$TMP/two.html" "$TMP/storm-private.pcap" "$TMP/storm-public.pcap"
 check "html: a plot per run's sandbox host at least, no element id shared" sh -c \
 	"[ \$(grep -c '<svg' '$TMP/two.html') -ge 2 ] && [ -z \"\$(grep -o 'id=\\\"[^\\\"]*\\\"' '$TMP/two.html' | sort | uniq -d)\" ]"
+html_toc_ok() {  # every contents link points at an element id of the page
+	grep -o 'href="#[^"]*"' "$1" | sed 's/href="#//; s/"$//' | sort -u >"$TMP/links"
+	[ -s "$TMP/links" ] && while read -r id; do grep -q "id=\"$id\"" "$1" || return 1; done <"$TMP/links"
+}
+check "html: <title> names the captures" grep -q '<title>botlens report: storm-private.pcap, storm-public.pcap</title>' "$TMP/two.html"
+check "html: contents for several captures, linking to each host" sh -c "grep -q '<nav><h2>Contents</h2>' '$TMP/two.html'"
+check "html: contents links resolve" html_toc_ok "$TMP/two.html"
+check "html: one capture: its name in <title>, contents only for several hosts" sh -c \
+	"grep -q '<title>botlens report: storm-public.pcap</title>' '$TMP/r.html' && { [ \$(grep -c '<section>' '$TMP/r.html') -gt 1 ] && grep -q '<nav>' '$TMP/r.html' || ! grep -q '<nav>' '$TMP/r.html'; }"
+bl report --no-geo -o "$TMP/one.html" "$TMP/benign-browsing.pcap"
+check "html: one capture with one host: no contents box" sh -c "[ \$(grep -c '<section>' '$TMP/one.html') -eq 1 ] && ! grep -q '<nav>' '$TMP/one.html'"
+check "html: phase bars with a time axis" sh -c "grep -q 'class=\"tlb axis\"' '$TMP/r.html' && [ \$(grep -o 'class=\"tick\"' '$TMP/r.html' | wc -l) -ge 2 ]"
+check "html: the verdict comes before the phases and the plot" sh -c \
+	"awk '/class=\"verdict/ && !v {v=NR} /<h3>Phases/ && !p {p=NR} END {exit !(v && p && v < p)}' '$TMP/r.html'"
 bl report --format yaml "$TMP/storm-public.pcap"
 check "unknown format is exit 2" [ "$RC" -eq 2 ]
 bl report --geo-db "$TMP/nonexistent.db" "$TMP/storm-public.pcap"
