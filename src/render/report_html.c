@@ -1,7 +1,9 @@
 /*
  * report_html.c - the explanation as one self-contained HTML page: a
- * summary, per host its role, the phase timeline (CSS bars), the time x
- * port plot inlined as SVG (phase bands and notable endpoints annotated),
+ * table of contents with each host's verdict (report_html_toc, when the
+ * page holds several hosts or captures), per host the verdict first, its
+ * role, the phase timeline (CSS bars over a time axis), the time x
+ * port plot inlined as SVG (phase onsets and notable endpoints annotated),
  * behaviors with evidence, notable endpoints with AS/org/country and the
  * protocols.  No scripts, no external fetches: fonts, styles and the
  * plot are all inside the file.
