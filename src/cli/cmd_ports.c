@@ -83,13 +83,17 @@ static json_object *hist_json(const struct ports_cli *x, uint64_t *const c[2])
 
 static void hist_text(FILE *f, const struct ports_cli *x, uint64_t *const c[2])
 {
-	fprintf(f, "  histogram (%s contacts per %u ports):\n  %11s %10s %10s\n",
-		x->p.per_packet ? "packet" : "flow", x->bin, "ports", "tcp", "udp");
+	const char *u = x->p.per_packet ? "packets" : "flows";
+	char tcp[16], udp[16];
+	snprintf(tcp, sizeof tcp, "tcp %s", u);
+	snprintf(udp, sizeof udp, "udp %s", u);
+	fprintf(f, "  histogram (%s contacts per %u destination ports):\n  %11s %12s %12s\n",
+		x->p.per_packet ? "packet" : "flow", x->bin, "dest. ports", tcp, udp);
 	for (size_t b = 0; b < nbins(x); b++) {
 		unsigned lo = x->lo + (unsigned)b * x->bin, hi = lo + x->bin - 1 > x->hi ? x->hi : lo + x->bin - 1;
 		char r[16];
 		snprintf(r, sizeof r, "%u-%u", lo, hi);
-		fprintf(f, "  %11s %10llu %10llu\n", r, (unsigned long long)c[0][b], (unsigned long long)c[1][b]);
+		fprintf(f, "  %11s %12llu %12llu\n", r, (unsigned long long)c[0][b], (unsigned long long)c[1][b]);
 	}
 }
 

@@ -40,6 +40,9 @@ else
 fi
 bl ports "$SP"
 check "ports text: the sentence with the numbers" grep -q 'UDP destination ports of [0-9]* peers: uniform on 10[0-9][0-9]–33[0-9]* (p = .*), consistent with rand() % 32768 + 1024' "$TMP/out"
+check "ports text: the plain sentence first, the statistics after" sh -c \
+	"awk '/^In short:/ && !a {a=NR} /^  UDP: .*look drawn at random between about/ && !p {p=NR} /^The statistics:/ && !s {s=NR} /MVUE/ && !m {m=NR} END {exit !(a && p && s && m && a < p && p < s && s < m)}' '$TMP/out'"
+check "ports text: histogram columns labelled" grep -q 'dest. ports    tcp flows    udp flows' "$TMP/out"
 bl ports --range 50000-51000 --bin 10 "$SU" -o "$TMP/band.png"
 check "ports --range/--bin: 101 bins" [ "$(grep -c '^ *500[0-9][0-9]-\|^ *5[01][0-9]*-' "$TMP/out")" -ge 100 ]
 check "ports -o writes a PNG" [ -s "$TMP/band.png" ]
