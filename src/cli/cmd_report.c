@@ -16,7 +16,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN, OPT_NO_DPI, OPT_ZEEK_LOGS };
+enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN, OPT_NO_DPI, OPT_ZEEK_LOGS, OPT_PRETTY };
 enum rformat { RF_TEXT, RF_JSON, RF_HTML, RF_STIX, RF_CSV_IOC };
 
 static const struct cli_opt opts[] = {
@@ -26,6 +26,7 @@ static const struct cli_opt opts[] = {
 	{ "rules", 0, "FILE", "thresholds from a file of NAME=VALUE lines ('#' comments)", OPT_RULES },
 	{ "explain-rules", 0, NULL, "list behavior kinds, detectors and thresholds, then exit", OPT_EXPLAIN },
 	{ "no-dpi", 0, NULL, "no nDPI: no services and risks, a third of the CPU on large captures", OPT_NO_DPI },
+	{ "pretty", 0, NULL, "json, stix: indented (default: one object per line, doc/json.md)", OPT_PRETTY },
 	{ "zeek-logs", 0, "DIR", "also write Zeek's conn.log and a notice.log of behaviors into DIR", OPT_ZEEK_LOGS },
 	{ 0 },
 };
@@ -34,7 +35,7 @@ struct report_ctx {
 	const struct cli_common *c;
 	enum rformat fmt;
 	const char *geo_path;
-	bool no_geo, no_dpi;
+	bool no_geo, no_dpi, pretty;
 	struct geo *geo;
 	FILE *out;
 	bool several;
@@ -72,6 +73,8 @@ static int opt_cb(void *ctx, int id, const char *arg)
 		return strncmp(err, "cannot ", 7) ? EXIT_USAGE : EXIT_INPUT;
 	} else if (id == OPT_NO_DPI) {
 		x->no_dpi = true;
+	} else if (id == OPT_PRETTY) {
+		x->pretty = true;
 	} else if (id == OPT_ZEEK_LOGS) {
 		x->zeek_dir = arg;
 	}
@@ -197,9 +200,9 @@ static void finish(void *ctx, struct run *r)
 	if (x->fmt == RF_TEXT)
 		w = report_text(x->out, &rep);
 	else if (x->fmt == RF_JSON)
-		w = report_json(x->out, &rep, !x->several);
+		w = report_json(x->out, &rep, x->pretty);
 	else if (x->fmt == RF_STIX)
-		w = report_stix(x->out, &rep, !x->several);
+		w = report_stix(x->out, &rep, x->pretty);
 	else if (x->fmt == RF_CSV_IOC)
 		w = report_csv_ioc(x->out, &rep, !x->done++ && !x->c->no_header);
 	else if (x->body && (w = report_html(x->body, &rep, x->nth, err, sizeof err)))

@@ -12,7 +12,7 @@
 #include "analysis/report.h"
 
 int report_text(FILE *out, const struct rp_report *rep);
-/* pretty: indented (one report); else one line (JSON lines for several). */
+/* pretty: indented; else one line (JSON lines: one report per line, doc/json.md). */
 int report_json(FILE *out, const struct rp_report *rep, bool pretty);
 /* The page frame around one or more reports. */
 int report_html_begin(FILE *out, const char *title);

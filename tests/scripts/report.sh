@@ -37,6 +37,15 @@ check "json: --no-geo leaves asn null" jq_true '.hosts[0].notable[0].asn == null
 gw=$(jq -r '.hosts[0].notable[] | select(.range != null) | .address' "$TMP/storm-private.json" | head -1)
 bl report --host "$gw" --format json "$TMP/storm-private.pcap"
 check "--host selects the host (the gateway)" jq_true ".hosts | length == 1 and .[0].address == \"$gw\"" "$TMP/out"
+# --- one JSON convention (doc/json.md) ---
+bl report --no-geo --format json "$TMP/storm-private.pcap"
+check "json: one line per capture by default (JSON lines)" sh -c "[ \$(wc -l <'$TMP/out') -eq 1 ] && jq -e .hosts '$TMP/out' >/dev/null"
+check "json: start (ISO 8601) and start_epoch" jq_true '(.start | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T.*Z$")) and (.start_epoch | type == "number")' "$TMP/out"
+check "json: no float noise (at most 6 decimals in any number)" sh -c "! grep -Eq '[:,\\[][-]?[0-9]+\\.[0-9]{7,}' '$TMP/out'"
+cp "$TMP/out" "$TMP/plain.json"
+bl report --no-geo --format json --pretty "$TMP/storm-private.pcap"
+check "json --pretty: indented, the same document" sh -c "[ \$(wc -l <'$TMP/out') -gt 10 ] && [ \"\$(jq -cS . '$TMP/out')\" = \"\$(jq -cS . '$TMP/plain.json')\" ]"
+
 # --- STIX 2.1 and indicator CSV (issue 17) ---
 bl report --no-geo --format stix -o "$TMP/s1.json" "$TMP/storm-private.pcap"
 check "stix: exits 0" [ "$RC" -eq 0 ]
