@@ -2,7 +2,8 @@
  * cmd_flows.c - `botlens flows`: one line per connection, with Zeek
  * conn.log field names where they apply.  Flows are written when they
  * end (inactivity, TCP close and reuse, end of capture), as Zeek does.
- * --format zeek writes Zeek's conn.log itself (render/zeek.c).  The header
+ * --format zeek writes Zeek's conn.log itself (render/zeek.c), zeek-json
+ * its JSON form.  The header
  * is written with the first row, or at the end when no input failed to
  * open, so that an open error leaves no stray header.
  */
@@ -36,7 +37,7 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 	if (x->host_family && (f->family != x->host_family ||
 			       (memcmp(f->orig, x->host_addr, 16) && memcmp(f->resp, x->host_addr, 16))))
 		return;
-	if (t->fmt == TABLE_ZEEK) {
+	if (t->fmt == TABLE_ZEEK || t->fmt == TABLE_ZEEK_JSON) {
 		if (!t->started)
 			table_zeek(t, "conn", zeek_conn_types, r->start_ns);
 		zeek_conn_row(t, r, f, NULL);
@@ -82,8 +83,8 @@ static void begin(void *ctx, size_t nfiles)
 {
 	struct flows_ctx *x = ctx;
 	x->several = nfiles > 1;
-	if (x->c->format == TABLE_ZEEK) {
-		table_init(&x->t, x->out, TABLE_ZEEK, zeek_conn_cols, zeek_conn_ncols, true);
+	if (x->c->format == TABLE_ZEEK || x->c->format == TABLE_ZEEK_JSON) {
+		table_init(&x->t, x->out, x->c->format, zeek_conn_cols, zeek_conn_ncols, true);
 		table_zeek(&x->t, "conn", zeek_conn_types, 0);  /* #open: the first capture's start, at its first row */
 	} else
 		table_init(&x->t, x->out, x->c->format, x->several ? cols : cols + 1,

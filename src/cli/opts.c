@@ -21,7 +21,7 @@ static const struct cli_opt common_opts[] = {
 	{ "read", 'r', "FILE", "read FILE (as tcpdump -r; same as giving FILE as an operand)", COMMON_READ },
 	{ "filter", 'f', "EXPR", "BPF filter, tcpdump syntax (e.g. 'udp and not port 53')", COMMON_FILTER },
 	{ "host", 0, "ADDR", "the sandbox host (default: the internal address(es) originating most flows)", COMMON_HOST },
-	{ "format", 0, "FMT", "tsv (default), csv, json (JSON lines) or zeek (flows: conn.log)", COMMON_FORMAT },
+	{ "format", 0, "FMT", "tsv (default), csv, json (JSON lines), zeek or zeek-json (flows: conn.log)", COMMON_FORMAT },
 	{ "output", 'o', "FILE", "write to FILE instead of standard output", COMMON_OUT },
 	{ "quiet", 'q', NULL, "no progress on stderr", COMMON_QUIET },
 	{ "no-header", 0, NULL, "no header row in tsv/csv", COMMON_NOHEADER },
@@ -157,7 +157,7 @@ static int common_opt(struct cli_common *c, int id, const char *arg)
 		c->format_set = true;
 		if ((v = table_format_parse(arg)) < 0) {
 			cli_error("unknown format '%s'", arg);
-			cli_hint("use tsv, csv, json or zeek (flows)");
+			cli_hint("use tsv, csv, json, zeek or zeek-json (flows)");
 			return EXIT_USAGE;
 		}
 		c->format = (enum table_format)v;
@@ -272,8 +272,8 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *synopsis,
 		if (rc)
 			return rc;
 	}
-	if (common && common->format == TABLE_ZEEK && strcmp(cmd, "flows")) {
-		cli_error("--format zeek is for 'flows' (report: --zeek-logs DIR)");
+	if (common && (common->format == TABLE_ZEEK || common->format == TABLE_ZEEK_JSON) && strcmp(cmd, "flows")) {
+		cli_error("--format %s is for 'flows' (report: --zeek-logs DIR)", common->format == TABLE_ZEEK ? "zeek" : "zeek-json");
 		return EXIT_USAGE;
 	}
 	if (common)

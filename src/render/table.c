@@ -10,6 +10,7 @@
 
 static const char *const format_names[] = {
 	[TABLE_TSV] = "tsv", [TABLE_CSV] = "csv", [TABLE_JSON] = "json", [TABLE_ZEEK] = "zeek",
+	[TABLE_ZEEK_JSON] = "zeek-json",
 };
 
 int table_format_parse(const char *s)
@@ -91,7 +92,7 @@ static void put_header(struct table *t)
 		put_zeek_header(t);
 		return;
 	}
-	if (t->fmt == TABLE_JSON || !t->header)
+	if (t->fmt == TABLE_JSON || t->fmt == TABLE_ZEEK_JSON || !t->header)
 		return;
 	for (unsigned i = 0; i < t->ncols; i++) {
 		if (i)
@@ -113,6 +114,7 @@ void table_init(struct table *t, FILE *f, enum table_format fmt,
 	t->header = header;
 	t->started = false;
 	t->len = 0;
+	t->row_open = false;
 	t->zpath = NULL;
 	t->ztypes = NULL;
 	t->zopen_ns = 0;
@@ -193,8 +195,9 @@ static void cell_begin(struct table *t)
 		put_header(t);
 		t->started = true;
 	}
-	if (t->fmt == TABLE_JSON) {
-		out_c(t, t->col == 0 ? '{' : ',');
+	if (t->fmt == TABLE_JSON || t->fmt == TABLE_ZEEK_JSON) {
+		out_c(t, t->row_open ? ',' : '{');
+		t->row_open = true;
 		put_json(t, t->col < t->ncols ? t->cols[t->col] : "?");
 		out_c(t, ':');
 	} else if (t->col > 0) {
@@ -260,6 +263,14 @@ static void put_tsv(struct table *t, const char *s)
 
 void table_null(struct table *t)
 {
+	if (t->fmt == TABLE_ZEEK_JSON) {   /* Zeek's JSON leaves unset fields out */
+		if (!t->started) {
+			put_header(t);
+			t->started = true;
+		}
+		cell_end(t);
+		return;
+	}
 	cell_begin(t);
 	if (t->fmt == TABLE_JSON)
 		out_s(t, "null");
@@ -275,7 +286,7 @@ void table_str(struct table *t, const char *s)
 		return;
 	}
 	cell_begin(t);
-	if (t->fmt == TABLE_JSON)
+	if (t->fmt == TABLE_JSON || t->fmt == TABLE_ZEEK_JSON)
 		put_json(t, s);
 	else if (t->fmt == TABLE_CSV)
 		put_csv(t, s);
@@ -289,6 +300,14 @@ static void put_raw(struct table *t, const char *s, size_t n)
 	cell_begin(t);
 	out_n(t, s, n);
 	cell_end(t);
+}
+
+void table_num_str(struct table *t, const char *s)
+{
+	if (t->fmt == TABLE_JSON || t->fmt == TABLE_ZEEK_JSON)
+		put_raw(t, s, strlen(s));
+	else
+		table_str(t, s);
 }
 
 /* Writes v in decimal at the end of buf (which is >= 21 bytes); returns the start. */
@@ -346,7 +365,7 @@ void table_f64(struct table *t, double v, int decimals)
 
 void table_bool(struct table *t, bool v)
 {
-	if (t->fmt == TABLE_JSON)
+	if (t->fmt == TABLE_JSON || t->fmt == TABLE_ZEEK_JSON)
 		put_raw(t, v ? "true" : "false", v ? 4 : 5);
 	else
 		put_raw(t, v ? "T" : "F", 1);
@@ -354,11 +373,12 @@ void table_bool(struct table *t, bool v)
 
 void table_end_row(struct table *t)
 {
-	if (t->fmt == TABLE_JSON)
-		out_s(t, t->col ? "}" : "{}");
+	if (t->fmt == TABLE_JSON || t->fmt == TABLE_ZEEK_JSON)
+		out_s(t, t->row_open ? "}" : "{}");
 	out_c(t, '\n');
 	flush(t);
 	t->col = 0;
+	t->row_open = false;
 }
 
 /* Two decimal digits of v (0..99) at b. */

@@ -13,7 +13,8 @@
  * #types lines (table_zeek() gives the path, the types and the #open
  * time), tab-separated rows with "-" unset and "(empty)" empty, tabs,
  * backslashes and control bytes as \xNN, and a #close line
- * (table_close()).  The header is always written.
+ * (table_close()).  The header is always written.  TABLE_ZEEK_JSON is
+ * Zeek's JSON log form: JSON lines with unset fields left out.
  */
 #ifndef BOTLENS_TABLE_H
 #define BOTLENS_TABLE_H
@@ -22,7 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum table_format { TABLE_TSV, TABLE_CSV, TABLE_JSON, TABLE_ZEEK };
+enum table_format { TABLE_TSV, TABLE_CSV, TABLE_JSON, TABLE_ZEEK, TABLE_ZEEK_JSON };
 
 struct table {
 	FILE *f;
@@ -32,6 +33,7 @@ struct table {
 	unsigned col;       /* next column of the current row */
 	bool header;        /* print a header row */
 	bool started;
+	bool row_open;      /* JSON: the current row's '{' is written */
 	unsigned len;       /* bytes of the current row in buf, written at the row's end */
 	const char *zpath;  /* TABLE_ZEEK: #path, #types (ncols of them), #open */
 	const char *const *ztypes;
@@ -39,7 +41,7 @@ struct table {
 	char buf[4096];
 };
 
-/* Parses "tsv", "csv", "json", "zeek"; returns -1 if unknown. */
+/* Parses "tsv", "csv", "json", "zeek", "zeek-json"; returns -1 if unknown. */
 int table_format_parse(const char *s);
 
 void table_init(struct table *t, FILE *f, enum table_format fmt,
@@ -52,6 +54,8 @@ void table_close(struct table *t, int64_t close_ns);
 /* Prints the header row now (also when no row follows). */
 void table_begin(struct table *t);
 void table_str(struct table *t, const char *s);       /* NULL = absent */
+/* A number already formatted (s): unquoted in JSON, as text elsewhere. */
+void table_num_str(struct table *t, const char *s);
 void table_u64(struct table *t, uint64_t v);
 void table_i64(struct table *t, int64_t v);
 void table_f64(struct table *t, double v, int decimals);

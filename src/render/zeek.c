@@ -79,7 +79,7 @@ void zeek_conn_row(struct table *t, const struct run *r, const struct flow *f, c
 {
 	char ts[48], a[64], b[64], uid[24], pb[8];
 	zeek_ts(f->first_ns, ts, sizeof ts);
-	table_str(t, ts);
+	table_num_str(t, ts);
 	zeek_uid(r->start_ns, r->path, f->id, uid, sizeof uid);
 	table_str(t, uid);
 	decode_addr_str(f->family, f->orig, a, sizeof a);
@@ -159,7 +159,7 @@ void zeek_notice_rows(struct table *t, const struct rp_report *rep)
 			snprintf(note, sizeof note, "Botlens::%s", b->kind);
 			snprintf(sub, sizeof sub, "%s, %.3f s long%s%s", b->malicious ? "malicious" : "benign",
 				 b->end - b->start, srv && !addr ? ", servers " : "", srv && !addr ? srv : "");
-			table_str(t, ts);
+			table_num_str(t, ts);
 			table_null(t);
 			table_str(t, a);
 			table_null(t);

@@ -69,6 +69,11 @@ bl flows --format zeek "$TMP/a.pcap"
 cp "$TMP/out" "$TMP/z1"
 bl flows --format zeek "$TMP/a.pcap"
 check "zeek: a rerun gives the same uids" cmp -s "$TMP/out" "$TMP/z1"
+bl flows --format zeek-json "$TMP/a.pcap"
+check "zeek-json: Zeek's JSON form: epoch ts number, the same uid, unset fields left out" sh -c \
+	"jq -e '(.ts|type==\"number\") and (.uid == \"'\$(awk -f $ZCUT -v cols=uid '$TMP/z1')'\") and (has(\"service\")|not) and .missed_bytes == 0 and .local_orig == true' '$TMP/out' >/dev/null"
+bl hosts --format zeek "$TMP/a.pcap"
+check "--format zeek outside flows: exit 2" [ "$RC" -eq 2 ]
 bl flows --format zeek "$TMP/missing.pcap"
 check "zeek: no header before an open error" sh -c "[ $RC -eq 3 ] && [ ! -s '$TMP/out' ]"
 bl flows "$TMP/missing.pcap"

@@ -260,6 +260,23 @@ static void test_zeek(void)
 		  "a\\x09b\\x5cc\\x01\t7\tT\t\\x2d\t(empty)\n"
 		  "-\t0\tF\t-\tx y\n"
 		  "#close\t2001-09-09-01-47-41\n");
+	TEST("zeek-json");
+	open_out();
+	table_init(&t, out, TABLE_ZEEK_JSON, COLS, NCOLS, true);
+	table_num_str(&t, "1.500000");
+	table_null(&t);
+	table_bool(&t, true);
+	table_str(&t, "a\"b");
+	table_null(&t);
+	table_end_row(&t);
+	table_null(&t);
+	table_null(&t);
+	table_null(&t);
+	table_null(&t);
+	table_null(&t);
+	table_end_row(&t);
+	table_close(&t, 0);
+	CHECK_STR(close_out(), "{\"name\":1.500000,\"delta\":true,\"ok\":\"a\\\"b\"}\n{}\n");
 	TEST("zeek-empty");
 	open_out();
 	table_init(&t, out, TABLE_ZEEK, COLS, NCOLS, false);
@@ -276,6 +293,7 @@ static void test_formats(void)
 	CHECK(table_format_parse("csv") == TABLE_CSV);
 	CHECK(table_format_parse("json") == TABLE_JSON);
 	CHECK(table_format_parse("zeek") == TABLE_ZEEK);
+	CHECK(table_format_parse("zeek-json") == TABLE_ZEEK_JSON);
 	CHECK(table_format_parse("JSON") == -1);
 	CHECK(table_format_parse("") == -1);
 	CHECK(table_format_parse("xml") == -1);
