@@ -12,7 +12,8 @@
  *   |         0:00      2:00      4:00   time since start          |
  *   +--------------------------------------------------------------+
  *
- * Panels sit side by side and share both axes (the longest span).
+ * Panels sit side by side and share both axes (the longest span), unless
+ * fig->own_time gives each panel its own time axis.
  */
 #include <math.h>
 #include <stdio.h>
@@ -430,7 +431,8 @@ int plot_render(const struct plot_fig *f, const char *path, char *err, size_t er
 	bool fail = false;
 	for (size_t i = 0; i < f->npanels; i++)
 		panel(o.cr, f, &f->panels[i], (double)f->width * (double)(i % (size_t)cols),
-		      top + (double)f->height * (double)(i / (size_t)cols), tmax, &fail);
+		      top + (double)f->height * (double)(i / (size_t)cols),
+		      f->own_time ? (f->panels[i].span > 1 ? f->panels[i].span : 1) : tmax, &fail);
 	if (pl_close(&o, err, errlen))
 		return -1;
 	if (fail) {

@@ -152,6 +152,14 @@ if command -v jq >/dev/null 2>&1; then
 	check "compare json: inbound share 0 vs > 0, band only in B" \
 		jqc '.a.share_inbound == 0 and .b.share_inbound > 0 and ([.a.protocols[].bands[]] | length) == 0 and ([.b.protocols[].bands[]] | length) >= 1' "$TMP/out"
 fi
+if command -v jq >/dev/null 2>&1; then
+	"$BOTLENS" synth --scenario storm-private --duration 60 -o "$TMP/short.pcap" >/dev/null 2>&1
+	bl compare --format json "$TMP/short.pcap" "$SP" -o "$TMP/cmp-own.png"
+	check "compare: durations 12x apart are drawn each on its own time axis" \
+		sh -c "[ $RC -eq 0 ] && jq -e '.time_axis == \"own\"' '$TMP/out' >/dev/null && [ -s '$TMP/cmp-own.png' ]"
+	bl compare --format json "$SP" "$SU"
+	check "compare: comparable durations share the time axis" jqc '.time_axis == "shared"' "$TMP/out"
+fi
 bl compare "$SP"
 check "compare with one capture: usage error" [ "$RC" -eq 2 ]
 
