@@ -191,7 +191,7 @@ static void print_kv(FILE *f, json_object *o, const char *prefix, const struct c
 static void finish(void *ctx, struct run *r)
 {
 	struct info_ctx *x = ctx;
-	inputs_warn_clock(r);
+	inputs_warn_clock(x->c, r);
 	json_object *o = summary(r, x);
 	if (!x->c->format_set) {
 		print_text(x->out, o, 0);

@@ -173,7 +173,7 @@ static void finish(void *ctx, struct run *r)
 	struct report_ctx *x = ctx;
 	struct rp_report rep;
 	char err[256];
-	inputs_warn_clock(r);
+	inputs_warn_clock(x->c, r);
 	if (x->host_family && r->hosts && !hosttab_find(r->hosts, x->host_family, x->host_addr)) {
 		x->rc = inputs_host_absent(r, x->c->host);
 		rp_col_free(x->col);

@@ -173,10 +173,10 @@ static int worst(int a, int b)
 /* 1980-01-01: no sandbox ran before it; earlier times are an unset clock counting from boot. */
 #define CLOCK_UNSET_BEFORE_NS (315532800LL * 1000000000LL)
 
-void inputs_warn_clock(const struct run *r)
+void inputs_warn_clock(const struct cli_common *c, const struct run *r)
 {
 	char ts[48];
-	if (!r->have_time || r->first_ns >= CLOCK_UNSET_BEFORE_NS)
+	if (c->quiet || !r->have_time || r->first_ns >= CLOCK_UNSET_BEFORE_NS)
 		return;
 	time_iso8601(r->first_ns, ts, sizeof ts);
 	fprintf(stderr, "botlens: warning: '%s': the capture's clock was not set (first packet %s): "

@@ -99,5 +99,7 @@ bl info "$TMP/a.pcap"
 check "info: a 1970 clock is warned about" sh -c "[ $RC -eq 0 ] && grep -q 'warning: .*clock was not set' '$TMP/err'"
 bl report "$TMP/a.pcap"
 check "report: a 1970 clock is warned about" grep -q 'warning: .*clock was not set' "$TMP/err"
+bl info -q "$TMP/a.pcap"
+check "info -q: no clock warning" sh -c "[ $RC -eq 0 ] && [ ! -s '$TMP/err' ]"
 
 report cli
