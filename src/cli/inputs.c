@@ -176,7 +176,9 @@ static int worst(int a, int b)
 void inputs_warn_clock(const struct cli_common *c, const struct run *r)
 {
 	char ts[48];
-	if (c->quiet || !r->have_time || r->first_ns >= CLOCK_UNSET_BEFORE_NS)
+	/* a damaged or undecodable capture gets its one error line, not two */
+	if (c->quiet || !r->have_time || r->first_ns >= CLOCK_UNSET_BEFORE_NS || r->status != CAP_EOF ||
+	    r->dec.anomalies[ANOM_LINK_UNSUPPORTED])
 		return;
 	time_iso8601(r->first_ns, ts, sizeof ts);
 	fprintf(stderr, "botlens: warning: '%s': the capture's clock was not set (first packet %s): "
