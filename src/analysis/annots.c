@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "analysis/annots.h"
 #include "decode/decode.h"
@@ -33,12 +34,21 @@ unsigned annots_port_by_time(void *ctx, const struct rp_notable *nt)
 	return 0;
 }
 
+/* True when a behavior of the same kind starts before behs[i]: one band per kind (its first onset). */
+static bool kind_before(const struct rp_host *h, unsigned i)
+{
+	for (unsigned k = 0; k < i; k++)
+		if (!strcmp(h->behs[k].kind, h->behs[i].kind))
+			return true;
+	return false;
+}
+
 int annots_report(const struct rp_host *h, double span, bool with_org, annots_port_fn port, void *ctx,
 		  struct plot_annots *out)
 {
 	double w = span > 0 ? span / 150 : 1;
 	for (unsigned i = 0; i < h->nbehs; i++) {
-		if (!h->behs[i].malicious)
+		if (!h->behs[i].malicious || kind_before(h, i))
 			continue;
 		struct plot_annot a = { .kind = PLOT_ANNOT_TIME_BAND, .t0 = h->behs[i].start, .t1 = h->behs[i].start + w };
 		snprintf(a.label, sizeof a.label, "%s", h->behs[i].kind);

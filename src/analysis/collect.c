@@ -312,6 +312,13 @@ size_t rp_line(const uint8_t *p, size_t n)
 	return lf ? (size_t)(lf - p) : cr ? (size_t)(cr - p) : n;
 }
 
+const char *rp_col_flow_app(const struct rp_col *c, const struct flow *f)
+{
+	if (!f->user || f->user > c->nflows || !c->flows[f->user - 1].app)
+		return NULL;
+	return rp_app_name(c->flows[f->user - 1].app);
+}
+
 /* The record of f, created on its first packet (f->user = index + 1). */
 static struct rp_flow *flow_rec(struct rp_col *c, const struct run *r, const struct flow *f)
 {

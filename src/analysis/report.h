@@ -216,6 +216,10 @@ bool rp_col_dpi(struct rp_col *c);
 /* The subscription (needs track_hosts; hosts_light is enough). */
 struct run_sub rp_col_sub(struct rp_col *c);
 bool rp_col_oom(const struct rp_col *c);
+/* The application protocol botlens's parsers recognised in flow f of the
+ * current run ("dns", "tls", ...), or NULL (none, or f unknown to c).
+ * Valid in a flow_end subscriber that runs after the collector's. */
+const char *rp_col_flow_app(const struct rp_col *c, const struct flow *f);
 
 /* ---- the report ---- */
 

@@ -42,7 +42,8 @@ struct cli_cmd {
  * html (cli_common_formats in opts.c), the behavior commands text, tsv and
  * json, botnet-size text and json.
  */
-enum cli_format { CLI_FMT_TEXT, CLI_FMT_TSV, CLI_FMT_CSV, CLI_FMT_JSON, CLI_FMT_HTML, CLI_NFORMATS };
+enum cli_format { CLI_FMT_TEXT, CLI_FMT_TSV, CLI_FMT_CSV, CLI_FMT_JSON, CLI_FMT_HTML, CLI_FMT_ZEEK, CLI_FMT_ZEEK_JSON,
+	CLI_FMT_STIX, CLI_FMT_CSV_IOC, CLI_NFORMATS };
 #define CLI_FMT(f) (1u << (f))
 /* Parses a --format word against the formats in mask; -1 after printing
  * the error and a hint that lists them. */

@@ -10,6 +10,16 @@
 
 #include "cli/plotcli.h"
 
+/* Durations further apart than this factor are drawn on their own time axes. */
+#define COMPARE_SPAN_RATIO 3.0
+
+static bool own_time_axes(double a, double b)
+{
+	a = a > 1 ? a : 1;
+	b = b > 1 ? b : 1;
+	return a / b > COMPARE_SPAN_RATIO || b / a > COMPARE_SPAN_RATIO;
+}
+
 static const struct cli_opt opts[] = {
 	{ "per", 0, "WHAT", "flow (default) or packet", PLOTCLI_PER },
 	{ "inbound", 0, NULL, "plot connections to the sandbox hosts instead of from them", PLOTCLI_INBOUND },
@@ -38,6 +48,17 @@ static int draw(struct plotcli *p, const struct port_panel *two[2])
 	snprintf(what, sizeof what, "%s (per %s)", ports_dir_text(p->dir), p->per_packet ? "packet" : "flow");
 	struct plot_fig fig = { .title = title, .what = what, .panels = pl, .npanels = 2, .ylog = p->ylog,
 				.width = p->width ? p->width : 900, .height = p->height ? p->height : 600 };
+	/* a shared time axis only when the durations are comparable: a 74 s run
+	 * beside an 18-minute one would be a sliver; else each its own, said */
+	double s0 = pl[0].span > 1 ? pl[0].span : 1, s1 = pl[1].span > 1 ? pl[1].span : 1;
+	if (own_time_axes(pl[0].span, pl[1].span)) {
+		fig.own_time = true;
+		for (int i = 0; i < 2; i++) {
+			size_t n = strlen(pl[i].subtitle);
+			snprintf(pl[i].subtitle + n, sizeof pl[i].subtitle - n, "; own time axis (durations differ %.0f×)",
+				 s0 > s1 ? s0 / s1 : s1 / s0);
+		}
+	}
 	if (!ex && plot_render(&fig, p->c.out, err, sizeof err)) {
 		cli_error("%s", err);
 		ex = EXIT_OUTPUT;
@@ -89,6 +110,8 @@ int cmd_compare(int argc, char **argv)
 	if (ex == EXIT_OK) {
 		if (p.c.format_set && p.c.format == TABLE_JSON) {
 			json_object *o = compare_render_json(two[0], two[1]);
+			json_object_object_add(o, "time_axis", json_object_new_string(
+				own_time_axes(two[0]->span, two[1]->span) ? "own" : "shared"));
 			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 			json_object_put(o);
 		} else {

@@ -2,10 +2,16 @@
  * cmd_flows.c - `botlens flows`: one line per connection, with Zeek
  * conn.log field names where they apply.  Flows are written when they
  * end (inactivity, TCP close and reuse, end of capture), as Zeek does.
+ * --format zeek writes Zeek's conn.log itself (render/zeek.c), zeek-json
+ * its JSON form.  The header
+ * is written with the first row, or at the end when no input failed to
+ * open, so that an open error leaves no stray header.
  */
 #include "cli/inputs.h"
+#include "render/zeek.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char *const cols[] = {
 	"file", "ts", "rel", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto",
@@ -19,6 +25,8 @@ struct flows_ctx {
 	FILE *out;
 	const struct cli_common *c;
 	bool several;
+	int64_t last_ns;            /* zeek: #close at the last capture's end */
+	uint8_t host_family, host_addr[16];   /* --host: flows with this address only */
 };
 
 static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
@@ -26,6 +34,16 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 	struct flows_ctx *x = ctx;
 	struct table *t = &x->t;
 	char ts[48], a[64], b[64], uid[24], pb[8];
+	if (x->host_family && (f->family != x->host_family ||
+			       (memcmp(f->orig, x->host_addr, 16) && memcmp(f->resp, x->host_addr, 16))))
+		return;
+	if (t->fmt == TABLE_ZEEK || t->fmt == TABLE_ZEEK_JSON) {
+		if (!t->started)
+			table_zeek(t, "conn", zeek_conn_types, r->start_ns);
+		zeek_conn_row(t, r, f, NULL);
+		x->last_ns = r->last_ns > x->last_ns ? r->last_ns : x->last_ns;
+		return;
+	}
 	if (x->several)
 		table_str(t, r->path);
 	time_iso8601(f->first_ns, ts, sizeof ts);
@@ -65,9 +83,12 @@ static void begin(void *ctx, size_t nfiles)
 {
 	struct flows_ctx *x = ctx;
 	x->several = nfiles > 1;
-	table_init(&x->t, x->out, x->c->format, x->several ? cols : cols + 1,
-		   x->several ? NCOLS : NCOLS - 1, !x->c->no_header);
-	table_begin(&x->t);
+	if (x->c->format == TABLE_ZEEK || x->c->format == TABLE_ZEEK_JSON) {
+		table_init(&x->t, x->out, x->c->format, zeek_conn_cols, zeek_conn_ncols, true);
+		table_zeek(&x->t, "conn", zeek_conn_types, 0);  /* #open: the first capture's start, at its first row */
+	} else
+		table_init(&x->t, x->out, x->c->format, x->several ? cols : cols + 1,
+			   x->several ? NCOLS : NCOLS - 1, !x->c->no_header);
 }
 
 static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
@@ -82,14 +103,23 @@ int cmd_flows(int argc, char **argv)
 	int rc = cli_parse(argc, argv, "flows", "[options] FILE...", NULL, NULL, NULL, &c,
 			   "  botlens flows run.pcap\n"
 			   "  botlens flows -f 'udp and not port 53' --format json run.pcap\n"
-			   "  botlens flows --udp-timeout 120 -o conn.tsv captures/\n");
+			   "  botlens flows --udp-timeout 120 -o conn.tsv captures/\n"
+			   "  botlens flows --format zeek -o conn.log run.pcap   # Zeek's conn.log, zeek-cut reads it\n");
 	if (rc)
 		return rc;
 	struct flows_ctx x = { .c = &c };
+	if (c.host && !decode_addr_parse(c.host, &x.host_family, x.host_addr)) {
+		cli_error("invalid address '%s'", c.host);
+		return EXIT_USAGE;
+	}
 	if (!(x.out = cli_open_out(c.out)))
 		return EXIT_OUTPUT;
 	struct inputs_job job = { .ctx = &x, .track_flows = true, .begin = begin, .setup = setup };
 	int ex = inputs_run(&c, &job);
+	if (ex != EXIT_INPUT || x.t.started) {
+		table_begin(&x.t);
+		table_close(&x.t, x.last_ns);
+	}
 	int oc = cli_close_out(x.out, c.out);
 	return oc ? oc : ex;
 }

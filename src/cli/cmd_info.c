@@ -34,6 +34,7 @@ static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 static void finish(void *ctx, struct run *r)
 {
 	struct info_ctx *x = ctx;
+	inputs_warn_clock(x->c, r);
 	json_object *o = info_summary(r, x->flows_by_proto, x->c->host_family, x->c->host_addr);
 	if (!x->c->format_set) {
 		info_render_text(x->out, o, 0);

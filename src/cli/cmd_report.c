@@ -6,13 +6,18 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analysis/report.h"
 #include "cli/inputs.h"
 #include "render/report_out.h"
+#include "render/zeek.h"
 
-enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN, OPT_NO_DPI };
-enum rformat { RF_TEXT, RF_JSON, RF_HTML };
+#include <errno.h>
+#include <sys/stat.h>
+
+enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN, OPT_NO_DPI, OPT_ZEEK_LOGS, OPT_PRETTY };
+enum rformat { RF_TEXT, RF_JSON, RF_HTML, RF_STIX, RF_CSV_IOC };
 
 static const struct cli_opt opts[] = {
 	{ "geo-db", 0, "FILE", "libloc database for AS/org/country (default: the system's)", OPT_GEO_DB },
@@ -21,6 +26,8 @@ static const struct cli_opt opts[] = {
 	{ "rules", 0, "FILE", "thresholds from a file of NAME=VALUE lines ('#' comments)", OPT_RULES },
 	{ "explain-rules", 0, NULL, "list behavior kinds, detectors and thresholds, then exit", OPT_EXPLAIN },
 	{ "no-dpi", 0, NULL, "no nDPI: no services and risks, a third of the CPU on large captures", OPT_NO_DPI },
+	{ "pretty", 0, NULL, "json, stix: indented (default: one object per line, doc/json.md)", OPT_PRETTY },
+	{ "zeek-logs", 0, "DIR", "also write Zeek's conn.log and a notice.log of behaviors into DIR", OPT_ZEEK_LOGS },
 	{ 0 },
 };
 
@@ -28,13 +35,25 @@ struct report_ctx {
 	const struct cli_common *c;
 	enum rformat fmt;
 	const char *geo_path;
-	bool no_geo, no_dpi;
+	bool no_geo, no_dpi, pretty;
 	struct geo *geo;
 	FILE *out;
 	bool several;
+	unsigned done;              /* reports written (csv-ioc: one header) */
 	struct rp_col *col;
 	struct rp_params *params;
 	int rc;
+	/* html: the page is assembled at the end, so that its <title> names the
+	 * captures and a table of contents can lead it */
+	FILE *body, *toc;
+	char *bodybuf, *tocbuf;
+	size_t bodylen, toclen;
+	unsigned nth, nhosts;
+	char title[400];
+	const char *zeek_dir;       /* --zeek-logs */
+	FILE *zf[2];                /* conn.log, notice.log */
+	struct table zt[2];
+	int64_t zlast;
 };
 
 static int opt_cb(void *ctx, int id, const char *arg)
@@ -53,6 +72,10 @@ static int opt_cb(void *ctx, int id, const char *arg)
 		return strncmp(err, "cannot ", 7) ? EXIT_USAGE : EXIT_INPUT;
 	} else if (id == OPT_NO_DPI) {
 		x->no_dpi = true;
+	} else if (id == OPT_PRETTY) {
+		x->pretty = true;
+	} else if (id == OPT_ZEEK_LOGS) {
+		x->zeek_dir = arg;
 	}
 	return 0;
 }
@@ -80,6 +103,53 @@ static int explain_rules(void)
 	return fflush(stdout) || ferror(stdout) ? EXIT_OUTPUT : EXIT_OK;
 }
 
+/* --zeek-logs: a conn.log row per flow, service from the collector's parsers. */
+static void zeek_flow_end(void *ctx, const struct run *r, const struct flow *f)
+{
+	struct report_ctx *x = ctx;
+	if (!x->zt[0].started)
+		table_zeek(&x->zt[0], "conn", zeek_conn_types, r->start_ns);
+	zeek_conn_row(&x->zt[0], r, f, zeek_service(rp_col_flow_app(x->col, f)));
+	x->zlast = r->last_ns;
+}
+
+/* Opens DIR/conn.log and DIR/notice.log (DIR made if missing); exit code or 0. */
+static int zeek_open(struct report_ctx *x)
+{
+	static const char *const names[2] = { "conn.log", "notice.log" };
+	if (mkdir(x->zeek_dir, 0777) && errno != EEXIST) {
+		cli_error("cannot create '%s': %s", x->zeek_dir, strerror(errno));
+		return EXIT_OUTPUT;
+	}
+	for (int i = 0; i < 2; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", x->zeek_dir, names[i]);
+		if (!(x->zf[i] = fopen(path, "w"))) {
+			cli_error("cannot open '%s': %s", path, strerror(errno));
+			return EXIT_OUTPUT;
+		}
+	}
+	table_init(&x->zt[0], x->zf[0], TABLE_ZEEK, zeek_conn_cols, zeek_conn_ncols, true);
+	table_zeek(&x->zt[0], "conn", zeek_conn_types, 0);
+	table_init(&x->zt[1], x->zf[1], TABLE_ZEEK, zeek_notice_cols, zeek_notice_ncols, true);
+	table_zeek(&x->zt[1], "notice", zeek_notice_types, 0);
+	return 0;
+}
+
+static int zeek_close(struct report_ctx *x)
+{
+	int rc = 0;
+	for (int i = 0; i < 2; i++)
+		if (x->zf[i]) {
+			table_close(&x->zt[i], x->zlast);
+			if (fclose(x->zf[i]) && !rc) {
+				cli_error("cannot write '%s': %s", x->zeek_dir, strerror(errno));
+				rc = EXIT_OUTPUT;
+			}
+		}
+	return rc;
+}
+
 static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 {
 	struct report_ctx *x = ctx;
@@ -92,7 +162,9 @@ static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 	if (!x->no_dpi)
 		rp_col_dpi(x->col);  /* without nDPI the report still stands: no "services" then */
 	subs[0] = rp_col_sub(x->col);
-	return 1;
+	if (x->zf[0])  /* after the collector: the flow's protocol is known */
+		subs[1] = (struct run_sub){ .ctx = x, .flow_end = zeek_flow_end };
+	return x->zf[0] ? 2 : 1;
 }
 
 static void finish(void *ctx, struct run *r)
@@ -100,6 +172,13 @@ static void finish(void *ctx, struct run *r)
 	struct report_ctx *x = ctx;
 	struct rp_report rep;
 	char err[256];
+	inputs_warn_clock(x->c, r);
+	if (x->c->host_family && r->hosts && !hosttab_find(r->hosts, x->c->host_family, x->c->host_addr)) {
+		x->rc = inputs_host_absent(r, x->c->host);
+		rp_col_free(x->col);
+		x->col = NULL;
+		return;
+	}
 	if (!x->col || rp_col_oom(x->col)) {
 		cli_error("'%s': out of memory", r->path);
 		x->rc = EXIT_INTERNAL;
@@ -112,12 +191,29 @@ static void finish(void *ctx, struct run *r)
 		return;
 	}
 	int w = 0;
+	if (x->zf[1]) {
+		if (!x->zt[1].started)
+			table_zeek(&x->zt[1], "notice", zeek_notice_types, rep.start_ns);
+		zeek_notice_rows(&x->zt[1], &rep);
+	}
 	if (x->fmt == RF_TEXT)
 		w = report_text(x->out, &rep);
 	else if (x->fmt == RF_JSON)
-		w = report_json(x->out, &rep, !x->several);
-	else if ((w = report_html(x->out, &rep, err, sizeof err)))
+		w = report_json(x->out, &rep, x->pretty);
+	else if (x->fmt == RF_STIX)
+		w = report_stix(x->out, &rep, x->pretty);
+	else if (x->fmt == RF_CSV_IOC)
+		w = report_csv_ioc(x->out, &rep, !x->done++ && !x->c->no_header);
+	else if (x->body && (w = report_html(x->body, &rep, x->nth, err, sizeof err)))
 		cli_error("%s", err);
+	if (x->fmt == RF_HTML && x->toc) {
+		const char *base = strrchr(r->path, '/') ? strrchr(r->path, '/') + 1 : r->path;
+		size_t tl = strlen(x->title);
+		if (tl < sizeof x->title - 1)
+			snprintf(x->title + tl, sizeof x->title - tl, "%s%s", x->nth ? ", " : "botlens report: ", base);
+		report_html_toc(x->toc, &rep, x->nth++);
+		x->nhosts += rep.nhosts;
+	}
 	if (w && !x->rc)
 		x->rc = EXIT_OUTPUT;
 	rp_report_free(&rep);
@@ -129,18 +225,59 @@ static void begin(void *ctx, size_t nfiles)
 {
 	struct report_ctx *x = ctx;
 	x->several = nfiles > 1;
-	if (x->fmt == RF_HTML)
-		report_html_begin(x->out, "botlens report");
+	if (x->fmt == RF_HTML) {
+		x->body = open_memstream(&x->bodybuf, &x->bodylen);
+		x->toc = open_memstream(&x->tocbuf, &x->toclen);
+	}
 }
 
-/* --format (checked by cli_parse), else -o's extension, else text. */
-static enum rformat format_of(const struct cli_common *c)
+/* The HTML page: head and title, contents when there are several hosts or captures, the reports. */
+static int html_page(struct report_ctx *x)
 {
-	if (c->format_set)
-		return c->fmt == CLI_FMT_HTML ? RF_HTML : c->fmt == CLI_FMT_JSON ? RF_JSON : RF_TEXT;
-	size_t n = c->out ? strlen(c->out) : 0;
-	return n > 5 && !strcmp(c->out + n - 5, ".html") ? RF_HTML
-	       : n > 5 && !strcmp(c->out + n - 5, ".json") ? RF_JSON : RF_TEXT;
+	if (!x->body || !x->toc) {
+		cli_error("out of memory");
+		return EXIT_INTERNAL;
+	}
+	fclose(x->body);
+	fclose(x->toc);
+	x->body = x->toc = NULL;
+	report_html_begin(x->out, x->title[0] ? x->title : "botlens report");
+	if (x->nth > 1 || x->nhosts > 1)
+		report_html_nav(x->out, x->tocbuf, x->toclen);
+	fwrite(x->bodybuf, 1, x->bodylen, x->out);
+	free(x->bodybuf);
+	free(x->tocbuf);
+	return report_html_end(x->out) ? EXIT_OUTPUT : 0;
+}
+
+/* -o's extension -> format; CLI_NFORMATS for none or stdout, -1 for one report cannot write. */
+static int format_of_ext(const char *out)
+{
+	static const struct { const char *ext; int fmt; } exts[] = {
+		{ ".html", CLI_FMT_HTML }, { ".htm", CLI_FMT_HTML }, { ".json", CLI_FMT_JSON }, { ".txt", CLI_FMT_TEXT },
+		{ ".text", CLI_FMT_TEXT }, { ".csv", CLI_FMT_CSV_IOC }, { ".stix", CLI_FMT_STIX },
+	};
+	const char *base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out, *dot = strrchr(base, '.');
+	if (!dot || dot == base || !strcmp(out, "-"))
+		return CLI_NFORMATS;
+	for (size_t i = 0; i < sizeof exts / sizeof *exts; i++)
+		if (!strcasecmp(dot, exts[i].ext))
+			return exts[i].fmt;
+	return -1;
+}
+
+/* --format (checked by cli_parse), else -o's extension, else text; an extension report cannot write is refused. */
+static int format_of(const struct cli_common *c, enum rformat *f)
+{
+	int v = c->format_set ? (int)c->fmt : c->out ? format_of_ext(c->out) : CLI_NFORMATS;
+	if (v < 0) {
+		cli_error("cannot write '%s': report writes .html, .json, .txt, .csv (csv-ioc) or .stix", c->out);
+		cli_hint("give --format text|json|html|stix|csv-ioc to write another name");
+		return EXIT_USAGE;
+	}
+	*f = v == CLI_FMT_HTML ? RF_HTML : v == CLI_FMT_JSON ? RF_JSON : v == CLI_FMT_STIX ? RF_STIX
+	   : v == CLI_FMT_CSV_IOC ? RF_CSV_IOC : RF_TEXT;
+	return 0;
 }
 
 int cmd_report(int argc, char **argv)
@@ -153,16 +290,21 @@ int cmd_report(int argc, char **argv)
 	x.params = rp_params_new();
 	if (!x.params)
 		return EXIT_INTERNAL;
-	int rc = cli_parse(argc, argv, "report", "[options] FILE... [-o OUT.html|OUT.json|OUT.txt] [--format text|json|html]",
+	int rc = cli_parse(argc, argv, "report", "[options] FILE... [-o OUT.html|OUT.json|OUT.txt] [--format text|json|html|stix|csv-ioc]",
 			   opts, opt_cb, &x, &c,
 			   "  botlens report run.pcap\n"
 			   "  botlens report -o run.html run.pcap\n"
 			   "  botlens report --format json --host 192.168.1.10 run.pcap\n"
 			   "  botlens report --set session.hold_s=60 --set beacon.regular_beats=8 run.pcap\n"
 			   "  botlens report --explain-rules\n"
-			   "\n--format text|json|html (default: from -o's extension, else text).\n"
+			   "  botlens report --format stix -o run.stix.json run.pcap\n"
+			   "  botlens report --format csv-ioc run.pcap\n"
+			   "  botlens report --zeek-logs zeek/ run.pcap      # zeek/conn.log, zeek/notice.log\n"
+			   "\n--format text|json|html|stix|csv-ioc (default: from -o's extension, else text);\n"
+			   "stix: a STIX 2.1 bundle; csv-ioc: type,value,behavior,first_seen,host,file.\n"
 			   "AS data: IPFire Location database (libloc), CC BY-SA 4.0.\n");
-	x.fmt = format_of(&c);
+	if (!rc)
+		rc = format_of(&c, &x.fmt);
 	if (!rc && !x.no_geo) {
 		char err[300];
 		x.geo = geo_open(x.geo_path, err, sizeof err);
@@ -171,19 +313,25 @@ int cmd_report(int argc, char **argv)
 			rc = EXIT_INPUT;
 		}
 	}
+	if (!rc && x.zeek_dir)
+		rc = zeek_open(&x);
 	if (!rc && !(x.out = cli_open_out(c.out)))
 		rc = EXIT_OUTPUT;
 	if (!rc) {
 		struct inputs_job job = { .ctx = &x, .track_hosts = true, .hosts_light = true,
 					  .begin = begin, .setup = setup, .finish = finish };
 		rc = inputs_run(&c, &job);
-		if (x.fmt == RF_HTML)
-			report_html_end(x.out);
+		if (x.fmt == RF_HTML) {
+			int hc = html_page(&x);
+			rc = hc && !rc ? hc : rc;
+		}
 		if (x.rc && (!rc || rc == EXIT_DAMAGED))
 			rc = x.rc;
 		int oc = cli_close_out(x.out, c.out);
 		rc = oc ? oc : rc;
 	}
+	int zc = zeek_close(&x);
+	rc = zc && !rc ? zc : rc;
 	rp_col_free(x.col);
 	rp_params_free(x.params);
 	geo_close(x.geo);

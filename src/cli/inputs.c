@@ -158,6 +158,48 @@ static int worst(int a, int b)
 	return rank[b] > rank[a] ? b : a;
 }
 
+/* 1980-01-01: no sandbox ran before it; earlier times are an unset clock counting from boot. */
+#define CLOCK_UNSET_BEFORE_NS (315532800LL * 1000000000LL)
+
+void inputs_warn_clock(const struct cli_common *c, const struct run *r)
+{
+	char ts[48];
+	/* a damaged or undecodable capture gets its one error line, not two */
+	if (c->quiet || !r->have_time || r->first_ns >= CLOCK_UNSET_BEFORE_NS || r->status != CAP_EOF ||
+	    r->dec.anomalies[ANOM_LINK_UNSUPPORTED])
+		return;
+	time_iso8601(r->first_ns, ts, sizeof ts);
+	fprintf(stderr, "botlens: warning: '%s': the capture's clock was not set (first packet %s): "
+			"absolute times are wrong, relative ones hold\n", r->path, ts);
+}
+
+int inputs_host_absent(const struct run *r, const char *host)
+{
+	char list[400] = "", a[64];
+	uint64_t n = 0;
+	struct host **hs = r->hosts ? hosttab_list(r->hosts, &n) : NULL;
+	const struct host *sb[4];
+	unsigned nsb = r->hosts ? hosttab_sandbox(r->hosts, sb, 4) : 0, shown = 0;
+	for (unsigned i = 0; i < nsb && shown < 6; i++, shown++) {   /* the sandbox hosts first */
+		decode_addr_str(sb[i]->family, sb[i]->addr, a, sizeof a);
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", shown ? ", " : "", a);
+	}
+	for (uint64_t i = 0; hs && i < n && shown < 6; i++) {
+		bool dup = false;
+		for (unsigned k = 0; k < nsb; k++)
+			dup |= sb[k] == hs[i];
+		if (dup)
+			continue;
+		decode_addr_str(hs[i]->family, hs[i]->addr, a, sizeof a);
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", shown++ ? ", " : "", a);
+	}
+	free(hs);
+	cli_error("'%s': host %s does not appear in the capture", r->path, host);
+	if (shown)
+		cli_hint("it has %s%s (botlens hosts '%s' lists them)", list, n > shown ? ", ..." : "", r->path);
+	return EXIT_USAGE;
+}
+
 int inputs_run(const struct cli_common *c, struct inputs_job *job)
 {
 	char **files;
@@ -174,6 +216,14 @@ int inputs_run(const struct cli_common *c, struct inputs_job *job)
 		}
 	}
 	struct run_opts ro;
+	if (c->host) {
+		uint8_t fam, a[16];
+		if (!decode_addr_parse(c->host, &fam, a)) {
+			cli_error("invalid address '%s'", c->host);
+			inputs_free(files, n);
+			return EXIT_USAGE;
+		}
+	}
 	inputs_run_opts(c, &ro);
 	ro.track_flows = job->track_flows;
 	ro.track_hosts = job->track_hosts;

@@ -27,5 +27,9 @@ int inputs_run(const struct cli_common *c, struct inputs_job *job);
 int inputs_expand(char **ops, int nops, char ***files, size_t *nfiles);
 void inputs_free(char **files, size_t n);
 void inputs_run_opts(const struct cli_common *c, struct run_opts *o);
+/* Warns on stderr when the capture's clock was never set (first packet before 1980), unless -q. */
+void inputs_warn_clock(const struct cli_common *c, const struct run *r);
+/* --host ADDR absent from run r: the error with a hint naming addresses r has; EXIT_USAGE. */
+int inputs_host_absent(const struct run *r, const char *host);
 
 #endif

@@ -63,6 +63,16 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *name = argv[1];
+	if (!strcmp(name, "help") && argc > 2) {   /* botlens help CMD = botlens CMD -h */
+		for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+			if (!strcmp(argv[2], commands[i].name)) {
+				char *av[] = { argv[2], "-h", NULL };
+				return commands[i].run(2, av);
+			}
+		cli_error("'%s' is not a botlens subcommand", argv[2]);
+		cli_hint("see 'botlens --help'");
+		return EXIT_USAGE;
+	}
 	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
 		usage(stdout);
 		return EXIT_OK;

@@ -22,7 +22,7 @@ static const struct cli_opt common_opts[] = {
 	{ "read", 'r', "FILE", "read FILE (as tcpdump -r; same as giving FILE as an operand)", COMMON_READ },
 	{ "filter", 'f', "EXPR", "BPF filter, tcpdump syntax (e.g. 'udp and not port 53')", COMMON_FILTER },
 	{ "host", 0, "ADDR", "the sandbox host (default: the internal address(es) originating most flows)", COMMON_HOST },
-	{ "format", 0, "FMT", "tsv (default), csv or json (JSON lines)", COMMON_FORMAT },
+	{ "format", 0, "FMT", "tsv (default), csv, json (JSON lines), zeek or zeek-json (flows: conn.log)", COMMON_FORMAT },
 	{ "output", 'o', "FILE", "write to FILE instead of standard output", COMMON_OUT },
 	{ "quiet", 'q', NULL, "no progress on stderr", COMMON_QUIET },
 	{ "no-header", 0, NULL, "no header row in tsv/csv", COMMON_NOHEADER },
@@ -145,7 +145,8 @@ static int parse_seconds(const char *arg, double *out)
 	return 0;
 }
 
-static const char *const format_names[CLI_NFORMATS] = { "text", "tsv", "csv", "json", "html" };
+static const char *const format_names[CLI_NFORMATS] = { "text", "tsv", "csv", "json", "html", "zeek", "zeek-json",
+	"stix", "csv-ioc" };
 
 int cli_no_operands(int argc, char **argv, const char *cmd)
 {
@@ -181,7 +182,9 @@ static const struct {
 	const char *cmd;
 	unsigned formats;
 } cli_common_formats[] = {
-	{ "report", CLI_FMT(CLI_FMT_TEXT) | CLI_FMT(CLI_FMT_JSON) | CLI_FMT(CLI_FMT_HTML) },
+	{ "report", CLI_FMT(CLI_FMT_TEXT) | CLI_FMT(CLI_FMT_JSON) | CLI_FMT(CLI_FMT_HTML) | CLI_FMT(CLI_FMT_STIX) |
+		    CLI_FMT(CLI_FMT_CSV_IOC) },
+	{ "flows", TABLE_FORMATS | CLI_FMT(CLI_FMT_ZEEK) | CLI_FMT(CLI_FMT_ZEEK_JSON) },
 };
 static const char *parsing_cmd;   /* the command cli_parse is parsing for */
 
@@ -213,7 +216,7 @@ static int common_opt(struct cli_common *c, int id, const char *arg)
 		if ((v = cli_format_parse(arg, common_formats())) < 0)
 			return EXIT_USAGE;
 		c->fmt = (enum cli_format)v;
-		if (TABLE_FORMATS & CLI_FMT(v))
+		if (table_format_parse(arg) >= 0)   /* tsv, csv, json, zeek, zeek-json */
 			c->format = (enum table_format)table_format_parse(arg);
 		return 0;
 	case COMMON_OUT: c->out = arg; return 0;

@@ -12,7 +12,8 @@
  *   |         0:00      2:00      4:00   time since start          |
  *   +--------------------------------------------------------------+
  *
- * Panels sit side by side and share both axes (the longest span).
+ * Panels sit side by side and share both axes (the longest span), unless
+ * fig->own_time gives each panel its own time axis.
  */
 #include <math.h>
 #include <stdio.h>
@@ -226,6 +227,7 @@ static void label_box(cairo_t *cr, double x, double y, double ax, const char *s)
 	pl_text(cr, x, y, 10.5, false, ax, 0.5, s);
 }
 
+/* The band itself; port bands also get their label (at the right, stacked by nth). */
 static void band_annot(cairo_t *cr, const struct geom *g, const struct plot_annot *a, int nth)
 {
 	double x0 = g->x0, x1 = g->x1, y0 = g->y0, y1 = g->y1;
@@ -248,38 +250,80 @@ static void band_annot(cairo_t *cr, const struct geom *g, const struct plot_anno
 	cairo_set_dash(cr, NULL, 0, 0);
 	if (a->kind == PLOT_ANNOT_PORT_BAND)  /* first label above the band, the next ones below */
 		label_box(cr, g->x1 - 6, nth == 0 ? y0 - 11 : y1 + 11 + 17 * (nth - 1), 1, a->label);
-	else
-		label_box(cr, x0 + 4, g->y0 + 12 + 17 * nth, 0, a->label);
+}
+
+#define LABEL_ROWS 4
+#define LABEL_MAX 64
+
+/* Labels placed in the strip at the top of the plot: [x0, x1) in a row. */
+struct label_strip {
+	struct { double x0, x1; int row; } v[LABEL_MAX];
+	unsigned n;
+};
+
+/*
+ * A row of the strip where a label of width w starting at x overlaps no
+ * label placed before, or -1: the label is dropped rather than drawn over
+ * another.  The label is kept inside the plot (*lx).
+ */
+static int label_row(const struct geom *g, struct label_strip *st, double x, double w, double *lx)
+{
+	*lx = x + w > g->x1 ? x - w + 4 : x;
+	if (st->n == LABEL_MAX)
+		return -1;
+	for (int row = 0; row < LABEL_ROWS; row++) {
+		bool free_ = true;
+		for (unsigned i = 0; i < st->n && free_; i++)
+			free_ = st->v[i].row != row || st->v[i].x1 <= *lx || st->v[i].x0 >= *lx + w;
+		if (free_) {
+			st->v[st->n].x0 = *lx;
+			st->v[st->n].x1 = *lx + w;
+			st->v[st->n++].row = row;
+			return row;
+		}
+	}
+	return -1;
 }
 
 /*
- * Point annotations are events: a ring at the point, a dotted line up to
- * a label in a strip at the top of the plot; labels take the first row
- * (of 4) where they do not overlap the previous one.
+ * Bands first (shapes only), then the labels of time bands (phase
+ * onsets) and of point annotations (events: a ring at the point, a dotted
+ * line up to the label) share one strip of LABEL_ROWS rows at the top:
+ * each label takes the first row where it overlaps none, and is dropped
+ * when no row is free, so labels never overlap, however close to t = 0
+ * they crowd.
  */
 static void annotations(cairo_t *cr, const struct geom *g, const struct plot_panel *p)
 {
-	int nband = 0, ntime = 0;
-	double row_end[4] = { -1e9, -1e9, -1e9, -1e9 };
+	int nband = 0;
+	struct label_strip st = { .n = 0 };
 	for (size_t i = 0; i < p->annots.n; i++) {
 		const struct plot_annot *a = &p->annots.v[i];
-		if (a->kind != PLOT_ANNOT_POINT) {
-			band_annot(cr, g, a, a->kind == PLOT_ANNOT_PORT_BAND ? nband++ : ntime++);
+		if (a->kind != PLOT_ANNOT_POINT)
+			band_annot(cr, g, a, a->kind == PLOT_ANNOT_PORT_BAND ? nband++ : 0);
+	}
+	for (size_t i = 0; i < p->annots.n; i++) {
+		const struct plot_annot *a = &p->annots.v[i];
+		double lx, w = pl_text_width(cr, 10.5, false, a->label) + 8;
+		int row;
+		if (a->kind == PLOT_ANNOT_TIME_BAND && (row = label_row(g, &st, gx(g, a->t0) + 1, w, &lx)) >= 0)
+			label_box(cr, lx + 3, g->y0 + 11 + 17 * row, 0, a->label);
+	}
+	for (size_t i = 0; i < p->annots.n; i++) {
+		const struct plot_annot *a = &p->annots.v[i];
+		if (a->kind != PLOT_ANNOT_POINT)
 			continue;
-		}
-		double x = gx(g, a->t0), y = gy(g, a->p0);
+		double x = gx(g, a->t0), y = gy(g, a->p0), lx;
 		double w = pl_text_width(cr, 10.5, false, a->label) + 8;
-		int row = 0;
-		while (row < 3 && row_end[row] > x)
-			row++;
-		double lx = x + w > g->x1 ? x - w + 4 : x;  /* keep the label inside the plot */
-		row_end[row] = lx + w;
-		double ly = g->y0 + 11 + 17 * row;
+		int row = label_row(g, &st, x, w, &lx);
+		double ly = g->y0 + 11 + 17 * (row < 0 ? 0 : row);
 		cairo_set_source_rgba(cr, 0.70, 0.10, 0.10, 0.9);
 		cairo_set_line_width(cr, 1.2);
 		cairo_new_sub_path(cr);
 		cairo_arc(cr, x, y, 5.5, 0, 2 * M_PI);
 		cairo_stroke(cr);
+		if (row < 0)   /* no room for its label: the ring alone */
+			continue;
 		double dot[] = { 1.5, 2.5 };
 		cairo_set_dash(cr, dot, 2, 0);
 		cairo_set_line_width(cr, 0.8);
@@ -366,7 +410,8 @@ int plot_render(const struct plot_fig *f, const char *path, char *err, size_t er
 	bool fail = false;
 	for (size_t i = 0; i < f->npanels; i++)
 		panel(o.cr, f, &f->panels[i], (double)f->width * (double)(i % (size_t)cols),
-		      top + (double)f->height * (double)(i / (size_t)cols), tmax, &fail);
+		      top + (double)f->height * (double)(i / (size_t)cols),
+		      f->own_time ? (f->panels[i].span > 1 ? f->panels[i].span : 1) : tmax, &fail);
 	if (pl_close(&o, err, errlen))
 		return -1;
 	if (fail) {

@@ -43,6 +43,7 @@ struct plot_fig {
 	bool ylog;
 	int width, height;         /* of one panel's area, pixels (points for SVG/PDF) */
 	size_t point_limit;        /* 0 = PLOT_POINT_LIMIT */
+	bool own_time;             /* each panel on its own time axis (else all share the longest) */
 };
 
 /* Port histogram: counts per bin and series over [lo, hi]. */

@@ -32,13 +32,17 @@ json_object *ports_render_hist_json(const struct ports_histo *h)
 
 void ports_render_hist_text(FILE *f, const struct ports_histo *h)
 {
-	fprintf(f, "  histogram (%s contacts per %u ports):\n  %11s %10s %10s\n",
-		h->per_packet ? "packet" : "flow", h->bin, "ports", "tcp", "udp");
+	const char *u = h->per_packet ? "packets" : "flows";
+	char tcp[16], udp[16];
+	snprintf(tcp, sizeof tcp, "tcp %s", u);
+	snprintf(udp, sizeof udp, "udp %s", u);
+	fprintf(f, "  histogram (%s contacts per %u destination ports):\n  %11s %12s %12s\n",
+		h->per_packet ? "packet" : "flow", h->bin, "dest. ports", tcp, udp);
 	for (size_t b = 0; b < ports_histo_nbins(h); b++) {
 		unsigned lo = h->lo + (unsigned)b * h->bin, hi = lo + h->bin - 1 > h->hi ? h->hi : lo + h->bin - 1;
 		char r[16];
 		snprintf(r, sizeof r, "%u-%u", lo, hi);
-		fprintf(f, "  %11s %10llu %10llu\n", r, (unsigned long long)h->c[0][b], (unsigned long long)h->c[1][b]);
+		fprintf(f, "  %11s %12llu %12llu\n", r, (unsigned long long)h->c[0][b], (unsigned long long)h->c[1][b]);
 	}
 }
 

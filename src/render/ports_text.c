@@ -108,6 +108,43 @@ static void proto_text(FILE *f, const struct ports_proto *pp)
 	}
 }
 
+/*
+ * The finding of one protocol in plain words, before the statistics: which
+ * services, whether the other ports look like random draws and from where,
+ * and whether part of the range is crowded.
+ */
+static void plain_text(FILE *f, const struct ports_proto *pp)
+{
+	if (!pp->flows)
+		return;
+	const struct ports_range *r = &pp->range;
+	fprintf(f, "  %s: ", ports_proto_text(pp->proto));
+	size_t shown = pp->nservices < 3 ? pp->nservices : 3;
+	if (shown) {
+		fputs("services", f);
+		for (size_t i = 0; i < shown; i++)
+			fprintf(f, "%s %s%s%u", i ? "," : "", pp->services[i].name ? pp->services[i].name : "",
+				pp->services[i].name ? " " : "port ", pp->services[i].port);
+		if (pp->nservices > shown)
+			fprintf(f, " and %zu more", pp->nservices - shown);
+	}
+	if (!r->valid) {
+		fprintf(f, "%s%s.\n", shown ? "; " : "",
+			pp->random_endpoints ? "too few other ports to tell how they were chosen" : "no other ports");
+		return;
+	}
+	long lo = lround(r->lo_hat < 0 ? 0 : r->lo_hat), hi = lround(r->hi_hat > 65535 ? 65535 : r->hi_hat);
+	bool uniform = r->ks_lp > log(PORTS_ALPHA);
+	fprintf(f, "%sthe other ports %s between about %ld and %ld", shown ? "; " : "",
+		uniform ? "look drawn at random" : "are spread, not evenly,", lo, hi);
+	if (r->model_fits)
+		fprintf(f, " (as rand() %% %u + %u would give)", r->model_mod, r->model_lo);
+	for (size_t b = 0; b < pp->nbands; b++)
+		fprintf(f, "%s %.0f %% of them fall in %u–%u, far more than chance", b ? " and" : ";",
+			100 * pp->bands[b].share, pp->bands[b].lo, pp->bands[b].hi);
+	fputs(".\n", f);
+}
+
 void ports_render_text(FILE *f, const struct ports_view *v)
 {
 	if (!v->host[0]) {
@@ -116,6 +153,10 @@ void ports_render_text(FILE *f, const struct ports_view *v)
 	}
 	fprintf(f, "%s, host %s, %s contacts: %zu%s\n", v->file, v->host, ports_dir_text(v->dir), v->n,
 		v->dir != v->asked ? " (no outbound TCP/UDP contacts: both directions)" : "");
+	fputs("In short:\n", f);
+	for (int i = 0; i < 2; i++)
+		plain_text(f, &v->rep->p[i]);
+	fputs("The statistics:\n", f);
 	for (int i = 0; i < 2; i++)
 		proto_text(f, &v->rep->p[i]);
 }

@@ -1,7 +1,9 @@
 /*
  * report_html.c - the explanation as one self-contained HTML page: a
- * summary, per host its role, the phase timeline (CSS bars), the time x
- * port plot inlined as SVG (phase bands and notable endpoints annotated),
+ * table of contents with each host's verdict (report_html_toc, when the
+ * page holds several hosts or captures), per host the verdict first, its
+ * role, the phase timeline (CSS bars over a time axis), the time x
+ * port plot inlined as SVG (phase onsets and notable endpoints annotated),
  * behaviors with evidence, notable endpoints with AS/org/country and the
  * protocols.  No scripts, no external fetches: fonts, styles and the
  * plot are all inside the file.
@@ -40,7 +42,11 @@ int report_html_begin(FILE *o, const char *title)
 	      "table{border-collapse:collapse;margin:.5em 0;font-size:.9em}td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}\n"
 	      "th{background:#f0f0f0}.mal{color:#a00;font-weight:bold}.tl{position:relative;height:1.4em;background:#f7f7f7;margin:2px 0}\n"
 	      ".bar{position:absolute;top:0;height:100%;background:#69c;border-radius:3px}.bar.m{background:#d55}\n"
-	      ".tlrow{display:flex;align-items:center}.tlk{width:9em;font-size:.85em}.tlb{flex:1}\n"
+	      ".tlrow{display:flex;align-items:center}.tlk{width:9rem;font-size:.85em}.tlb{flex:1}.tlt{width:7rem;white-space:nowrap}\n"
+	      ".axis{position:relative;height:1.6em;border-top:1px solid #888}.tick{position:absolute;top:0;font-size:.75em;color:#555;"
+	      "padding-top:.3em;border-left:1px solid #888;padding-left:2px;white-space:nowrap}\n"
+	      "nav ul{margin:.3em 0}nav li{margin:.15em 0}.verdict{font-size:1.05em;background:#fafafa;border-left:4px solid #69c;padding:.4em .6em}"
+	      ".verdict.m{border-left-color:#d55}\n"
 	      ".plot svg{max-width:100%;height:auto;border:1px solid #ddd}.small{font-size:.8em;color:#666}\n"
 	      "</style></head><body>\n<h1>", o);
 	esc(o, title);
@@ -55,12 +61,30 @@ int report_html_end(FILE *o)
 	return ferror(o) ? -1 : 0;
 }
 
+/* A tick step of 1-2-5 x 10^k seconds, or a round minute/hour multiple, giving at most 6 ticks. */
+static double tick_step(double span)
+{
+	static const double steps[] = { 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800,
+					3600, 7200, 10800, 21600, 43200, 86400 };
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
+		if (span / steps[i] <= 6)
+			return steps[i];
+	return span / 6;
+}
+
+/*
+ * Phase bars on one time scale, then a time axis under them (ticks at a
+ * round step, labels mm:ss since the start).  Each bar's row names its
+ * kind, so labels never overlap however close the phases start.
+ */
 static void html_timeline(FILE *o, const struct rp_host *h, double span)
 {
 	char a[16], b[16];
 	fputs("<h3>Phases</h3>\n", o);
-	if (!h->nbehs)
+	if (!h->nbehs) {
 		fputs("<p>No behavior recognised.</p>\n", o);
+		return;
+	}
 	double s = span > 0 ? span : 1;
 	for (unsigned i = 0; i < h->nbehs; i++) {
 		const struct rp_beh *x = &h->behs[i];
@@ -73,9 +97,16 @@ static void html_timeline(FILE *o, const struct rp_host *h, double span)
 		report_clock(x->end, b, sizeof b);
 		fprintf(o, "<div class=\"tlrow\"><div class=\"tlk%s\">%s</div><div class=\"tlb tl\">"
 			   "<div class=\"bar%s\" style=\"left:%.2f%%;width:%.2f%%\" title=\"%s-%s\"></div></div>"
-			   "<div class=\"small\">&nbsp;%s-%s</div></div>\n",
+			   "<div class=\"tlt small\">&nbsp;%s-%s</div></div>\n",
 			x->malicious ? " mal" : "", x->kind, x->malicious ? " m" : "", l, w, a, b, a, b);
 	}
+	double step = tick_step(s);
+	fputs("<div class=\"tlrow\"><div class=\"tlk small\">time since start</div><div class=\"tlb axis\">", o);
+	for (double t = 0; t <= s * 0.97; t += step) {   /* no tick label hanging past the end */
+		report_clock(t, a, sizeof a);
+		fprintf(o, "<span class=\"tick\" style=\"left:%.2f%%\">%s</span>", 100 * t / s, a);
+	}
+	fputs("</div><div class=\"tlt\"></div></div>\n", o);
 }
 
 /* Length of the id-bearing key ending a match at p ("id=\"", ...), or 0. */
@@ -272,17 +303,42 @@ static void html_iocs(FILE *o, const struct rp_host *h)
 	fputs("</table>\n", o);
 }
 
-int report_html(FILE *o, const struct rp_report *rep, char *err, size_t errlen)
+/* The answer first: per host of rep, a contents line with its verdict, linking to its section. */
+int report_html_toc(FILE *o, const struct rp_report *rep, unsigned nth)
 {
-	fputs("<h2>", o);
+	fprintf(o, "<li><a href=\"#r%u\">", nth);
+	esc(o, rep->file);
+	fputs("</a><ul>\n", o);
+	for (unsigned k = 0; k < rep->nhosts; k++) {
+		const struct rp_host *h = &rep->hosts[k];
+		char a[64];
+		decode_addr_str(h->family, h->addr, a, sizeof a);
+		fprintf(o, "<li><a href=\"#r%u-h%u\">%s</a> (%s): %s</li>\n", nth, k, a, h->role,
+			h->malicious ? "<span class=\"mal\">malicious</span>" : "no malicious behavior");
+	}
+	fputs(rep->nhosts ? "</ul></li>\n" : "<li>no sandbox host</li></ul></li>\n", o);
+	return ferror(o) ? -1 : 0;
+}
+
+int report_html_nav(FILE *o, const char *entries, size_t n)
+{
+	fputs("<nav><h2>Contents</h2><ul>\n", o);
+	fwrite(entries, 1, n, o);
+	fputs("</ul></nav>\n", o);
+	return ferror(o) ? -1 : 0;
+}
+
+int report_html(FILE *o, const struct rp_report *rep, unsigned nth, char *err, size_t errlen)
+{
+	fprintf(o, "<h2 id=\"r%u\">", nth);
 	esc(o, rep->file);
 	fprintf(o, "</h2>\n<p>%.1f s, %u sandbox host%s.</p>\n", rep->span, rep->nhosts, rep->nhosts == 1 ? "" : "s");
 	for (unsigned k = 0; k < rep->nhosts; k++) {
 		const struct rp_host *h = &rep->hosts[k];
 		char a[64];
 		decode_addr_str(h->family, h->addr, a, sizeof a);
-		fprintf(o, "<section><h2>Host %s &mdash; %s</h2>\n<p class=\"verdict\"><strong>%s</strong> ", a, h->role,
-			h->malicious ? "Malicious." : "No malicious behavior.");
+		fprintf(o, "<section><h2 id=\"r%u-h%u\">Host %s &mdash; %s</h2>\n<p class=\"verdict%s\"><strong>%s</strong> ",
+			nth, k, a, h->role, h->malicious ? " m" : "", h->malicious ? "Malicious." : "No malicious behavior.");
 		esc(o, h->verdict);
 		fputs("</p>\n<p>", o);
 		esc(o, h->role_reason);

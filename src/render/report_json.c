@@ -9,9 +9,40 @@
  *    "behavior"}]}]}
  */
 #include <json-c/json.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "render/table.h"
 
 #include "render/report_out.h"
+
+/*
+ * A number written with the precision it has (doc/json.md): times are
+ * seconds to the microsecond, other measures 6 significant digits, so a
+ * float's widening (31.078506469726562) never reaches the output.
+ * json-c writes the given text verbatim.
+ */
+static json_object *jnum_fmt(double v, const char *fmt)
+{
+	char b[64];
+	if (!isfinite(v))
+		return NULL;
+	snprintf(b, sizeof b, fmt, v);
+	if (strchr(b, '.') && !strchr(b, 'e')) {   /* no trailing zeros, no bare point */
+		char *e = b + strlen(b);
+		while (e[-1] == '0')
+			*--e = 0;
+		if (e[-1] == '.')
+			e[-1] = 0;
+	}
+	if (!strcmp(b, "-0"))
+		strcpy(b, "0");
+	return json_object_new_double_s(strtod(b, NULL), b);
+}
+
+static json_object *jtime(double seconds) { return jnum_fmt(seconds, "%.6f"); }
+static json_object *jmeasure(double v) { return jnum_fmt(v, "%.6g"); }
 
 static json_object *jstr_or_null(const char *s)
 {
@@ -22,14 +53,15 @@ static json_object *json_beh(const struct rp_beh *b)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "kind", json_object_new_string(b->kind));
-	json_object_object_add(o, "start", json_object_new_double(b->start));
-	json_object_object_add(o, "end", json_object_new_double(b->end));
+	json_object_object_add(o, "start", jtime(b->start));
+	json_object_object_add(o, "end", jtime(b->end));
 	json_object_object_add(o, "flows", json_object_new_int64((int64_t)b->flows));
 	json_object_object_add(o, "malicious", json_object_new_boolean(b->malicious));
 	json_object_object_add(o, "evidence", json_object_new_string(b->evidence));
 	for (unsigned i = 0; i < b->nkv; i++) {
 		const struct rp_kv *k = &b->kv[i];
-		json_object *v = k->num ? json_object_new_double(strtod(k->val, NULL)) : json_object_new_string(k->val);
+		/* numbers as the detector wrote them (its precision) */
+		json_object *v = k->num ? json_object_new_double_s(strtod(k->val, NULL), k->val) : json_object_new_string(k->val);
 		if (k->num && strtod(k->val, NULL) == (double)strtoll(k->val, NULL, 10))
 			v = (json_object_put(v), json_object_new_int64(strtoll(k->val, NULL, 10)));
 		json_object_object_add(o, k->key, v);
@@ -48,9 +80,9 @@ static json_object *json_notable(const struct rp_notable *n)
 	json_object_object_add(o, "country", jstr_or_null(n->country));
 	json_object_object_add(o, "range", jstr_or_null(n->range));
 	json_object_object_add(o, "name", jstr_or_null(n->name));
-	json_object_object_add(o, "score", json_object_new_double(n->score));
+	json_object_object_add(o, "score", jmeasure(n->score));
 	json_object_object_add(o, "flows", json_object_new_int64((int64_t)n->flows));
-	json_object_object_add(o, "first", json_object_new_double(n->first));
+	json_object_object_add(o, "first", jtime(n->first));
 	json_object_object_add(o, "reason", json_object_new_string(n->reason));
 	return o;
 }
@@ -114,7 +146,14 @@ int report_json(FILE *out, const struct rp_report *rep, bool pretty)
 {
 	json_object *o = json_object_new_object(), *hs = json_object_new_array();
 	json_object_object_add(o, "file", json_object_new_string(rep->file));
-	json_object_object_add(o, "span", json_object_new_double(rep->span));
+	json_object_object_add(o, "span", jtime(rep->span));
+	char iso[48];
+	time_iso8601(rep->start_ns, iso, sizeof iso);
+	json_object_object_add(o, "start", json_object_new_string(iso));
+	char ep[40];   /* epoch seconds with microseconds, exact (no double rounding) */
+	snprintf(ep, sizeof ep, "%lld.%06lld", (long long)(rep->start_ns / 1000000000),
+		 (long long)(rep->start_ns % 1000000000 / 1000));
+	json_object_object_add(o, "start_epoch", rep->start_ns >= 0 ? json_object_new_double_s(strtod(ep, NULL), ep) : NULL);
 	json_object_object_add(o, "geo_db", jstr_or_null(rep->geo_db));
 	for (unsigned i = 0; i < rep->nhosts; i++)
 		json_object_array_add(hs, json_host(&rep->hosts[i]));

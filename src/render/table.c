@@ -9,7 +9,8 @@
 #include <time.h>
 
 static const char *const format_names[] = {
-	[TABLE_TSV] = "tsv", [TABLE_CSV] = "csv", [TABLE_JSON] = "json",
+	[TABLE_TSV] = "tsv", [TABLE_CSV] = "csv", [TABLE_JSON] = "json", [TABLE_ZEEK] = "zeek",
+	[TABLE_ZEEK_JSON] = "zeek-json",
 };
 
 int table_format_parse(const char *s)
@@ -54,9 +55,44 @@ static void out_c(struct table *t, char c)
 
 static void out_s(struct table *t, const char *s) { out_n(t, s, strlen(s)); }
 
+/* Zeek's #open/#close time: local-free "YYYY-MM-DD-HH-MM-SS" (UTC). */
+static void zeek_time(int64_t ns, char *buf, size_t len)
+{
+	char iso[40];
+	time_iso8601(ns, iso, sizeof iso);
+	snprintf(buf, len, "%.10s-%.2s-%.2s-%.2s", iso, iso + 11, iso + 14, iso + 17);
+}
+
+/* Zeek's header (Zeek's logging/writers/ascii: the meta lines, then #fields and #types). */
+static void put_zeek_header(struct table *t)
+{
+	char ts[40];
+	zeek_time(t->zopen_ns, ts, sizeof ts);
+	out_s(t, "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\t");
+	out_s(t, t->zpath ? t->zpath : "-");
+	out_s(t, "\n#open\t");
+	out_s(t, ts);
+	out_s(t, "\n#fields");
+	for (unsigned i = 0; i < t->ncols; i++) {
+		out_c(t, '\t');
+		out_s(t, t->cols[i]);
+	}
+	out_s(t, "\n#types");
+	for (unsigned i = 0; i < t->ncols; i++) {
+		out_c(t, '\t');
+		out_s(t, t->ztypes ? t->ztypes[i] : "string");
+	}
+	out_c(t, '\n');
+	flush(t);
+}
+
 static void put_header(struct table *t)
 {
-	if (t->fmt == TABLE_JSON || !t->header)
+	if (t->fmt == TABLE_ZEEK) {
+		put_zeek_header(t);
+		return;
+	}
+	if (t->fmt == TABLE_JSON || t->fmt == TABLE_ZEEK_JSON || !t->header)
 		return;
 	for (unsigned i = 0; i < t->ncols; i++) {
 		if (i)
@@ -78,6 +114,30 @@ void table_init(struct table *t, FILE *f, enum table_format fmt,
 	t->header = header;
 	t->started = false;
 	t->len = 0;
+	t->row_open = false;
+	t->zpath = NULL;
+	t->ztypes = NULL;
+	t->zopen_ns = 0;
+}
+
+void table_zeek(struct table *t, const char *path, const char *const *types, int64_t open_ns)
+{
+	t->zpath = path;
+	t->ztypes = types;
+	t->zopen_ns = open_ns;
+}
+
+void table_close(struct table *t, int64_t close_ns)
+{
+	char ts[40];
+	if (t->fmt != TABLE_ZEEK)
+		return;
+	table_begin(t);
+	zeek_time(close_ns, ts, sizeof ts);
+	out_s(t, "#close\t");
+	out_s(t, ts);
+	out_c(t, '\n');
+	flush(t);
 }
 
 /* Escapes s as a JSON string with quotes into the row. */
@@ -135,12 +195,13 @@ static void cell_begin(struct table *t)
 		put_header(t);
 		t->started = true;
 	}
-	if (t->fmt == TABLE_JSON) {
-		out_c(t, t->col == 0 ? '{' : ',');
+	if (t->fmt == TABLE_JSON || t->fmt == TABLE_ZEEK_JSON) {
+		out_c(t, t->row_open ? ',' : '{');
+		t->row_open = true;
 		put_json(t, t->col < t->ncols ? t->cols[t->col] : "?");
 		out_c(t, ':');
 	} else if (t->col > 0) {
-		out_c(t, t->fmt == TABLE_TSV ? '\t' : ',');
+		out_c(t, t->fmt == TABLE_CSV ? ',' : '\t');
 	}
 }
 
@@ -162,11 +223,34 @@ static void put_csv(struct table *t, const char *s)
 	out_c(t, '"');
 }
 
+/* Zeek's escaping: the separator, backslash and non-printable bytes as \xNN,
+ * a lone "-" (the unset mark) as \x2d. */
+static void put_zeek(struct table *t, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (!strcmp(s, "-")) {
+		out_s(t, "\\x2d");
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\') {
+			char e[4] = { '\\', 'x', hex[*p >> 4], hex[*p & 15] };
+			out_n(t, e, 4);
+		} else {
+			out_c(t, (char)*p);
+		}
+	}
+}
+
 /* One pass: copies s, blanking tabs and line breaks, which TSV cannot hold. */
 static void put_tsv(struct table *t, const char *s)
 {
 	if (!*s) {
 		out_n(t, "(empty)", 7);
+		return;
+	}
+	if (t->fmt == TABLE_ZEEK) {
+		put_zeek(t, s);
 		return;
 	}
 	for (; *s; s++) {
@@ -179,10 +263,18 @@ static void put_tsv(struct table *t, const char *s)
 
 void table_null(struct table *t)
 {
+	if (t->fmt == TABLE_ZEEK_JSON) {   /* Zeek's JSON leaves unset fields out */
+		if (!t->started) {
+			put_header(t);
+			t->started = true;
+		}
+		cell_end(t);
+		return;
+	}
 	cell_begin(t);
 	if (t->fmt == TABLE_JSON)
 		out_s(t, "null");
-	else if (t->fmt == TABLE_TSV)
+	else if (t->fmt == TABLE_TSV || t->fmt == TABLE_ZEEK)
 		out_c(t, '-');
 	cell_end(t);
 }
@@ -194,7 +286,7 @@ void table_str(struct table *t, const char *s)
 		return;
 	}
 	cell_begin(t);
-	if (t->fmt == TABLE_JSON)
+	if (t->fmt == TABLE_JSON || t->fmt == TABLE_ZEEK_JSON)
 		put_json(t, s);
 	else if (t->fmt == TABLE_CSV)
 		put_csv(t, s);
@@ -208,6 +300,14 @@ static void put_raw(struct table *t, const char *s, size_t n)
 	cell_begin(t);
 	out_n(t, s, n);
 	cell_end(t);
+}
+
+void table_num_str(struct table *t, const char *s)
+{
+	if (t->fmt == TABLE_JSON || t->fmt == TABLE_ZEEK_JSON)
+		put_raw(t, s, strlen(s));
+	else
+		table_str(t, s);
 }
 
 /* Writes v in decimal at the end of buf (which is >= 21 bytes); returns the start. */
@@ -265,7 +365,7 @@ void table_f64(struct table *t, double v, int decimals)
 
 void table_bool(struct table *t, bool v)
 {
-	if (t->fmt == TABLE_JSON)
+	if (t->fmt == TABLE_JSON || t->fmt == TABLE_ZEEK_JSON)
 		put_raw(t, v ? "true" : "false", v ? 4 : 5);
 	else
 		put_raw(t, v ? "T" : "F", 1);
@@ -273,11 +373,12 @@ void table_bool(struct table *t, bool v)
 
 void table_end_row(struct table *t)
 {
-	if (t->fmt == TABLE_JSON)
-		out_s(t, t->col ? "}" : "{}");
+	if (t->fmt == TABLE_JSON || t->fmt == TABLE_ZEEK_JSON)
+		out_s(t, t->row_open ? "}" : "{}");
 	out_c(t, '\n');
 	flush(t);
 	t->col = 0;
+	t->row_open = false;
 }
 
 /* Two decimal digits of v (0..99) at b. */

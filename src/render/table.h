@@ -7,6 +7,14 @@
  * Strings are escaped per format (CSV per RFC 4180, JSON per RFC 8259,
  * TSV replaces tab/newline by spaces).  Absent values: "-" in TSV (as
  * Zeek does), empty in CSV, null in JSON.
+ *
+ * TABLE_ZEEK is Zeek's ASCII log format: a header of #separator,
+ * #set_separator, #empty_field, #unset_field, #path, #open, #fields and
+ * #types lines (table_zeek() gives the path, the types and the #open
+ * time), tab-separated rows with "-" unset and "(empty)" empty, tabs,
+ * backslashes and control bytes as \xNN, and a #close line
+ * (table_close()).  The header is always written.  TABLE_ZEEK_JSON is
+ * Zeek's JSON log form: JSON lines with unset fields left out.
  */
 #ifndef BOTLENS_TABLE_H
 #define BOTLENS_TABLE_H
@@ -15,7 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum table_format { TABLE_TSV, TABLE_CSV, TABLE_JSON };
+enum table_format { TABLE_TSV, TABLE_CSV, TABLE_JSON, TABLE_ZEEK, TABLE_ZEEK_JSON };
 
 struct table {
 	FILE *f;
@@ -25,18 +33,29 @@ struct table {
 	unsigned col;       /* next column of the current row */
 	bool header;        /* print a header row */
 	bool started;
+	bool row_open;      /* JSON: the current row's '{' is written */
 	unsigned len;       /* bytes of the current row in buf, written at the row's end */
+	const char *zpath;  /* TABLE_ZEEK: #path, #types (ncols of them), #open */
+	const char *const *ztypes;
+	int64_t zopen_ns;
 	char buf[4096];
 };
 
-/* Parses "tsv", "csv", "json"; returns -1 if unknown. */
+/* Parses "tsv", "csv", "json", "zeek", "zeek-json"; returns -1 if unknown. */
 int table_format_parse(const char *s);
 
 void table_init(struct table *t, FILE *f, enum table_format fmt,
 		const char *const *cols, unsigned ncols, bool header);
+/* TABLE_ZEEK: the log's #path, its column types and the #open time
+ * (set before the header is written; the first row writes it). */
+void table_zeek(struct table *t, const char *path, const char *const *types, int64_t open_ns);
+/* TABLE_ZEEK: the header if no row came, then "#close" at close_ns; other formats: nothing. */
+void table_close(struct table *t, int64_t close_ns);
 /* Prints the header row now (also when no row follows). */
 void table_begin(struct table *t);
 void table_str(struct table *t, const char *s);       /* NULL = absent */
+/* A number already formatted (s): unquoted in JSON, as text elsewhere. */
+void table_num_str(struct table *t, const char *s);
 void table_u64(struct table *t, uint64_t v);
 void table_i64(struct table *t, int64_t v);
 void table_f64(struct table *t, double v, int decimals);

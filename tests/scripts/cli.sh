@@ -67,4 +67,50 @@ bl info --format json "$TMP/loop"
 checkc "symlink loops: the capture is analysed once, exit 0" '[ "$RC" -eq 0 ] && [ "$(grep -c "x.pcap" "$TMP/out")" -eq 1 ]'
 checkc "symlink loops and FIFOs are warnings" '[ "$(grep -c "botlens: warning: .*already walked" "$TMP/err")" -eq 3 ] && grep -q "fifo.: not a regular file" "$TMP/err"'
 
+# --- Zeek's conn.log (issue 17), read back by tests/scripts/zeek_cut.awk, not by botlens ---
+ZCUT=tests/scripts/zeek_cut.awk
+bl flows --format zeek "$TMP/a.pcap" "$TMP/b.pcap"
+check "flows --format zeek: exit 0" [ "$RC" -eq 0 ]
+check "zeek: header, types and #close valid, one row per flow" sh -c "[ \$(awk -f $ZCUT -v check=1 '$TMP/out') -eq 2 ]"
+check "zeek: #path conn and Zeek's conn.log fields" sh -c "grep -q '^#path	conn\$' '$TMP/out' && grep -q '^#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents\$' '$TMP/out'"
+check "zeek: epoch ts with microseconds, udp, 2 packets" sh -c "awk -f $ZCUT -v cols='ts proto orig_pkts service' '$TMP/out' | grep -Eq '^[0-9]+\\.[0-9]{6}	udp	2	-\$'"
+check "zeek: uids C + base62, unique across the two captures" sh -c \
+	"[ \$(awk -f $ZCUT -v cols=uid '$TMP/out' | grep -Ec '^C[0-9A-Za-z]{17}\$') -eq 2 ] && [ \$(awk -f $ZCUT -v cols=uid '$TMP/out' | sort -u | wc -l) -eq 2 ]"
+bl flows --format zeek "$TMP/a.pcap"
+cp "$TMP/out" "$TMP/z1"
+bl flows --format zeek "$TMP/a.pcap"
+check "zeek: a rerun gives the same uids" cmp -s "$TMP/out" "$TMP/z1"
+bl flows --format zeek-json "$TMP/a.pcap"
+check "zeek-json: Zeek's JSON form: epoch ts number, the same uid, unset fields left out" sh -c \
+	"jq -e '(.ts|type==\"number\") and (.uid == \"'\$(awk -f $ZCUT -v cols=uid '$TMP/z1')'\") and (has(\"service\")|not) and .missed_bytes == 0 and .local_orig == true' '$TMP/out' >/dev/null"
+bl hosts --format zeek "$TMP/a.pcap"
+check "--format zeek outside flows: exit 2" [ "$RC" -eq 2 ]
+bl flows --format zeek "$TMP/missing.pcap"
+check "zeek: no header before an open error" sh -c "[ $RC -eq 3 ] && [ ! -s '$TMP/out' ]"
+bl flows "$TMP/missing.pcap"
+check "flows: no header before an open error" sh -c "[ $RC -eq 3 ] && [ ! -s '$TMP/out' ]"
+
+# --- papercuts (issue 17) ---
+bl report --host 10.9.9.9 "$TMP/a.pcap"
+check "report --host absent from the capture: exit 2 naming addresses it has" sh -c \
+	"[ $RC -eq 2 ] && grep -q 'host 10.9.9.9 does not appear' '$TMP/err' && grep -q '10.0.0.1' '$TMP/err'"
+bl report -o "$TMP/x.pdf" "$TMP/a.pcap"
+check "report -o x.pdf: refused with exit 2, nothing written" sh -c "[ $RC -eq 2 ] && [ ! -e '$TMP/x.pdf' ] && grep -q 'cannot write' '$TMP/err'"
+bl flows --host 999.1.1.1 "$TMP/a.pcap"
+check "flows --host 999.1.1.1: exit 2" [ "$RC" -eq 2 ]
+bl flows --host 10.0.0.1 "$TMP/a.pcap"
+check "flows --host ADDR: its flows" sh -c "[ $RC -eq 0 ] && [ \$(wc -l <'$TMP/out') -eq 2 ]"
+bl flows --host 10.0.0.2 "$TMP/a.pcap"
+check "flows --host ADDR: not another's flows" sh -c "[ $RC -eq 0 ] && [ \$(wc -l <'$TMP/out') -eq 1 ]"
+bl help flows
+check "botlens help flows: the flows help" sh -c "[ $RC -eq 0 ] && grep -q 'usage: botlens flows' '$TMP/out'"
+bl help nosuch
+check "botlens help nosuch: exit 2" [ "$RC" -eq 2 ]
+bl info "$TMP/a.pcap"
+check "info: a 1970 clock is warned about" sh -c "[ $RC -eq 0 ] && grep -q 'warning: .*clock was not set' '$TMP/err'"
+bl report "$TMP/a.pcap"
+check "report: a 1970 clock is warned about" grep -q 'warning: .*clock was not set' "$TMP/err"
+bl info -q "$TMP/a.pcap"
+check "info -q: no clock warning" sh -c "[ $RC -eq 0 ] && [ ! -s '$TMP/err' ]"
+
 report cli

@@ -40,6 +40,9 @@ else
 fi
 bl ports "$SP"
 check "ports text: the sentence with the numbers" grep -q 'UDP destination ports of [0-9]* peers: uniform on 10[0-9][0-9]–33[0-9]* (p = .*), consistent with rand() % 32768 + 1024' "$TMP/out"
+check "ports text: the plain sentence first, the statistics after" sh -c \
+	"awk '/^In short:/ && !a {a=NR} /^  UDP: .*look drawn at random between about/ && !p {p=NR} /^The statistics:/ && !s {s=NR} /MVUE/ && !m {m=NR} END {exit !(a && p && s && m && a < p && p < s && s < m)}' '$TMP/out'"
+check "ports text: histogram columns labelled" grep -q 'dest. ports    tcp flows    udp flows' "$TMP/out"
 bl ports --range 50000-51000 --bin 10 "$SU" -o "$TMP/band.png"
 check "ports --range/--bin: 101 bins" [ "$(grep -c '^ *500[0-9][0-9]-\|^ *5[01][0-9]*-' "$TMP/out")" -ge 100 ]
 check "ports -o writes a PNG" [ -s "$TMP/band.png" ]
@@ -148,6 +151,14 @@ if command -v jq >/dev/null 2>&1; then
 	bl compare --format json "$SP" "$SU"
 	check "compare json: inbound share 0 vs > 0, band only in B" \
 		jqc '.a.share_inbound == 0 and .b.share_inbound > 0 and ([.a.protocols[].bands[]] | length) == 0 and ([.b.protocols[].bands[]] | length) >= 1' "$TMP/out"
+fi
+if command -v jq >/dev/null 2>&1; then
+	"$BOTLENS" synth --scenario storm-private --duration 60 -o "$TMP/short.pcap" >/dev/null 2>&1
+	bl compare --format json "$TMP/short.pcap" "$SP" -o "$TMP/cmp-own.png"
+	check "compare: durations 12x apart are drawn each on its own time axis" \
+		sh -c "[ $RC -eq 0 ] && jq -e '.time_axis == \"own\"' '$TMP/out' >/dev/null && [ -s '$TMP/cmp-own.png' ]"
+	bl compare --format json "$SP" "$SU"
+	check "compare: comparable durations share the time axis" jqc '.time_axis == "shared"' "$TMP/out"
 fi
 bl compare "$SP"
 check "compare with one capture: usage error" [ "$RC" -eq 2 ]

@@ -37,12 +37,78 @@ check "json: --no-geo leaves asn null" jq_true '.hosts[0].notable[0].asn == null
 gw=$(jq -r '.hosts[0].notable[] | select(.range != null) | .address' "$TMP/storm-private.json" | head -1)
 bl report --host "$gw" --format json "$TMP/storm-private.pcap"
 check "--host selects the host (the gateway)" jq_true ".hosts | length == 1 and .[0].address == \"$gw\"" "$TMP/out"
+# --- one JSON convention (doc/json.md) ---
+bl report --no-geo --format json "$TMP/storm-private.pcap"
+check "json: one line per capture by default (JSON lines)" sh -c "[ \$(wc -l <'$TMP/out') -eq 1 ] && jq -e .hosts '$TMP/out' >/dev/null"
+check "json: start (ISO 8601) and start_epoch" jq_true '(.start | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T.*Z$")) and (.start_epoch | type == "number")' "$TMP/out"
+check "json: no float noise (at most 6 decimals in any number)" sh -c "! grep -Eq '[:,\\[][-]?[0-9]+\\.[0-9]{7,}' '$TMP/out'"
+cp "$TMP/out" "$TMP/plain.json"
+bl report --no-geo --format json --pretty "$TMP/storm-private.pcap"
+check "json --pretty: indented, the same document" sh -c "[ \$(wc -l <'$TMP/out') -gt 10 ] && [ \"\$(jq -cS . '$TMP/out')\" = \"\$(jq -cS . '$TMP/plain.json')\" ]"
+
+# --- STIX 2.1 and indicator CSV (issue 17) ---
+bl report --no-geo --format stix -o "$TMP/s1.json" "$TMP/storm-private.pcap"
+check "stix: exits 0" [ "$RC" -eq 0 ]
+check "stix: valid STIX 2.1 bundle with malware, indicators, relationships" \
+	python3 tests/scripts/stix_check.py "$TMP/s1.json" --expect-malware
+bl report --no-geo --format stix -o "$TMP/s2.json" "$TMP/storm-private.pcap"
+check "stix: deterministic ids and bytes across runs" cmp -s "$TMP/s1.json" "$TMP/s2.json"
+bl report --no-geo --format stix "$TMP/storm-private.pcap" "$TMP/benign-browsing.pcap"
+check "stix: several captures give one valid bundle per line" sh -c \
+	"[ \$(wc -l <'$TMP/out') -eq 2 ] && python3 tests/scripts/stix_check.py '$TMP/out'"
+check "stix: benign browsing has no malware object" sh -c \
+	"tail -1 '$TMP/out' | jq -e '[.objects[] | select(.type==\"malware\")] | length == 0' >/dev/null"
+if [ -f "$DATA/pcap/real/njrat__njrat.pcap" ]; then
+	bl report --no-geo --format stix "$DATA/pcap/real/njrat__njrat.pcap"
+	check "stix: njRAT's C&C server is infrastructure the malware uses" sh -c \
+		"python3 tests/scripts/stix_check.py '$TMP/out' --expect-malware && jq -e '[.objects[] | select(.type==\"infrastructure\" and .name==\"C&C server 3.68.56.232\")] | length == 1' '$TMP/out' >/dev/null && jq -e '[.objects[] | select(.type==\"relationship\" and .relationship_type==\"uses\")] | length >= 1' '$TMP/out' >/dev/null"
+else
+	skip "stix on njrat: no real captures"
+fi
+bl report --no-geo --format csv-ioc "$TMP/storm-private.pcap" "$TMP/storm-public.pcap"
+csv_ioc_ok() {  # one header line, then 6 fields per row with an ISO first_seen (python's csv reader)
+	[ "$(grep -c '^type,value,behavior,first_seen,host,file$' "$1")" -eq 1 ] && [ "$(wc -l <"$1")" -gt 2 ] &&
+		python3 -c 'import csv, re, sys
+r = list(csv.reader(open(sys.argv[1])))
+sys.exit(not all(len(x) == 6 and re.match(r"\d{4}-\d\d-\d\dT.*Z$", x[3]) for x in r[1:]))' "$1"
+}
+check "csv-ioc: one header, then type,value,behavior,first_seen,host,file rows" csv_ioc_ok "$TMP/out"
+bl report --format pdf "$TMP/storm-private.pcap"
+check "unknown report format: exit 2" [ "$RC" -eq 2 ]
+
+# --- Zeek logs (issue 17), read back by tests/scripts/zeek_cut.awk ---
+ZCUT=tests/scripts/zeek_cut.awk
+bl report --no-geo --format json --zeek-logs "$TMP/zeek" "$TMP/storm-private.pcap"
+check "--zeek-logs: exit 0, conn.log and notice.log valid by their #types" sh -c \
+	"[ $RC -eq 0 ] && awk -f $ZCUT -v check=1 '$TMP/zeek/conn.log' >/dev/null && awk -f $ZCUT -v check=1 '$TMP/zeek/notice.log' >/dev/null"
+"$BOTLENS" flows --format zeek "$TMP/storm-private.pcap" >"$TMP/zflows.log"
+check "--zeek-logs: conn.log has flows' uids, one row per flow" sh -c \
+	"awk -f $ZCUT -v cols=uid '$TMP/zeek/conn.log' | sort >'$TMP/u1' && awk -f $ZCUT -v cols=uid '$TMP/zflows.log' | sort >'$TMP/u2' && cmp -s '$TMP/u1' '$TMP/u2' && [ -s '$TMP/u1' ]"
+check "--zeek-logs: service from protocol recognition (dns, smtp)" sh -c \
+	"awk -f $ZCUT -v cols=service '$TMP/zeek/conn.log' | sort -u | grep -qx dns && awk -f $ZCUT -v cols=service '$TMP/zeek/conn.log' | sort -u | grep -qx smtp"
+check "--zeek-logs: a notice per behavior, note Botlens::KIND" sh -c \
+	"[ \$(awk -f $ZCUT -v check=1 '$TMP/zeek/notice.log') -eq \$(jq '[.hosts[].behaviors[]] | length' '$TMP/out') ] && awk -f $ZCUT -v cols=note '$TMP/zeek/notice.log' | grep -qx 'Botlens::spam'"
+
 bl report -o "$TMP/r.html" "$TMP/storm-public.pcap"
 check "html: written, self-contained, with an inline SVG plot" sh -c \
 	"grep -q '<svg' '$TMP/r.html' && ! grep -Eqi '(src|href)=\"(https?:)?//' '$TMP/r.html' && ! grep -qi '<script' '$TMP/r.html'"
 bl report -o "$TMP/two.html" "$TMP/storm-private.pcap" "$TMP/storm-public.pcap"
 check "html: a plot per run's sandbox host at least, no element id shared" sh -c \
 	"[ \$(grep -c '<svg' '$TMP/two.html') -ge 2 ] && [ -z \"\$(grep -o 'id=\\\"[^\\\"]*\\\"' '$TMP/two.html' | sort | uniq -d)\" ]"
+html_toc_ok() {  # every contents link points at an element id of the page
+	grep -o 'href="#[^"]*"' "$1" | sed 's/href="#//; s/"$//' | sort -u >"$TMP/links"
+	[ -s "$TMP/links" ] && while read -r id; do grep -q "id=\"$id\"" "$1" || return 1; done <"$TMP/links"
+}
+check "html: <title> names the captures" grep -q '<title>botlens report: storm-private.pcap, storm-public.pcap</title>' "$TMP/two.html"
+check "html: contents for several captures, linking to each host" sh -c "grep -q '<nav><h2>Contents</h2>' '$TMP/two.html'"
+check "html: contents links resolve" html_toc_ok "$TMP/two.html"
+check "html: one capture: its name in <title>, contents only for several hosts" sh -c \
+	"grep -q '<title>botlens report: storm-public.pcap</title>' '$TMP/r.html' && { [ \$(grep -c '<section>' '$TMP/r.html') -gt 1 ] && grep -q '<nav>' '$TMP/r.html' || ! grep -q '<nav>' '$TMP/r.html'; }"
+bl report --no-geo -o "$TMP/one.html" "$TMP/benign-browsing.pcap"
+check "html: one capture with one host: no contents box" sh -c "[ \$(grep -c '<section>' '$TMP/one.html') -eq 1 ] && ! grep -q '<nav>' '$TMP/one.html'"
+check "html: phase bars with a time axis" sh -c "grep -q 'class=\"tlb axis\"' '$TMP/r.html' && [ \$(grep -o 'class=\"tick\"' '$TMP/r.html' | wc -l) -ge 2 ]"
+check "html: the verdict comes before the phases and the plot" sh -c \
+	"awk '/class=\"verdict/ && !v {v=NR} /<h3>Phases/ && !p {p=NR} END {exit !(v && p && v < p)}' '$TMP/r.html'"
 bl report --format yaml "$TMP/storm-public.pcap"
 check "unknown format is exit 2" [ "$RC" -eq 2 ]
 bl report --geo-db "$TMP/nonexistent.db" "$TMP/storm-public.pcap"

@@ -1,5 +1,5 @@
 /*
- * test_table.c - TSV/CSV/JSON-lines output and time formatting
+ * test_table.c - TSV/CSV/JSON-lines/Zeek-log output and time formatting
  * (src/render/table.c).
  *
  * Rows are written to a memory stream and compared byte for byte; every
@@ -231,12 +231,69 @@ static void test_json_nonfinite(void)
 	CHECK_EQ_U(nrows, 1);
 }
 
+/* Zeek's ASCII log: meta header, escaping of tab, backslash, control bytes and a lone "-". */
+static void test_zeek(void)
+{
+	static const char *const types[] = { "string", "count", "bool", "string", "string" };
+	struct table t;
+	TEST("zeek");
+	open_out();
+	table_init(&t, out, TABLE_ZEEK, COLS, NCOLS, false);
+	table_zeek(&t, "test", types, 1000000000000000000);
+	table_str(&t, "a\tb\\c\x01");
+	table_u64(&t, 7);
+	table_bool(&t, true);
+	table_str(&t, "-");
+	table_str(&t, "");
+	table_end_row(&t);
+	table_null(&t);
+	table_u64(&t, 0);
+	table_bool(&t, false);
+	table_str(&t, NULL);
+	table_str(&t, "x y");
+	table_end_row(&t);
+	table_close(&t, 1000000061000000000);
+	CHECK_STR(close_out(),
+		  "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n"
+		  "#path\ttest\n#open\t2001-09-09-01-46-40\n"
+		  "#fields\tname\tcount\tdelta\tok\tnote\n#types\tstring\tcount\tbool\tstring\tstring\n"
+		  "a\\x09b\\x5cc\\x01\t7\tT\t\\x2d\t(empty)\n"
+		  "-\t0\tF\t-\tx y\n"
+		  "#close\t2001-09-09-01-47-41\n");
+	TEST("zeek-json");
+	open_out();
+	table_init(&t, out, TABLE_ZEEK_JSON, COLS, NCOLS, true);
+	table_num_str(&t, "1.500000");
+	table_null(&t);
+	table_bool(&t, true);
+	table_str(&t, "a\"b");
+	table_null(&t);
+	table_end_row(&t);
+	table_null(&t);
+	table_null(&t);
+	table_null(&t);
+	table_null(&t);
+	table_null(&t);
+	table_end_row(&t);
+	table_close(&t, 0);
+	CHECK_STR(close_out(), "{\"name\":1.500000,\"delta\":true,\"ok\":\"a\\\"b\"}\n{}\n");
+	TEST("zeek-empty");
+	open_out();
+	table_init(&t, out, TABLE_ZEEK, COLS, NCOLS, false);
+	table_zeek(&t, "e", types, 0);
+	table_close(&t, 0);
+	CHECK(strstr(close_out(), "#path\te\n#open\t1970-01-01-00-00-00\n#fields") != NULL);
+	CHECK(strstr(mem, "#close\t1970-01-01-00-00-00\n") != NULL);
+}
+
 static void test_formats(void)
 {
 	TEST("format-parse");
 	CHECK(table_format_parse("tsv") == TABLE_TSV);
 	CHECK(table_format_parse("csv") == TABLE_CSV);
 	CHECK(table_format_parse("json") == TABLE_JSON);
+	CHECK(table_format_parse("zeek") == TABLE_ZEEK);
+	CHECK(table_format_parse("zeek-json") == TABLE_ZEEK_JSON);
 	CHECK(table_format_parse("JSON") == -1);
 	CHECK(table_format_parse("") == -1);
 	CHECK(table_format_parse("xml") == -1);
@@ -297,6 +354,7 @@ int main(void)
 	test_csv();
 	test_json();
 	test_json_nonfinite();
+	test_zeek();
 	test_formats();
 	test_time();
 	for (unsigned i = 0; i < nrows; i++)
