@@ -50,10 +50,24 @@ check "cut file: exit 1" [ "$RC" -eq 1 ]
 check "cut file: message" one_line_naming "cut.pcap.*offset 82.*ends inside a record"
 check "cut file: first packet kept" grep -q '"packets":1' "$TMP/out"
 
-{ pcap_header; pcap_udp_record; } | gzip -c | head -c 40 >"$TMP/cut.pcap.gz"
-bl info "$TMP/cut.pcap.gz"
-check "cut gzip: exit 1 or 3" [ "$RC" -eq 1 -o "$RC" -eq 3 ]
-check "cut gzip: message" one_line_naming "cut.pcap.gz"
+# gzip: the records inflated before the damage are kept, exit 1 with the offset
+{ pcap_header; i=0; while [ $i -lt 3000 ]; do pcap_udp_record; i=$((i + 1)); done; } | gzip -c >"$TMP/ok.pcap.gz"
+gz_size=$(wc -c <"$TMP/ok.pcap.gz")
+head -c $((gz_size / 2)) "$TMP/ok.pcap.gz" >"$TMP/cut.pcap.gz"
+bl info --format json "$TMP/cut.pcap.gz"
+check "cut gzip: exit 1" [ "$RC" -eq 1 ]
+check "cut gzip: message with offset" one_line_naming "cut.pcap.gz' is damaged at uncompressed offset [0-9]*: gzip stream cut short"
+checkc "cut gzip: records before the cut kept" '[ "$(grep -o "\"packets\":[0-9]*" "$TMP/out" | cut -d: -f2)" -gt 1000 ]'
+cp "$TMP/ok.pcap.gz" "$TMP/crc.pcap.gz"
+printf '\377\377\377\377' | dd of="$TMP/crc.pcap.gz" bs=1 seek=$((gz_size - 8)) conv=notrunc 2>/dev/null
+bl info --format json "$TMP/crc.pcap.gz"
+check "corrupt gzip (bad CRC): exit 1" [ "$RC" -eq 1 ]
+check "corrupt gzip: message" one_line_naming "crc.pcap.gz' is damaged at uncompressed offset 174024: incorrect data check"
+check "corrupt gzip: every record kept" grep -q '"packets":3000' "$TMP/out"
+{ pcap_header; pcap_udp_record; } | gzip -c | head -c 40 >"$TMP/tiny.pcap.gz"
+bl info "$TMP/tiny.pcap.gz"
+check "gzip cut after the file header: exit 1" [ "$RC" -eq 1 ]
+check "gzip cut after the file header: message" one_line_naming "tiny.pcap.gz' is damaged at uncompressed offset 24"
 
 bl flows -f 'udp and and' "$TMP/header.pcap"
 check "bad filter: exit 2" [ "$RC" -eq 2 ]
