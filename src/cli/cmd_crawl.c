@@ -154,7 +154,14 @@ static int parse_boot(struct crawl_cli *s, struct crawl_addr **v, unsigned *n)
 			return EXIT_INPUT;
 		}
 		char line[128];
+		unsigned no = 0;
 		while (!rc && fgets(line, sizeof line, f)) {
+			no++;
+			if (!strchr(line, '\n') && !feof(f)) {  /* an address fits; /dev/zero does not end */
+				cli_error("'%s': line %u longer than %zu bytes", s->boot + 1, no, sizeof line - 2);
+				rc = EXIT_INPUT;
+				break;
+			}
 			line[strcspn(line, "\r\n")] = 0;
 			if (line[0] && line[0] != '#')
 				rc = add_addr(v, n, line);

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/line.h"
 #include "p2p/p2p-int.h"
 #include "p2p/p2p.h"
 
@@ -182,12 +183,52 @@ static bool jbool(struct json_object *o, const char *k)
 	return json_object_object_get_ex(o, k, &v) && json_object_get_boolean(v);
 }
 
-/* Reads one line at a time (any length); NULL at the end. */
-static char *read_line(FILE *f, char **buf, size_t *cap)
+/*
+ * The value of k as an index in [0, max] (NaN, negative or larger values
+ * are refused before the conversion, which would be undefined); def when
+ * k is absent.
+ */
+static bool jindex(struct json_object *o, const char *k, double max, size_t def, size_t *out)
 {
-	ssize_t n = getline(buf, cap, f);
-	return n < 0 ? NULL : *buf;
+	struct json_object *v;
+	if (!json_object_object_get_ex(o, k, &v)) {
+		*out = def;
+		return true;
+	}
+	double d = json_object_get_double(v);
+	if (!(d >= 0 && d <= max))
+		return false;
+	*out = (size_t)d;
+	return true;
 }
+
+/* A port number, 0 when absent or out of range. */
+static uint16_t jport(struct json_object *o)
+{
+	size_t p;
+	return jindex(o, "port", 65535, 0, &p) ? (uint16_t)p : 0;
+}
+
+/*
+ * The next line (capped at LINE_MAX_DEFAULT); NULL at the end, or with
+ * *rc set and err filled when the line is too long or unreadable.
+ */
+static char *read_line(FILE *f, struct line *ln, int *rc, char *err, size_t errlen)
+{
+	int lrc = line_next(ln, f);
+	if (lrc == LINE_OK)
+		return ln->buf;
+	if (lrc != LINE_EOF) {
+		line_error(ln, lrc, err, errlen);
+		*rc = -1;
+	}
+	return NULL;
+}
+
+/* Crawl and peer indices: dense from 0, so at most this far beyond the lines read. */
+#define SIZE_MAX_CRAWL (1u << 20)
+#define SIZE_MAX_PEER (1u << 24)
+#define SIZE_INDEX_AHEAD 65536.0
 
 /* Makes rep->c hold crawl index `crawl`; false on OOM. */
 static bool crawl_slot(struct size_report *rep, unsigned crawl, size_t *capc)
@@ -210,10 +251,11 @@ static bool crawl_slot(struct size_report *rep, unsigned crawl, size_t *capc)
 
 static int load_crawls(FILE *f, struct size_report *rep, struct recs *rs, char *err, size_t errlen)
 {
-	char *line = NULL;
-	size_t cap = 0, lineno = 0, capc = 0;
+	char *line;
+	struct line ln = { 0 };
+	size_t lineno = 0, capc = 0;
 	int rc = 0;
-	while (rc == 0 && read_line(f, &line, &cap)) {
+	while (rc == 0 && (line = read_line(f, &ln, &rc, err, errlen))) {
 		lineno++;
 		struct json_object *o = json_tokener_parse(line);
 		if (!o) {
@@ -224,7 +266,15 @@ static int load_crawls(FILE *f, struct size_report *rep, struct recs *rs, char *
 			break;
 		}
 		const char *type = jstr(o, "type");
-		unsigned crawl = (unsigned)jnum(o, "crawl", 0);
+		size_t cidx;
+		double cmax = (double)lineno + SIZE_INDEX_AHEAD;
+		if (!jindex(o, "crawl", cmax < SIZE_MAX_CRAWL ? cmax : SIZE_MAX_CRAWL, 0, &cidx)) {
+			snprintf(err, errlen, "line %zu: crawl index out of range", lineno);
+			json_object_put(o);
+			rc = -1;
+			break;
+		}
+		unsigned crawl = (unsigned)cidx;
 		if (type && !strcmp(type, "crawl")) {
 			if (!crawl_slot(rep, crawl, &capc)) {
 				rc = oom(err, errlen);
@@ -234,7 +284,7 @@ static int load_crawls(FILE *f, struct size_report *rep, struct recs *rs, char *
 			}
 		} else if (!type) {
 			const char *addr = jstr(o, "addr"), *id = jstr(o, "id");
-			struct rec r = { .crawl = crawl, .port = (uint16_t)jnum(o, "port", 0),
+			struct rec r = { .crawl = crawl, .port = jport(o),
 					 .resp = jbool(o, "responsive"), .probe0 = rs->npt };
 			struct json_object *pa;
 			uint8_t idb[OV_IDLEN];
@@ -265,7 +315,7 @@ static int load_crawls(FILE *f, struct size_report *rep, struct recs *rs, char *
 		}
 		json_object_put(o);
 	}
-	free(line);
+	line_free(&ln);
 	return rc;
 }
 
@@ -464,17 +514,24 @@ static int cmp_taddr(const void *a, const void *b)
 
 static int load_truth(FILE *f, struct truth *t, char *err, size_t errlen)
 {
-	char *line = NULL;
-	size_t cap = 0;
+	char *line;
+	struct line ln = { 0 };
 	int rc = 0;
-	while (rc == 0 && read_line(f, &line, &cap)) {
+	while (rc == 0 && (line = read_line(f, &ln, &rc, err, errlen))) {
 		struct json_object *o = json_tokener_parse(line);
 		const char *type = o ? jstr(o, "type") : NULL;
 		if (!type) {
 			json_object_put(o);
 			continue;
 		}
-		size_t peer = (size_t)jnum(o, "peer", 0);
+		size_t peer;
+		double pmax = (double)ln.no + SIZE_INDEX_AHEAD;
+		if (!jindex(o, "peer", pmax < SIZE_MAX_PEER ? pmax : SIZE_MAX_PEER, 0, &peer)) {
+			snprintf(err, errlen, "line %llu: peer index out of range", ln.no);
+			json_object_put(o);
+			rc = -1;
+			break;
+		}
 		if (!strcmp(type, "peer")) {
 			const char *addr = jstr(o, "addr");
 			if (peer >= t->capp) {
@@ -492,7 +549,7 @@ static int load_truth(FILE *f, struct truth *t, char *err, size_t errlen)
 				if (peer >= t->np)
 					t->np = peer + 1;
 				struct tpeer *p = &t->p[peer];
-				p->port = (uint16_t)jnum(o, "port", 0);
+				p->port = jport(o);
 				p->nat = jbool(o, "nat");
 				p->sybil = jbool(o, "sybil");
 				if (!addr || !parse_ip(addr, &p->ip))
@@ -512,7 +569,7 @@ static int load_truth(FILE *f, struct truth *t, char *err, size_t errlen)
 		}
 		json_object_put(o);
 	}
-	free(line);
+	line_free(&ln);
 	if (rc)
 		return rc;
 	if (!t->np) {
