@@ -303,6 +303,11 @@ static int from_capture(struct size_cli *s, const char *path)
 		if (rc != EXIT_OK)
 			return rc;
 	}
+	if (s->out && plot_format_of(s->out) != PLOT_UNKNOWN) {
+		cli_error("--from-capture writes a table, not an image: '%s'", s->out);
+		cli_hint("give -o a .tsv or .txt name");
+		return EXIT_USAGE;
+	}
 	struct size_passive sp;
 	if (size_passive_init(&sp, s->bin) != 0) {
 		cli_error("out of memory");
@@ -320,25 +325,33 @@ static int from_capture(struct size_cli *s, const char *path)
 		size_passive_free(&sp);
 		return EXIT_INPUT;
 	}
+	FILE *out = cli_open_out(s->out);  /* -o: was ignored, the table went to stdout */
+	if (!out) {
+		run_close(&r);
+		size_passive_free(&sp);
+		return EXIT_OUTPUT;
+	}
 	struct run_sub sub = { .ctx = &sp, .packet = on_packet };
 	int st = run_loop(&r, &sub, 1);
 	run_close(&r);
 	if (sp.failed) {
 		cli_error("'%s': out of memory while counting peers", path);
 		size_passive_free(&sp);
+		cli_discard_out(out);
 		return EXIT_INTERNAL;
 	}
 	unsigned total = 0;
-	printf("bin_start\tpeers\tnew_peers\tcumulative\tmessages\n");
+	fprintf(out, "bin_start\tpeers\tnew_peers\tcumulative\tmessages\n");
 	for (unsigned i = 0; i < sp.nbins; i++) {
 		total += sp.bins[i].new_peers;
-		printf("%.3f\t%u\t%u\t%u\t%u\n", sp.bins[i].t, sp.bins[i].peers, sp.bins[i].new_peers, total,
-		       sp.bins[i].msgs);
+		fprintf(out, "%.3f\t%u\t%u\t%u\t%u\n", sp.bins[i].t, sp.bins[i].peers, sp.bins[i].new_peers, total,
+			sp.bins[i].msgs);
 	}
-	printf("\ndistinct Overnet peers: %u in %llu messages (%llu with the 0xE3 magic that did not decode)\n", total,
-	       (unsigned long long)sp.msgs, (unsigned long long)sp.bad);
+	fprintf(out, "\ndistinct Overnet peers: %u in %llu messages (%llu with the 0xE3 magic that did not decode)\n",
+		total, (unsigned long long)sp.msgs, (unsigned long long)sp.bad);
 	size_passive_free(&sp);
-	return st == CAP_EOF ? EXIT_OK : EXIT_DAMAGED;
+	int oc = cli_close_out(out, s->out);
+	return oc ? oc : st == CAP_EOF ? EXIT_OK : EXIT_DAMAGED;
 }
 
 int cmd_botnet_size(int argc, char **argv)

@@ -245,10 +245,19 @@ int cmd_crawl(int argc, char **argv)
 	char err[512];
 	int ex = EXIT_OK;
 	if (crawl_run(&s.c, out, on_round, &s.quiet, err, sizeof err) != 0) {
-		cli_error("%s", err);
-		ex = EXIT_INTERNAL;
+		if (ferror(out)) {  /* a full disk is an output failure (exit 4), not an internal one */
+			cli_error("cannot write '%s': %s", s.out && strcmp(s.out, "-") ? s.out : "standard output",
+				  strerror(errno ? errno : EIO));
+			ex = EXIT_OUTPUT;
+		} else {
+			cli_error("%s", err);
+			ex = EXIT_INTERNAL;
+		}
 	}
 	free(boot);
-	int oc = cli_close_out(out, s.out);
-	return ex ? ex : oc;
+	if (ex) {
+		cli_discard_out(out);
+		return ex;
+	}
+	return cli_close_out(out, s.out);
 }

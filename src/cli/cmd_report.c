@@ -117,8 +117,8 @@ static void finish(void *ctx, struct run *r)
 		w = report_text(x->out, &rep);
 	else if (x->fmt == RF_JSON)
 		w = report_json(x->out, &rep, !x->several);
-	else if ((w = report_html(x->out, &rep, err, sizeof err)))
-		cli_error("%s", err);
+	else if ((w = report_html(x->out, &rep, err, sizeof err)) && !ferror(x->out))
+		cli_error("%s", err);  /* a write error is reported once, by cli_close_out, with the file name */
 	if (w && !x->rc)
 		x->rc = EXIT_OUTPUT;
 	rp_report_free(&rep);

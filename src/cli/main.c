@@ -68,6 +68,7 @@ static void out_of_memory(void)
 int main(int argc, char **argv)
 {
 	bh_set_oom_handler(out_of_memory);
+	cli_out_args(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

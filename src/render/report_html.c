@@ -6,6 +6,7 @@
  * protocols.  No scripts, no external fetches: fonts, styles and the
  * plot are all inside the file.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,5 +318,9 @@ int report_html(FILE *o, const struct rp_report *rep, char *err, size_t errlen)
 		html_iocs(o, h);
 		fputs("</section>\n", o);
 	}
-	return ferror(o) ? -1 : 0;
+	if (ferror(o)) {  /* err was left unfilled: the CLI printed an empty "botlens: " line */
+		snprintf(err, errlen, "cannot write the HTML report: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return 0;
 }

@@ -89,4 +89,105 @@ done
 bl nosuchcmd
 check "unknown subcommand: exit 2" [ "$RC" -eq 2 ]
 
+# --- outputs: whole or not at all (issue 15) ---
+no_temp_left() {  # no ".NAME.XXXXXX" temporary file is left in directory $1
+	[ -z "$(find "$1" -maxdepth 1 -name '.*.??????' 2>/dev/null)" ]
+}
+{ pcap_header; pcap_udp_record; pcap_udp_record; } >"$TMP/in.pcap"
+cp "$TMP/in.pcap" "$TMP/in.orig"
+bl flows -o "$TMP/in.pcap" "$TMP/in.pcap"
+check "output = input: exit 2" [ "$RC" -eq 2 ]
+check "output = input: message" grep -q "^botlens: '$TMP/in.pcap' is both an input and the output$" "$TMP/err"
+check "output = input: input untouched" cmp -s "$TMP/in.pcap" "$TMP/in.orig"
+bl flows -r "$TMP/in.pcap" --output="$TMP/in.pcap"
+check "output = input (-r, --output=): exit 2" [ "$RC" -eq 2 ]
+check "output = input (-r, --output=): input untouched" cmp -s "$TMP/in.pcap" "$TMP/in.orig"
+
+bl flows -o /dev/full "$TMP/in.pcap"
+check "/dev/full: exit 4" [ "$RC" -eq 4 ]
+check "/dev/full: message" one_line_naming "cannot write '/dev/full': No space left on device"
+bl report --format html -o /dev/full "$TMP/in.pcap"
+check "html on /dev/full: exit 4" [ "$RC" -eq 4 ]
+check "html on /dev/full: one real message" one_line_naming "cannot write '/dev/full': No space left on device"
+
+mkdir "$TMP/outdir"
+echo "old result" >"$TMP/outdir/keep.tsv"
+bl flows -o "$TMP/outdir/keep.tsv" "$TMP/missing.pcap"
+bl packets -o "$TMP/outdir/new.tsv" "$TMP/in.pcap"
+check "output: written (exit 0)" [ "$RC" -eq 0 ]
+check "output: complete file, no temporary left" sh -c "[ -s '$TMP/outdir/new.tsv' ] && [ -z \"\$(find '$TMP/outdir' -name '.*')\" ]"
+
+# a full file system: a 16 KiB tmpfs (root only; skipped elsewhere)
+mkdir "$TMP/full"
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=16k tmpfs "$TMP/full" 2>/dev/null; then
+	{ pcap_header; i=0; while [ $i -lt 400 ]; do pcap_udp_record; i=$((i + 1)); done; } >"$TMP/many.pcap"
+	echo "old result" >"$TMP/full/out.tsv"
+	bl packets -o "$TMP/full/out.tsv" "$TMP/many.pcap"
+	check "full disk: exit 4" [ "$RC" -eq 4 ]
+	check "full disk: message" one_line_naming "cannot write '$TMP/full/out.tsv': No space left on device"
+	check "full disk: the old file kept" grep -qx "old result" "$TMP/full/out.tsv"
+	check "full disk: no partial file" no_temp_left "$TMP/full"
+	bl packets -o "$TMP/full/new.tsv" "$TMP/many.pcap"
+	check "full disk, new file: exit 4 and nothing left" sh -c "[ $RC -eq 4 ] && [ ! -e '$TMP/full/new.tsv' ]"
+	umount "$TMP/full"
+else
+	skip "full tmpfs (needs root and mount)"
+fi
+
+# --- text files botlens reads: capped lines, checked counts (issue 15) ---
+mkdir "$TMP/reports"
+bl classify /dev/zero "$TMP/reports"
+check "classify /dev/zero: exit 3" [ "$RC" -eq 3 ]
+check "classify /dev/zero: message" grep -q "^botlens: cannot read model '/dev/zero': line 1 longer than 1 MiB$" "$TMP/err"
+bl cluster --incremental /dev/zero "$TMP/reports"
+check "cluster --incremental /dev/zero: exit 3" [ "$RC" -eq 3 ]
+check "cluster --incremental /dev/zero: message" one_line_naming "cannot read state '/dev/zero': line 1 longer than 1 MiB"
+bl botnet-size /dev/zero
+check "botnet-size /dev/zero: exit 3" [ "$RC" -eq 3 ]
+check "botnet-size /dev/zero: message" one_line_naming "'/dev/zero': line 1 longer than 1 MiB"
+bl learn --labels /dev/zero "$TMP/reports"
+check "learn --labels /dev/zero: exit 3" [ "$RC" -eq 3 ]
+check "learn --labels /dev/zero: message" one_line_naming "cannot read labels '/dev/zero': line 1 longer than 1 MiB"
+bl crawl -b @/dev/zero
+check "crawl -b @/dev/zero: exit 3" [ "$RC" -eq 3 ]
+check "crawl -b @/dev/zero: message" one_line_naming "'/dev/zero': line 1 longer than 126 bytes"
+
+model_head='botlens-behavior-model 1\nembed n=2 level=1 weight=binary seed=0\nC 1\nthreshold none\n'
+printf "${model_head}families 2\nfamily a\nfamily b\nbias 0 0\nidf-unseen 1\nfeatures 268000000\n" >"$TMP/crafted.model"
+bl classify "$TMP/crafted.model" "$TMP/reports"
+check "model declaring 268 M features: exit 3" [ "$RC" -eq 3 ]
+check "model declaring 268 M features: message" grep -q "^botlens: cannot read model '$TMP/crafted.model': line 10: more features declared than the file holds$" "$TMP/err"
+printf "${model_head}families 65536\n" >"$TMP/crafted.model"
+bl classify "$TMP/crafted.model" "$TMP/reports"
+check "model declaring 65536 families: exit 3 with the line" sh -c "[ $RC -eq 3 ] && grep -q 'line 5: more families declared' '$TMP/err'"
+printf 'botlens-behavior-clusters 1\nembed n=2 level=1 weight=binary seed=0\ncluster dp=1 dc=1.2 linkage=complete min=3 next=1\nprototypes 16000000\n' >"$TMP/crafted.state"
+cp "$TMP/crafted.state" "$TMP/crafted.orig"
+bl cluster --incremental "$TMP/crafted.state" "$TMP/reports"
+check "state declaring 16 M prototypes: exit 3" [ "$RC" -eq 3 ]
+check "state declaring 16 M prototypes: message" one_line_naming "crafted.state': line 4: expected 'prototypes N'"
+check "state declaring 16 M prototypes: state untouched" cmp -s "$TMP/crafted.state" "$TMP/crafted.orig"
+printf '{"type":"crawl","crawl":4000000000,"start":0,"end":1}\n' >"$TMP/crafted.jsonl"
+bl botnet-size "$TMP/crafted.jsonl"
+check "snapshot with crawl index 4e9: exit 3" [ "$RC" -eq 3 ]
+check "snapshot with crawl index 4e9: message" one_line_naming "line 1: crawl index out of range"
+printf '{"type":"crawl","crawl":0,"start":0,"end":1}\n{"addr":"127.0.0.1","port":1,"crawl":0}\n' >"$TMP/ok.jsonl"
+printf '{"type":"peer","peer":1e15,"addr":"127.0.0.1","port":1}\n' >"$TMP/crafted.truth"
+bl botnet-size "$TMP/ok.jsonl" --truth "$TMP/crafted.truth"
+check "truth with peer index 1e15: exit 3" [ "$RC" -eq 3 ]
+check "truth with peer index 1e15: message" grep -q "line 1: peer index out of range" "$TMP/err"
+
+# --- botnet-size --from-capture honours -o ---
+bl botnet-size --from-capture "$TMP/in.pcap" -o "$TMP/peers.tsv"
+check "botnet-size --from-capture -o: exit 0" [ "$RC" -eq 0 ]
+check "botnet-size --from-capture -o: table in the file" grep -q '^bin_start' "$TMP/peers.tsv"
+check "botnet-size --from-capture -o: nothing on stdout" [ ! -s "$TMP/out" ]
+
+# --- a refused simulation leaves no truth file ---
+sh -c "ulimit -n 64 && exec '$BOTLENS' p2p simulate --peers 1000 --duration 1 --truth '$TMP/truth.jsonl'" \
+	>"$TMP/out" 2>"$TMP/err"
+RC=$?
+check "simulate beyond the descriptor limit: refused" [ "$RC" -ne 0 ]
+check "simulate beyond the descriptor limit: message" grep -q "descriptors" "$TMP/err"
+check "simulate beyond the descriptor limit: no truth file" [ ! -e "$TMP/truth.jsonl" ]
+
 report badinput
