@@ -102,6 +102,7 @@ int cmd_plot(int argc, char **argv)
 		cli_hint("give -o OUT.png, OUT.svg or OUT.pdf");
 		return EXIT_USAGE;
 	}
+	cli_out_check(p.c.out);  /* the image over one of the captures: exit 2 before reading */
 	int ex = plotcli_collect(&p);
 	if (ex != EXIT_USAGE && ex != EXIT_INTERNAL && p.npanels) {
 		int dx = draw(&p, p.c.out, NULL);

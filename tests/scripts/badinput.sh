@@ -103,6 +103,10 @@ bl flows -r "$TMP/in.pcap" --output="$TMP/in.pcap"
 check "output = input (-r, --output=): exit 2" [ "$RC" -eq 2 ]
 check "output = input (-r, --output=): input untouched" cmp -s "$TMP/in.pcap" "$TMP/in.orig"
 
+cp "$TMP/in.pcap" "$TMP/in.png"
+bl plot -o "$TMP/in.png" "$TMP/in.png"
+check "plot over its input: exit 2, input untouched" sh -c "[ $RC -eq 2 ] && cmp -s '$TMP/in.png' '$TMP/in.orig'"
+
 bl flows -o /dev/full "$TMP/in.pcap"
 check "/dev/full: exit 4" [ "$RC" -eq 4 ]
 check "/dev/full: message" one_line_naming "cannot write '/dev/full': No space left on device"
@@ -129,6 +133,15 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=16k tmpfs "$TMP/full" 2>/dev/n
 	check "full disk: no partial file" no_temp_left "$TMP/full"
 	bl packets -o "$TMP/full/new.tsv" "$TMP/many.pcap"
 	check "full disk, new file: exit 4 and nothing left" sh -c "[ $RC -eq 4 ] && [ ! -e '$TMP/full/new.tsv' ]"
+	for img in png svg pdf; do
+		bl plot -o "$TMP/full/plot.$img" "$TMP/many.pcap"
+		check "full disk, plot .$img: exit 4, message, nothing left" \
+			sh -c "[ $RC -eq 4 ] && grep -q \"^botlens: cannot write '$TMP/full/plot.$img': No space left on device\$\" '$TMP/err' && [ ! -e '$TMP/full/plot.$img' ]"
+		check "full disk, plot .$img: one line on stderr" [ "$(wc -l <"$TMP/err")" -eq 1 ]
+	done
+	bl synth --scenario storm-public -o "$TMP/full/synth.pcap"
+	check "full disk, synth: exit 4 and no partial capture" sh -c "[ $RC -eq 4 ] && [ ! -e '$TMP/full/synth.pcap' ]"
+	check "full disk: no temporary file left" no_temp_left "$TMP/full"
 	umount "$TMP/full"
 else
 	skip "full tmpfs (needs root and mount)"
