@@ -4,6 +4,7 @@
  * (built with json-c); tsv/csv give key/value rows.
  */
 #include "cli/inputs.h"
+#include "util/utf8.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -39,7 +40,7 @@ static void add_u64(json_object *o, const char *k, uint64_t v)
 
 static void add_str(json_object *o, const char *k, const char *v)
 {
-	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+	json_object_object_add(o, k, v ? utf8_json_string(v) : NULL);  /* a Latin-1 file name: U+FFFD */
 }
 
 static json_object *proto_mix(const struct run *r, const struct info_ctx *x)

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "render/plot-int.h"
+#include "util/utf8.h"
 
 static const double series_rgb[PLOT_NSERIES][3] = {
 	{ 0.12, 0.30, 0.62 },  /* TCP */
@@ -265,11 +266,28 @@ static void font(cairo_t *cr, double size, bool bold)
 	cairo_set_font_size(cr, size);
 }
 
+/*
+ * cairo puts the whole context in an error state (CAIRO_STATUS_INVALID_STRING)
+ * on text that is not UTF-8, and the image then failed to write, blaming the
+ * output: a Latin-1 file name in a title did that.  Such bytes are drawn as
+ * U+FFFD.  Returns s itself when valid, else a repaired copy in *fixed.
+ */
+static const char *drawable(const char *s, char **fixed)
+{
+	*fixed = NULL;
+	if (utf8_valid(s))
+		return s;
+	*fixed = utf8_fix(s);
+	return *fixed ? *fixed : "?";
+}
+
 double pl_text_width(cairo_t *cr, double size, bool bold, const char *s)
 {
 	cairo_text_extents_t e;
+	char *fixed;
 	font(cr, size, bold);
-	cairo_text_extents(cr, s, &e);
+	cairo_text_extents(cr, drawable(s, &fixed), &e);
+	free(fixed);
 	return e.x_advance;
 }
 
@@ -277,12 +295,15 @@ void pl_text(cairo_t *cr, double x, double y, double size, bool bold, double ax,
 	     const char *s)
 {
 	cairo_text_extents_t e;
+	char *fixed;
+	s = drawable(s, &fixed);
 	font(cr, size, bold);
 	cairo_text_extents(cr, s, &e);
 	double h = size * 0.72;  /* cap height of DejaVu Sans: anchors on capitals and digits */
 	cairo_move_to(cr, x - ax * e.x_advance, y + h * (1 - ay));
 	cairo_show_text(cr, s);
 	cairo_new_path(cr);  /* show_text leaves a current point that arcs would join */
+	free(fixed);
 }
 
 double pl_nice_step(double range, int n)

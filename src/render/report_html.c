@@ -14,11 +14,23 @@
 #include <unistd.h>
 
 #include "render/report_out.h"
+#include "util/utf8.h"
 
 /* Writes s with &, <, >, " escaped. */
+/* HTML text and attribute escape; bytes that are not UTF-8 become &#xFFFD; (util/utf8.h). */
 static void esc(FILE *o, const char *s)
 {
 	for (; *s; s++) {
+		if ((unsigned char)*s >= 0x80) {
+			size_t k = utf8_seq((const unsigned char *)s, strlen(s));
+			if (k) {
+				fwrite(s, 1, k, o);
+				s += k - 1;
+			} else {
+				fputs("&#xFFFD;", o);
+			}
+			continue;
+		}
 		switch (*s) {
 		case '&': fputs("&amp;", o); break;
 		case '<': fputs("&lt;", o); break;

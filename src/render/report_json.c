@@ -12,24 +12,27 @@
 #include <stdlib.h>
 
 #include "render/report_out.h"
+#include "util/utf8.h"
+
+static json_object *jstr(const char *s) { return utf8_json_string(s); }
 
 static json_object *jstr_or_null(const char *s)
 {
-	return s && s[0] ? json_object_new_string(s) : NULL;
+	return s && s[0] ? jstr(s) : NULL;
 }
 
 static json_object *json_beh(const struct rp_beh *b)
 {
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "kind", json_object_new_string(b->kind));
+	json_object_object_add(o, "kind", jstr(b->kind));
 	json_object_object_add(o, "start", json_object_new_double(b->start));
 	json_object_object_add(o, "end", json_object_new_double(b->end));
 	json_object_object_add(o, "flows", json_object_new_int64((int64_t)b->flows));
 	json_object_object_add(o, "malicious", json_object_new_boolean(b->malicious));
-	json_object_object_add(o, "evidence", json_object_new_string(b->evidence));
+	json_object_object_add(o, "evidence", jstr(b->evidence));
 	for (unsigned i = 0; i < b->nkv; i++) {
 		const struct rp_kv *k = &b->kv[i];
-		json_object *v = k->num ? json_object_new_double(strtod(k->val, NULL)) : json_object_new_string(k->val);
+		json_object *v = k->num ? json_object_new_double(strtod(k->val, NULL)) : jstr(k->val);
 		if (k->num && strtod(k->val, NULL) == (double)strtoll(k->val, NULL, 10))
 			v = (json_object_put(v), json_object_new_int64(strtoll(k->val, NULL, 10)));
 		json_object_object_add(o, k->key, v);
@@ -42,7 +45,7 @@ static json_object *json_notable(const struct rp_notable *n)
 	char a[64];
 	json_object *o = json_object_new_object();
 	decode_addr_str(n->family, n->addr, a, sizeof a);
-	json_object_object_add(o, "address", json_object_new_string(a));
+	json_object_object_add(o, "address", jstr(a));
 	json_object_object_add(o, "asn", n->asn ? json_object_new_int64(n->asn) : NULL);
 	json_object_object_add(o, "org", jstr_or_null(n->org));
 	json_object_object_add(o, "country", jstr_or_null(n->country));
@@ -51,7 +54,7 @@ static json_object *json_notable(const struct rp_notable *n)
 	json_object_object_add(o, "score", json_object_new_double(n->score));
 	json_object_object_add(o, "flows", json_object_new_int64((int64_t)n->flows));
 	json_object_object_add(o, "first", json_object_new_double(n->first));
-	json_object_object_add(o, "reason", json_object_new_string(n->reason));
+	json_object_object_add(o, "reason", jstr(n->reason));
 	return o;
 }
 
@@ -61,8 +64,8 @@ static json_object *json_iocs(const struct rp_host *h)
 	for (unsigned i = 0; i < h->niocs; i++) {
 		const struct rp_ioc *e = &h->iocs[i];
 		json_object *o = json_object_new_object();
-		json_object_object_add(o, "type", json_object_new_string(e->type));
-		json_object_object_add(o, "value", json_object_new_string(e->value));
+		json_object_object_add(o, "type", jstr(e->type));
+		json_object_object_add(o, "value", jstr(e->value));
 		json_object_object_add(o, "count", json_object_new_int64(e->count));
 		json_object_object_add(o, "behavior", jstr_or_null(e->behavior));
 		json_object_array_add(a, o);
@@ -85,11 +88,11 @@ static json_object *json_host(const struct rp_host *h)
 	json_object *o = json_object_new_object(), *b = json_object_new_array(),
 		    *n = json_object_new_array(), *p = json_object_new_object();
 	decode_addr_str(h->family, h->addr, a, sizeof a);
-	json_object_object_add(o, "address", json_object_new_string(a));
+	json_object_object_add(o, "address", jstr(a));
 	json_object_object_add(o, "malicious", json_object_new_boolean(h->malicious));
-	json_object_object_add(o, "verdict", json_object_new_string(h->verdict));
-	json_object_object_add(o, "role", json_object_new_string(h->role));
-	json_object_object_add(o, "role_reason", json_object_new_string(h->role_reason));
+	json_object_object_add(o, "verdict", jstr(h->verdict));
+	json_object_object_add(o, "role", jstr(h->role));
+	json_object_object_add(o, "role_reason", jstr(h->role_reason));
 	json_object_object_add(o, "nat", json_object_new_boolean(h->nat));
 	json_object_object_add(o, "reachable", json_object_new_boolean(h->reachable));
 	json_object_object_add(o, "flows_out", json_object_new_int64((int64_t)h->flows_out));
@@ -113,7 +116,7 @@ static json_object *json_host(const struct rp_host *h)
 int report_json(FILE *out, const struct rp_report *rep, bool pretty)
 {
 	json_object *o = json_object_new_object(), *hs = json_object_new_array();
-	json_object_object_add(o, "file", json_object_new_string(rep->file));
+	json_object_object_add(o, "file", jstr(rep->file));
 	json_object_object_add(o, "span", json_object_new_double(rep->span));
 	json_object_object_add(o, "geo_db", jstr_or_null(rep->geo_db));
 	for (unsigned i = 0; i < rep->nhosts; i++)

@@ -203,4 +203,37 @@ check "simulate beyond the descriptor limit: refused" [ "$RC" -ne 0 ]
 check "simulate beyond the descriptor limit: message" grep -q "descriptors" "$TMP/err"
 check "simulate beyond the descriptor limit: no truth file" [ ! -e "$TMP/truth.jsonl" ]
 
+# --- file names that are not UTF-8 (Latin-1 "café"): U+FFFD in JSON/HTML/SVG, outputs complete ---
+latin1="$TMP/caf$(printf '\351').pcap"
+{ pcap_header; pcap_udp_record; pcap_udp_record; } >"$latin1"
+json_has_fffd() {  # every line of $1 is JSON and some value holds "caf\ufffd.pcap"
+	python3 -c 'import json, sys
+lines = open(sys.argv[1], "rb").read().decode("utf-8").splitlines()
+sys.exit(0 if any("caf\ufffd.pcap" in json.dumps(json.loads(l), ensure_ascii=False) for l in lines) else 1)' "$1"
+}
+utf8_ok() { python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$1" 2>/dev/null; }
+if command -v python3 >/dev/null; then
+	for fmt in json html; do
+		bl report --format $fmt -o "$TMP/latin1.$fmt" "$latin1"
+		check "non-UTF-8 name, report $fmt: exit 0" [ "$RC" -eq 0 ]
+		check "non-UTF-8 name, report $fmt: valid UTF-8" utf8_ok "$TMP/latin1.$fmt"
+	done
+	check "non-UTF-8 name, HTML: &#xFFFD;" grep -q 'caf&#xFFFD;.pcap' "$TMP/latin1.html"
+	bl info --format json "$latin1"
+	checkc "non-UTF-8 name, info json: exit 0, 'caf\ufffd.pcap'" '[ $RC -eq 0 ] && json_has_fffd "$TMP/out"'
+	bl hosts --format json "$latin1" "$TMP/in.pcap"
+	checkc "non-UTF-8 name, hosts json lines: exit 0, 'caf\ufffd.pcap'" '[ $RC -eq 0 ] && json_has_fffd "$TMP/out"'
+	for img in svg png pdf; do
+		bl plot -o "$TMP/latin1.$img" "$latin1"
+		check "non-UTF-8 name, plot .$img: exit 0, no error" sh -c "[ $RC -eq 0 ] && [ ! -s '$TMP/err' ] && [ -s '$TMP/latin1.$img' ]"
+	done
+	check "non-UTF-8 name, plot svg: valid UTF-8" utf8_ok "$TMP/latin1.svg"
+	bl ports -o "$TMP/ports.svg" "$latin1"
+	check "non-UTF-8 name, ports -o svg: exit 0" [ "$RC" -eq 0 ]
+	bl compare -o "$TMP/cmp.svg" "$latin1" "$TMP/in.pcap"
+	check "non-UTF-8 name, compare -o svg: exit 0" [ "$RC" -eq 0 ]
+else
+	skip "non-UTF-8 names (python3 checks the encoding)"
+fi
+
 report badinput
