@@ -47,9 +47,12 @@ static int draw(struct plotcli *p, const char *out, const char *title)
 		npts += pl[i].npts;
 	}
 	if (!ex && npts == 0) {
-		if (p->npanels == 1)
+		if (p->npanels == 1 || (p->npanels > 1 && p->c.nfiles == 1))  /* one capture, several hosts */
 			cli_error("nothing to plot: no %s TCP or UDP contacts in '%s'", plotcli_dir_text(p->dir),
 				  p->panels[0].file);
+		else if (p->c.nfiles == 1)  /* one capture, no sandbox host in it */
+			cli_error("nothing to plot: no %s TCP or UDP contacts in '%s'", plotcli_dir_text(p->dir),
+				  p->c.files[0]);
 		else
 			cli_error("nothing to plot: no %s TCP or UDP contacts in the captures",
 				  plotcli_dir_text(p->dir));
