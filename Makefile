@@ -20,6 +20,7 @@ LTO     ?= $(if $(filter 0,$(IS_CLANG)),-flto=auto)
 AR      = $(if $(LTO),gcc-ar,ar)
 ALLCFLAGS = -std=c11 $(OPT) $(LTO) -g $(WARN) $(SAN) $(CFLAGS)
 LDLIBS  = -lpcap -ljson-c -lcairo -lpng16 -llinear -larchive -lloc -lhtp -lssl -lcrypto $(shell pkg-config --libs libndpi) -lz -lm -lpthread
+comma := ,
 VERSION = $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 LIB_SRC  = $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)
@@ -57,7 +58,7 @@ tests: $(TESTS) $(BUILD)/botlens
 bench-tools: $(BENCHES) $(BUILD)/botlens
 
 asan:
-	$(MAKE) BUILD=build-asan OPT=-O1 LTO= SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all tests
+	$(MAKE) BUILD=build-asan OPT=-O1 LTO= SAN="-fsanitize=address,undefined,float-cast-overflow$(if $(filter 1,$(IS_CLANG)),$(comma)implicit-integer-truncation) -fno-omit-frame-pointer -fno-sanitize-recover=all" all tests
 
 check: all tests
 	sh tests/run.sh

@@ -16,7 +16,8 @@
  *   synth.c  deterministic synthetic behavior families
  *
  * The library never prints or exits: failures return -1 (or NULL) and fill
- * a caller-supplied error buffer.  Out of memory aborts (bh_alloc).
+ * a caller-supplied error buffer.  Out of memory: see the allocation
+ * policy below.
  */
 #ifndef BOTLENS_BEHAVIOR_H
 #define BOTLENS_BEHAVIOR_H
@@ -26,7 +27,22 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* ---- allocation: out of memory aborts (one policy, no dead NULL checks) ---- */
+/*
+ * ---- allocation (map.c) ----
+ * bh_alloc() and friends never return NULL: out of memory calls the
+ * handler set with bh_set_oom_handler() (which must not return; the CLI's
+ * prints a message and exits 5), or abort()s when none is set.  The
+ * loaders of files (model, cluster state, labels) allocate with the
+ * bh_try_* forms and return BH_ENOMEM instead.  bh_alloc_fail_at(n): the
+ * nth allocation from now fails (tests only; 0 turns it off).
+ */
+#define BH_ENOMEM (-2)
+void bh_set_oom_handler(void (*fn)(void));
+void bh_alloc_fail_at(unsigned long n);
+void *bh_try_alloc(size_t n);
+void *bh_try_calloc(size_t n, size_t sz);
+void *bh_try_realloc(void *p, size_t n);
+char *bh_try_strdup(const char *s);
 void *bh_alloc(size_t n);
 void *bh_calloc(size_t n, size_t sz);
 void *bh_realloc(void *p, size_t n);
@@ -117,10 +133,12 @@ struct bh_map {
 	size_t cap, n;     /* cap is a power of two, n < cap * 3/4 */
 };
 void bh_map_init(struct bh_map *m, size_t hint);
+int bh_map_try_init(struct bh_map *m, size_t hint);          /* 0 or BH_ENOMEM */
 void bh_map_free(struct bh_map *m);
 void bh_map_clear(struct bh_map *m);
 /* Returns a pointer to the value of key, inserting `def` if absent (*isnew set). */
 uint32_t *bh_map_put(struct bh_map *m, uint64_t key, uint32_t def, bool *isnew);
+uint32_t *bh_map_try_put(struct bh_map *m, uint64_t key, uint32_t def, bool *isnew);  /* NULL: OOM */
 /* Returns the value or UINT32_MAX. */
 uint32_t bh_map_get(const struct bh_map *m, uint64_t key);
 

@@ -24,7 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "behavior/behavior.h"
+#include "util/line.h"
 
 #define BH_PENDING_MAX 20000   /* rejected reports kept in an incremental state */
 
@@ -294,17 +297,26 @@ int bh_cstate_save(const struct bh_cstate *st, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
-/* Reads " NNZ HASH:VALUE ..." from p. */
-static bool get_vec(char *p, struct bh_vec *v)
+/*
+ * Reads " NNZ HASH:VALUE ..." from p: false when malformed (nnz is checked
+ * against the line's length before anything is allocated: each entry takes
+ * at least 19 bytes), *nomem set when an allocation failed.
+ */
+static bool get_vec(char *p, size_t linelen, struct bh_vec *v, bool *nomem)
 {
 	char *e;
 	errno = 0;
 	unsigned long long n = strtoull(p, &e, 10);
-	if (e == p || errno || n > (1u << 26))
+	if (e == p || errno || n > (1u << 26) || n > linelen / 19 + 1)
 		return false;
+	v->n = 0;
+	v->h = bh_try_alloc(n * sizeof *v->h);
+	v->v = bh_try_alloc(n * sizeof *v->v);
+	if (!v->h || !v->v) {
+		*nomem = true;
+		return false;
+	}
 	v->n = (uint32_t)n;
-	v->h = bh_alloc(n * sizeof *v->h);
-	v->v = bh_alloc(n * sizeof *v->v);
 	for (uint32_t i = 0; i < v->n; i++) {
 		p = e;
 		while (*p == ' ')
@@ -320,15 +332,34 @@ static bool get_vec(char *p, struct bh_vec *v)
 	return true;
 }
 
+/* Bytes from f's position to its end, UINT64_MAX when f is not a regular file. */
+static uint64_t bytes_left(FILE *f)
+{
+	struct stat st;
+	off_t at = ftello(f);
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || at < 0 || at > st.st_size)
+		return UINT64_MAX;
+	return (uint64_t)(st.st_size - at);
+}
+
+/*
+ * Loads a cluster state.  Lines are capped (LINE_MAX_DEFAULT); the
+ * declared prototype and pending counts are checked against their limits
+ * and the file's size (each takes a line of at least 3 bytes) before
+ * anything is allocated.  Returns 0, -1 (err: the line and what is wrong)
+ * or BH_ENOMEM; st is empty on failure.
+ */
 int bh_cstate_load(struct bh_cstate *st, FILE *f, char *err, size_t errlen)
 {
 	memset(st, 0, sizeof *st);
-	char *line = NULL, w[16], lk[16];
-	size_t cap = 0, np = 0, nq = 0;
-	unsigned long long no = 0;
-	int ver = 0;
+	char w[16], lk[16], *line = NULL;
+	struct line ln = { 0 };
+	size_t np = 0, nq = 0;
+	uint64_t left = bytes_left(f);
+	int ver = 0, lrc = LINE_OK;
+	bool nomem = false;
 	const char *what = "not a botlens cluster state";
-#define NEXT() (getline(&line, &cap, f) >= 0 ? (no++, line) : NULL)
+#define NEXT() ((lrc = line_next(&ln, f)) == LINE_OK ? (line = ln.buf) : NULL)
 	unsigned long long seed;
 	if (!NEXT() || sscanf(line, STATE_MAGIC " %d", &ver) != 1 || ver != 1)
 		goto bad;
@@ -344,42 +375,55 @@ int bh_cstate_load(struct bh_cstate *st, FILE *f, char *err, size_t errlen)
 	    bh_linkage_parse(lk) < 0 || st->next_id < 0)
 		goto bad;
 	st->opts.linkage = (enum bh_linkage)bh_linkage_parse(lk);
-	what = "expected 'prototypes N'";
-	if (!NEXT() || sscanf(line, "prototypes %zu", &np) != 1 || np > (1u << 24))
+	what = "expected 'prototypes N' (N at most 2^24 and one line each)";
+	if (!NEXT() || sscanf(line, "prototypes %zu", &np) != 1 || np > (1u << 24) || (uint64_t)np * 3 > left)
 		goto bad;
-	st->proto = bh_calloc(np + 1, sizeof *st->proto);
-	st->pcluster = bh_calloc(np + 1, sizeof *st->pcluster);
+	st->proto = bh_try_calloc(np + 1, sizeof *st->proto);
+	st->pcluster = bh_try_calloc(np + 1, sizeof *st->pcluster);
+	if (!st->proto || !st->pcluster)
+		goto oom;
 	what = "invalid prototype line";
 	for (; st->nproto < np; st->nproto++) {
 		char *e;
 		if (!NEXT())
 			goto bad;
 		long c = strtol(line, &e, 10);
-		if (e == line || c < 0 || c >= st->next_id || !get_vec(e, &st->proto[st->nproto])) {
+		if (e == line || c < 0 || c >= st->next_id || !get_vec(e, ln.len, &st->proto[st->nproto], &nomem)) {
 			st->nproto++;
 			goto bad;
 		}
 		st->pcluster[st->nproto] = (int)c;
 	}
-	what = "expected 'pending N'";
-	if (!NEXT() || sscanf(line, "pending %zu", &nq) != 1 || nq > (1u << 24))
+	what = "expected 'pending N' (N at most 2^24 and one line each)";
+	if (!NEXT() || sscanf(line, "pending %zu", &nq) != 1 || nq > (1u << 24) || (uint64_t)nq * 3 > left)
 		goto bad;
-	st->pending = bh_calloc(nq + 1, sizeof *st->pending);
+	if (!(st->pending = bh_try_calloc(nq + 1, sizeof *st->pending)))
+		goto oom;
 	what = "invalid pending line";
 	for (; st->npending < nq; st->npending++)
-		if (!NEXT() || line[0] != '-' || !get_vec(line + 1, &st->pending[st->npending])) {
+		if (!NEXT() || line[0] != '-' || !get_vec(line + 1, ln.len, &st->pending[st->npending], &nomem)) {
 			st->npending++;
 			goto bad;
 		}
 	what = "expected 'end' (truncated state?)";
 	if (!NEXT() || strncmp(line, "end", 3))
 		goto bad;
-	free(line);
+	line_free(&ln);
 	return 0;
 bad:
-	snprintf(err, errlen, "line %llu: %s", no + (no == 0), what);
-	free(line);
+	if (nomem || lrc == LINE_NOMEM)
+		goto oom;
+	if (lrc != LINE_OK && lrc != LINE_EOF)
+		line_error(&ln, lrc, err, errlen);
+	else
+		snprintf(err, errlen, "line %llu: %s", ln.no + (ln.no == 0), what);
+	line_free(&ln);
 	bh_cstate_free(st);
 	return -1;
+oom:
+	snprintf(err, errlen, "out of memory");
+	line_free(&ln);
+	bh_cstate_free(st);
+	return BH_ENOMEM;
 #undef NEXT
 }

@@ -24,6 +24,7 @@
 
 #include "behavior/behavior.h"
 #include "util/walk.h"
+#include "util/line.h"
 
 #define CAPTURE_ERRLEN 512
 #include "behavior/lines.h"
@@ -95,42 +96,80 @@ static const char *base_name(const char *p)
 	return b ? b + 1 : p;
 }
 
+/* Adds or replaces name's family; 0 or BH_ENOMEM (l unchanged then). */
+static int label_put(struct bh_labels *l, const char *name, const char *fam)
+{
+	char *dup = bh_try_strdup(fam);
+	if (!dup)
+		return BH_ENOMEM;
+	bool isnew;
+	uint32_t *v = bh_map_try_put(&l->idx, bh_hash64(name, strlen(name), 0), (uint32_t)l->n, &isnew);
+	if (!v) {
+		free(dup);
+		return BH_ENOMEM;
+	}
+	if (!isnew) {
+		free(l->fam[*v]);
+		l->fam[*v] = dup;
+		return 0;
+	}
+	char **nf = bh_try_realloc(l->fam, (l->n + 1) * sizeof *l->fam);
+	if (!nf) {
+		free(dup);
+		return BH_ENOMEM;
+	}
+	l->fam = nf;
+	l->fam[l->n++] = dup;
+	return 0;
+}
+
+/*
+ * Reads a labels file ("name<TAB>family" lines, '#' comments).  Lines are
+ * capped (LINE_MAX_DEFAULT).  Returns 0, -1 (err: what is wrong, with the
+ * line) or BH_ENOMEM; l is empty on failure.
+ */
 int bh_labels_load(struct bh_labels *l, const char *path, char *err, size_t errlen)
 {
 	memset(l, 0, sizeof *l);
-	bh_map_init(&l->idx, 1024);
 	int fd = open(path, O_RDONLY);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
 	FILE *f = fdopen(fd, "r");
-	char line[4096];
-	unsigned long long lno = 0;
-	int rc = 0;
-	while (fgets(line, sizeof line, f)) {
-		lno++;
+	if (!f || bh_map_try_init(&l->idx, 1024)) {
+		if (f)
+			fclose(f);
+		else
+			close(fd);
+		snprintf(err, errlen, "out of memory");
+		return BH_ENOMEM;
+	}
+	struct line ln = { 0 };
+	int rc = 0, lrc;
+	while (!rc && (lrc = line_next(&ln, f)) == LINE_OK) {
+		char *line = ln.buf;
 		line[strcspn(line, "\r\n")] = 0;
 		if (!line[0] || line[0] == '#')
 			continue;
 		char *tab = strchr(line, '\t');
 		if (!tab || tab == line || !tab[1]) {
-			snprintf(err, errlen, "line %llu: expected 'name<TAB>family'", lno);
+			snprintf(err, errlen, "line %llu: expected 'name<TAB>family'", ln.no);
 			rc = -1;
 			break;
 		}
 		*tab = 0;
-		bool isnew;
-		uint32_t *v = bh_map_put(&l->idx, bh_hash64(line, strlen(line), 0), (uint32_t)l->n, &isnew);
-		if (isnew) {
-			l->fam = bh_realloc(l->fam, (l->n + 1) * sizeof *l->fam);
-			l->fam[l->n++] = bh_strdup(tab + 1);
-		} else {
-			free(l->fam[*v]);
-			l->fam[*v] = bh_strdup(tab + 1);
-		}
+		if ((rc = label_put(l, line, tab + 1)))
+			snprintf(err, errlen, "out of memory");
 	}
+	if (!rc && lrc != LINE_EOF) {
+		line_error(&ln, lrc, err, errlen);
+		rc = lrc == LINE_NOMEM ? BH_ENOMEM : -1;
+	}
+	line_free(&ln);
 	fclose(f);
+	if (rc)
+		bh_labels_free(l);
 	return rc;
 }
 
@@ -140,6 +179,7 @@ void bh_labels_free(struct bh_labels *l)
 		free(l->fam[i]);
 	free(l->fam);
 	bh_map_free(&l->idx);
+	memset(l, 0, sizeof *l);
 }
 
 static const char *const format_ext[] = { ".json", ".mist", ".txt", ".log", ".report", ".csv", NULL };

@@ -25,7 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "behavior/behavior.h"
+#include "util/line.h"
 
 #define MODEL_MAGIC "botlens-behavior-model"
 #define MODEL_VERSION 1
@@ -70,28 +73,39 @@ int bh_model_save(const struct bh_model *m, FILE *f)
 
 struct lr {
 	FILE *f;
-	char *line;
-	size_t cap;
-	unsigned long long no;
+	struct line ln;
+	uint64_t left;          /* bytes of the file after the header's start, UINT64_MAX unknown */
+	int fail;               /* BH_ENOMEM once an allocation failed */
 	char *err;
 	size_t errlen;
 };
 
+/* The next line, NULL at the end or on a line over the cap (r->err filled). */
 static char *next(struct lr *r)
 {
-	ssize_t n = getline(&r->line, &r->cap, r->f);
-	if (n < 0)
-		return NULL;
-	r->no++;
-	if (n && r->line[n - 1] == '\n')
-		r->line[--n] = 0;
-	return r->line;
+	int rc = line_next(&r->ln, r->f);
+	if (rc == LINE_OK)
+		return r->ln.buf;
+	if (rc != LINE_EOF) {
+		line_error(&r->ln, rc, r->err, r->errlen);
+		if (rc == LINE_NOMEM)
+			r->fail = BH_ENOMEM;
+		r->fail = r->fail ? r->fail : -1;
+	}
+	return NULL;
 }
 
 static int bad(struct lr *r, const char *what)
 {
-	snprintf(r->err, r->errlen, "line %llu: %s", r->no + (r->line ? 0 : 1), what);
-	return -1;
+	if (!r->fail)  /* a failed read already said why */
+		snprintf(r->err, r->errlen, "line %llu: %s", r->ln.no + (r->ln.buf ? 0 : 1), what);
+	return r->fail ? r->fail : -1;
+}
+
+static int nomem(struct lr *r)
+{
+	snprintf(r->err, r->errlen, "out of memory");
+	return r->fail = BH_ENOMEM;
 }
 
 static bool num(char **p, double *v)
@@ -119,7 +133,7 @@ static bool count(const char *s, const char *key, size_t max, size_t *out)
 	return true;
 }
 
-static int load_header(struct lr *r, struct bh_model *m)
+static int load_header(struct lr *r, struct bh_model *m, size_t *nfeat)
 {
 	char *l, w[16];
 	int ver;
@@ -143,15 +157,22 @@ static int load_header(struct lr *r, struct bh_model *m)
 		m->threshold = -INFINITY;
 	else if (!num(&l, &m->threshold))
 		return bad(r, "invalid threshold");
-	if (!(l = next(r)) || !count(l, "families", 1u << 16, &m->nfam) || m->nfam < 2)
+	size_t nfam;
+	if (!(l = next(r)) || !count(l, "families", 1u << 16, &nfam) || nfam < 2)
 		return bad(r, "expected 'families K' with K >= 2");
-	m->fam = bh_calloc(m->nfam, sizeof *m->fam);
+	if ((uint64_t)nfam * 9 > r->left)  /* "family X\n" per family */
+		return bad(r, "more families declared than the file holds");
+	if (!(m->fam = bh_try_calloc(nfam, sizeof *m->fam)))
+		return nomem(r);
+	m->nfam = nfam;
 	for (size_t c = 0; c < m->nfam; c++) {
 		if (!(l = next(r)) || strncmp(l, "family ", 7) || !l[7])
 			return bad(r, "expected 'family NAME'");
-		m->fam[c] = bh_strdup(l + 7);
+		if (!(m->fam[c] = bh_try_strdup(l + 7)))
+			return nomem(r);
 	}
-	m->b = bh_alloc(m->nfam * sizeof *m->b);
+	if (!(m->b = bh_try_alloc(m->nfam * sizeof *m->b)))
+		return nomem(r);
 	if (!(l = next(r)) || strncmp(l, "bias", 4))
 		return bad(r, "expected 'bias B1 ... BK'");
 	l += 4;
@@ -162,57 +183,108 @@ static int load_header(struct lr *r, struct bh_model *m)
 	if (!(l = next(r)) || strncmp(l, "idf-unseen ", 11) || !(l += 11, num(&l, &u)))
 		return bad(r, "expected 'idf-unseen X'");
 	m->idf_unseen = (float)u;
-	if (!(l = next(r)) || !count(l, "features", (size_t)1 << 28, &m->nfeat) ||
-	    m->nfeat > ((size_t)1 << 32) / m->nfam)
+	if (!(l = next(r)) || !count(l, "features", (size_t)1 << 28, nfeat) ||
+	    *nfeat > ((size_t)1 << 32) / m->nfam)
 		return bad(r, "expected 'features N' (N at most 2^28, N*K at most 2^32)");
+	/* a feature line holds at least 16 hex digits, " I", " W" per family and a newline */
+	if ((uint64_t)*nfeat * (19 + 2 * (uint64_t)m->nfam) > r->left)
+		return bad(r, "more features declared than the file holds");
 	return 0;
 }
 
+/* Makes room for feature i (arrays grow with the lines read, not with the declared count). */
+static int feat_room(struct lr *r, struct bh_model *m, size_t i, size_t *cap, size_t declared)
+{
+	if (i < *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : 1024, K = m->nfam;
+	if (nc > declared)
+		nc = declared;
+	uint64_t *h = bh_try_realloc(m->hash, nc * sizeof *h);
+	if (h)
+		m->hash = h;
+	float *idf = h ? bh_try_realloc(m->idf, nc * sizeof *idf) : NULL;
+	if (idf)
+		m->idf = idf;
+	double *w = idf ? bh_try_realloc(m->w, nc * K * sizeof *w) : NULL;
+	if (w)
+		m->w = w;
+	char **ng = w ? bh_try_realloc(m->ngram, nc * sizeof *ng) : NULL;
+	if (!ng)
+		return nomem(r);
+	memset(ng + *cap, 0, (nc - *cap) * sizeof *ng);
+	m->ngram = ng;
+	*cap = nc;
+	return 0;
+}
+
+/* Bytes from f's position to its end, UINT64_MAX when f is not a regular file. */
+static uint64_t bytes_left(FILE *f)
+{
+	struct stat st;
+	off_t at = ftello(f);
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || at < 0 || at > st.st_size)
+		return UINT64_MAX;
+	return (uint64_t)(st.st_size - at);
+}
+
+/* Reads feature line i into m (its arrays have room). */
+static int load_feature(struct lr *r, struct bh_model *m, size_t i)
+{
+	char *l = next(r), *e;
+	size_t K = m->nfam;
+	if (!l)
+		return bad(r, "fewer feature lines than declared");
+	errno = 0;
+	m->hash[i] = strtoull(l, &e, 16);
+	double d;
+	if (e - l != 16 || errno || (l = e, !num(&l, &d)))
+		return bad(r, "expected 'HASH IDF W1 ... WK'");
+	m->idf[i] = (float)d;
+	for (size_t c = 0; c < K; c++)
+		if (!num(&l, &m->w[i * K + c]))
+			return bad(r, "too few weights");
+	if (*l == '\t' && l[1]) {
+		if (!(m->ngram[i] = bh_try_strdup(l + 1)))
+			return nomem(r);
+	} else if (*l && *l != '\t') {
+		return bad(r, "unexpected text after the weights");
+	}
+	bool isnew;
+	uint32_t *v = bh_map_try_put(&m->idx, m->hash[i], (uint32_t)i, &isnew);
+	if (!v)
+		return nomem(r);
+	if (!isnew)
+		return bad(r, "duplicate feature hash");
+	return 0;
+}
+
+/*
+ * Loads a model.  Every declared count is checked against its limit and
+ * against the bytes left in the file (when f is a regular file) before
+ * anything is allocated, and the feature arrays grow with the lines read,
+ * so a crafted header costs no memory.  Returns 0, -1 (err: the line and
+ * what is wrong) or BH_ENOMEM; m is empty on failure.
+ */
 int bh_model_load(struct bh_model *m, FILE *f, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof *m);
-	struct lr r = { .f = f, .err = err, .errlen = errlen };
-	int rc = load_header(&r, m);
-	if (!rc) {
-		size_t K = m->nfam;
-		m->hash = bh_alloc(m->nfeat * sizeof *m->hash);
-		m->idf = bh_alloc(m->nfeat * sizeof *m->idf);
-		m->w = bh_alloc(m->nfeat * K * sizeof *m->w);
-		m->ngram = bh_calloc(m->nfeat, sizeof *m->ngram);
-		bh_map_init(&m->idx, m->nfeat);
-		char *l;
-		for (size_t i = 0; i < m->nfeat && !rc; i++) {
-			if (!(l = next(&r))) {
-				rc = bad(&r, "fewer feature lines than declared");
-				break;
-			}
-			char *e;
-			errno = 0;
-			m->hash[i] = strtoull(l, &e, 16);
-			double d;
-			if (e - l != 16 || errno || (l = e, !num(&l, &d))) {
-				rc = bad(&r, "expected 'HASH IDF W1 ... WK'");
-				break;
-			}
-			m->idf[i] = (float)d;
-			for (size_t c = 0; c < K && !rc; c++)
-				if (!num(&l, &m->w[i * K + c]))
-					rc = bad(&r, "too few weights");
-			if (rc)
-				break;
-			if (*l == '\t' && l[1])
-				m->ngram[i] = bh_strdup(l + 1);
-			else if (*l && *l != '\t')
-				rc = bad(&r, "unexpected text after the weights");
-			bool isnew;
-			*bh_map_put(&m->idx, m->hash[i], (uint32_t)i, &isnew) = (uint32_t)i;
-			if (!isnew)
-				rc = bad(&r, "duplicate feature hash");
+	struct lr r = { .f = f, .left = bytes_left(f), .err = err, .errlen = errlen };
+	size_t declared = 0, cap = 0;
+	int rc = load_header(&r, m, &declared);
+	if (!rc && bh_map_try_init(&m->idx, declared < 1024 ? declared : 1024))
+		rc = nomem(&r);
+	for (size_t i = 0; i < declared && !rc; i++) {
+		rc = feat_room(&r, m, i, &cap, declared);
+		if (!rc) {
+			m->nfeat = i + 1;  /* what bh_model_free must free */
+			rc = load_feature(&r, m, i);
 		}
-		if (!rc && (!(l = next(&r)) || strcmp(l, "end")))
-			rc = bad(&r, "expected 'end' (truncated model?)");
 	}
-	free(r.line);
+	char *l;
+	if (!rc && (!(l = next(&r)) || strcmp(l, "end")))
+		rc = bad(&r, "expected 'end' (truncated model?)");
+	line_free(&r.ln);
 	if (rc)
 		bh_model_free(m);
 	return rc;

@@ -65,9 +65,12 @@ int pcap_file_start(struct cap *c, const uint8_t *hdr, size_t n, char *err, size
 
 static int damaged(struct cap *c, char *err, size_t errlen, const char *what)
 {
-	if (c->src.err)
+	if (c->src.err > 0)
 		snprintf(err, errlen, "cannot read '%s' at offset %" PRIu64 ": %s", c->path,
-			 c->src.pos, c->src.err > 0 ? strerror(c->src.err) : c->src.zmsg);
+			 c->src.pos, strerror(c->src.err));
+	else if (c->src.err)  /* gzip: the offset counts uncompressed bytes */
+		snprintf(err, errlen, "'%s' is damaged at uncompressed offset %" PRIu64 ": %s", c->path,
+			 c->src.pos, c->src.zmsg);
 	else
 		snprintf(err, errlen, "'%s' is damaged at offset %" PRIu64 ": %s", c->path,
 			 c->src.pos, what);

@@ -28,9 +28,12 @@
 
 static int ng_error(struct cap *c, char *err, size_t errlen, int rc, uint64_t off, const char *what)
 {
-	if (c->src.err)
+	if (c->src.err > 0)
 		snprintf(err, errlen, "cannot read '%s' at offset %" PRIu64 ": %s", c->path, off,
-			 c->src.err > 0 ? strerror(c->src.err) : c->src.zmsg);
+			 strerror(c->src.err));
+	else if (c->src.err)  /* gzip: the offset counts uncompressed bytes */
+		snprintf(err, errlen, "'%s' is damaged at uncompressed offset %" PRIu64 ": %s", c->path,
+			 off, c->src.zmsg);
 	else if (rc == CAP_EFORMAT)
 		snprintf(err, errlen, "'%s' is not a valid pcapng file: %s", c->path, what);
 	else

@@ -93,9 +93,18 @@ static int gz_start(struct src *s)
 	return 0;
 }
 
-/* Inflates into dst; handles concatenated members. Returns count, 0 EOF, -1 error. */
+/*
+ * Inflates into dst; handles concatenated members.  Returns count, 0 EOF,
+ * -1 error.  A gzip error (damage, cut stream) after some bytes were
+ * inflated in this call returns those bytes first and the error on the
+ * next call (s->zfail), so the records before the damage are read.
+ */
 static ssize_t gz_read(struct src *s, uint8_t *dst, size_t n)
 {
+	if (s->zfail) {
+		s->err = -1;
+		return -1;
+	}
 	s->zs.next_out = dst;
 	s->zs.avail_out = (uInt)n;
 	while (s->zs.avail_out == n && !s->zdone) {
@@ -104,9 +113,8 @@ static ssize_t gz_read(struct src *s, uint8_t *dst, size_t n)
 			if (r < 0)
 				return -1;
 			if (r == 0) {
-				s->err = -1;
 				s->zmsg = "gzip stream cut short";
-				return -1;
+				goto fail;
 			}
 			s->zs.next_in = s->zin;
 			s->zs.avail_in = (uInt)r;
@@ -126,12 +134,17 @@ static ssize_t gz_read(struct src *s, uint8_t *dst, size_t n)
 			else
 				inflateReset(&s->zs);
 		} else if (z != Z_OK && z != Z_BUF_ERROR) {
-			s->err = -1;
 			s->zmsg = s->zs.msg ? s->zs.msg : "corrupt gzip data";
-			return -1;
+			goto fail;
 		}
 	}
 	return (ssize_t)(n - s->zs.avail_out);
+fail:
+	s->zfail = true;
+	if (n - s->zs.avail_out > 0)
+		return (ssize_t)(n - s->zs.avail_out);
+	s->err = -1;
+	return -1;
 }
 
 /* Fills the buffer so that at least n bytes are available, if input allows. */
@@ -176,6 +189,12 @@ static int buf_fill(struct src *s, size_t n)
 			return s->err = ENOMEM, -1;
 		size_t room = s->bufcap - s->end;
 		ssize_t r = s->gz ? gz_read(s, s->buf + s->end, room) : raw_read(s, s->buf + s->end, room);
+		if (r < 0 && s->zfail && s->end > s->start) {
+			/* damaged gzip: the bytes inflated before the damage are still
+			 * records; the reader finds the end and reports s->err there */
+			s->eof = true;
+			break;
+		}
 		if (r < 0)
 			return -1;
 		if (r == 0)

@@ -31,6 +31,7 @@ struct src {
 	uint8_t *zin;
 	z_stream zs;
 	bool zinit, zdone;
+	bool zfail;           /* gzip error met; reported once the bytes before it are read */
 	bool eof;             /* no more input after buf[end] */
 	int err;              /* errno or -1 for a gzip error */
 	const char *zmsg;     /* gzip error message */

@@ -88,6 +88,12 @@ void cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Opens -o FILE (or stdout when NULL or "-"); returns NULL after cli_error. */
 FILE *cli_open_out(const char *path);
 int cli_close_out(FILE *f, const char *path);
+/* outfile.c: the atomic outputs behind cli_open_out (see its header). */
+void cli_out_args(int argc, char **argv);
+FILE *cli_out_open(const char *path);
+int cli_out_close(FILE *f, bool ok);   /* ok = false: discard; -1 + errno on a failed write */
+void cli_discard_out(FILE *f);         /* after a failed command: removes what cli_open_out created */
+void cli_out_check(const char *path);  /* exits 2 when an output path is also an input */
 /* True when progress may be drawn on stderr. */
 bool cli_progress_ok(bool quiet);
 extern const char *cli_version;

@@ -138,6 +138,11 @@ static int from_capture(struct size_cli *s, const char *path)
 		if (rc != EXIT_OK)
 			return rc;
 	}
+	if (s->out && plot_format_of(s->out) != PLOT_UNKNOWN) {
+		cli_error("--from-capture writes a table, not an image: '%s'", s->out);
+		cli_hint("give -o a .tsv or .txt name");
+		return EXIT_USAGE;
+	}
 	struct size_passive sp;
 	if (size_passive_init(&sp, s->bin) != 0) {
 		cli_error("out of memory");
@@ -153,14 +158,21 @@ static int from_capture(struct size_cli *s, const char *path)
 		size_passive_free(&sp);
 		return EXIT_INPUT;
 	}
+	FILE *out = cli_open_out(s->out);  /* -o: was ignored, the table went to stdout */
+	if (!out) {
+		size_passive_free(&sp);
+		return EXIT_OUTPUT;
+	}
 	if (sp.failed) {
 		cli_error("'%s': out of memory while counting peers", path);
 		size_passive_free(&sp);
+		cli_discard_out(out);
 		return EXIT_INTERNAL;
 	}
-	size_render_passive(stdout, &sp);
+	size_render_passive(out, &sp);
 	size_passive_free(&sp);
-	return st == CAP_EOF ? EXIT_OK : EXIT_DAMAGED;
+	int oc = cli_close_out(out, s->out);
+	return oc ? oc : st == CAP_EOF ? EXIT_OK : EXIT_DAMAGED;
 }
 
 int cmd_botnet_size(int argc, char **argv)

@@ -60,6 +60,8 @@ int behavior_load_model(const char *path, struct bh_model *m)
 	fclose(f);
 	if (rc) {
 		cli_error("cannot read model '%s': %s", path, err);
+		if (rc == BH_ENOMEM)
+			return EXIT_INTERNAL;
 		cli_hint("models are written by 'botlens learn -o MODEL'");
 		return EXIT_INPUT;
 	}

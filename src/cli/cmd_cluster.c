@@ -121,7 +121,7 @@ static int load_state(struct cluster_ctx *x, struct bh_cstate *st)
 	fclose(f);
 	if (rc) {
 		cli_error("cannot read state '%s': %s", x->state, err);
-		return EXIT_INPUT;
+		return rc == BH_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
 	}
 	if (x->b.embed_set || x->opts_set)
 		cli_error("'%s' keeps its own embedding and clustering options; the given ones are ignored", x->state);

@@ -99,6 +99,7 @@ int cmd_compare(int argc, char **argv)
 		cli_hint("give -o OUT.png, OUT.svg or OUT.pdf");
 		return EXIT_USAGE;
 	}
+	cli_out_check(p.c.out);  /* an image over one of the captures: exit 2 before reading */
 	char *names[2] = { p.c.files[0], p.c.files[1] };
 	int ex = plotcli_collect(&p);
 	const struct port_panel *two[2] = { first_of(&p, names[0]), first_of(&p, names[1]) };

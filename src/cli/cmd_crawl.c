@@ -154,7 +154,14 @@ static int parse_boot(struct crawl_cli *s, struct crawl_addr **v, unsigned *n)
 			return EXIT_INPUT;
 		}
 		char line[128];
+		unsigned no = 0;
 		while (!rc && fgets(line, sizeof line, f)) {
+			no++;
+			if (!strchr(line, '\n') && !feof(f)) {  /* an address fits; /dev/zero does not end */
+				cli_error("'%s': line %u longer than %zu bytes", s->boot + 1, no, sizeof line - 2);
+				rc = EXIT_INPUT;
+				break;
+			}
 			line[strcspn(line, "\r\n")] = 0;
 			if (line[0] && line[0] != '#')
 				rc = add_addr(v, n, line);
@@ -235,10 +242,19 @@ int cmd_crawl(int argc, char **argv)
 	char err[512];
 	int ex = EXIT_OK;
 	if (crawl_run(&s.c, out, on_round, &s.quiet, err, sizeof err) != 0) {
-		cli_error("%s", err);
-		ex = EXIT_INTERNAL;
+		if (ferror(out)) {  /* a full disk is an output failure (exit 4), not an internal one */
+			cli_error("cannot write '%s': %s", s.out && strcmp(s.out, "-") ? s.out : "standard output",
+				  strerror(errno ? errno : EIO));
+			ex = EXIT_OUTPUT;
+		} else {
+			cli_error("%s", err);
+			ex = EXIT_INTERNAL;
+		}
 	}
 	free(boot);
-	int oc = cli_close_out(out, s.out);
-	return ex ? ex : oc;
+	if (ex) {
+		cli_discard_out(out);
+		return ex;
+	}
+	return cli_close_out(out, s.out);
 }

@@ -97,11 +97,12 @@ int bhcli_opt(struct bhcli *b, int id, const char *arg)
 	case BHO_LABELS:
 		if (b->have_labels)
 			bh_labels_free(&b->labels);
-		if (bh_labels_load(&b->labels, arg, err, sizeof err)) {
+		int lrc = bh_labels_load(&b->labels, arg, err, sizeof err);
+		if (lrc) {
 			cli_error("cannot read labels '%s': %s", arg, err);
 			bh_labels_free(&b->labels);
 			b->have_labels = false;
-			return EXIT_INPUT;
+			return lrc == BH_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
 		}
 		b->have_labels = true;
 		b->in.labels = &b->labels;

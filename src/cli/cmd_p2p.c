@@ -171,8 +171,11 @@ static int p2p_simulate(int argc, char **argv)
 			cli_hint("raise the hard limit (ulimit -Hn) or simulate fewer peers");
 		ex = strstr(err, "truth") ? EXIT_OUTPUT : EXIT_INTERNAL;
 	}
-	int oc = cli_close_out(out, s.truth);
-	return ex ? ex : oc;
+	if (ex) {  /* a refused simulation leaves no truth file */
+		cli_discard_out(out);
+		return ex;
+	}
+	return cli_close_out(out, s.truth);
 }
 
 int cmd_p2p(int argc, char **argv)

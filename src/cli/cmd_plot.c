@@ -47,9 +47,12 @@ static int draw(struct plotcli *p, const char *out, const char *title)
 		npts += pl[i].npts;
 	}
 	if (!ex && npts == 0) {
-		if (p->npanels == 1)
+		if (p->npanels == 1 || (p->npanels > 1 && p->c.nfiles == 1))  /* one capture, several hosts */
 			cli_error("nothing to plot: no %s TCP or UDP contacts in '%s'", ports_dir_text(p->dir),
 				  p->panels[0].file);
+		else if (p->c.nfiles == 1)  /* one capture, no sandbox host in it */
+			cli_error("nothing to plot: no %s TCP or UDP contacts in '%s'", ports_dir_text(p->dir),
+				  p->c.files[0]);
 		else
 			cli_error("nothing to plot: no %s TCP or UDP contacts in the captures",
 				  ports_dir_text(p->dir));
@@ -102,6 +105,7 @@ int cmd_plot(int argc, char **argv)
 		cli_hint("give -o OUT.png, OUT.svg or OUT.pdf");
 		return EXIT_USAGE;
 	}
+	cli_out_check(p.c.out);  /* the image over one of the captures: exit 2 before reading */
 	int ex = plotcli_collect(&p);
 	if (ex != EXIT_USAGE && ex != EXIT_INTERNAL && p.npanels) {
 		int dx = draw(&p, p.c.out, NULL);

@@ -3,8 +3,10 @@
  * A subcommand is one function in one file (cmd_*.c) and one row here.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "behavior/behavior.h"
 #include "cli/cli.h"
 #include "render/plot.h"
 
@@ -56,8 +58,17 @@ static void usage(FILE *f)
 		"\n`botlens SUBCOMMAND -h` shows a subcommand's options.\n");
 }
 
+/* The behavior layer's out-of-memory handler: one message, exit 5 (never abort). */
+static void out_of_memory(void)
+{
+	cli_error("out of memory");
+	exit(EXIT_INTERNAL);
+}
+
 int main(int argc, char **argv)
 {
+	bh_set_oom_handler(out_of_memory);
+	cli_out_args(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -70,20 +70,16 @@ FILE *cli_open_out(const char *path)
 {
 	if (!path || !strcmp(path, "-"))
 		return stdout;
-	FILE *f = fopen(path, "w");
-	if (!f)
-		cli_error("cannot open '%s': %s", path, strerror(errno));
-	return f;
+	return cli_out_open(path);  /* outfile.c: temporary file, renamed on success */
 }
 
 int cli_close_out(FILE *f, const char *path)
 {
-	int bad = ferror(f);
+	int bad;
 	if (f == stdout) {
-		if (fflush(f) != 0)
-			bad = 1;
-	} else if (fclose(f) != 0) {
-		bad = 1;
+		bad = ferror(f) || fflush(f) != 0;
+	} else {
+		bad = cli_out_close(f, true) != 0;
 	}
 	if (bad) {
 		cli_error("cannot write '%s': %s", path && strcmp(path, "-") ? path : "standard output",

@@ -6,6 +6,7 @@
 #ifndef BOTLENS_P2P_SIZE_INT_H
 #define BOTLENS_P2P_SIZE_INT_H
 
+#include "util/line.h"
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,12 +100,53 @@ static inline bool jbool(struct json_object *o, const char *k)
 	return json_object_object_get_ex(o, k, &v) && json_object_get_boolean(v);
 }
 
-/* Reads one line at a time (any length); NULL at the end. */
-static inline char *read_line(FILE *f, char **buf, size_t *cap)
+/*
+ * The next line (capped at LINE_MAX_DEFAULT: util/line.h); NULL at the
+ * end, or with *rc set and err filled when the line is too long or
+ * unreadable.
+ */
+static inline char *read_line(FILE *f, struct line *ln, int *rc, char *err, size_t errlen)
 {
-	ssize_t n = getline(buf, cap, f);
-	return n < 0 ? NULL : *buf;
+	int lrc = line_next(ln, f);
+	if (lrc == LINE_OK)
+		return ln->buf;
+	if (lrc != LINE_EOF) {
+		line_error(ln, lrc, err, errlen);
+		*rc = -1;
+	}
+	return NULL;
 }
+
+/*
+ * The value of k as an index in [0, max] (NaN, negative or larger values
+ * are refused before the conversion, which would be undefined); def when
+ * k is absent.
+ */
+static inline bool jindex(struct json_object *o, const char *k, double max, size_t def, size_t *out)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(o, k, &v)) {
+		*out = def;
+		return true;
+	}
+	double d = json_object_get_double(v);
+	if (!(d >= 0 && d <= max))
+		return false;
+	*out = (size_t)d;
+	return true;
+}
+
+/* A port number, 0 when absent or out of range. */
+static inline uint16_t jport(struct json_object *o)
+{
+	size_t p;
+	return jindex(o, "port", 65535, 0, &p) ? (uint16_t)p : 0;
+}
+
+/* Crawl and peer indices: dense from 0, so at most this far beyond the lines read. */
+#define SIZE_MAX_CRAWL (1u << 20)
+#define SIZE_MAX_PEER (1u << 24)
+#define SIZE_INDEX_AHEAD 65536.0
 
 /*
  * Compares each crawl with the simulator's truth read from f (JSON lines

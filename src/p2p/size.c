@@ -49,10 +49,11 @@ static bool crawl_slot(struct size_report *rep, unsigned crawl, size_t *capc)
 
 static int load_crawls(FILE *f, struct size_report *rep, struct recs *rs, char *err, size_t errlen)
 {
-	char *line = NULL;
-	size_t cap = 0, lineno = 0, capc = 0;
+	char *line;
+	struct line ln = { 0 };
+	size_t lineno = 0, capc = 0;
 	int rc = 0;
-	while (rc == 0 && read_line(f, &line, &cap)) {
+	while (rc == 0 && (line = read_line(f, &ln, &rc, err, errlen))) {
 		lineno++;
 		struct json_object *o = json_tokener_parse(line);
 		if (!o) {
@@ -63,7 +64,15 @@ static int load_crawls(FILE *f, struct size_report *rep, struct recs *rs, char *
 			break;
 		}
 		const char *type = jstr(o, "type");
-		unsigned crawl = (unsigned)jnum(o, "crawl", 0);
+		size_t cidx;
+		double cmax = (double)lineno + SIZE_INDEX_AHEAD;
+		if (!jindex(o, "crawl", cmax < SIZE_MAX_CRAWL ? cmax : SIZE_MAX_CRAWL, 0, &cidx)) {
+			snprintf(err, errlen, "line %zu: crawl index out of range", lineno);
+			json_object_put(o);
+			rc = -1;
+			break;
+		}
+		unsigned crawl = (unsigned)cidx;
 		if (type && !strcmp(type, "crawl")) {
 			if (!crawl_slot(rep, crawl, &capc)) {
 				rc = oom(err, errlen);
@@ -73,7 +82,7 @@ static int load_crawls(FILE *f, struct size_report *rep, struct recs *rs, char *
 			}
 		} else if (!type) {
 			const char *addr = jstr(o, "addr"), *id = jstr(o, "id");
-			struct rec r = { .crawl = crawl, .port = (uint16_t)jnum(o, "port", 0),
+			struct rec r = { .crawl = crawl, .port = jport(o),
 					 .resp = jbool(o, "responsive"), .probe0 = rs->npt };
 			struct json_object *pa;
 			uint8_t idb[OV_IDLEN];
@@ -104,7 +113,7 @@ static int load_crawls(FILE *f, struct size_report *rep, struct recs *rs, char *
 		}
 		json_object_put(o);
 	}
-	free(line);
+	line_free(&ln);
 	return rc;
 }
 

@@ -47,17 +47,24 @@ static int cmp_taddr(const void *a, const void *b)
 
 static int load_truth(FILE *f, struct truth *t, char *err, size_t errlen)
 {
-	char *line = NULL;
-	size_t cap = 0;
+	char *line;
+	struct line ln = { 0 };
 	int rc = 0;
-	while (rc == 0 && read_line(f, &line, &cap)) {
+	while (rc == 0 && (line = read_line(f, &ln, &rc, err, errlen))) {
 		struct json_object *o = json_tokener_parse(line);
 		const char *type = o ? jstr(o, "type") : NULL;
 		if (!type) {
 			json_object_put(o);
 			continue;
 		}
-		size_t peer = (size_t)jnum(o, "peer", 0);
+		size_t peer;
+		double pmax = (double)ln.no + SIZE_INDEX_AHEAD;
+		if (!jindex(o, "peer", pmax < SIZE_MAX_PEER ? pmax : SIZE_MAX_PEER, 0, &peer)) {
+			snprintf(err, errlen, "line %llu: peer index out of range", ln.no);
+			json_object_put(o);
+			rc = -1;
+			break;
+		}
 		if (!strcmp(type, "peer")) {
 			const char *addr = jstr(o, "addr");
 			if (peer >= t->capp) {
@@ -75,7 +82,7 @@ static int load_truth(FILE *f, struct truth *t, char *err, size_t errlen)
 				if (peer >= t->np)
 					t->np = peer + 1;
 				struct tpeer *p = &t->p[peer];
-				p->port = (uint16_t)jnum(o, "port", 0);
+				p->port = jport(o);
 				p->nat = jbool(o, "nat");
 				p->sybil = jbool(o, "sybil");
 				if (!addr || !parse_ip(addr, &p->ip))
@@ -95,7 +102,7 @@ static int load_truth(FILE *f, struct truth *t, char *err, size_t errlen)
 		}
 		json_object_put(o);
 	}
-	free(line);
+	line_free(&ln);
 	if (rc)
 		return rc;
 	if (!t->np) {

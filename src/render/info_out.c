@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "render/info_out.h"
+#include "util/utf8.h"
 #include "render/table.h"
 
 static void add_u64(json_object *o, const char *k, uint64_t v)
@@ -18,7 +19,7 @@ static void add_u64(json_object *o, const char *k, uint64_t v)
 
 static void add_str(json_object *o, const char *k, const char *v)
 {
-	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+	json_object_object_add(o, k, v ? utf8_json_string(v) : NULL);  /* a Latin-1 file name: U+FFFD */
 }
 
 static json_object *proto_mix(const struct run *r)

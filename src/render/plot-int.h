@@ -8,6 +8,7 @@
 #include <cairo.h>
 
 #include "render/plot.h"
+#include "util/afile.h"
 
 struct pl_out {
 	cairo_surface_t *s;
@@ -15,6 +16,8 @@ struct pl_out {
 	enum plot_format fmt;
 	const char *path;
 	struct plot_png *defer;     /* PNG: pixels kept here by pl_close, not written */
+	FILE *f;                    /* SVG, PDF: the temporary file cairo writes to */
+	struct afile af;            /* renamed onto path by pl_close when all went well */
 };
 
 /* Opens a w x h surface for path's format; -1 with err filled. */

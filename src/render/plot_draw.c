@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "render/plot-int.h"
+#include "util/utf8.h"
 
 static const double series_rgb[PLOT_NSERIES][3] = {
 	{ 0.12, 0.30, 0.62 },  /* TCP */
@@ -40,15 +41,32 @@ enum plot_format plot_format_of(const char *path)
 	return PLOT_UNKNOWN;
 }
 
+/* cairo's stream callback: the SVG and PDF surfaces write to o->f. */
+static cairo_status_t stream_write(void *closure, const unsigned char *data, unsigned int len)
+{
+	return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+/*
+ * SVG and PDF go to a temporary file beside path (util/afile), renamed
+ * over it by pl_close only when the whole image was written: a full disk
+ * leaves no truncated image.  PNG pixels stay in memory until pl_close.
+ */
 int pl_open(struct pl_out *o, const char *path, int w, int h, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof *o);
 	o->path = path;
 	o->fmt = plot_format_of(path);
+	if (o->fmt == PLOT_SVG || o->fmt == PLOT_PDF) {
+		if (!(o->f = afile_open(&o->af, path))) {
+			snprintf(err, errlen, "cannot create '%s': %s", path, strerror(errno));
+			return -1;
+		}
+	}
 	switch (o->fmt) {
 	case PLOT_PNG: o->s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h); break;
-	case PLOT_SVG: o->s = cairo_svg_surface_create(path, w, h); break;
-	case PLOT_PDF: o->s = cairo_pdf_surface_create(path, w, h); break;
+	case PLOT_SVG: o->s = cairo_svg_surface_create_for_stream(stream_write, o->f, w, h); break;
+	case PLOT_PDF: o->s = cairo_pdf_surface_create_for_stream(stream_write, o->f, w, h); break;
 	default:
 		snprintf(err, errlen, "'%s': unknown image type (use .png, .svg or .pdf)", path);
 		return -1;
@@ -58,6 +76,9 @@ int pl_open(struct pl_out *o, const char *path, int w, int h, char *err, size_t 
 			 cairo_status_to_string(cairo_surface_status(o->s)));
 		cairo_surface_destroy(o->s);
 		o->s = NULL;
+		if (o->f)
+			afile_abort(&o->af, o->f);
+		o->f = NULL;
 		return -1;
 	}
 	o->cr = cairo_create(o->s);
@@ -94,13 +115,27 @@ typedef const unsigned char *(*png_row_fn)(const void *ctx, int y, unsigned char
  * against 418 KB and 0.16 s at level 3 with Sub; bench/RESULTS.md).  Uses
  * no cairo state.  Returns 0, or -1 with errno or EIO.
  */
+/* libpng's default handlers print ("libpng error: Write Error"): the library stays silent. */
+static void png_quiet_error(png_structp png, png_const_charp msg)
+{
+	(void)msg;
+	png_longjmp(png, 1);
+}
+
+static void png_quiet_warning(png_structp png, png_const_charp msg)
+{
+	(void)png;
+	(void)msg;
+}
+
 static int png_file(const char *path, int w, int h, png_row_fn row_of, const void *ctx)
 {
-	FILE *f = fopen(path, "wb");
+	struct afile af;
+	FILE *f = afile_open(&af, path);  /* renamed over path only when complete */
 	if (!f)
 		return -1;
 	unsigned char *row = malloc((size_t)w * 3 + 1);
-	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_quiet_error, png_quiet_warning);
 	png_infop info = png ? png_create_info_struct(png) : NULL;
 	int rc = -1;
 	if (row && png && info && !setjmp(png_jmpbuf(png))) {
@@ -117,12 +152,13 @@ static int png_file(const char *path, int w, int h, png_row_fn row_of, const voi
 	}
 	png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
 	free(row);
-	if (fclose(f) != 0 || rc != 0) {
-		if (!errno)
-			errno = EIO;
+	if (rc != 0) {
+		int e = errno ? errno : EIO;
+		afile_abort(&af, f);
+		errno = e;
 		return -1;
 	}
-	return 0;
+	return afile_commit(&af, f);
 }
 
 static const unsigned char *surface_row(const void *ctx, int y, unsigned char *scratch)
@@ -200,6 +236,18 @@ int pl_close(struct pl_out *o, char *err, size_t errlen)
 	if (st == CAIRO_STATUS_SUCCESS)
 		st = cairo_surface_status(o->s);
 	cairo_surface_destroy(o->s);
+	int file_errno = 0;
+	if (o->f && st == CAIRO_STATUS_SUCCESS && afile_commit(&o->af, o->f) != 0)
+		file_errno = errno ? errno : EIO;
+	else if (o->f && st != CAIRO_STATUS_SUCCESS)
+		afile_abort(&o->af, o->f);
+	o->f = NULL;
+	if (st == CAIRO_STATUS_WRITE_ERROR && !file_errno)
+		file_errno = errno ? errno : EIO;
+	if (file_errno) {
+		snprintf(err, errlen, "cannot write '%s': %s", o->path, strerror(file_errno));
+		return -1;
+	}
 	if (st != CAIRO_STATUS_SUCCESS) {
 		snprintf(err, errlen, "cannot write '%s': %s", o->path, cairo_status_to_string(st));
 		return -1;
@@ -218,11 +266,28 @@ static void font(cairo_t *cr, double size, bool bold)
 	cairo_set_font_size(cr, size);
 }
 
+/*
+ * cairo puts the whole context in an error state (CAIRO_STATUS_INVALID_STRING)
+ * on text that is not UTF-8, and the image then failed to write, blaming the
+ * output: a Latin-1 file name in a title did that.  Such bytes are drawn as
+ * U+FFFD.  Returns s itself when valid, else a repaired copy in *fixed.
+ */
+static const char *drawable(const char *s, char **fixed)
+{
+	*fixed = NULL;
+	if (utf8_valid(s))
+		return s;
+	*fixed = utf8_fix(s);
+	return *fixed ? *fixed : "?";
+}
+
 double pl_text_width(cairo_t *cr, double size, bool bold, const char *s)
 {
 	cairo_text_extents_t e;
+	char *fixed;
 	font(cr, size, bold);
-	cairo_text_extents(cr, s, &e);
+	cairo_text_extents(cr, drawable(s, &fixed), &e);
+	free(fixed);
 	return e.x_advance;
 }
 
@@ -230,12 +295,15 @@ void pl_text(cairo_t *cr, double x, double y, double size, bool bold, double ax,
 	     const char *s)
 {
 	cairo_text_extents_t e;
+	char *fixed;
+	s = drawable(s, &fixed);
 	font(cr, size, bold);
 	cairo_text_extents(cr, s, &e);
 	double h = size * 0.72;  /* cap height of DejaVu Sans: anchors on capitals and digits */
 	cairo_move_to(cr, x - ax * e.x_advance, y + h * (1 - ay));
 	cairo_show_text(cr, s);
 	cairo_new_path(cr);  /* show_text leaves a current point that arcs would join */
+	free(fixed);
 }
 
 double pl_nice_step(double range, int n)

@@ -7,6 +7,9 @@
 #include <math.h>
 
 #include "render/ports_out.h"
+#include "util/utf8.h"
+
+static json_object *jstr(const char *s) { return utf8_json_string(s); }
 
 static void jnum(json_object *o, const char *k, double v)
 {
@@ -44,7 +47,7 @@ static json_object *range_json(const struct ports_range *r)
 	json_object_object_add(o, "uniform", json_object_new_boolean(r->ks_lp > log(PORTS_ALPHA)));
 	char m[64];
 	snprintf(m, sizeof m, "rand() %% %u + %u", r->model_mod, r->model_lo);
-	json_object_object_add(o, "model", r->model_fits ? json_object_new_string(m) : NULL);
+	json_object_object_add(o, "model", r->model_fits ? jstr(m) : NULL);
 	if (r->rest_valid) {
 		json_object *x = json_object_new_object();
 		ju64(x, "n", r->rest_n);
@@ -66,7 +69,7 @@ static json_object *proto_json(const struct ports_proto *pp)
 		const struct ports_service *s = &pp->services[i];
 		json_object *x = json_object_new_object();
 		ju64(x, "port", s->port);
-		json_object_object_add(x, "name", s->name ? json_object_new_string(s->name) : NULL);
+		json_object_object_add(x, "name", s->name ? jstr(s->name) : NULL);
 		ju64(x, "flows", s->flows);
 		ju64(x, "peers", s->peers);
 		json_object_array_add(sv, x);
@@ -97,8 +100,8 @@ static json_object *proto_json(const struct ports_proto *pp)
 json_object *ports_render_json(const struct ports_view *v)
 {
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "file", json_object_new_string(v->file));
-	json_object_object_add(o, "host", v->host[0] ? json_object_new_string(v->host) : NULL);
+	json_object_object_add(o, "file", jstr(v->file));
+	json_object_object_add(o, "host", v->host[0] ? jstr(v->host) : NULL);
 	ju64(o, "contacts", v->n);
 	json_object *pr = json_object_new_object();
 	for (int i = 0; i < 2; i++)

@@ -8,6 +8,7 @@
  * protocols.  No scripts, no external fetches: fonts, styles and the
  * plot are all inside the file.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +18,23 @@
 #include "analysis/annots.h"
 #include "render/plot.h"
 #include "render/report_out.h"
+#include "util/utf8.h"
 
 /* Writes s with &, <, >, " escaped. */
+/* HTML text and attribute escape; bytes that are not UTF-8 become &#xFFFD; (util/utf8.h). */
 static void esc(FILE *o, const char *s)
 {
 	for (; *s; s++) {
+		if ((unsigned char)*s >= 0x80) {
+			size_t k = utf8_seq((const unsigned char *)s, strlen(s));
+			if (k) {
+				fwrite(s, 1, k, o);
+				s += k - 1;
+			} else {
+				fputs("&#xFFFD;", o);
+			}
+			continue;
+		}
 		switch (*s) {
 		case '&': fputs("&amp;", o); break;
 		case '<': fputs("&lt;", o); break;
@@ -358,5 +371,9 @@ int report_html(FILE *o, const struct rp_report *rep, unsigned nth, char *err, s
 		html_iocs(o, h);
 		fputs("</section>\n", o);
 	}
-	return ferror(o) ? -1 : 0;
+	if (ferror(o)) {  /* err was left unfilled: the CLI printed an empty "botlens: " line */
+		snprintf(err, errlen, "cannot write the HTML report: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return 0;
 }

@@ -16,6 +16,9 @@
 #include "render/table.h"
 
 #include "render/report_out.h"
+#include "util/utf8.h"
+
+static json_object *jstr(const char *s) { return utf8_json_string(s); }
 
 /*
  * A number written with the precision it has (doc/json.md): times are
@@ -46,22 +49,22 @@ static json_object *jmeasure(double v) { return jnum_fmt(v, "%.6g"); }
 
 static json_object *jstr_or_null(const char *s)
 {
-	return s && s[0] ? json_object_new_string(s) : NULL;
+	return s && s[0] ? jstr(s) : NULL;
 }
 
 static json_object *json_beh(const struct rp_beh *b)
 {
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "kind", json_object_new_string(b->kind));
+	json_object_object_add(o, "kind", jstr(b->kind));
 	json_object_object_add(o, "start", jtime(b->start));
 	json_object_object_add(o, "end", jtime(b->end));
 	json_object_object_add(o, "flows", json_object_new_int64((int64_t)b->flows));
 	json_object_object_add(o, "malicious", json_object_new_boolean(b->malicious));
-	json_object_object_add(o, "evidence", json_object_new_string(b->evidence));
+	json_object_object_add(o, "evidence", jstr(b->evidence));
 	for (unsigned i = 0; i < b->nkv; i++) {
 		const struct rp_kv *k = &b->kv[i];
 		/* numbers as the detector wrote them (its precision) */
-		json_object *v = k->num ? json_object_new_double_s(strtod(k->val, NULL), k->val) : json_object_new_string(k->val);
+		json_object *v = k->num ? json_object_new_double_s(strtod(k->val, NULL), k->val) : jstr(k->val);
 		if (k->num && strtod(k->val, NULL) == (double)strtoll(k->val, NULL, 10))
 			v = (json_object_put(v), json_object_new_int64(strtoll(k->val, NULL, 10)));
 		json_object_object_add(o, k->key, v);
@@ -74,7 +77,7 @@ static json_object *json_notable(const struct rp_notable *n)
 	char a[64];
 	json_object *o = json_object_new_object();
 	decode_addr_str(n->family, n->addr, a, sizeof a);
-	json_object_object_add(o, "address", json_object_new_string(a));
+	json_object_object_add(o, "address", jstr(a));
 	json_object_object_add(o, "asn", n->asn ? json_object_new_int64(n->asn) : NULL);
 	json_object_object_add(o, "org", jstr_or_null(n->org));
 	json_object_object_add(o, "country", jstr_or_null(n->country));
@@ -83,7 +86,7 @@ static json_object *json_notable(const struct rp_notable *n)
 	json_object_object_add(o, "score", jmeasure(n->score));
 	json_object_object_add(o, "flows", json_object_new_int64((int64_t)n->flows));
 	json_object_object_add(o, "first", jtime(n->first));
-	json_object_object_add(o, "reason", json_object_new_string(n->reason));
+	json_object_object_add(o, "reason", jstr(n->reason));
 	return o;
 }
 
@@ -93,8 +96,8 @@ static json_object *json_iocs(const struct rp_host *h)
 	for (unsigned i = 0; i < h->niocs; i++) {
 		const struct rp_ioc *e = &h->iocs[i];
 		json_object *o = json_object_new_object();
-		json_object_object_add(o, "type", json_object_new_string(e->type));
-		json_object_object_add(o, "value", json_object_new_string(e->value));
+		json_object_object_add(o, "type", jstr(e->type));
+		json_object_object_add(o, "value", jstr(e->value));
 		json_object_object_add(o, "count", json_object_new_int64(e->count));
 		json_object_object_add(o, "behavior", jstr_or_null(e->behavior));
 		json_object_array_add(a, o);
@@ -117,11 +120,11 @@ static json_object *json_host(const struct rp_host *h)
 	json_object *o = json_object_new_object(), *b = json_object_new_array(),
 		    *n = json_object_new_array(), *p = json_object_new_object();
 	decode_addr_str(h->family, h->addr, a, sizeof a);
-	json_object_object_add(o, "address", json_object_new_string(a));
+	json_object_object_add(o, "address", jstr(a));
 	json_object_object_add(o, "malicious", json_object_new_boolean(h->malicious));
-	json_object_object_add(o, "verdict", json_object_new_string(h->verdict));
-	json_object_object_add(o, "role", json_object_new_string(h->role));
-	json_object_object_add(o, "role_reason", json_object_new_string(h->role_reason));
+	json_object_object_add(o, "verdict", jstr(h->verdict));
+	json_object_object_add(o, "role", jstr(h->role));
+	json_object_object_add(o, "role_reason", jstr(h->role_reason));
 	json_object_object_add(o, "nat", json_object_new_boolean(h->nat));
 	json_object_object_add(o, "reachable", json_object_new_boolean(h->reachable));
 	json_object_object_add(o, "flows_out", json_object_new_int64((int64_t)h->flows_out));
@@ -145,7 +148,7 @@ static json_object *json_host(const struct rp_host *h)
 int report_json(FILE *out, const struct rp_report *rep, bool pretty)
 {
 	json_object *o = json_object_new_object(), *hs = json_object_new_array();
-	json_object_object_add(o, "file", json_object_new_string(rep->file));
+	json_object_object_add(o, "file", jstr(rep->file));
 	json_object_object_add(o, "span", jtime(rep->span));
 	char iso[48];
 	time_iso8601(rep->start_ns, iso, sizeof iso);

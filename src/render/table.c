@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/utf8.h"
+
 static const char *const format_names[] = {
 	[TABLE_TSV] = "tsv", [TABLE_CSV] = "csv", [TABLE_JSON] = "json", [TABLE_ZEEK] = "zeek",
 	[TABLE_ZEEK_JSON] = "zeek-json",
@@ -145,7 +147,7 @@ static void put_json(struct table *t, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *q = (const unsigned char *)s;
-	while (*q >= 0x20 && *q != '"' && *q != '\\' && *q != 0x7f)
+	while (*q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\')
 		q++;
 	out_c(t, '"');
 	if (!*q) {  /* nothing to escape: the common case */
@@ -154,6 +156,16 @@ static void put_json(struct table *t, const char *s)
 		return;
 	}
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x80) {  /* UTF-8 kept; an invalid byte (a file name in Latin-1) as \ufffd */
+			size_t k = utf8_seq(p, strlen((const char *)p));
+			if (k) {
+				out_n(t, (const char *)p, k);
+				p += k - 1;
+			} else {
+				out_s(t, "\\ufffd");
+			}
+			continue;
+		}
 		switch (*p) {
 		case '"': out_s(t, "\\\""); break;
 		case '\\': out_s(t, "\\\\"); break;

@@ -40,6 +40,7 @@
 #include "p2p/p2p.h"
 #include "synth/build.h"
 #include "synth/synth.h"
+#include "util/afile.h"
 
 #define SYNTH_MAX_DURATION 14400.0   /* 4 h: the run is built in memory */
 #define TIMEOUT_MARGIN_US BUILD_SEC(5)
@@ -331,25 +332,30 @@ static json_object *truth_doc(const struct synth_scenario *s, const struct synth
 	return root;
 }
 
-static FILE *open_out(const char *path, char *err, size_t errlen)
+/* Opens path through a temporary file (util/afile): a failed write leaves nothing. */
+static FILE *open_out(const char *path, struct afile *af, char *err, size_t errlen)
 {
 	if (!strcmp(path, "-"))
 		return stdout;
-	FILE *f = fopen(path, "wb");
+	FILE *f = afile_open(af, path);
 	if (!f)
 		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
 	return f;
 }
 
-/* Closes (or flushes stdout); reports a write error seen at any point. */
-static int close_out(FILE *f, const char *path, int werr, char *err, size_t errlen)
+/* Closes and renames into place (or flushes stdout); reports a write error seen at any point. */
+static int close_out(FILE *f, struct afile *af, const char *path, int werr, char *err, size_t errlen)
 {
 	int e = werr;
 	if (ferror(f) && !e)
 		e = EIO;
-	if (f == stdout ? fflush(f) != 0 : fclose(f) != 0) {
-		if (!e)
+	if (f == stdout) {
+		if (fflush(f) != 0 && !e)
 			e = errno ? errno : EIO;
+	} else if (e) {
+		afile_abort(af, f);
+	} else if (afile_commit(af, f) != 0) {
+		e = errno ? errno : EIO;
 	}
 	if (e) {
 		snprintf(err, errlen, "cannot write '%s': %s",
@@ -361,7 +367,8 @@ static int close_out(FILE *f, const char *path, int werr, char *err, size_t errl
 
 static int write_pcap(const struct build_ctx *c, const char *path, char *err, size_t errlen)
 {
-	FILE *f = open_out(path, err, errlen);
+	struct afile af;
+	FILE *f = open_out(path, &af, err, errlen);
 	if (!f)
 		return -1;
 	struct pcapw w;
@@ -374,12 +381,13 @@ static int write_pcap(const struct build_ctx *c, const char *path, char *err, si
 		if (pcapw_write(&w, ns, c->bytes + p->off, p->len, p->len) < 0)
 			werr = errno;
 	}
-	return close_out(f, path, werr, err, errlen);
+	return close_out(f, &af, path, werr, err, errlen);
 }
 
 static int write_truth(json_object *doc, const char *path, char *err, size_t errlen)
 {
-	FILE *f = open_out(path, err, errlen);
+	struct afile af;
+	FILE *f = open_out(path, &af, err, errlen);
 	if (!f)
 		return -1;
 	const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
@@ -389,7 +397,7 @@ static int write_truth(json_object *doc, const char *path, char *err, size_t err
 	errno = 0;
 	if (fputs(s, f) == EOF || fputc('\n', f) == EOF)
 		werr = errno ? errno : EIO;
-	return close_out(f, path, werr, err, errlen);
+	return close_out(f, &af, path, werr, err, errlen);
 }
 
 static int check_opts(const struct synth_opts *o, const struct synth_scenario **s,

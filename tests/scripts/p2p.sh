@@ -44,6 +44,11 @@ check "wrong key: nothing responsive" [ "$(jq -s '[.[] | select(.responsive == t
 check "wrong key: only the bootstrap peers are known" \
 	[ "$(jq -s '[.[] | select(.type == "crawl")][0].known' "$TMP/wrong.jsonl")" -le 16 ]
 
+"$BOTLENS" crawl --bootstrap @"$TMP/boot.txt" --xor-key "$BAD" --timeout 0.3 --retries 1 -q -o /dev/full \
+	2>"$TMP/full.err"
+check "crawl -o /dev/full: exit 4" [ $? -eq 4 ]
+check "crawl -o /dev/full: message" grep -q "^botlens: cannot write '/dev/full': No space left on device$" "$TMP/full.err"
+
 "$BOTLENS" crawl --bootstrap @"$TMP/boot.txt" --xor-key "$KEY" --rounds 2 --interval 4 --timeout 0.5 \
 	--rate 4000 -q -o "$TMP/crawls.jsonl"
 check "right-key crawl runs" [ $? -eq 0 ]

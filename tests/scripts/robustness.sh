@@ -1,6 +1,12 @@
 #!/bin/sh
 # robustness.sh - every capture under shared/data/pcap through the
-# ASan+UBSan build: `botlens info`, `flows` and `hosts`, each one run.
+# ASan+UBSan build (clang: address, undefined, float-cast-overflow,
+# implicit-integer-truncation): `botlens info`, `flows` and `hosts`, each
+# one run; and a sample of them through `report`, `ports` and
+# `plot --annotate explain` (ROBUST_DEEP_EVERY: every file of behavior/,
+# malformed/, real/ and pcapng-generator/, and every 4th file of the
+# others in sorted order, about 350 files and a minute on two cores;
+# ROBUST_DEEP_EVERY=1 runs all of them, about 5 minutes).
 #
 # A run passes when
 #   - it ends within the time limit (ROBUST_TIMEOUT, default 20 s),
@@ -9,7 +15,8 @@
 #   - stderr holds no sanitizer report (ASan, LSan, UBSan),
 #   - exit 0: stderr is empty (-q: no progress);
 #     exit 1 or 3: stderr is exactly one line "botlens: ..." naming the
-#     file, quoted, as the CLI reports errors.
+#     file, quoted, as the CLI reports errors (plus "hint: " lines; `plot`
+#     may add a second line naming the file, "nothing to plot").
 # About 940 files (behavior, malformed, tcpdump-tests, pcapng-generator)
 # times three commands, on all cores (xargs -P).
 #
@@ -23,16 +30,28 @@ ROOT=$(pwd)
 BIN=${BOTLENS_ASAN:-build-asan/botlens}
 DATA=${BOTLENS_DATA:-$(dirname "$ROOT")/shared/data}
 LIMIT=${ROBUST_TIMEOUT:-20}
+DEEP_EVERY=${ROBUST_DEEP_EVERY:-4}
 
 # Worker: robustness.sh --one FILE runs the three commands on FILE and
 # prints one "PASS|FAIL cmd file[: why]" line per command.
-if [ "$1" = "--one" ]; then
+# robustness.sh --deep FILE runs report, ports and plot --annotate explain.
+if [ "$1" = "--one" ] || [ "$1" = "--deep" ]; then
 	f=$2
 	err=$(mktemp)
-	for cmd in info flows hosts; do
+	img=$(mktemp -d)
+	if [ "$1" = "--one" ]; then
+		cmds="info flows hosts"
+	else
+		cmds="report ports plot"
+	fi
+	for cmd in $cmds; do
+		args=""
+		[ "$cmd" = plot ] && args="--annotate explain -o $img/p.png"
+		# shellcheck disable=SC2086
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-			timeout "$LIMIT" "$BIN" "$cmd" -q "$f" >/dev/null 2>"$err"
+		LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0 \
+			timeout "$LIMIT" "$BIN" "$cmd" $args -q "$f" >/dev/null 2>"$err"
 		rc=$?
 		why=""
 		if grep -qE 'Sanitizer|runtime error:|SUMMARY: ' "$err"; then
@@ -44,10 +63,18 @@ if [ "$1" = "--one" ]; then
 		elif [ $rc -eq 0 ] && [ -s "$err" ]; then
 			why="exit 0 but stderr: $(head -c 300 "$err")"
 		elif [ $rc -ne 0 ]; then
-			lines=$(wc -l <"$err")
+			lines=$(grep -vc '^hint: ' "$err")
+			# plot may say two things: the damage, then "nothing to plot"
+			max=1
+			[ "$cmd" = plot ] && max=2
 			first=$(head -n 1 "$err")
 			case $first in
-			"botlens: "*"'$f'"*) [ "$lines" -eq 1 ] || why="exit $rc, $lines stderr lines: $(head -c 300 "$err")" ;;
+			"botlens: "*"'$f'"*)
+				if [ "$lines" -gt "$max" ]; then
+					why="exit $rc, $lines stderr lines: $(head -c 300 "$err")"
+				elif grep -v '^hint: ' "$err" | grep -qvF "'$f'"; then
+					why="exit $rc, a stderr line does not name the file: $(head -c 300 "$err")"
+				fi ;;
 			*) why="exit $rc, stderr does not start with botlens: and name the file: $(head -c 300 "$err")" ;;
 			esac
 		fi
@@ -58,6 +85,7 @@ if [ "$1" = "--one" ]; then
 		fi
 	done
 	rm -f "$err"
+	rm -rf "$img"
 	exit 0
 fi
 
@@ -75,20 +103,29 @@ command -v timeout >/dev/null 2>&1 || { echo "$NAME: skipped: timeout(1) not fou
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT INT TERM
-export BIN LIMIT
+export BIN LIMIT ROOT
 find "$DATA/pcap" -type f ! -name '*.txt' | LC_ALL=C sort | tr '\n' '\0' |
 	xargs -0 -n 1 -P "$jobs" sh "$0" --one >"$out"
 files=$(find "$DATA/pcap" -type f ! -name '*.txt' | wc -l)
+# the deep sample: the small directories whole, every DEEP_EVERY-th file of the others
+deep=$(mktemp)
+trap 'rm -f "$out" "$deep"' EXIT INT TERM
+find "$DATA/pcap" -type f ! -name '*.txt' | LC_ALL=C sort |
+	awk -v n="$DEEP_EVERY" '/\/pcap\/(behavior|malformed|real|pcapng-generator)\// || (i++ % n) == 0' >"$deep"
+ndeep=$(wc -l <"$deep")
+tr '\n' '\0' <"$deep" | xargs -0 -n 1 -P "$jobs" sh "$0" --deep >>"$out"
 pass=$(grep -c '^PASS ' "$out")
 fail=$(grep -c '^FAIL ' "$out")
-# Every file must have been run three times (a lost worker is a failure).
-missing=$((files * 3 - pass - fail))
+# Every file must have been run three times, the deep sample three more
+# (a lost worker is a failure).
+missing=$((files * 3 + ndeep * 3 - pass - fail))
 if [ "$missing" -ne 0 ]; then
 	echo "FAIL $missing runs gave no result"
 	fail=$((fail + missing))
 fi
 grep '^FAIL ' "$out"
 [ -n "$VERBOSE" ] && grep '^PASS ' "$out"
+echo "  $files captures x info/flows/hosts, $ndeep x report/ports/plot --annotate explain"
 for rc in 0 1 3; do
 	echo "  exit $rc: $(grep -c "^PASS .*(exit $rc)\$" "$out") runs"
 done

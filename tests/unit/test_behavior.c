@@ -522,6 +522,149 @@ static void test_metrics(void)
 		CHECK(per[i] == 12);
 }
 
+/*
+ * Loaders under a failing allocator: the nth allocation fails, for every n
+ * until a load needs no more; each must fail cleanly with BH_ENOMEM and
+ * "out of memory" (ASan checks nothing leaks), then succeed.
+ */
+typedef int (*load_fn)(const char *path, char *err, size_t errlen);
+
+static int load_model_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	struct bh_model m;
+	int rc = bh_model_load(&m, f, err, errlen);
+	fclose(f);
+	if (!rc)
+		bh_model_free(&m);
+	return rc;
+}
+
+static int load_state_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	struct bh_cstate st;
+	int rc = bh_cstate_load(&st, f, err, errlen);
+	fclose(f);
+	if (!rc)
+		bh_cstate_free(&st);
+	return rc;
+}
+
+static int load_labels_file(const char *path, char *err, size_t errlen)
+{
+	struct bh_labels l;
+	int rc = bh_labels_load(&l, path, err, errlen);
+	if (!rc)
+		bh_labels_free(&l);
+	return rc;
+}
+
+static void failing_alloc(const char *what, load_fn load, const char *path)
+{
+	char err[256];
+	unsigned long n;
+	int nomem = 0, other = 0;
+	for (n = 1; n < 10000; n++) {
+		bh_alloc_fail_at(n);
+		err[0] = 0;
+		int rc = load(path, err, sizeof err);
+		if (rc == 0)
+			break;
+		if (rc == BH_ENOMEM && !strcmp(err, "out of memory"))
+			nomem++;
+		else
+			other++;
+	}
+	bh_alloc_fail_at(0);
+	printf("failing allocator, %s: %d allocations failed cleanly\n", what, nomem);
+	CHECK(nomem >= 3);
+	CHECK(other == 0);
+	CHECK(n < 10000);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_loaders(void)
+{
+	TEST("loaders");
+	char dir[] = "/tmp/test_behavior.XXXXXX", path[64], err[256];
+	CHECK(mkdtemp(dir) != NULL);
+	/* a small model, by hand */
+	snprintf(path, sizeof path, "%s/model", dir);
+	write_file(path, "botlens-behavior-model 1\nembed n=2 level=1 weight=binary seed=0\nC 1\n"
+			 "threshold none\nfamilies 2\nfamily a\nfamily b\nbias 0.5 -0.5\nidf-unseen 1\nfeatures 3\n"
+			 "0000000000000001 1 0.25 -0.25\topen a\n0000000000000002 1 0.5 -0.5\n"
+			 "0000000000000003 1 -1 1\tclose b\nend\n");
+	failing_alloc("model", load_model_file, path);
+	CHECK(load_model_file(path, err, sizeof err) == 0);
+	/* crafted counts: refused before allocating, with the line */
+	write_file(path, "botlens-behavior-model 1\nembed n=2 level=1 weight=binary seed=0\nC 1\n"
+			 "threshold none\nfamilies 65536\nfamily a\n");
+	CHECK(load_model_file(path, err, sizeof err) == -1);
+	CHECK(strstr(err, "line 5: more families declared than the file holds") != NULL);
+	write_file(path, "botlens-behavior-model 1\nembed n=2 level=1 weight=binary seed=0\nC 1\n"
+			 "threshold none\nfamilies 2\nfamily a\nfamily b\nbias 0 0\nidf-unseen 1\nfeatures 268000000\n");
+	CHECK(load_model_file(path, err, sizeof err) == -1);
+	CHECK(strstr(err, "line 10: more features declared than the file holds") != NULL);
+	/* a line without end */
+	FILE *f = fopen(path, "w");
+	for (int i = 0; i < (1 << 20) + 10; i++)
+		fputc('x', f);
+	fclose(f);
+	CHECK(load_model_file(path, err, sizeof err) == -1);
+	CHECK(!strcmp(err, "line 1 longer than 1 MiB"));
+	CHECK(load_state_file(path, err, sizeof err) == -1);
+	CHECK(!strcmp(err, "line 1 longer than 1 MiB"));
+	CHECK(load_labels_file(path, err, sizeof err) == -1);
+	CHECK(!strcmp(err, "line 1 longer than 1 MiB"));
+
+	/* a cluster state made by the library */
+	struct bh_set s;
+	synth_set(&s, 3, 6, 100, 0.2, NULL);
+	for (size_t i = 0; i < s.n; i++)
+		bh_vec_weight(&s.v[i], BH_W_BINARY, NULL);
+	struct bh_cstate st = { .opts = { .max_dist_proto = 1.0, .min_dist_cluster = 1.2,
+					  .linkage = BH_LINK_COMPLETE, .min_size = 3 }, .embed = { .n = 2 } };
+	int *out = malloc(s.n * sizeof *out);
+	bh_cstate_update(&st, s.v, s.n, out);
+	bh_cstate_update(&st, s.v, 2, out);
+	snprintf(path, sizeof path, "%s/state", dir);
+	f = fopen(path, "w");
+	CHECK(bh_cstate_save(&st, f) == 0);
+	fclose(f);
+	bh_cstate_free(&st);
+	bh_set_free(&s);
+	free(out);
+	failing_alloc("cluster state", load_state_file, path);
+	write_file(path, "botlens-behavior-clusters 1\nembed n=2 level=1 weight=binary seed=0\n"
+			 "cluster dp=1 dc=1.2 linkage=complete min=3 next=1\nprototypes 16000000\n");
+	CHECK(load_state_file(path, err, sizeof err) == -1);
+	CHECK(strstr(err, "line 4: expected 'prototypes N'") != NULL);
+	write_file(path, "botlens-behavior-clusters 1\nembed n=2 level=1 weight=binary seed=0\n"
+			 "cluster dp=1 dc=1.2 linkage=complete min=3 next=1\nprototypes 1\n0 60000000 0000000000000001:1\n");
+	CHECK(load_state_file(path, err, sizeof err) == -1);
+	CHECK(strstr(err, "line 5: invalid prototype line") != NULL);
+
+	/* labels */
+	snprintf(path, sizeof path, "%s/labels", dir);
+	write_file(path, "# name family\na\tfam1\nb\tfam2\nc\tfam1\nd\tfam3\na\tfam4\n");
+	failing_alloc("labels", load_labels_file, path);
+	CHECK(load_labels_file(path, err, sizeof err) == 0);
+
+	unlink(path);
+	snprintf(path, sizeof path, "%s/model", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/state", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_cuckoo();
@@ -532,6 +675,7 @@ int main(void)
 	test_xval();
 	test_cluster();
 	test_metrics();
+	test_loaders();
 	if (skipped)
 		printf("%d skipped\n", skipped);
 	return harness_report("behavior");

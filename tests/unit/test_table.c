@@ -7,6 +7,7 @@
  * checked, so escaping is judged by a real parser, not by eye.
  */
 #include "harness.h"
+#include "util/utf8.h"
 #include "render/table.h"
 
 #include <json-c/json.h>
@@ -210,6 +211,22 @@ static void test_json(void)
 	open_out();
 	json_put_string(out, "");
 	CHECK_STR(close_out(), "\"\"");
+
+	/* not UTF-8 (a Latin-1 file name, overlong, surrogate, cut): each bad byte is \ufffd */
+	TEST("json-put-string-utf8");
+	open_out();
+	json_put_string(out, "caf\xe9.pcap");
+	CHECK_STR(close_out(), "\"caf\\ufffd.pcap\"");
+	open_out();
+	json_put_string(out, "\xc0\xaf|\xed\xa0\x80|\xe2\x82");
+	CHECK_STR(close_out(), "\"\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|\\ufffd\\ufffd\"");
+	open_out();
+	json_put_string(out, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");  /* valid: kept as is */
+	CHECK_STR(close_out(), "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+	char *fixed = utf8_fix("a\xff" "b");
+	CHECK_STR(fixed, "a\xef\xbf\xbd" "b");
+	free(fixed);
+	CHECK(utf8_valid("caf\xc3\xa9") && !utf8_valid("caf\xe9") && !utf8_valid("\xf4\x90\x80\x80"));
 }
 
 /*
