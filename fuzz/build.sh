@@ -13,13 +13,13 @@ CC=${CC:-clang}
 OUT=build-fuzz
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Isrc -Ifuzz -D_GNU_SOURCE -DBOTLENS_VERSION=\"fuzz\""
-LIBS="-lpcap -lz -lm -lpthread"
+LIBS="-lpcap -ljson-c -lz -lm -lpthread"
 
 
 mkdir -p "$OUT/obj"
 objs=""
 # the layers the harnesses drive: capture, decode, flow, engine (not plots, synth, cli)
-for src in $(find src/capture src/decode src/flow src/engine -name '*.c' | sort); do
+for src in $(find src/capture src/decode src/flow src/engine src/util -name '*.c' | sort); do
 	obj="$OUT/obj/$(echo "$src" | tr '/' '_' | sed 's/\.c$/.o/')"
 	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ fuzz/build.sh -nt "$obj" ] ||
 	   [ -n "$(find src -name '*.h' -newer "$obj" | head -1)" ]; then

@@ -46,7 +46,7 @@ static int server_find(const struct rp_ctx *x, struct rp_host *h, uint8_t *seen)
 		e = f->t1 > e ? f->t1 : e;
 		n++;
 		app = f->app;
-		if (!seen[f->h[0]]++)
+		if (!seen[f->h[0]] && (seen[f->h[0]] = 1))
 			clients++;
 	}
 	if (clients < rp_param(x, &rules[0]))

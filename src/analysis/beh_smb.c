@@ -76,7 +76,7 @@ static int smb_run(const struct rp_ctx *x, struct rp_host *h)
 				ps = f->t0;
 			pe = f->t1 > pe ? f->t1 : pe;
 			pn++;
-			if (!seen[f->h[1]]++)
+			if (!seen[f->h[1]] && (seen[f->h[1]] = 1))   /* a flag: a counter would wrap */
 				targets++;
 		}
 	}

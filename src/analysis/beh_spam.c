@@ -71,7 +71,7 @@ static int spam_run(const struct rp_ctx *x, struct rp_host *h)
 		msgs += (f->facts & RPF_SMTP_DATA) != 0;
 		mailfrom += (f->facts & RPF_SMTP_MAIL) != 0;
 		rcpt += f->count;
-		if (f->h[1] <= x->nhosts && !seen[f->h[1]]++)
+		if (f->h[1] <= x->nhosts && !seen[f->h[1]] && (seen[f->h[1]] = 1))
 			mx++;
 	}
 	free(seen);
