@@ -110,7 +110,7 @@ int bhcli_opt(struct bhcli *b, int id, const char *arg)
 		int f = cli_format_parse(arg, CLI_FMT(CLI_FMT_TEXT) | CLI_FMT(CLI_FMT_TSV) | CLI_FMT(CLI_FMT_JSON));
 		if (f < 0)
 			return EXIT_USAGE;
-		b->fmt = f == CLI_FMT_TSV ? BHCLI_TSV : f == CLI_FMT_JSON ? BHCLI_JSON : BHCLI_TEXT;
+		b->fmt = f == CLI_FMT_TSV ? BH_OUT_TSV : f == CLI_FMT_JSON ? BH_OUT_JSON : BH_OUT_TEXT;
 		return 0;
 	}
 	case BHO_OUT: b->out = arg; return 0;
@@ -149,23 +149,6 @@ int bhcli_read(struct bhcli *b, struct bh_set *set)
 	if (bad && b->quiet)
 		cli_error("%d input(s) skipped (damaged or unreadable)", bad);
 	return bad ? EXIT_DAMAGED : EXIT_OK;
-}
-
-void bhcli_str(FILE *f, enum bhcli_fmt fmt, const char *s)
-{
-	if (fmt == BHCLI_JSON) {
-		if (s)
-			json_put_string(f, s);
-		else
-			fputs("null", f);
-		return;
-	}
-	if (!s) {
-		fputc('-', f);
-		return;
-	}
-	for (; *s; s++)
-		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
 }
 
 /* ---- learn ---- */
