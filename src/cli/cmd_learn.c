@@ -41,15 +41,10 @@ void bhcli_free(struct bhcli *b)
 
 bool bhcli_num(const char *opt, const char *arg, double lo, double hi, double *out)
 {
-	char *e;
-	errno = 0;
-	double v = strtod(arg, &e);
-	if (e == arg || *e || errno || !(v >= lo && v <= hi)) {
-		cli_error("invalid %s '%s': expected a number from %g to %g", opt, arg, lo, hi);
-		return false;
-	}
-	*out = v;
-	return true;
+	if (cli_num(arg, lo, hi, out))
+		return true;
+	cli_error("invalid %s '%s': expected a number from %g to %g", opt, arg, lo, hi);
+	return false;
 }
 
 int bhcli_opt(struct bhcli *b, int id, const char *arg)

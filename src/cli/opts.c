@@ -147,6 +147,23 @@ static int parse_seconds(const char *arg, double *out)
 
 static const char *const format_names[CLI_NFORMATS] = { "text", "tsv", "csv", "json", "html" };
 
+bool cli_num(const char *arg, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= lo && v <= hi))
+		return false;
+	*out = v;
+	return true;
+}
+
+int cli_bad_value(const char *opt, const char *arg, const char *want)
+{
+	cli_error("invalid --%s '%s': expected %s", opt, arg, want);
+	return EXIT_USAGE;
+}
+
 int cli_no_operands(int argc, char **argv, const char *cmd)
 {
 	if (optind >= argc)
