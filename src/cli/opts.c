@@ -41,13 +41,19 @@ static const struct cli_opt always_opts[] = {
 
 #define NELEM(a) (sizeof(a) / sizeof *(a))
 
+/* One line on stderr: prefix, the message, newline. */
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("botlens: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	say("botlens: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -55,9 +61,7 @@ void cli_hint(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("hint: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	say("hint: ", fmt, ap);
 	va_end(ap);
 }
 
