@@ -318,6 +318,22 @@ void bh_conf_prf(const struct bh_confusion *c, size_t cls, struct bh_prf *out);
 double bh_conf_accuracy(const struct bh_confusion *c);
 double bh_conf_macro_f1(const struct bh_confusion *c);
 
+/* One report's classification (classify.c). */
+struct bh_verdict {
+	size_t best, second;          /* the highest and the runner-up family */
+	bool unknown;                 /* best's score is below the model's threshold (and rejection is on) */
+	const double *sc;             /* every family's score (the caller's nfam array) */
+	const struct bh_contrib *top; /* the n-grams that added most to best (the caller's array) */
+	size_t ntop;
+};
+/*
+ * Scores raw against every family of m into sc[nfam] and its `top`
+ * heaviest contributions into topv[top + 1]; fills d.  reject: apply the
+ * model's threshold.
+ */
+void bh_classify(const struct bh_model *m, const struct bh_vec *raw, bool reject, size_t top, double *sc,
+		 struct bh_contrib *topv, struct bh_verdict *d);
+
 /*
  * Cross-validation (xval.c): per fold, train on every other fold (never on
  * family `unk`, -1 for none) and test the fold's labelled rows.  Knowns go

@@ -10,8 +10,8 @@
 
 #include "behavior/behavior.h"
 #include "cli/cli.h"
+#include "render/behavior_out.h"
 
-enum bhcli_fmt { BHCLI_TEXT, BHCLI_TSV, BHCLI_JSON };
 
 /* Option ids of the common rows (>= 256: cli_parse reads smaller ids as letters). */
 enum {
@@ -37,7 +37,7 @@ struct bhcli {
 	struct bh_input_opts in;
 	struct bh_labels labels;
 	bool have_labels;
-	enum bhcli_fmt fmt;
+	enum bh_outfmt fmt;
 	const char *out;
 	bool quiet;
 	bool embed_set;       /* --ngram/--level/--weight/--seed given */
@@ -56,7 +56,7 @@ int bhcli_operands(struct bhcli *b, int argc, char **argv, int need, const char 
 int bhcli_read(struct bhcli *b, struct bh_set *set);
 /* Parses a number in [lo, hi]; prints the error and returns false when invalid. */
 bool bhcli_num(const char *opt, const char *arg, double lo, double hi, double *out);
-/* Writes s as a JSON string, or as a TSV/text field (tabs/newlines -> space). */
-void bhcli_str(FILE *f, enum bhcli_fmt fmt, const char *s);
+/* Opens and loads a model (cmd_classify.c), printing the error; 0 or an exit code. */
+int behavior_load_model(const char *path, struct bh_model *m);
 
 #endif

@@ -81,6 +81,10 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *synopsis,
 	      const struct cli_opt *extra, cli_opt_cb cb, void *ctx,
 	      struct cli_common *common, const char *examples);
 
+/* A number in [lo, hi] (strtod, the whole argument); false when not. */
+bool cli_num(const char *arg, double lo, double hi, double *out);
+/* "invalid --OPT 'ARG': expected WANT"; returns EXIT_USAGE. */
+int cli_bad_value(const char *opt, const char *arg, const char *want);
 /* For commands that take no operands: EXIT_USAGE after the error when argv[optind..] is not empty, else 0. */
 int cli_no_operands(int argc, char **argv, const char *cmd);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

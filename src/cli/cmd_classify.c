@@ -46,8 +46,7 @@ static int classify_opt(void *ctx, int id, const char *arg)
 	return EXIT_INTERNAL;
 }
 
-/* Opens and loads a model, printing the error. */
-int behavior_load_model(const char *path, struct bh_model *m);
+/* Opens and loads a model, printing the error (bhcli.h). */
 int behavior_load_model(const char *path, struct bh_model *m)
 {
 	FILE *f = fopen(path, "r");
@@ -66,71 +65,6 @@ int behavior_load_model(const char *path, struct bh_model *m)
 		return EXIT_INPUT;
 	}
 	return 0;
-}
-
-static void features(FILE *f, const struct bh_model *m, const struct bh_contrib *c, size_t n, enum bhcli_fmt fmt)
-{
-	if (fmt == BHCLI_JSON)
-		fputc('[', f);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t r = bh_map_get(&m->idx, c[i].hash);
-		char hex[24];
-		snprintf(hex, sizeof hex, "#%016llx", (unsigned long long)c[i].hash);
-		const char *name = m->ngram[r] ? m->ngram[r] : hex;
-		if (fmt == BHCLI_JSON) {
-			fprintf(f, "%s{\"ngram\":", i ? "," : "");
-			json_put_string(f, name);
-			fprintf(f, ",\"contribution\":%.4f}", c[i].w);
-		} else {
-			fputs(i ? fmt == BHCLI_TSV ? "; " : " | " : "", f);
-			bhcli_str(f, fmt, name);
-			fprintf(f, " (%.3f)", c[i].w);
-		}
-	}
-	if (fmt == BHCLI_JSON)
-		fputc(']', f);
-	else if (!n)
-		fputc('-', f);
-}
-
-static void one(FILE *f, const struct classify_ctx *x, const struct bh_model *m, const struct bh_vec *raw,
-		double *sc, struct bh_contrib *top)
-{
-	struct bh_vec v;
-	bh_model_prepare(m, raw, &v);
-	size_t best = bh_model_scores(m, &v, sc), second = best == 0 ? 1 : 0;
-	for (size_t c = 0; c < m->nfam; c++)
-		if (c != best && sc[c] > sc[second])
-			second = c;
-	bool unknown = !x->noreject && sc[best] < m->threshold;
-	size_t nt = bh_model_top(m, &v, best, top, x->top);
-	enum bhcli_fmt fmt = x->b.fmt;
-	if (fmt == BHCLI_JSON) {
-		fputs("{\"report\":", f);
-		json_put_string(f, raw->name);
-		fputs(",\"family\":", f);
-		json_put_string(f, unknown ? "unknown" : m->fam[best]);
-		fprintf(f, ",\"score\":%.4f,\"best\":", sc[best]);
-		json_put_string(f, m->fam[best]);
-		fputs(",\"runner_up\":", f);
-		json_put_string(f, m->fam[second]);
-		fprintf(f, ",\"runner_up_score\":%.4f,\"label\":", sc[second]);
-		bhcli_str(f, fmt, raw->label);
-		fputs(",\"features\":", f);
-		features(f, m, top, nt, fmt);
-		fputs("}\n", f);
-	} else {
-		const char *sep = fmt == BHCLI_TSV ? "\t" : "  ";
-		bhcli_str(f, fmt, raw->name);
-		fputs(sep, f);
-		bhcli_str(f, fmt, unknown ? "unknown" : m->fam[best]);
-		fprintf(f, "%s%.4f%s", sep, sc[best], sep);
-		bhcli_str(f, fmt, m->fam[second]);
-		fprintf(f, "%s%.4f%s", sep, sc[second], sep);
-		features(f, m, top, nt, fmt);
-		fputc('\n', f);
-	}
-	bh_vec_free(&v);
 }
 
 int cmd_classify(int argc, char **argv)
@@ -158,12 +92,15 @@ int cmd_classify(int argc, char **argv)
 	int ex = bhcli_read(&x.b, &s);
 	FILE *f = ex == EXIT_INPUT ? NULL : cli_open_out(x.b.out);
 	if (f) {
-		if (x.b.fmt == BHCLI_TSV)
+		if (x.b.fmt == BH_OUT_TSV)
 			fputs("report\tfamily\tscore\trunner_up\trunner_up_score\tfeatures\n", f);
 		double *sc = bh_alloc(m.nfam * sizeof *sc);
 		struct bh_contrib *top = bh_alloc((x.top + 1) * sizeof *top);
-		for (size_t i = 0; i < s.n; i++)
-			one(f, &x, &m, &s.v[i], sc, top);
+		for (size_t i = 0; i < s.n; i++) {
+			struct bh_verdict d;
+			bh_classify(&m, &s.v[i], !x.noreject, x.top, sc, top, &d);
+			bh_render_verdict(f, x.b.fmt, &m, &s.v[i], &d);
+		}
 		free(sc);
 		free(top);
 		int oc = cli_close_out(f, x.b.out);

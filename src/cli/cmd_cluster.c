@@ -64,44 +64,6 @@ static int cluster_opt(void *ctx, int id, const char *arg)
 	return EXIT_INTERNAL;
 }
 
-static void output(FILE *f, enum bhcli_fmt fmt, const struct bh_set *s, const int *cl, size_t nc)
-{
-	if (fmt == BHCLI_TSV)
-		fputs("report\tcluster\tlabel\n", f);
-	bool labelled = false;
-	for (size_t i = 0; i < s->n; i++) {
-		labelled |= s->y[i] >= 0;
-		char id[24];
-		snprintf(id, sizeof id, "%d", cl[i]);
-		if (fmt == BHCLI_JSON) {
-			fputs("{\"report\":", f);
-			json_put_string(f, s->v[i].name);
-			fprintf(f, ",\"cluster\":%s,\"label\":", cl[i] < 0 ? "null" : id);
-			bhcli_str(f, fmt, s->v[i].label);
-			fputs("}\n", f);
-		} else {
-			const char *sep = fmt == BHCLI_TSV ? "\t" : "  ";
-			bhcli_str(f, fmt, s->v[i].name);
-			fprintf(f, "%s%s%s", sep, cl[i] < 0 ? "rejected" : id, sep);
-			bhcli_str(f, fmt, s->v[i].label);
-			fputc('\n', f);
-		}
-	}
-	if (!labelled)
-		return;
-	struct bh_cluster_quality q;
-	bh_cluster_quality(s->y, cl, s->n, &q);
-	size_t rej = 0;
-	for (size_t i = 0; i < s->n; i++)
-		rej += cl[i] < 0;
-	if (fmt == BHCLI_JSON)
-		fprintf(f, "{\"clusters\":%zu,\"rejected\":%zu,\"precision\":%.4f,\"recall\":%.4f,\"f\":%.4f,\"ari\":%.4f}\n",
-			nc, rej, q.precision, q.recall, q.f, q.ari);
-	else if (fmt == BHCLI_TEXT)
-		fprintf(f, "# clusters %zu, rejected %zu, precision %.4f, recall %.4f, F %.4f, ARI %.4f\n", nc, rej,
-			q.precision, q.recall, q.f, q.ari);
-}
-
 /* Loads STATE if it exists; otherwise starts one from the options. */
 static int load_state(struct cluster_ctx *x, struct bh_cstate *st)
 {
@@ -191,7 +153,7 @@ int cmd_cluster(int argc, char **argv)
 		}
 		FILE *f = cli_open_out(x.b.out);
 		if (f) {
-			output(f, x.b.fmt, &s, cl, nc);
+			bh_render_clusters(f, x.b.fmt, &s, cl, nc);
 			int oc = cli_close_out(f, x.b.out);
 			ex = oc ? oc : ex;
 		} else {

@@ -41,23 +41,6 @@ struct crawl_cli {
 	bool quiet;
 };
 
-static bool num(const char *arg, double lo, double hi, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v >= lo && v <= hi))
-		return false;
-	*out = v;
-	return true;
-}
-
-static int bad_value(const char *opt, const char *arg, const char *want)
-{
-	cli_error("invalid --%s '%s': expected %s", opt, arg, want);
-	return EXIT_USAGE;
-}
-
 static int crawl_cb(void *ctx, int id, const char *arg)
 {
 	struct crawl_cli *s = ctx;
@@ -66,44 +49,44 @@ static int crawl_cb(void *ctx, int id, const char *arg)
 	case C_BOOT: s->boot = arg; return 0;
 	case C_XOR:
 		if (!ov_xor_parse(arg, s->c.key))
-			return bad_value("xor-key", arg, "80 hex digits (a 40-byte key)");
+			return cli_bad_value("xor-key", arg, "80 hex digits (a 40-byte key)");
 		s->c.xor_on = true;
 		return 0;
 	case C_ROUNDS:
-		if (!num(arg, 1, 100000, &v) || v != (unsigned)v)
-			return bad_value("rounds", arg, "a count >= 1");
+		if (!cli_num(arg, 1, 100000, &v) || v != (unsigned)v)
+			return cli_bad_value("rounds", arg, "a count >= 1");
 		s->c.rounds = (unsigned)v;
 		return 0;
 	case C_INTERVAL:
-		if (!num(arg, 0, 1e7, &v))
-			return bad_value("interval", arg, "seconds >= 0");
+		if (!cli_num(arg, 0, 1e7, &v))
+			return cli_bad_value("interval", arg, "seconds >= 0");
 		s->c.interval = v;
 		return 0;
 	case C_OUT: s->out = arg; return 0;
 	case C_TIMEOUT:
-		if (!num(arg, 0.01, 60, &v))
-			return bad_value("timeout", arg, "seconds 0.01-60");
+		if (!cli_num(arg, 0.01, 60, &v))
+			return cli_bad_value("timeout", arg, "seconds 0.01-60");
 		s->c.timeout = v;
 		return 0;
 	case C_RETRIES:
-		if (!num(arg, 0, 20, &v) || v != (unsigned)v)
-			return bad_value("retries", arg, "0-20");
+		if (!cli_num(arg, 0, 20, &v) || v != (unsigned)v)
+			return cli_bad_value("retries", arg, "0-20");
 		s->c.retries = (unsigned)v;
 		return 0;
 	case C_RATE:
-		if (!num(arg, 1, 1e6, &v))
-			return bad_value("rate", arg, "packets per second 1-1000000");
+		if (!cli_num(arg, 1, 1e6, &v))
+			return cli_bad_value("rate", arg, "packets per second 1-1000000");
 		s->c.rate = v;
 		return 0;
 	case C_QUERIES:
-		if (!num(arg, 1, 128, &v) || v != (unsigned)v)
-			return bad_value("queries", arg, "1-128");
+		if (!cli_num(arg, 1, 128, &v) || v != (unsigned)v)
+			return cli_bad_value("queries", arg, "1-128");
 		s->c.queries = (unsigned)v;
 		return 0;
 	case C_REMOTE: s->c.allow_remote = true; return 0;
 	case C_WAIT:
-		if (!num(arg, 0, 3600, &v))
-			return bad_value("wait-bootstrap", arg, "seconds 0-3600");
+		if (!cli_num(arg, 0, 3600, &v))
+			return cli_bad_value("wait-bootstrap", arg, "seconds 0-3600");
 		s->wait = v;
 		return 0;
 	case C_QUIET: s->quiet = true; return 0;

@@ -80,89 +80,6 @@ static int run_folds(const struct eval_ctx *x, const struct bh_set *s, const uns
 	return rc == 0 ? EXIT_OK : rc == BH_XVAL_TRAIN ? EXIT_INPUT : EXIT_INTERNAL;
 }
 
-static void report(FILE *f, const struct eval_ctx *x, const struct bh_set *s, const struct bh_tally *t, int unk)
-{
-	const struct bh_confusion *c = &t->forced;
-	double acc = bh_conf_accuracy(c), mf1 = bh_conf_macro_f1(c);
-	double rr = t->known ? (double)t->known_rej / (double)t->known : 0;
-	double acc_rej = t->known ? (double)t->known_rej_ok / (double)t->known : 0;
-	double ur = t->unk ? (double)t->unk_rej / (double)t->unk : 0;
-	enum bhcli_fmt fmt = x->b.fmt;
-	if (fmt == BHCLI_JSON) {
-		fprintf(f, "{\"reports\":%zu,\"folds\":%u,\"accuracy\":%.4f,\"macro_f1\":%.4f,"
-			   "\"rejection_rate\":%.4f,\"accuracy_with_rejection\":%.4f,",
-			t->known + t->unk, x->folds, acc, mf1, rr, acc_rej);
-		if (unk >= 0) {
-			fputs("\"unknown_family\":", f);
-			json_put_string(f, x->unknown);
-			fprintf(f, ",\"unknown_reports\":%zu,\"unknown_rejected\":%.4f,", t->unk, ur);
-		}
-		fputs("\"families\":[", f);
-		for (size_t i = 0, n = 0; i < s->nfam; i++) {
-			struct bh_prf p;
-			bh_conf_prf(c, i, &p);
-			if (!p.support)
-				continue;
-			fprintf(f, "%s{\"family\":", n++ ? "," : "");
-			json_put_string(f, s->fam[i]);
-			fprintf(f, ",\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f,\"support\":%zu}", p.p, p.r, p.f1,
-				p.support);
-		}
-		fputs("],\"confusion\":[", f);
-		for (size_t i = 0; i < s->nfam; i++) {
-			fputs(i ? ",[" : "[", f);
-			for (size_t j = 0; j < s->nfam; j++)
-				fprintf(f, "%s%zu", j ? "," : "", c->m[i * (c->k + 1) + j]);
-			fputc(']', f);
-		}
-		fputs("]}\n", f);
-		return;
-	}
-	const char *kv = fmt == BHCLI_TSV ? "%s\t%.4f\n" : "%-26s %.4f\n";
-	if (fmt == BHCLI_TSV)
-		fputs("metric\tvalue\n", f);
-	fprintf(f, fmt == BHCLI_TSV ? "%s\t%zu\n" : "%-26s %zu\n", "reports", t->known + t->unk);
-	fprintf(f, kv, "accuracy", acc);
-	fprintf(f, kv, "macro_f1", mf1);
-	fprintf(f, kv, "rejection_rate", rr);
-	fprintf(f, kv, "accuracy_with_rejection", acc_rej);
-	if (unk >= 0)
-		fprintf(f, kv, "unknown_rejected", ur);
-	fputc('\n', f);
-	fputs(fmt == BHCLI_TSV ? "family\tprecision\trecall\tf1\tsupport\n"
-			       : "family                     precision recall  f1      support\n", f);
-	for (size_t i = 0; i < s->nfam; i++) {
-		struct bh_prf p;
-		bh_conf_prf(c, i, &p);
-		if (!p.support)
-			continue;
-		if (fmt == BHCLI_TSV) {
-			bhcli_str(f, fmt, s->fam[i]);
-			fprintf(f, "\t%.4f\t%.4f\t%.4f\t%zu\n", p.p, p.r, p.f1, p.support);
-		} else {
-			fprintf(f, "%-26.26s %-9.4f %-7.4f %-7.4f %zu\n", s->fam[i], p.p, p.r, p.f1, p.support);
-		}
-	}
-	fputs(fmt == BHCLI_TSV ? "\ntruth\\predicted" : "\nconfusion (rows truth, columns predicted)\n", f);
-	for (size_t j = 0; j < s->nfam; j++) {
-		fputc(fmt == BHCLI_TSV ? '\t' : ' ', f);
-		if (fmt == BHCLI_TSV)
-			bhcli_str(f, fmt, s->fam[j]);
-		else
-			fprintf(f, "%8.8s", s->fam[j]);
-	}
-	fputc('\n', f);
-	for (size_t i = 0; i < s->nfam; i++) {
-		if (fmt == BHCLI_TSV)
-			bhcli_str(f, fmt, s->fam[i]);
-		else
-			fprintf(f, "%-12.12s", s->fam[i]);
-		for (size_t j = 0; j < s->nfam; j++)
-			fprintf(f, fmt == BHCLI_TSV ? "\t%zu" : " %8zu", c->m[i * (c->k + 1) + j]);
-		fputc('\n', f);
-	}
-}
-
 int cmd_evaluate(int argc, char **argv)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -196,7 +113,7 @@ int cmd_evaluate(int argc, char **argv)
 			ex = r;
 		FILE *f = ex == EXIT_OK || ex == EXIT_DAMAGED ? cli_open_out(x.b.out) : NULL;
 		if (f) {
-			report(f, &x, &s, &t, unk);
+			bh_render_eval(f, x.b.fmt, &s, &t, x.folds, unk >= 0 ? x.unknown : NULL);
 			int oc = cli_close_out(f, x.b.out);
 			ex = oc ? oc : ex;
 		} else if (ex == EXIT_OK || ex == EXIT_DAMAGED) {

@@ -8,7 +8,6 @@
 
 #include "cli/bhcli.h"
 
-int behavior_load_model(const char *path, struct bh_model *m);
 
 enum { EO_FAMILY = 300, EO_TOP };
 
@@ -43,51 +42,6 @@ static int explain_opt(void *ctx, int id, const char *arg)
 	return EXIT_INTERNAL;
 }
 
-static const struct bh_model *sort_model;
-static size_t sort_fam;
-
-static int by_weight(const void *a, const void *b)
-{
-	double x = sort_model->w[*(const size_t *)a * sort_model->nfam + sort_fam];
-	double y = sort_model->w[*(const size_t *)b * sort_model->nfam + sort_fam];
-	return x < y ? 1 : x > y ? -1 : 0;
-}
-
-static void family(FILE *f, const struct explain_ctx *x, const struct bh_model *m, size_t c, size_t *ord)
-{
-	for (size_t i = 0; i < m->nfeat; i++)
-		ord[i] = i;
-	sort_model = m;
-	sort_fam = c;
-	qsort(ord, m->nfeat, sizeof *ord, by_weight);
-	enum bhcli_fmt fmt = x->b.fmt;
-	if (fmt == BHCLI_TEXT)
-		fprintf(f, "%s%s\n", c && !x->family ? "\n" : "", m->fam[c]);
-	for (size_t k = 0; k < x->top && k < m->nfeat; k++) {
-		size_t r = ord[k];
-		char hex[24];
-		snprintf(hex, sizeof hex, "#%016llx", (unsigned long long)m->hash[r]);
-		const char *g = m->ngram[r] ? m->ngram[r] : hex;
-		double w = m->w[r * m->nfam + c];
-		if (fmt == BHCLI_JSON) {
-			fputs("{\"family\":", f);
-			json_put_string(f, m->fam[c]);
-			fprintf(f, ",\"rank\":%zu,\"weight\":%.6f,\"ngram\":", k + 1, w);
-			json_put_string(f, g);
-			fputs("}\n", f);
-		} else if (fmt == BHCLI_TSV) {
-			bhcli_str(f, fmt, m->fam[c]);
-			fprintf(f, "\t%zu\t%.6f\t", k + 1, w);
-			bhcli_str(f, fmt, g);
-			fputc('\n', f);
-		} else {
-			fprintf(f, "  %3zu  %+.4f  ", k + 1, w);
-			bhcli_str(f, fmt, g);
-			fputc('\n', f);
-		}
-	}
-}
-
 int cmd_explain(int argc, char **argv)
 {
 	struct explain_ctx x = { .top = 10 };
@@ -115,12 +69,12 @@ int cmd_explain(int argc, char **argv)
 	FILE *f = cli_open_out(x.b.out);
 	int ex = EXIT_OUTPUT;
 	if (f) {
-		if (x.b.fmt == BHCLI_TSV)
+		if (x.b.fmt == BH_OUT_TSV)
 			fputs("family\trank\tweight\tngram\n", f);
 		size_t *ord = bh_alloc((m.nfeat + 1) * sizeof *ord);
 		for (size_t c = 0; c < m.nfam; c++)
 			if (only == m.nfam || c == only)
-				family(f, &x, &m, c, ord);
+				bh_render_family(f, x.b.fmt, &m, c, x.top, x.family != NULL, ord);
 		free(ord);
 		ex = cli_close_out(f, x.b.out);
 	}

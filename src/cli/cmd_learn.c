@@ -41,15 +41,10 @@ void bhcli_free(struct bhcli *b)
 
 bool bhcli_num(const char *opt, const char *arg, double lo, double hi, double *out)
 {
-	char *e;
-	errno = 0;
-	double v = strtod(arg, &e);
-	if (e == arg || *e || errno || !(v >= lo && v <= hi)) {
-		cli_error("invalid %s '%s': expected a number from %g to %g", opt, arg, lo, hi);
-		return false;
-	}
-	*out = v;
-	return true;
+	if (cli_num(arg, lo, hi, out))
+		return true;
+	cli_error("invalid %s '%s': expected a number from %g to %g", opt, arg, lo, hi);
+	return false;
 }
 
 int bhcli_opt(struct bhcli *b, int id, const char *arg)
@@ -111,7 +106,7 @@ int bhcli_opt(struct bhcli *b, int id, const char *arg)
 		int f = cli_format_parse(arg, CLI_FMT(CLI_FMT_TEXT) | CLI_FMT(CLI_FMT_TSV) | CLI_FMT(CLI_FMT_JSON));
 		if (f < 0)
 			return EXIT_USAGE;
-		b->fmt = f == CLI_FMT_TSV ? BHCLI_TSV : f == CLI_FMT_JSON ? BHCLI_JSON : BHCLI_TEXT;
+		b->fmt = f == CLI_FMT_TSV ? BH_OUT_TSV : f == CLI_FMT_JSON ? BH_OUT_JSON : BH_OUT_TEXT;
 		return 0;
 	}
 	case BHO_OUT: b->out = arg; return 0;
@@ -150,23 +145,6 @@ int bhcli_read(struct bhcli *b, struct bh_set *set)
 	if (bad && b->quiet)
 		cli_error("%d input(s) skipped (damaged or unreadable)", bad);
 	return bad ? EXIT_DAMAGED : EXIT_OK;
-}
-
-void bhcli_str(FILE *f, enum bhcli_fmt fmt, const char *s)
-{
-	if (fmt == BHCLI_JSON) {
-		if (s)
-			json_put_string(f, s);
-		else
-			fputs("null", f);
-		return;
-	}
-	if (!s) {
-		fputc('-', f);
-		return;
-	}
-	for (; *s; s++)
-		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
 }
 
 /* ---- learn ---- */

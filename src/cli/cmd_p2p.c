@@ -36,23 +36,6 @@ struct sim_cli {
 	const char *truth;
 };
 
-static int bad_value(const char *opt, const char *arg, const char *want)
-{
-	cli_error("invalid --%s '%s': expected %s", opt, arg, want);
-	return EXIT_USAGE;
-}
-
-static bool num(const char *arg, double lo, double hi, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v >= lo && v <= hi))
-		return false;
-	*out = v;
-	return true;
-}
-
 static int parse_churn(struct sim_cfg *c, const char *arg)
 {
 	double k, s;
@@ -62,7 +45,7 @@ static int parse_churn(struct sim_cfg *c, const char *arg)
 		return 0;
 	}
 	if (sscanf(arg, "weibull:%lf,%lf%c", &k, &s, &tail) != 2 || !(k > 0.05 && k < 20) || !(s > 0 && s < 1e9))
-		return bad_value("churn", arg, "weibull:K,SCALE (K 0.05-20, SCALE seconds > 0) or none");
+		return cli_bad_value("churn", arg, "weibull:K,SCALE (K 0.05-20, SCALE seconds > 0) or none");
 	c->churn = true;
 	c->weibull_k = k;
 	c->weibull_scale = s;
@@ -76,50 +59,50 @@ static int sim_cb(void *ctx, int id, const char *arg)
 	double v;
 	switch (id) {
 	case P_PEERS:
-		if (!num(arg, 1, 60000, &v) || v != (unsigned)v)
-			return bad_value("peers", arg, "a count 1-60000");
+		if (!cli_num(arg, 1, 60000, &v) || v != (unsigned)v)
+			return cli_bad_value("peers", arg, "a count 1-60000");
 		c->peers = (unsigned)v;
 		return 0;
 	case P_ONLINE:
-		if (!num(arg, 0.001, 1, &v))
-			return bad_value("online-frac", arg, "a fraction in (0, 1]");
+		if (!cli_num(arg, 0.001, 1, &v))
+			return cli_bad_value("online-frac", arg, "a fraction in (0, 1]");
 		c->online_frac = v;
 		return 0;
 	case P_NAT:
-		if (!num(arg, 0, 1, &v))
-			return bad_value("nat-frac", arg, "a fraction 0-1");
+		if (!cli_num(arg, 0, 1, &v))
+			return cli_bad_value("nat-frac", arg, "a fraction 0-1");
 		c->nat_frac = v;
 		return 0;
 	case P_CHURN: return parse_churn(c, arg);
 	case P_DURATION:
-		if (!num(arg, 0.1, 1e7, &v))
-			return bad_value("duration", arg, "seconds > 0");
+		if (!cli_num(arg, 0.1, 1e7, &v))
+			return cli_bad_value("duration", arg, "seconds > 0");
 		c->duration = v;
 		return 0;
 	case P_XOR:
 		if (!ov_xor_parse(arg, c->key))
-			return bad_value("xor-key", arg, "80 hex digits (a 40-byte key)");
+			return cli_bad_value("xor-key", arg, "80 hex digits (a 40-byte key)");
 		c->xor_on = true;
 		return 0;
 	case P_SYBILS:
-		if (!num(arg, 0, 5000, &v) || v != (unsigned)v)
-			return bad_value("sybils", arg, "a count 0-5000");
+		if (!cli_num(arg, 0, 5000, &v) || v != (unsigned)v)
+			return cli_bad_value("sybils", arg, "a count 0-5000");
 		c->sybils = (unsigned)v;
 		return 0;
 	case P_TRUTH: s->truth = arg; return 0;
 	case P_IDCHANGE:
-		if (!num(arg, 0, 1, &v))
-			return bad_value("id-change", arg, "a probability 0-1");
+		if (!cli_num(arg, 0, 1, &v))
+			return cli_bad_value("id-change", arg, "a probability 0-1");
 		c->id_change = v;
 		return 0;
 	case P_SEED:
-		if (!num(arg, 0, 1.8e19, &v))
-			return bad_value("seed", arg, "a number >= 0");
+		if (!cli_num(arg, 0, 1.8e19, &v))
+			return cli_bad_value("seed", arg, "a number >= 0");
 		c->seed = strtoull(arg, NULL, 10);
 		return 0;
 	case P_NET:
-		if (!num(arg, 1, 254, &v) || v != (unsigned)v)
-			return bad_value("net", arg, "1-254");
+		if (!cli_num(arg, 1, 254, &v) || v != (unsigned)v)
+			return cli_bad_value("net", arg, "1-254");
 		c->net = (uint8_t)v;
 		return 0;
 	case P_BOOT: c->bootstrap_path = arg; return 0;

@@ -41,13 +41,19 @@ static const struct cli_opt always_opts[] = {
 
 #define NELEM(a) (sizeof(a) / sizeof *(a))
 
+/* One line on stderr: prefix, the message, newline. */
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("botlens: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	say("botlens: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -55,9 +61,7 @@ void cli_hint(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("hint: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	say("hint: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -143,6 +147,23 @@ static int parse_seconds(const char *arg, double *out)
 
 static const char *const format_names[CLI_NFORMATS] = { "text", "tsv", "csv", "json", "html", "zeek", "zeek-json",
 	"stix", "csv-ioc" };
+
+bool cli_num(const char *arg, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= lo && v <= hi))
+		return false;
+	*out = v;
+	return true;
+}
+
+int cli_bad_value(const char *opt, const char *arg, const char *want)
+{
+	cli_error("invalid --%s '%s': expected %s", opt, arg, want);
+	return EXIT_USAGE;
+}
 
 int cli_no_operands(int argc, char **argv, const char *cmd)
 {

@@ -618,6 +618,17 @@ static void test_hosts(void)
 	k = hosttab_sandbox(HT, out, 1);
 	CHECK_EQ_U(k, 1);
 	CHECK(out[0] == s);
+
+	TEST("hosttab-select");   /* --host when given (even an external host), else the sandbox rule */
+	uint8_t a16[16] = { 0 };
+	memcpy(a16, H_C, 4);
+	k = hosttab_select(HT, 4, a16, out, 4);
+	CHECK(k == 1 && out[0] == c);
+	memcpy(a16, (const uint8_t[4]){ 9, 9, 9, 9 }, 4);
+	CHECK_EQ_U(hosttab_select(HT, 4, a16, out, 4), 0);   /* absent from the capture: none */
+	k = hosttab_select(HT, 0, NULL, out, 4);
+	CHECK(k == 2 && out[0] == s && out[1] == find4(SB2));
+	CHECK_EQ_U(hosttab_select(NULL, 0, NULL, out, 4), 0);
 	hosttab_free(HT);
 
 	fresh("hosttab-sandbox-fallback");

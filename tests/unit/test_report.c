@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "analysis/annots.h"
 #include "analysis/http_sniff.h"
 #include "analysis/report-int.h"
 #include "flow/flow.h"
@@ -1212,6 +1213,46 @@ static void test_p2p(void)
 	CHECK(!feed(&proto_gnutella, &f, "GNUT", 4, 0));
 }
 
+/* The report -> plot annotations rule (analysis/annots.c): malicious phases, three notable endpoints. */
+static void test_annots(void)
+{
+	TEST("annots");
+	static struct rp_host h;
+	memset(&h, 0, sizeof h);
+	const char *kinds[] = { "dns", "spam", "scan" };
+	for (unsigned i = 0; i < 3; i++) {
+		snprintf(h.behs[i].kind, sizeof h.behs[i].kind, "%s", kinds[i]);
+		h.behs[i].start = 10.0 * (i + 1);
+		h.behs[i].malicious = i > 0;
+	}
+	h.nbehs = 3;
+	for (unsigned i = 0; i < 4; i++) {
+		h.notable[i].family = 4;
+		h.notable[i].addr[0] = 198, h.notable[i].addr[1] = 51, h.notable[i].addr[2] = 100;
+		h.notable[i].addr[3] = (uint8_t)(i + 1);
+		h.notable[i].first = 5.0 * i;
+	}
+	snprintf(h.notable[0].org, sizeof h.notable[0].org, "Example Org");
+	h.nnotable = 4;
+	struct plot_point pts[2] = { { 4.0f, 25, PLOT_TCP, 0, 1 }, { 9.0f, 6667, PLOT_TCP, 0, 1 } };
+	h.pts = pts;
+	h.npts = 2;
+	struct plot_annots a = { 0 };
+	CHECK(annots_report(&h, 300, false, annots_port_by_time, &h, &a) == 0);
+	CHECK_EQ_U(a.n, 2 + 3);                       /* spam and scan; three of four endpoints */
+	CHECK(a.v[0].kind == PLOT_ANNOT_TIME_BAND && !strcmp(a.v[0].label, "spam"));
+	CHECK(a.v[0].t0 == 20 && a.v[0].t1 == 22);    /* a band of span / 150 */
+	CHECK_STR(a.v[2].label, "198.51.100.1");
+	CHECK_EQ_U(a.v[2].p0, 25);                    /* the first point at or after its first contact */
+	CHECK_EQ_U(a.v[3].p0, 6667);
+	CHECK_EQ_U(a.v[4].p0, 0);                     /* none after it: the axis */
+	plot_annots_free(&a);
+	CHECK(annots_report(&h, 300, true, annots_port_by_time, &h, &a) == 0);
+	CHECK_STR(a.v[2].label, "198.51.100.1 · Example Org");
+	CHECK_STR(a.v[3].label, "198.51.100.2");
+	plot_annots_free(&a);
+}
+
 static void test_ranges(void)
 {
 	TEST("geo ranges");
@@ -1263,6 +1304,7 @@ int main(void)
 	test_irc();
 	test_ftp_smb_shell();
 	test_p2p();
+	test_annots();
 	test_ranges();
 	test_evidence_bound();
 	rp_col_free(col);
