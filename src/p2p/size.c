@@ -30,6 +30,28 @@
 #include "p2p/p2p-int.h"
 #include "p2p/p2p.h"
 
+/*
+ * Allocation: every failure is returned ("out of memory", exit 5 in the
+ * CLI).  size_alloc_fail_at(n) makes the nth allocation of this file fail
+ * from now on (tests drive the error paths with it; 0 turns it off).
+ */
+static unsigned long fail_at, fail_calls;
+
+void size_alloc_fail_at(unsigned long n)
+{
+	fail_at = n;
+	fail_calls = 0;
+}
+
+static bool fail_now(void)
+{
+	return fail_at && ++fail_calls == fail_at;
+}
+
+static void *s_malloc(size_t n) { return fail_now() ? NULL : malloc(n); }
+static void *s_calloc(size_t n, size_t sz) { return fail_now() ? NULL : calloc(n, sz); }
+static void *s_realloc(void *p, size_t n) { return fail_now() ? NULL : realloc(p, n); }
+
 /* --- a set of non-zero 64-bit keys (open addressing) --- */
 struct u64set {
 	uint64_t *k;
@@ -64,7 +86,7 @@ static int set_add(struct u64set *s, uint64_t key)
 		key = 1;
 	if (2 * (s->n + 1) > s->cap) {
 		size_t nc = s->cap ? s->cap * 2 : 1024;
-		struct u64set ns = { calloc(nc, sizeof *ns.k), 0, nc };
+		struct u64set ns = { s_calloc(nc, sizeof *ns.k), 0, nc };
 		if (!ns.k)
 			return -1;
 		for (size_t i = 0; i < s->cap; i++)
@@ -103,7 +125,7 @@ static bool grow(void **v, size_t *cap, size_t n, size_t elem)
 	if (n < *cap)
 		return true;
 	size_t nc = *cap ? *cap * 2 : 1024;
-	void *q = realloc(*v, nc * elem);
+	void *q = s_realloc(*v, nc * elem);
 	if (!q)
 		return false;
 	*v = q;
@@ -237,7 +259,7 @@ static bool crawl_slot(struct size_report *rep, unsigned crawl, size_t *capc)
 		return true;
 	if (crawl >= *capc) {
 		size_t nc = (size_t)crawl + 16;
-		struct size_crawl *c = realloc(rep->c, nc * sizeof *c);
+		struct size_crawl *c = s_realloc(rep->c, nc * sizeof *c);
 		if (!c)
 			return false;
 		rep->c = c;
@@ -536,7 +558,7 @@ static int load_truth(FILE *f, struct truth *t, char *err, size_t errlen)
 			const char *addr = jstr(o, "addr");
 			if (peer >= t->capp) {
 				size_t nc = peer * 2 + 64;
-				struct tpeer *np = realloc(t->p, nc * sizeof *np);
+				struct tpeer *np = s_realloc(t->p, nc * sizeof *np);
 				if (!np) {
 					rc = oom(err, errlen);
 				} else {
@@ -585,7 +607,7 @@ static int load_truth(FILE *f, struct truth *t, char *err, size_t errlen)
 			e++;
 		t->p[i].ev1 = e;
 	}
-	t->byaddr = malloc(t->np * sizeof *t->byaddr);
+	t->byaddr = s_malloc(t->np * sizeof *t->byaddr);
 	if (!t->byaddr)
 		return oom(err, errlen);
 	for (size_t i = 0; i < t->np; i++)
@@ -701,8 +723,8 @@ static bool online_at_probe(const struct truth *t, size_t i, const struct recs *
 static int analyse_truth(struct size_report *rep, const struct truth *t, const struct recs *rs,
 			 const struct u64set *sets)
 {
-	size_t *ri = malloc(t->np * sizeof *ri);
-	uint8_t *st = calloc(t->np, 1), *prev = calloc(t->np, 1);
+	size_t *ri = s_malloc(t->np * sizeof *ri);
+	uint8_t *st = s_calloc(t->np, 1), *prev = s_calloc(t->np, 1);
 	int rc = -1;
 	if (!ri || !st || !prev)
 		goto out;
@@ -785,8 +807,8 @@ int size_analyse(FILE *crawls, FILE *truth, struct size_report *r, char *err, si
 	memset(r, 0, sizeof *r);
 	if (load_crawls(crawls, r, &rs, err, errlen) != 0)
 		goto out;
-	sets = calloc(r->n + 1, sizeof *sets);
-	idsets = calloc(r->n + 1, sizeof *idsets);
+	sets = s_calloc(r->n + 1, sizeof *sets);
+	idsets = s_calloc(r->n + 1, sizeof *idsets);
 	if (!sets || !idsets) {
 		oom(err, errlen);
 		goto out;
@@ -851,7 +873,7 @@ int size_passive_init(struct size_passive *s, double bin)
 {
 	memset(s, 0, sizeof *s);
 	s->bin = bin > 0 ? bin : 60;
-	s->set = calloc(1, sizeof(struct u64set));
+	s->set = s_calloc(1, sizeof(struct u64set));
 	if (!s->set) {
 		s->failed = true;
 		return -1;
@@ -889,7 +911,7 @@ int size_passive_add(struct size_passive *s, double t, uint32_t ip, uint16_t por
 	while (s->nbins <= b) {
 		if (s->nbins == s->cap) {
 			unsigned nc = s->cap ? s->cap * 2 : 64;
-			struct size_passive_bin *nb = realloc(s->bins, nc * sizeof *nb);
+			struct size_passive_bin *nb = s_realloc(s->bins, nc * sizeof *nb);
 			if (!nb) {
 				s->failed = true;
 				return -1;
