@@ -34,8 +34,9 @@ done
 # the Overnet codec (p2p/overnet.c, p2p/xor.c) on its own: no capture layers needed
 $CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_overnet" fuzz/fuzz_overnet.c src/p2p/overnet.c src/p2p/xor.c -lm
 # the behavior report parsers (behavior/*.c) on their own
+BEHAVIOR_SRCS="$(find src/behavior -name '*.c' | sort)"   # util/ is in $objs
 $CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_report" fuzz/fuzz_report.c \
-	$(find src/behavior -name '*.c' | sort) src/analysis/ports.c src/analysis/stats.c src/analysis/contacts.c $objs -llinear -larchive -ljson-c -lpcap -lz -lm -lpthread
+	$BEHAVIOR_SRCS src/analysis/ports.c src/analysis/stats.c src/analysis/contacts.c $objs -llinear -larchive -ljson-c -lpcap -lz -lm -lpthread
 # the nDPI wrapper (analysis/dpi.c) on its own, against the system's libndpi
 $CC $CFLAGS $(pkg-config --cflags libndpi) $SAN -fsanitize=fuzzer -o "$OUT/fuzz_dpi" fuzz/fuzz_dpi.c \
 	src/analysis/dpi.c $(pkg-config --libs libndpi) -lm
@@ -48,5 +49,16 @@ for h in fuzz_tls fuzz_http fuzz_protos; do
 	$CC $CFLAGS $(pkg-config --cflags libndpi) $SAN -fsanitize=fuzzer -o "$OUT/$h" "fuzz/$h.c" $COLLECT_SRCS $objs \
 		$COLLECT_LIBS $LIBS
 done
+# the text files botlens reads besides captures: model, cluster state, labels
+# (behavior/), crawl snapshots and truth files (p2p/size.c)
+for h in fuzz_model fuzz_cstate fuzz_labels; do
+	$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/$h" "fuzz/$h.c" $BEHAVIOR_SRCS src/analysis/ports.c \
+		src/analysis/stats.c src/analysis/contacts.c $objs -llinear -larchive -ljson-c -lpcap -lz -lm -lpthread
+done
+for h in fuzz_snapshot fuzz_truth; do
+	$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/$h" "fuzz/$h.c" $(find src/p2p -name '*.c' | sort) src/util/line.c \
+		-ljson-c -lm
+done
 $CC $CFLAGS $SAN -o "$OUT/seed_decode" fuzz/seed_decode.c $objs $LIBS
-echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report $OUT/fuzz_tls $OUT/fuzz_http $OUT/fuzz_protos $OUT/fuzz_dpi"
+echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report $OUT/fuzz_tls $OUT/fuzz_http $OUT/fuzz_protos $OUT/fuzz_dpi" \
+	"$OUT/fuzz_model $OUT/fuzz_cstate $OUT/fuzz_labels $OUT/fuzz_snapshot $OUT/fuzz_truth"

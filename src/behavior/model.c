@@ -20,6 +20,7 @@
  * and n-grams are written with control characters replaced by spaces.
  */
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -180,8 +181,8 @@ static int load_header(struct lr *r, struct bh_model *m, size_t *nfeat)
 		if (!num(&l, &m->b[c]))
 			return bad(r, "too few bias values");
 	double u;
-	if (!(l = next(r)) || strncmp(l, "idf-unseen ", 11) || !(l += 11, num(&l, &u)))
-		return bad(r, "expected 'idf-unseen X'");
+	if (!(l = next(r)) || strncmp(l, "idf-unseen ", 11) || !(l += 11, num(&l, &u)) || fabs(u) > FLT_MAX)
+		return bad(r, "expected 'idf-unseen X' (X a float)");
 	m->idf_unseen = (float)u;
 	if (!(l = next(r)) || !count(l, "features", (size_t)1 << 28, nfeat) ||
 	    *nfeat > ((size_t)1 << 32) / m->nfam)
@@ -240,6 +241,8 @@ static int load_feature(struct lr *r, struct bh_model *m, size_t i)
 	double d;
 	if (e - l != 16 || errno || (l = e, !num(&l, &d)))
 		return bad(r, "expected 'HASH IDF W1 ... WK'");
+	if (fabs(d) > FLT_MAX)  /* stored as a float: the conversion would be undefined */
+		return bad(r, "IDF out of range");
 	m->idf[i] = (float)d;
 	for (size_t c = 0; c < K; c++)
 		if (!num(&l, &m->w[i * K + c]))

@@ -4,8 +4,8 @@
  * cli_open_out() opens -o FILE through util/afile (a temporary file beside
  * FILE, renamed over it by cli_close_out() when everything was written);
  * the open outputs are remembered so that an exit before the commit (an
- * error path that never reached cli_close_out) removes their temporary
- * files.  So a full disk or a damaged input never leaves a truncated TSV,
+ * error path that never reached cli_close_out) or a fatal signal (SIGINT,
+ * SIGTERM, SIGHUP, SIGPIPE) removes their temporary files.  So a full disk or a damaged input never leaves a truncated TSV,
  * JSON, HTML or model behind, and an older FILE survives a failed run.
  *
  * Before anything is opened, the output is compared (device and inode)
@@ -14,6 +14,7 @@
  * its input before reading it).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,29 @@ static void cleanup(void)
 	for (int i = 0; i < OUT_MAX; i++)
 		if (pending[i].f && pending[i].a.tmp)
 			unlink(pending[i].a.tmp);
+}
+
+/* Ctrl-C or kill while writing: remove the temporary files (unlink is
+ * async-signal-safe), then die of the signal as before. */
+static void on_fatal_signal(int sig)
+{
+	cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Installs on_fatal_signal where the signal still has its default action
+ * (crawl and simulate catch SIGINT themselves, to commit what they have). */
+static void catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+		struct sigaction old;
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
+			struct sigaction sa = { .sa_handler = on_fatal_signal };
+			sigaction(sigs[i], &sa, NULL);
+		}
+	}
 }
 
 /* Exits 2 when path names the same file as another argument (an input). */
@@ -92,6 +116,7 @@ FILE *cli_out_open(const char *path)
 	}
 	if (!cleanup_set) {
 		atexit(cleanup);
+		catch_signals();
 		cleanup_set = true;
 	}
 	pending[slot] = (struct pending){ f, a };

@@ -275,6 +275,8 @@ struct size_report {
 /* Reads crawl snapshots (and truth, may be NULL). 0, or -1 with err (bad input, out of memory). */
 int size_analyse(FILE *crawls, FILE *truth, struct size_report *r, char *err, size_t errlen);
 void size_report_free(struct size_report *r);
+/* Tests: the nth allocation of size.c from now fails (0: off). */
+void size_alloc_fail_at(unsigned long n);
 
 /* Passive counter: distinct Overnet peers in a capture. */
 struct size_passive {

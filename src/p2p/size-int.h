@@ -100,6 +100,11 @@ static inline bool jbool(struct json_object *o, const char *k)
 	return json_object_object_get_ex(o, k, &v) && json_object_get_boolean(v);
 }
 
+/* Allocations of the size analysis, through the test hook size_alloc_fail_at() (size.c). */
+void *size_malloc(size_t n);
+void *size_calloc(size_t n, size_t sz);
+void *size_realloc(void *p, size_t n);
+
 /*
  * The next line (capped at LINE_MAX_DEFAULT: util/line.h); NULL at the
  * end, or with *rc set and err filled when the line is too long or

@@ -28,6 +28,29 @@
 
 #include "p2p/size-int.h"
 
+/*
+ * Allocation: every failure is returned ("out of memory", exit 5 in the
+ * CLI).  size_alloc_fail_at(n) makes the nth allocation of the size
+ * analysis (size*.c, u64set.c) fail from now on (tests drive the error
+ * paths with it; 0 turns it off).
+ */
+static unsigned long fail_at, fail_calls;
+
+void size_alloc_fail_at(unsigned long n)
+{
+	fail_at = n;
+	fail_calls = 0;
+}
+
+static bool fail_now(void)
+{
+	return fail_at && ++fail_calls == fail_at;
+}
+
+void *size_malloc(size_t n) { return fail_now() ? NULL : malloc(n); }
+void *size_calloc(size_t n, size_t sz) { return fail_now() ? NULL : calloc(n, sz); }
+void *size_realloc(void *p, size_t n) { return fail_now() ? NULL : realloc(p, n); }
+
 /* Makes rep->c hold crawl index `crawl`; false on OOM. */
 static bool crawl_slot(struct size_report *rep, unsigned crawl, size_t *capc)
 {
@@ -35,7 +58,7 @@ static bool crawl_slot(struct size_report *rep, unsigned crawl, size_t *capc)
 		return true;
 	if (crawl >= *capc) {
 		size_t nc = (size_t)crawl + 16;
-		struct size_crawl *c = realloc(rep->c, nc * sizeof *c);
+		struct size_crawl *c = size_realloc(rep->c, nc * sizeof *c);
 		if (!c)
 			return false;
 		rep->c = c;
@@ -284,8 +307,8 @@ int size_analyse(FILE *crawls, FILE *truth, struct size_report *r, char *err, si
 	memset(r, 0, sizeof *r);
 	if (load_crawls(crawls, r, &rs, err, errlen) != 0)
 		goto out;
-	sets = calloc(r->n + 1, sizeof *sets);
-	idsets = calloc(r->n + 1, sizeof *idsets);
+	sets = size_calloc(r->n + 1, sizeof *sets);
+	idsets = size_calloc(r->n + 1, sizeof *idsets);
 	if (!sets || !idsets) {
 		oom(err, errlen);
 		goto out;

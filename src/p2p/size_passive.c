@@ -9,7 +9,7 @@ int size_passive_init(struct size_passive *s, double bin)
 {
 	memset(s, 0, sizeof *s);
 	s->bin = bin > 0 ? bin : 60;
-	s->set = calloc(1, sizeof(struct u64set));
+	s->set = size_calloc(1, sizeof(struct u64set));
 	if (!s->set) {
 		s->failed = true;
 		return -1;
@@ -47,7 +47,7 @@ int size_passive_add(struct size_passive *s, double t, uint32_t ip, uint16_t por
 	while (s->nbins <= b) {
 		if (s->nbins == s->cap) {
 			unsigned nc = s->cap ? s->cap * 2 : 64;
-			struct size_passive_bin *nb = realloc(s->bins, nc * sizeof *nb);
+			struct size_passive_bin *nb = size_realloc(s->bins, nc * sizeof *nb);
 			if (!nb) {
 				s->failed = true;
 				return -1;

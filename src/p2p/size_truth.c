@@ -69,7 +69,7 @@ static int load_truth(FILE *f, struct truth *t, char *err, size_t errlen)
 			const char *addr = jstr(o, "addr");
 			if (peer >= t->capp) {
 				size_t nc = peer * 2 + 64;
-				struct tpeer *np = realloc(t->p, nc * sizeof *np);
+				struct tpeer *np = size_realloc(t->p, nc * sizeof *np);
 				if (!np) {
 					rc = oom(err, errlen);
 				} else {
@@ -118,7 +118,7 @@ static int load_truth(FILE *f, struct truth *t, char *err, size_t errlen)
 			e++;
 		t->p[i].ev1 = e;
 	}
-	t->byaddr = malloc(t->np * sizeof *t->byaddr);
+	t->byaddr = size_malloc(t->np * sizeof *t->byaddr);
 	if (!t->byaddr)
 		return oom(err, errlen);
 	for (size_t i = 0; i < t->np; i++)
@@ -234,8 +234,8 @@ static bool online_at_probe(const struct truth *t, size_t i, const struct recs *
 static int analyse_truth(struct size_report *rep, const struct truth *t, const struct recs *rs,
 			 const struct u64set *sets)
 {
-	size_t *ri = malloc(t->np * sizeof *ri);
-	uint8_t *st = calloc(t->np, 1), *prev = calloc(t->np, 1);
+	size_t *ri = size_malloc(t->np * sizeof *ri);
+	uint8_t *st = size_calloc(t->np, 1), *prev = size_calloc(t->np, 1);
 	int rc = -1;
 	if (!ri || !st || !prev)
 		goto out;

@@ -38,7 +38,7 @@ int u64set_add(struct u64set *s, uint64_t key)
 		key = 1;
 	if (2 * (s->n + 1) > s->cap) {
 		size_t nc = s->cap ? s->cap * 2 : 1024;
-		struct u64set ns = { calloc(nc, sizeof *ns.k), 0, nc };
+		struct u64set ns = { size_calloc(nc, sizeof *ns.k), 0, nc };
 		if (!ns.k)
 			return -1;
 		for (size_t i = 0; i < s->cap; i++)

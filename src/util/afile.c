@@ -32,11 +32,10 @@ FILE *afile_open(struct afile *a, const char *path)
 	snprintf(tmp, strlen(path) + 16, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
-		int e = errno;
+		/* a directory we may not write to, holding a file we may: write in place, as before */
 		free(tmp);
 		free(dup);
-		errno = e;
-		return NULL;
+		return fopen(path, "w");
 	}
 	mode_t um = umask(0);
 	umask(um);

@@ -10,7 +10,10 @@
  *
  * Targets that exist and are not regular files (/dev/null, /dev/full,
  * FIFOs, terminals), and symbolic links, are opened in place: renaming
- * over them would replace the device or the link.
+ * over them would replace the device or the link.  So is a file in a
+ * directory where no temporary file can be created (a writable file in a
+ * read-only directory).  The rename gives the target a new inode: hard
+ * links to the old file keep the old contents.
  */
 #ifndef BOTLENS_AFILE_H
 #define BOTLENS_AFILE_H

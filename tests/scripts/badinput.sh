@@ -124,6 +124,17 @@ bl packets -o "$TMP/outdir/new.tsv" "$TMP/in.pcap"
 check "output: written (exit 0)" [ "$RC" -eq 0 ]
 check "output: complete file, no temporary left" sh -c "[ -s '$TMP/outdir/new.tsv' ] && [ -z \"\$(find '$TMP/outdir' -name '.*')\" ]"
 
+# killed while writing (a FIFO with no writer keeps it waiting): no temporary file stays
+mkdir "$TMP/killed"
+mkfifo "$TMP/killed/fifo"
+"$BOTLENS" flows -o "$TMP/killed/out.tsv" "$TMP/killed/fifo" 2>/dev/null &
+pid=$!
+sleep 1
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null
+check "SIGTERM while writing: dies of the signal" [ $? -eq 143 ]
+check "SIGTERM while writing: no partial or temporary file" sh -c "[ -z \"\$(ls -A '$TMP/killed' | grep -v '^fifo\$')\" ]"
+
 # a full file system: a 16 KiB tmpfs (root only; skipped elsewhere)
 mkdir "$TMP/full"
 if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=16k tmpfs "$TMP/full" 2>/dev/null; then

@@ -328,6 +328,32 @@ static void test_size_truth(void)
 	CHECK(size_analyse(fc, ft, &r, err, sizeof err) == 0);
 	fclose(fc);
 	fclose(ft);
+
+	/* the same files under a failing allocator: the nth allocation fails, for every n */
+	TEST("size: failing allocator");
+	int nomem = 0, other = 0;
+	unsigned long n;
+	for (n = 1; n < 5000; n++) {
+		struct size_report rf;
+		FILE *c2 = fmemopen(crawls, strlen(crawls), "r"), *t2 = fmemopen((void *)truth, strlen(truth), "r");
+		size_alloc_fail_at(n);
+		int rc = size_analyse(c2, t2, &rf, err, sizeof err);
+		size_alloc_fail_at(0);
+		fclose(c2);
+		fclose(t2);
+		size_report_free(&rf);
+		if (rc == 0)
+			break;
+		if (!strcmp(err, "out of memory"))
+			nomem++;
+		else
+			other++;
+	}
+	printf("failing allocator, crawl snapshots and truth: %d allocations failed cleanly\n", nomem);
+	CHECK(nomem >= 5);
+	CHECK(other == 0);
+	CHECK(n < 5000);
+
 	CHECK_EQ_U(r.n, 2);
 	CHECK(r.have_truth);
 	const struct size_crawl *c0 = &r.c[0], *c1 = &r.c[1];
