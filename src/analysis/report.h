@@ -75,6 +75,9 @@ enum {
 	RPF2_TLS_CERT_EXPIRED = 1u << 3, /* not valid at the flow's time */
 	RPF2_TLS_CLIENT_RESP = 1u << 24, /* the ClientHello came from the responder (e.g. a bind shell) */
 	RPF2_TLS13 = 1u << 25,        /* the server chose TLS 1.3: its certificate is encrypted */
+	/* SMTP message reading (proto_smtp.c) */
+	RPF2_SMTP_INMSG = 1u << 26,   /* after DATA: the client sends a message, not commands */
+	RPF2_SMTP_INBODY = 1u << 27,  /* past the message's header block */
 	/* HTTP (proto_http.c) */
 	RPF2_HTTP_LOG4SHELL = 1u << 4, /* a ${jndi: lookup in any request field */
 	RPF2_HTTP_FILE = 1u << 5,     /* a response body with a file type by magic */

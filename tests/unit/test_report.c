@@ -1280,6 +1280,34 @@ static void test_evidence_bound(void)
 	CHECK(!rp_col_oom(col));
 }
 
+static void test_smtp_message(void)
+{
+	TEST("smtp: AUTH users (never passwords), the message's Subject and attachment names, commands after '.'");
+	const char *a = "EHLO pc\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\nMAIL FROM: <alice@example.net> \r\nRCPT TO:<r@example.com>\r\nDATA\r\n";
+	const char *m = "Subject: invoice 42\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n"
+			"Content-Type: application/zip; name=\"inv.zip\"\r\nContent-Disposition: attachment;\r\n"
+			" filename= \"inv2.zip\"\r\n\r\nUEsDBA==\r\nSubject: not a header, a body line\r\n.\r\n";
+	const char *b = "MAIL FROM:<second@example.net>\r\nAUTH LOGIN\r\nYm9i\r\n";
+	struct rp_flow f = flow(6, 1300, 587);
+	f.h[0] = 7;   /* its own client: evidence apart from the other tests' */
+	CHECK(feed(&proto_smtp, &f, a, strlen(a), 0));
+	CHECK(f.facts2 & RPF2_SMTP_INMSG);
+	CHECK(feed(&proto_smtp, &f, m, strlen(m), 0));
+	CHECK(!(f.facts2 & RPF2_SMTP_INMSG));
+	CHECK(feed(&proto_smtp, &f, b, strlen(b), 0));
+	CHECK(ev_has(7, EV_SMTP_AUTH, "alice"));
+	CHECK(ev_has(7, EV_SMTP_AUTH, "bob"));
+	CHECK(!ev_has(7, EV_SMTP_AUTH, "secret"));
+	CHECK(ev_has(7, EV_SMTP_FROM, "<alice@example.net>"));
+	CHECK(!ev_has(7, EV_SMTP_FROM, " <alice"));
+	CHECK(ev_has(7, EV_SMTP_FROM, "<second@example.net>"));
+	CHECK(ev_has(7, EV_SMTP_SUBJECT, "invoice 42"));
+	CHECK(!ev_has(7, EV_SMTP_SUBJECT, "not a header"));
+	CHECK(ev_has(7, EV_ATTACH, "inv.zip"));
+	CHECK(ev_has(7, EV_ATTACH, "inv2.zip"));
+	CHECK(ev_has(7, EV_SMTP_RCPT, "<r@example.com>"));
+}
+
 int main(void)
 {
 	col = rp_col_new();
@@ -1289,6 +1317,7 @@ int main(void)
 	test_arp_sweep();
 	test_ntp();
 	test_smtp();
+	test_smtp_message();
 	test_http();
 	test_http_keepalive();
 	test_http_chunked_gzip();
