@@ -140,7 +140,7 @@ static void smtp_msg_line(struct rp_col *c, struct rp_flow *rf, const uint8_t *l
 	}
 	if ((rp_starts_ci(l, n, "Content-Disposition:") && param(l, n, "filename=", &v, &vn)) ||
 	    (rp_starts_ci(l, n, "Content-Type:") && param(l, n, "name=", &v, &vn)) ||
-	    ((l[0] == ' ' || l[0] == '\t') && (param(l, n, "filename=", &v, &vn) || param(l, n, "name=", &v, &vn))))
+	    (n && (l[0] == ' ' || l[0] == '\t') && (param(l, n, "filename=", &v, &vn) || param(l, n, "name=", &v, &vn))))
 		rp_ev_add(c, rf->h[0], EV_ATTACH, v, vn);
 }
 

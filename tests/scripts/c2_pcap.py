@@ -14,20 +14,7 @@ tls     10.0.0.5 holds a TLS session to 203.0.113.8:443 (ClientHello with SNI) f
 """
 import struct, sys
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-
-
-def ip4(src, dst, proto, payload, ident):
-    h = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), ident & 0xffff, 0, 64, proto, 0,
-                    bytes(src), bytes(dst))
-    return h[:10] + struct.pack('!H', csum(h)) + h[12:] + payload
+from pcapgen import ETH, ip4, pcap_header
 
 
 def tcp(sport, dport, seq, ack, flags, data=b''):
@@ -37,8 +24,8 @@ def tcp(sport, dport, seq, ack, flags, data=b''):
 
 out = open(sys.argv[1], 'wb')
 mode = sys.argv[2]
-out.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-eth = b'\x00\x01\x02\x03\x04\x05\x00\x06\x07\x08\x09\x0a\x08\x00'
+out.write(pcap_header())
+eth = ETH
 ident = [0]
 
 

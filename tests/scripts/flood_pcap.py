@@ -8,20 +8,7 @@ spray  a spoofed UDP flood sprayed over random ports: 4,000 datagrams in 2 s fro
 """
 import random, struct, sys
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-
-
-def ip4(src, dst, proto, payload, ident):
-    h = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), ident & 0xffff, 0, 64, proto, 0,
-                    bytes(src), bytes(dst))
-    return h[:10] + struct.pack('!H', csum(h)) + h[12:] + payload
+from pcapgen import ETH, csum, ip4, pcap_header
 
 
 def icmp(t, ident, seq, data):
@@ -35,14 +22,14 @@ def udp(sport, dport, data):
 
 out = open(sys.argv[1], 'wb')
 mode = sys.argv[2] if len(sys.argv) > 2 else 'echo'
-out.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+out.write(pcap_header())
 
 
 def rec(ts, frame):
     out.write(struct.pack('<IIII', int(ts), int(round((ts % 1) * 1e6)) % 1000000, len(frame), len(frame)) + frame)
 
 
-eth = b'\x00\x01\x02\x03\x04\x05\x00\x06\x07\x08\x09\x0a\x08\x00'
+eth = ETH
 A, B = [10, 0, 0, 5], [10, 0, 0, 9]
 t = 1000.0
 if mode == 'echo':
