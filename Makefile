@@ -10,7 +10,7 @@ OPT     ?= -O2
 SAN     ?=
 CFLAGS  ?=
 WARN    = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-CPPFLAGS = -Isrc -D_GNU_SOURCE -DBOTLENS_VERSION=\"$(VERSION)\" $(shell pkg-config --cflags cairo libndpi)
+CPPFLAGS = -Isrc -D_GNU_SOURCE -DBOTLENS_VERSION=\"$(VERSION)\" $(shell pkg-config --cflags cairo libndpi libpq libmicrohttpd sqlite3)
 # Link-time optimisation when the compiler is gcc: decoders are one file per
 # protocol, and inlining across them makes `flows` 15-20 % faster
 # (bench/RESULTS.md).  clang builds (tests, sanitizers, fuzzing) go without,
@@ -19,7 +19,7 @@ IS_CLANG := $(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | grep -c __clang__)
 LTO     ?= $(if $(filter 0,$(IS_CLANG)),-flto=auto)
 AR      = $(if $(LTO),gcc-ar,ar)
 ALLCFLAGS = -std=c11 $(OPT) $(LTO) -g $(WARN) $(SAN) $(CFLAGS)
-LDLIBS  = -lpcap -ljson-c -lcairo -lpng16 -llinear -larchive -lloc -lhtp -lssl -lcrypto $(shell pkg-config --libs libndpi) -lz -lm -lpthread
+LDLIBS  = -lmicrohttpd -lsqlite3 -lpq -lpcap -ljson-c -lcairo -lpng16 -llinear -larchive -lloc -lhtp -lssl -lcrypto $(shell pkg-config --libs libndpi) -lz -lm -lpthread
 comma := ,
 VERSION = $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
