@@ -19,6 +19,8 @@ struct store_ops {
 	const char *name;           /* "sqlite", "postgresql" */
 	/* open: NULL on error with the message in err */
 	struct store *(*open)(const char *location, char *err, size_t errlen);
+	/* open without the schema version check (store_open_migrate); NULL = open */
+	struct store *(*open_migrate)(const char *location, char *err, size_t errlen);
 	void (*close)(struct store *s);
 	int (*migrate)(struct store *s, int *from);
 

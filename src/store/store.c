@@ -73,6 +73,15 @@ struct store *store_open(const char *loc, char *err, size_t errlen)
 	return ops->open(loc, err, errlen);
 }
 
+struct store *store_open_migrate(const char *loc, char *err, size_t errlen)
+{
+	const struct store_ops *ops = store_is_pg(loc) ? &store_pg_ops : &store_sqlite_ops;
+
+	if (!ops->open_migrate)
+		return store_open(loc, err, errlen);
+	return ops->open_migrate(loc, err, errlen);
+}
+
 void store_close(struct store *s)
 {
 	if (s)

@@ -61,6 +61,10 @@ struct store;
  * `botlens db migrate`, newer fails too.  A fresh store is migrated by
  * store_open() itself.  NULL on error with the message in err. */
 struct store *store_open(const char *location, char *err, size_t errlen);
+/* store_open() without the schema version check, for `botlens db migrate`
+ * (which calls store_migrate() next): an older schema can be opened only
+ * this way.  Other calls on such a store are undefined until migrated. */
+struct store *store_open_migrate(const char *location, char *err, size_t errlen);
 void store_close(struct store *s);
 const char *store_error(const struct store *s);
 const char *store_backend(const struct store *s);   /* "sqlite" or "postgresql" */

@@ -1,0 +1,96 @@
+# pg_lib.sh - a throwaway PostgreSQL server for the store tests (sourced
+# after lib.sh; not a suite itself).
+#
+#   pg_have            true when the server binaries are here (else PG_WHY says why)
+#   pg_start           initdb into a new temporary directory and start the server;
+#                      sets PG_DIR, PG_URL (postgresql:///botlens?host=PG_DIR&user=botlens)
+#   pg_stop            stop the server and remove its directory (also at exit)
+#   pg_restart         stop (fast: connections are cut) and start again
+#   pg_down / pg_up    the same in two steps
+#   pg_sql SQL         run SQL with psql, unaligned rows, no header
+#
+# The server listens only on a Unix socket in its own directory
+# (listen_addresses = ''), so tests never collide with a real server or
+# with each other.  PostgreSQL refuses to run as root: as root (CI) the
+# server runs as the `postgres` user through runuser; otherwise as the
+# caller.  Durability is off (fsync = off): the tests stop the server
+# cleanly or kill clients, never the server, and are not about the disk.
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+PG_DIR=
+PG_URL=
+
+pg_have() {
+	if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ] || [ ! -x "$PG_BIN/pg_ctl" ]; then
+		PG_WHY="PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin; Debian package postgresql)"
+		return 1
+	fi
+	if ! command -v psql >/dev/null 2>&1; then
+		PG_WHY="psql not found (Debian package postgresql-client)"
+		return 1
+	fi
+	if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
+		PG_WHY="running as root and there is no 'postgres' user to run the server as"
+		return 1
+	fi
+	return 0
+}
+
+# pg_as CMD... - runs a server command as the server's user
+pg_as() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+pg_up() {
+	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 start >/dev/null
+}
+
+pg_down() {
+	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 60 stop >/dev/null
+}
+
+pg_restart() {
+	pg_down && pg_up
+}
+
+pg_start() {
+	PG_DIR=$(mktemp -d /tmp/blpg.XXXXXX) || return 1
+	chmod 755 "$PG_DIR"
+	[ "$(id -u)" -eq 0 ] && chown postgres "$PG_DIR"
+	pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U botlens -A trust -E UTF8 --locale=C >"$PG_DIR/initdb.log" 2>&1 || {
+		echo "initdb failed:"
+		tail -5 "$PG_DIR/initdb.log"
+		return 1
+	}
+	cat >>"$PG_DIR/data/postgresql.conf" <<EOF
+listen_addresses = ''
+unix_socket_directories = '$PG_DIR'
+fsync = off
+full_page_writes = off
+max_connections = 100
+shared_buffers = 64MB
+EOF
+	pg_up || {
+		echo "the server did not start:"
+		tail -5 "$PG_DIR/log"
+		return 1
+	}
+	trap 'pg_stop; rm -rf "$TMP"' EXIT
+	trap 'exit 130' INT TERM
+	PG_URL="postgresql:///botlens?host=$PG_DIR&user=botlens"
+	psql -q -h "$PG_DIR" -U botlens -d postgres -c 'CREATE DATABASE botlens' >/dev/null
+}
+
+pg_stop() {
+	[ -n "$PG_DIR" ] || return 0
+	pg_down 2>/dev/null
+	rm -rf "$PG_DIR"
+	PG_DIR=
+}
+
+pg_sql() {
+	psql -X -q -A -t -v ON_ERROR_STOP=1 "$PG_URL" -c "$1"
+}
