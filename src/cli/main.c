@@ -33,6 +33,8 @@ static const struct cli_cmd commands[] = {
 	{ "crawl", cmd_crawl, "crawl an Overnet/Storm overlay (loopback unless --allow-remote)" },
 	{ "report", cmd_report, "explain a run: protocols, behaviors, phases, role, notable endpoints (text, JSON, HTML)" },
 	{ "botnet-size", cmd_botnet_size, "effective size, total size and churn from crawls or a capture" },
+	{ "status", cmd_status, "a store's job queue: queued, running per worker, jobs per minute, failures" },
+	{ "db", cmd_db, "store maintenance: `botlens db migrate --db LOCATION` (schema migrations)" },
 };
 
 static void usage(FILE *f)

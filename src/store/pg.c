@@ -360,7 +360,7 @@ static int migrate_once(struct pg *p, int *from)
 		return store_fail(&p->base, "%s has schema version %d, newer than this botlens (%d): upgrade botlens",
 				  p->where, v, NMIGRATIONS);
 	}
-	if (v == 0 && pg_x(p, "migrate", "CREATE TABLE schema_version (version integer PRIMARY KEY,"
+	if (v == 0 && pg_x(p, "migrate", "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY,"
 			   " applied timestamptz NOT NULL DEFAULT now())", 0, NULL) < 0)
 		goto fail;
 	for (; v < NMIGRATIONS; v++) {
