@@ -1,0 +1,189 @@
+#!/bin/sh
+# pg.sh - the PostgreSQL store against a real, throwaway server (pg_lib.sh):
+#   1. the shared store suite (tests/unit/test_store.c) with BOTLENS_STORE=postgresql://...
+#   2. migrations, status and password masking through the command line
+#   3. the fault test: PG_JOBS (500) jobs, half tiny synthetic captures, half
+#      behavior reports, 4 `botlens worker`s; two are kill -9'd mid-job at
+#      random moments, one of them restarted; then the database is restarted
+#      while the workers run (connection loss).  Every job must end done
+#      exactly once (checked in SQL: one result set per job, written by the
+#      attempt that finished it), none lost, none duplicated.
+# Synchronisation is by polling the database's state with a deadline, never
+# by sleeping a fixed time.  Skipped (with the reason) without PostgreSQL.
+. "$(dirname "$0")/lib.sh"
+. tests/scripts/pg_lib.sh
+PG_JOBS=${PG_JOBS:-500}
+BIN_DIR=$(dirname "$BOTLENS")
+
+if ! pg_have; then
+	skip "$PG_WHY"
+	report pg
+	exit 0
+fi
+if ! pg_start; then
+	check "a throwaway PostgreSQL server starts" false
+	report pg
+	exit 1
+fi
+
+# ---- 1. the shared store suite ----
+if [ -x "$BIN_DIR/tests/test_store" ]; then
+	BOTLENS_STORE="$PG_URL" "$BIN_DIR/tests/test_store" >"$TMP/suite" 2>&1
+	rc=$?
+	grep -E 'passed|FAIL|not ok' "$TMP/suite" | tail -20
+	check "shared store suite on PostgreSQL" [ "$rc" -eq 0 ]
+else
+	skip "shared store suite: $BIN_DIR/tests/test_store not built (make tests)"
+fi
+# the suite leaves its data behind: start the rest from an empty database
+psql -X -q -h "$PG_DIR" -U botlens -d postgres -c 'DROP DATABASE botlens' -c 'CREATE DATABASE botlens' >/dev/null
+
+# ---- 2. the command line ----
+bl db migrate --db "$PG_URL"
+check "db migrate on an empty database: 0 -> current" grep -q 'schema version 0 -> ' "$TMP/out"
+bl db migrate --db "$PG_URL"
+check "db migrate again: up to date" grep -q 'up to date' "$TMP/out"
+checkc "schema_version lists each version once" \
+	'[ "$(pg_sql "SELECT count(*) = count(DISTINCT version) AND count(*) > 0 FROM schema_version")" = t ]'
+bl status --db "$PG_URL" --format json
+check "status --format json on an empty store" grep -q '"queued": 0' "$TMP/out"
+bl status --db "postgresql://botlens:sEcReT1@/botlens?host=$PG_DIR&dbname=nosuchdb&password=sEcReT2"
+checkc "a failed connection exits 3 and never prints the password" \
+	'[ "$RC" -eq 3 ] && grep -q "cannot connect" "$TMP/err" && ! grep -q sEcReT "$TMP/err" "$TMP/out"'
+bl status --db "host=$PG_DIR dbname=nosuchdb user=botlens password='sEcReT3 x'"
+checkc "key=value form: no password either" '[ "$RC" -eq 3 ] && ! grep -q sEcReT "$TMP/err"'
+pg_sql "UPDATE schema_version SET version = version + 1 WHERE version = (SELECT max(version) FROM schema_version)"
+bl status --db "$PG_URL"
+checkc "a newer schema is refused" '[ "$RC" -ne 0 ] && grep -q "newer than this botlens" "$TMP/err"'
+pg_sql "UPDATE schema_version SET version = version - 1 WHERE version = (SELECT max(version) FROM schema_version)"
+
+# ---- 3. the fault test ----
+# inputs: tiny synthetic captures (two scenarios, a seed each) and text
+# behavior reports of 5 families (an operation per line); a model learnt
+# from other reports of the same families
+IN="$TMP/in"
+mkdir -p "$IN" "$TMP/truth" "$TMP/train"
+ncap=$((PG_JOBS / 2))
+nrep=$((PG_JOBS - ncap))
+i=0
+while [ $i -lt $ncap ]; do
+	sc=storm-private
+	[ $((i % 2)) -eq 1 ] && sc=benign-browsing
+	"$BOTLENS" synth -s $sc --seed $((i + 1)) --duration 8 -o "$IN/cap$i.pcap" --truth "$TMP/truth/$i.json" ||
+		break
+	i=$((i + 1))
+done
+gen_reports() {  # DIR COUNT PER_FAMILY_SEED
+	awk -v dir="$1" -v count="$2" -v seed="$3" 'BEGIN {
+		srand(seed)
+		for (f = 0; f < 5; f++) for (m = 0; m < 4; m++) { len[f, m] = 3 + int(rand() * 3)
+			for (k = 0; k < len[f, m]; k++) mot[f, m, k] = "Op" int(rand() * 20) ".fam" f }
+		for (r = 0; r < count; r++) {
+			f = r % 5
+			out = dir "/rep" r ".fam" f
+			for (e = 0; e < 40; ) {
+				if (rand() < 0.3) { print "Common" int(rand() * 30) > out; e++; continue }
+				m = int(rand() * 4)
+				for (k = 0; k < len[f, m]; k++) { print mot[f, m, k] > out; e++ }
+			}
+			print "Unique" r " " seed > out
+			close(out)
+		}
+	}'
+}
+gen_reports "$IN" "$nrep" 11
+gen_reports "$TMP/train" 40 11
+"$BOTLENS" learn "$TMP/train" -o "$TMP/model.txt" >/dev/null 2>&1
+checkc "fault test inputs: $PG_JOBS distinct files and a model" \
+	'[ "$(ls "$IN" | wc -l)" -eq "$PG_JOBS" ] && [ -s "$TMP/model.txt" ]'
+bl db add --db "$PG_URL" "$IN"/*
+checkc "db add: $PG_JOBS new runs, each with its analyse job" \
+	'[ "$RC" -eq 0 ] && [ "$(grep -c " new$" "$TMP/out")" -eq "$PG_JOBS" ] &&
+	 [ "$(pg_sql "SELECT count(*) FROM jobs WHERE kind = '"'analyse'"' AND status = 0")" -eq "$PG_JOBS" ]'
+
+LEASE=3
+start_worker() {  # N: starts worker N, its pid in W_N
+	"$BOTLENS" worker --db "$PG_URL" --jobs 1 --lease $LEASE --name "w$1" --model "$TMP/model.txt" \
+		>"$TMP/w$1.log" 2>&1 &
+	eval "W_$1=\$!"
+}
+now() { date +%s; }
+# wait_sql SECONDS CONDITION: polls until the SQL condition holds; 1 at the deadline
+wait_sql() {
+	end=$(($(now) + $1))
+	until [ "$(pg_sql "SELECT $2" 2>/dev/null)" = t ]; do
+		[ "$(now)" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+done_jobs() { pg_sql "SELECT count(*) FROM jobs WHERE status = 2" 2>/dev/null || echo 0; }
+# random in [lo, hi)
+rnd() { echo $(($1 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % ($2 - $1))); }
+
+t0=$(now)
+for n in 1 2 3 4; do start_worker $n; done
+# kill -9 worker N at a random moment while it holds a job: once AT jobs are
+# done, the worker is frozen (SIGSTOP) until it is seen holding a job, then killed
+kill_mid_job() {  # N AT
+	KILLED_JOB=
+	wait_sql 120 "count(*) >= $2 FROM jobs WHERE status = 2" || return
+	end=$(($(now) + 60))
+	while [ "$(now)" -lt "$end" ]; do
+		eval "kill -STOP \$W_$1"
+		KILLED_JOB=$(pg_sql "SELECT id FROM jobs WHERE status = 1 AND claimed_by LIKE 'w$1%' LIMIT 1")
+		if [ -n "$KILLED_JOB" ]; then
+			eval "kill -9 \$W_$1; wait \$W_$1 2>/dev/null"
+			return
+		fi
+		eval "kill -CONT \$W_$1"
+		sleep 0.05
+	done
+}
+r1=$(rnd $((PG_JOBS / 10)) $((PG_JOBS * 3 / 10)))
+r2=$(rnd $((PG_JOBS * 3 / 10)) $((PG_JOBS / 2)))
+kill_mid_job 2 "$r1"
+K1=$KILLED_JOB
+kill_mid_job 3 "$r2"
+K2=$KILLED_JOB
+checkc "two workers killed mid-job (jobs $K1 and $K2, after $r1 and $r2 done)" '[ -n "$K1" ] && [ -n "$K2" ]'
+start_worker 5
+# connection loss: the database restarted under the workers
+wait_sql 120 "count(*) >= $((PG_JOBS * 6 / 10)) FROM jobs WHERE status = 2"
+before=$(done_jobs)
+pg_restart
+check "the database restarted (after $before jobs done)" [ $? -eq 0 ]
+# everything ends: no job queued or running
+wait_sql 150 "NOT EXISTS (SELECT 1 FROM jobs WHERE status IN (0, 1))"
+check "every job ended within the deadline" [ $? -eq 0 ]
+elapsed=$(($(now) - t0))
+checkc "jobs were done after the restart" '[ "$(done_jobs)" -gt "$before" ]'
+alive=0
+for n in 1 4 5; do eval "kill -0 \$W_$n 2>/dev/null" && alive=$((alive + 1)); done
+check "the 3 live workers survived the restart" [ "$alive" -eq 3 ]
+for n in 1 4 5; do eval "kill -TERM \$W_$n 2>/dev/null"; done
+stopped=0
+for n in 1 4 5; do eval "wait \$W_$n" && stopped=$((stopped + 1)); done
+check "SIGTERM stops the workers cleanly (exit 0)" [ "$stopped" -eq 3 ]
+
+lost=$(pg_sql "SELECT count(*) FROM runs r WHERE r.status <> 2 OR NOT EXISTS
+	(SELECT 1 FROM jobs j WHERE j.run_id = r.id AND j.kind = 'analyse' AND j.status = 2)")
+dup=$(pg_sql "SELECT (SELECT count(*) FROM (SELECT run_id FROM jobs WHERE kind = 'analyse'
+		GROUP BY run_id HAVING count(*) <> 1) x)
+	+ (SELECT count(*) FROM results x JOIN jobs j ON j.run_id = x.run_id AND j.kind = 'analyse'
+		WHERE x.job_id <> j.id OR x.attempt <> j.attempts)
+	+ (SELECT count(*) FROM runs r WHERE r.flows <> (SELECT count(*) FROM flows f WHERE f.run_id = r.id))")
+failed=$(pg_sql "SELECT count(*) FROM jobs WHERE status = 3")
+runs=$(pg_sql "SELECT count(*) FROM runs")
+noresult=$(pg_sql "SELECT count(*) FROM runs r WHERE NOT EXISTS (SELECT 1 FROM results x WHERE x.run_id = r.id)")
+retried=$(pg_sql "SELECT count(*) FROM jobs WHERE attempts > 1")
+killed_done=$(pg_sql "SELECT count(*) FROM jobs WHERE id IN (${K1:-0}, ${K2:-0}) AND status = 2 AND attempts > 1")
+check "all $PG_JOBS runs present" [ "$runs" = "$PG_JOBS" ]
+check "none lost: every run done by its analyse job ($lost not)" [ "$lost" = 0 ]
+check "none duplicated: one job and one result set per run, from the finishing attempt ($dup bad)" [ "$dup" = 0 ]
+check "no job failed ($failed)" [ "$failed" = 0 ]
+check "every run has results ($noresult without)" [ "$noresult" = 0 ]
+check "the killed workers' jobs were claimed again and done ($killed_done of 2)" [ "$killed_done" = 2 ]
+echo "pg-fault: jobs $PG_JOBS workers 4 kills 2 restarted 1 db-restarts 1 lost $lost duplicated $dup failed $failed retried $retried seconds $elapsed"
+bl status --db "$PG_URL"
+check "status after the run: nothing queued or running" grep -q 'jobs queued *0' "$TMP/out"
+report pg
