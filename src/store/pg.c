@@ -338,25 +338,25 @@ static int schema_version(struct pg *p, int *v)
 	return 0;
 }
 
-static int migrate_once(struct pg *p, int *from)
+/*
+ * Under a session-level advisory lock taken before the transaction starts:
+ * the transaction then begins after any concurrent migration committed,
+ * so its catalog lookups see that migration's tables (a transaction-level
+ * lock taken inside the transaction would leave stale "no such table"
+ * entries in the backend's catalog cache).
+ */
+static int migrate_txn(struct pg *p, int *from)
 {
 	int v;
 	char buf[16];
 	const char *arg[1];
 
-	PGresult *lock;
-
-	if (pg_x(p, "migrate", "BEGIN", 0, NULL) < 0)
-		goto fail;
-	lock = pg_q(p, "migrate", "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")", 0, NULL, PGRES_TUPLES_OK);
-	if (!lock)
-		goto fail;
-	PQclear(lock);
-	if (schema_version(p, &v) < 0)
+	if (pg_x(p, "migrate", "BEGIN", 0, NULL) < 0 || schema_version(p, &v) < 0)
 		goto fail;
 	*from = v;
 	if (v > NMIGRATIONS) {
 		pg_rollback(p);
+		p->sqlstate[0] = '\0';
 		return store_fail(&p->base, "%s has schema version %d, newer than this botlens (%d): upgrade botlens",
 				  p->where, v, NMIGRATIONS);
 	}
@@ -365,10 +365,10 @@ static int migrate_once(struct pg *p, int *from)
 		goto fail;
 	for (; v < NMIGRATIONS; v++) {
 		char what[64];
+		PGresult *r;
 
 		snprintf(what, sizeof what, "migration to schema version %d", v + 1);
-		/* a multi-statement script: PQexec, no parameters */
-		PGresult *r = PQexec(p->conn, migrations[v]);
+		r = PQexec(p->conn, migrations[v]);   /* a multi-statement script: PQexec, no parameters */
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 			store_copy(p->sqlstate, sizeof p->sqlstate, st ? st : "");
@@ -387,6 +387,20 @@ static int migrate_once(struct pg *p, int *from)
 fail:
 	pg_rollback(p);
 	return -1;
+}
+
+static int migrate_once(struct pg *p, int *from)
+{
+	PGresult *r = pg_q(p, "migrate", "SELECT pg_advisory_lock(" PG_LOCK_KEY ")", 0, NULL, PGRES_TUPLES_OK);
+	int rc;
+
+	if (!r)
+		return -1;
+	PQclear(r);
+	rc = migrate_txn(p, from);
+	if (PQstatus(p->conn) == CONNECTION_OK)   /* a lost connection released it */
+		PQclear(PQexec(p->conn, "SELECT pg_advisory_unlock(" PG_LOCK_KEY ")"));
+	return rc;
 }
 
 static int pg_migrate(struct store *s, int *from)
