@@ -58,42 +58,9 @@ checkc "a newer schema is refused" '[ "$RC" -ne 0 ] && grep -q "newer than this 
 pg_sql "UPDATE schema_version SET version = version - 1 WHERE version = (SELECT max(version) FROM schema_version)"
 
 # ---- 3. the fault test ----
-# inputs: tiny synthetic captures (two scenarios, a seed each) and text
-# behavior reports of 5 families (an operation per line); a model learnt
-# from other reports of the same families
+# inputs: tiny synthetic captures and text behavior reports (pg_inputs)
 IN="$TMP/in"
-mkdir -p "$IN" "$TMP/truth" "$TMP/train"
-ncap=$((PG_JOBS / 2))
-nrep=$((PG_JOBS - ncap))
-i=0
-while [ $i -lt $ncap ]; do
-	sc=storm-private
-	[ $((i % 2)) -eq 1 ] && sc=benign-browsing
-	"$BOTLENS" synth -s $sc --seed $((i + 1)) --duration 8 -o "$IN/cap$i.pcap" --truth "$TMP/truth/$i.json" ||
-		break
-	i=$((i + 1))
-done
-gen_reports() {  # DIR COUNT PER_FAMILY_SEED
-	awk -v dir="$1" -v count="$2" -v seed="$3" 'BEGIN {
-		srand(seed)
-		for (f = 0; f < 5; f++) for (m = 0; m < 4; m++) { len[f, m] = 3 + int(rand() * 3)
-			for (k = 0; k < len[f, m]; k++) mot[f, m, k] = "Op" int(rand() * 20) ".fam" f }
-		for (r = 0; r < count; r++) {
-			f = r % 5
-			out = dir "/rep" r ".fam" f
-			for (e = 0; e < 40; ) {
-				if (rand() < 0.3) { print "Common" int(rand() * 30) > out; e++; continue }
-				m = int(rand() * 4)
-				for (k = 0; k < len[f, m]; k++) { print mot[f, m, k] > out; e++ }
-			}
-			print "Unique" r " " seed > out
-			close(out)
-		}
-	}'
-}
-gen_reports "$IN" "$nrep" 11
-gen_reports "$TMP/train" 40 11
-"$BOTLENS" learn "$TMP/train" -o "$TMP/model.txt" >/dev/null 2>&1
+pg_inputs "$IN" "$PG_JOBS" "$TMP/model.txt"
 checkc "fault test inputs: $PG_JOBS distinct files and a model" \
 	'[ "$(ls "$IN" | wc -l)" -eq "$PG_JOBS" ] && [ -s "$TMP/model.txt" ]'
 bl db add --db "$PG_URL" "$IN"/*

@@ -8,6 +8,8 @@
 #   pg_restart         stop (fast: connections are cut) and start again
 #   pg_down / pg_up    the same in two steps
 #   pg_sql SQL         run SQL with psql, unaligned rows, no header
+#   pg_inputs DIR N MODEL   N distinct small job inputs in DIR (half synthetic
+#                      captures, half text behavior reports) and a model for them
 #
 # The server listens only on a Unix socket in its own directory
 # (listen_addresses = ''), so tests never collide with a real server or
@@ -93,4 +95,43 @@ pg_stop() {
 
 pg_sql() {
 	psql -X -q -A -t -v ON_ERROR_STOP=1 "$PG_URL" -c "$1"
+}
+
+# pg_inputs DIR N MODEL: tiny synthetic captures (storm-private and
+# benign-browsing alternately, 8 s, a seed each) and text behavior reports
+# of 5 families (an operation per line, a unique last line), N files in
+# all; MODEL is learnt from 40 other reports of the same families.
+pg_inputs() {
+	mkdir -p "$1" "$1.truth" "$1.train"
+	_n=$(($2 / 2))
+	_i=0
+	while [ $_i -lt $_n ]; do
+		_sc=storm-private
+		[ $((_i % 2)) -eq 1 ] && _sc=benign-browsing
+		"$BOTLENS" synth -s $_sc --seed $((_i + 1)) --duration 8 -o "$1/cap$_i.pcap" \
+			--truth "$1.truth/$_i.json" || return 1
+		_i=$((_i + 1))
+	done
+	pg_reports "$1" $(($2 - _n)) 11
+	pg_reports "$1.train" 40 11
+	"$BOTLENS" learn "$1.train" -o "$3" >/dev/null 2>&1
+}
+
+pg_reports() {  # DIR COUNT SEED
+	awk -v dir="$1" -v count="$2" -v seed="$3" 'BEGIN {
+		srand(seed)
+		for (f = 0; f < 5; f++) for (m = 0; m < 4; m++) { len[f, m] = 3 + int(rand() * 3)
+			for (k = 0; k < len[f, m]; k++) mot[f, m, k] = "Op" int(rand() * 20) ".fam" f }
+		for (r = 0; r < count; r++) {
+			f = r % 5
+			out = dir "/rep" r ".fam" f
+			for (e = 0; e < 40; ) {
+				if (rand() < 0.3) { print "Common" int(rand() * 30) > out; e++; continue }
+				m = int(rand() * 4)
+				for (k = 0; k < len[f, m]; k++) { print mot[f, m, k] > out; e++ }
+			}
+			print "Unique" r " " seed > out
+			close(out)
+		}
+	}'
 }
