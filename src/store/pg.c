@@ -734,9 +734,9 @@ static int run_list_once(struct pg *p, const struct store_query *q,
 			 int (*cb)(void *ctx, const struct store_run *r), void *ctx, uint64_t *total)
 {
 	static const char *const order[] = {
-		[STORE_SORT_SUBMITTED] = "r.submitted", [STORE_SORT_NAME] = "r.name COLLATE \"C\"",
+		[STORE_SORT_SUBMITTED] = "r.submitted", [STORE_SORT_NAME] = "lower(r.name COLLATE \"C\") COLLATE \"C\"",
 		[STORE_SORT_SIZE] = "r.size", [STORE_SORT_STATUS] = "r.status",
-		[STORE_SORT_FAMILY] = "r.family COLLATE \"C\"",
+		[STORE_SORT_FAMILY] = "lower(r.family COLLATE \"C\") COLLATE \"C\"",
 	};
 	struct run_where w;
 	char sql[1024];

@@ -111,7 +111,7 @@ int pg_job_claim(struct store *s, const char *worker, int lease_s, struct store_
 	int rc, tries = 0;
 	struct pg *p = pg_of(s);
 
-	PG_I64(b, lease_s > 0 ? lease_s : 30);
+	PG_I64(b, lease_s);   /* as given: a lease <= 0 is over at once (the suite expires leases so) */
 	for (;;) {
 		if (pg_enter(p) < 0) {
 			rc = -1;
@@ -163,7 +163,7 @@ int pg_job_renew(struct store *s, struct store_job *j, int lease_s)
 	int rc, tries = 0;
 
 	attempt_args(&a, j);
-	a.args[3] = PG_I64(b, lease_s > 0 ? lease_s : 30);
+	a.args[3] = PG_I64(b, lease_s);
 	for (;;) {
 		if (pg_enter(pg_of(s)) < 0) {
 			rc = -1;
@@ -590,24 +590,36 @@ int pg_job_wait(struct store *s, int timeout_ms)
 }
 
 /*
- * Workers of a PostgreSQL store live in many processes: a starting server
- * cannot tell a dead worker's job from a live one's, so only jobs whose
- * lease has expired are re-queued (claiming would take them anyway).
+ * Every running job back to the queue (store.h: for a server that owns
+ * every worker of its store; with workers elsewhere it costs them their
+ * current job, which they then lose at finish, "lease lost" — redone, never
+ * duplicated).  A running job whose (kind, run) has a queued job meanwhile
+ * is superseded by it instead.
  */
 static int recover_once(struct pg *p)
 {
-	PGresult *r = pg_q(p, "recover",
-			   "UPDATE jobs SET status = 0, claimed_by = NULL, lease_until = NULL"
-			   " WHERE status = 1 AND lease_until < clock_timestamp() AND NOT EXISTS"
-			   " (SELECT 1 FROM jobs o WHERE o.kind = jobs.kind AND o.run_id = jobs.run_id AND o.status = 0)",
-			   0, NULL, PGRES_COMMAND_OK);
+	PGresult *r;
 	int n;
 
+	if (pg_x(p, "recover", "BEGIN", 0, NULL) < 0 ||
+	    pg_x(p, "recover", "UPDATE jobs SET status = 3, error = 'superseded by a queued job', done_at = clock_timestamp()"
+		 " WHERE status = 1 AND EXISTS (SELECT 1 FROM jobs t WHERE t.status = 0 AND t.kind = jobs.kind"
+		 " AND t.run_id = jobs.run_id)", 0, NULL) < 0 ||
+	    pg_x(p, "recover", "UPDATE runs SET status = 0 FROM jobs j WHERE j.status = 1 AND j.kind = 'analyse'"
+		 " AND runs.id = j.run_id", 0, NULL) < 0)
+		goto fail;
+	r = pg_q(p, "recover", "UPDATE jobs SET status = 0, claimed_by = NULL, lease_until = NULL WHERE status = 1",
+		 0, NULL, PGRES_COMMAND_OK);
 	if (!r)
-		return -1;
+		goto fail;
 	n = atoi(PQcmdTuples(r));
 	PQclear(r);
+	if ((n > 0 && pg_x(p, "recover", "NOTIFY " PG_CHANNEL, 0, NULL) < 0) || pg_x(p, "recover", "COMMIT", 0, NULL) < 0)
+		goto fail;
 	return n;
+fail:
+	pg_rollback(p);
+	return -1;
 }
 
 int pg_job_recover(struct store *s)
