@@ -4,7 +4,7 @@
  * listing, meta, stats), pg_blob.c (blobs as chunked bytea rows),
  * pg_job.c (the job queue: claim under a lease, renew, finish with the
  * flows bulk-loaded by COPY, fail, LISTEN/NOTIFY).  Schema: pg.c's
- * migrations[] and doc/store-pg.md.
+ * migrations[] and doc/store.md.
  *
  * Connection loss: every operation runs through PG_RETRY, which
  * re-establishes a lost connection (PQreset with a bounded back-off) before

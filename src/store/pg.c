@@ -2,7 +2,7 @@
  * pg.c - the PostgreSQL backend of the store (libpq): the connection and
  * its re-establishment, the schema and its versioned migrations, runs,
  * results, the flows listing, meta and stats.  Blobs are in pg_blob.c,
- * the job queue in pg_job.c; doc/store-pg.md describes the schema.
+ * the job queue in pg_job.c; doc/store.md describes the schema.
  *
  * Many processes on many machines share one database: every worker is a
  * client like any other, coordination is the database's (row locks with
