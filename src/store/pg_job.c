@@ -31,6 +31,7 @@
 
 #include "store/pg-int.h"
 
+#define PG_ANALYZE_FLOWS 50000   /* flows loaded at once that call for ANALYZE */
 #define LEASE_EPOCH "floor(extract(epoch FROM lease_until))::bigint"
 
 /* ---- enqueue, claim, renew ---- */
@@ -127,6 +128,7 @@ int pg_job_claim(struct store *s, const char *worker, int lease_s, struct store_
 
 /* The attempt's parameters: id, claimed_by, attempts. */
 struct attempt {
+	uint64_t nflows;             /* finish: flows loaded */
 	char id[24], attempts[24];
 	const char *args[5];
 	char *tofree;
@@ -134,6 +136,7 @@ struct attempt {
 
 static void attempt_args(struct attempt *a, const struct store_job *j)
 {
+	a->nflows = 0;
 	a->args[0] = PG_I64(a->id, j->id);
 	a->args[1] = pg_utf8(j->worker, &a->tofree);
 	a->args[2] = PG_I64(a->attempts, j->attempts);
@@ -397,11 +400,21 @@ static int put_results(struct pg *p, struct attempt *a, const char *run, const s
 	return 0;
 }
 
+/* Each loaded flow under its addresses and ports (flow_keys, pg.c), one key per distinct value. */
+static const char flow_keys_sql[] =
+	"INSERT INTO flow_keys (run_id, key, ts, seq) SELECT * FROM ("
+	" SELECT run_id, 'a' || orig, ts, seq FROM flows WHERE run_id = $1"
+	" UNION ALL SELECT run_id, 'a' || resp, ts, seq FROM flows WHERE run_id = $1 AND resp <> orig"
+	" UNION ALL SELECT run_id, 'p' || sport, ts, seq FROM flows WHERE run_id = $1"
+	" UNION ALL SELECT run_id, 'p' || dport, ts, seq FROM flows WHERE run_id = $1 AND dport <> sport"
+	") k ORDER BY 2, 3, 4";   /* in index order: appends, not random B-tree inserts */
+
 static int finish_once(struct pg *p, struct attempt *a, const struct store_outcome *o)
 {
 	static const char *const clear[] = {
 		"DELETE FROM results WHERE run_id = $1",
 		"DELETE FROM flows WHERE run_id = $1",
+		"DELETE FROM flow_keys WHERE run_id = $1",
 		"DELETE FROM terms WHERE run_id = $1 AND kind NOT IN ('label', 'tag')",
 	};
 	int64_t run = 0;
@@ -421,7 +434,10 @@ static int finish_once(struct pg *p, struct attempt *a, const struct store_outco
 			goto fail;
 	if (put_results(p, a, b_run, o) < 0 || (run && add_terms(p, b_run, o) < 0))
 		goto fail;
-	if (run && o->flows_tsv && copy_flows(p, b_run, o->flows_tsv, &nflows) < 0)
+	if (run && o->flows_tsv && (pg_x(p, "finish", "SET LOCAL work_mem = '256MB'", 0, NULL) < 0 ||
+				    copy_flows(p, b_run, o->flows_tsv, &nflows) < 0 ||
+				    (nflows && pg_x(p, "finish: flow keys", flow_keys_sql, 1,
+						    (const char *const[]){ b_run }) < 0)))
 		goto fail;
 	if (run) {
 		char score[40], hosts[24], n[24], *f1, *f2;
@@ -441,6 +457,7 @@ static int finish_once(struct pg *p, struct attempt *a, const struct store_outco
 		 1, a->args) < 0 ||
 	    pg_x(p, "finish", "COMMIT", 0, NULL) < 0)
 		goto fail;
+	a->nflows = nflows;
 	return 0;
 fail:
 	pg_rollback(p);
@@ -463,6 +480,10 @@ int pg_job_finish(struct store *s, const struct store_job *j, const struct store
 			break;
 	}
 	free(a.tofree);
+	/* a big run changes the flows tables' statistics: refresh them now rather than at
+	 * autovacuum's next pass, so its pages get index plans at once (a failure only costs time) */
+	if (rc == 0 && a.nflows >= PG_ANALYZE_FLOWS)
+		PQclear(PQexec(pg_of(s)->conn, "ANALYZE flows, flow_keys"));
 	return rc;
 }
 
