@@ -10,6 +10,7 @@
 #      attempt that finished it), none lost, none duplicated.
 # Synchronisation is by polling the database's state with a deadline, never
 # by sleeping a fixed time.  Skipped (with the reason) without PostgreSQL.
+# PG_JOBS=N changes the fault test's size, PG_FAULT=0 skips it.
 . "$(dirname "$0")/lib.sh"
 . tests/scripts/pg_lib.sh
 PG_JOBS=${PG_JOBS:-500}
@@ -58,6 +59,11 @@ checkc "a newer schema is refused" '[ "$RC" -ne 0 ] && grep -q "newer than this 
 pg_sql "UPDATE schema_version SET version = version - 1 WHERE version = (SELECT max(version) FROM schema_version)"
 
 # ---- 3. the fault test ----
+if [ "${PG_FAULT:-1}" = 0 ]; then
+	skip "fault test: PG_FAULT=0"
+	report pg
+	exit
+fi
 # inputs: tiny synthetic captures and text behavior reports (pg_inputs)
 IN="$TMP/in"
 pg_inputs "$IN" "$PG_JOBS" "$TMP/model.txt"
