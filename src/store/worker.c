@@ -170,7 +170,7 @@ static int job_analyse(struct wk_job *k)
 	}
 	args[n++] = self, args[n++] = "job", args[n++] = "--type";
 	args[n++] = r.type == STORE_RUN_REPORT ? "report" : "capture";
-	if (r.type == STORE_RUN_REPORT && k->cfg->model)
+	if (k->cfg->model)   /* captures too: their network profile, when the model has network families */
 		args[n++] = "--model", args[n++] = (char *)k->cfg->model;
 	args[n++] = "--name", args[n++] = r.name, args[n++] = "--out", args[n++] = out;
 	args[n++] = "--", args[n++] = input, args[n] = NULL;

@@ -42,6 +42,20 @@ mkdir "$TMP/o4"
 bl job --type report --name r.txt --out "$TMP/o4" "$TMP/r.txt"
 check "behavior report without a model: exit 0" [ "$RC" -eq 0 ] && [ -s "$TMP/o4/outcome.json" ]
 
+# a model with network families: the capture's network profile is classified too
+mkdir "$TMP/np" "$TMP/o5"
+for seed in 1 2 3; do
+	"$BOTLENS" synth -s storm-private --seed $seed --duration 240 -o "$TMP/np/s$seed.STORM" --truth /dev/null
+	"$BOTLENS" synth -s benign-browsing --seed $seed --duration 240 -o "$TMP/np/b$seed.BENIGN" --truth /dev/null
+done
+"$BOTLENS" learn -q -o "$TMP/np.model" "$TMP/np"
+bl job --type capture --model "$TMP/np.model" --name x.pcap --out "$TMP/o5" "$TMP/x.pcap"
+checkc "capture with a network model: classify.json and a family" \
+	'[ "$RC" -eq 0 ] && grep -q "\"name\":\"classify.json\"" "$TMP/o5/outcome.json" && grep -q "\"family\":\"" "$TMP/o5/outcome.json"'
+"$BOTLENS" classify "$TMP/np.model" "$TMP/x.pcap" --format json >"$TMP/cl.json"
+checkc "capture with a network model: the same verdict as botlens classify" \
+	'tr -d "\n" <"$TMP/cl.json" | grep -q "$(grep -o "\"family\":\"[^\"]*\"" "$TMP/o5/outcome.json")"'
+
 bl job --type capture --out "$TMP/o4"
 check "job without a file: usage" [ "$RC" -eq 2 ]
 bl job --type nonsense --out "$TMP/o4" "$TMP/x.pcap"
