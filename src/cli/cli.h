@@ -122,6 +122,7 @@ int cmd_crawl(int argc, char **argv);
 int cmd_botnet_size(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 
 #endif

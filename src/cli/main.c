@@ -34,8 +34,9 @@ static const struct cli_cmd commands[] = {
 	{ "crawl", cmd_crawl, "crawl an Overnet/Storm overlay (loopback unless --allow-remote)" },
 	{ "report", cmd_report, "explain a run: protocols, behaviors, phases, role, notable endpoints (text, JSON, HTML)" },
 	{ "botnet-size", cmd_botnet_size, "effective size, total size and churn from crawls or a capture" },
+	{ "worker", cmd_worker, "analysis workers on a shared store (PostgreSQL: many machines, one database)" },
 	{ "status", cmd_status, "a store's job queue: queued, running per worker, jobs per minute, failures" },
-	{ "db", cmd_db, "store maintenance: `botlens db migrate --db LOCATION` (schema migrations)" },
+	{ "db", cmd_db, "a store without the server: `db migrate` (schema migrations), `db add FILE...` (runs)" },
 };
 
 static void usage(FILE *f)
