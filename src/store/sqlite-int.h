@@ -43,9 +43,13 @@ void sq_blob_close(struct store_blob_r *r);
 /* Removes what crashed writers left in DIR/tmp; how many. */
 int sq_blob_sweep(struct sq *q);
 
-/* sqlite_flow.c: loads a flows TSV for a run (inside the caller's
- * transaction; old flows of the run replaced); *n gets the count. */
-int sq_flow_load(struct sq *q, int64_t run, const char *path, uint64_t *n);
+/* sqlite_flow.c: loads a flows TSV as a new flow set of job j's run, in
+ * transactions of its own (call outside one); *fset and *n get the set
+ * and its count.  Nothing reads the set until the run points to it. */
+int sq_flow_load(struct sq *q, const struct store_job *j, const char *path, int64_t *fset, uint64_t *n);
+/* Removes flow sets no run shows and no running job is loading, in
+ * batches; errors are left for the next call. */
+void sq_flow_gc(struct sq *q);
 int sq_flow_list(struct store *s, const struct store_flow_query *fq,
 		 int (*cb)(void *ctx, const struct store_flow *f), void *ctx, uint64_t *total);
 

@@ -9,16 +9,19 @@
  * Schema (version 1; doc/store.md has it with both backends):
  *   schema_version(version)             one row: the schema's version
  *   runs(id, sha UNIQUE, name, size, type, submitted, label, tags,
- *        status, error, family, score, kinds, hosts, flows, done_at)
+ *        status, error, family, score, kinds, hosts, flows, done_at, flowset)
  *   jobs(id, kind, run_id, status, attempts, failures, claimed_by,
  *        lease_until, error, created, started, finished)
  *        at most one queued job per (kind, run_id): a partial unique index
  *   results(run_id, name, sha, size, ctype)        PRIMARY KEY (run_id, name)
  *   terms(value NOCASE, kind, run_id)   search words of a run: label, tags,
  *        family, kinds, addresses, domain names
- *   flows(run_id, seq, ts, duration, proto, orig, sport, resp, dport,
- *        opkts, rpkts, obytes, rbytes, service, state)  PRIMARY KEY (run_id, seq)
- *   flow_keys(run_id, key, ts, seq)     "a:ADDR" and "p:PORT" of each flow,
+ *   flowsets(id, run_id, job_id, attempt, created)  one load of a run's flows;
+ *        runs.flowset names the one shown, the others are garbage once their
+ *        job is no longer running under that attempt (sqlite_flow.c)
+ *   flows(fset, seq, ts, duration, proto, orig, sport, resp, dport,
+ *        opkts, rpkts, obytes, rbytes, service, state)  PRIMARY KEY (fset, seq)
+ *   flow_keys(fset, key, ts, seq)       "a:ADDR" and "p:PORT" of each flow,
  *        so a filtered page is an ordered index range, not a scan
  *   meta(key, value)                    store-wide values
  *
@@ -172,10 +175,12 @@ static const char *const migrations[] = {
 	" status INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '',"
 	" family TEXT NOT NULL DEFAULT '', score REAL NOT NULL DEFAULT 0,"
 	" kinds TEXT NOT NULL DEFAULT '', hosts INTEGER NOT NULL DEFAULT 0,"
-	" flows INTEGER NOT NULL DEFAULT 0, done_at INTEGER NOT NULL DEFAULT 0);"
+	" flows INTEGER NOT NULL DEFAULT 0, done_at INTEGER NOT NULL DEFAULT 0,"
+	" flowset INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX runs_submitted ON runs(submitted);"
 	"CREATE INDEX runs_name ON runs(name COLLATE NOCASE);"
 	"CREATE INDEX runs_status ON runs(status);"
+	"CREATE INDEX runs_flowset ON runs(flowset);"
 	"CREATE TABLE jobs(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, run_id INTEGER NOT NULL,"
 	" status INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
 	" failures INTEGER NOT NULL DEFAULT 0, claimed_by TEXT NOT NULL DEFAULT '',"
@@ -191,16 +196,18 @@ static const char *const migrations[] = {
 	"CREATE TABLE terms(value TEXT NOT NULL COLLATE NOCASE, kind TEXT NOT NULL,"
 	" run_id INTEGER NOT NULL, PRIMARY KEY(value, kind, run_id)) WITHOUT ROWID;"
 	"CREATE INDEX terms_run ON terms(run_id);"
-	"CREATE TABLE flows(run_id INTEGER NOT NULL, seq INTEGER NOT NULL, ts REAL NOT NULL,"
+	"CREATE TABLE flowsets(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, job_id INTEGER NOT NULL,"
+	" attempt INTEGER NOT NULL, created INTEGER NOT NULL);"
+	"CREATE TABLE flows(fset INTEGER NOT NULL, seq INTEGER NOT NULL, ts REAL NOT NULL,"
 	" duration REAL NOT NULL, proto INTEGER NOT NULL, orig TEXT NOT NULL,"
 	" sport INTEGER NOT NULL, resp TEXT NOT NULL, dport INTEGER NOT NULL,"
 	" opkts INTEGER NOT NULL, rpkts INTEGER NOT NULL, obytes INTEGER NOT NULL,"
 	" rbytes INTEGER NOT NULL, service TEXT NOT NULL, state TEXT NOT NULL,"
-	" PRIMARY KEY(run_id, seq)) WITHOUT ROWID;"
-	"CREATE INDEX flows_ts ON flows(run_id, ts, seq);"
-	"CREATE INDEX flows_proto ON flows(run_id, proto, ts, seq);"
-	"CREATE TABLE flow_keys(run_id INTEGER NOT NULL, key TEXT NOT NULL, ts REAL NOT NULL,"
-	" seq INTEGER NOT NULL, PRIMARY KEY(run_id, key, ts, seq)) WITHOUT ROWID;"
+	" PRIMARY KEY(fset, seq)) WITHOUT ROWID;"
+	"CREATE INDEX flows_ts ON flows(fset, ts, seq);"
+	"CREATE INDEX flows_proto ON flows(fset, proto, ts, seq);"
+	"CREATE TABLE flow_keys(fset INTEGER NOT NULL, key TEXT NOT NULL, ts REAL NOT NULL,"
+	" seq INTEGER NOT NULL, PRIMARY KEY(fset, key, ts, seq)) WITHOUT ROWID;"
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
 };
 
@@ -483,8 +490,7 @@ static int sq_run_delete(struct store *s, int64_t id)
 {
 	static const char *const dels[] = {
 		"DELETE FROM jobs WHERE run_id = ?1", "DELETE FROM results WHERE run_id = ?1",
-		"DELETE FROM terms WHERE run_id = ?1", "DELETE FROM flows WHERE run_id = ?1",
-		"DELETE FROM flow_keys WHERE run_id = ?1", "DELETE FROM runs WHERE id = ?1",
+		"DELETE FROM terms WHERE run_id = ?1", "DELETE FROM runs WHERE id = ?1",
 	};
 	struct sq *q = sq_of(s);
 	int changed = 0;
@@ -821,10 +827,10 @@ static int outcome_terms(struct sq *q, int64_t run, const struct store_outcome *
 	return 0;
 }
 
-static int outcome_run(struct sq *q, int64_t run, const struct store_outcome *o, uint64_t flows)
+static int outcome_run(struct sq *q, int64_t run, const struct store_outcome *o, int64_t fset, uint64_t flows)
 {
 	sqlite3_stmt *st = sq_prep(q, "UPDATE runs SET status = 2, error = '', family = ?2, score = ?3,"
-				      " kinds = ?4, hosts = ?5, flows = ?6, done_at = ?7 WHERE id = ?1");
+				      " kinds = ?4, hosts = ?5, flows = ?6, done_at = ?7, flowset = ?8 WHERE id = ?1");
 
 	if (!st)
 		return -1;
@@ -835,26 +841,20 @@ static int outcome_run(struct sq *q, int64_t run, const struct store_outcome *o,
 	sqlite3_bind_int64(st, 5, o->hosts);
 	sqlite3_bind_int64(st, 6, (int64_t)flows);
 	sqlite3_bind_int64(st, 7, (int64_t)time(NULL));
+	sqlite3_bind_int64(st, 8, fset);
 	return sq_done(q, st, "run");
 }
 
-static int finish_write(struct sq *q, const struct store_job *j, const struct store_outcome *o)
+/* The outcome's rows; the flows were loaded before, as flow set fset. */
+static int finish_write(struct sq *q, const struct store_job *j, const struct store_outcome *o, int64_t fset,
+			uint64_t nflows)
 {
-	uint64_t nflows = 0;
 	sqlite3_stmt *st;
 
 	if (outcome_results(q, j->run_id, o) < 0)
 		return -1;
-	if (j->run_id > 0) {
-		if (outcome_terms(q, j->run_id, o) < 0)
-			return -1;
-		if (o->flows_tsv ? sq_flow_load(q, j->run_id, o->flows_tsv, &nflows) < 0
-				 : exec_id(q, "DELETE FROM flows WHERE run_id = ?1", j->run_id) < 0 ||
-					   exec_id(q, "DELETE FROM flow_keys WHERE run_id = ?1", j->run_id) < 0)
-			return -1;
-		if (outcome_run(q, j->run_id, o, nflows) < 0)
-			return -1;
-	}
+	if (j->run_id > 0 && (outcome_terms(q, j->run_id, o) < 0 || outcome_run(q, j->run_id, o, fset, nflows) < 0))
+		return -1;
 	st = sq_prep(q, "UPDATE jobs SET status = 2, error = '', finished = ?2 WHERE id = ?1");
 	if (!st)
 		return -1;
@@ -863,23 +863,36 @@ static int finish_write(struct sq *q, const struct store_job *j, const struct st
 	return sq_done(q, st, "job");
 }
 
+/*
+ * The flows are loaded first, in batches of their own transactions (a
+ * million flows take seconds; other writers must not wait that long),
+ * as a new flow set no reader sees; the finishing transaction checks
+ * the lease and points the run at the set.  Sets left behind (the old
+ * one, a lost lease, a failed load) are removed afterwards.
+ */
 static int sq_job_finish(struct store *s, const struct store_job *j, const struct store_outcome *o)
 {
 	struct sq *q = sq_of(s);
+	uint64_t nflows = 0;
+	int64_t fset = 0;
 	int rc;
 
+	if (j->run_id > 0 && o->flows_tsv && sq_flow_load(q, j, o->flows_tsv, &fset, &nflows) < 0)
+		return -1;
 	if (begin(q) < 0)
 		return -1;
 	rc = lease_ours(q, j);
 	if (rc == 1)
-		rc = finish_write(q, j, o) < 0 ? -1 : 0;
+		rc = finish_write(q, j, o, fset, nflows) < 0 ? -1 : 0;
 	else if (rc == 0)
 		rc = 1;
 	if (rc != 0 || commit(q) < 0) {
 		rollback(q);
-		return rc == 1 ? 1 : -1;
+		rc = rc == 1 ? 1 : -1;
 	}
-	return 0;
+	if (rc >= 0)
+		sq_flow_gc(q);
+	return rc;
 }
 
 /* Sets the job's row after a failed attempt: queued again (status 0) or
@@ -934,6 +947,7 @@ static int sq_job_fail(struct store *s, const struct store_job *j, const char *e
 	}
 	if (rc == 0)
 		wake_all();
+	sq_flow_gc(q);
 	return 0;
 }
 
@@ -958,6 +972,7 @@ static int sq_job_recover(struct store *s)
 		return -1;
 	}
 	sq_blob_sweep(q);
+	sq_flow_gc(q);
 	if (n > 0)
 		wake_all();
 	return n;
