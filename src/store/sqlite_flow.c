@@ -308,8 +308,8 @@ void sq_flow_gc(struct sq *q)
 {
 	static const char *const dels[] = {
 		"DELETE FROM flows WHERE fset = ?1 AND seq IN (SELECT seq FROM flows WHERE fset = ?1 LIMIT 20000)",
-		"DELETE FROM flow_keys WHERE (fset, key, ts, seq) IN (SELECT fset, key, ts, seq FROM flow_keys"
-		" WHERE fset = ?1 LIMIT 80000)",
+		("DELETE FROM flow_keys WHERE (fset, key, ts, seq) IN (SELECT fset, key, ts, seq FROM flow_keys"
+		 " WHERE fset = ?1 LIMIT 80000)"),
 		"DELETE FROM flowsets WHERE id = ?1",
 	};
 	char keep[STORE_ERRLEN];
