@@ -109,7 +109,7 @@ int an_outcome_write(const struct an_outcome *o, const char *outdir, char *err, 
 	int rc;
 
 	json_object_object_add(j, "results", json_object_get(o->results));
-	if (o->family)
+	if (o->family[0])
 		json_object_object_add(j, "family", json_object_new_string(o->family));
 	json_object_object_add(j, "score", json_object_new_double(o->score));
 	json_object_object_add(j, "kinds", json_object_new_string(o->kinds));

@@ -88,7 +88,7 @@ static int an_classify(const struct bh_model *m, struct bh_set *s, const char *n
 	}
 	if (rc == 0) {
 		an_result(o, "classify.json");
-		o->family = d.unknown ? "unknown" : m->fam[d.best];
+		snprintf(o->family, sizeof o->family, "%s", d.unknown ? "unknown" : m->fam[d.best]);
 		o->score = isfinite(sc[d.best]) ? sc[d.best] : 0;
 	}
 	free(sc);
