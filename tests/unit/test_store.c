@@ -12,6 +12,7 @@
  * claiming with a negative lease.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -441,6 +442,49 @@ static void test_jobs_lease(void)
 	(void)err;
 }
 
+/* A second connection that finds nothing to claim, says so, then waits
+ * (20 s at most) and claims what woke it. */
+struct waiter {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool ready;
+	int rc, claimed;
+	long ms;
+};
+
+static void *wait_for_job(void *arg)
+{
+	struct waiter *w = arg;
+	const char *env = getenv("BOTLENS_STORE");
+	char err[512];
+	struct store *s2 = store_open(env && *env ? env : tmpdir, err, sizeof err);
+	struct store_outcome none = { 0 };
+	struct store_job j;
+	struct timespec t0, t1;
+
+	w->rc = -1;
+	if (s2 && store_job_claim(s2, "waiter", 60, &j) == 0) {
+		pthread_mutex_lock(&w->mu);
+		w->ready = true;
+		pthread_cond_signal(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		w->rc = store_job_wait(s2, 20000);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		w->ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		w->claimed = store_job_claim(s2, "waiter", 60, &j);
+		if (w->claimed == 1)
+			store_job_finish(s2, &j, &none);
+	} else {
+		pthread_mutex_lock(&w->mu);
+		w->ready = true;
+		pthread_cond_signal(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+	store_close(s2);
+	return NULL;
+}
+
 static void test_jobs_retry(void)
 {
 	struct store_job j;
@@ -482,6 +526,25 @@ static void test_jobs_retry(void)
 		CHECK(store_job_finish(st, &k, &none) == 0);
 	}
 	CHECK(store_job_recover(st) == 0);
+
+	TEST("wait wakes on a job queued by another connection")
+	{
+		struct waiter w = { 0 };
+		pthread_t th;
+		pthread_mutex_init(&w.mu, NULL);
+		pthread_cond_init(&w.cv, NULL);
+		CHECK(pthread_create(&th, NULL, wait_for_job, &w) == 0);
+		pthread_mutex_lock(&w.mu);
+		while (!w.ready)
+			pthread_cond_wait(&w.cv, &w.mu);
+		pthread_mutex_unlock(&w.mu);
+		CHECK(store_job_enqueue(st, "cluster", 0) == 1);
+		pthread_join(th, NULL);
+		CHECK(w.rc == 0);
+		CHECK(w.ms < 5000);                           /* not the 20 s timeout */
+		CHECK(w.claimed == 1);
+		CHECK(drain() == 0);                          /* the waiter finished it */
+	}
 
 	TEST("wait times out")
 	{
