@@ -844,6 +844,28 @@ static void test_open(void)
 	CHECK_STR(store_status_name(STORE_FAILED), "failed");
 }
 
+/* SQLite: a data directory from a newer botlens is refused, not altered. */
+static void test_newer_schema(void)
+{
+	char d[160], err[512], path[200];
+	struct store *s2;
+	sqlite3 *db = NULL;
+
+	TEST("sqlite: a newer schema is refused")
+	snprintf(d, sizeof d, "%s/newer", tmpdir);
+	s2 = store_open(d, err, sizeof err);
+	CHECK(s2 != NULL);
+	store_close(s2);
+	snprintf(path, sizeof path, "%s/botlens.db", d);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
+	      sqlite3_exec(db, "UPDATE schema_version SET version = 99", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	s2 = store_open(d, err, sizeof err);
+	CHECK(s2 == NULL);
+	CHECK(strstr(err, "schema version 99 is newer") != NULL);
+	store_close(s2);
+}
+
 int main(void)
 {
 	st = open_store();
@@ -852,8 +874,10 @@ int main(void)
 	is_sqlite = strcmp(store_backend(st), "sqlite") == 0;
 	test_open();
 	test_blobs();
-	if (is_sqlite)
+	if (is_sqlite) {
 		test_blob_corrupt();
+		test_newer_schema();
+	}
 	test_blob_files();
 	test_runs();
 	test_jobs_basic();
