@@ -279,7 +279,10 @@ static void job_run(const struct worker_cfg *cfg, struct store *s, const struct 
 
 /* ---- the pool ---- */
 
-static bool stopping(const struct workers *w) { return *w->cfg.stop != 0; }
+/* The stop flag is a sig_atomic_t (a signal handler may set it); threads
+ * read it with an atomic load so that they see a store from another
+ * thread without a data race. */
+static bool stopping(const struct workers *w) { return __atomic_load_n(w->cfg.stop, __ATOMIC_ACQUIRE) != 0; }
 
 /* Sleeps up to ms, waking early when stop is set. */
 static void nap(const struct workers *w, int ms)
@@ -391,7 +394,7 @@ void workers_stop(struct workers *w)
 {
 	if (!w)
 		return;
-	*w->cfg.stop = 1;
+	__atomic_store_n(w->cfg.stop, 1, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < w->n; i++)
 		if (w->t[i].started)
 			pthread_join(w->t[i].th, NULL);

@@ -181,7 +181,7 @@ static int wait_child(struct wk_job *k, pid_t pid, int *status)
 		int64_t t = now_ms(), until = deadline < next_renew ? deadline : next_renew;
 		if (w == pid) {
 			rc = 0;
-		} else if (k->cfg->stop && *k->cfg->stop) {
+		} else if (__atomic_load_n(k->cfg->stop, __ATOMIC_ACQUIRE)) {   /* worker.c sets it: never NULL */
 			snprintf(k->err, sizeof k->err, "stopped: the job is left to its lease");
 			rc = 1;
 		} else if (t >= deadline) {
