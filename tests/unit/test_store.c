@@ -650,7 +650,7 @@ static int count_result(void *ctx, const struct store_result *r)
 	return strcmp(r->name, "report.json") == 0 ? 1 : 0;
 }
 
-static void test_outcome(void)
+static int64_t test_outcome(void)
 {
 	char path[128], sha[STORE_SHA_HEX];
 	struct store_result res[2], got;
@@ -699,7 +699,21 @@ static void test_outcome(void)
 	CHECK_EQ_U(list("192.0.2.7", 0, STORE_SORT_NAME, false, 0, 0, &c), 1);
 	CHECK_EQ_U(list("SPAM", 0, STORE_SORT_NAME, false, 0, 0, &c), 2);  /* job-a.pcap too */
 	CHECK_EQ_U(list("storm", 0, STORE_SORT_NAME, false, 0, 0, &c), 3); /* families, label */
+	return a;
+}
 
+/* The flows of run a (finished by test_outcome): pages, filters, a
+ * re-analysis, the run's deletion. */
+static void test_flows(int64_t a)
+{
+	char path[128];
+	struct store_outcome o = { .flows_tsv = path };
+	struct store_result got;
+	struct store_job j;
+	struct store_run r;
+	struct collect c;
+
+	snprintf(path, sizeof path, "/tmp/test_store_flows.%d", (int)getpid());
 	TEST("flows: pages and filters")
 	check_filter(a, NULL, -1, 0);
 	check_filter(a, "10.0.0.1", -1, 0);               /* orig or resp */
@@ -883,7 +897,7 @@ int main(void)
 	test_jobs_basic();
 	test_jobs_lease();
 	test_jobs_retry();
-	test_outcome();
+	test_flows(test_outcome());
 	test_meta_stats();
 	store_close(st);
 	if (tmpdir[0]) {
