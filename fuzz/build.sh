@@ -60,8 +60,8 @@ for h in fuzz_snapshot fuzz_truth; do
 		-ljson-c -lm
 done
 # what the store takes from an analysis child: the flows TSV loader and outcome.json
-$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_store" fuzz/fuzz_store.c src/store/store.c src/store/sqlite.c \
-	src/store/sqlite_blob.c src/store/sqlite_flow.c src/store/worker_outcome.c src/store/pg*.c \
+$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_store" fuzz/fuzz_store.c src/store/store.c src/store/sqlite*.c \
+	src/store/worker_outcome.c src/store/pg*.c \
 	-lsqlite3 -lpq -ljson-c -lcrypto -lpthread -lm
 $CC $CFLAGS $SAN -o "$OUT/seed_decode" fuzz/seed_decode.c $objs $LIBS
 echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report $OUT/fuzz_tls $OUT/fuzz_http $OUT/fuzz_protos $OUT/fuzz_dpi" \
