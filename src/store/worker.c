@@ -149,6 +149,26 @@ static int job_child_and_finish(struct wk_job *k, char *const *args)
 	return rc;
 }
 
+/* A capture's input as DIR/input.pcap, or DIR/input.pcap.gz when it is
+ * gzip-compressed: the network profile reader (behavior/netprofile.c)
+ * takes a gzip file for a capture by that name only.  Keeps the old name
+ * when the rename fails (the analysis still reads it). */
+static void input_capture_name(char *input, size_t len)
+{
+	unsigned char m[2] = { 0, 0 };
+	char to[PATH_MAX + 32];
+	FILE *f = fopen(input, "rbe");
+
+	if (f) {
+		if (fread(m, 1, 2, f) != 2)
+			m[0] = 0;
+		fclose(f);
+	}
+	snprintf(to, sizeof to, "%s%s", input, m[0] == 0x1f && m[1] == 0x8b ? ".pcap.gz" : ".pcap");
+	if (strlen(to) < len && rename(input, to) == 0)
+		snprintf(input, len, "%s", to);
+}
+
 /* The "analyse" job: the run's file through `botlens job`. */
 static int job_analyse(struct wk_job *k)
 {
@@ -168,6 +188,8 @@ static int job_analyse(struct wk_job *k)
 		snprintf(k->err, sizeof k->err, "run %" PRId64 ": %s", r.id, store_error(k->s));
 		return -1;
 	}
+	if (r.type == STORE_RUN_CAPTURE)
+		input_capture_name(input, sizeof input);
 	args[n++] = self, args[n++] = "job", args[n++] = "--type";
 	args[n++] = r.type == STORE_RUN_REPORT ? "report" : "capture";
 	if (k->cfg->model)   /* captures too: their network profile, when the model has network families */
@@ -279,7 +301,10 @@ static void job_run(const struct worker_cfg *cfg, struct store *s, const struct 
 
 /* ---- the pool ---- */
 
-static bool stopping(const struct workers *w) { return *w->cfg.stop != 0; }
+/* The stop flag is a sig_atomic_t (a signal handler may set it); threads
+ * read it with an atomic load so that they see a store from another
+ * thread without a data race. */
+static bool stopping(const struct workers *w) { return __atomic_load_n(w->cfg.stop, __ATOMIC_ACQUIRE) != 0; }
 
 /* Sleeps up to ms, waking early when stop is set. */
 static void nap(const struct workers *w, int ms)
@@ -391,7 +416,7 @@ void workers_stop(struct workers *w)
 {
 	if (!w)
 		return;
-	*w->cfg.stop = 1;
+	__atomic_store_n(w->cfg.stop, 1, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < w->n; i++)
 		if (w->t[i].started)
 			pthread_join(w->t[i].th, NULL);
