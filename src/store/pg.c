@@ -208,10 +208,10 @@ const char *pg_utf8(const char *s, char **tofree)
  */
 static void mask_location(const char *loc, char *out, size_t len)
 {
-	char buf[1024];
+	char buf[2048];   /* each "***" may be longer than what it masks: room for the growth */
 	const char *at, *colon, *slash, *p;
 
-	store_copy(buf, sizeof buf, loc);
+	store_copy(buf, 1024, loc);
 	if ((p = strstr(buf, "://"))) {
 		p += 3;
 		slash = p + strcspn(p, "/?");
@@ -721,11 +721,11 @@ static void build_where(struct run_where *w, const struct store_query *q)
 		where_arg(w, like);
 		where_arg(w, low);
 		if (hex && strlen(low) <= 64)
-			where_and(w, "(lower(r.name) LIKE $%d ESCAPE '\\' OR EXISTS (SELECT 1 FROM terms t WHERE"
-				  " t.run_id = r.id AND t.value = $%d) OR r.sha LIKE $%d || '%%')", 1, 2, 2);
+			where_and(w, "(lower(r.name) LIKE lower($%d) ESCAPE '\\' OR EXISTS (SELECT 1 FROM terms t WHERE"
+				  " t.run_id = r.id AND t.value = lower($%d)) OR r.sha LIKE $%d || '%%')", 1, 2, 2);
 		else
-			where_and(w, "(lower(r.name) LIKE $%d ESCAPE '\\' OR EXISTS (SELECT 1 FROM terms t WHERE"
-				  " t.run_id = r.id AND t.value = $%d))", 1, 2, 0);
+			where_and(w, "(lower(r.name) LIKE lower($%d) ESCAPE '\\' OR EXISTS (SELECT 1 FROM terms t WHERE"
+				  " t.run_id = r.id AND t.value = lower($%d)))", 1, 2, 0);
 	}
 	if (q->status >= 0) {
 		char b[24];
