@@ -80,10 +80,52 @@ static void job_row(const PGresult *r, int i, struct store_job *o)
 	o->lease_until = pg_i64(r, i, 5);
 }
 
+/* Drops the notifications received so far; true when there were any. */
+static bool drain(struct pg *p)
+{
+	PGnotify *n;
+	bool any = false;
+
+	while ((n = PQnotifies(p->conn))) {
+		any = true;
+		PQfreemem(n);
+	}
+	return any;
+}
+
+/*
+ * Before a claim: LISTEN (once per connection), then drop the
+ * notifications already received.  A claimer that finds nothing and then
+ * waits must not miss a job added in between: the LISTEN is in effect
+ * before the claim looks, and every notification read here is of a commit
+ * the claim's snapshot sees; one arriving later stays queued and ends the
+ * next wait at once.  (Draining here also keeps a busy worker, which
+ * never waits, from piling notifications up in memory.)
+ */
+static int listen_ready(struct pg *p)
+{
+	if (!p->listening) {
+		if (pg_x(p, "listen", "LISTEN " PG_CHANNEL, 0, NULL) < 0)
+			return -1;
+		p->listening = true;
+	}
+	if (!PQconsumeInput(p->conn)) {
+		store_copy(p->sqlstate, sizeof p->sqlstate, "08000");
+		return pg_fail_conn(p, "listen");
+	}
+	drain(p);
+	return 0;
+}
+
 static int claim_once(struct pg *p, const char *worker, const char *lease, struct store_job *out)
 {
 	const char *args[2] = { worker, lease };
-	PGresult *r = pg_q(p, "claim",
+	PGresult *r;
+	int n;
+
+	if (listen_ready(p) < 0)
+		return -1;
+	r = pg_q(p, "claim",
 			   "WITH c AS (SELECT id FROM jobs"
 			   "   WHERE status = 0 OR (status = 1 AND lease_until < clock_timestamp())"
 			   "   ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED),"
@@ -93,8 +135,6 @@ static int claim_once(struct pg *p, const char *worker, const char *lease, struc
 			   "   RETURNING jobs.id, jobs.run_id, jobs.kind, jobs.attempts, jobs.claimed_by, " LEASE_EPOCH "),"
 			   " u AS (UPDATE runs SET status = 1 FROM j WHERE runs.id = j.run_id AND j.kind = 'analyse')"
 			   " SELECT * FROM j", 2, args, PGRES_TUPLES_OK);
-	int n;
-
 	if (!r)
 		return -1;
 	n = PQntuples(r);
@@ -557,19 +597,6 @@ int pg_job_fail(struct store *s, const struct store_job *j, const char *error, i
 }
 
 /* ---- wait, recover, get ---- */
-
-/* Drops the notifications received so far; true when there were any. */
-static bool drain(struct pg *p)
-{
-	PGnotify *n;
-	bool any = false;
-
-	while ((n = PQnotifies(p->conn))) {
-		any = true;
-		PQfreemem(n);
-	}
-	return any;
-}
 
 static int wait_once(struct pg *p, int timeout_ms)
 {
