@@ -42,6 +42,18 @@ fi
 psql -X -q -h "$PG_DIR" -U botlens -d postgres -c 'DROP DATABASE botlens' -c 'CREATE DATABASE botlens' >/dev/null
 
 # ---- 2. the command line ----
+# four clients opening the fresh database at once: one migrates, the others wait and find it done
+pids=
+for n in 1 2 3 4; do
+	"$BOTLENS" status --db "$PG_URL" >"$TMP/st$n" 2>&1 &
+	pids="$pids $!"
+done
+wait $pids
+ok=0
+for n in 1 2 3 4; do grep -q '^store *postgresql' "$TMP/st$n" && ok=$((ok + 1)); done
+checkc "four clients opening a fresh database together all succeed ($ok of 4)" \
+	'[ "$ok" -eq 4 ] && [ "$(pg_sql "SELECT count(*) = count(DISTINCT version) AND count(*) > 0 FROM schema_version")" = t ]'
+psql -X -q -h "$PG_DIR" -U botlens -d postgres -c 'DROP DATABASE botlens' -c 'CREATE DATABASE botlens' >/dev/null
 bl db migrate --db "$PG_URL"
 check "db migrate on an empty database: 0 -> current" grep -q 'schema version 0 -> ' "$TMP/out"
 bl db migrate --db "$PG_URL"
@@ -55,6 +67,14 @@ checkc "a failed connection exits 3 and never prints the password" \
 	'[ "$RC" -eq 3 ] && grep -q "cannot connect" "$TMP/err" && ! grep -q sEcReT "$TMP/err" "$TMP/out"'
 bl status --db "host=$PG_DIR dbname=nosuchdb user=botlens password='sEcReT3 x'"
 checkc "key=value form: no password either" '[ "$RC" -eq 3 ] && ! grep -q sEcReT "$TMP/err"'
+# a 96 MiB upload streams into 1 MiB chunks: the writer's memory stays far below the file
+head -c 100663296 /dev/urandom >"$TMP/big.bin"
+/usr/bin/time -f '%M' -o "$TMP/rss" "$BOTLENS" db add --db "$PG_URL" "$TMP/big.bin" >"$TMP/out" 2>"$TMP/err"
+big_sha=$(sha256sum "$TMP/big.bin" | cut -c1-64)
+checkc "a 96 MiB upload: stored in 96 chunks under its SHA-256, writer RSS $(cat "$TMP/rss") KiB < 48 MiB" \
+	'grep -q "$big_sha" "$TMP/out" && [ "$(cat "$TMP/rss")" -lt 49152 ] &&
+	 [ "$(pg_sql "SELECT nchunks FROM blobs WHERE sha = '"'$big_sha'"'")" = 96 ]'
+rm -f "$TMP/big.bin"
 pg_sql "UPDATE schema_version SET version = version + 1 WHERE version = (SELECT max(version) FROM schema_version)"
 bl status --db "$PG_URL"
 checkc "a newer schema is refused" '[ "$RC" -ne 0 ] && grep -q "newer than this botlens" "$TMP/err"'
@@ -66,6 +86,7 @@ if [ "${PG_FAULT:-1}" = 0 ]; then
 	report pg
 	exit
 fi
+psql -X -q -h "$PG_DIR" -U botlens -d postgres -c 'DROP DATABASE botlens' -c 'CREATE DATABASE botlens' >/dev/null
 # inputs: tiny synthetic captures and text behavior reports (pg_inputs)
 IN="$TMP/in"
 pg_inputs "$IN" "$PG_JOBS" "$TMP/model.txt"
