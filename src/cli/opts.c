@@ -340,12 +340,49 @@ static int short_to_id(int ch, const struct cli_opt *o, size_t n)
 	return -1;
 }
 
+/* One row per option for the completion generator: LONG, -S or "", ARG or "", the words ARG takes. */
+static void list_opts(const struct cli_opt *o, size_t n, bool common)
+{
+	for (size_t i = 0; i < n; i++) {
+		char sh[3] = { '-', (char)o[i].shrt, 0 };
+		printf("--%s\t%s\t%s\t", o[i].lng, o[i].shrt ? sh : "", o[i].arg ? o[i].arg : "");
+		if (common && o[i].id == COMMON_FORMAT) {
+			unsigned m = common_formats();
+			for (int f = 0, k = 0; f < CLI_NFORMATS; f++)
+				if (m & CLI_FMT(f))
+					printf("%s%s", k++ ? " " : "", format_names[f]);
+		} else if (common && o[i].id == COMMON_READER) {
+			printf("native libpcap");
+		} else if (common && o[i].id == COMMON_THREADS) {
+			printf("1 2");
+		}
+		putchar('\n');
+	}
+}
+
+/*
+ * `botlens CMD --list-options` (hidden, the only argument): the command's
+ * option table as TSV, for scripts/gen-completion.sh, so that shell
+ * completion is generated from the tables that parse the options.
+ */
+static void list_options(const struct cli_opt *extra, size_t nextra, bool common)
+{
+	list_opts(extra, nextra, false);
+	if (common)
+		list_opts(common_opts, NELEM(common_opts), true);
+	list_opts(always_opts, NELEM(always_opts), false);
+}
+
 int cli_parse(int argc, char **argv, const char *cmd, const char *synopsis,
 	      const struct cli_opt *extra, cli_opt_cb cb, void *ctx,
 	      struct cli_common *common, const char *examples)
 {
 	size_t nextra = count_opts(extra);
 	parsing_cmd = cmd;
+	if (argc == 2 && !strcmp(argv[1], "--list-options")) {
+		list_options(extra, nextra, common != NULL);
+		exit(fflush(stdout) ? EXIT_OUTPUT : EXIT_OK);
+	}
 	struct option lo[64];
 	char so[96];
 	size_t nl = 0, ns = 0;

@@ -135,4 +135,27 @@ check "-r FILE MISSING: a bad filter, exit 2 with the rule as hint" sh -c "[ $RC
 bl packets "$TMP/a.pcap" udp
 check "without -r no trailing filter: 'udp' is a capture that cannot be opened" [ "$RC" -eq 3 ]
 
+# --- bash completion, generated from the option tables (issue 17) ---
+COMPL=scripts/botlens.bash-completion
+sh scripts/gen-completion.sh "$BOTLENS" >"$TMP/compl"
+check "completion: scripts/botlens.bash-completion is current (make completion)" cmp -s "$TMP/compl" "$COMPL"
+check "completion: valid bash" bash -n "$COMPL"
+every_cmd() {
+	for c in $("$BOTLENS" --commands); do
+		[ "$c" = p2p ] && c="p2p simulate"
+		grep -q "^	\"$c\")" "$COMPL" || { echo "no $c"; return 1; }
+	done
+	[ "$("$BOTLENS" --commands | wc -l)" -ge 17 ]
+}
+check "completion: every subcommand of commands[] has its case" every_cmd
+complete_words() {  # complete_words WORD... : what bash offers for the last word
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _botlens; printf "%s\n" "${COMPREPLY[@]}"' _ "$COMPL" "$@"
+}
+checkc "completion: 'botlens fl' -> flows" '[ "$(complete_words botlens fl)" = flows ]'
+checkc "completion: 'botlens flows --fo' -> --format" '[ "$(complete_words botlens flows --fo)" = --format ]'
+checkc "completion: 'botlens flows --format z' -> zeek, zeek-json" '[ "$(complete_words botlens flows --format z | tr "\n" " ")" = "zeek zeek-json " ]'
+checkc "completion: 'botlens report --zeek' -> --zeek-logs (a command's own option)" '[ "$(complete_words botlens report --zeek)" = --zeek-logs ]'
+checkc "completion: 'botlens p2p simulate --qu' -> --quiet" '[ "$(complete_words botlens p2p simulate --qu)" = --quiet ]'
+checkc "completion: 'botlens packets -' offers -c and -r" 'complete_words botlens packets - | grep -qx -- -c && complete_words botlens packets - | grep -qx -- -r'
+
 report cli
