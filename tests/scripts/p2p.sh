@@ -69,6 +69,10 @@ check "crawl -o /dev/full: message" grep -q "^botlens: cannot write '/dev/full':
 "$BOTLENS" crawl --bootstrap @"$TMP/boot.txt" --xor-key "$KEY" --rounds 2 --interval 4 --timeout 0.5 \
 	--rate 4000 -q -o "$TMP/crawls.jsonl"
 check "right-key crawl runs" [ $? -eq 0 ]
+check "crawl file: valid JSON lines (json-c), crawl headers and node lines with probe arrays, no float noise" sh -c \
+	"python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' '$TMP/crawls.jsonl' && \
+	 jq -s -e '(map(select(.type == \"crawl\")) | length == 2) and (map(select(.addr)) | all(.probes | type == \"array\"))' '$TMP/crawls.jsonl' >/dev/null && \
+	 ! grep -Eq '[0-9]\\.[0-9]{7,}' '$TMP/crawls.jsonl'"
 stop_sim
 check "truth ends cleanly after SIGTERM" grep -q '"type":"end"' "$TMP/truth.jsonl"
 
