@@ -234,7 +234,8 @@ struct zt_row {
 struct zt_built {
 	struct zt_row rows[ZT_EVENTS];
 	unsigned nrows;
-	uint8_t log;                /* ZT_DNS, ZT_HTTP or ZT_SMTP: a flow speaks one of them */
+	uint8_t log;                /* ZT_DNS, ZT_HTTP or ZT_SMTP: a flow speaks one of them (its
+	                               parser claims it), so any of its findings names the log */
 	struct zt_file files[ZT_MAXFILES];
 	unsigned nfiles;
 	bool ssl;
@@ -320,6 +321,7 @@ static bool build_app(struct zt_built *b, const struct zt_ev *v)
 	case EV_HTTP_HOST: b->log = ZT_HTTP; row_cur(b, v->ts_ns)->a = v->s; return true;
 	case EV_HTTP_UA: b->log = ZT_HTTP; row_cur(b, v->ts_ns)->c = v->s; return true;
 	case EV_HTTP_UPLOAD:   /* "METHOD URI (N B...)" */
+		b->log = ZT_HTTP;
 		r = row_cur(b, v->ts_ns);
 		sscanf(v->s, "%11s", r->method);
 		const char *p = strrchr(v->s, '(');
@@ -327,6 +329,7 @@ static bool build_app(struct zt_built *b, const struct zt_ev *v)
 			r->len = (long long)n;
 		return true;
 	case EV_HTTP_DOWNLOAD:   /* "TYPE N B CTYPE NAME" */
+		b->log = ZT_HTTP;
 		r = row_cur(b, v->ts_ns);
 		if ((fi = file_new(b, r, v, "HTTP"))) {
 			fi->is_orig = false;
@@ -357,12 +360,14 @@ static bool build_app(struct zt_built *b, const struct zt_ev *v)
 		r->b = v->s;
 		return true;
 	case EV_SMTP_RCPT:
+		b->log = ZT_SMTP;
 		r = row_cur(b, v->ts_ns);
 		if (r->nlist < ZT_LIST)
 			r->list[r->nlist++] = v->s;
 		return true;
-	case EV_SMTP_SUBJECT: row_cur(b, v->ts_ns)->d = v->s; return true;
+	case EV_SMTP_SUBJECT: b->log = ZT_SMTP; row_cur(b, v->ts_ns)->d = v->s; return true;
 	case EV_ATTACH:
+		b->log = ZT_SMTP;
 		r = row_cur(b, v->ts_ns);
 		for (unsigned k = r->file0; k < r->file0 + r->nfile; k++)
 			if (b->files[k].name && !strcmp(b->files[k].name, v->s))
