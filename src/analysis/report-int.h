@@ -109,6 +109,12 @@ struct rp_col {
 	struct dpi_ep *dpi_ep;      /* nDPI verdicts per server endpoint (dpi.c), RP_DPI_EP entries */
 	uint64_t dpi_inherited;     /* flows named from their endpoint's verdict, not dissected */
 	bool oom;
+	/* rp_col_on_ev: the per-finding hook and the segment being inspected */
+	void (*ev_fn)(void *ctx, const struct rp_ev_event *e);
+	void *ev_ctx;
+	const struct flow *cur_f;   /* NULL outside inspect/flow_end */
+	int cur_dir;
+	int64_t cur_ns;
 };
 
 /* arp_sweep.c: counts an ARP packet (p->arp) seen at now (s since the start). */
