@@ -267,7 +267,9 @@ static void peer_query(struct rp_col *c, struct rp_flow *rf, const struct rp_seg
 	}
 	if (data || baddata) {
 		if (!e->sample[0]) {
-			snprintf(e->sample, sizeof e->sample, "%s", qname);
+			size_t n = strnlen(qname, sizeof e->sample - 1);   /* truncation intended */
+			memcpy(e->sample, qname, n);
+			e->sample[n] = '\0';
 			e->sample_type = qtype;
 			e->t0 = s->t;
 		}
