@@ -629,6 +629,7 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	struct rp_ctx x = { .col = c, .run = r, .span = out->span };
 	x.hosts = hosttab_list(r->hosts, &x.nhosts);
 	nsb = hosttab_select(r->hosts, family, addr, sb, 16);
+	unsigned nsel = nsb;
 	nsb = arp_candidates(c, r, family, addr, sb, nsb, arp_only);
 	nbase = nsb;
 	if (!family && x.hosts)
@@ -647,6 +648,10 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 			memset(h, 0, sizeof *h);
 			continue;
 		}
+		/* the sandbox hosts come first; ARP sweepers and suspects are there for their malice */
+		h->selected = family ? "requested" : i < nsel ? "sandbox" : "suspect";
+		out->nsandbox += !family && i < nsel;
+		out->nsuspect += !family && i >= nsel;
 		out->nhosts++;
 	}
 	free(x.hosts);

@@ -292,6 +292,7 @@ struct rp_host {
 	struct rp_ioc *iocs;        /* indicators, by type then count (indicators.c) */
 	unsigned niocs;
 	bool malicious;             /* a malicious behavior was found */
+	const char *selected;       /* why it is explained: "sandbox", "suspect" or "requested" (--host) */
 	char verdict[600];          /* one paragraph: what the host is, the strongest evidence, when */
 	size_t npts;
 };
@@ -303,6 +304,7 @@ struct rp_report {
 	char geo_db[256];           /* the libloc database used, or "" */
 	struct rp_host *hosts;
 	unsigned nhosts;
+	unsigned nsandbox, nsuspect; /* hosts[] by h->selected; with --host both 0 */
 };
 
 struct geo;

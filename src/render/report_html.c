@@ -329,7 +329,7 @@ int report_html_toc(FILE *o, const struct rp_report *rep, unsigned nth)
 		fprintf(o, "<li><a href=\"#r%u-h%u\">%s</a> (%s): %s</li>\n", nth, k, a, h->role,
 			h->malicious ? "<span class=\"mal\">malicious</span>" : "no malicious behavior");
 	}
-	fputs(rep->nhosts ? "</ul></li>\n" : "<li>no sandbox host</li></ul></li>\n", o);
+	fputs(rep->nhosts ? "</ul></li>\n" : "<li>no host explained</li></ul></li>\n", o);
 	return ferror(o) ? -1 : 0;
 }
 
@@ -345,13 +345,15 @@ int report_html(FILE *o, const struct rp_report *rep, unsigned nth, char *err, s
 {
 	fprintf(o, "<h2 id=\"r%u\">", nth);
 	esc(o, rep->file);
-	fprintf(o, "</h2>\n<p>%.1f s, %u sandbox host%s.</p>\n", rep->span, rep->nhosts, rep->nhosts == 1 ? "" : "s");
+	char hl[96];
+	report_hosts_line(rep, hl, sizeof hl);
+	fprintf(o, "</h2>\n<p>%.1f s, %s.</p>\n", rep->span, hl);
 	for (unsigned k = 0; k < rep->nhosts; k++) {
 		const struct rp_host *h = &rep->hosts[k];
 		char a[64];
 		decode_addr_str(h->family, h->addr, a, sizeof a);
-		fprintf(o, "<section><h2 id=\"r%u-h%u\">Host %s &mdash; %s</h2>\n<p class=\"verdict%s\"><strong>%s</strong> ",
-			nth, k, a, h->role, h->malicious ? " m" : "", h->malicious ? "Malicious." : "No malicious behavior.");
+		fprintf(o, "<section><h2 id=\"r%u-h%u\">Host %s (%s) &mdash; %s</h2>\n<p class=\"verdict%s\"><strong>%s</strong> ",
+			nth, k, a, h->selected ? h->selected : "-", h->role, h->malicious ? " m" : "", h->malicious ? "Malicious." : "No malicious behavior.");
 		esc(o, h->verdict);
 		fputs("</p>\n<p>", o);
 		esc(o, h->role_reason);

@@ -1,7 +1,7 @@
 /*
  * report_json.c - the explanation as JSON with json-c; the schema is
  * doc/report-schema.md:
- *   {"file", "span", "geo_db", "hosts": [{"address", "malicious", "verdict", "role", "role_reason",
+ *   {"file", "span", "geo_db", "explained": {"sandbox", "suspect"}, "hosts": [{"address", "selected", "malicious", "verdict", "role", "role_reason",
  *    "nat", "reachable", "behaviors": [{"kind", "start", "end", "flows",
  *    "malicious", "evidence", ...kind-specific fields}], "notable":
  *    [{"address", "asn", "org", "country", "score", "reason", ...}],
@@ -121,6 +121,7 @@ static json_object *json_host(const struct rp_host *h)
 		    *n = json_object_new_array(), *p = json_object_new_object();
 	decode_addr_str(h->family, h->addr, a, sizeof a);
 	json_object_object_add(o, "address", jstr(a));
+	json_object_object_add(o, "selected", jstr_or_null(h->selected));
 	json_object_object_add(o, "malicious", json_object_new_boolean(h->malicious));
 	json_object_object_add(o, "verdict", jstr(h->verdict));
 	json_object_object_add(o, "role", jstr(h->role));
@@ -158,6 +159,13 @@ int report_json(FILE *out, const struct rp_report *rep, bool pretty)
 		 (long long)(rep->start_ns % 1000000000 / 1000));
 	json_object_object_add(o, "start_epoch", rep->start_ns >= 0 ? json_object_new_double_s(strtod(ep, NULL), ep) : NULL);
 	json_object_object_add(o, "geo_db", jstr_or_null(rep->geo_db));
+	json_object *ex = NULL;   /* null with --host */
+	if (rep->nsandbox + rep->nsuspect == rep->nhosts) {
+		ex = json_object_new_object();
+		json_object_object_add(ex, "sandbox", json_object_new_int64(rep->nsandbox));
+		json_object_object_add(ex, "suspect", json_object_new_int64(rep->nsuspect));
+	}
+	json_object_object_add(o, "explained", ex);
 	for (unsigned i = 0; i < rep->nhosts; i++)
 		json_object_array_add(hs, json_host(&rep->hosts[i]));
 	json_object_object_add(o, "hosts", hs);
