@@ -5,7 +5,7 @@
  *
  * Memory is one struct rp_flow (112 bytes, payload timing included) per flow plus bounded tables:
  * evidence (RP_EV_MAX entries), passive DNS (RP_PDNS_MAX), Overnet
- * samples (RP_OV_SAMPLES) and per-flow parser states
+ * samples (STORM_SAMPLES, STORM_FLOW_SAMPLES per flow: storm.h) and per-flow parser states
  * (RP_STATE_MAX, RP_STATE_MEM; nDPI's among them, RP_DPI_LIVE at most, each
  * freed when its flow's detection ends: dpi.c).  Out of memory is remembered (rp_col_oom), never
  * fatal: a flow without a record is simply not described.
@@ -358,18 +358,34 @@ static const struct rp_proto *proto_of(unsigned app)
 }
 
 /*
- * Keeps the first small datagram between high ports of each unrecognised
- * UDP flow: the samples vote for a Storm key, and each flow whose sample
- * decodes under it is marked (analysis/storm.c, up to STORM_SAMPLES flows).
+ * Keeps small datagrams between high ports of each unrecognised UDP flow,
+ * spread over its life by storm_pick (rf->ov_sampled counts them): the
+ * samples vote for a Storm key, and each flow with a sample that decodes
+ * under it is marked (analysis/storm.c; STORM_SAMPLES in all).
  */
 static void ov_sample(struct rp_col *c, struct rp_flow *rf, const struct pkt *p, const struct flow *f)
 {
-	if (rf->ov_sampled || !storm_candidate(p))
+	if (!storm_candidate(p) || !storm_pick(f->pkts[0] + f->pkts[1], rf->ov_sampled))
 		return;
 	int rc = storm_samples_add(&c->ov, p, (uint32_t)(f->user - 1));
 	if (rc < 0)
 		c->oom = true;
-	rf->ov_sampled = rc > 0;
+	rf->ov_sampled += rc > 0;
+}
+
+/*
+ * A later datagram of a UDP flow no parser has claimed is offered to the
+ * parsers again when it is number 4, 8, 16, ... of its direction, up to
+ * RP_UDP_LATER more per direction: a long-lived flow whose first datagrams
+ * were retries or noise is still recognised by what it says later, at a
+ * cost of a few parser calls per flow.
+ */
+#define RP_UDP_LATER 8
+
+static bool udp_later(const struct rp_flow *rf, const struct flow *f, int dir)
+{
+	unsigned j = rf->seen[dir] - RP_UNKNOWN_PKTS;   /* later datagrams offered so far */
+	return j < RP_UDP_LATER && f->pkts[dir] >= (uint64_t)RP_UNKNOWN_PKTS << (j + 1);
 }
 
 static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir)
@@ -394,8 +410,12 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 
 	const struct rp_proto *pr = rf->app ? proto_of(rf->app) : NULL;
 	unsigned limit = pr ? pr->max_pkts : RP_UNKNOWN_PKTS;
-	if (rf->seen[dir] >= limit || (rf->done >> dir & 1))
+	bool udp_none = !pr && f->proto == 17;
+	if ((rf->seen[dir] >= limit && !(udp_none && udp_later(rf, f, dir))) || (rf->done >> dir & 1)) {
+		if (udp_none)
+			ov_sample(c, rf, p, f);
 		return;
+	}
 	rf->seen[dir]++;
 	struct rp_seg s = { .p = p->payload, .n = p->payload_caplen, .wire = p->payload_len, .dir = dir,
 			    .t = now, .f = f, .idx = f->user - 1, .seq = p->seq, .tcp_flags = p->tcp_flags };

@@ -118,7 +118,7 @@ struct rp_flow {
 	uint32_t h[2];              /* host index (struct host.index) of orig, resp */
 	uint16_t sport, dport;      /* orig's and resp's port (ICMP: type, code) */
 	uint8_t proto, app;         /* IP protocol; enum rp_app */
-	uint8_t ov_sampled;         /* a datagram of it is kept for Storm key recovery */
+	uint8_t ov_sampled;         /* datagrams of it kept for Storm key recovery (storm_pick) */
 	uint8_t done;               /* bit d: the protocol needs no more of direction d */
 	uint16_t seen[2];           /* payload packets inspected per direction */
 	uint32_t pkts[2];
