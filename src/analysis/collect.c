@@ -239,6 +239,28 @@ const char *rp_pdns_name(const struct rp_col *c, uint8_t family, const uint8_t *
 	return NULL;
 }
 
+uint32_t rp_ev_count(const struct rp_col *c, uint32_t host, unsigned cat, const char *s)
+{
+	size_t n = strlen(s);
+	if (n >= RP_EV_LEN)
+		n = RP_EV_LEN - 1;
+	uint32_t h = fnv(fnv(2166136261u, &host, sizeof host), &cat, 1);
+	h = fnv(h, s, n) & (RP_HASH - 1);
+	for (const struct rp_ev_entry *e = c->ev[h]; e; e = e->next)
+		if (e->host == host && e->cat == cat && e->len == n && !memcmp(e->s, s, n))
+			return e->count;
+	return 0;
+}
+
+void rp_ev_each(const struct rp_col *c, uint32_t host, unsigned cat,
+		void (*fn)(void *ctx, const char *s, uint32_t count), void *ctx)
+{
+	for (size_t i = 0; i < RP_HASH; i++)
+		for (const struct rp_ev_entry *e = c->ev[i]; e; e = e->next)
+			if (e->host == host && e->cat == cat)
+				fn(ctx, e->s, e->count);
+}
+
 static int ev_by_count(const void *a, const void *b)
 {
 	const struct rp_ev_entry *x = *(const struct rp_ev_entry *const *)a;

@@ -111,6 +111,25 @@ struct rp_col {
 	bool oom;
 };
 
+/* proto_dns.c: the registered domain of a dotted name, approximated (a pointer
+ * into name): the last two labels, or three when the second-level label is a
+ * short public suffix (co, com, net, org, ac, gov, edu) under a two-letter
+ * country code ("a.b.example.co.uk" -> "example.co.uk"). */
+const char *rp_dns_regdom(const char *name);
+/* The machine-made look of a label (proto_dns.c, doc/report-schema.md "dga"). */
+struct rp_label {
+	unsigned len, vowels, digits, run, switches; /* run: longest consonant run; switches: letter/digit */
+	double entropy;             /* Shannon, bits per character */
+};
+/* Measures l[0..n) (case-folded) and returns true when it looks machine-made:
+ * >= 8 characters, entropy >= 2.5 bits and few vowels, a long consonant run
+ * or letters and digits mixed. */
+bool rp_dns_label_random(const char *l, size_t n, struct rp_label *m);
+/* True when a query name is one the DGA rule judges: a dotted Internet name
+ * (not arpa, local or single-label) whose registered domain's label looks
+ * machine-made; *m measures that label. */
+bool rp_dns_name_random(const char *name, struct rp_label *m);
+
 /* arp_sweep.c: counts an ARP packet (p->arp) seen at now (s since the start). */
 void rp_arp_packet(struct rp_col *c, const struct pkt *p, float now);
 /* True when entry e asked for RP_ARP_SWEEP_MIN targets or more in one window. */
@@ -172,6 +191,11 @@ bool rp_service_port(uint8_t proto, uint16_t port);
 /* Up to max evidence strings of (host, cat), most frequent first, joined by ", ". */
 size_t rp_ev_join(const struct rp_col *c, uint32_t host, unsigned cat, unsigned max, char *buf, size_t len);
 uint64_t rp_ev_total(const struct rp_col *c, uint32_t host, unsigned cat);
+/* How many times text s was recorded under (host, cat) (s cut as rp_ev_add cuts it), 0 never. */
+uint32_t rp_ev_count(const struct rp_col *c, uint32_t host, unsigned cat, const char *s);
+/* Calls fn for every evidence string of (host, cat), in no particular order. */
+void rp_ev_each(const struct rp_col *c, uint32_t host, unsigned cat,
+		void (*fn)(void *ctx, const char *s, uint32_t count), void *ctx);
 /* The count of the most frequent evidence string of (host, cat), 0 if none. */
 uint64_t rp_ev_top_count(const struct rp_col *c, uint32_t host, unsigned cat);
 const char *rp_pdns_name(const struct rp_col *c, uint8_t family, const uint8_t *addr);

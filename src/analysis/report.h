@@ -98,6 +98,7 @@ enum {
 	/* DNS (proto_dns.c) */
 	RPF2_DNS_DIRECT = 1u << 20,   /* a query to a server that is not the host's resolver */
 	RPF2_DNS_BADNAME = 1u << 21,  /* a qname that is no domain (one label, secret-like) */
+	RPF2_DNS_NXRAND = 1u << 15,   /* NXDOMAIN for a name whose registered domain looks machine-made */
 	/* HTTP, continued (proto_http.c) */
 	RPF2_HTTP_PLUGIN = 1u << 28,  /* a Flash, Silverlight or PDF body by magic */
 	RPF2_HTTP_REDIRECT = 1u << 29, /* a 3xx response with Location */
@@ -161,6 +162,7 @@ enum rp_ev {
 	EV_TUNNEL_INNER,            /* "src -> dst" of a packet inside a tunnel (proto_icmp.c) */
 	EV_HTTP_UPLOAD,             /* "METHOD URI (N B)": large request bodies, credential forms */
 	EV_HTTP_DOWNLOAD,           /* "type N B content-type name": responses judged downloads */
+	EV_DNS_NX,                  /* query names answered NXDOMAIN, lower case, under the client */
 	EV_COUNT
 };
 

@@ -25,6 +25,7 @@ static const struct rp_kind kinds[] = {
 	{ "irc_cnc", true, NULL, 3, "IRC botnet control: registration, channel, bot commands" },
 	{ "exfiltration", true, NULL, 4, "data sent out: uploads with credentials, large uploads, DNS query names" },
 	{ "tunnel", true, NULL, 5, "traffic carried inside DNS or ICMP" },
+	{ "dga", true, NULL, 5, "many machine-made names under many registered domains, mostly NXDOMAIN" },
 	{ "smb_propagation", true, "worker", 6, "SMB sessions to many hosts" },
 	{ "spam", true, "worker", 7, "mail delivered directly to others' MX" },
 	{ "flood", true, "worker", 8, "a packet flood, sent or received" },

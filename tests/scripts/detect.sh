@@ -1,12 +1,30 @@
 #!/bin/sh
 # detect.sh - detectors on hand-made captures (tests/scripts/det_pcap.py),
 # no shared data needed, each with a positive and a negative case: Storm's
-# key from a few long-lived peers (the per-flow datagram sampler).
+# key from a few long-lived peers (the per-flow datagram sampler); DGA
+# lookups against ordinary browsing with CDN names.
 . "$(dirname "$0")/lib.sh"
 jq_true() { jq -e "$1" "$2" >/dev/null; }
 if ! command -v python3 >/dev/null || ! command -v jq >/dev/null; then
 	skip "python3 or jq absent: no hand-made captures"
-	report detect
+	# --- dga: machine-made names under many registered domains, mostly NXDOMAIN ---
+gen dga
+gen browse
+bl report -q --no-geo --format json "$TMP/dga.pcap"
+check "dga: a burst of random names answered NXDOMAIN is dga, with examples and counts" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "dga" and .nxdomain >= 30 and .domains >= 30 and .entropy > 3 and (.examples | test("\\.(com|net|org|info|biz|ru)")))' "$TMP/out"
+check "dga: the verdict is malicious" jq_true '.hosts[0].malicious' "$TMP/out"
+bl report -q --no-geo --format json --set dga.min_nx=100 "$TMP/dga.pcap"
+check "dga: none when dga.min_nx is raised past the burst" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "dga")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/browse.pcap"
+check "browse: CDN names, probes and typos are no dga, nothing malicious" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "dga" or .malicious)] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json --set dga.min_nx=1 --set dga.min_domains=1 --set dga.nx_share=0 "$TMP/browse.pcap"
+check "browse: not one CDN or probe name counts as machine-made and NXDOMAIN" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "dga")] | length == 0' "$TMP/out"
+
+report detect
 	exit $?
 fi
 gen() { python3 tests/scripts/det_pcap.py "$TMP/$1.pcap" "$1"; }
@@ -24,5 +42,22 @@ check "udp3: fixed-format datagrams with 3 peers make no key (nothing past the h
 	'[.hosts[].behaviors[] | select(.kind == "p2p")] | length == 0' "$TMP/out"
 "$BOTLENS" botnet-size --from-capture "$TMP/udp3.pcap" --xor-key auto >/dev/null 2>"$TMP/err"
 check "udp3: botnet-size finds no key either" grep -q 'no Storm XOR key' "$TMP/err"
+
+# --- dga: machine-made names under many registered domains, mostly NXDOMAIN ---
+gen dga
+gen browse
+bl report -q --no-geo --format json "$TMP/dga.pcap"
+check "dga: a burst of random names answered NXDOMAIN is dga, with examples and counts" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "dga" and .nxdomain >= 30 and .domains >= 30 and .entropy > 3 and (.examples | test("\\.(com|net|org|info|biz|ru)")))' "$TMP/out"
+check "dga: the verdict is malicious" jq_true '.hosts[0].malicious' "$TMP/out"
+bl report -q --no-geo --format json --set dga.min_nx=100 "$TMP/dga.pcap"
+check "dga: none when dga.min_nx is raised past the burst" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "dga")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/browse.pcap"
+check "browse: CDN names, probes and typos are no dga, nothing malicious" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "dga" or .malicious)] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json --set dga.min_nx=1 --set dga.min_domains=1 --set dga.nx_share=0 "$TMP/browse.pcap"
+check "browse: not one CDN or probe name counts as machine-made and NXDOMAIN" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "dga")] | length == 0' "$TMP/out"
 
 report detect

@@ -1308,6 +1308,32 @@ static void test_smtp_message(void)
 	CHECK(ev_has(7, EV_SMTP_RCPT, "<r@example.com>"));
 }
 
+static void test_dga_names(void)
+{
+	TEST("dns: registered domains and machine-made labels");
+	CHECK(!strcmp(rp_dns_regdom("a.b.example.com"), "example.com"));
+	CHECK(!strcmp(rp_dns_regdom("www.bbc.co.uk"), "bbc.co.uk"));
+	CHECK(!strcmp(rp_dns_regdom("www.smh.com.au"), "smh.com.au"));
+	CHECK(!strcmp(rp_dns_regdom("co.uk"), "co.uk"));
+	CHECK(!strcmp(rp_dns_regdom("example.co"), "example.co"));   /* a ccTLD's own second level */
+	CHECK(!strcmp(rp_dns_regdom("localhost"), "localhost"));
+	struct rp_label m;
+	CHECK(rp_dns_name_random("xkqzvbtwplmr.com", &m));           /* no vowels */
+	CHECK(m.len == 12 && m.entropy > 3);
+	CHECK(rp_dns_name_random("a8f3kd92lq.net", &m));              /* letters and digits mixed */
+	CHECK(rp_dns_name_random("www.qwrtzpkbxe.info", &m));
+	CHECK(!rp_dns_name_random("d3k2j4h5g6f7a8.cloudfront.net", &m)); /* random label under a word */
+	CHECK(!rp_dns_name_random("pagead2.googlesyndication.com", &m));
+	CHECK(!rp_dns_name_random("www.wikipedia.org", &m));
+	CHECK(!rp_dns_name_random("static.files.bbci.co.uk", &m));
+	CHECK(!rp_dns_name_random("qwrtzpkbxe", &m));                 /* one label: a browser's probe */
+	CHECK(!rp_dns_name_random("1.0.168.192.in-addr.arpa", &m));
+	CHECK(!rp_dns_name_random("xkqzvbtwplmr.local", &m));
+	CHECK(!rp_dns_name_random("xn--bcher-kva.de", &m));
+	CHECK(!rp_dns_label_random("aaaaaaaaaaaa", 12, &m));          /* low entropy */
+	CHECK(!rp_dns_label_random("bcdfg", 5, &m));                  /* too short to judge */
+}
+
 int main(void)
 {
 	col = rp_col_new();
@@ -1336,6 +1362,7 @@ int main(void)
 	test_annots();
 	test_ranges();
 	test_evidence_bound();
+	test_dga_names();
 	rp_col_free(col);
 	return harness_report("report");
 }
