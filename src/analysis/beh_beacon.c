@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ndpi/ndpi_protocol_ids.h>
+
 #include "analysis/report-int.h"
 
 static const struct rp_rule rules[] = {
@@ -198,6 +200,11 @@ static bool bc_candidate(const struct rp_ctx *x, const struct rp_flow *f)
 	    (f->app >= RP_APP_OVERNET && f->app <= RP_APP_EDONKEY) || f->app == RP_APP_IRC ||
 	    f->app == RP_APP_DCERPC || f->app == RP_APP_SMB)
 		return false;
+	/* interactive logins nDPI recognised: their repeats are logins or password guessing (beh_brute.c) */
+	static const uint16_t login[] = { NDPI_PROTOCOL_SSH, NDPI_PROTOCOL_TELNET, NDPI_PROTOCOL_RDP, NDPI_PROTOCOL_VNC };
+	for (size_t i = 0; i < sizeof login / sizeof *login; i++)
+		if (f->ndpi_master == login[i] || f->ndpi_app == login[i])
+			return false;
 	if (f->proto == 17)   /* a check-in may go unanswered; LAN discovery and services may not count */
 		return f->pkts[1] || !rp_service_port(17, f->dport);
 	return !(f->facts & RPF_TCP_SYNONLY);

@@ -204,6 +204,15 @@ bool rp_starts_ci(const uint8_t *p, size_t n, const char *word);
 /* Copies the line at p (up to CR/LF) into rd-checked bounds; returns its length. */
 size_t rp_line(const uint8_t *p, size_t n);
 
+/* A server refused the client's credentials on TCP flow rf (FTP 530, SMTP 535,
+ * HTTP 401): counted per flow up to 255, for beh_brute.c. */
+static inline void rp_auth_fail(struct rp_flow *rf)
+{
+	rf->facts2 |= RPF2_AUTH_FAIL;
+	if (rf->proto == 6 && rf->auth_fail < 255)
+		rf->auth_fail++;
+}
+
 /* The payload timing of direction d of f, or NULL when it had one payload packet. */
 const struct rp_timing *rp_timing_of(const struct rp_col *c, const struct rp_flow *f, int d);
 

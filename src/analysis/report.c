@@ -501,7 +501,8 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 #define SUSPECT_FACTS (RPF_EXE | RPF_SMTP_MAIL | RPF_SMTP_DATA | RPF_SMB_TRANS2 | RPF_SMB_NTTRANS | \
 		       RPF_SHELL | RPF_IRC_JOIN | RPF_IRC_CMD | RPF_DNS_TUNNEL | RPF_FTP_STOR)
 #define SUSPECT_FACTS2 (RPF2_TLS_SELFSIGNED | RPF2_HTTP_LOG4SHELL | RPF2_HTTP_FILE | RPF2_HTTP_BIGPOST | \
-			RPF2_STREAM_PE | RPF2_STREAM_PE_R | RPF2_ICMP_TUNNEL | RPF2_DNS_DIRECT | RPF2_DNS_BADNAME)
+			RPF2_STREAM_PE | RPF2_STREAM_PE_R | RPF2_ICMP_TUNNEL | RPF2_DNS_DIRECT | RPF2_DNS_BADNAME | \
+			RPF2_AUTH_FAIL)
 
 static bool listed(const struct host *const *sb, unsigned n, const struct host *h)
 {

@@ -99,6 +99,8 @@ enum {
 	RPF2_DNS_DIRECT = 1u << 20,   /* a query to a server that is not the host's resolver */
 	RPF2_DNS_BADNAME = 1u << 21,  /* a qname that is no domain (one label, secret-like) */
 	RPF2_DNS_NXRAND = 1u << 15,   /* NXDOMAIN for a name whose registered domain looks machine-made */
+	/* authentication (proto_ftp.c, proto_smtp.c, proto_http.c) */
+	RPF2_AUTH_FAIL = 1u << 19,    /* the server refused credentials: FTP 530, SMTP 535, HTTP 401 */
 	/* HTTP, continued (proto_http.c) */
 	RPF2_HTTP_PLUGIN = 1u << 28,  /* a Flash, Silverlight or PDF body by magic */
 	RPF2_HTTP_REDIRECT = 1u << 29, /* a 3xx response with Location */
@@ -119,7 +121,10 @@ struct rp_flow {
 	uint32_t h[2];              /* host index (struct host.index) of orig, resp */
 	uint16_t sport, dport;      /* orig's and resp's port (ICMP: type, code) */
 	uint8_t proto, app;         /* IP protocol; enum rp_app */
-	uint8_t ov_sampled;         /* datagrams of it kept for Storm key recovery (storm_pick) */
+	union {
+		uint8_t ov_sampled;     /* UDP: datagrams of it kept for Storm key recovery (storm_pick) */
+		uint8_t auth_fail;      /* TCP: authentication failures the server answered (rp_auth_fail) */
+	};
 	uint8_t done;               /* bit d: the protocol needs no more of direction d */
 	uint16_t seen[2];           /* payload packets inspected per direction */
 	uint32_t pkts[2];

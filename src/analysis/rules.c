@@ -27,6 +27,7 @@ static const struct rp_kind kinds[] = {
 	{ "tunnel", true, NULL, 5, "traffic carried inside DNS or ICMP" },
 	{ "dga", true, NULL, 5, "many machine-made names under many registered domains, mostly NXDOMAIN" },
 	{ "smb_propagation", true, "worker", 6, "SMB sessions to many hosts" },
+	{ "bruteforce", true, NULL, 6, "many short authentication attempts against one service, sent or received" },
 	{ "spam", true, "worker", 7, "mail delivered directly to others' MX" },
 	{ "flood", true, "worker", 8, "a packet flood, sent or received" },
 	{ "scan", true, "worker", 9, "horizontal, vertical, ping or ARP sweeps" },

@@ -13,6 +13,16 @@ dga       10.0.0.5 asks its resolver 10.0.0.1 a few ordinary names, then 60 name
 browse    10.0.0.5 browses: 90 names of sites, CDNs with random-looking labels under their own
           domains (cloudfront, akamaiedge, googlevideo...), all answered with an address; Chrome's
           three random one-label probes and two mistyped names answered NXDOMAIN
+brute-ssh 10.0.0.5 opens 40 SSH connections to 198.51.100.22:22, one every 2 s, every 1.6-3.5 s, each a
+          banner, a key exchange and a refused login in about 1.5 s and 1.5 KB each way (password guessing)
+brute-in  three outside hosts open 40 such connections to 10.0.0.5:22 (the host is the victim)
+brute-ftp 10.0.0.5 logs in to 198.51.100.21:21 in 3 connections with 5 USER/PASS pairs each,
+          every one refused with 530
+brute-http 10.0.0.5 posts a login form 12 times on one keep-alive connection to
+          198.51.100.80:80 and gets 401 each time
+admin     ordinary use of the same services: one SSH session held 5 min with 200 KB, 5 short SSH
+          connections a minute apart (git fetches), 30 short HTTPS connections to one web server,
+          one FTP login refused once then accepted, one HTTP 401 then 200
 """
 import random, struct, sys
 
@@ -96,6 +106,148 @@ def storm3(keyed):
         udp(*e)
 
 
+# --- TCP ---
+def tcpseg(sport, dport, seq, ack, flags, data=b''):
+    return struct.pack('!HHIIBBHHH', sport, dport, seq & 0xffffffff, ack & 0xffffffff, 5 << 4, flags,
+                       65535, 0, 0) + data
+
+
+class Conn:
+    """One TCP connection a -> b, in order: handshake, data both ways, FIN close."""
+    def __init__(self, a, b, sport, dport, t):
+        self.a, self.b, self.sp, self.dp = ipb(a), ipb(b), sport, dport
+        self.s, self.r = 1000, 50000
+        self.rec(t, 0, 0x02)
+        self.rec(t + 0.01, 1, 0x12)
+        self.s += 1
+        self.r += 1
+        self.rec(t + 0.02, 0, 0x10)
+
+    def rec(self, t, d, flags, data=b''):
+        if d == 0:
+            frame(t, self.a, self.b, 6, tcpseg(self.sp, self.dp, self.s, self.r, flags, data))
+        else:
+            frame(t, self.b, self.a, 6, tcpseg(self.dp, self.sp, self.r, self.s, flags, data))
+
+    def send(self, t, data):   # client -> server, then the server's ACK
+        self.rec(t, 0, 0x18, data)
+        self.s += len(data)
+        self.rec(t + 0.002, 1, 0x10)
+
+    def reply(self, t, data):
+        self.rec(t, 1, 0x18, data)
+        self.r += len(data)
+        self.rec(t + 0.002, 0, 0x10)
+
+    def close(self, t):
+        self.rec(t, 0, 0x11)
+        self.s += 1
+        self.rec(t + 0.005, 1, 0x11)
+        self.r += 1
+        self.rec(t + 0.01, 0, 0x10)
+
+
+def ssh_try(t, client, server, sport, big=0):
+    """An SSH connection: banners, key exchange, one login attempt (or a session of `big` bytes)."""
+    c = Conn(client, server, sport, 22, t)
+    c.reply(t + 0.05, b'SSH-2.0-OpenSSH_8.9p1 Ubuntu-3\r\n')
+    c.send(t + 0.06, b'SSH-2.0-libssh2_1.9.0\r\n')
+    c.send(t + 0.1, bytes([0, 0, 4, 0x5c, 6, 20]) + R.randbytes(1100))
+    c.reply(t + 0.15, bytes([0, 0, 4, 0x5c, 6, 20]) + R.randbytes(1050))
+    c.send(t + 0.3, R.randbytes(48))
+    c.reply(t + 0.4, R.randbytes(300))
+    c.send(t + 0.5, R.randbytes(96))
+    c.reply(t + 1.2, R.randbytes(64))
+    t += 1.3
+    while big > 0:
+        c.send(t, R.randbytes(100))
+        c.reply(t + 0.05, R.randbytes(1400))
+        big -= 1500
+        t += 1.5
+    c.close(t + 0.1)
+    return t + 0.2
+
+
+def brute_ssh():
+    t = 1.0
+    for i in range(40):
+        ssh_try(t, '10.0.0.5', '198.51.100.22', 40000 + i)
+        t += R.uniform(1.6, 3.5)   # the next guess when the last is refused: the server's pace
+
+
+def brute_in():
+    t = 1.0
+    for i in range(40):
+        ssh_try(t, '203.0.113.%d' % (10 + i % 3), '10.0.0.5', 50000 + i)
+        t += R.uniform(1.6, 3.5)
+    # the victim's own ordinary lookups, so that it is the capture's internal host
+    dns_pair(0.5, '10.0.0.5', 53000, '10.0.0.1', 'www.example.com', False, 7)
+
+
+def brute_ftp():
+    t = 1.0
+    for k in range(3):
+        c = Conn('10.0.0.5', '198.51.100.21', 41000 + k, 21, t)
+        c.reply(t + 0.05, b'220 FTP server ready\r\n')
+        t += 0.1
+        for j in range(5):
+            c.send(t, b'USER admin\r\n')
+            c.reply(t + 0.02, b'331 Password required for admin\r\n')
+            c.send(t + 0.05, b'PASS pass%d\r\n' % (k * 5 + j))
+            c.reply(t + 0.6, b'530 Login incorrect.\r\n')
+            t += 0.8
+        c.close(t)
+        t += 0.5
+
+
+def http_exchange(c, t, req, status, body=b'denied'):
+    c.send(t, req)
+    c.reply(t + 0.05, b'HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n'
+            b'WWW-Authenticate: Basic realm="admin"\r\n\r\n' % (status, b'Unauthorized' if status == 401 else b'OK',
+                                                               len(body)) + body)
+
+
+def brute_http():
+    c = Conn('10.0.0.5', '198.51.100.80', 42000, 80, 1.0)
+    t = 1.1
+    for i in range(12):
+        form = b'username=admin&password=guess%d' % i
+        http_exchange(c, t, b'POST /login HTTP/1.1\r\nHost: 198.51.100.80\r\nContent-Type: '
+                      b'application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n' % len(form) + form, 401)
+        t += 1.5
+    c.close(t)
+
+
+def admin():
+    t = ssh_try(1.0, '10.0.0.5', '198.51.100.22', 40000, big=200000)
+    for i in range(5):
+        ssh_try(t + 60 * (i + 1), '10.0.0.5', '198.51.100.23', 40100 + i)
+    t += 400
+    for i in range(30):   # short HTTPS connections to one site (opaque records)
+        c = Conn('10.0.0.5', '198.51.100.44', 40200 + i, 443, t)
+        c.send(t + 0.05, b'\x16\x03\x01\x00\x40' + R.randbytes(64))
+        c.reply(t + 0.1, b'\x16\x03\x03\x00\x60' + R.randbytes(96))
+        c.close(t + 0.3)
+        t += 0.5
+    c = Conn('10.0.0.5', '198.51.100.21', 41000, 21, t)
+    c.reply(t + 0.05, b'220 FTP server ready\r\n')
+    c.send(t + 0.1, b'USER alice\r\n')
+    c.reply(t + 0.12, b'331 Password required\r\n')
+    c.send(t + 0.2, b'PASS typo\r\n')
+    c.reply(t + 0.8, b'530 Login incorrect.\r\n')
+    c.send(t + 3, b'USER alice\r\n')
+    c.reply(t + 3.02, b'331 Password required\r\n')
+    c.send(t + 3.2, b'PASS right\r\n')
+    c.reply(t + 3.3, b'230 Logged in.\r\n')
+    c.close(t + 4)
+    t += 10
+    c = Conn('10.0.0.5', '198.51.100.80', 42000, 80, t)
+    http_exchange(c, t + 0.1, b'GET /admin HTTP/1.1\r\nHost: intranet.example.org\r\n\r\n', 401)
+    http_exchange(c, t + 2, b'GET /admin HTTP/1.1\r\nHost: intranet.example.org\r\nAuthorization: Basic YTpi\r\n\r\n',
+                  200, b'welcome')
+    c.close(t + 3)
+
+
 # --- DNS (RFC 1035) ---
 def qname(name):
     return b''.join(bytes([len(l)]) + l.encode() for l in name.split('.')) + b'\0'
@@ -163,5 +315,15 @@ elif mode == 'dga':
     dga()
 elif mode == 'browse':
     browse()
+elif mode == 'brute-ssh':
+    brute_ssh()
+elif mode == 'brute-in':
+    brute_in()
+elif mode == 'brute-ftp':
+    brute_ftp()
+elif mode == 'brute-http':
+    brute_http()
+elif mode == 'admin':
+    admin()
 else:
     sys.exit('det_pcap.py: unknown mode %r' % mode)

@@ -2,7 +2,9 @@
 # detect.sh - detectors on hand-made captures (tests/scripts/det_pcap.py),
 # no shared data needed, each with a positive and a negative case: Storm's
 # key from a few long-lived peers (the per-flow datagram sampler); DGA
-# lookups against ordinary browsing with CDN names.
+# lookups against ordinary browsing with CDN names; password guessing
+# (SSH by shape, FTP 530, HTTP 401; attacker and victim) against ordinary
+# logins.
 . "$(dirname "$0")/lib.sh"
 jq_true() { jq -e "$1" "$2" >/dev/null; }
 if ! command -v python3 >/dev/null || ! command -v jq >/dev/null; then
@@ -23,6 +25,31 @@ check "browse: CDN names, probes and typos are no dga, nothing malicious" jq_tru
 bl report -q --no-geo --format json --set dga.min_nx=1 --set dga.min_domains=1 --set dga.nx_share=0 "$TMP/browse.pcap"
 check "browse: not one CDN or probe name counts as machine-made and NXDOMAIN" jq_true \
 	'[.hosts[].behaviors[] | select(.kind == "dga")] | length == 0' "$TMP/out"
+
+# --- bruteforce: repeated short logins, by shape or by refusals; both directions ---
+for m in brute-ssh brute-in brute-ftp brute-http admin; do gen $m; done
+bl report -q --no-geo --format json "$TMP/brute-ssh.pcap"
+check "brute-ssh: 40 short SSH connections are password guessing, the host the attacker (a worker)" jq_true \
+	'.hosts[0] | .role == "worker" and any(.behaviors[]; .kind == "bruteforce" and .role == "attacker" and .service == "SSH" and .target == "198.51.100.22" and .attempts == 40)' "$TMP/out"
+check "brute-ssh: the server is explained as the target (a suspect)" jq_true \
+	'any(.hosts[]; .address == "198.51.100.22" and .selected == "suspect" and any(.behaviors[]; .kind == "bruteforce" and .role == "target"))' "$TMP/out"
+check "brute-ssh: the guesses' pace is no cnc_beacon" jq_true '[.hosts[0].behaviors[] | select(.kind == "cnc_beacon")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/brute-in.pcap"
+check "brute-in: the host receiving guesses from 3 sources is the target, an attacked server" jq_true \
+	'.hosts[0] | .address == "10.0.0.5" and .role == "server" and any(.behaviors[]; .kind == "bruteforce" and .role == "target" and .sources == 3)' "$TMP/out"
+check "brute-in: ... and no attacker side for it" jq_true '[.hosts[0].behaviors[] | select(.role == "attacker")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/brute-ftp.pcap"
+check "brute-ftp: 15 FTP 530 refusals in 3 connections" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "bruteforce" and .role == "attacker" and .service == "FTP" and .failures == 15)' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/brute-http.pcap"
+check "brute-http: 12 HTTP 401 on one keep-alive connection" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "bruteforce" and .service == "HTTP" and .failures == 12)' "$TMP/out"
+bl report -q --no-geo --format json --set brute.min_failures=20 "$TMP/brute-http.pcap"
+check "brute-http: none when brute.min_failures is raised past it" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "bruteforce")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/admin.pcap"
+check "admin: a long SSH session, git fetches, short HTTPS, one mistyped FTP and HTTP login: nothing malicious" jq_true \
+	'[.hosts[].behaviors[] | select(.malicious)] | length == 0' "$TMP/out"
 
 report detect
 	exit $?
@@ -59,5 +86,30 @@ check "browse: CDN names, probes and typos are no dga, nothing malicious" jq_tru
 bl report -q --no-geo --format json --set dga.min_nx=1 --set dga.min_domains=1 --set dga.nx_share=0 "$TMP/browse.pcap"
 check "browse: not one CDN or probe name counts as machine-made and NXDOMAIN" jq_true \
 	'[.hosts[].behaviors[] | select(.kind == "dga")] | length == 0' "$TMP/out"
+
+# --- bruteforce: repeated short logins, by shape or by refusals; both directions ---
+for m in brute-ssh brute-in brute-ftp brute-http admin; do gen $m; done
+bl report -q --no-geo --format json "$TMP/brute-ssh.pcap"
+check "brute-ssh: 40 short SSH connections are password guessing, the host the attacker (a worker)" jq_true \
+	'.hosts[0] | .role == "worker" and any(.behaviors[]; .kind == "bruteforce" and .role == "attacker" and .service == "SSH" and .target == "198.51.100.22" and .attempts == 40)' "$TMP/out"
+check "brute-ssh: the server is explained as the target (a suspect)" jq_true \
+	'any(.hosts[]; .address == "198.51.100.22" and .selected == "suspect" and any(.behaviors[]; .kind == "bruteforce" and .role == "target"))' "$TMP/out"
+check "brute-ssh: the guesses' pace is no cnc_beacon" jq_true '[.hosts[0].behaviors[] | select(.kind == "cnc_beacon")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/brute-in.pcap"
+check "brute-in: the host receiving guesses from 3 sources is the target, an attacked server" jq_true \
+	'.hosts[0] | .address == "10.0.0.5" and .role == "server" and any(.behaviors[]; .kind == "bruteforce" and .role == "target" and .sources == 3)' "$TMP/out"
+check "brute-in: ... and no attacker side for it" jq_true '[.hosts[0].behaviors[] | select(.role == "attacker")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/brute-ftp.pcap"
+check "brute-ftp: 15 FTP 530 refusals in 3 connections" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "bruteforce" and .role == "attacker" and .service == "FTP" and .failures == 15)' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/brute-http.pcap"
+check "brute-http: 12 HTTP 401 on one keep-alive connection" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "bruteforce" and .service == "HTTP" and .failures == 12)' "$TMP/out"
+bl report -q --no-geo --format json --set brute.min_failures=20 "$TMP/brute-http.pcap"
+check "brute-http: none when brute.min_failures is raised past it" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "bruteforce")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/admin.pcap"
+check "admin: a long SSH session, git fetches, short HTTPS, one mistyped FTP and HTTP login: nothing malicious" jq_true \
+	'[.hosts[].behaviors[] | select(.malicious)] | length == 0' "$TMP/out"
 
 report detect
