@@ -60,6 +60,7 @@ void rp_col_free(struct rp_col *c)
 	free(c->dns);
 	dpi_free(c->dpi);
 	free(c->dpi_ep);
+	free(c->ident);
 	free(c);
 }
 
@@ -414,13 +415,17 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 {
 	struct rp_col *c = ctx;
 	if (!f) {
-		if (p->ethertype == 0x0806 && p->arp.op)
+		if (p->ethertype == 0x0806 && p->arp.op) {
 			rp_arp_packet(c, p, (float)run_rel(r, p->ts_ns));
+			rp_ident_arp(c, r, p, (float)run_rel(r, p->ts_ns));
+		}
 		return;
 	}
 	struct rp_flow *rf = flow_rec(c, r, f);
 	if (!rf)
 		return;
+	if (dir == 0 || dir == 1)
+		rp_ident_packet(c, rf->h[dir], p, (float)run_rel(r, p->ts_ns));
 	rp_dpi_packet(c, rf, p, f->user - 1);
 	if (!p->payload_len || dir < 0 || dir > 1)
 		return;

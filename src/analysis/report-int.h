@@ -83,6 +83,19 @@ struct rp_dns_peer {
 	uint16_t sample_type;       /* its query type */
 };
 
+/* Per-address machine traits (ident.c): source MACs and initial-TTL families. */
+#define RP_IDENT_MAX 65536     /* host indexes tracked */
+#define RP_IDENT_MIN 10        /* packets of a second MAC or TTL family that make it a second machine ... */
+#define RP_IDENT_SHARE 0.05    /* ... when also this share of the address's packets */
+
+struct rp_ident {
+	uint8_t mac[2][6];          /* the first two source MACs (internal addresses only) */
+	uint32_t mac_pkts[2], mac_more;   /* packets with each; with a third MAC or more */
+	float mac_first[2], mac_last[2];
+	uint32_t ttl_pkts[3];       /* packets sent per initial TTL 64, 128, 255 */
+	float ttl_first[3];
+};
+
 struct rp_col {
 	struct rp_flow *flows;
 	size_t nflows, cap;
@@ -108,6 +121,8 @@ struct rp_col {
 	uint64_t dpi_refused;       /* flows nDPI did not see: past the bounds */
 	struct dpi_ep *dpi_ep;      /* nDPI verdicts per server endpoint (dpi.c), RP_DPI_EP entries */
 	uint64_t dpi_inherited;     /* flows named from their endpoint's verdict, not dissected */
+	struct rp_ident *ident;     /* by host index - 1 (ident.c), nident entries */
+	size_t nident;
 	bool oom;
 };
 
@@ -130,6 +145,11 @@ bool rp_dns_label_random(const char *l, size_t n, struct rp_label *m);
  * machine-made; *m measures that label. */
 bool rp_dns_name_random(const char *name, struct rp_label *m);
 
+/* ident.c: counts packet p sent by host (its index) at now; an ARP packet for the address it claims. */
+void rp_ident_packet(struct rp_col *c, uint32_t host, const struct pkt *p, float now);
+void rp_ident_arp(struct rp_col *c, const struct run *r, const struct pkt *p, float now);
+/* Fills h->shared when the address of host looks used by two machines. */
+void rp_ident_host(const struct rp_col *c, uint32_t host, struct rp_host *h);
 /* arp_sweep.c: counts an ARP packet (p->arp) seen at now (s since the start). */
 void rp_arp_packet(struct rp_col *c, const struct pkt *p, float now);
 /* True when entry e asked for RP_ARP_SWEEP_MIN targets or more in one window. */

@@ -481,6 +481,7 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 	for (size_t i = 0; i < x->nfl; i++)
 		h->app_flows[x->fl[i]->app]++;
 	rp_dpi_host(x, h);
+	rp_ident_host(c, x->self, h);
 	for (size_t i = 0; i < rp_nanalyses; i++)
 		if (rp_analyses[i]->run(x, h))
 			return -1;

@@ -275,6 +275,17 @@ struct rp_count {
 	uint64_t flows;
 };
 
+/* An address that looks used by two machines (ident.c): the evidence. */
+struct rp_shared {
+	bool on;
+	uint8_t mac[2][6];          /* two source MACs, when that is the evidence (else zero) */
+	uint32_t mac_pkts[2];
+	float mac_first[2];
+	unsigned ttl[2];            /* two initial TTL families (64, 128, 255), first seen first; 0 none */
+	uint32_t ttl_pkts[2];
+	char evidence[320];         /* "this address was used by two machines? two MAC addresses: ..." */
+};
+
 #define RP_MAX_BEHS 32
 #define RP_MAX_SERVICES 32  /* distinct nDPI names per host, most flows first */
 #define RP_MAX_RISKS 64
@@ -300,6 +311,7 @@ struct rp_host {
 	unsigned niocs;
 	bool malicious;             /* a malicious behavior was found */
 	const char *selected;       /* why it is explained: "sandbox", "suspect" or "requested" (--host) */
+	struct rp_shared shared;    /* a caveat: two machines behind this address (shared.on) */
 	char verdict[600];          /* one paragraph: what the host is, the strongest evidence, when */
 	size_t npts;
 };

@@ -355,6 +355,10 @@ int report_html(FILE *o, const struct rp_report *rep, unsigned nth, char *err, s
 		fprintf(o, "<section><h2 id=\"r%u-h%u\">Host %s (%s) &mdash; %s</h2>\n<p class=\"verdict%s\"><strong>%s</strong> ",
 			nth, k, a, h->selected ? h->selected : "-", h->role, h->malicious ? " m" : "", h->malicious ? "Malicious." : "No malicious behavior.");
 		esc(o, h->verdict);
+		if (h->shared.on) {
+			fputs("</p>\n<p class=\"caveat\"><strong>Caveat:</strong> ", o);
+			esc(o, h->shared.evidence);
+		}
 		fputs("</p>\n<p>", o);
 		esc(o, h->role_reason);
 		fprintf(o, ". %llu flows out, %llu in.</p>\n<p>Protocols by content:", (unsigned long long)h->flows_out,

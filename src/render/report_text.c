@@ -111,6 +111,8 @@ int report_text(FILE *o, const struct rp_report *rep)
 		decode_addr_str(h->family, h->addr, a, sizeof a);
 		fprintf(o, "\nhost %s (%s)\n  verdict: %s\n  role: %s - %s\n", a, h->selected ? h->selected : "-", h->verdict,
 			h->role, h->role_reason);
+		if (h->shared.on)
+			fprintf(o, "  caveat: %s\n", h->shared.evidence);
 		fprintf(o, "  flows: %llu outbound, %llu inbound\n", (unsigned long long)h->flows_out,
 			(unsigned long long)h->flows_in);
 		fprintf(o, "  protocols by content:");

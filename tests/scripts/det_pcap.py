@@ -23,6 +23,12 @@ brute-http 10.0.0.5 posts a login form 12 times on one keep-alive connection to
 admin     ordinary use of the same services: one SSH session held 5 min with 200 KB, 5 short SSH
           connections a minute apart (git fetches), 30 short HTTPS connections to one web server,
           one FTP login refused once then accepted, one HTTP 401 then 200
+dhcp      10.0.0.5 is one machine (MAC 02:00:00:00:00:0a, TTL 128) for 100 s, then another
+          (MAC 02:00:00:00:00:0b, TTL 64) from 120 s: a lease handed to a new machine
+nat       10.0.0.5 (one MAC, a NAT gateway) sends packets with TTL 127 and 63 interleaved:
+          a Windows and a Linux machine behind one address
+bridge    10.0.0.5 sends every packet twice, from two MACs at once, TTL 128 (a VM bridged
+          over Wi-Fi, seen on both sides): one machine, no caveat
 """
 import random, struct, sys
 
@@ -248,6 +254,41 @@ def admin():
     c.close(t + 3)
 
 
+# --- one address, two machines ---
+def eth(src_last):
+    return b'\x02\x00\x00\x00\x00\x01' + bytes([2, 0, 0, 0, 0, src_last]) + b'\x08\x00'
+
+
+def lookups(t0, n, mac, ttl, port0, dup=None):
+    t = t0
+    for i in range(n):
+        name = 'host%d.example.org' % (port0 + i)
+        q = struct.pack('!HHHHHH', port0 + i, 0x0100, 1, 0, 0, 0) + qname(name) + struct.pack('!HH', 1, 1)
+        udp(t, '10.0.0.5', port0 + i, '10.0.0.1', 53, q, eth=eth(mac), ttl=ttl)
+        if dup is not None:
+            udp(t + 0.0005, '10.0.0.5', port0 + i, '10.0.0.1', 53, q, eth=eth(dup), ttl=ttl)
+        a = (struct.pack('!HHHHHH', port0 + i, 0x8180, 1, 1, 0, 0) + qname(name) + struct.pack('!HH', 1, 1) +
+             b'\xc0\x0c' + struct.pack('!HHIH', 1, 1, 300, 4) + bytes([203, 0, 113, 50]))
+        udp(t + 0.01, '10.0.0.1', 53, '10.0.0.5', port0 + i, a, eth=eth(1), ttl=64)
+        t += 3.0
+    return t
+
+
+def dhcp():
+    lookups(1.0, 30, 0x0a, 128, 40000)
+    lookups(120.0, 30, 0x0b, 64, 41000)
+
+
+def nat():
+    t = 1.0
+    for i in range(30):
+        t = lookups(t, 1, 0x0c, 127 if i % 2 else 63, 40000 + i)
+
+
+def bridge():
+    lookups(1.0, 40, 0x0a, 128, 40000, dup=0x0d)
+
+
 # --- DNS (RFC 1035) ---
 def qname(name):
     return b''.join(bytes([len(l)]) + l.encode() for l in name.split('.')) + b'\0'
@@ -325,5 +366,11 @@ elif mode == 'brute-http':
     brute_http()
 elif mode == 'admin':
     admin()
+elif mode == 'dhcp':
+    dhcp()
+elif mode == 'nat':
+    nat()
+elif mode == 'bridge':
+    bridge()
 else:
     sys.exit('det_pcap.py: unknown mode %r' % mode)

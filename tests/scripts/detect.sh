@@ -4,7 +4,8 @@
 # key from a few long-lived peers (the per-flow datagram sampler); DGA
 # lookups against ordinary browsing with CDN names; password guessing
 # (SSH by shape, FTP 530, HTTP 401; attacker and victim) against ordinary
-# logins.
+# logins; one address used by two machines (MAC change, TTL families)
+# against a bridge that shows one machine twice.
 . "$(dirname "$0")/lib.sh"
 jq_true() { jq -e "$1" "$2" >/dev/null; }
 if ! command -v python3 >/dev/null || ! command -v jq >/dev/null; then
@@ -50,6 +51,20 @@ check "brute-http: none when brute.min_failures is raised past it" jq_true \
 bl report -q --no-geo --format json "$TMP/admin.pcap"
 check "admin: a long SSH session, git fetches, short HTTPS, one mistyped FTP and HTTP login: nothing malicious" jq_true \
 	'[.hosts[].behaviors[] | select(.malicious)] | length == 0' "$TMP/out"
+
+# --- one address, two machines: a caveat with the evidence ---
+for m in dhcp nat bridge; do gen $m; done
+bl report -q --no-geo --format json "$TMP/dhcp.pcap"
+check "dhcp: a MAC change (and TTL 128 -> 64) on one address is a caveat with both MACs" jq_true \
+	'.hosts[0].shared_address | (.macs | map(.mac) == ["02:00:00:00:00:0a", "02:00:00:00:00:0b"]) and (.ttl | map(.initial) == [128, 64]) and (.evidence | test("two machines"))' "$TMP/out"
+bl report -q --no-geo "$TMP/dhcp.pcap"
+check "dhcp: the text report has the caveat line" grep -q '^  caveat: this address was used by two machines? two MAC addresses' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/nat.pcap"
+check "nat: TTL families 64 and 128 interleaved behind one MAC are a caveat" jq_true \
+	'.hosts[0].shared_address | (.macs | length == 0) and (.ttl | map(.initial) | sort == [64, 128])' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/bridge.pcap"
+check "bridge: two MACs at once with one TTL (a bridged VM seen twice) is one machine" jq_true \
+	'.hosts[0].shared_address == null' "$TMP/out"
 
 report detect
 	exit $?
@@ -111,5 +126,19 @@ check "brute-http: none when brute.min_failures is raised past it" jq_true \
 bl report -q --no-geo --format json "$TMP/admin.pcap"
 check "admin: a long SSH session, git fetches, short HTTPS, one mistyped FTP and HTTP login: nothing malicious" jq_true \
 	'[.hosts[].behaviors[] | select(.malicious)] | length == 0' "$TMP/out"
+
+# --- one address, two machines: a caveat with the evidence ---
+for m in dhcp nat bridge; do gen $m; done
+bl report -q --no-geo --format json "$TMP/dhcp.pcap"
+check "dhcp: a MAC change (and TTL 128 -> 64) on one address is a caveat with both MACs" jq_true \
+	'.hosts[0].shared_address | (.macs | map(.mac) == ["02:00:00:00:00:0a", "02:00:00:00:00:0b"]) and (.ttl | map(.initial) == [128, 64]) and (.evidence | test("two machines"))' "$TMP/out"
+bl report -q --no-geo "$TMP/dhcp.pcap"
+check "dhcp: the text report has the caveat line" grep -q '^  caveat: this address was used by two machines? two MAC addresses' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/nat.pcap"
+check "nat: TTL families 64 and 128 interleaved behind one MAC are a caveat" jq_true \
+	'.hosts[0].shared_address | (.macs | length == 0) and (.ttl | map(.initial) | sort == [64, 128])' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/bridge.pcap"
+check "bridge: two MACs at once with one TTL (a bridged VM seen twice) is one machine" jq_true \
+	'.hosts[0].shared_address == null' "$TMP/out"
 
 report detect
