@@ -59,7 +59,7 @@ int report_html_begin(FILE *o, const char *title)
 	      ".axis{position:relative;height:1.6em;border-top:1px solid #888}.tick{position:absolute;top:0;font-size:.75em;color:#555;"
 	      "padding-top:.3em;border-left:1px solid #888;padding-left:2px;white-space:nowrap}\n"
 	      "nav ul{margin:.3em 0}nav li{margin:.15em 0}.verdict{font-size:1.05em;background:#fafafa;border-left:4px solid #69c;padding:.4em .6em}"
-	      ".verdict.m{border-left-color:#d55}\n"
+	      ".verdict.m{border-left-color:#d55}.caveat{background:#fff8e1;border-left:4px solid #e0a800;padding:.3em .6em}\n"
 	      ".plot svg{max-width:100%;height:auto;border:1px solid #ddd}.small{font-size:.8em;color:#666}\n"
 	      "</style></head><body>\n<h1>", o);
 	esc(o, title);

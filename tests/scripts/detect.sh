@@ -45,6 +45,8 @@ check "brute-ftp: 15 FTP 530 refusals in 3 connections" jq_true \
 bl report -q --no-geo --format json "$TMP/brute-http.pcap"
 check "brute-http: 12 HTTP 401 on one keep-alive connection" jq_true \
 	'any(.hosts[0].behaviors[]; .kind == "bruteforce" and .service == "HTTP" and .failures == 12)' "$TMP/out"
+check "brute-http: refused login forms are not exfiltration of credentials" jq_true \
+	'[.hosts[0].behaviors[] | select(.kind == "exfiltration")] | length == 0' "$TMP/out"
 bl report -q --no-geo --format json --set brute.min_failures=20 "$TMP/brute-http.pcap"
 check "brute-http: none when brute.min_failures is raised past it" jq_true \
 	'[.hosts[].behaviors[] | select(.kind == "bruteforce")] | length == 0' "$TMP/out"
@@ -120,6 +122,8 @@ check "brute-ftp: 15 FTP 530 refusals in 3 connections" jq_true \
 bl report -q --no-geo --format json "$TMP/brute-http.pcap"
 check "brute-http: 12 HTTP 401 on one keep-alive connection" jq_true \
 	'any(.hosts[0].behaviors[]; .kind == "bruteforce" and .service == "HTTP" and .failures == 12)' "$TMP/out"
+check "brute-http: refused login forms are not exfiltration of credentials" jq_true \
+	'[.hosts[0].behaviors[] | select(.kind == "exfiltration")] | length == 0' "$TMP/out"
 bl report -q --no-geo --format json --set brute.min_failures=20 "$TMP/brute-http.pcap"
 check "brute-http: none when brute.min_failures is raised past it" jq_true \
 	'[.hosts[].behaviors[] | select(.kind == "bruteforce")] | length == 0' "$TMP/out"
