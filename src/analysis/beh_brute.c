@@ -8,7 +8,7 @@
  *
  * Two kinds of evidence, per (client, server, port):
  *  - protocol failures: the server refused credentials (RPF2_AUTH_FAIL,
- *    rp_flow.auth_fail: FTP 530, SMTP 535, HTTP 401), at least
+ *    rp_flow.auth_fail: FTP 530, SMTP 535, HTTP 401, SMB logon failure), at least
  *    brute.min_failures of them;
  *  - the connections' shape, for services whose failures are encrypted
  *    or binary (SSH, RDP, Telnet, SMB, VNC, databases, FTP, POP3/IMAP,
@@ -41,7 +41,7 @@
 
 static const struct rp_rule rules[] = {
 	{ "brute.min_conns", 20, 2, 1e9, "short small connections to one service for `bruteforce` (by shape)" },
-	{ "brute.min_failures", 10, 1, 1e9, "credentials refused by one service (FTP 530, SMTP 535, HTTP 401)" },
+	{ "brute.min_failures", 10, 1, 1e9, "credentials refused by one service (FTP 530, SMTP 535, HTTP 401, SMB)" },
 	{ "brute.max_conn_s", 30, 0.1, 1e6, "seconds: an attempt's connection lasts at most this" },
 	{ "brute.max_bytes", 16384, 64, 1e9, "bytes each way of one attempt's connection, at most" },
 	{ "brute.min_rate", 6, 0, 1e6, "attempts per minute over their span, at least" },

@@ -99,8 +99,8 @@ enum {
 	RPF2_DNS_DIRECT = 1u << 20,   /* a query to a server that is not the host's resolver */
 	RPF2_DNS_BADNAME = 1u << 21,  /* a qname that is no domain (one label, secret-like) */
 	RPF2_DNS_NXRAND = 1u << 15,   /* NXDOMAIN for a name whose registered domain looks machine-made */
-	/* authentication (proto_ftp.c, proto_smtp.c, proto_http.c) */
-	RPF2_AUTH_FAIL = 1u << 19,    /* the server refused credentials: FTP 530, SMTP 535, HTTP 401 */
+	/* authentication (proto_ftp.c, proto_smtp.c, proto_http.c, proto_smb.c) */
+	RPF2_AUTH_FAIL = 1u << 19,    /* the server refused credentials: FTP 530, SMTP 535, HTTP 401, SMB logon */
 	/* HTTP, continued (proto_http.c) */
 	RPF2_HTTP_PLUGIN = 1u << 28,  /* a Flash, Silverlight or PDF body by magic */
 	RPF2_HTTP_REDIRECT = 1u << 29, /* a 3xx response with Location */

@@ -1171,6 +1171,25 @@ static void test_ftp_smb_shell(void)
 	CHECK(!feed(&proto_smb, &f, smb, 6, 0));
 	f = flow(6, 1703, 80);
 	CHECK(!feed(&proto_smb, &f, smb, sizeof smb, 0));
+	TEST("logins refused: FTP 530, SMTP 535, SMB logon failure");
+	f = flow(6, 1704, 21);
+	CHECK(feed(&proto_ftp, &f, "220 ready\r\n", 11, 1));
+	CHECK(feed(&proto_ftp, &f, "331 Password required\r\n530 Login incorrect.\r\n", 47, 1));
+	CHECK(feed(&proto_ftp, &f, "530-Login incorrect.\r\n530 bye\r\n", 32, 1));
+	CHECK((f.facts2 & RPF2_AUTH_FAIL) && f.auth_fail == 3);
+	f = flow(6, 1705, 587);
+	CHECK(feed(&proto_smtp, &f, "220 mail ESMTP\r\n", 16, 1));
+	CHECK(feed(&proto_smtp, &f, "535 5.7.8 Authentication credentials invalid\r\n", 46, 1));
+	CHECK(f.auth_fail == 1);
+	uint8_t ss[4 + 32 + 4] = { 0, 0, 0, 36, 0xFF, 'S', 'M', 'B', 0x73, 0x6D, 0x00, 0x00, 0xC0 };
+	f = flow(6, 1706, 445);
+	f.app = RP_APP_SMB;
+	CHECK(feed(&proto_smb, &f, ss, sizeof ss, 1));
+	ss[9] = 0x16;                         /* STATUS_MORE_PROCESSING_REQUIRED: the NTLM challenge */
+	CHECK(feed(&proto_smb, &f, ss, sizeof ss, 1));
+	uint8_t s2[4 + 64] = { 0, 0, 0, 64, 0xFE, 'S', 'M', 'B', 64, 0, 0, 0, 0x6D, 0x00, 0x00, 0xC0, 1, 0 };
+	CHECK(feed(&proto_smb, &f, s2, sizeof s2, 1));
+	CHECK(f.auth_fail == 2);
 	TEST("shell");
 	const char *sh = "echo open 0.0.0.0 8884 > o&echo user 1 1 >> o &ftp -n -s:o\r\n";
 	f = flow(6, 1800, 1957);
