@@ -17,6 +17,8 @@ bl report -q --no-geo --format json "$TMP/dga.pcap"
 check "dga: a burst of random names answered NXDOMAIN is dga, with examples and counts" jq_true \
 	'any(.hosts[0].behaviors[]; .kind == "dga" and .nxdomain >= 30 and .domains >= 30 and .entropy > 3 and (.examples | test("\\.(com|net|org|info|biz|ru)")))' "$TMP/out"
 check "dga: the verdict is malicious" jq_true '.hosts[0].malicious' "$TMP/out"
+check "dga: the machine-made names are domain indicators of dga" jq_true \
+	'[.hosts[0].indicators[] | select(.type == "domain" and .behavior == "dga")] | length >= 30' "$TMP/out"
 bl report -q --no-geo --format json --set dga.min_nx=100 "$TMP/dga.pcap"
 check "dga: none when dga.min_nx is raised past the burst" jq_true \
 	'[.hosts[].behaviors[] | select(.kind == "dga")] | length == 0' "$TMP/out"
@@ -34,6 +36,8 @@ check "brute-ssh: 40 short SSH connections are password guessing, the host the a
 	'.hosts[0] | .role == "worker" and any(.behaviors[]; .kind == "bruteforce" and .role == "attacker" and .service == "SSH" and .target == "198.51.100.22" and .attempts == 40)' "$TMP/out"
 check "brute-ssh: the server is explained as the target (a suspect)" jq_true \
 	'any(.hosts[]; .address == "198.51.100.22" and .selected == "suspect" and any(.behaviors[]; .kind == "bruteforce" and .role == "target"))' "$TMP/out"
+check "brute-ssh: the target is an address indicator of bruteforce" jq_true \
+	'any(.hosts[0].indicators[]; .type == "address" and .value == "198.51.100.22" and .behavior == "bruteforce")' "$TMP/out"
 check "brute-ssh: the guesses' pace is no cnc_beacon" jq_true '[.hosts[0].behaviors[] | select(.kind == "cnc_beacon")] | length == 0' "$TMP/out"
 bl report -q --no-geo --format json "$TMP/brute-in.pcap"
 check "brute-in: the host receiving guesses from 3 sources is the target, an attacked server" jq_true \
@@ -94,6 +98,8 @@ bl report -q --no-geo --format json "$TMP/dga.pcap"
 check "dga: a burst of random names answered NXDOMAIN is dga, with examples and counts" jq_true \
 	'any(.hosts[0].behaviors[]; .kind == "dga" and .nxdomain >= 30 and .domains >= 30 and .entropy > 3 and (.examples | test("\\.(com|net|org|info|biz|ru)")))' "$TMP/out"
 check "dga: the verdict is malicious" jq_true '.hosts[0].malicious' "$TMP/out"
+check "dga: the machine-made names are domain indicators of dga" jq_true \
+	'[.hosts[0].indicators[] | select(.type == "domain" and .behavior == "dga")] | length >= 30' "$TMP/out"
 bl report -q --no-geo --format json --set dga.min_nx=100 "$TMP/dga.pcap"
 check "dga: none when dga.min_nx is raised past the burst" jq_true \
 	'[.hosts[].behaviors[] | select(.kind == "dga")] | length == 0' "$TMP/out"
@@ -111,6 +117,8 @@ check "brute-ssh: 40 short SSH connections are password guessing, the host the a
 	'.hosts[0] | .role == "worker" and any(.behaviors[]; .kind == "bruteforce" and .role == "attacker" and .service == "SSH" and .target == "198.51.100.22" and .attempts == 40)' "$TMP/out"
 check "brute-ssh: the server is explained as the target (a suspect)" jq_true \
 	'any(.hosts[]; .address == "198.51.100.22" and .selected == "suspect" and any(.behaviors[]; .kind == "bruteforce" and .role == "target"))' "$TMP/out"
+check "brute-ssh: the target is an address indicator of bruteforce" jq_true \
+	'any(.hosts[0].indicators[]; .type == "address" and .value == "198.51.100.22" and .behavior == "bruteforce")' "$TMP/out"
 check "brute-ssh: the guesses' pace is no cnc_beacon" jq_true '[.hosts[0].behaviors[] | select(.kind == "cnc_beacon")] | length == 0' "$TMP/out"
 bl report -q --no-geo --format json "$TMP/brute-in.pcap"
 check "brute-in: the host receiving guesses from 3 sources is the target, an attacked server" jq_true \
