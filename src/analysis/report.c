@@ -5,7 +5,8 @@
  * them with passive DNS and libloc (geo.c).
  *
  * Notable endpoints (why they stick out, in the score):
- *   named by a malicious behavior (its "server": a C2, a stage's source, a
+ *   named by a malicious behavior (its "server": a C2, a stage's source, an
+ *   attack's "target" or "attacker", a
  *   spam MX): + 6, the behavior first in the reason, even for one flow;
  *   repeated contact: log2(1 + flows);  spread: distinct minutes with a
  *   contact (bots return to their C&C, peers are met once);  C&C-like
@@ -283,13 +284,15 @@ static bool names_addr(const char *text, const struct host *p)
 	return (x & m) == (y & m);
 }
 
-/* The heaviest malicious behavior of h whose "server" is peer p, or NULL. */
+/* The heaviest malicious behavior of h whose "server" (or, for an attack, "target" or
+ * "attacker") is peer p, or NULL. */
 static const struct rp_beh *named_by(const struct rp_host *h, const struct host *p)
 {
 	for (unsigned i = 0; i < h->nbehs; i++) {
 		const struct rp_beh *b = &h->behs[i];
 		for (unsigned k = 0; b->malicious && k < b->nkv; k++)
-			if (!strcmp(b->kv[k].key, "server") && names_addr(b->kv[k].val, p))
+			if ((!strcmp(b->kv[k].key, "server") || !strcmp(b->kv[k].key, "target") ||
+			     !strcmp(b->kv[k].key, "attacker")) && names_addr(b->kv[k].val, p))
 				return b;
 	}
 	return NULL;
