@@ -42,6 +42,12 @@ static bool feed(const struct rp_proto *d, struct rp_flow *f, const void *p, siz
 	return ok;
 }
 
+/* feed() of a string. */
+static bool feed_str(const struct rp_proto *d, struct rp_flow *f, const char *text, int dir)
+{
+	return feed(d, f, text, strlen(text), dir);
+}
+
 /* Runs detector d on segment (seq, p[0..n)) of a TCP flow, as the collector does. */
 static bool feed_seq(const struct rp_proto *d, struct rp_flow *f, const void *p, size_t n, int dir, uint32_t seq)
 {
@@ -1173,13 +1179,13 @@ static void test_ftp_smb_shell(void)
 	CHECK(!feed(&proto_smb, &f, smb, sizeof smb, 0));
 	TEST("logins refused: FTP 530, SMTP 535, SMB logon failure");
 	f = flow(6, 1704, 21);
-	CHECK(feed(&proto_ftp, &f, "220 ready\r\n", 11, 1));
-	CHECK(feed(&proto_ftp, &f, "331 Password required\r\n530 Login incorrect.\r\n", 47, 1));
-	CHECK(feed(&proto_ftp, &f, "530-Login incorrect.\r\n530 bye\r\n", 32, 1));
+	CHECK(feed_str(&proto_ftp, &f, "220 ready\r\n", 1));
+	CHECK(feed_str(&proto_ftp, &f, "331 Password required\r\n530 Login incorrect.\r\n", 1));
+	CHECK(feed_str(&proto_ftp, &f, "530-Login incorrect.\r\n530 bye\r\n", 1));
 	CHECK((f.facts2 & RPF2_AUTH_FAIL) && f.auth_fail == 3);
 	f = flow(6, 1705, 587);
-	CHECK(feed(&proto_smtp, &f, "220 mail ESMTP\r\n", 16, 1));
-	CHECK(feed(&proto_smtp, &f, "535 5.7.8 Authentication credentials invalid\r\n", 46, 1));
+	CHECK(feed_str(&proto_smtp, &f, "220 mail ESMTP\r\n", 1));
+	CHECK(feed_str(&proto_smtp, &f, "535 5.7.8 Authentication credentials invalid\r\n", 1));
 	CHECK(f.auth_fail == 1);
 	uint8_t ss[4 + 32 + 4] = { 0, 0, 0, 36, 0xFF, 'S', 'M', 'B', 0x73, 0x6D, 0x00, 0x00, 0xC0 };
 	f = flow(6, 1706, 445);
