@@ -13,7 +13,9 @@
  * names).  A UDP check-in may go unanswered, except on ports of ordinary
  * UDP services (LAN discovery, DNS, NTP...).  DNS, NTP, SMTP and P2P
  * flows are other behaviors' and are left out; so are multicast and
- * broadcast destinations.
+ * broadcast destinations, and interactive logins nDPI recognises (SSH,
+ * Telnet, RDP, VNC): a run of them is logins or password guessing
+ * (beh_brute.c), whose pace is regular by nature.
  */
 #include <math.h>
 #include <stdio.h>
