@@ -7,15 +7,20 @@
  * Per host index (the first RP_IDENT_MAX hosts of the capture) the
  * collector keeps:
  *  - the first two distinct source MACs of the Ethernet frames the address
- *    sent, with their packet counts and first times: only for internal
- *    addresses (RFC 1918 and friends), whose frames come from the machine
- *    itself; a remote address arrives behind its router's MAC;
+ *    sent to unicast destinations, with their packet counts and first
+ *    times: only for internal addresses (RFC 1918 and friends), whose
+ *    frames come from the machine itself (a remote address arrives behind
+ *    its router's MAC); router redundancy (HSRP, VRRP) speaks to multicast
+ *    from a virtual MAC that moves between routers by design;
  *  - the packets it sent per initial-TTL family (hop limit for IPv6),
  *    estimated as the smallest of 64, 128, 255 at or above the TTL seen:
  *    Linux, macOS, Android and most IoT start at 64, Windows at 128,
- *    network gear and some Unix at 255.  Packets to multicast or broadcast
- *    destinations and TTLs of 32 or less (traceroute probes, scoped
- *    multicast) are left out: software sets those on purpose.
+ *    network gear and some Unix at 255.  Only TCP and UDP count: several
+ *    systems (Solaris, BSDs, routers) send the ICMP their kernel makes
+ *    (echo replies, unreachables) with 255 whatever their TCP uses.
+ *    Packets to multicast or broadcast destinations and TTLs of 32 or less
+ *    (traceroute probes, scoped multicast) are left out: software sets
+ *    those on purpose.
  * ARP packets count for the address they claim (their sender fields).
  *
  * A host is reported as shared (struct rp_shared) when the second MAC, or
@@ -92,10 +97,13 @@ void rp_ident_packet(struct rp_col *c, uint32_t host, const struct pkt *p, float
 	struct rp_ident *e = ident_of(c, host);
 	if (!e)
 		return;
+	if (dst_group(p))
+		return;
 	const uint8_t *mac = pkt_src_mac(p);
 	if (mac && decode_addr_internal(p->family, p->src))
 		count_mac(e, mac, now);
-	if (!p->ip || dst_group(p) || (p->family == 4 ? p->ip_caplen < 9 : p->ip_caplen < 8))
+	if (!p->ip || (p->proto != 6 && p->proto != 17) ||
+	    (p->family == 4 ? p->ip_caplen < 9 : p->ip_caplen < 8))
 		return;
 	int fam = ttl_family(p->family == 4 ? p->ip[8] : p->ip[7]);
 	if (fam >= 0) {
