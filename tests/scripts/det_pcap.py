@@ -7,6 +7,8 @@ storm3    10.0.0.5:20000 speaks Storm-style XOR-keyed Overnet with 3 peers for 2
           three long-lived UDP flows, nothing else
 udp3      the same exchange shape with 3 peers, but fixed-format datagrams of no overlay
           (a constant 19-byte header-like record and a constant 2-byte answer): no key
+late3     plain Overnet with 3 long-lived peers, each flow opened by 3 keep-alive datagrams of
+          no protocol each way: recognised from later datagrams
 dga       10.0.0.5 asks its resolver 10.0.0.1 a few ordinary names, then 60 names of 10-16
           random letters (some with digits) under .com/.net/.org/.info/.biz/.ru over 2 minutes,
           each answered NXDOMAIN (a domain generation algorithm looking for its server)
@@ -79,7 +81,7 @@ def publicize(ip, port):
     return b'\xe3\x0c' + R.randbytes(16) + ipb(ip) + struct.pack('<H', port) + b'\0'
 
 
-def storm3(keyed):
+def storm3(keyed, junk=0):
     bot, bport = '10.0.0.5', 20000
     peers = [('198.51.100.%d' % (11 + 20 * i), 10000 + 7 * i) for i in range(3)]
     others = [('203.0.113.%d' % i, 20000 + i) for i in range(1, 40)]
@@ -87,6 +89,10 @@ def storm3(keyed):
     for k, (pip, pp) in enumerate(peers):
         t = 1.0 + k
         n = 0
+        for j in range(junk):   # keep-alives of no protocol first
+            ev.append((t, bot, bport, pip, pp, b'\x00\x01' + R.randbytes(6)))
+            ev.append((t + 0.1, pip, pp, bot, bport, b'\x00\x02' + R.randbytes(6)))
+            t += 5
         while t < 1200:
             if not keyed:
                 q, a = b'\x17\x01' + b'\0' * 17, b'\x17\x02'
@@ -102,7 +108,7 @@ def storm3(keyed):
                 q = publicize(bot, bport)
                 q = b'\xe3\x0a' + q[2:]
                 a = b'\xe3\x0b' + struct.pack('<H', len(lst) // 23) + lst
-            if keyed:
+            if keyed is True:
                 q, a = xor(q), xor(a)
             ev.append((t, bot, bport, pip, pp, q))
             ev.append((t + R.uniform(0.05, 0.3), pip, pp, bot, bport, a))
@@ -352,6 +358,8 @@ if mode == 'storm3':
     storm3(True)
 elif mode == 'udp3':
     storm3(False)
+elif mode == 'late3':
+    storm3('plain', junk=3)
 elif mode == 'dga':
     dga()
 elif mode == 'browse':

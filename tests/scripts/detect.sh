@@ -85,6 +85,10 @@ check "storm3: Overnet under Storm's XOR key recognised with 3 long-lived peers"
 	'any(.hosts[0].behaviors[]; .kind == "p2p" and .protocol == "overnet (storm xor)" and .peers == 3)' "$TMP/out"
 "$BOTLENS" botnet-size --from-capture "$TMP/storm3.pcap" --xor-key auto >/dev/null 2>"$TMP/err"
 check "storm3: botnet-size recovers the key from the same sampler" grep -q 'Storm XOR key recovered' "$TMP/err"
+gen late3
+bl report -q --no-geo --format json "$TMP/late3.pcap"
+check "late3: UDP flows opened by keep-alives of no protocol are recognised from later datagrams" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "p2p" and .protocol == "overnet" and .peers == 3)' "$TMP/out"
 bl report -q --no-geo --format json "$TMP/udp3.pcap"
 check "udp3: fixed-format datagrams with 3 peers make no key (nothing past the header fits)" jq_true \
 	'[.hosts[].behaviors[] | select(.kind == "p2p")] | length == 0' "$TMP/out"
