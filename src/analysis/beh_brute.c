@@ -9,16 +9,16 @@
  * Two kinds of evidence, per (client, server, port):
  *  - protocol failures: the server refused credentials (RPF2_AUTH_FAIL,
  *    rp_flow.auth_fail: FTP 530, SMTP 535, HTTP 401, SMB logon failure), at least
- *    brute.min_failures of them;
+ *    bruteforce.min_failures of them;
  *  - the connections' shape, for services whose failures are encrypted
  *    or binary (SSH, RDP, Telnet, SMB, VNC, databases, FTP, POP3/IMAP,
- *    SMTP with AUTH): at least brute.min_conns connections with payload
- *    both ways, each shorter than brute.max_conn_s and carrying at most
- *    brute.max_bytes each way, making up at least 80 % of the client's
+ *    SMTP with AUTH): at least bruteforce.min_conns connections with payload
+ *    both ways, each shorter than bruteforce.max_conn_s and carrying at most
+ *    bruteforce.max_bytes each way, making up at least 80 % of the client's
  *    connections to that port.  The service is known by its port or by
  *    nDPI's protocol (SSH on any port).  HTTP is judged by 401s only:
  *    browsers open many short connections to one site.
- * Either needs a pace of at least brute.min_rate attempts per minute over
+ * Either needs a pace of at least bruteforce.min_rate attempts per minute over
  * the attempts' span (a span under a minute counts as a minute): a
  * client retrying stored credentials every few minutes is no attack.
  *
@@ -40,11 +40,11 @@
 #include "analysis/report-int.h"
 
 static const struct rp_rule rules[] = {
-	{ "brute.min_conns", 20, 2, 1e9, "short small connections to one service for `bruteforce` (by shape)" },
-	{ "brute.min_failures", 10, 1, 1e9, "credentials refused by one service (FTP 530, SMTP 535, HTTP 401, SMB)" },
-	{ "brute.max_conn_s", 30, 0.1, 1e6, "seconds: an attempt's connection lasts at most this" },
-	{ "brute.max_bytes", 16384, 64, 1e9, "bytes each way of one attempt's connection, at most" },
-	{ "brute.min_rate", 6, 0, 1e6, "attempts per minute over their span, at least" },
+	{ "bruteforce.min_conns", 20, 2, 1e9, "short small connections to one service for `bruteforce` (by shape)" },
+	{ "bruteforce.min_failures", 10, 1, 1e9, "credentials refused by one service (FTP 530, SMTP 535, HTTP 401, SMB)" },
+	{ "bruteforce.max_conn_s", 30, 0.1, 1e6, "seconds: an attempt's connection lasts at most this" },
+	{ "bruteforce.max_bytes", 16384, 64, 1e9, "bytes each way of one attempt's connection, at most" },
+	{ "bruteforce.min_rate", 6, 0, 1e6, "attempts per minute over their span, at least" },
 };
 
 /* An authentication service by port, or by nDPI's protocol; its name. */

@@ -51,8 +51,8 @@ check "brute-http: 12 HTTP 401 on one keep-alive connection" jq_true \
 	'any(.hosts[0].behaviors[]; .kind == "bruteforce" and .service == "HTTP" and .failures == 12)' "$TMP/out"
 check "brute-http: refused login forms are not exfiltration of credentials" jq_true \
 	'[.hosts[0].behaviors[] | select(.kind == "exfiltration")] | length == 0' "$TMP/out"
-bl report -q --no-geo --format json --set brute.min_failures=20 "$TMP/brute-http.pcap"
-check "brute-http: none when brute.min_failures is raised past it" jq_true \
+bl report -q --no-geo --format json --set bruteforce.min_failures=20 "$TMP/brute-http.pcap"
+check "brute-http: none when bruteforce.min_failures is raised past it" jq_true \
 	'[.hosts[].behaviors[] | select(.kind == "bruteforce")] | length == 0' "$TMP/out"
 bl report -q --no-geo --format json "$TMP/admin.pcap"
 check "admin: a long SSH session, git fetches, short HTTPS, one mistyped FTP and HTTP login: nothing malicious" jq_true \
@@ -136,8 +136,8 @@ check "brute-http: 12 HTTP 401 on one keep-alive connection" jq_true \
 	'any(.hosts[0].behaviors[]; .kind == "bruteforce" and .service == "HTTP" and .failures == 12)' "$TMP/out"
 check "brute-http: refused login forms are not exfiltration of credentials" jq_true \
 	'[.hosts[0].behaviors[] | select(.kind == "exfiltration")] | length == 0' "$TMP/out"
-bl report -q --no-geo --format json --set brute.min_failures=20 "$TMP/brute-http.pcap"
-check "brute-http: none when brute.min_failures is raised past it" jq_true \
+bl report -q --no-geo --format json --set bruteforce.min_failures=20 "$TMP/brute-http.pcap"
+check "brute-http: none when bruteforce.min_failures is raised past it" jq_true \
 	'[.hosts[].behaviors[] | select(.kind == "bruteforce")] | length == 0' "$TMP/out"
 bl report -q --no-geo --format json "$TMP/admin.pcap"
 check "admin: a long SSH session, git fetches, short HTTPS, one mistyped FTP and HTTP login: nothing malicious" jq_true \
