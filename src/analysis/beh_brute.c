@@ -41,7 +41,8 @@
 
 static const struct rp_rule rules[] = {
 	{ "bruteforce.min_conns", 20, 2, 1e9, "short small connections to one service for `bruteforce` (by shape)" },
-	{ "bruteforce.min_failures", 10, 1, 1e9, "credentials refused by one service (FTP 530, SMTP 535, HTTP 401, SMB)" },
+	{ "bruteforce.min_failures", 10, 1, 1e9,
+	  "credentials refused by one service (FTP 530, SMTP 535, HTTP 401, SMB)" },
 	{ "bruteforce.max_conn_s", 30, 0.1, 1e6, "seconds: an attempt's connection lasts at most this" },
 	{ "bruteforce.max_bytes", 16384, 64, 1e9, "bytes each way of one attempt's connection, at most" },
 	{ "bruteforce.min_rate", 6, 0, 1e6, "attempts per minute over their span, at least" },
@@ -170,11 +171,13 @@ static void emit(const struct rp_ctx *x, struct rp_host *h, const struct group *
 	else
 		snprintf(who, sizeof who, "on its port %u (%s) from %s", g->port, g->svc->name, peer);
 	if (by_shape)
-		snprintf(what, sizeof what, "%llu short connections %s in %.1f s (%.1f a minute), each at most %.1f s and "
-			 "%u B each way", (unsigned long long)n, who, span, rate, g->dur_max, g->bytes_max);
+		snprintf(what, sizeof what, "%llu short connections %s in %.1f s (%.1f a minute), "
+			 "each at most %.1f s and %u B each way", (unsigned long long)n, who, span, rate,
+			 g->dur_max, g->bytes_max);
 	else
-		snprintf(what, sizeof what, "%llu credentials refused %s in %llu connection%s over %.1f s (%.1f a minute)",
-			 (unsigned long long)n, who, (unsigned long long)g->conns, g->conns == 1 ? "" : "s", span, rate);
+		snprintf(what, sizeof what, "%llu credentials refused %s in %llu connection%s over %.1f s "
+			 "(%.1f a minute)", (unsigned long long)n, who, (unsigned long long)g->conns,
+			 g->conns == 1 ? "" : "s", span, rate);
 	if (by_shape && g->fails)
 		rp_evidence(b, "password guessing: %s; %llu credentials refused", what, (unsigned long long)g->fails);
 	else

@@ -139,7 +139,8 @@ void rp_ident_host(const struct rp_col *c, uint32_t host, struct rp_host *h)
 	struct rp_shared *s = &h->shared;
 	uint64_t macs = (uint64_t)e->mac_pkts[0] + e->mac_pkts[1] + e->mac_more;
 	/* a change: one MAC's frames end before the other's begin (1 s of overlap allowed) */
-	bool change = e->mac_pkts[1] && (e->mac_last[0] <= e->mac_first[1] + 1 || e->mac_last[1] <= e->mac_first[0] + 1);
+	bool change = e->mac_pkts[1] &&
+		      (e->mac_last[0] <= e->mac_first[1] + 1 || e->mac_last[1] <= e->mac_first[0] + 1);
 	bool two_macs = change && clear_second(e->mac_pkts[1] < e->mac_pkts[0] ? e->mac_pkts[1] : e->mac_pkts[0], macs);
 	uint64_t ttl = (uint64_t)e->ttl_pkts[0] + e->ttl_pkts[1] + e->ttl_pkts[2];
 	int first = -1, second = -1;   /* the two families with most packets */
