@@ -99,7 +99,7 @@ static const struct svc *svc_of(const struct rp_flow *f)
 }
 
 struct item {
-	uint64_t key;               /* peer << 16 | port (attacker side), or port (target side) */
+	uint64_t key;               /* attacker side: server << 16 | port; target side: port << 32 | client */
 	const struct rp_flow *f;
 };
 
@@ -113,7 +113,7 @@ static int by_key(const void *a, const void *b)
 
 struct group {
 	const struct svc *svc;
-	uint64_t conns, shaped, fails, sources;
+	uint64_t conns, shaped, fails, sources;   /* sources: distinct clients (target side) */
 	double s, e, dur_max;       /* span of the attempts; longest attempt */
 	uint32_t bytes_max;
 	uint32_t peer;              /* attacker side: the server; target side: the busiest client */
@@ -231,7 +231,8 @@ static void fold(const struct rp_ctx *x, struct group *g, const struct item *v, 
 	g->peer = best;
 }
 
-/* Items of one side, sorted; returns how many (0 with *v NULL when none). */
+/* The host's TCP flows to (attacker) or from (target) authentication services into
+ * v (x->nfl entries), sorted by key then start; returns how many. */
 static size_t collect(const struct rp_ctx *x, bool attacker, struct item *v)
 {
 	size_t n = 0;
