@@ -5,7 +5,7 @@
  *
  * Memory is one struct rp_flow (112 bytes, payload timing included) per flow plus bounded tables:
  * evidence (RP_EV_MAX entries), passive DNS (RP_PDNS_MAX), Overnet
- * samples (RP_OV_SAMPLES) and per-flow parser states
+ * samples (STORM_SAMPLES, STORM_FLOW_SAMPLES per flow: storm.h) and per-flow parser states
  * (RP_STATE_MAX, RP_STATE_MEM; nDPI's among them, RP_DPI_LIVE at most, each
  * freed when its flow's detection ends: dpi.c).  Out of memory is remembered (rp_col_oom), never
  * fatal: a flow without a record is simply not described.
@@ -60,6 +60,7 @@ void rp_col_free(struct rp_col *c)
 	free(c->dns);
 	dpi_free(c->dpi);
 	free(c->dpi_ep);
+	free(c->ident);
 	free(c);
 }
 
@@ -246,6 +247,28 @@ const char *rp_pdns_name(const struct rp_col *c, uint8_t family, const uint8_t *
 	return NULL;
 }
 
+uint32_t rp_ev_count(const struct rp_col *c, uint32_t host, unsigned cat, const char *s)
+{
+	size_t n = strlen(s);
+	if (n >= RP_EV_LEN)
+		n = RP_EV_LEN - 1;
+	uint32_t h = fnv(fnv(2166136261u, &host, sizeof host), &cat, 1);
+	h = fnv(h, s, n) & (RP_HASH - 1);
+	for (const struct rp_ev_entry *e = c->ev[h]; e; e = e->next)
+		if (e->host == host && e->cat == cat && e->len == n && !memcmp(e->s, s, n))
+			return e->count;
+	return 0;
+}
+
+void rp_ev_each(const struct rp_col *c, uint32_t host, unsigned cat,
+		void (*fn)(void *ctx, const char *s, uint32_t count), void *ctx)
+{
+	for (size_t i = 0; i < RP_HASH; i++)
+		for (const struct rp_ev_entry *e = c->ev[i]; e; e = e->next)
+			if (e->host == host && e->cat == cat)
+				fn(ctx, e->s, e->count);
+}
+
 static int ev_by_count(const void *a, const void *b)
 {
 	const struct rp_ev_entry *x = *(const struct rp_ev_entry *const *)a;
@@ -365,31 +388,51 @@ static const struct rp_proto *proto_of(unsigned app)
 }
 
 /*
- * Keeps the first small datagram between high ports of each unrecognised
- * UDP flow: the samples vote for a Storm key, and each flow whose sample
- * decodes under it is marked (analysis/storm.c, up to STORM_SAMPLES flows).
+ * Keeps small datagrams between high ports of each unrecognised UDP flow,
+ * spread over its life by storm_pick (rf->ov_sampled counts them): the
+ * samples vote for a Storm key, and each flow with a sample that decodes
+ * under it is marked (analysis/storm.c; STORM_SAMPLES in all).
  */
 static void ov_sample(struct rp_col *c, struct rp_flow *rf, const struct pkt *p, const struct flow *f)
 {
-	if (rf->ov_sampled || !storm_candidate(p))
+	if (!storm_candidate(p) || !storm_pick(f->pkts[0] + f->pkts[1], rf->ov_sampled))
 		return;
 	int rc = storm_samples_add(&c->ov, p, (uint32_t)(f->user - 1));
 	if (rc < 0)
 		c->oom = true;
-	rf->ov_sampled = rc > 0;
+	rf->ov_sampled += rc > 0;
+}
+
+/*
+ * A later datagram of a UDP flow no parser has claimed is offered to the
+ * parsers again when it is number 4, 8, 16, ... of its direction, up to
+ * RP_UDP_LATER more per direction: a long-lived flow whose first datagrams
+ * were retries or noise is still recognised by what it says later, at a
+ * cost of a few parser calls per flow.
+ */
+#define RP_UDP_LATER 8
+
+static bool udp_later(const struct rp_flow *rf, const struct flow *f, int dir)
+{
+	unsigned j = rf->seen[dir] - RP_UNKNOWN_PKTS;   /* later datagrams offered so far */
+	return j < RP_UDP_LATER && f->pkts[dir] >= (uint64_t)RP_UNKNOWN_PKTS << (j + 1);
 }
 
 static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir)
 {
 	struct rp_col *c = ctx;
 	if (!f) {
-		if (p->ethertype == 0x0806 && p->arp.op)
+		if (p->ethertype == 0x0806 && p->arp.op) {
 			rp_arp_packet(c, p, (float)run_rel(r, p->ts_ns));
+			rp_ident_arp(c, r, p, (float)run_rel(r, p->ts_ns));
+		}
 		return;
 	}
 	struct rp_flow *rf = flow_rec(c, r, f);
 	if (!rf)
 		return;
+	if (dir == 0 || dir == 1)
+		rp_ident_packet(c, rf->h[dir], p, (float)run_rel(r, p->ts_ns));
 	rp_dpi_packet(c, rf, p, f->user - 1);
 	if (!p->payload_len || dir < 0 || dir > 1)
 		return;
@@ -401,8 +444,12 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 
 	const struct rp_proto *pr = rf->app ? proto_of(rf->app) : NULL;
 	unsigned limit = pr ? pr->max_pkts : RP_UNKNOWN_PKTS;
-	if (rf->seen[dir] >= limit || (rf->done >> dir & 1))
+	bool udp_none = !pr && f->proto == 17;
+	if ((rf->seen[dir] >= limit && !(udp_none && udp_later(rf, f, dir))) || (rf->done >> dir & 1)) {
+		if (udp_none)
+			ov_sample(c, rf, p, f);
 		return;
+	}
 	rf->seen[dir]++;
 	struct rp_seg s = { .p = p->payload, .n = p->payload_caplen, .wire = p->payload_len, .dir = dir,
 			    .t = now, .f = f, .idx = f->user - 1, .seq = p->seq, .tcp_flags = p->tcp_flags };

@@ -389,6 +389,8 @@ static int on_res_headers(htp_tx_t *tx)
 	}
 	if (r->status >= 300 && r->status < 400 && header(tx->response_headers, "location"))
 		st->rf->facts2 |= RPF2_HTTP_REDIRECT;
+	if (r->status == 401 && asked)   /* credentials refused (or asked for): beh_brute.c counts repeats */
+		rp_auth_fail(st->rf);
 	st->d[1].body = 0;
 	st->d[1].nsniff = 0;
 	st->d[1].wire_seen = 0;

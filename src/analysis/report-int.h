@@ -83,6 +83,19 @@ struct rp_dns_peer {
 	uint16_t sample_type;       /* its query type */
 };
 
+/* Per-address machine traits (ident.c): source MACs and initial-TTL families. */
+#define RP_IDENT_MAX 65536     /* host indexes tracked */
+#define RP_IDENT_MIN 10        /* packets of a second MAC or TTL family that make it a second machine ... */
+#define RP_IDENT_SHARE 0.05    /* ... when also this share of the address's packets */
+
+struct rp_ident {
+	uint8_t mac[2][6];          /* the first two source MACs (internal addresses only) */
+	uint32_t mac_pkts[2], mac_more;   /* packets with each; with a third MAC or more */
+	float mac_first[2], mac_last[2];
+	uint32_t ttl_pkts[3];       /* packets sent per initial TTL 64, 128, 255 */
+	float ttl_first[3];
+};
+
 struct rp_col {
 	struct rp_flow *flows;
 	size_t nflows, cap;
@@ -108,6 +121,8 @@ struct rp_col {
 	uint64_t dpi_refused;       /* flows nDPI did not see: past the bounds */
 	struct dpi_ep *dpi_ep;      /* nDPI verdicts per server endpoint (dpi.c), RP_DPI_EP entries */
 	uint64_t dpi_inherited;     /* flows named from their endpoint's verdict, not dissected */
+	struct rp_ident *ident;     /* by host index - 1 (ident.c), nident entries */
+	size_t nident;
 	bool oom;
 	/* rp_col_on_ev: the per-finding hook and the segment being inspected */
 	void (*ev_fn)(void *ctx, const struct rp_ev_event *e);
@@ -117,6 +132,30 @@ struct rp_col {
 	int64_t cur_ns;
 };
 
+/* proto_dns.c: the registered domain of a dotted name, approximated (a pointer
+ * into name): the last two labels, or three when the second-level label is a
+ * short public suffix (co, com, net, org, ac, gov, edu) under a two-letter
+ * country code ("a.b.example.co.uk" -> "example.co.uk"). */
+const char *rp_dns_regdom(const char *name);
+/* The machine-made look of a label (proto_dns.c, doc/report-schema.md "dga"). */
+struct rp_label {
+	unsigned len, vowels, digits, run, switches; /* run: longest consonant run; switches: letter/digit */
+	double entropy;             /* Shannon, bits per character */
+};
+/* Measures l[0..n) (case-folded) and returns true when it looks machine-made:
+ * >= 8 characters, entropy >= 2.5 bits and few vowels, a long consonant run
+ * or letters and digits mixed. */
+bool rp_dns_label_random(const char *l, size_t n, struct rp_label *m);
+/* True when a query name is one the DGA rule judges: a dotted Internet name
+ * (not arpa, local or single-label) whose registered domain's label looks
+ * machine-made; *m measures that label. */
+bool rp_dns_name_random(const char *name, struct rp_label *m);
+
+/* ident.c: counts packet p sent by host (its index) at now; an ARP packet for the address it claims. */
+void rp_ident_packet(struct rp_col *c, uint32_t host, const struct pkt *p, float now);
+void rp_ident_arp(struct rp_col *c, const struct run *r, const struct pkt *p, float now);
+/* Fills h->shared when the address of host looks used by two machines. */
+void rp_ident_host(const struct rp_col *c, uint32_t host, struct rp_host *h);
 /* arp_sweep.c: counts an ARP packet (p->arp) seen at now (s since the start). */
 void rp_arp_packet(struct rp_col *c, const struct pkt *p, float now);
 /* True when entry e asked for RP_ARP_SWEEP_MIN targets or more in one window. */
@@ -178,6 +217,11 @@ bool rp_service_port(uint8_t proto, uint16_t port);
 /* Up to max evidence strings of (host, cat), most frequent first, joined by ", ". */
 size_t rp_ev_join(const struct rp_col *c, uint32_t host, unsigned cat, unsigned max, char *buf, size_t len);
 uint64_t rp_ev_total(const struct rp_col *c, uint32_t host, unsigned cat);
+/* How many times text s was recorded under (host, cat) (s cut as rp_ev_add cuts it), 0 never. */
+uint32_t rp_ev_count(const struct rp_col *c, uint32_t host, unsigned cat, const char *s);
+/* Calls fn for every evidence string of (host, cat), in no particular order. */
+void rp_ev_each(const struct rp_col *c, uint32_t host, unsigned cat,
+		void (*fn)(void *ctx, const char *s, uint32_t count), void *ctx);
 /* The count of the most frequent evidence string of (host, cat), 0 if none. */
 uint64_t rp_ev_top_count(const struct rp_col *c, uint32_t host, unsigned cat);
 const char *rp_pdns_name(const struct rp_col *c, uint8_t family, const uint8_t *addr);
@@ -185,6 +229,15 @@ const char *rp_pdns_name(const struct rp_col *c, uint8_t family, const uint8_t *
 bool rp_starts_ci(const uint8_t *p, size_t n, const char *word);
 /* Copies the line at p (up to CR/LF) into rd-checked bounds; returns its length. */
 size_t rp_line(const uint8_t *p, size_t n);
+
+/* A server refused the client's credentials on TCP flow rf (FTP 530, SMTP 535,
+ * HTTP 401): counted per flow up to 255, for beh_brute.c. */
+static inline void rp_auth_fail(struct rp_flow *rf)
+{
+	rf->facts2 |= RPF2_AUTH_FAIL;
+	if (rf->proto == 6 && rf->auth_fail < 255)
+		rf->auth_fail++;
+}
 
 /* The payload timing of direction d of f, or NULL when it had one payload packet. */
 const struct rp_timing *rp_timing_of(const struct rp_col *c, const struct rp_flow *f, int d);

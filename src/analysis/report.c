@@ -5,7 +5,8 @@
  * them with passive DNS and libloc (geo.c).
  *
  * Notable endpoints (why they stick out, in the score):
- *   named by a malicious behavior (its "server": a C2, a stage's source, a
+ *   named by a malicious behavior (its "server": a C2, a stage's source, an
+ *   attack's "target" or "attacker", a
  *   spam MX): + 6, the behavior first in the reason, even for one flow;
  *   repeated contact: log2(1 + flows);  spread: distinct minutes with a
  *   contact (bots return to their C&C, peers are met once);  C&C-like
@@ -283,13 +284,15 @@ static bool names_addr(const char *text, const struct host *p)
 	return (x & m) == (y & m);
 }
 
-/* The heaviest malicious behavior of h whose "server" is peer p, or NULL. */
+/* The heaviest malicious behavior of h whose "server" (or, for an attack, "target" or
+ * "attacker") is peer p, or NULL. */
 static const struct rp_beh *named_by(const struct rp_host *h, const struct host *p)
 {
 	for (unsigned i = 0; i < h->nbehs; i++) {
 		const struct rp_beh *b = &h->behs[i];
 		for (unsigned k = 0; b->malicious && k < b->nkv; k++)
-			if (!strcmp(b->kv[k].key, "server") && names_addr(b->kv[k].val, p))
+			if ((!strcmp(b->kv[k].key, "server") || !strcmp(b->kv[k].key, "target") ||
+			     !strcmp(b->kv[k].key, "attacker")) && names_addr(b->kv[k].val, p))
 				return b;
 	}
 	return NULL;
@@ -481,6 +484,7 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 	for (size_t i = 0; i < x->nfl; i++)
 		h->app_flows[x->fl[i]->app]++;
 	rp_dpi_host(x, h);
+	rp_ident_host(c, x->self, h);
 	for (size_t i = 0; i < rp_nanalyses; i++)
 		if (rp_analyses[i]->run(x, h))
 			return -1;
@@ -501,7 +505,8 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 #define SUSPECT_FACTS (RPF_EXE | RPF_SMTP_MAIL | RPF_SMTP_DATA | RPF_SMB_TRANS2 | RPF_SMB_NTTRANS | \
 		       RPF_SHELL | RPF_IRC_JOIN | RPF_IRC_CMD | RPF_DNS_TUNNEL | RPF_FTP_STOR)
 #define SUSPECT_FACTS2 (RPF2_TLS_SELFSIGNED | RPF2_HTTP_LOG4SHELL | RPF2_HTTP_FILE | RPF2_HTTP_BIGPOST | \
-			RPF2_STREAM_PE | RPF2_STREAM_PE_R | RPF2_ICMP_TUNNEL | RPF2_DNS_DIRECT | RPF2_DNS_BADNAME)
+			RPF2_STREAM_PE | RPF2_STREAM_PE_R | RPF2_ICMP_TUNNEL | RPF2_DNS_DIRECT | RPF2_DNS_BADNAME | \
+			RPF2_AUTH_FAIL)
 
 static bool listed(const struct host *const *sb, unsigned n, const struct host *h)
 {
@@ -629,6 +634,7 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	struct rp_ctx x = { .col = c, .run = r, .span = out->span };
 	x.hosts = hosttab_list(r->hosts, &x.nhosts);
 	nsb = hosttab_select(r->hosts, family, addr, sb, 16);
+	unsigned nsel = nsb;
 	nsb = arp_candidates(c, r, family, addr, sb, nsb, arp_only);
 	nbase = nsb;
 	if (!family && x.hosts)
@@ -647,6 +653,10 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 			memset(h, 0, sizeof *h);
 			continue;
 		}
+		/* the sandbox hosts come first; ARP sweepers and suspects are there for their malice */
+		h->selected = family ? "requested" : i < nsel ? "sandbox" : "suspect";
+		out->nsandbox += !family && i < nsel;
+		out->nsuspect += !family && i >= nsel;
 		out->nhosts++;
 	}
 	free(x.hosts);

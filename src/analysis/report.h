@@ -98,6 +98,9 @@ enum {
 	/* DNS (proto_dns.c) */
 	RPF2_DNS_DIRECT = 1u << 20,   /* a query to a server that is not the host's resolver */
 	RPF2_DNS_BADNAME = 1u << 21,  /* a qname that is no domain (one label, secret-like) */
+	RPF2_DNS_NXRAND = 1u << 15,   /* NXDOMAIN for a name whose registered domain looks machine-made */
+	/* authentication (proto_ftp.c, proto_smtp.c, proto_http.c, proto_smb.c) */
+	RPF2_AUTH_FAIL = 1u << 19,    /* the server refused credentials: FTP 530, SMTP 535, HTTP 401, SMB logon */
 	/* HTTP, continued (proto_http.c) */
 	RPF2_HTTP_PLUGIN = 1u << 28,  /* a Flash, Silverlight or PDF body by magic */
 	RPF2_HTTP_REDIRECT = 1u << 29, /* a 3xx response with Location */
@@ -118,7 +121,10 @@ struct rp_flow {
 	uint32_t h[2];              /* host index (struct host.index) of orig, resp */
 	uint16_t sport, dport;      /* orig's and resp's port (ICMP: type, code) */
 	uint8_t proto, app;         /* IP protocol; enum rp_app */
-	uint8_t ov_sampled;         /* a datagram of it is kept for Storm key recovery */
+	union {
+		uint8_t ov_sampled;     /* UDP: datagrams of it kept for Storm key recovery (storm_pick) */
+		uint8_t auth_fail;      /* TCP: authentication failures the server answered (rp_auth_fail) */
+	};
 	uint8_t done;               /* bit d: the protocol needs no more of direction d */
 	uint16_t seen[2];           /* payload packets inspected per direction */
 	uint32_t pkts[2];
@@ -161,6 +167,7 @@ enum rp_ev {
 	EV_TUNNEL_INNER,            /* "src -> dst" of a packet inside a tunnel (proto_icmp.c) */
 	EV_HTTP_UPLOAD,             /* "METHOD URI (N B)": large request bodies, credential forms */
 	EV_HTTP_DOWNLOAD,           /* "type N B content-type name": responses judged downloads */
+	EV_DNS_NX,                  /* query names answered NXDOMAIN, lower case, under the client */
 	EV_COUNT
 };
 
@@ -289,6 +296,17 @@ struct rp_count {
 	uint64_t flows;
 };
 
+/* An address that looks used by two machines (ident.c): the evidence. */
+struct rp_shared {
+	bool on;
+	uint8_t mac[2][6];          /* two source MACs, when that is the evidence (else zero) */
+	uint32_t mac_pkts[2];
+	float mac_first[2];
+	unsigned ttl[2];            /* two initial TTL families (64, 128, 255), first seen first; 0 none */
+	uint32_t ttl_pkts[2];
+	char evidence[320];         /* "this address was used by two machines? two MAC addresses: ..." */
+};
+
 #define RP_MAX_BEHS 32
 #define RP_MAX_SERVICES 32  /* distinct nDPI names per host, most flows first */
 #define RP_MAX_RISKS 64
@@ -313,6 +331,8 @@ struct rp_host {
 	struct rp_ioc *iocs;        /* indicators, by type then count (indicators.c) */
 	unsigned niocs;
 	bool malicious;             /* a malicious behavior was found */
+	const char *selected;       /* why it is explained: "sandbox", "suspect" or "requested" (--host) */
+	struct rp_shared shared;    /* a caveat: two machines behind this address (shared.on) */
 	char verdict[600];          /* one paragraph: what the host is, the strongest evidence, when */
 	size_t npts;
 };
@@ -324,6 +344,7 @@ struct rp_report {
 	char geo_db[256];           /* the libloc database used, or "" */
 	struct rp_host *hosts;
 	unsigned nhosts;
+	unsigned nsandbox, nsuspect; /* hosts[] by h->selected; with --host both 0 */
 };
 
 struct geo;

@@ -37,6 +37,13 @@ check "json: --no-geo leaves asn null" jq_true '.hosts[0].notable[0].asn == null
 gw=$(jq -r '.hosts[0].notable[] | select(.range != null) | .address' "$TMP/storm-private.json" | head -1)
 bl report --host "$gw" --format json "$TMP/storm-private.pcap"
 check "--host selects the host (the gateway)" jq_true ".hosts | length == 1 and .[0].address == \"$gw\"" "$TMP/out"
+check "--host: selected requested, explained null" jq_true '.explained == null and .hosts[0].selected == "requested"' "$TMP/out"
+bl report --no-geo --format json "$TMP/storm-private.pcap"
+check "json: explained counts the sandbox hosts and suspects of hosts[]" jq_true \
+	'.explained.sandbox == ([.hosts[] | select(.selected == "sandbox")] | length) and .explained.sandbox >= 1 and .explained.sandbox + .explained.suspect == (.hosts | length)' "$TMP/out"
+bl report --no-geo "$TMP/storm-private.pcap"
+check "text: header says hosts explained (sandbox, suspect), each host why" sh -c \
+	"head -1 '$TMP/out' | grep -Eq ': [0-9.]+ s, [0-9]+ hosts? explained \\([0-9]+ sandbox, [0-9]+ suspect\\)\$' && grep -Eq '^host [0-9.]+ \\(sandbox\\)\$' '$TMP/out'"
 # --- one JSON convention (doc/json.md) ---
 bl report --no-geo --format json "$TMP/storm-private.pcap"
 check "json: one line per capture by default (JSON lines)" sh -c "[ \$(wc -l <'$TMP/out') -eq 1 ] && jq -e .hosts '$TMP/out' >/dev/null"
