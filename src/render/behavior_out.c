@@ -251,3 +251,59 @@ void bh_render_eval(FILE *f, enum bh_outfmt fmt, const struct bh_set *s, const s
 		fputc('\n', f);
 	}
 }
+
+void bh_render_openset(FILE *f, enum bh_outfmt fmt, const struct bh_set *s, const struct bh_openset_row *r,
+		       size_t n, unsigned folds, double budget)
+{
+	double ur = 0, acc = 0, minr = 1;
+	size_t kn = 0, kr = 0;
+	for (size_t i = 0; i < n; i++) {
+		double u = r[i].unk ? (double)r[i].unk_rej / (double)r[i].unk : 0;
+		ur += u;
+		minr = u < minr ? u : minr;
+		acc += r[i].accuracy;
+		kn += r[i].known;
+		kr += r[i].known_rej;
+	}
+	ur = n ? ur / (double)n : 0;
+	acc = n ? acc / (double)n : 0;
+	minr = n ? minr : 0;
+	double kfr = kn ? (double)kr / (double)kn : 0;
+	if (fmt == BH_OUT_JSON) {
+		fprintf(f, "{\"folds\":%u,\"reject_budget\":%.4f,\"unknown_rejected_mean\":%.4f,"
+			   "\"unknown_rejected_min\":%.4f,\"known_false_rejection\":%.4f,\"accuracy_mean\":%.4f,"
+			   "\"held_out\":[", folds, budget, ur, minr, kfr, acc);
+		for (size_t i = 0; i < n; i++) {
+			fprintf(f, "%s{\"family\":", i ? "," : "");
+			json_put_string(f, s->fam[r[i].fam]);
+			fprintf(f, ",\"reports\":%zu,\"rejected\":%.4f,\"known_reports\":%zu,"
+				   "\"known_false_rejection\":%.4f,\"accuracy\":%.4f}",
+				r[i].unk, r[i].unk ? (double)r[i].unk_rej / (double)r[i].unk : 0, r[i].known,
+				r[i].known ? (double)r[i].known_rej / (double)r[i].known : 0, r[i].accuracy);
+		}
+		fputs("]}\n", f);
+		return;
+	}
+	fputs(fmt == BH_OUT_TSV ? "held_out\treports\trejected\tknown_reports\tknown_false_rejection\taccuracy\n"
+			       : "held out                   reports  rejected  known  known rejected  accuracy\n", f);
+	for (size_t i = 0; i < n; i++) {
+		double u = r[i].unk ? (double)r[i].unk_rej / (double)r[i].unk : 0;
+		double k = r[i].known ? (double)r[i].known_rej / (double)r[i].known : 0;
+		if (fmt == BH_OUT_TSV) {
+			bh_out_str(f, fmt, s->fam[r[i].fam]);
+			fprintf(f, "\t%zu\t%.4f\t%zu\t%.4f\t%.4f\n", r[i].unk, u, r[i].known, k, r[i].accuracy);
+		} else {
+			fprintf(f, "%-26.26s %-8zu %-9.4f %-6zu %-15.4f %.4f\n", s->fam[r[i].fam], r[i].unk, u, r[i].known, k,
+				r[i].accuracy);
+		}
+	}
+	if (fmt == BH_OUT_TSV) {
+		fprintf(f, "\nmetric\tvalue\nfolds\t%u\nreject_budget\t%.4f\nunknown_rejected_mean\t%.4f\n"
+			   "unknown_rejected_min\t%.4f\nknown_false_rejection\t%.4f\naccuracy_mean\t%.4f\n",
+			folds, budget, ur, minr, kfr, acc);
+	} else {
+		fprintf(f, "\n%-26s %u\n%-26s %.4f\n%-26s %.4f\n%-26s %.4f\n%-26s %.4f\n%-26s %.4f\n", "folds", folds,
+			"reject_budget", budget, "unknown_rejected_mean", ur, "unknown_rejected_min", minr,
+			"known_false_rejection", kfr, "accuracy_mean", acc);
+	}
+}

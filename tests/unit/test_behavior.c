@@ -313,12 +313,14 @@ static void test_learn(void)
 		if (fold[i] && s.y[i] != unk)
 			tr[ntr++] = i;
 	struct bh_embed_cfg ec = { .n = 2, .weight = BH_W_TFIDF };
-	struct bh_train_opts to = { .C = 0, .cv_folds = 3, .class_weights = true, .reject_q = 0.02, .seed = 1 };
+	struct bh_train_opts to = { .C = 0, .cv_folds = 3, .class_weights = true, .reject_q = 0.02, .protos = 32,
+				    .seed = 1 };
 	struct bh_model m;
 	char err[256];
 	CHECK(bh_svm_train(&s, tr, ntr, &ec, &ft, &to, &m, err, sizeof err) == 0);
 	CHECK_EQ_U(m.nfam, 5);
-	CHECK(isfinite(m.threshold));
+	CHECK(isfinite(m.threshold) || isfinite(m.margin_threshold) || isfinite(m.dist_threshold));
+	CHECK(m.nproto > 0 && m.cal.heldout == 5);
 	size_t ok = 0, nk = 0, rej_unk = 0, nu = 0;
 	double sc[8];
 	for (size_t i = 0; i < s.n; i++) {
@@ -328,7 +330,7 @@ static void test_learn(void)
 			size_t b = bh_model_scores(&m, &x, sc);
 			if (s.y[i] == unk) {
 				nu++;
-				rej_unk += sc[b] < m.threshold;
+				rej_unk += bh_model_unknown(&m, &x, b, sc, NULL);
 			} else {
 				nk++;
 				ok += !strcmp(m.fam[b], s.fam[s.y[i]]);
@@ -372,9 +374,26 @@ static void test_learn(void)
 		bh_vec_free(&x2);
 	}
 	CHECK(maxd < 1e-5);
+	/* the open-set test survives the file: same prototypes, thresholds and verdicts */
+	CHECK_EQ_U(m2.nproto, m.nproto);
+	CHECK(m2.dist_threshold == m.dist_threshold && m2.margin_threshold == m.margin_threshold &&
+	      m2.threshold == m.threshold);
+	size_t same = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		struct bh_vec x, x2;
+		bh_model_prepare(&m, &s.v[i], &x);
+		bh_model_prepare(&m2, &s.v[i], &x2);
+		size_t b = bh_model_scores(&m, &x, sc), b2 = bh_model_scores(&m2, &x2, sc2);
+		double d1, d2;
+		same += b == b2 && bh_model_unknown(&m, &x, b, sc, &d1) == bh_model_unknown(&m2, &x2, b2, sc2, &d2) &&
+			fabs(d1 - d2) < 1e-5;
+		bh_vec_free(&x);
+		bh_vec_free(&x2);
+	}
+	CHECK_EQ_U(same, s.n);
 	bh_model_free(&m2);
 	f = tmpfile();
-	fputs("botlens-behavior-model 2\n", f);
+	fputs("botlens-behavior-model 3\n", f);
 	rewind(f);
 	CHECK(bh_model_load(&m2, f, err, sizeof err) == -1);
 	CHECK(strstr(err, "version") != NULL);

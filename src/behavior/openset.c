@@ -1,0 +1,313 @@
+/*
+ * openset.c - rejection of unknown families (open-set classification).
+ *
+ * DIMVA 2008 rejects a report whose best SVM score is low.  Measured, that
+ * test barely separates new families from known ones: a report of an
+ * unseen family often scores high for the family whose n-grams it shares.
+ * So a second test, after Malheur (Rieck et al., JCS 2011, section 3.2):
+ * the distance from the report to the support of the family the SVM
+ * chose, i.e. to that family's nearest prototype.  A report is unknown
+ * when its best score is below `threshold` OR that distance is above
+ * `dist_threshold`.
+ *
+ * Prototypes: per family, farthest-first traversal (Gonzalez 1985) of its
+ * training reports' prepared (weighted, L2-normalised) vectors, up to
+ * `protos` of them: the first report, then repeatedly the report farthest
+ * from every prototype chosen so far.  Distances are Euclidean between
+ * unit vectors, 0..sqrt(2); n-grams the model never saw lower the dot
+ * product, so novel behavior is far.
+ *
+ * Calibration (bh_openset_calibrate), inside learn:
+ *   known points   cross-fitted: rows split into cv_folds stratified folds;
+ *                  each fold is scored by a model (SVMs + prototypes)
+ *                  trained on the other folds.
+ *   unknown points leave-one-family-out: each family F in turn is scored
+ *                  by a model trained on every other family (needs >= 3
+ *                  families, so that 2 remain).
+ *   choice         among triples (score, margin, distance thresholds) taken
+ *                  from the known points' quantiles, those rejecting at
+ *                  most reject_q of the known points; of these, the triple
+ *                  rejecting the most unknown points (mean over held-out
+ *                  families), then the one rejecting fewest knowns.
+ *   fewer than 3 families: no unknown points; the distance test alone (or
+ *                  the score test without prototypes) at reject_q.
+ * The thresholds are thus calibrated on cross-fitted models of the same
+ * procedure and applied to the model trained on all rows; evaluate
+ * measures what that gives on reports the model never saw.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "behavior/behavior.h"
+
+/* Family index in m of each family of s (-1: absent from m). */
+static double second(const double *sc, size_t k, size_t best);
+
+static int *fam_map(const struct bh_model *m, const struct bh_set *s)
+{
+	int *c = bh_alloc((s->nfam ? s->nfam : 1) * sizeof *c);
+	for (size_t f = 0; f < s->nfam; f++) {
+		c[f] = -1;
+		for (size_t k = 0; k < m->nfam; k++)
+			if (!strcmp(m->fam[k], s->fam[f]))
+				c[f] = (int)k;
+	}
+	return c;
+}
+
+void bh_protos_build(struct bh_model *m, const struct bh_set *s, const size_t *rows, size_t n, unsigned max)
+{
+	if (!max || !n)
+		return;
+	int *cls = fam_map(m, s);
+	struct bh_vec *x = bh_alloc(n * sizeof *x);
+	double *mind = bh_alloc(n * sizeof *mind);
+	size_t *mem = bh_alloc(n * sizeof *mem);
+	m->proto = bh_alloc((size_t)max * m->nfam * sizeof *m->proto);
+	m->proto_fam = bh_alloc((size_t)max * m->nfam * sizeof *m->proto_fam);
+	for (size_t c = 0; c < m->nfam; c++) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (s->y[rows[i]] >= 0 && cls[s->y[rows[i]]] == (int)c)
+				mem[k++] = rows[i];
+		for (size_t i = 0; i < k; i++) {
+			bh_model_prepare(m, &s->v[mem[i]], &x[i]);
+			mind[i] = INFINITY;
+		}
+		size_t pick = 0;
+		for (unsigned p = 0; p < max && k; p++) {
+			bh_vec_copy(&m->proto[m->nproto], &x[pick]);
+			m->proto_fam[m->nproto++] = (uint32_t)c;
+			const struct bh_vec *q = &x[pick];
+			size_t far = 0;
+			for (size_t i = 0; i < k; i++) {
+				double d = bh_vec_dist(&x[i], q);
+				mind[i] = d < mind[i] ? d : mind[i];
+				far = mind[i] > mind[far] ? i : far;
+			}
+			if (mind[far] <= 1e-9)  /* every member is a prototype's copy */
+				break;
+			pick = far;
+		}
+		for (size_t i = 0; i < k; i++)
+			bh_vec_free(&x[i]);
+	}
+	free(x);
+	free(mind);
+	free(mem);
+	free(cls);
+}
+
+double bh_model_dist(const struct bh_model *m, const struct bh_vec *x, size_t fam)
+{
+	double best = INFINITY;
+	for (size_t p = 0; p < m->nproto; p++)
+		if (m->proto_fam[p] == fam) {
+			double d = bh_vec_dist(x, &m->proto[p]);
+			best = d < best ? d : best;
+		}
+	return best;
+}
+
+bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t best, const double *sc,
+		      double *dist)
+{
+	double d = m->nproto ? bh_model_dist(m, x, best) : INFINITY;
+	if (dist)
+		*dist = d;
+	return sc[best] < m->threshold || sc[best] - second(sc, m->nfam, best) < m->margin_threshold ||
+	       (m->nproto && d > m->dist_threshold);
+}
+
+/* One scored report: best score, margin to the runner-up, distance to the best family's support,
+ * family held out (-1: known). */
+struct pt { double s, m, d; int fam; };
+
+/* The runner-up's score. */
+static double second(const double *sc, size_t k, size_t best)
+{
+	double r = -INFINITY;
+	for (size_t c = 0; c < k; c++)
+		if (c != best && sc[c] > r)
+			r = sc[c];
+	return r;
+}
+
+/* Trains on rows tr (no calibration) and scores rows te into pts (fam: held-out family or -1). */
+static void score_rows(const struct bh_set *s, const size_t *tr, size_t ntr, const size_t *te, size_t nte,
+		       const struct bh_embed_cfg *ec, const struct bh_train_opts *o, int fam, struct pt *pts,
+		       size_t *npts)
+{
+	struct bh_train_opts so = *o;
+	so.reject_q = 0;
+	struct bh_model m;
+	char err[160];
+	if (bh_svm_train(s, tr, ntr, ec, NULL, &so, &m, err, sizeof err))
+		return;
+	double *sc = bh_alloc(m.nfam * sizeof *sc);
+	for (size_t i = 0; i < nte; i++) {
+		struct bh_vec x;
+		bh_model_prepare(&m, &s->v[te[i]], &x);
+		size_t b = bh_model_scores(&m, &x, sc);
+		pts[*npts] = (struct pt){ sc[b], sc[b] - second(sc, m.nfam, b), m.nproto ? bh_model_dist(&m, &x, b) : 0, fam };
+		++*npts;
+		bh_vec_free(&x);
+	}
+	free(sc);
+	bh_model_free(&m);
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+#define CANDS 24   /* candidate thresholds per test */
+
+/*
+ * Candidate thresholds of one test from the known points' values v
+ * (sorted ascending; a point is rejected when its value is below the
+ * threshold): cand[j] rejects about the j*step lowest knowns, cand[0]
+ * none.  Returns the number of candidates.
+ */
+static size_t cands(double *v, size_t nk, size_t R, double *cand)
+{
+	qsort(v, nk, sizeof *v, dbl_cmp);
+	size_t step = R / (CANDS - 1) + 1, n = 0;
+	for (size_t j = 0; j <= R && n < CANDS; j += step)
+		cand[n++] = j ? v[j] : -INFINITY;
+	return n;
+}
+
+/* The first candidate that rejects x (cand[j] > x), or n when none does. */
+static uint8_t rank(double x, const double *cand, size_t n)
+{
+	size_t j = 1;
+	while (j < n && !(x < cand[j]))
+		j++;
+	return (uint8_t)j;
+}
+
+/*
+ * Picks the three thresholds (score, margin, distance) from the points
+ * (nk known first, then unknown ones): every candidate triple within the
+ * budget, the most unknowns rejected (mean over held-out families), then
+ * the fewest knowns.  Without unknown points: the budget goes to the
+ * distance test (Malheur's rule), or to the score test without
+ * prototypes.  A point's rank per test is the first candidate that
+ * rejects it, so a triple rejects it when any rank is at most its index.
+ */
+static void choose(const struct pt *p, size_t nk, size_t nu, size_t nfam, double q, bool dist, struct bh_model *m)
+{
+	size_t np = nk + nu, R = (size_t)floor(q * (double)nk);
+	double *v = bh_alloc((nk ? nk : 1) * sizeof *v), cs[CANDS], cm[CANDS], cd[CANDS];
+	for (size_t i = 0; i < nk; i++)
+		v[i] = p[i].s;
+	size_t ns = cands(v, nk, R, cs);
+	for (size_t i = 0; i < nk; i++)
+		v[i] = p[i].m;
+	size_t nm = cands(v, nk, R, cm);
+	for (size_t i = 0; i < nk; i++)
+		v[i] = -p[i].d;   /* distances: rejected when above, i.e. -d below */
+	size_t nd = dist ? cands(v, nk, R, cd) : 1;
+	uint8_t *rk = bh_alloc((np ? np : 1) * 3);
+	for (size_t i = 0; i < np; i++) {
+		rk[3 * i] = rank(p[i].s, cs, ns);
+		rk[3 * i + 1] = rank(p[i].m, cm, nm);
+		rk[3 * i + 2] = dist ? rank(-p[i].d, cd, nd) : 1;
+	}
+	size_t *ut = bh_calloc(nfam + 1, sizeof *ut), *ur = bh_alloc((nfam + 1) * sizeof *ur), nheld = 0;
+	for (size_t i = nk; i < np; i++)
+		ut[p[i].fam]++;
+	for (size_t f = 0; f < nfam; f++)
+		nheld += ut[f] > 0;
+	double best_u = -1;
+	size_t best_k = SIZE_MAX, bs = 0, bm = 0, bd = 0;
+	for (size_t js = 0; js < ns; js++)
+		for (size_t jm = 0; jm < nm; jm++)
+			for (size_t jd = 0; jd < nd; jd++) {
+				size_t kr = 0;
+				for (size_t i = 0; i < nk && kr <= R; i++)
+					kr += rk[3 * i] <= js || rk[3 * i + 1] <= jm || rk[3 * i + 2] <= jd;
+				if (kr > R)
+					continue;
+				double u = 0;
+				if (nheld) {
+					memset(ur, 0, (nfam + 1) * sizeof *ur);
+					for (size_t i = nk; i < np; i++)
+						ur[p[i].fam] += rk[3 * i] <= js || rk[3 * i + 1] <= jm || rk[3 * i + 2] <= jd;
+					for (size_t f = 0; f < nfam; f++)
+						u += ut[f] ? (double)ur[f] / (double)ut[f] : 0;
+					u /= (double)nheld;
+				} else {
+					u = dist ? (double)jd - 0.001 * (double)(js + jm) : (double)js - 0.001 * (double)jm;
+				}
+				if (u > best_u + 1e-12 || (fabs(u - best_u) <= 1e-12 && kr < best_k))
+					best_u = u, best_k = kr, bs = js, bm = jm, bd = jd;
+			}
+	m->threshold = cs[bs];
+	m->margin_threshold = cm[bm];
+	m->dist_threshold = dist && bd ? -cd[bd] : INFINITY;
+	m->cal = (struct bh_calib){ .budget = q, .known_rej = nk && best_k != SIZE_MAX ? (double)best_k / (double)nk : 0,
+				    .unknown_rej = nheld ? best_u : -1, .heldout = nheld };
+	free(v);
+	free(rk);
+	free(ut);
+	free(ur);
+}
+
+void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
+			  const struct bh_train_opts *o, struct bh_model *m)
+{
+	struct bh_train_opts so = *o;
+	so.C = m->C;
+	unsigned K = o->cv_folds >= 2 ? o->cv_folds : 3;
+	int *y = bh_alloc(n * sizeof *y);
+	unsigned *fold = bh_alloc(n * sizeof *fold);
+	for (size_t i = 0; i < n; i++)
+		y[i] = s->y[rows[i]];
+	bh_folds(y, n, K, o->seed ^ 0xca11b, fold);
+	struct pt *p = bh_alloc(2 * n * sizeof *p);
+	size_t np = 0, *tr = bh_alloc(n * sizeof *tr), *te = bh_alloc(n * sizeof *te);
+	/* a fold model sees (K-1)/K of the rows: as many prototypes per row as the final model */
+	struct bh_train_opts fo = so;
+	fo.protos = (unsigned)((o->protos * (K - 1) + K / 2) / K);
+	fo.protos = fo.protos || !o->protos ? fo.protos : 1;
+	for (unsigned k = 0; k < K; k++) {
+		size_t ntr = 0, nte = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (fold[i] == k)
+				te[nte++] = rows[i];
+			else
+				tr[ntr++] = rows[i];
+		}
+		score_rows(s, tr, ntr, te, nte, ec, &fo, -1, p, &np);
+	}
+	size_t nk = np;
+	size_t nf = 0;
+	bool *present = bh_calloc(s->nfam + 1, sizeof *present);
+	for (size_t i = 0; i < n; i++)
+		if (y[i] >= 0 && !present[y[i]])
+			present[y[i]] = true, nf++;
+	for (size_t f = 0; nf >= 3 && f < s->nfam; f++) {
+		if (!present[f])
+			continue;
+		size_t ntr = 0, nte = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (y[i] == (int)f)
+				te[nte++] = rows[i];
+			else
+				tr[ntr++] = rows[i];
+		}
+		score_rows(s, tr, ntr, te, nte, ec, &so, (int)f, p, &np);
+	}
+	choose(p, nk, np - nk, s->nfam, o->reject_q, m->nproto > 0, m);
+	free(present);
+	free(p);
+	free(tr);
+	free(te);
+	free(y);
+	free(fold);
+}
