@@ -414,6 +414,10 @@ int bh_xval(const struct bh_set *s, const unsigned *fold, const struct bh_xval_o
 /* Clustering quality against labels (cluster -1 = rejected, counted as singletons). */
 struct bh_cluster_quality { double precision, recall, f, ari; };
 void bh_cluster_quality(const int *truth, const int *cluster, size_t n, struct bh_cluster_quality *q);
+/* The same with a choice of convention: rejected_as_one counts every rejected report in one
+ * cluster, as Malheur does (rejected reports of many families then lower precision). */
+void bh_cluster_quality_rej(const int *truth, const int *cluster, size_t n, bool rejected_as_one,
+			    struct bh_cluster_quality *q);
 
 /* ---- clustering ---- */
 enum bh_linkage { BH_LINK_SINGLE, BH_LINK_AVERAGE, BH_LINK_COMPLETE };

@@ -120,6 +120,12 @@ int bhcli_operands(struct bhcli *b, int argc, char **argv, int need, const char 
 {
 	b->files = argv + optind;
 	b->nfiles = argc - optind;
+	if (b->in.parse.level > 1 && (b->in.parse.fmt == BH_FMT_TEXT || b->in.parse.fmt == BH_FMT_CSV)) {
+		cli_error("--level %u does not apply to %s input: its events carry no arguments", b->in.parse.level,
+			  bh_fmt_names[b->in.parse.fmt]);
+		cli_hint("drop --level, or use it with Cuckoo/CAPE, MIST or capture inputs");
+		return EXIT_USAGE;
+	}
 	if (b->nfiles < need) {
 		cli_error("%s needs %s", cmd, need > 1 ? "a model and inputs" : "an input (report, directory or archive)");
 		cli_hint("see 'botlens %s -h'", cmd);

@@ -161,12 +161,17 @@ void bh_render_clusters(FILE *f, enum bh_outfmt fmt, const struct bh_set *s, con
 	size_t rej = 0;
 	for (size_t i = 0; i < s->n; i++)
 		rej += cl[i] < 0;
+	struct bh_cluster_quality qm;   /* Malheur's convention: the rejected reports are one cluster */
+	bh_cluster_quality_rej(s->y, cl, s->n, true, &qm);
 	if (fmt == BH_OUT_JSON)
-		fprintf(f, "{\"clusters\":%zu,\"rejected\":%zu,\"precision\":%.4f,\"recall\":%.4f,\"f\":%.4f,\"ari\":%.4f}\n",
-			nc, rej, q.precision, q.recall, q.f, q.ari);
+		fprintf(f, "{\"clusters\":%zu,\"rejected\":%zu,\"precision\":%.4f,\"recall\":%.4f,\"f\":%.4f,\"ari\":%.4f,"
+			   "\"rejected_as\":\"singletons\",\"malheur\":{\"rejected_as\":\"one cluster\",\"precision\":%.4f,"
+			   "\"recall\":%.4f,\"f\":%.4f,\"ari\":%.4f}}\n",
+			nc, rej, q.precision, q.recall, q.f, q.ari, qm.precision, qm.recall, qm.f, qm.ari);
 	else if (fmt == BH_OUT_TEXT)
-		fprintf(f, "# clusters %zu, rejected %zu, precision %.4f, recall %.4f, F %.4f, ARI %.4f\n", nc, rej,
-			q.precision, q.recall, q.f, q.ari);
+		fprintf(f, "# clusters %zu, rejected %zu, precision %.4f, recall %.4f, F %.4f, ARI %.4f (rejected as singletons)"
+			   "; as Malheur (rejected as one cluster): precision %.4f, recall %.4f, F %.4f, ARI %.4f\n",
+			nc, rej, q.precision, q.recall, q.f, q.ari, qm.precision, qm.recall, qm.f, qm.ari);
 }
 
 void bh_render_eval(FILE *f, enum bh_outfmt fmt, const struct bh_set *s, const struct bh_tally *t, unsigned folds,
