@@ -265,7 +265,8 @@ struct bh_model {
 	size_t nfam;
 	double threshold;     /* top score below this -> unknown (-INFINITY: off) */
 	double margin_threshold; /* best minus runner-up score below this -> unknown (-INFINITY: off) */
-	double dist_threshold;/* distance to the best family's nearest prototype above this -> unknown (INFINITY: off) */
+	double dist_threshold;/* distance to the best family's nearest prototype, over its scale, above this -> unknown (INFINITY: off) */
+	double *dist_scale;   /* nfam: each family's typical distance (NULL: 1) */
 	struct bh_calib cal;
 	struct bh_vec *proto; /* nproto prototypes: prepared training reports, by family (model version 2) */
 	uint32_t *proto_fam;

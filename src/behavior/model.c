@@ -7,11 +7,12 @@
  *   C 1
  *   threshold -0.25            ("none" = no score test)
  *   margin-threshold 0.1       ("none" = no margin test)             (v2)
- *   distance-threshold 0.9     ("none" = no distance test)           (v2)
+ *   distance-threshold 1.2     ("none" = no distance test)           (v2)
  *   calibration budget=Q known-rejected=K unknown-rejected=U|none held-out=F   (v2)
  *   families K
  *   family NAME                (K lines; class order of the weights)
  *   bias B1 ... BK
+ *   distance-scale S1 ... SK   (each family's typical distance; the test divides by it)  (v2)
  *   idf-unseen X               (IDF of a feature absent from training)
  *   features N
  *   HASH IDF W1 ... WK<TAB>NGRAM   (N lines; HASH 16 hex digits, NGRAM may be empty)
@@ -84,6 +85,9 @@ int bh_model_save(const struct bh_model *m, FILE *f)
 	fputs("bias", f);
 	for (size_t c = 0; c < m->nfam; c++)
 		fprintf(f, " %.17g", m->b[c]);
+	fputs("\ndistance-scale", f);
+	for (size_t c = 0; c < m->nfam; c++)
+		fprintf(f, " %.17g", m->dist_scale ? m->dist_scale[c] : 1.0);
 	fprintf(f, "\nidf-unseen %.9g\nfeatures %zu\n", m->idf_unseen, m->nfeat);
 	for (size_t i = 0; i < m->nfeat; i++) {
 		fprintf(f, "%016" PRIx64 " %.9g", m->hash[i], m->idf[i]);
@@ -249,6 +253,16 @@ static int load_header(struct lr *r, struct bh_model *m, size_t *nfeat)
 	for (size_t c = 0; c < m->nfam; c++)
 		if (!num(&l, &m->b[c]))
 			return bad(r, "too few bias values");
+	if (r->version >= 2) {
+		if (!(m->dist_scale = bh_try_alloc(m->nfam * sizeof *m->dist_scale)))
+			return nomem(r);
+		if (!(l = next(r)) || strncmp(l, "distance-scale", 14))
+			return bad(r, "expected 'distance-scale S1 ... SK'");
+		l += 14;
+		for (size_t c = 0; c < m->nfam; c++)
+			if (!num(&l, &m->dist_scale[c]) || m->dist_scale[c] <= 0)
+				return bad(r, "too few or non-positive distance scales");
+	}
 	double u;
 	if (!(l = next(r)) || strncmp(l, "idf-unseen ", 11) || !(l += 11, num(&l, &u)) || fabs(u) > FLT_MAX)
 		return bad(r, "expected 'idf-unseen X' (X a float)");

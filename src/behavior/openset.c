@@ -114,6 +114,8 @@ bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t b
 		      double *dist)
 {
 	double d = m->nproto ? bh_model_dist(m, x, best) : INFINITY;
+	if (m->dist_scale && m->dist_scale[best] > 0)
+		d /= m->dist_scale[best];
 	if (dist)
 		*dist = d;
 	return sc[best] < m->threshold || sc[best] - second(sc, m->nfam, best) < m->margin_threshold ||
@@ -122,7 +124,7 @@ bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t b
 
 /* One scored report: best score, margin to the runner-up, distance to the best family's support,
  * family held out (-1: known). */
-struct pt { double s, m, d; int fam; };
+struct pt { double s, m, d; int fam, pred; };
 
 /* The runner-up's score. */
 static double second(const double *sc, size_t k, size_t best)
@@ -150,7 +152,8 @@ static void score_rows(const struct bh_set *s, const size_t *tr, size_t ntr, con
 		struct bh_vec x;
 		bh_model_prepare(&m, &s->v[te[i]], &x);
 		size_t b = bh_model_scores(&m, &x, sc);
-		pts[*npts] = (struct pt){ sc[b], sc[b] - second(sc, m.nfam, b), m.nproto ? bh_model_dist(&m, &x, b) : 0, fam };
+		pts[*npts] = (struct pt){ sc[b], sc[b] - second(sc, m.nfam, b), m.nproto ? bh_model_dist(&m, &x, b) : 0, fam,
+					  bh_set_family(s, m.fam[b]) };
 		++*npts;
 		bh_vec_free(&x);
 	}
@@ -258,6 +261,40 @@ static void choose(const struct pt *p, size_t nk, size_t nu, size_t nfam, double
 	free(ur);
 }
 
+/*
+ * Per-family distance scale: the median cross-fitted distance of the
+ * known reports the SVM gave to each family (the pooled median for a
+ * family with fewer than 5), so one threshold fits tight and loose
+ * families alike.  Divides every point's distance by its predicted
+ * family's scale and keeps the scales in m (by m's family order).
+ */
+static void scale(const struct bh_set *s, struct pt *p, size_t nk, size_t np, struct bh_model *m)
+{
+	double *v = bh_alloc((nk ? nk : 1) * sizeof *v), *med = bh_alloc((s->nfam + 1) * sizeof *med);
+	for (size_t i = 0; i < nk; i++)
+		v[i] = p[i].d;
+	qsort(v, nk, sizeof *v, dbl_cmp);
+	double all = nk ? v[nk / 2] : 1;
+	for (size_t f = 0; f < s->nfam; f++) {
+		size_t k = 0;
+		for (size_t i = 0; i < nk; i++)
+			if (p[i].pred == (int)f)
+				v[k++] = p[i].d;
+		qsort(v, k, sizeof *v, dbl_cmp);
+		med[f] = k >= 5 && v[k / 2] > 0 ? v[k / 2] : all > 0 ? all : 1;
+	}
+	for (size_t i = 0; i < np; i++)
+		p[i].d /= p[i].pred >= 0 ? med[p[i].pred] : (all > 0 ? all : 1);
+	free(m->dist_scale);
+	m->dist_scale = bh_alloc(m->nfam * sizeof *m->dist_scale);
+	for (size_t c = 0; c < m->nfam; c++) {
+		int f = bh_set_family(s, m->fam[c]);
+		m->dist_scale[c] = f >= 0 ? med[f] : (all > 0 ? all : 1);
+	}
+	free(v);
+	free(med);
+}
+
 void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
 			  const struct bh_train_opts *o, struct bh_model *m)
 {
@@ -303,6 +340,8 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 		}
 		score_rows(s, tr, ntr, te, nte, ec, &so, (int)f, p, &np);
 	}
+	if (m->nproto)
+		scale(s, p, nk, np, m);
 	choose(p, nk, np - nk, s->nfam, o->reject_q, m->nproto > 0, m);
 	free(present);
 	free(p);

@@ -34,6 +34,7 @@ void bh_model_free(struct bh_model *m)
 		bh_vec_free(&m->proto[i]);
 	free(m->proto);
 	free(m->proto_fam);
+	free(m->dist_scale);
 	bh_map_free(&m->idx);
 	memset(m, 0, sizeof *m);
 }
