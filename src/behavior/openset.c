@@ -56,6 +56,62 @@ static int *fam_map(const struct bh_model *m, const struct bh_set *s)
 	return c;
 }
 
+/*
+ * Farthest-first over one family's members x[0..k) (prepared), appending
+ * up to max prototypes to m.  The members' features are renumbered
+ * 0..V-1 once, so each round is one dense dot product per member (a
+ * prototype spread into `dense`, then cleared): O(max * total nnz).
+ */
+static void farthest_first(struct bh_model *m, size_t c, const struct bh_vec *x, size_t k, unsigned max,
+			   double *mind)
+{
+	struct bh_map ix;
+	size_t tot = 0;
+	for (size_t i = 0; i < k; i++)
+		tot += x[i].n;
+	bh_map_init(&ix, tot / 4 + 16);
+	uint32_t **id = bh_alloc((k ? k : 1) * sizeof *id), V = 0;
+	for (size_t i = 0; i < k; i++) {
+		id[i] = bh_alloc((x[i].n ? x[i].n : 1) * sizeof **id);
+		for (uint32_t j = 0; j < x[i].n; j++) {
+			bool isnew;
+			uint32_t *v = bh_map_put(&ix, x[i].h[j], V, &isnew);
+			V += isnew;
+			id[i][j] = *v;
+		}
+		mind[i] = INFINITY;
+	}
+	float *dense = bh_calloc(V ? V : 1, sizeof *dense);
+	size_t pick = 0;
+	for (unsigned p = 0; p < max && k; p++) {
+		bh_vec_copy(&m->proto[m->nproto], &x[pick]);
+		m->proto_fam[m->nproto++] = (uint32_t)c;
+		const struct bh_vec *q = &x[pick];
+		for (uint32_t j = 0; j < q->n; j++)
+			dense[id[pick][j]] = q->v[j];
+		size_t far = 0;
+		for (size_t i = 0; i < k; i++) {
+			double dot = 0;
+			for (uint32_t j = 0; j < x[i].n; j++)
+				dot += (double)x[i].v[j] * dense[id[i][j]];
+			double d = 2.0 - 2.0 * dot;
+			d = d > 0 ? sqrt(d) : 0;
+			mind[i] = d < mind[i] ? d : mind[i];
+			far = mind[i] > mind[far] ? i : far;
+		}
+		for (uint32_t j = 0; j < q->n; j++)
+			dense[id[pick][j]] = 0;
+		if (mind[far] <= 1e-9)  /* every member is a prototype's copy */
+			break;
+		pick = far;
+	}
+	for (size_t i = 0; i < k; i++)
+		free(id[i]);
+	free(id);
+	free(dense);
+	bh_map_free(&ix);
+}
+
 void bh_protos_build(struct bh_model *m, const struct bh_set *s, const size_t *rows, size_t n, unsigned max)
 {
 	if (!max || !n)
@@ -71,25 +127,9 @@ void bh_protos_build(struct bh_model *m, const struct bh_set *s, const size_t *r
 		for (size_t i = 0; i < n; i++)
 			if (s->y[rows[i]] >= 0 && cls[s->y[rows[i]]] == (int)c)
 				mem[k++] = rows[i];
-		for (size_t i = 0; i < k; i++) {
+		for (size_t i = 0; i < k; i++)
 			bh_model_prepare(m, &s->v[mem[i]], &x[i]);
-			mind[i] = INFINITY;
-		}
-		size_t pick = 0;
-		for (unsigned p = 0; p < max && k; p++) {
-			bh_vec_copy(&m->proto[m->nproto], &x[pick]);
-			m->proto_fam[m->nproto++] = (uint32_t)c;
-			const struct bh_vec *q = &x[pick];
-			size_t far = 0;
-			for (size_t i = 0; i < k; i++) {
-				double d = bh_vec_dist(&x[i], q);
-				mind[i] = d < mind[i] ? d : mind[i];
-				far = mind[i] > mind[far] ? i : far;
-			}
-			if (mind[far] <= 1e-9)  /* every member is a prototype's copy */
-				break;
-			pick = far;
-		}
+		farthest_first(m, c, x, k, max, mind);
 		for (size_t i = 0; i < k; i++)
 			bh_vec_free(&x[i]);
 	}
@@ -136,13 +176,22 @@ static double second(const double *sc, size_t k, size_t best)
 	return r;
 }
 
-/* Trains on rows tr (no calibration) and scores rows te into pts (fam: held-out family or -1). */
+/*
+ * Trains on rows tr (no calibration) and scores rows te into pts (fam:
+ * held-out family or -1).  pm: take the distances from pm's prototypes
+ * instead of building the model's own.  Right when every family's
+ * training rows are the same in both models and the weighting does not
+ * depend on the training rows (binary, count): a family's prototypes
+ * depend only on its own reports, so leave-one-family-out models share
+ * the final model's.
+ */
 static void score_rows(const struct bh_set *s, const size_t *tr, size_t ntr, const size_t *te, size_t nte,
-		       const struct bh_embed_cfg *ec, const struct bh_train_opts *o, int fam, struct pt *pts,
-		       size_t *npts)
+		       const struct bh_embed_cfg *ec, const struct bh_train_opts *o, int fam, const struct bh_model *pm,
+		       struct pt *pts, size_t *npts)
 {
 	struct bh_train_opts so = *o;
 	so.reject_q = 0;
+	so.protos = pm ? 0 : so.protos;
 	struct bh_model m;
 	char err[160];
 	if (bh_svm_train(s, tr, ntr, ec, NULL, &so, &m, err, sizeof err))
@@ -152,8 +201,12 @@ static void score_rows(const struct bh_set *s, const size_t *tr, size_t ntr, con
 		struct bh_vec x;
 		bh_model_prepare(&m, &s->v[te[i]], &x);
 		size_t b = bh_model_scores(&m, &x, sc);
-		pts[*npts] = (struct pt){ sc[b], sc[b] - second(sc, m.nfam, b), m.nproto ? bh_model_dist(&m, &x, b) : 0, fam,
-					  bh_set_family(s, m.fam[b]) };
+		double d = m.nproto ? bh_model_dist(&m, &x, b) : 0;
+		if (pm)
+			for (size_t c = 0; c < pm->nfam; c++)
+				if (!strcmp(pm->fam[c], m.fam[b]))
+					d = bh_model_dist(pm, &x, c);
+		pts[*npts] = (struct pt){ sc[b], sc[b] - second(sc, m.nfam, b), d, fam, bh_set_family(s, m.fam[b]) };
 		++*npts;
 		bh_vec_free(&x);
 	}
@@ -320,7 +373,7 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 			else
 				tr[ntr++] = rows[i];
 		}
-		score_rows(s, tr, ntr, te, nte, ec, &fo, -1, p, &np);
+		score_rows(s, tr, ntr, te, nte, ec, &fo, -1, NULL, p, &np);
 	}
 	size_t nk = np;
 	size_t nf = 0;
@@ -328,6 +381,7 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 	for (size_t i = 0; i < n; i++)
 		if (y[i] >= 0 && !present[y[i]])
 			present[y[i]] = true, nf++;
+	const struct bh_model *share = m->nproto && ec->weight != BH_W_TFIDF ? m : NULL;
 	for (size_t f = 0; nf >= 3 && f < s->nfam; f++) {
 		if (!present[f])
 			continue;
@@ -338,7 +392,7 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 			else
 				tr[ntr++] = rows[i];
 		}
-		score_rows(s, tr, ntr, te, nte, ec, &so, (int)f, p, &np);
+		score_rows(s, tr, ntr, te, nte, ec, &so, (int)f, share, p, &np);
 	}
 	if (m->nproto)
 		scale(s, p, nk, np, m);
