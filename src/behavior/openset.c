@@ -177,6 +177,89 @@ static double second(const double *sc, size_t k, size_t best)
 }
 
 /*
+ * Distances to many prototypes, fast (the calibration asks thousands):
+ * per family of a model, its prototypes' features renumbered 0..V-1, so
+ * a query spreads x into a dense array once (one lookup per feature)
+ * and each prototype is one gather over its own features.  Built on
+ * first use of the family.
+ */
+struct pidx {
+	bool built;
+	struct bh_map ix;
+	uint32_t V;
+	size_t *pr;           /* the family's prototypes (indices in m->proto) */
+	uint32_t **id;        /* per prototype: its features' dense numbers */
+	size_t np;
+	float *xd;            /* V, zero between queries */
+};
+
+static void pidx_build(struct pidx *px, const struct bh_model *m, size_t c)
+{
+	px->built = true;
+	px->pr = bh_alloc((m->nproto ? m->nproto : 1) * sizeof *px->pr);
+	px->id = bh_alloc((m->nproto ? m->nproto : 1) * sizeof *px->id);
+	bh_map_init(&px->ix, 1024);
+	for (size_t p = 0; p < m->nproto; p++) {
+		if (m->proto_fam[p] != c)
+			continue;
+		const struct bh_vec *q = &m->proto[p];
+		uint32_t *id = bh_alloc((q->n ? q->n : 1) * sizeof *id);
+		for (uint32_t j = 0; j < q->n; j++) {
+			bool isnew;
+			uint32_t *v = bh_map_put(&px->ix, q->h[j], px->V, &isnew);
+			px->V += isnew;
+			id[j] = *v;
+		}
+		px->pr[px->np] = p;
+		px->id[px->np++] = id;
+	}
+	px->xd = bh_calloc(px->V ? px->V : 1, sizeof *px->xd);
+}
+
+/* As bh_model_dist(m, x, c). */
+static double pidx_dist(struct pidx *px, const struct bh_model *m, size_t c, const struct bh_vec *x)
+{
+	if (!px->built)
+		pidx_build(px, m, c);
+	for (uint32_t j = 0; j < x->n; j++) {
+		uint32_t k = bh_map_get(&px->ix, x->h[j]);
+		if (k != UINT32_MAX)
+			px->xd[k] = x->v[j];
+	}
+	double best = INFINITY;
+	for (size_t i = 0; i < px->np; i++) {
+		const struct bh_vec *q = &m->proto[px->pr[i]];
+		double dot = 0;
+		for (uint32_t j = 0; j < q->n; j++)
+			dot += (double)q->v[j] * px->xd[px->id[i][j]];
+		double d = 2.0 - 2.0 * dot;
+		d = d > 0 ? sqrt(d) : 0;
+		best = d < best ? d : best;
+	}
+	for (uint32_t j = 0; j < x->n; j++) {
+		uint32_t k = bh_map_get(&px->ix, x->h[j]);
+		if (k != UINT32_MAX)
+			px->xd[k] = 0;
+	}
+	return best;
+}
+
+static void pidx_free(struct pidx *px, size_t n)
+{
+	for (size_t c = 0; c < n; c++) {
+		if (!px[c].built)
+			continue;
+		for (size_t i = 0; i < px[c].np; i++)
+			free(px[c].id[i]);
+		free(px[c].id);
+		free(px[c].pr);
+		free(px[c].xd);
+		bh_map_free(&px[c].ix);
+	}
+	free(px);
+}
+
+/*
  * Trains on rows tr (no calibration) and scores rows te into pts (fam:
  * held-out family or -1).  pm: take the distances from pm's prototypes
  * instead of building the model's own.  Right when every family's
@@ -197,19 +280,21 @@ static void score_rows(const struct bh_set *s, const size_t *tr, size_t ntr, con
 	if (bh_svm_train(s, tr, ntr, ec, NULL, &so, &m, err, sizeof err))
 		return;
 	double *sc = bh_alloc(m.nfam * sizeof *sc);
+	const struct bh_model *dm = pm ? pm : &m;
+	struct pidx *px = bh_calloc(dm->nfam, sizeof *px);
 	for (size_t i = 0; i < nte; i++) {
 		struct bh_vec x;
 		bh_model_prepare(&m, &s->v[te[i]], &x);
 		size_t b = bh_model_scores(&m, &x, sc);
-		double d = m.nproto ? bh_model_dist(&m, &x, b) : 0;
-		if (pm)
-			for (size_t c = 0; c < pm->nfam; c++)
-				if (!strcmp(pm->fam[c], m.fam[b]))
-					d = bh_model_dist(pm, &x, c);
+		double d = 0;
+		for (size_t c = 0; dm->nproto && c < dm->nfam; c++)
+			if (!strcmp(dm->fam[c], m.fam[b]))
+				d = pidx_dist(&px[c], dm, c, &x);
 		pts[*npts] = (struct pt){ sc[b], sc[b] - second(sc, m.nfam, b), d, fam, bh_set_family(s, m.fam[b]) };
 		++*npts;
 		bh_vec_free(&x);
 	}
+	pidx_free(px, dm->nfam);
 	free(sc);
 	bh_model_free(&m);
 }
