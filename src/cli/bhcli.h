@@ -21,7 +21,7 @@ enum {
 
 #define BHCLI_EMBED_OPTS                                                                                     \
 	{ "ngram", 'n', "N", "n-gram length, 1-8 (default 2, chosen by cross-validation on MalBehavD-V1)", BHO_N }, \
-	{ "level", 0, "L", "argument level: 1 = operations only (default), 2 = + first argument, 3 = + all", BHO_LEVEL }, \
+	{ "level", 0, "L", "argument level: 1 = operations only (default), 2 = + first argument, 3 = + all (not text or csv)", BHO_LEVEL }, \
 	{ "weight", 0, "W", "binary (default), count or tfidf; vectors are L2-normalised", BHO_WEIGHT },              \
 	{ "seed", 0, "S", "hashing and fold seed (default 0)", BHO_SEED },                                          \
 	{ "network", 0, NULL, "Cuckoo: add events from the report's network section", BHO_NETWORK }
@@ -64,9 +64,10 @@ void bhcli_train_defaults(struct bh_train_opts *t);
 #define BHCLI_TRAIN_OPTS                                                                                      \
 	{ "C", 'C', "C", "SVM cost (default: chosen by 3-fold cross-validation from 0.1, 1, 10)", BHO_C },         \
 	{ "cv-folds", 0, "K", "folds for choosing C and for calibrating rejection, 2-20 (default 3)", BHO_CV },     \
-	{ "reject", 0, "Q", "rejection budget: share of known reports that may be rejected as unknown, "          \
-	  "0-0.5 (default 0.05; 0 = never reject)", BHO_REJECT },                                                  \
-	{ "prototypes", 0, "N", "prototypes per family for the distance test, 0-1000 (default 32; 0 = score test only)", \
+	{ "reject", 0, "Q", "rejection budget: share of known reports that may be rejected as unknown, 0-0.5 "    \
+	  "(default 0.05; 0 = never reject); thresholds placed where families held out in turn are rejected most " \
+	  "(doc/behavior.md)", BHO_REJECT },                                                  \
+	{ "prototypes", 0, "N", "prototypes per family for the distance test, 0-1000 (default 32; 0 = no distance test)", \
 	  BHO_PROTOS },                                                                                            \
 	{ "no-class-weights", 0, NULL, "do not weight classes by their inverse frequency", BHO_NOWEIGHTS }
 /* Handles a BHCLI_TRAIN_OPTS option: 0, an exit code, or -1 when id is not one. */

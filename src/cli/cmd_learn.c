@@ -242,7 +242,8 @@ int cmd_learn(int argc, char **argv)
 	int rc = cli_parse(argc, argv, "learn", "[options] INPUT... -o MODEL", learn_opts, learn_opt, &x, NULL,
 			   "  botlens learn reports/ -o model.txt\n"
 			   "  botlens learn --labels labels.tsv --ngram 3 runs.tar.gz -o model.txt\n"
-			   "  botlens learn MalBehavD-V1-dataset.csv -o malbehavd.model\n");
+			   "  botlens learn MalBehavD-V1-dataset.csv -o malbehavd.model\n"
+			   "  botlens learn --dedup --reject 0.02 --prototypes 64 reports/ -o model.txt\n");
 	if (rc || (rc = bhcli_operands(&x.b, argc, argv, 1, "learn"))) {
 		bhcli_free(&x.b);
 		return rc;
