@@ -285,9 +285,16 @@ int cmd_learn(int argc, char **argv)
 			ex = oc ? oc : ex;
 		}
 		if (!x.b.quiet) {
+			char ts[32] = "none", tm[32] = "none", td[32] = "none";
+			if (isfinite(m.threshold))
+				snprintf(ts, sizeof ts, "%.4g", m.threshold);
+			if (isfinite(m.margin_threshold))
+				snprintf(tm, sizeof tm, "%.4g", m.margin_threshold);
+			if (isfinite(m.dist_threshold))
+				snprintf(td, sizeof td, "%.4g", m.dist_threshold);
 			fprintf(stderr, "botlens: learned %zu families from %zu reports, %zu features, C=%g, %zu prototypes; "
-					"score threshold %.4g, distance threshold %.4g\n",
-				m.nfam, n, m.nfeat, m.C, m.nproto, m.threshold, m.dist_threshold);
+					"thresholds: score %s, margin %s, distance %s\n",
+				m.nfam, n, m.nfeat, m.C, m.nproto, ts, tm, td);
 			if (x.t.reject_q > 0 && m.cal.unknown_rej >= 0)
 				fprintf(stderr, "botlens: calibration: %.1f%% of known reports rejected (cross-fitted, budget %.1f%%), "
 						"%.1f%% of unseen families (each of %zu held out in turn)\n",
