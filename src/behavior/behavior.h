@@ -9,7 +9,9 @@
  *   input.c  files, directories, archives -> byte sources (struct bh_src)
  *   cuckoo.c / mist.c / text.c  byte source -> events (strings)
  *   embed.c  events -> n-gram hashes -> sparse count vector (+ feature table)
- *   svm.c    vectors -> one-vs-rest LIBLINEAR models, scores, rejection
+ *   svm.c    vectors -> one-vs-rest LIBLINEAR models, scores
+ *   openset.c prototypes, the open-set test (score, margin, distance) and its calibration
+ *   dups.c   exact duplicate reports
  *   model.c  the versioned model file
  *   cluster.c prototypes, linkage, incremental state
  *   eval.c   folds, confusion matrices, P/R/F1, ARI
@@ -296,8 +298,8 @@ struct bh_train_opts {
  * and normalisation are applied here, IDF from these rows).  C <= 0 is
  * chosen from 0.1, 1, 10 by cv_folds-fold cross-validation (balanced
  * accuracy).  The final model is trained on all rows, with up to
- * `protos` prototypes per family (openset.c).  When reject_q > 0 the two
- * rejection thresholds (score, distance) are calibrated by
+ * `protos` prototypes per family (openset.c).  When reject_q > 0 the three
+ * rejection thresholds (score, margin, distance) are calibrated by
  * bh_openset_calibrate().  Returns 0 or -1.
  */
 int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
@@ -319,8 +321,9 @@ size_t bh_model_top(const struct bh_model *m, const struct bh_vec *x, size_t f,
  * prepared vectors.  bh_model_unknown(): true when the best score is
  * below m->threshold, its margin over the runner-up below
  * m->margin_threshold, or the distance from x (prepared) to the best
- * family's nearest prototype is above m->dist_threshold; *dist gets that
- * distance (INFINITY without prototypes).  bh_openset_calibrate(): sets
+ * family's nearest prototype, over the family's scale, is above
+ * m->dist_threshold; *dist gets that scaled distance (INFINITY without
+ * prototypes).  bh_openset_calibrate(): sets
  * the thresholds on cross-fitted known reports and leave-one-family-out
  * unknown ones (see openset.c).
  */
@@ -384,7 +387,7 @@ void bh_classify(const struct bh_model *m, const struct bh_vec *raw, bool reject
  * Cross-validation (xval.c): per fold, train on every other fold (never on
  * family `unk`, -1 for none) and test the fold's labelled rows.  Knowns go
  * into the confusion of the forced decision (best family) and count as
- * rejected when below the calibrated threshold; reports of `unk` count
+ * rejected when the open-set test rejects them (bh_model_unknown); reports of `unk` count
  * how often novel behavior is rejected.
  */
 struct bh_tally {

@@ -1,8 +1,8 @@
 /*
  * classify.c - one report against a model (DIMVA 2008, section 3.3): the
  * family with the highest SVM score, "unknown" when the open-set test
- * rejects it (openset.c: score below the calibrated threshold, or too far
- * from the family's prototypes), the runner-up, and the n-grams that
+ * rejects it (openset.c: score or margin below its calibrated threshold,
+ * or too far from the family's prototypes), the runner-up, and the n-grams that
  * weighed most.
  */
 #include "behavior/behavior.h"

@@ -3,7 +3,7 @@
  * evaluation of learn + classify (DIMVA 2008, section 4): accuracy,
  * per-family precision/recall/F1, macro F1 and the confusion matrix of the
  * forced decision (best family), plus the rejection rate of known
- * families under the calibrated threshold.  With --unknown-family F, F is
+ * families under learn's open-set test.  With --unknown-family F, F is
  * never trained on and its reports measure how often novel behavior is
  * rejected as unknown; with --open-set every family in turn.  Inside each
  * fold runs exactly learn's procedure (bh_svm_train with learn's options:
