@@ -269,6 +269,7 @@ struct bh_model {
 	double margin_threshold; /* best minus runner-up score below this -> unknown (-INFINITY: off) */
 	double dist_threshold;/* distance to the best family's nearest prototype, over its scale, above this -> unknown (INFINITY: off) */
 	double *dist_scale;   /* nfam: each family's typical distance (NULL: 1) */
+	double *score_off;    /* 2 * nfam: each family's typical score, then margin (NULL: 0) */
 	struct bh_calib cal;
 	struct bh_vec *proto; /* nproto prototypes: prepared training reports, by family (model version 2) */
 	uint32_t *proto_fam;

@@ -13,6 +13,8 @@
  *   family NAME                (K lines; class order of the weights)
  *   bias B1 ... BK
  *   distance-scale S1 ... SK   (each family's typical distance; the test divides by it)  (v2)
+ *   score-offset S1 ... SK     (each family's typical best score; the score test subtracts it)  (v2)
+ *   margin-offset M1 ... MK    (the same for the margin)                                       (v2)
  *   idf-unseen X               (IDF of a feature absent from training)
  *   features N
  *   HASH IDF W1 ... WK<TAB>NGRAM   (N lines; HASH 16 hex digits, NGRAM may be empty)
@@ -88,6 +90,11 @@ int bh_model_save(const struct bh_model *m, FILE *f)
 	fputs("\ndistance-scale", f);
 	for (size_t c = 0; c < m->nfam; c++)
 		fprintf(f, " %.17g", m->dist_scale ? m->dist_scale[c] : 1.0);
+	for (int t = 0; t < 2; t++) {
+		fputs(t ? "\nmargin-offset" : "\nscore-offset", f);
+		for (size_t c = 0; c < m->nfam; c++)
+			fprintf(f, " %.17g", m->score_off ? m->score_off[(size_t)t * m->nfam + c] : 0.0);
+	}
 	fprintf(f, "\nidf-unseen %.9g\nfeatures %zu\n", m->idf_unseen, m->nfeat);
 	for (size_t i = 0; i < m->nfeat; i++) {
 		fprintf(f, "%016" PRIx64 " %.9g", m->hash[i], m->idf[i]);
@@ -262,6 +269,18 @@ static int load_header(struct lr *r, struct bh_model *m, size_t *nfeat)
 		for (size_t c = 0; c < m->nfam; c++)
 			if (!num(&l, &m->dist_scale[c]) || m->dist_scale[c] <= 0)
 				return bad(r, "too few or non-positive distance scales");
+		if (!(m->score_off = bh_try_alloc(2 * m->nfam * sizeof *m->score_off)))
+			return nomem(r);
+		for (int t = 0; t < 2; t++) {
+			const char *key = t ? "margin-offset" : "score-offset";
+			size_t kl = strlen(key);
+			if (!(l = next(r)) || strncmp(l, key, kl))
+				return bad(r, t ? "expected 'margin-offset M1 ... MK'" : "expected 'score-offset S1 ... SK'");
+			l += kl;
+			for (size_t c = 0; c < m->nfam; c++)
+				if (!num(&l, &m->score_off[(size_t)t * m->nfam + c]))
+					return bad(r, "too few offsets");
+		}
 	}
 	double u;
 	if (!(l = next(r)) || strncmp(l, "idf-unseen ", 11) || !(l += 11, num(&l, &u)) || fabs(u) > FLT_MAX)

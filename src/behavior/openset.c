@@ -6,9 +6,14 @@
  * unseen family often scores high for the family whose n-grams it shares.
  * So a second test, after Malheur (Rieck et al., JCS 2011, section 3.2):
  * the distance from the report to the support of the family the SVM
- * chose, i.e. to that family's nearest prototype.  A report is unknown
- * when its best score is below `threshold` OR that distance is above
- * `dist_threshold`.
+ * chose, i.e. to that family's nearest prototype.  And a third: the
+ * margin between the best and the runner-up score, low when a report
+ * looks like two families at once (what an unseen family that shares
+ * call sequences with two known ones does).  A report is unknown when
+ * its best score is below `threshold`, OR its margin below
+ * `margin_threshold`, OR that distance above `dist_threshold` — each
+ * relative to the chosen family (score and margin minus the family's
+ * typical value, distance over its typical distance: scale()).
  *
  * Prototypes: per family, farthest-first traversal (Gonzalez 1985) of its
  * training reports' prepared (weighted, L2-normalised) vectors, up to
@@ -41,9 +46,9 @@
 
 #include "behavior/behavior.h"
 
-/* Family index in m of each family of s (-1: absent from m). */
 static double second(const double *sc, size_t k, size_t best);
 
+/* Family index in m of each family of s (-1: absent from m). */
 static int *fam_map(const struct bh_model *m, const struct bh_set *s)
 {
 	int *c = bh_alloc((s->nfam ? s->nfam : 1) * sizeof *c);
@@ -158,7 +163,8 @@ bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t b
 		d /= m->dist_scale[best];
 	if (dist)
 		*dist = d;
-	return sc[best] < m->threshold || sc[best] - second(sc, m->nfam, best) < m->margin_threshold ||
+	double so = m->score_off ? m->score_off[best] : 0, mo = m->score_off ? m->score_off[m->nfam + best] : 0;
+	return sc[best] - so < m->threshold || sc[best] - second(sc, m->nfam, best) - mo < m->margin_threshold ||
 	       (m->nproto && d > m->dist_threshold);
 }
 
@@ -400,11 +406,15 @@ static void choose(const struct pt *p, size_t nk, size_t nu, size_t nfam, double
 }
 
 /*
- * Per-family distance scale: the median cross-fitted distance of the
+ * Per-family normalisation: the median cross-fitted distance of the
  * known reports the SVM gave to each family (the pooled median for a
- * family with fewer than 5), so one threshold fits tight and loose
- * families alike.  Divides every point's distance by its predicted
- * family's scale and keeps the scales in m (by m's family order).
+ * family with fewer than 5) scales its distances, and the medians of
+ * their best score and margin are subtracted from its scores and
+ * margins (0 for a family with fewer than 5), so one threshold per test
+ * fits tight and loose, confident and hesitant families alike.  Applies
+ * them to every point by its predicted family and keeps them in m (by
+ * m's family order).  On the synthetic overlapping families the offsets
+ * added 2-5 points of unseen-family rejection (bench/RESULTS.md).
  */
 static void scale(const struct bh_set *s, struct pt *p, size_t nk, size_t np, struct bh_model *m)
 {
@@ -423,6 +433,31 @@ static void scale(const struct bh_set *s, struct pt *p, size_t nk, size_t np, st
 	}
 	for (size_t i = 0; i < np; i++)
 		p[i].d /= p[i].pred >= 0 ? med[p[i].pred] : (all > 0 ? all : 1);
+	/* per-family offsets of score and margin: the median of the knowns given to the family */
+	double *so = bh_alloc((s->nfam + 1) * sizeof *so), *mo = bh_alloc((s->nfam + 1) * sizeof *mo);
+	for (int t = 0; t < 2; t++) {
+		double *o = t ? mo : so;
+		for (size_t f = 0; f < s->nfam; f++) {
+			size_t k = 0;
+			for (size_t i = 0; i < nk; i++)
+				if (p[i].pred == (int)f)
+					v[k++] = t ? p[i].m : p[i].s;
+			qsort(v, k, sizeof *v, dbl_cmp);
+			o[f] = k >= 5 ? v[k / 2] : 0;
+		}
+	}
+	for (size_t i = 0; i < np; i++)
+		if (p[i].pred >= 0)
+			p[i].s -= so[p[i].pred], p[i].m -= mo[p[i].pred];
+	free(m->score_off);
+	m->score_off = bh_alloc(2 * m->nfam * sizeof *m->score_off);
+	for (size_t c = 0; c < m->nfam; c++) {
+		int f = bh_set_family(s, m->fam[c]);
+		m->score_off[c] = f >= 0 ? so[f] : 0;
+		m->score_off[m->nfam + c] = f >= 0 ? mo[f] : 0;
+	}
+	free(so);
+	free(mo);
 	free(m->dist_scale);
 	m->dist_scale = bh_alloc(m->nfam * sizeof *m->dist_scale);
 	for (size_t c = 0; c < m->nfam; c++) {
@@ -479,8 +514,7 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 		}
 		score_rows(s, tr, ntr, te, nte, ec, &so, (int)f, share, p, &np);
 	}
-	if (m->nproto)
-		scale(s, p, nk, np, m);
+	scale(s, p, nk, np, m);
 	choose(p, nk, np - nk, s->nfam, o->reject_q, m->nproto > 0, m);
 	free(present);
 	free(p);

@@ -35,6 +35,7 @@ void bh_model_free(struct bh_model *m)
 	free(m->proto);
 	free(m->proto_fam);
 	free(m->dist_scale);
+	free(m->score_off);
 	bh_map_free(&m->idx);
 	memset(m, 0, sizeof *m);
 }

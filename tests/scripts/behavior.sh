@@ -47,7 +47,7 @@ check "classify json has runner-up and features" grep -q '"runner_up":.*"feature
 
 # a version 1 model (score threshold only) is still read: the v2 lines and prototypes removed
 awk '/^botlens-behavior-model/ { print "botlens-behavior-model 1"; next }
-	/^(margin-threshold|distance-threshold|distance-scale|calibration) / { next }
+	/^(margin-threshold|distance-threshold|distance-scale|score-offset|margin-offset|calibration) / { next }
 	/^prototypes / { skip = 1; next } skip && !/^end$/ { next } { print }' "$TMP/m.txt" > "$TMP/m1.txt"
 bl classify "$TMP/m1.txt" "$R/f2r3.f2" --format tsv
 checkc "version 1 model still classifies" '[ "$RC" -eq 0 ] && [ "$(cut -f2 "$TMP/out" | tail -1)" = f2 ]'

@@ -712,7 +712,8 @@ static void test_loaders(void)
 	const char *v2 = "botlens-behavior-model 2\nembed n=2 level=1 weight=binary seed=0\nC 1\n"
 			 "threshold none\nmargin-threshold 0.25\ndistance-threshold 1.5\n"
 			 "calibration budget=0.05 known-rejected=0.04 unknown-rejected=0.9 held-out=3\n"
-			 "families 2\nfamily a\nfamily b\nbias 0.5 -0.5\ndistance-scale 0.5 0.75\nidf-unseen 1\nfeatures 3\n"
+			 "families 2\nfamily a\nfamily b\nbias 0.5 -0.5\ndistance-scale 0.5 0.75\nscore-offset 0.1 0.2\n"
+			 "margin-offset 0.3 0.4\nidf-unseen 1\nfeatures 3\n"
 			 "0000000000000001 1 0.25 -0.25\topen a\n0000000000000002 1 0.5 -0.5\n"
 			 "0000000000000003 1 -1 1\tclose b\nprototypes 2\nproto 0 2\n0:0.70710678 1:0.70710678\n"
 			 "proto 1 1\n2:1\nend\n";
@@ -724,6 +725,7 @@ static void test_loaders(void)
 	fclose(mf);
 	CHECK(mv.nproto == 2 && mv.proto_fam[1] == 1 && mv.proto[0].n == 2 && mv.proto[0].h[1] == 2);
 	CHECK(mv.margin_threshold == 0.25 && mv.dist_threshold == 1.5 && mv.dist_scale[1] == 0.75);
+	CHECK(mv.score_off[1] == 0.2 && mv.score_off[2] == 0.3);
 	CHECK(mv.cal.heldout == 3 && fabs(mv.cal.unknown_rej - 0.9) < 1e-12);
 	bh_model_free(&mv);
 	/* prototypes naming a row past the features, or out of hash order: refused with the line */
@@ -731,11 +733,11 @@ static void test_loaders(void)
 	snprintf(bad, sizeof bad, "%.*s2:0.5 1:0.5\nproto 1 1\n2:1\nend\n", (int)(strstr(v2, "0:0.707") - v2), v2);
 	write_file(path, bad);
 	CHECK(load_model_file(path, err, sizeof err) == -1);
-	CHECK(strstr(err, "line 20: prototype features out of order") != NULL);
+	CHECK(strstr(err, "line 22: prototype features out of order") != NULL);
 	snprintf(bad, sizeof bad, "%.*s0:0.5 7:0.5\nproto 1 1\n2:1\nend\n", (int)(strstr(v2, "0:0.707") - v2), v2);
 	write_file(path, bad);
 	CHECK(load_model_file(path, err, sizeof err) == -1);
-	CHECK(strstr(err, "line 20: expected 'ROW:VALUE'") != NULL);
+	CHECK(strstr(err, "line 22: expected 'ROW:VALUE'") != NULL);
 	/* crafted counts: refused before allocating, with the line */
 	write_file(path, "botlens-behavior-model 1\nembed n=2 level=1 weight=binary seed=0\nC 1\n"
 			 "threshold none\nfamilies 65536\nfamily a\n");
