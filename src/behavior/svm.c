@@ -230,10 +230,10 @@ int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const str
 			params(&pa, &p, c_grid[i], o->class_weights, wl, wv);
 			srand((unsigned)o->seed);
 			double sc = cv_score(&p, &pa, folds);
-			if (sc > best + 1e-9) {
-				best = sc;
-				C = c_grid[i];
-			}
+			if (sc <= best + 1e-9)
+				break;   /* a larger C that does not help: stop (it also trains slower) */
+			best = sc;
+			C = c_grid[i];
 		}
 	}
 	params(&pa, &p, C, o->class_weights, wl, wv);
