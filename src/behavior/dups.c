@@ -66,13 +66,16 @@ void bh_dups_find(const struct bh_set *s, struct bh_dups *d)
 				continue;
 			size_t members = 1;
 			bool conflict = false;
+			int lab = s->y[ri];   /* the group's first label (unlabelled reports never conflict) */
 			for (size_t j = i + 1; j < b; j++) {
 				size_t rj = f[j].i;
 				if (d->group[rj] != SIZE_MAX || !same(&s->v[ri], &s->v[rj]))
 					continue;
 				d->group[ri] = d->group[rj] = d->groups;
 				members++;
-				conflict |= s->y[ri] >= 0 && s->y[rj] >= 0 && s->y[ri] != s->y[rj];
+				if (lab < 0)
+					lab = s->y[rj];
+				conflict |= s->y[rj] >= 0 && s->y[rj] != lab;
 			}
 			if (members > 1) {
 				d->groups++;
