@@ -27,8 +27,11 @@
  *                  each fold is scored by a model (SVMs + prototypes)
  *                  trained on the other folds.
  *   unknown points leave-one-family-out: each family F in turn is scored
- *                  by a model trained on every other family (needs >= 3
- *                  families, so that 2 remain).
+ *                  by a model trained on one fold model's training rows
+ *                  (fold F mod K) without F's: the same size as the
+ *                  models that scored the known points, and for binary
+ *                  and count weighting the same prototypes as that fold
+ *                  model (needs >= 3 families, so that 2 remain).
  *   choice         among triples (score, margin, distance thresholds) taken
  *                  from the known points' quantiles, those rejecting at
  *                  most reject_q of the known points; of these, the triple
@@ -276,15 +279,18 @@ static void pidx_free(struct pidx *px, size_t n)
  */
 static void score_rows(const struct bh_set *s, const size_t *tr, size_t ntr, const size_t *te, size_t nte,
 		       const struct bh_embed_cfg *ec, const struct bh_train_opts *o, int fam, const struct bh_model *pm,
-		       struct pt *pts, size_t *npts)
+		       struct pt *pts, size_t *npts, struct bh_model *keep)
 {
 	struct bh_train_opts so = *o;
 	so.reject_q = 0;
 	so.protos = pm ? 0 : so.protos;
 	struct bh_model m;
 	char err[160];
-	if (bh_svm_train(s, tr, ntr, ec, NULL, &so, &m, err, sizeof err))
+	if (bh_svm_train(s, tr, ntr, ec, NULL, &so, &m, err, sizeof err)) {
+		if (keep)
+			memset(keep, 0, sizeof *keep);
 		return;
+	}
 	double *sc = bh_alloc(m.nfam * sizeof *sc);
 	const struct bh_model *dm = pm ? pm : &m;
 	struct pidx *px = bh_calloc(dm->nfam, sizeof *px);
@@ -302,7 +308,10 @@ static void score_rows(const struct bh_set *s, const size_t *tr, size_t ntr, con
 	}
 	pidx_free(px, dm->nfam);
 	free(sc);
-	bh_model_free(&m);
+	if (keep)
+		*keep = m;
+	else
+		bh_model_free(&m);
 }
 
 static int dbl_cmp(const void *a, const void *b)
@@ -485,6 +494,7 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 	struct bh_train_opts fo = so;
 	fo.protos = (unsigned)((o->protos * (K - 1) + K / 2) / K);
 	fo.protos = fo.protos || !o->protos ? fo.protos : 1;
+	struct bh_model *fm = bh_calloc(K, sizeof *fm);
 	for (unsigned k = 0; k < K; k++) {
 		size_t ntr = 0, nte = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -493,7 +503,7 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 			else
 				tr[ntr++] = rows[i];
 		}
-		score_rows(s, tr, ntr, te, nte, ec, &fo, -1, NULL, p, &np);
+		score_rows(s, tr, ntr, te, nte, ec, &fo, -1, NULL, p, &np, &fm[k]);
 	}
 	size_t nk = np;
 	size_t nf = 0;
@@ -501,19 +511,25 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 	for (size_t i = 0; i < n; i++)
 		if (y[i] >= 0 && !present[y[i]])
 			present[y[i]] = true, nf++;
-	const struct bh_model *share = m->nproto && ec->weight != BH_W_TFIDF ? m : NULL;
-	for (size_t f = 0; nf >= 3 && f < s->nfam; f++) {
+	/* family f left out of fold model k = f mod K's training rows: the same size as the models
+	 * that scored the known points, and (binary, count) the same prototypes as that fold model */
+	for (size_t f = 0, j = 0; nf >= 3 && f < s->nfam; f++) {
 		if (!present[f])
 			continue;
+		unsigned k = (unsigned)(j++ % K);
 		size_t ntr = 0, nte = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (y[i] == (int)f)
 				te[nte++] = rows[i];
-			else
+			else if (fold[i] != k)
 				tr[ntr++] = rows[i];
 		}
-		score_rows(s, tr, ntr, te, nte, ec, &so, (int)f, share, p, &np);
+		const struct bh_model *share = fm[k].nproto && ec->weight != BH_W_TFIDF ? &fm[k] : NULL;
+		score_rows(s, tr, ntr, te, nte, ec, share ? &so : &fo, (int)f, share, p, &np, NULL);
 	}
+	for (unsigned k = 0; k < K; k++)
+		bh_model_free(&fm[k]);
+	free(fm);
 	scale(s, p, nk, np, m);
 	choose(p, nk, np - nk, s->nfam, o->reject_q, m->nproto > 0, m);
 	free(present);
