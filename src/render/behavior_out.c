@@ -4,6 +4,7 @@
  * (explain), cluster assignments and their quality (cluster), and the
  * cross-validation tally (evaluate).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,7 +69,10 @@ void bh_render_verdict(FILE *f, enum bh_outfmt fmt, const struct bh_model *m, co
 		json_put_string(f, m->fam[best]);
 		fputs(",\"runner_up\":", f);
 		json_put_string(f, m->fam[second]);
-		fprintf(f, ",\"runner_up_score\":%.4f,\"label\":", sc[second]);
+		fprintf(f, ",\"runner_up_score\":%.4f", sc[second]);
+		if (isfinite(d->dist))   /* to best's nearest prototype, over its scale (model v2) */
+			fprintf(f, ",\"distance\":%.4f", d->dist);
+		fputs(",\"label\":", f);
 		bh_out_str(f, fmt, raw->label);
 		fputs(",\"features\":", f);
 		features(f, m, top, nt, fmt);
