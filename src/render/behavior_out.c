@@ -6,6 +6,7 @@
  * object per line, scores and measures to 4 decimals (doc/json.md).
  */
 #include <json-c/json.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,8 @@ void bh_render_verdict(FILE *f, enum bh_outfmt fmt, const struct bh_model *m, co
 		json_object_object_add(o, "best", jo_str(m->fam[best]));
 		json_object_object_add(o, "runner_up", jo_str(m->fam[second]));
 		json_object_object_add(o, "runner_up_score", jo_num(sc[second], "%.4f"));
+		if (isfinite(d->dist))   /* to best's nearest prototype, over its scale (model v2) */
+			json_object_object_add(o, "distance", jo_num(d->dist, "%.4f"));
 		json_object_object_add(o, "label", jo_str(raw->label));
 		json_object_object_add(o, "features", features_json(m, top, nt));
 		jo_line(f, o);
@@ -169,18 +172,28 @@ void bh_render_clusters(FILE *f, enum bh_outfmt fmt, const struct bh_set *s, con
 	size_t rej = 0;
 	for (size_t i = 0; i < s->n; i++)
 		rej += cl[i] < 0;
+	struct bh_cluster_quality qm;   /* Malheur's convention: the rejected reports are one cluster */
+	bh_cluster_quality_rej(s->y, cl, s->n, true, &qm);
 	if (fmt == BH_OUT_JSON) {
-		json_object *o = json_object_new_object();
+		json_object *o = json_object_new_object(), *mh = json_object_new_object();
 		json_object_object_add(o, "clusters", json_object_new_uint64(nc));
 		json_object_object_add(o, "rejected", json_object_new_uint64(rej));
 		json_object_object_add(o, "precision", jo_num(q.precision, "%.4f"));
 		json_object_object_add(o, "recall", jo_num(q.recall, "%.4f"));
 		json_object_object_add(o, "f", jo_num(q.f, "%.4f"));
 		json_object_object_add(o, "ari", jo_num(q.ari, "%.4f"));
+		json_object_object_add(o, "rejected_as", jo_str("singletons"));
+		json_object_object_add(mh, "rejected_as", jo_str("one cluster"));
+		json_object_object_add(mh, "precision", jo_num(qm.precision, "%.4f"));
+		json_object_object_add(mh, "recall", jo_num(qm.recall, "%.4f"));
+		json_object_object_add(mh, "f", jo_num(qm.f, "%.4f"));
+		json_object_object_add(mh, "ari", jo_num(qm.ari, "%.4f"));
+		json_object_object_add(o, "malheur", mh);
 		jo_line(f, o);
 	} else if (fmt == BH_OUT_TEXT)
-		fprintf(f, "# clusters %zu, rejected %zu, precision %.4f, recall %.4f, F %.4f, ARI %.4f\n", nc, rej,
-			q.precision, q.recall, q.f, q.ari);
+		fprintf(f, "# clusters %zu, rejected %zu, precision %.4f, recall %.4f, F %.4f, ARI %.4f (rejected as singletons)"
+			   "; as Malheur (rejected as one cluster): precision %.4f, recall %.4f, F %.4f, ARI %.4f\n",
+			nc, rej, q.precision, q.recall, q.f, q.ari, qm.precision, qm.recall, qm.f, qm.ari);
 }
 
 /* evaluate --format json: one object, the tally, per-family scores and the confusion matrix. */
@@ -279,5 +292,70 @@ void bh_render_eval(FILE *f, enum bh_outfmt fmt, const struct bh_set *s, const s
 		for (size_t j = 0; j < s->nfam; j++)
 			fprintf(f, fmt == BH_OUT_TSV ? "\t%zu" : " %8zu", c->m[i * (c->k + 1) + j]);
 		fputc('\n', f);
+	}
+}
+
+void bh_render_openset(FILE *f, enum bh_outfmt fmt, const struct bh_set *s, const struct bh_openset_row *r,
+		       size_t n, unsigned folds, double budget)
+{
+	double ur = 0, acc = 0, minr = 1;
+	size_t kn = 0, kr = 0;
+	for (size_t i = 0; i < n; i++) {
+		double u = r[i].unk ? (double)r[i].unk_rej / (double)r[i].unk : 0;
+		ur += u;
+		minr = u < minr ? u : minr;
+		acc += r[i].accuracy;
+		kn += r[i].known;
+		kr += r[i].known_rej;
+	}
+	ur = n ? ur / (double)n : 0;
+	acc = n ? acc / (double)n : 0;
+	minr = n ? minr : 0;
+	double kfr = kn ? (double)kr / (double)kn : 0;
+	if (fmt == BH_OUT_JSON) {
+		json_object *o = json_object_new_object(), *ho = json_object_new_array();
+		json_object_object_add(o, "folds", json_object_new_int64(folds));
+		json_object_object_add(o, "reject_budget", jo_num(budget, "%.4f"));
+		json_object_object_add(o, "unknown_rejected_mean", jo_num(ur, "%.4f"));
+		json_object_object_add(o, "unknown_rejected_min", jo_num(minr, "%.4f"));
+		json_object_object_add(o, "known_false_rejection", jo_num(kfr, "%.4f"));
+		json_object_object_add(o, "accuracy_mean", jo_num(acc, "%.4f"));
+		for (size_t i = 0; i < n; i++) {
+			json_object *h = json_object_new_object();
+			json_object_object_add(h, "family", jo_str(s->fam[r[i].fam]));
+			json_object_object_add(h, "reports", json_object_new_uint64(r[i].unk));
+			json_object_object_add(h, "rejected",
+					       jo_num(r[i].unk ? (double)r[i].unk_rej / (double)r[i].unk : 0, "%.4f"));
+			json_object_object_add(h, "known_reports", json_object_new_uint64(r[i].known));
+			json_object_object_add(h, "known_false_rejection",
+					       jo_num(r[i].known ? (double)r[i].known_rej / (double)r[i].known : 0, "%.4f"));
+			json_object_object_add(h, "accuracy", jo_num(r[i].accuracy, "%.4f"));
+			json_object_array_add(ho, h);
+		}
+		json_object_object_add(o, "held_out", ho);
+		jo_line(f, o);
+		return;
+	}
+	fputs(fmt == BH_OUT_TSV ? "held_out\treports\trejected\tknown_reports\tknown_false_rejection\taccuracy\n"
+			       : "held out                   reports  rejected  known  known rejected  accuracy\n", f);
+	for (size_t i = 0; i < n; i++) {
+		double u = r[i].unk ? (double)r[i].unk_rej / (double)r[i].unk : 0;
+		double k = r[i].known ? (double)r[i].known_rej / (double)r[i].known : 0;
+		if (fmt == BH_OUT_TSV) {
+			bh_out_str(f, fmt, s->fam[r[i].fam]);
+			fprintf(f, "\t%zu\t%.4f\t%zu\t%.4f\t%.4f\n", r[i].unk, u, r[i].known, k, r[i].accuracy);
+		} else {
+			fprintf(f, "%-26.26s %-8zu %-9.4f %-6zu %-15.4f %.4f\n", s->fam[r[i].fam], r[i].unk, u, r[i].known, k,
+				r[i].accuracy);
+		}
+	}
+	if (fmt == BH_OUT_TSV) {
+		fprintf(f, "\nmetric\tvalue\nfolds\t%u\nreject_budget\t%.4f\nunknown_rejected_mean\t%.4f\n"
+			   "unknown_rejected_min\t%.4f\nknown_false_rejection\t%.4f\naccuracy_mean\t%.4f\n",
+			folds, budget, ur, minr, kfr, acc);
+	} else {
+		fprintf(f, "\n%-26s %u\n%-26s %.4f\n%-26s %.4f\n%-26s %.4f\n%-26s %.4f\n%-26s %.4f\n", "folds", folds,
+			"reject_budget", budget, "unknown_rejected_mean", ur, "unknown_rejected_min", minr,
+			"known_false_rejection", kfr, "accuracy_mean", acc);
 	}
 }
