@@ -6,15 +6,16 @@
  * Memory is one struct rp_flow (112 bytes, payload timing included) per flow plus bounded tables:
  * evidence (RP_EV_MAX entries), passive DNS (RP_PDNS_MAX), Overnet
  * samples (RP_OV_SAMPLES) and per-flow parser states
- * (RP_STATE_MAX, RP_STATE_MEM; nDPI's among them, RP_DPI_LIVE at most, each
- * freed when its flow's detection ends: dpi.c).  Out of memory is remembered (rp_col_oom), never
+ * (RP_STATE_MAX, RP_STATE_MEM); nDPI's states are the worker's
+ * (dpi_work.c: RP_DPI_LIVE at most, each freed when its flow's detection
+ * ends), possibly on a thread of its own (dpi_thread.c).  Out of memory is remembered (rp_col_oom), never
  * fatal: a flow without a record is simply not described.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/dpi.h"
+#include "analysis/dpi_work.h"
 #include "analysis/report-int.h"
 
 static const char *const app_names[] = {
@@ -37,6 +38,7 @@ void rp_col_free(struct rp_col *c)
 {
 	if (!c)
 		return;
+	rp_dpi_join(c);
 	for (size_t i = 0; i < RP_HASH; i++) {
 		for (struct rp_ev_entry *e = c->ev[i], *n; e; e = n) {
 			n = e->next;
@@ -58,8 +60,8 @@ void rp_col_free(struct rp_col *c)
 	storm_samples_free(&c->ov);
 	free(c->arp);
 	free(c->dns);
+	dw_free(c->dw);
 	dpi_free(c->dpi);
-	free(c->dpi_ep);
 	free(c);
 }
 
@@ -324,6 +326,8 @@ static struct rp_flow *flow_rec(struct rp_col *c, const struct run *r, const str
 {
 	if (f->user)
 		return &c->flows[f->user - 1];
+	if (!c->nflows)  /* record bytes stay where they are until the capture is closed */
+		c->dpi_in_place = cap_stable_data(r->cap);
 	if (c->nflows == c->cap) {
 		size_t nc = c->cap ? c->cap + c->cap / 2 : 4096;
 		struct rp_flow *nv = realloc(c->flows, nc * sizeof *nv);
@@ -439,7 +443,14 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 	}
 }
 
+/* The pass is over: nDPI's thread, which may read record bytes in place, ends now. */
+static void on_end(void *ctx, const struct run *r)
+{
+	(void)r;
+	rp_dpi_join(ctx);
+}
+
 struct run_sub rp_col_sub(struct rp_col *c)
 {
-	return (struct run_sub){ .ctx = c, .packet = on_packet, .flow_end = on_flow_end };
+	return (struct run_sub){ .ctx = c, .packet = on_packet, .flow_end = on_flow_end, .end = on_end };
 }

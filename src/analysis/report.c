@@ -620,6 +620,11 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	out->span = r->have_time ? (double)(r->last_ns - r->start_ns) / 1e9 : 0;
 	if (g)
 		snprintf(out->geo_db, sizeof out->geo_db, "%s", geo_path(g));
+	rp_dpi_join(c);
+	if (c->oom) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	rp_overnet_xor(c);
 	rp_dns_finish(c);
 	rp_dpi_apply(c);

@@ -213,9 +213,12 @@ void rp_pdns_add(struct rp_col *c, uint8_t family, const uint8_t *addr, const ch
 struct rp_col *rp_col_new(void);
 void rp_col_free(struct rp_col *c);
 /* Runs nDPI on the collector's flows (analysis/dpi.c): one detection
- * module, ~10 MB, made here.  False when nDPI could not be initialised:
- * the report goes on without it.  Call before the run. */
-bool rp_col_dpi(struct rp_col *c);
+ * module, ~10 MB.  thread: on a thread of its own (analysis/dpi_thread.c),
+ * which makes the module (true when the thread started; the results are
+ * the same either way); else in the caller's, made here.  False when nDPI
+ * could not be initialised: the report goes on without it.  Call before
+ * the run; rp_build ends the thread. */
+bool rp_col_dpi(struct rp_col *c, bool thread);
 /* The subscription (needs track_hosts; hosts_light is enough). */
 struct run_sub rp_col_sub(struct rp_col *c);
 bool rp_col_oom(const struct rp_col *c);

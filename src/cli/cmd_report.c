@@ -160,7 +160,7 @@ static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 		return 0;
 	rp_col_params(x->col, x->params);
 	if (!x->no_dpi)
-		rp_col_dpi(x->col);  /* without nDPI the report still stands: no "services" then */
+		rp_col_dpi(x->col, x->c->threads != 1);  /* without nDPI the report still stands: no "services" then */
 	subs[0] = rp_col_sub(x->col);
 	if (x->zf[0])  /* after the collector: the flow's protocol is known */
 		subs[1] = (struct run_sub){ .ctx = x, .flow_end = zeek_flow_end };
