@@ -452,5 +452,6 @@ static void on_end(void *ctx, const struct run *r)
 
 struct run_sub rp_col_sub(struct rp_col *c)
 {
-	return (struct run_sub){ .ctx = c, .packet = on_packet, .flow_end = on_flow_end, .end = on_end };
+	return (struct run_sub){ .ctx = c, .packet = on_packet, .flow_end = on_flow_end, .end = on_end,
+				 .payload = true };
 }

@@ -37,7 +37,8 @@
 
 #define DQ_BYTES (1u << 20)       /* job ring; a job is at most 24 + 65,535 bytes */
 #define DQ_VERDICTS 4096u
-#define DQ_WAKE 256                /* jobs queued before a sleeping worker is woken */
+#define DQ_WAKE 256               /* jobs queued before a sleeping worker is woken */
+#define DQ_PUBLISH 8              /* jobs written before they are published */
 #define DQ_SPIN 200
 #define DQ_LAG (1u << 20)          /* capture bytes W may read in place behind C */
 
@@ -49,8 +50,10 @@ struct dpi_thread {
 	_Alignas(64) atomic_size_t tail;  /* job bytes taken: W */
 	_Alignas(64) atomic_uint vhead;   /* verdicts written: W */
 	_Alignas(64) atomic_uint vtail;   /* verdicts taken: C */
-	unsigned pending;                 /* C: jobs since W was last woken */
-	uintptr_t c_ip;                   /* C: the packet in place it wants to queue */
+	/* C's own: what it queued, what it last saw of W */
+	_Alignas(64) size_t c_head, c_tail; /* jobs queued (head: those published); W's tail */
+	unsigned pending, unpub;          /* jobs since W was last woken; not yet published */
+	uintptr_t c_ip, c_wip;            /* the packet in place it wants to queue; W's w_ip */
 	_Alignas(64) atomic_uintptr_t w_ip;  /* W: the last packet in place it took */
 	_Alignas(64) atomic_bool w_sleep, w_full, c_wait, finished;
 	pthread_mutex_t mu;
@@ -194,16 +197,40 @@ static void drain(struct rp_col *c)
 		wake(t);
 }
 
+/* C: makes the jobs queued so far visible to W; wakes W when it sleeps and
+ * DQ_WAKE jobs wait (or now). */
+static void publish(struct dpi_thread *t, bool now)
+{
+	atomic_store(&t->head, t->c_head);
+	t->unpub = 0;
+	if (atomic_load(&t->w_sleep) && (t->pending >= DQ_WAKE || now)) {
+		t->pending = 0;
+		wake(t);
+	}
+}
+
 static bool c_can_go(struct dpi_thread *t)
 {
 	return atomic_load(&t->vhead) != atomic_load(&t->vtail) || atomic_load(&t->finished) ||
-	       DQ_BYTES - (atomic_load(&t->head) - atomic_load(&t->tail)) >= 2 * (sizeof(struct dw_msg) + 65536);
+	       DQ_BYTES - (t->c_head - atomic_load(&t->tail)) >= 2 * (sizeof(struct dw_msg) + 65536);
+}
+
+/* C: true when need bytes are free in the job ring (W's tail read only when the cached one says no). */
+static bool room(struct dpi_thread *t, size_t need)
+{
+	if (DQ_BYTES - (t->c_head - t->c_tail) >= need)
+		return true;
+	t->c_tail = atomic_load(&t->tail);
+	return DQ_BYTES - (t->c_head - t->c_tail) >= need;
 }
 
 /* True when W is at most DQ_LAG capture bytes behind the packet C wants to queue. */
 static bool w_close(struct dpi_thread *t)
 {
-	return atomic_load(&t->head) == atomic_load(&t->tail) || t->c_ip - atomic_load(&t->w_ip) <= DQ_LAG ||
+	if (t->c_ip - t->c_wip <= DQ_LAG)
+		return true;
+	t->c_wip = atomic_load(&t->w_ip);
+	return atomic_load(&t->tail) == t->c_head || t->c_ip - t->c_wip <= DQ_LAG ||
 	       atomic_load(&t->vhead) != atomic_load(&t->vtail);
 }
 
@@ -218,38 +245,39 @@ static void keep_close(struct rp_col *c, const uint8_t *ip)
 	struct dpi_thread *t = c->dt;
 	t->c_ip = (uintptr_t)ip;
 	while (!w_close(t)) {
-		if (atomic_load(&t->w_sleep))
-			wake(t);
+		publish(t, true);
 		wait_for(t, &t->c_wait, w_close);
 		drain(c);
 	}
 }
 
-/* C: queues message m with n bytes of ip; waits while the ring is full. */
+/*
+ * C: queues message m (with m->len bytes of ip unless m->ip points to
+ * them); waits while the ring is full.  Jobs are published DQ_PUBLISH at
+ * a time (one fenced store for several), and before any wait.
+ */
 static void push(struct rp_col *c, const struct dw_msg *m, const uint8_t *ip, bool now)
 {
 	struct dpi_thread *t = c->dt;
 	if (m->ip)
 		keep_close(c, m->ip);
-	size_t size = job_size(m), hd = atomic_load(&t->head), off = hd % DQ_BYTES;
+	size_t size = job_size(m), off = t->c_head % DQ_BYTES;
 	size_t waste = DQ_BYTES - off < size ? DQ_BYTES - off : 0;
-	while (DQ_BYTES - (hd - atomic_load(&t->tail)) < waste + size) {
-		if (atomic_load(&t->w_sleep))
-			wake(t);
+	while (!room(t, waste + size)) {
+		publish(t, true);
 		wait_for(t, &t->c_wait, c_can_go);
 		drain(c);
 	}
 	if (waste >= sizeof *m)
 		memcpy(t->buf + off, &(struct dw_msg){ .kind = DW_PAD }, sizeof *m);
-	off = (hd + waste) % DQ_BYTES;
+	off = (t->c_head + waste) % DQ_BYTES;
 	memcpy(t->buf + off, m, sizeof *m);
 	if (ip && !m->ip)
 		memcpy(t->buf + off + sizeof *m, ip, m->len);
-	atomic_store(&t->head, hd + waste + size);
-	if (atomic_load(&t->w_sleep) && (++t->pending >= DQ_WAKE || now)) {
-		t->pending = 0;
-		wake(t);
-	}
+	t->c_head += waste + size;
+	t->pending++;
+	if (++t->unpub >= DQ_PUBLISH || now)
+		publish(t, now);
 }
 
 bool rp_col_dpi(struct rp_col *c, bool thread)

@@ -196,6 +196,8 @@ static bool process_batch(struct run *r, const struct batch *b)
 	for (unsigned i = 0; i < b->n; i++) {
 		/* The reader thread wrote these lines: fetch them before they are needed. */
 		__builtin_prefetch(&b->p[i + RUN_AHEAD < b->n ? i + RUN_AHEAD : i]);
+		if (r->payload && i + RUN_AHEAD / 2 < b->n && b->p[i + RUN_AHEAD / 2].payload)
+			__builtin_prefetch(b->p[i + RUN_AHEAD / 2].payload);
 		if (r->flows) {
 			unsigned j = i + RUN_AHEAD, k = i + RUN_AHEAD / 2;
 			if (j < b->n && b->ip[j])
@@ -360,6 +362,8 @@ int run_loop(struct run *r, const struct run_sub *subs, unsigned nsubs)
 {
 	r->subs = subs;
 	r->nsubs = nsubs;
+	for (unsigned i = 0; i < nsubs; i++)
+		r->payload |= subs[i].payload;
 	int rc;
 	if (!cap_stable_data(r->cap))
 		rc = loop_serial(r, 1);
