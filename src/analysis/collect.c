@@ -6,7 +6,8 @@
  * Memory is one struct rp_flow (112 bytes, payload timing included) per flow plus bounded tables:
  * evidence (RP_EV_MAX entries), passive DNS (RP_PDNS_MAX), Overnet
  * samples (RP_OV_SAMPLES) and per-flow parser states
- * (RP_STATE_MAX, RP_STATE_MEM); nDPI's states are the worker's
+ * (RP_STATE_MAX, --inspect-mem: rp_col_limits; a flow refused a state is
+ * described by its metadata only from then on); nDPI's states are the worker's
  * (dpi_work.c: RP_DPI_LIVE at most, each freed when its flow's detection
  * ends), possibly on a thread of its own (dpi_thread.c).  Out of memory is remembered (rp_col_oom), never
  * fatal: a flow without a record is simply not described.
@@ -31,7 +32,16 @@ const char *rp_app_name(unsigned app)
 
 struct rp_col *rp_col_new(void)
 {
-	return calloc(1, sizeof(struct rp_col));
+	struct rp_col *c = calloc(1, sizeof(struct rp_col));
+	if (c)
+		rp_col_limits(c, 0, 0);
+	return c;
+}
+
+void rp_col_limits(struct rp_col *c, size_t bytes, size_t mem)
+{
+	c->inspect_bytes = bytes ? bytes : RP_INSPECT_BYTES;
+	c->inspect_mem = mem ? mem : RP_INSPECT_MEM;
 }
 
 void rp_col_free(struct rp_col *c)
@@ -91,11 +101,23 @@ void *rp_state_get(struct rp_col *c, uint32_t idx)
 	return e ? e->p : NULL;
 }
 
+/* A state of the flow at idx was refused at the caps: it gets metadata only from now on. */
+static void refuse(struct rp_col *c, uint32_t idx)
+{
+	c->st_refused++;
+	if (idx < c->nflows && !c->flows[idx].refused) {
+		c->flows[idx].refused = 1;
+		c->flows_refused++;
+	}
+}
+
 bool rp_state_put(struct rp_col *c, uint32_t idx, void *p, size_t bytes, void (*free_fn)(void *))
 {
 	struct rp_state **slot = st_slot(c, idx);
-	if (*slot || c->nst >= RP_STATE_MAX || bytes > RP_STATE_MEM - c->st_bytes) {
-		c->st_refused++;
+	if (*slot)
+		return false;   /* the caller's error: one state per flow */
+	if (c->nst >= RP_STATE_MAX || bytes > c->inspect_mem - c->st_bytes) {
+		refuse(c, idx);
 		return false;
 	}
 	struct rp_state *e = malloc(sizeof *e);
@@ -115,8 +137,8 @@ bool rp_state_resize(struct rp_col *c, uint32_t idx, size_t bytes)
 	struct rp_state *e = *st_slot(c, idx);
 	if (!e)
 		return false;
-	if (bytes > e->bytes && bytes - e->bytes > RP_STATE_MEM - c->st_bytes) {
-		c->st_refused++;
+	if (bytes > e->bytes && bytes - e->bytes > c->inspect_mem - c->st_bytes) {
+		refuse(c, idx);
 		return false;
 	}
 	c->st_bytes = c->st_bytes - e->bytes + bytes;
@@ -398,7 +420,7 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 
 	const struct rp_proto *pr = rf->app ? proto_of(rf->app) : NULL;
 	unsigned limit = pr ? pr->max_pkts : RP_UNKNOWN_PKTS;
-	if (rf->seen[dir] >= limit || (rf->done >> dir & 1))
+	if (rf->seen[dir] >= limit || (rf->done >> dir & 1) || rf->refused)
 		return;
 	rf->seen[dir]++;
 	struct rp_seg s = { .p = p->payload, .n = p->payload_caplen, .wire = p->payload_len, .dir = dir,

@@ -35,7 +35,6 @@ struct rp_pdns_entry {
 };
 
 #define RP_STATE_MAX 65536    /* live per-flow parser states */
-#define RP_STATE_MEM (256u << 20) /* bytes declared by all of them */
 #define RP_STATE_HASH 16384
 #define RP_DPI_LIVE 32768     /* live nDPI flow states (~700 bytes each and what they allocate) */
 
@@ -92,7 +91,10 @@ struct rp_col {
 	struct storm_samples ov;    /* candidate Storm datagrams for key recovery (tag: flow index) */
 	struct rp_state *st[RP_STATE_HASH];
 	size_t nst, st_bytes;
-	uint64_t st_refused;        /* states refused at the caps: those flows got metadata only */
+	uint64_t st_refused;        /* states refused at the caps */
+	uint64_t flows_refused;     /* flows refused a state at the caps: metadata only since (rp_flow.refused) */
+	size_t inspect_bytes;       /* per-direction budget (rp_col_limits) */
+	size_t inspect_mem;         /* cap on st_bytes (rp_col_limits) */
 	const struct rp_params *params; /* rule overrides, or NULL */
 	struct rp_arp *arp;         /* ARP who-has table (arp_sweep.c) */
 	size_t narp, caparp;

@@ -656,6 +656,9 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	out->span = r->have_time ? (double)(r->last_ns - r->start_ns) / 1e9 : 0;
 	if (g)
 		snprintf(out->geo_db, sizeof out->geo_db, "%s", geo_path(g));
+	out->inspect_bytes = c->inspect_bytes;
+	out->inspect_mem = c->inspect_mem;
+	out->inspect_refused = c->flows_refused;
 	rp_dpi_join(c);
 	if (c->oom) {
 		snprintf(err, errlen, "out of memory");

@@ -346,6 +346,10 @@ int report_html(FILE *o, const struct rp_report *rep, unsigned nth, char *err, s
 	fprintf(o, "<h2 id=\"r%u\">", nth);
 	esc(o, rep->file);
 	fprintf(o, "</h2>\n<p>%.1f s, %u sandbox host%s.</p>\n", rep->span, rep->nhosts, rep->nhosts == 1 ? "" : "s");
+	if (rep->inspect_refused)
+		fprintf(o, "<p class=\"refused\">Inspection: %llu flow%s refused at the memory cap (%zu bytes): "
+			"metadata only.</p>\n", (unsigned long long)rep->inspect_refused,
+			rep->inspect_refused == 1 ? "" : "s", rep->inspect_mem);
 	for (unsigned k = 0; k < rep->nhosts; k++) {
 		const struct rp_host *h = &rep->hosts[k];
 		char a[64];

@@ -94,6 +94,9 @@ static void text_counts(FILE *o, const char *label, const struct rp_count *c, un
 int report_text(FILE *o, const struct rp_report *rep)
 {
 	fprintf(o, "%s: %.1f s, %u sandbox host%s\n", rep->file, rep->span, rep->nhosts, rep->nhosts == 1 ? "" : "s");
+	if (rep->inspect_refused)
+		fprintf(o, "inspection: %llu flow%s refused at the memory cap (%zu bytes): metadata only\n",
+			(unsigned long long)rep->inspect_refused, rep->inspect_refused == 1 ? "" : "s", rep->inspect_mem);
 	for (unsigned k = 0; k < rep->nhosts; k++) {
 		const struct rp_host *h = &rep->hosts[k];
 		char a[64];
