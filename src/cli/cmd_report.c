@@ -30,7 +30,7 @@ static const struct cli_opt opts[] = {
 	{ "pretty", 0, NULL, "json, stix: indented (default: one object per line, doc/json.md)", OPT_PRETTY },
 	{ "zeek-logs", 0, "DIR", "also write Zeek's conn.log and a notice.log of behaviors into DIR", OPT_ZEEK_LOGS },
 	{ "inspect-bytes", 0, "N", "bytes of each flow direction the parsers read past what they need (HTTP bodies, "
-	  "TLS handshakes; default 64K; K, M, G suffixes)", OPT_INSPECT_BYTES },
+	  "TLS handshakes; default 64K; K, M, G, T suffixes)", OPT_INSPECT_BYTES },
 	{ "inspect-mem", 0, "N", "cap on all parser and reassembly buffers together (default 256M); past it new "
 	  "flows get metadata only, counted in the report", OPT_INSPECT_MEM },
 	{ 0 },

@@ -27,7 +27,7 @@ static const struct cli_opt common_opts[] = {
 	{ "quiet", 'q', NULL, "no progress on stderr", COMMON_QUIET },
 	{ "no-header", 0, NULL, "no header row in tsv/csv", COMMON_NOHEADER },
 	{ "reader", 0, "NAME", "native (default) or libpcap (the reference reader)", COMMON_READER },
-	{ "threads", 0, "N", "1 = read and analyse in one thread (default: a reader thread for plain files)", COMMON_THREADS },
+	{ "threads", 0, "N", "1 = read and analyse in one thread (default: a reader thread for plain files; report: nDPI on a thread of its own)", COMMON_THREADS },
 	{ "tcp-timeout", 0, "SEC", "TCP inactivity timeout (default 300, as Zeek)", COMMON_TCP_TO },
 	{ "udp-timeout", 0, "SEC", "UDP inactivity timeout (default 60, as Zeek)", COMMON_UDP_TO },
 	{ "icmp-timeout", 0, "SEC", "ICMP inactivity timeout (default 60, as Zeek)", COMMON_ICMP_TO },
