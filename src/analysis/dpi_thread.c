@@ -144,9 +144,9 @@ static bool take_jobs(struct dpi_thread *t)
 			atomic_store(&t->w_ip, (uintptr_t)m.ip);
 		tl += job_size(&m);
 		atomic_store(&t->tail, tl);
-		if (atomic_load(&t->c_wait))
-			wake(t);
 	}
+	if (atomic_load(&t->c_wait))   /* once the queue is taken: C waits for W to catch up */
+		wake(t);
 	return go;
 }
 
