@@ -6,15 +6,17 @@
  * Memory is one struct rp_flow (112 bytes, payload timing included) per flow plus bounded tables:
  * evidence (RP_EV_MAX entries), passive DNS (RP_PDNS_MAX), Overnet
  * samples (STORM_SAMPLES, STORM_FLOW_SAMPLES per flow: storm.h) and per-flow parser states
- * (RP_STATE_MAX, RP_STATE_MEM; nDPI's among them, RP_DPI_LIVE at most, each
- * freed when its flow's detection ends: dpi.c).  Out of memory is remembered (rp_col_oom), never
+ * (RP_STATE_MAX, --inspect-mem: rp_col_limits; a flow refused a state is
+ * described by its metadata only from then on); nDPI's states are the worker's
+ * (dpi_work.c: RP_DPI_LIVE at most, each freed when its flow's detection
+ * ends), possibly on a thread of its own (dpi_thread.c).  Out of memory is remembered (rp_col_oom), never
  * fatal: a flow without a record is simply not described.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/dpi.h"
+#include "analysis/dpi_work.h"
 #include "analysis/report-int.h"
 
 static const char *const app_names[] = {
@@ -30,13 +32,23 @@ const char *rp_app_name(unsigned app)
 
 struct rp_col *rp_col_new(void)
 {
-	return calloc(1, sizeof(struct rp_col));
+	struct rp_col *c = calloc(1, sizeof(struct rp_col));
+	if (c)
+		rp_col_limits(c, 0, 0);
+	return c;
+}
+
+void rp_col_limits(struct rp_col *c, size_t bytes, size_t mem)
+{
+	c->inspect_bytes = bytes ? bytes : RP_INSPECT_BYTES;
+	c->inspect_mem = mem ? mem : RP_INSPECT_MEM;
 }
 
 void rp_col_free(struct rp_col *c)
 {
 	if (!c)
 		return;
+	rp_dpi_join(c);
 	for (size_t i = 0; i < RP_HASH; i++) {
 		for (struct rp_ev_entry *e = c->ev[i], *n; e; e = n) {
 			n = e->next;
@@ -58,8 +70,8 @@ void rp_col_free(struct rp_col *c)
 	storm_samples_free(&c->ov);
 	free(c->arp);
 	free(c->dns);
+	dw_free(c->dw);
 	dpi_free(c->dpi);
-	free(c->dpi_ep);
 	free(c->ident);
 	free(c);
 }
@@ -90,11 +102,23 @@ void *rp_state_get(struct rp_col *c, uint32_t idx)
 	return e ? e->p : NULL;
 }
 
+/* A state of the flow at idx was refused at the caps: it gets metadata only from now on. */
+static void refuse(struct rp_col *c, uint32_t idx)
+{
+	c->st_refused++;
+	if (idx < c->nflows && !c->flows[idx].refused) {
+		c->flows[idx].refused = 1;
+		c->flows_refused++;
+	}
+}
+
 bool rp_state_put(struct rp_col *c, uint32_t idx, void *p, size_t bytes, void (*free_fn)(void *))
 {
 	struct rp_state **slot = st_slot(c, idx);
-	if (*slot || c->nst >= RP_STATE_MAX || bytes > RP_STATE_MEM - c->st_bytes) {
-		c->st_refused++;
+	if (*slot)
+		return false;   /* the caller's error: one state per flow */
+	if (c->nst >= RP_STATE_MAX || bytes > c->inspect_mem - c->st_bytes) {
+		refuse(c, idx);
 		return false;
 	}
 	struct rp_state *e = malloc(sizeof *e);
@@ -114,8 +138,8 @@ bool rp_state_resize(struct rp_col *c, uint32_t idx, size_t bytes)
 	struct rp_state *e = *st_slot(c, idx);
 	if (!e)
 		return false;
-	if (bytes > e->bytes && bytes - e->bytes > RP_STATE_MEM - c->st_bytes) {
-		c->st_refused++;
+	if (bytes > e->bytes && bytes - e->bytes > c->inspect_mem - c->st_bytes) {
+		refuse(c, idx);
 		return false;
 	}
 	c->st_bytes = c->st_bytes - e->bytes + bytes;
@@ -354,6 +378,8 @@ static struct rp_flow *flow_rec(struct rp_col *c, const struct run *r, const str
 {
 	if (f->user)
 		return &c->flows[f->user - 1];
+	if (!c->nflows)  /* record bytes stay where they are until the capture is closed */
+		c->dpi_in_place = cap_stable_data(r->cap);
 	if (c->nflows == c->cap) {
 		size_t nc = c->cap ? c->cap + c->cap / 2 : 4096;
 		struct rp_flow *nv = realloc(c->flows, nc * sizeof *nv);
@@ -445,7 +471,8 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	const struct rp_proto *pr = rf->app ? proto_of(rf->app) : NULL;
 	unsigned limit = pr ? pr->max_pkts : RP_UNKNOWN_PKTS;
 	bool udp_none = !pr && f->proto == 17;
-	if ((rf->seen[dir] >= limit && !(udp_none && udp_later(rf, f, dir))) || (rf->done >> dir & 1)) {
+	if ((rf->seen[dir] >= limit && !(udp_none && udp_later(rf, f, dir))) || (rf->done >> dir & 1) ||
+	    rf->refused) {
 		if (udp_none)
 			ov_sample(c, rf, p, f);
 		return;
@@ -510,7 +537,15 @@ void rp_col_on_ev(struct rp_col *c, void (*fn)(void *ctx, const struct rp_ev_eve
 	c->ev_ctx = ctx;
 }
 
+/* The pass is over: nDPI's thread, which may read record bytes in place, ends now. */
+static void on_end(void *ctx, const struct run *r)
+{
+	(void)r;
+	rp_dpi_join(ctx);
+}
+
 struct run_sub rp_col_sub(struct rp_col *c)
 {
-	return (struct run_sub){ .ctx = c, .packet = on_packet, .flow_end = on_flow_end };
+	return (struct run_sub){ .ctx = c, .packet = on_packet, .flow_end = on_flow_end, .end = on_end,
+				 .payload = true };
 }

@@ -35,9 +35,7 @@ struct rp_pdns_entry {
 };
 
 #define RP_STATE_MAX 65536    /* live per-flow parser states */
-#define RP_STATE_MEM (256u << 20) /* bytes declared by all of them */
 #define RP_STATE_HASH 16384
-#define RP_STATE_DPI 0x80000000u /* key bit of dpi.c's states: rp_state_put(c, idx | RP_STATE_DPI, ...) */
 #define RP_DPI_LIVE 32768     /* live nDPI flow states (~700 bytes each and what they allocate) */
 
 struct rp_state {
@@ -106,7 +104,10 @@ struct rp_col {
 	struct storm_samples ov;    /* candidate Storm datagrams for key recovery (tag: flow index) */
 	struct rp_state *st[RP_STATE_HASH];
 	size_t nst, st_bytes;
-	uint64_t st_refused;        /* states refused at the caps: those flows got metadata only */
+	uint64_t st_refused;        /* states refused at the caps */
+	uint64_t flows_refused;     /* flows refused a state at the caps: metadata only since (rp_flow.refused) */
+	size_t inspect_bytes;       /* per-direction budget (rp_col_limits) */
+	size_t inspect_mem;         /* cap on st_bytes (rp_col_limits) */
 	const struct rp_params *params; /* rule overrides, or NULL */
 	struct rp_arp *arp;         /* ARP who-has table (arp_sweep.c) */
 	size_t narp, caparp;
@@ -116,11 +117,12 @@ struct rp_col {
 	size_t ndns, capdns;
 	uint32_t dns_hash[RP_DNS_HASH];
 	const struct run *run;
-	struct dpi *dpi;            /* nDPI, when rp_col_dpi() turned it on */
-	size_t dpi_live;            /* nDPI flow states alive (<= RP_DPI_LIVE) */
-	uint64_t dpi_refused;       /* flows nDPI did not see: past the bounds */
-	struct dpi_ep *dpi_ep;      /* nDPI verdicts per server endpoint (dpi.c), RP_DPI_EP entries */
-	uint64_t dpi_inherited;     /* flows named from their endpoint's verdict, not dissected */
+	struct dpi *dpi;            /* nDPI, when rp_col_dpi() turned it on (threaded: after rp_dpi_join) */
+	struct dpi_work *dw;        /* its per-flow detection (dpi_work.c), in this thread */
+	struct dpi_thread *dt;      /* ... or on a thread of its own (dpi_thread.c) until rp_dpi_join */
+	bool dpi_in_place;          /* ... which reads packets in the capture's mapping, not copies */
+	uint64_t dpi_refused;       /* flows nDPI did not see: past the bounds (after rp_dpi_join) */
+	uint64_t dpi_inherited;     /* flows named from their endpoint's verdict, not dissected (idem) */
 	struct rp_ident *ident;     /* by host index - 1 (ident.c), nident entries */
 	size_t nident;
 	bool oom;
@@ -270,9 +272,14 @@ static inline double rp_tls_hello_t(const struct rp_flow *f)
 {
 	return f->t0 + f->count2 / 10.0;
 }
-/* dpi.c: the collector's nDPI side (see dpi.c's summary). */
+/* dpi_thread.c: the collector's nDPI side (see its summary).  rf is the
+ * record of the flow at idx (threaded, c->flows[idx]: verdicts go there). */
 void rp_dpi_packet(struct rp_col *c, struct rp_flow *rf, const struct pkt *p, uint32_t idx);
 void rp_dpi_flow_end(struct rp_col *c, struct rp_flow *rf, uint32_t idx);
+/* After the pass: every verdict in its flow, nDPI's thread ended, the
+ * counters and c->dpi set.  Idempotent; the pass's end (rp_col_sub),
+ * rp_build and rp_col_free call it. */
+void rp_dpi_join(struct rp_col *c);
 /* Flows left "other" by botlens's parsers get nDPI's protocol where botlens has one. */
 void rp_dpi_apply(struct rp_col *c);
 /* The host's nDPI services and risks (flow counts) into h. */

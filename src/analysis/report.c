@@ -469,12 +469,9 @@ static int plot_points(const struct rp_ctx *x, struct rp_host *h)
 static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, struct rp_host *h)
 {
 	const struct rp_col *c = x->col;
+	(void)c;
 	x->me = me;
 	x->self = me->index;
-	x->nfl = 0;
-	for (size_t i = 0; i < c->nflows; i++)
-		if (c->flows[i].h[0] == x->self || c->flows[i].h[1] == x->self)
-			x->fl[x->nfl++] = &c->flows[i];
 	qsort(x->fl, x->nfl, sizeof *x->fl, fl_by_start);
 	h->family = me->family;
 	memcpy(h->addr, me->addr, 16);
@@ -616,6 +613,45 @@ static unsigned arp_candidates(const struct rp_col *c, const struct run *r, uint
 	return nsb;
 }
 
+/*
+ * The flows of each host of sb[0..nsb) (either end), in record order, in
+ * one pass over the flows instead of one per host: host i's are
+ * (*fl)[off[k]..off[k + 1]) with k = slot[sb[i]->index] - 1.  slot has
+ * nhosts + 1 entries.  -1 out of memory.
+ */
+static int flows_by_host(const struct rp_col *c, const struct host *const *sb, unsigned nsb, uint64_t nhosts,
+			 uint8_t *slot, size_t off[RP_MAX_HOSTS + 1], const struct rp_flow ***fl)
+{
+	unsigned k = 0;
+	size_t pos[RP_MAX_HOSTS + 1] = { 0 };
+	for (unsigned i = 0; i < nsb; i++)
+		if (sb[i]->index <= nhosts && !slot[sb[i]->index])
+			slot[sb[i]->index] = (uint8_t)++k;   /* a host listed twice shares its list */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < c->nflows; i++) {
+			const struct rp_flow *f = &c->flows[i];
+			unsigned ab[2] = { f->h[0] <= nhosts ? slot[f->h[0]] : 0, f->h[1] <= nhosts ? slot[f->h[1]] : 0 };
+			for (int w = 0; w < 2; w++) {
+				if (!ab[w] || (w && ab[1] == ab[0]))
+					continue;    /* a flow between a host and itself is listed once */
+				if (pass)
+					(*fl)[pos[ab[w] - 1]] = f;
+				pos[ab[w] - 1]++;
+			}
+		}
+		if (pass)
+			break;
+		off[0] = 0;
+		for (unsigned j = 0; j < k; j++) {
+			off[j + 1] = off[j] + pos[j];
+			pos[j] = off[j];   /* where host j's next flow goes */
+		}
+		if (!(*fl = malloc((off[k] ? off[k] : 1) * sizeof **fl)))
+			return -1;
+	}
+	return 0;
+}
+
 int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_t *addr,
 	     struct geo *g, struct rp_report *out, char *err, size_t errlen)
 {
@@ -625,6 +661,14 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	out->span = r->have_time ? (double)(r->last_ns - r->start_ns) / 1e9 : 0;
 	if (g)
 		snprintf(out->geo_db, sizeof out->geo_db, "%s", geo_path(g));
+	out->inspect_bytes = c->inspect_bytes;
+	out->inspect_mem = c->inspect_mem;
+	out->inspect_refused = c->flows_refused;
+	rp_dpi_join(c);
+	if (c->oom) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	rp_overnet_xor(c);
 	rp_dns_finish(c);
 	rp_dpi_apply(c);
@@ -639,13 +683,18 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	nbase = nsb;
 	if (!family && x.hosts)
 		nsb = suspects(c, &x, sb, nsb, RP_MAX_HOSTS);
-	x.fl = malloc((c->nflows ? c->nflows : 1) * sizeof *x.fl);
+	const struct rp_flow **all = NULL;
+	size_t off[RP_MAX_HOSTS + 1];
+	uint8_t *slot = calloc(x.nhosts + 1, 1);
 	out->hosts = calloc(nsb ? nsb : 1, sizeof *out->hosts);
 	int rc = 0;
-	if ((!x.hosts && x.nhosts) || !x.fl || !out->hosts)
+	if ((!x.hosts && x.nhosts) || !slot || !out->hosts || flows_by_host(c, sb, nsb, x.nhosts, slot, off, &all))
 		rc = -1;
 	for (unsigned i = 0; !rc && i < nsb; i++) {
 		struct rp_host *h = &out->hosts[out->nhosts];
+		unsigned k = sb[i]->index <= x.nhosts ? slot[sb[i]->index] : 0;
+		x.fl = all + (k ? off[k - 1] : 0);
+		x.nfl = k ? off[k] - off[k - 1] : 0;
 		rc = host_build(&x, sb[i], g, h);
 		if (rc || (i >= nbase && !h->malicious)) {  /* failed, or a suspect cleared */
 			free(h->pts);
@@ -660,7 +709,8 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 		out->nhosts++;
 	}
 	free(x.hosts);
-	free(x.fl);
+	free(all);
+	free(slot);
 	if (rc)
 		snprintf(err, errlen, "out of memory");
 	return rc;

@@ -140,6 +140,7 @@ struct rp_flow {
 	uint16_t ndpi_master, ndpi_app; /* nDPI protocol ids (NDPI_PROTOCOL_*), 0 unknown */
 	uint8_t dpi;                /* nDPI detection: 0 not started, 1 running, 2 done, 3 refused */
 	uint8_t dpi_pkts;           /* IP packets given to nDPI */
+	uint8_t refused;            /* a parser's state was refused at the memory cap: metadata only since */
 	/* payload timing per direction, kept in the record: the flow's line is touched anyway */
 	struct rp_timing tm[2];
 };
@@ -200,7 +201,8 @@ struct rp_proto {
 
 /*
  * Per-flow parser state, keyed by the flow's record index, bounded by
- * RP_STATE_MAX live entries and RP_STATE_MEM bytes declared in all.
+ * RP_STATE_MAX live entries and --inspect-mem (rp_col_limits) bytes
+ * declared in all.
  * rp_state_put() fails (false: the caller frees p and goes on with
  * metadata only) when either bound is reached; the refusals are counted.
  * free_fn releases p if the collector is freed before the flow ends.
@@ -220,9 +222,25 @@ void rp_pdns_add(struct rp_col *c, uint8_t family, const uint8_t *addr, const ch
 struct rp_col *rp_col_new(void);
 void rp_col_free(struct rp_col *c);
 /* Runs nDPI on the collector's flows (analysis/dpi.c): one detection
- * module, ~10 MB, made here.  False when nDPI could not be initialised:
- * the report goes on without it.  Call before the run. */
-bool rp_col_dpi(struct rp_col *c);
+ * module, ~10 MB.  thread: on a thread of its own (analysis/dpi_thread.c),
+ * which makes the module (true when the thread started; the results are
+ * the same either way); else in the caller's, made here.  False when nDPI
+ * could not be initialised: the report goes on without it.  Call before
+ * the run; rp_build ends the thread. */
+bool rp_col_dpi(struct rp_col *c, bool thread);
+/*
+ * Inspection limits (before the run; 0 keeps a default).  bytes: each
+ * flow direction's budget, what a parser reads past what it needs to
+ * recognise and describe the exchange (HTTP: body bytes past each body's
+ * first 512, the direction stopping at the larger of 1 MiB and bytes in
+ * all; TLS: handshake bytes, at most 32 KiB), default RP_INSPECT_BYTES.
+ * mem: the cap on the bytes all parser and reassembly states declare
+ * together, default RP_INSPECT_MEM; past it a flow that needs a state
+ * gets metadata only from then on, and is counted (rp_report).
+ */
+#define RP_INSPECT_BYTES ((size_t)64 << 10)
+#define RP_INSPECT_MEM ((size_t)256 << 20)
+void rp_col_limits(struct rp_col *c, size_t bytes, size_t mem);
 /* The subscription (needs track_hosts; hosts_light is enough). */
 struct run_sub rp_col_sub(struct rp_col *c);
 bool rp_col_oom(const struct rp_col *c);
@@ -342,6 +360,8 @@ struct rp_report {
 	double span;
 	int64_t start_ns;
 	char geo_db[256];           /* the libloc database used, or "" */
+	size_t inspect_bytes, inspect_mem;  /* the limits the pass ran with (rp_col_limits) */
+	uint64_t inspect_refused;   /* flows refused inspection at the memory cap (metadata only) */
 	struct rp_host *hosts;
 	unsigned nhosts;
 	unsigned nsandbox, nsuspect; /* hosts[] by h->selected; with --host both 0 */

@@ -86,6 +86,12 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *synopsis,
 
 /* A number in [lo, hi] (strtod, the whole argument); false when not. */
 bool cli_num(const char *arg, double lo, double hi, double *out);
+/* A byte count in [lo, hi]: digits, then optionally K, M, G or T (binary:
+ * 64K = 65,536), the whole argument; false when not. */
+bool cli_size(const char *arg, uint64_t lo, uint64_t hi, uint64_t *out);
+/* --inspect-bytes (mem false) or --inspect-mem (mem true): the size into
+ * *out, or EXIT_USAGE after the error (report, plot --annotate explain). */
+int cli_inspect_opt(bool mem, const char *arg, uint64_t *out);
 /* "invalid --OPT 'ARG': expected WANT"; returns EXIT_USAGE. */
 int cli_bad_value(const char *opt, const char *arg, const char *want);
 /* For commands that take no operands: EXIT_USAGE after the error when argv[optind..] is not empty, else 0. */

@@ -16,7 +16,8 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN, OPT_NO_DPI, OPT_ZEEK_LOGS, OPT_PRETTY };
+enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN, OPT_NO_DPI, OPT_ZEEK_LOGS, OPT_PRETTY,
+       OPT_INSPECT_BYTES, OPT_INSPECT_MEM };
 enum rformat { RF_TEXT, RF_JSON, RF_HTML, RF_STIX, RF_CSV_IOC };
 enum { ZL_CONN, ZL_NOTICE, ZL_TX, ZL_N = ZL_TX + ZT_NLOGS };   /* --zeek-logs' files */
 
@@ -29,6 +30,10 @@ static const struct cli_opt opts[] = {
 	{ "no-dpi", 0, NULL, "no nDPI: no services and risks, a third of the CPU on large captures", OPT_NO_DPI },
 	{ "pretty", 0, NULL, "json, stix: indented (default: one object per line, doc/json.md)", OPT_PRETTY },
 	{ "zeek-logs", 0, "DIR", "also write Zeek's logs into DIR: conn, dns, http, ssl, smtp, files and a notice.log of behaviors", OPT_ZEEK_LOGS },
+	{ "inspect-bytes", 0, "N", "bytes of each flow direction the parsers read past what they need (HTTP bodies, "
+	  "TLS handshakes; default 64K; K, M, G, T suffixes)", OPT_INSPECT_BYTES },
+	{ "inspect-mem", 0, "N", "cap on all parser and reassembly buffers together (default 256M); past it new "
+	  "flows get metadata only, counted in the report", OPT_INSPECT_MEM },
 	{ 0 },
 };
 
@@ -37,6 +42,7 @@ struct report_ctx {
 	enum rformat fmt;
 	const char *geo_path;
 	bool no_geo, no_dpi, pretty;
+	uint64_t inspect_bytes, inspect_mem;  /* 0: the defaults */
 	struct geo *geo;
 	FILE *out;
 	bool several;
@@ -78,6 +84,8 @@ static int opt_cb(void *ctx, int id, const char *arg)
 		x->pretty = true;
 	} else if (id == OPT_ZEEK_LOGS) {
 		x->zeek_dir = arg;
+	} else if (id == OPT_INSPECT_BYTES || id == OPT_INSPECT_MEM) {
+		return cli_inspect_opt(id == OPT_INSPECT_MEM, arg, id == OPT_INSPECT_MEM ? &x->inspect_mem : &x->inspect_bytes);
 	}
 	return 0;
 }
@@ -179,8 +187,9 @@ static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 	if (!x->col)
 		return 0;
 	rp_col_params(x->col, x->params);
+	rp_col_limits(x->col, (size_t)x->inspect_bytes, (size_t)x->inspect_mem);
 	if (!x->no_dpi)
-		rp_col_dpi(x->col);  /* without nDPI the report still stands: no "services" then */
+		rp_col_dpi(x->col, x->c->threads != 1);  /* without nDPI the report still stands: no "services" then */
 	subs[0] = rp_col_sub(x->col);
 	if (x->ztx)
 		rp_col_on_ev(x->col, zeek_tx_event, x->ztx);

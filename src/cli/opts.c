@@ -29,7 +29,7 @@ static const struct cli_opt common_opts[] = {
 	{ "quiet", 'q', NULL, "no progress on stderr", COMMON_QUIET },
 	{ "no-header", 0, NULL, "no header row in tsv/csv", COMMON_NOHEADER },
 	{ "reader", 0, "NAME", "native (default) or libpcap (the reference reader)", COMMON_READER },
-	{ "threads", 0, "N", "1 = read and analyse in one thread (default: a reader thread for plain files)", COMMON_THREADS },
+	{ "threads", 0, "N", "1 = read and analyse in one thread (default: a reader thread for plain files; report: nDPI on a thread of its own)", COMMON_THREADS },
 	{ "tcp-timeout", 0, "SEC", "TCP inactivity timeout (default 300, as Zeek)", COMMON_TCP_TO },
 	{ "udp-timeout", 0, "SEC", "UDP inactivity timeout (default 60, as Zeek)", COMMON_UDP_TO },
 	{ "icmp-timeout", 0, "SEC", "ICMP inactivity timeout (default 60, as Zeek)", COMMON_ICMP_TO },
@@ -159,6 +159,38 @@ bool cli_num(const char *arg, double lo, double hi, double *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+bool cli_size(const char *arg, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	char *end;
+	if (*arg < '0' || *arg > '9')
+		return false;   /* strtoull would take a sign or spaces */
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	unsigned shift = 0;
+	const char *u = *end ? strchr(units, *end >= 'a' ? *end - 32 : *end) : NULL;
+	if (u) {
+		shift = 10 * (unsigned)(u - units + 1);
+		end++;
+	}
+	if (errno || *end || v > UINT64_MAX >> shift)
+		return false;
+	v <<= shift;
+	if (v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+int cli_inspect_opt(bool mem, const char *arg, uint64_t *out)
+{
+	uint64_t hi = (uint64_t)(SIZE_MAX > UINT32_MAX ? 1ull << 40 : 1ull << 30);
+	if (!cli_size(arg, 1024, mem ? hi : 1ull << 30, out))
+		return cli_bad_value(mem ? "inspect-mem" : "inspect-bytes", arg,
+				     mem ? "a size from 1K to 1T (e.g. 256M)" : "a size from 1K to 1G (e.g. 64K)");
+	return 0;
 }
 
 int cli_bad_value(const char *opt, const char *arg, const char *want)

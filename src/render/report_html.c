@@ -348,6 +348,10 @@ int report_html(FILE *o, const struct rp_report *rep, unsigned nth, char *err, s
 	char hl[96];
 	report_hosts_line(rep, hl, sizeof hl);
 	fprintf(o, "</h2>\n<p>%.1f s, %s.</p>\n", rep->span, hl);
+	if (rep->inspect_refused)
+		fprintf(o, "<p class=\"refused\">Inspection: %llu flow%s refused at the memory cap (%zu bytes): "
+			"metadata only.</p>\n", (unsigned long long)rep->inspect_refused,
+			rep->inspect_refused == 1 ? "" : "s", rep->inspect_mem);
 	for (unsigned k = 0; k < rep->nhosts; k++) {
 		const struct rp_host *h = &rep->hosts[k];
 		char a[64];

@@ -195,6 +195,11 @@ int report_json(FILE *out, const struct rp_report *rep, bool pretty)
 		json_object_object_add(ex, "suspect", json_object_new_int64(rep->nsuspect));
 	}
 	json_object_object_add(o, "explained", ex);
+	json_object *in = json_object_new_object();
+	json_object_object_add(in, "budget_bytes", json_object_new_uint64(rep->inspect_bytes));
+	json_object_object_add(in, "memory_cap_bytes", json_object_new_uint64(rep->inspect_mem));
+	json_object_object_add(in, "refused_flows", json_object_new_uint64(rep->inspect_refused));
+	json_object_object_add(o, "inspection", in);
 	for (unsigned i = 0; i < rep->nhosts; i++)
 		json_object_array_add(hs, json_host(&rep->hosts[i]));
 	json_object_object_add(o, "hosts", hs);

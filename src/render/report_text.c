@@ -105,6 +105,9 @@ int report_text(FILE *o, const struct rp_report *rep)
 	char hl[96];
 	report_hosts_line(rep, hl, sizeof hl);
 	fprintf(o, "%s: %.1f s, %s\n", rep->file, rep->span, hl);
+	if (rep->inspect_refused)
+		fprintf(o, "inspection: %llu flow%s refused at the memory cap (%zu bytes): metadata only\n",
+			(unsigned long long)rep->inspect_refused, rep->inspect_refused == 1 ? "" : "s", rep->inspect_mem);
 	for (unsigned k = 0; k < rep->nhosts; k++) {
 		const struct rp_host *h = &rep->hosts[k];
 		char a[64];
