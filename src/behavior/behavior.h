@@ -184,6 +184,8 @@ void bh_ftab_add(struct bh_ftab *t, uint64_t h, const char *s);
 struct bh_embed;
 /* ftab may be NULL (no readable names kept: faster). */
 struct bh_embed *bh_embed_new(const struct bh_embed_cfg *cfg, struct bh_ftab *ftab);
+/* The behavior commands' default embedding: 2-grams, level 1, binary weights, seed 0. */
+struct bh_embed_cfg bh_embed_cfg_default(void);
 void bh_embed_free(struct bh_embed *e);
 void bh_embed_event(struct bh_embed *e, const char *tok, size_t len);
 /* Moves the counts of the events since the last call into v (sorted). */
@@ -443,6 +445,8 @@ struct bh_cluster_opts {
  */
 size_t bh_cluster(const struct bh_vec *x, size_t n, const struct bh_cluster_opts *o, int *out,
 		  size_t **protos, size_t *nprotos);
+/* Malheur's defaults as `botlens cluster` uses them: dp 0.65, dc 0.95, complete linkage, min 3. */
+struct bh_cluster_opts bh_cluster_opts_default(void);
 
 /* Incremental state: prototypes with their clusters plus rejected reports kept for later. */
 struct bh_cstate {

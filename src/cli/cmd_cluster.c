@@ -114,8 +114,7 @@ static int save_state(const char *path, const struct bh_cstate *st)
 
 int cmd_cluster(int argc, char **argv)
 {
-	struct cluster_ctx x = { .o = { .max_dist_proto = 0.65, .min_dist_cluster = 0.95,
-					 .linkage = BH_LINK_COMPLETE, .min_size = 3 } };
+	struct cluster_ctx x = { .o = bh_cluster_opts_default() };
 	bhcli_init(&x.b);
 	int rc = cli_parse(argc, argv, "cluster", "[options] INPUT...", cluster_opts, cluster_opt, &x, NULL,
 			   "  botlens cluster reports/\n"

@@ -28,7 +28,7 @@ void bhcli_init(struct bhcli *b)
 {
 	memset(b, 0, sizeof *b);
 	b->in.parse.level = 1;
-	b->in.embed = (struct bh_embed_cfg){ .n = 2, .level = 1, .weight = BH_W_BINARY, .seed = 0 };
+	b->in.embed = bh_embed_cfg_default();
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	b->in.threads = cpus > 1 ? (cpus > 8 ? 8 : (unsigned)cpus) : 1;
 	b->in.onnote = on_input_note;
