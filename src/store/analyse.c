@@ -372,7 +372,7 @@ static int an_cap_open(struct an_cap *x, const char *outdir, char *err, size_t e
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	rp_col_dpi(x->col);
+	rp_col_dpi(x->col, true);   /* nDPI on a thread of its own, as `botlens report` */
 	contacts_init(&x->cur, false);
 	if (!(x->store_tsv = an_open(outdir, "flows.store.tsv", err, errlen)) ||
 	    !(x->zeek = an_open(outdir, "flows.tsv", err, errlen)))

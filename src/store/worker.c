@@ -4,7 +4,7 @@
  * child (worker_child.c), read the child's outcome (worker_outcome.c)
  * and finish or fail the job.
  *
- * A job's steps, in its private directory TMPDIR/botlens-job.XXXXXX:
+ * A job's steps, in its private directory TMPDIR/botlens-job.PID.XXXXXX:
  *   analyse  the run's file copied to DIR/input, `botlens job --type
  *            capture|report [--model M] --name NAME --out DIR/out DIR/input`;
  *            a finished behavior report queues the store-wide cluster job
@@ -15,10 +15,13 @@
  * outcome under the lease check.  Any failure is store_job_fail() with the
  * reason (the child's stderr tail, its signal, the limit it hit).  A job
  * claimed more than max_attempts times (its workers kept dying) is failed
- * without running.  The directory is removed at the end either way.
+ * without running.  The directory is removed at the end either way; a
+ * starting pool removes those of processes that died.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -84,12 +87,37 @@ static void rm_tree(const char *dir)
 		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Job directories of workers that died (kill -9, a crash) stay behind:
+ * their name holds the pid of the process that made them, and a pool
+ * starting removes those whose process is gone. */
+static void sweep_dead_dirs(const char *tmpdir)
+{
+	char path[PATH_MAX + 300];
+	struct dirent *e;
+	DIR *d = opendir(tmpdir);
+
+	while (d && (e = readdir(d)) != NULL) {
+		char *end;
+		long pid;
+		if (strncmp(e->d_name, "botlens-job.", 12) != 0)
+			continue;
+		pid = strtol(e->d_name + 12, &end, 10);
+		if (end == e->d_name + 12 || *end != '.' || pid <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", tmpdir, e->d_name);
+		rm_tree(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* Makes the job's directory and DIR/out. */
 static int job_dir(struct wk_job *k)
 {
 	char out[PATH_MAX + 8];
 
-	snprintf(k->dir, sizeof k->dir, "%s/botlens-job.XXXXXX", k->cfg->tmpdir);
+	snprintf(k->dir, sizeof k->dir, "%s/botlens-job.%ld.XXXXXX", k->cfg->tmpdir, (long)getpid());
 	if (!mkdtemp(k->dir)) {
 		snprintf(k->err, sizeof k->err, "cannot create a directory in '%s': %s", k->cfg->tmpdir, strerror(errno));
 		k->dir[0] = '\0';
@@ -393,6 +421,7 @@ struct workers *workers_start(const struct worker_cfg *cfg, char *err, size_t er
 		free(w);
 		return NULL;
 	}
+	sweep_dead_dirs(w->cfg.tmpdir);
 	if (!(w->t = calloc(w->cfg.jobs, sizeof *w->t))) {
 		snprintf(err, errlen, "out of memory");
 		free(w);

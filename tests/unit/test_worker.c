@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -150,7 +151,7 @@ static void test_pool(void)
 {
 	volatile sig_atomic_t stop = 0;
 	char path[PATH_MAX + 32], model[PATH_MAX + 32], err[512] = "", meta[80];
-	struct worker_cfg cfg = { .location = loc, .self_exe = botlens, .model = model, .jobs = 2,
+	struct worker_cfg cfg = { .location = loc, .self_exe = botlens, .model = model, .jobs = 2, .tmpdir = dir,
 				  .lease_s = 30, .time_limit_s = 120, .stop = &stop, .log = log_line };
 	struct store_run r;
 	struct names n = { "" };
@@ -231,7 +232,7 @@ static uint64_t mem_limit;      /* of the next one_job, 0 the default */
 static int one_job(const char *exe, unsigned time_limit, int max_attempts, const char *tag, struct store_run *r)
 {
 	volatile sig_atomic_t stop = 0;
-	struct worker_cfg cfg = { .location = loc, .self_exe = exe, .jobs = 1, .time_limit_s = time_limit,
+	struct worker_cfg cfg = { .location = loc, .self_exe = exe, .jobs = 1, .time_limit_s = time_limit, .tmpdir = dir,
 				  .max_attempts = max_attempts, .mem_limit = mem_limit, .stop = &stop, .log = log_line };
 	char path[PATH_MAX + 32], err[512];
 	struct workers *w;
@@ -257,6 +258,24 @@ static void test_limits(void)
 	struct store_run r;
 	struct store_stats s;
 	uint64_t before;
+
+	TEST("a dead worker's job directory is removed, a live one's kept")
+	{
+		pid_t dead = fork();
+		char gone[PATH_MAX + 64], live[PATH_MAX + 64];
+		if (dead == 0)
+			_exit(0);
+		waitpid(dead, NULL, 0);
+		snprintf(gone, sizeof gone, "%s/botlens-job.%ld.abcdef", dir, (long)dead);
+		snprintf(live, sizeof live, "%s/botlens-job.%ld.abcdef", dir, (long)getppid());
+		CHECK(mkdir(gone, 0700) == 0 && mkdir(live, 0700) == 0);
+		snprintf(exe, sizeof exe, "%s/ok.sh", dir);
+		stand_in(exe, "echo '{\"results\":[]}' > $out/outcome.json");
+		CHECK(one_job(exe, 30, 1, "sweep", &r) == STORE_DONE);
+		CHECK(access(gone, F_OK) != 0);
+		CHECK(access(live, F_OK) == 0);
+		rmdir(live);
+	}
 
 	TEST("over its time limit: killed, failed")
 	snprintf(exe, sizeof exe, "%s/slow.sh", dir);
