@@ -136,6 +136,18 @@ kill_mid_job() {  # N AT
 		sleep 0.05
 	done
 }
+# status while they work: running jobs per worker
+seen=0
+end=$(($(now) + 30))
+while [ "$(now)" -lt "$end" ]; do
+	bl status --db "$PG_URL" --format json
+	if [ "$RC" -eq 0 ] && grep -q '"worker": "w[1-4]:0"' "$TMP/out"; then
+		seen=1
+		break
+	fi
+	sleep 0.05
+done
+check "status lists the busy workers by name while they run" [ "$seen" -eq 1 ]
 r1=$(rnd $((PG_JOBS / 10)) $((PG_JOBS * 3 / 10)))
 r2=$(rnd $((PG_JOBS * 3 / 10)) $((PG_JOBS / 2)))
 kill_mid_job 2 "$r1"
