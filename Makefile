@@ -10,7 +10,7 @@ OPT     ?= -O2
 SAN     ?=
 CFLAGS  ?=
 WARN    = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-CPPFLAGS = -Isrc -D_GNU_SOURCE -DBOTLENS_VERSION=\"$(VERSION)\" $(shell pkg-config --cflags cairo libndpi)
+CPPFLAGS = -Isrc -D_GNU_SOURCE -DBOTLENS_VERSION=\"$(VERSION)\" $(shell pkg-config --cflags cairo libndpi libpq libmicrohttpd sqlite3)
 # Link-time optimisation when the compiler is gcc: decoders are one file per
 # protocol, and inlining across them makes `flows` 15-20 % faster
 # (bench/RESULTS.md).  clang builds (tests, sanitizers, fuzzing) go without,
@@ -19,7 +19,7 @@ IS_CLANG := $(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | grep -c __clang__)
 LTO     ?= $(if $(filter 0,$(IS_CLANG)),-flto=auto)
 AR      = $(if $(LTO),gcc-ar,ar)
 ALLCFLAGS = -std=c11 $(OPT) $(LTO) -g $(WARN) $(SAN) $(CFLAGS)
-LDLIBS  = -lpcap -ljson-c -lcairo -lpng16 -llinear -larchive -lloc -lhtp -lssl -lcrypto $(shell pkg-config --libs libndpi) -lz -lm -lpthread
+LDLIBS  = -lmicrohttpd -lsqlite3 -lpq -lpcap -ljson-c -lcairo -lpng16 -llinear -larchive -lloc -lhtp -lssl -lcrypto $(shell pkg-config --libs libndpi) -lz -lm -lpthread
 comma := ,
 VERSION = $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
@@ -68,8 +68,12 @@ install: $(BUILD)/botlens
 	install -D -m 755 $(BUILD)/botlens $(DESTDIR)$(PREFIX)/bin/botlens
 	install -D -m 644 doc/botlens.1 $(DESTDIR)$(PREFIX)/share/man/man1/botlens.1
 
+# bash completion from the binary's own option tables (committed; cli.sh checks it is current)
+completion: $(BUILD)/botlens
+	sh scripts/gen-completion.sh $(BUILD)/botlens >scripts/botlens.bash-completion
+
 clean:
 	rm -rf build build-asan build-clang build-gcc build-fuzz
 
-.PHONY: all tests bench-tools asan check clean install
+.PHONY: all tests bench-tools asan check clean install completion
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

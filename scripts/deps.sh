@@ -4,9 +4,9 @@
 # command to run and exits 1.  Already-installed packages are not touched.
 set -e
 what=${1:-build}
-pkgs="gcc make libc6-dev libpcap-dev libjson-c-dev zlib1g-dev libcairo2-dev libpng-dev pkg-config fonts-dejavu-core liblinear-dev libarchive-dev libloc-dev libloc-database libssl-dev libhtp-dev libndpi-dev"
+pkgs="gcc make libc6-dev libpcap-dev libjson-c-dev zlib1g-dev libcairo2-dev libpng-dev pkg-config fonts-dejavu-core liblinear-dev libarchive-dev libloc-dev libloc-database libssl-dev libhtp-dev libndpi-dev libsqlite3-dev libpq-dev libmicrohttpd-dev"
 if [ "$what" = test ]; then
-	pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump jq libxml2-utils poppler-utils python3 chromium"
+	pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump jq libxml2-utils poppler-utils python3 chromium postgresql"
 fi
 missing=""
 for p in $pkgs; do

@@ -186,6 +186,8 @@ void rp_ev_add(struct rp_col *c, uint32_t host, unsigned cat, const uint8_t *s, 
 	for (size_t i = 0; i < n; i++)
 		t[i] = (s[i] < 0x20 || s[i] > 0x7e) ? '.' : (char)s[i];
 	t[n] = 0;
+	if (c->ev_fn && c->cur_f)
+		c->ev_fn(c->ev_ctx, &(struct rp_ev_event){ cat, t, c->cur_f, c->cur_dir, c->cur_ns });
 	uint32_t h = fnv(fnv(2166136261u, &host, sizeof host), &cat, 1);
 	h = fnv(h, t, n) & (RP_HASH - 1);
 	for (struct rp_ev_entry *e = c->ev[h]; e; e = e->next)
@@ -212,6 +214,11 @@ void rp_ev_add(struct rp_col *c, uint32_t host, unsigned cat, const uint8_t *s, 
 
 void rp_pdns_add(struct rp_col *c, uint8_t family, const uint8_t *addr, const char *name)
 {
+	if (c->ev_fn && c->cur_f) {
+		char a[64];
+		decode_addr_str(family, addr, a, sizeof a);
+		c->ev_fn(c->ev_ctx, &(struct rp_ev_event){ RP_EV_ANSWER, a, c->cur_f, c->cur_dir, c->cur_ns });
+	}
 	uint32_t h = fnv(fnv(2166136261u, &family, 1), addr, 16) & (RP_HASH - 1);
 	for (struct rp_pdns_entry *e = c->pdns[h]; e; e = e->next)
 		if (e->family == family && !memcmp(e->addr, addr, 16))
@@ -446,15 +453,21 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	rf->seen[dir]++;
 	struct rp_seg s = { .p = p->payload, .n = p->payload_caplen, .wire = p->payload_len, .dir = dir,
 			    .t = now, .f = f, .idx = f->user - 1, .seq = p->seq, .tcp_flags = p->tcp_flags };
+	c->cur_f = f;
+	c->cur_dir = dir;
+	c->cur_ns = p->ts_ns;
 	if (pr) {
 		pr->inspect(c, rf, &s);
+		c->cur_f = NULL;
 		return;
 	}
 	for (size_t i = 0; i < rp_nprotos; i++)
 		if (rp_protos[i]->inspect(c, rf, &s)) {
 			rf->app = rp_protos[i]->app;
+			c->cur_f = NULL;
 			return;
 		}
+	c->cur_f = NULL;
 	if (f->proto == 17)
 		ov_sample(c, rf, p, f);
 }
@@ -467,8 +480,13 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 		return;
 	rf->t1 = (float)run_rel(r, f->last_ns);
 	const struct rp_proto *pr = rf->app ? proto_of(rf->app) : NULL;
-	if (pr && pr->flow_end)
+	if (pr && pr->flow_end) {
+		c->cur_f = f;   /* a parser may still find something as it closes (libhtp) */
+		c->cur_dir = -1;
+		c->cur_ns = f->last_ns;
 		pr->flow_end(c, rf, f->user - 1);
+		c->cur_f = NULL;
+	}
 	rp_dpi_flow_end(c, rf, f->user - 1);
 	for (int d = 0; d < 2; d++) {
 		rf->pkts[d] = f->pkts[d] > UINT32_MAX ? UINT32_MAX : (uint32_t)f->pkts[d];
@@ -484,6 +502,12 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 		if (f->payload[0] && f->payload[1])   /* a conversation: established, handshake seen or not */
 			rf->facts |= RPF_TCP_EST;
 	}
+}
+
+void rp_col_on_ev(struct rp_col *c, void (*fn)(void *ctx, const struct rp_ev_event *e), void *ctx)
+{
+	c->ev_fn = fn;
+	c->ev_ctx = ctx;
 }
 
 struct run_sub rp_col_sub(struct rp_col *c)

@@ -124,6 +124,12 @@ struct rp_col {
 	struct rp_ident *ident;     /* by host index - 1 (ident.c), nident entries */
 	size_t nident;
 	bool oom;
+	/* rp_col_on_ev: the per-finding hook and the segment being inspected */
+	void (*ev_fn)(void *ctx, const struct rp_ev_event *e);
+	void *ev_ctx;
+	const struct flow *cur_f;   /* NULL outside inspect/flow_end */
+	int cur_dir;
+	int64_t cur_ns;
 };
 
 /* proto_dns.c: the registered domain of a dotted name, approximated (a pointer

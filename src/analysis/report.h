@@ -231,6 +231,27 @@ bool rp_col_oom(const struct rp_col *c);
  * Valid in a flow_end subscriber that runs after the collector's. */
 const char *rp_col_flow_app(const struct rp_col *c, const struct flow *f);
 
+/*
+ * The parsers' findings one at a time, with their flow and time, for logs
+ * that want a row per transaction (Zeek's dns.log, http.log, ssl.log,
+ * smtp.log, files.log; render/zeek_tx.c).  fn gets every evidence string
+ * as rp_ev_add() receives it (cut and sanitised as kept, before the
+ * per-host counting: also past RP_EV_MAX) and, with cat RP_EV_ANSWER, each
+ * address a DNS answer gives (s its text).  It runs inside the
+ * collector's subscriber, in the pass's thread, and for a flow always
+ * before the flow's end reaches the subscribers after the collector.
+ * fn NULL turns it off (the default).
+ */
+#define RP_EV_ANSWER EV_COUNT
+struct rp_ev_event {
+	unsigned cat;               /* enum rp_ev, or RP_EV_ANSWER */
+	const char *s;
+	const struct flow *f;
+	int dir;                    /* the segment's direction (0: from the originator); -1 at the flow's end */
+	int64_t ts_ns;              /* the packet's time (the flow's last at its end) */
+};
+void rp_col_on_ev(struct rp_col *c, void (*fn)(void *ctx, const struct rp_ev_event *e), void *ctx);
+
 /* ---- the report ---- */
 
 struct rp_kv {

@@ -64,8 +64,11 @@ struct cli_common {
 	int reader;                /* --reader native|libpcap */
 	unsigned threads;          /* --threads: 0 = default, 1, 2 */
 	double tcp_timeout, udp_timeout, icmp_timeout, close_delay;  /* seconds */
+	uint64_t count;            /* -c N: stop after N matching packets per capture (tcpdump -c); 0 = all */
+	bool filter_words;         /* filter holds operands after -r that are not files (tcpdump's trailing expression) */
 	char **files;              /* operands (files, dirs, "-") */
 	int nfiles;
+	int nread;                 /* of them, given with -r (the first ones) */
 };
 
 /* Parser callback for command-specific options: return 0 or an exit code. */

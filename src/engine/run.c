@@ -170,7 +170,13 @@ static void read_batch(struct run *r, struct batch *b, unsigned max, int *rc)
 {
 	struct cap_rec rec = { 0 };
 	b->n = 0;
-	while (b->n < max && (*rc = cap_next(r->cap, &rec, r->err, sizeof r->err)) == CAP_OK) {
+	while (b->n < max) {
+		if (r->opts->count && r->matched >= r->opts->count) {
+			*rc = CAP_EOF;   /* -c N: the pass ends as at the end of the file */
+			break;
+		}
+		if ((*rc = cap_next(r->cap, &rec, r->err, sizeof r->err)) != CAP_OK)
+			break;
 		if (r->records++ == 0)
 			r->start_ns = rec.ts_ns;
 		if (r->opts->progress && (r->records & 0xffff) == 0)

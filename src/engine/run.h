@@ -41,6 +41,7 @@ struct run_opts {
 	bool hosts_light;           /* hosts with flow counts only: no distinct peers/ports, no
 	                               per-packet counters (plots; less memory and time) */
 	unsigned threads;           /* 1 = one thread; otherwise a reader thread when it helps */
+	uint64_t count;             /* stop after this many matching packets (tcpdump -c); 0 = all */
 	void (*progress)(void *ctx, const struct run *r);
 	void *progress_ctx;
 };

@@ -2,13 +2,16 @@
  * behavior_out.c - the behavior commands' results as text, TSV or JSON
  * lines: a report's verdict (classify), a family's heaviest n-grams
  * (explain), cluster assignments and their quality (cluster), and the
- * cross-validation tally (evaluate).
+ * cross-validation tally (evaluate).  JSON goes through json-c, one
+ * object per line, scores and measures to 4 decimals (doc/json.md).
  */
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "render/behavior_out.h"
 #include "render/table.h"
+#include "util/jsonout.h"
 
 void bh_out_str(FILE *f, enum bh_outfmt fmt, const char *s)
 {
@@ -27,28 +30,35 @@ void bh_out_str(FILE *f, enum bh_outfmt fmt, const char *s)
 		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
 }
 
+static const char *ngram_name(const struct bh_model *m, uint64_t hash, char hex[24])
+{
+	uint32_t r = bh_map_get(&m->idx, hash);
+	snprintf(hex, 24, "#%016llx", (unsigned long long)hash);
+	return m->ngram[r] ? m->ngram[r] : hex;
+}
+
+static json_object *features_json(const struct bh_model *m, const struct bh_contrib *c, size_t n)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		char hex[24];
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "ngram", jo_str(ngram_name(m, c[i].hash, hex)));
+		json_object_object_add(o, "contribution", jo_num(c[i].w, "%.4f"));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 static void features(FILE *f, const struct bh_model *m, const struct bh_contrib *c, size_t n, enum bh_outfmt fmt)
 {
-	if (fmt == BH_OUT_JSON)
-		fputc('[', f);
 	for (size_t i = 0; i < n; i++) {
-		uint32_t r = bh_map_get(&m->idx, c[i].hash);
 		char hex[24];
-		snprintf(hex, sizeof hex, "#%016llx", (unsigned long long)c[i].hash);
-		const char *name = m->ngram[r] ? m->ngram[r] : hex;
-		if (fmt == BH_OUT_JSON) {
-			fprintf(f, "%s{\"ngram\":", i ? "," : "");
-			json_put_string(f, name);
-			fprintf(f, ",\"contribution\":%.4f}", c[i].w);
-		} else {
-			fputs(i ? fmt == BH_OUT_TSV ? "; " : " | " : "", f);
-			bh_out_str(f, fmt, name);
-			fprintf(f, " (%.3f)", c[i].w);
-		}
+		fputs(i ? fmt == BH_OUT_TSV ? "; " : " | " : "", f);
+		bh_out_str(f, fmt, ngram_name(m, c[i].hash, hex));
+		fprintf(f, " (%.3f)", c[i].w);
 	}
-	if (fmt == BH_OUT_JSON)
-		fputc(']', f);
-	else if (!n)
+	if (!n)
 		fputc('-', f);
 }
 
@@ -60,19 +70,16 @@ void bh_render_verdict(FILE *f, enum bh_outfmt fmt, const struct bh_model *m, co
 	bool unknown = d->unknown;
 	const struct bh_contrib *top = d->top;
 	if (fmt == BH_OUT_JSON) {
-		fputs("{\"report\":", f);
-		json_put_string(f, raw->name);
-		fputs(",\"family\":", f);
-		json_put_string(f, unknown ? "unknown" : m->fam[best]);
-		fprintf(f, ",\"score\":%.4f,\"best\":", sc[best]);
-		json_put_string(f, m->fam[best]);
-		fputs(",\"runner_up\":", f);
-		json_put_string(f, m->fam[second]);
-		fprintf(f, ",\"runner_up_score\":%.4f,\"label\":", sc[second]);
-		bh_out_str(f, fmt, raw->label);
-		fputs(",\"features\":", f);
-		features(f, m, top, nt, fmt);
-		fputs("}\n", f);
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "report", jo_str(raw->name));
+		json_object_object_add(o, "family", jo_str(unknown ? "unknown" : m->fam[best]));
+		json_object_object_add(o, "score", jo_num(sc[best], "%.4f"));
+		json_object_object_add(o, "best", jo_str(m->fam[best]));
+		json_object_object_add(o, "runner_up", jo_str(m->fam[second]));
+		json_object_object_add(o, "runner_up_score", jo_num(sc[second], "%.4f"));
+		json_object_object_add(o, "label", jo_str(raw->label));
+		json_object_object_add(o, "features", features_json(m, top, nt));
+		jo_line(f, o);
 	} else {
 		const char *sep = fmt == BH_OUT_TSV ? "\t" : "  ";
 		bh_out_str(f, fmt, raw->name);
@@ -113,11 +120,12 @@ void bh_render_family(FILE *f, enum bh_outfmt fmt, const struct bh_model *m, siz
 		const char *g = m->ngram[r] ? m->ngram[r] : hex;
 		double w = m->w[r * m->nfam + c];
 		if (fmt == BH_OUT_JSON) {
-			fputs("{\"family\":", f);
-			json_put_string(f, m->fam[c]);
-			fprintf(f, ",\"rank\":%zu,\"weight\":%.6f,\"ngram\":", k + 1, w);
-			json_put_string(f, g);
-			fputs("}\n", f);
+			json_object *o = json_object_new_object();
+			json_object_object_add(o, "family", jo_str(m->fam[c]));
+			json_object_object_add(o, "rank", json_object_new_int64((int64_t)k + 1));
+			json_object_object_add(o, "weight", jo_num(w, "%.6f"));
+			json_object_object_add(o, "ngram", jo_str(g));
+			jo_line(f, o);
 		} else if (fmt == BH_OUT_TSV) {
 			bh_out_str(f, fmt, m->fam[c]);
 			fprintf(f, "\t%zu\t%.6f\t", k + 1, w);
@@ -141,11 +149,11 @@ void bh_render_clusters(FILE *f, enum bh_outfmt fmt, const struct bh_set *s, con
 		char id[24];
 		snprintf(id, sizeof id, "%d", cl[i]);
 		if (fmt == BH_OUT_JSON) {
-			fputs("{\"report\":", f);
-			json_put_string(f, s->v[i].name);
-			fprintf(f, ",\"cluster\":%s,\"label\":", cl[i] < 0 ? "null" : id);
-			bh_out_str(f, fmt, s->v[i].label);
-			fputs("}\n", f);
+			json_object *o = json_object_new_object();
+			json_object_object_add(o, "report", jo_str(s->v[i].name));
+			json_object_object_add(o, "cluster", cl[i] < 0 ? NULL : json_object_new_int(cl[i]));
+			json_object_object_add(o, "label", jo_str(s->v[i].label));
+			jo_line(f, o);
 		} else {
 			const char *sep = fmt == BH_OUT_TSV ? "\t" : "  ";
 			bh_out_str(f, fmt, s->v[i].name);
@@ -161,12 +169,60 @@ void bh_render_clusters(FILE *f, enum bh_outfmt fmt, const struct bh_set *s, con
 	size_t rej = 0;
 	for (size_t i = 0; i < s->n; i++)
 		rej += cl[i] < 0;
-	if (fmt == BH_OUT_JSON)
-		fprintf(f, "{\"clusters\":%zu,\"rejected\":%zu,\"precision\":%.4f,\"recall\":%.4f,\"f\":%.4f,\"ari\":%.4f}\n",
-			nc, rej, q.precision, q.recall, q.f, q.ari);
-	else if (fmt == BH_OUT_TEXT)
+	if (fmt == BH_OUT_JSON) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "clusters", json_object_new_uint64(nc));
+		json_object_object_add(o, "rejected", json_object_new_uint64(rej));
+		json_object_object_add(o, "precision", jo_num(q.precision, "%.4f"));
+		json_object_object_add(o, "recall", jo_num(q.recall, "%.4f"));
+		json_object_object_add(o, "f", jo_num(q.f, "%.4f"));
+		json_object_object_add(o, "ari", jo_num(q.ari, "%.4f"));
+		jo_line(f, o);
+	} else if (fmt == BH_OUT_TEXT)
 		fprintf(f, "# clusters %zu, rejected %zu, precision %.4f, recall %.4f, F %.4f, ARI %.4f\n", nc, rej,
 			q.precision, q.recall, q.f, q.ari);
+}
+
+/* evaluate --format json: one object, the tally, per-family scores and the confusion matrix. */
+static void eval_json(FILE *f, const struct bh_set *s, const struct bh_tally *t, const struct bh_confusion *c,
+		      unsigned folds, const char *unknown)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "reports", json_object_new_uint64(t->known + t->unk));
+	json_object_object_add(o, "folds", json_object_new_int64(folds));
+	json_object_object_add(o, "accuracy", jo_num(bh_conf_accuracy(c), "%.4f"));
+	json_object_object_add(o, "macro_f1", jo_num(bh_conf_macro_f1(c), "%.4f"));
+	json_object_object_add(o, "rejection_rate", jo_num(t->known ? (double)t->known_rej / (double)t->known : 0, "%.4f"));
+	json_object_object_add(o, "accuracy_with_rejection",
+			       jo_num(t->known ? (double)t->known_rej_ok / (double)t->known : 0, "%.4f"));
+	if (unknown) {
+		json_object_object_add(o, "unknown_family", jo_str(unknown));
+		json_object_object_add(o, "unknown_reports", json_object_new_uint64(t->unk));
+		json_object_object_add(o, "unknown_rejected", jo_num(t->unk ? (double)t->unk_rej / (double)t->unk : 0, "%.4f"));
+	}
+	json_object *fams = json_object_new_array(), *conf = json_object_new_array();
+	for (size_t i = 0; i < s->nfam; i++) {
+		struct bh_prf p;
+		bh_conf_prf(c, i, &p);
+		if (!p.support)
+			continue;
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "family", jo_str(s->fam[i]));
+		json_object_object_add(e, "precision", jo_num(p.p, "%.4f"));
+		json_object_object_add(e, "recall", jo_num(p.r, "%.4f"));
+		json_object_object_add(e, "f1", jo_num(p.f1, "%.4f"));
+		json_object_object_add(e, "support", json_object_new_uint64(p.support));
+		json_object_array_add(fams, e);
+	}
+	for (size_t i = 0; i < s->nfam; i++) {
+		json_object *row = json_object_new_array();
+		for (size_t j = 0; j < s->nfam; j++)
+			json_object_array_add(row, json_object_new_uint64(c->m[i * (c->k + 1) + j]));
+		json_object_array_add(conf, row);
+	}
+	json_object_object_add(o, "families", fams);
+	json_object_object_add(o, "confusion", conf);
+	jo_line(f, o);
 }
 
 void bh_render_eval(FILE *f, enum bh_outfmt fmt, const struct bh_set *s, const struct bh_tally *t, unsigned folds,
@@ -178,33 +234,7 @@ void bh_render_eval(FILE *f, enum bh_outfmt fmt, const struct bh_set *s, const s
 	double acc_rej = t->known ? (double)t->known_rej_ok / (double)t->known : 0;
 	double ur = t->unk ? (double)t->unk_rej / (double)t->unk : 0;
 	if (fmt == BH_OUT_JSON) {
-		fprintf(f, "{\"reports\":%zu,\"folds\":%u,\"accuracy\":%.4f,\"macro_f1\":%.4f,"
-			   "\"rejection_rate\":%.4f,\"accuracy_with_rejection\":%.4f,",
-			t->known + t->unk, folds, acc, mf1, rr, acc_rej);
-		if (unknown) {
-			fputs("\"unknown_family\":", f);
-			json_put_string(f, unknown);
-			fprintf(f, ",\"unknown_reports\":%zu,\"unknown_rejected\":%.4f,", t->unk, ur);
-		}
-		fputs("\"families\":[", f);
-		for (size_t i = 0, n = 0; i < s->nfam; i++) {
-			struct bh_prf p;
-			bh_conf_prf(c, i, &p);
-			if (!p.support)
-				continue;
-			fprintf(f, "%s{\"family\":", n++ ? "," : "");
-			json_put_string(f, s->fam[i]);
-			fprintf(f, ",\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f,\"support\":%zu}", p.p, p.r, p.f1,
-				p.support);
-		}
-		fputs("],\"confusion\":[", f);
-		for (size_t i = 0; i < s->nfam; i++) {
-			fputs(i ? ",[" : "[", f);
-			for (size_t j = 0; j < s->nfam; j++)
-				fprintf(f, "%s%zu", j ? "," : "", c->m[i * (c->k + 1) + j]);
-			fputc(']', f);
-		}
-		fputs("]}\n", f);
+		eval_json(f, s, t, c, folds, unknown);
 		return;
 	}
 	const char *kv = fmt == BH_OUT_TSV ? "%s\t%.4f\n" : "%-26s %.4f\n";

@@ -57,6 +57,24 @@ rej=$(sed -E 's/.*"unknown_rejected":([0-9.]+).*/\1/' "$TMP/out")
 check "held-out family rejected >= 0.9 ($rej)" awk -v a="$rej" 'BEGIN { exit !(a >= 0.9) }'
 check "evaluate json has confusion and per-family F1" grep -q '"f1":.*"confusion":\[\[' "$TMP/out"
 
+# --- JSON through json-c (issue 17): valid JSON lines, the same shape, no float noise ---
+json_lines_ok() {  # every line parses, and no number carries more decimals than the convention's 6
+	[ -s "$1" ] && python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' "$1" &&
+		! grep -Eq '[:,\[]-?[0-9]+\.[0-9]{7,}' "$1"
+}
+bl classify "$TMP/m.txt" "$R/f2r3.f2" "$R/f1r5.f1" --format json
+checkc "classify json: valid JSON lines, keys report..features, scores 4 decimals at most" \
+	'json_lines_ok "$TMP/out" && [ "$(jq -c keys_unsorted "$TMP/out" | sort -u)" = "[\"report\",\"family\",\"score\",\"best\",\"runner_up\",\"runner_up_score\",\"label\",\"features\"]" ] && ! grep -Eq "score\":-?[0-9]+\.[0-9]{5,}" "$TMP/out"'
+bl explain "$TMP/m.txt" --top 3 --format json
+checkc "explain json: valid JSON lines, family/rank/weight/ngram" \
+	'json_lines_ok "$TMP/out" && [ "$(wc -l <"$TMP/out")" -eq 15 ] && jq -e "(.rank | type == \"number\") and (.weight | type == \"number\") and (.ngram | type == \"string\")" "$TMP/out" >/dev/null'
+bl cluster "$R" --max-dist 1.0 --min-dist 1.2 --min-size 3 --format json
+checkc "cluster json: valid JSON lines, one per report and the quality line" \
+	'json_lines_ok "$TMP/out" && [ "$(jq -s "map(select(has(\"report\"))) | length" "$TMP/out")" -eq "$(ls "$R" | wc -l)" ] && tail -1 "$TMP/out" | jq -e ".ari | type == \"number\"" >/dev/null'
+bl evaluate --folds 3 "$R" --format json
+checkc "evaluate json: valid JSON (python -m json.tool), families and a square confusion matrix" \
+	'python3 -m json.tool "$TMP/out" >/dev/null && json_lines_ok "$TMP/out" && jq -e "(.confusion | length) == (.confusion[0] | length)" "$TMP/out" >/dev/null'
+
 bl cluster "$R" --max-dist 1.0 --min-dist 1.2 --min-size 3
 check "cluster exits 0" [ "$RC" -eq 0 ]
 check "cluster quality F >= 0.95" awk '/^# clusters/ { f = $11 + 0 } END { exit !(f >= 0.95) }' "$TMP/out"
