@@ -13,7 +13,8 @@
  * names).  A UDP check-in may go unanswered, except on ports of ordinary
  * UDP services (LAN discovery, DNS, NTP...).  DNS, NTP, SMTP and P2P
  * flows are other behaviors' and are left out; so are multicast and
- * broadcast destinations.
+ * broadcast destinations, and connections inside one machine (loopback,
+ * its own address: rp_same_machine).
  */
 #include <math.h>
 #include <stdio.h>
@@ -194,7 +195,7 @@ static uint8_t c2_traits(const struct rp_ctx *x, const struct rp_flow *f, const 
 
 static bool bc_candidate(const struct rp_ctx *x, const struct rp_flow *f)
 {
-	if (!rp_outbound(x, f) || (f->proto != 6 && f->proto != 17))
+	if (!rp_outbound(x, f) || (f->proto != 6 && f->proto != 17) || rp_same_machine(x, f))
 		return false;
 	if (f->app == RP_APP_DNS || f->app == RP_APP_NTP || f->app == RP_APP_SMTP ||
 	    (f->app >= RP_APP_OVERNET && f->app <= RP_APP_EDONKEY) || f->app == RP_APP_IRC ||

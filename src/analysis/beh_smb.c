@@ -1,7 +1,8 @@
 /*
  * beh_smb.c - `exploit`: SMB exploitation traffic (EternalBlue's
  * oversized NT Trans followed by Trans2 Secondary; DoublePulsar's
- * Trans2 SESSION_SETUP), in either direction; and `smb_propagation`:
+ * Trans2 SESSION_SETUP, proto_smb.c: not other Trans2 subcommands, which
+ * are ordinary file access), in either direction; and `smb_propagation`:
  * the host opens SMB sessions to at least 5 distinct hosts, as worms do.
  * Also `exploit`: a session to an RPC/SMB port (135, 139, 445) carrying
  * at least 1000 bytes, followed within 120 s by command-shell text
@@ -93,7 +94,7 @@ static int smb_run(const struct rp_ctx *x, struct rp_host *h)
 		bool target = inbound * 2 > n;   /* the SMB server side: the exploit came in */
 		rp_kv_str(b, "role", target ? "target" : "attacker");
 		rp_kv_str(b, target ? "attacker" : "target", a);
-		rp_evidence(b, "%s %s %s: %llu SMB flows with large NT Trans, %llu with Trans2", what,
+		rp_evidence(b, "%s %s %s: %llu SMB flows with large NT Trans, %llu with Trans2 SESSION_SETUP", what,
 			    target ? "received from" : "sent to", a, (unsigned long long)nt, (unsigned long long)t2);
 	}
 	if (targets >= rp_param(x, &rules[0]) && (b = rp_beh_add(h, "smb_propagation", ps, pe, pn))) {

@@ -40,7 +40,7 @@ static bool tc_candidate(const struct rp_ctx *x, const struct rp_flow *f, struct
 	if (f->app != RP_APP_TLS || (f->facts2 & need) != need)
 		return false;
 	int cd = rp_tls_client(f);
-	if (f->h[cd] != x->self || !f->h[!cd] || f->h[!cd] > x->nhosts)
+	if (f->h[cd] != x->self || !f->h[!cd] || f->h[!cd] > x->nhosts || rp_same_machine(x, f))
 		return false;
 	uint16_t port = f->dport;   /* the connection's service port, whoever is the TLS server */
 	if (!rp_tls_port_known(port) && rp_service_port(6, port))

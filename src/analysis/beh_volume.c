@@ -27,7 +27,7 @@ struct vol {
 
 static bool unknown_upload(const struct rp_ctx *x, const struct rp_flow *f)
 {
-	return rp_outbound(x, f) && (f->proto == 6 || f->proto == 17) && f->app == RP_APP_NONE &&
+	return rp_outbound(x, f) && !rp_same_machine(x, f) && (f->proto == 6 || f->proto == 17) && f->app == RP_APP_NONE &&
 	       !f->ndpi_master && !f->ndpi_app && !rp_service_port(f->proto, f->dport) && f->bytes[0] &&
 	       f->h[1] && f->h[1] <= x->nhosts;
 }

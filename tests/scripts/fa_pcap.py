@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""fa_pcap.py OUT.pcap MODE - hand-made captures for false_alarms.sh: ordinary traffic that
+must not be called malicious, each beside a control that must be (Ethernet, pcap, microseconds;
+TCP segments in order with correct sequence numbers). Addresses are documentation ranges.
+
+zeros     10.0.0.5 fetches /1M from the IP-literal host 203.0.113.80:80: 200, no content type,
+          40 KB of zero bytes (a test file, as speed tests serve): filler, no download
+noise     the same body of random bytes (an opaque payload from a bare address): a download
+trans2    10.0.0.5 browses a share on 10.0.0.9:445 over SMB1: Trans2 FIND_FIRST2 and
+          QUERY_FS_INFO requests (ordinary file access): no exploit
+pulsar    the same session with a Trans2 SESSION_SETUP request (DoublePulsar's channel): exploit
+loopback  127.0.0.1 talks to itself: 18 connections to port 6379, one a second, and a session
+          to port 6633 held 120 s with a message both ways every 10 s (a local database and an
+          SDN controller): no cnc_beacon
+remote    the same two shapes from 10.0.0.5 to 203.0.113.7: cnc_beacon
+"""
+import random, struct, sys
+
+from pcapgen import ETH, ip4, pcap_header
+
+out = open(sys.argv[1], 'wb')
+mode = sys.argv[2]
+out.write(pcap_header())
+ident = [0]
+R = random.Random(11)
+
+
+def ipb(s):
+    return bytes(int(x) for x in s.split('.'))
+
+
+def tcp(sport, dport, seq, ack, flags, data=b''):
+    return struct.pack('!HHIIBBHHH', sport, dport, seq & 0xffffffff, ack & 0xffffffff, 5 << 4, flags,
+                       65535, 0, 0) + data
+
+
+def rec(ts, src, dst, seg):
+    ident[0] += 1
+    frame = ETH + ip4(src, dst, 6, seg, ident[0])
+    out.write(struct.pack('<IIII', int(ts), int(round((ts % 1) * 1e6)) % 1000000, len(frame), len(frame)) + frame)
+
+
+class Conn:
+    def __init__(self, a, b, sport, dport, t):
+        self.a, self.b, self.sp, self.dp = ipb(a), ipb(b), sport, dport
+        self.s, self.r = 1000, 50000
+        rec(t, self.a, self.b, tcp(sport, dport, self.s, 0, 0x02))
+        rec(t + 0.001, self.b, self.a, tcp(dport, sport, self.r, self.s + 1, 0x12))
+        self.s += 1
+        self.r += 1
+        rec(t + 0.002, self.a, self.b, tcp(sport, dport, self.s, self.r, 0x10))
+
+    def send(self, t, data):   # client -> server, then the server's ACK
+        rec(t, self.a, self.b, tcp(self.sp, self.dp, self.s, self.r, 0x18, data))
+        self.s += len(data)
+        rec(t + 0.001, self.b, self.a, tcp(self.dp, self.sp, self.r, self.s, 0x10))
+
+    def reply(self, t, data):   # server -> client in segments of 1400 bytes
+        for i in range(0, len(data), 1400):
+            d = data[i:i + 1400]
+            rec(t, self.b, self.a, tcp(self.dp, self.sp, self.r, self.s, 0x18, d))
+            self.r += len(d)
+            t += 0.0005
+        rec(t, self.a, self.b, tcp(self.sp, self.dp, self.s, self.r, 0x10))
+
+    def close(self, t):
+        rec(t, self.a, self.b, tcp(self.sp, self.dp, self.s, self.r, 0x11))
+        rec(t + 0.001, self.b, self.a, tcp(self.dp, self.sp, self.r, self.s + 1, 0x11))
+        rec(t + 0.002, self.a, self.b, tcp(self.sp, self.dp, self.s + 1, self.r + 1, 0x10))
+
+
+def fetch(body):
+    c = Conn('10.0.0.5', '203.0.113.80', 40000, 80, 1.0)
+    c.send(1.01, b'GET /1M HTTP/1.1\r\nHost: 203.0.113.80\r\nUser-Agent: curl/7.69.1\r\nAccept: */*\r\n\r\n')
+    c.reply(1.05, b'HTTP/1.1 200 OK\r\nServer: Apache\r\nContent-Length: %d\r\n\r\n' % len(body) + body)
+    c.close(2.0)
+
+
+def smb(cmd, words, nbytes=b''):   # NBSS + SMB1 header + parameter words + bytes
+    hdr = b'\xffSMB' + bytes([cmd]) + b'\0' * 4 + b'\x18' + b'\x07\xc8' + b'\0' * 12 + b'\x00\x08' + \
+        b'\xff\xfe' + b'\x00\x08' + b'\x41\x00'
+    body = hdr + bytes([len(words) // 2]) + words + struct.pack('<H', len(nbytes)) + nbytes
+    return b'\0' + struct.pack('!I', len(body))[1:] + body
+
+
+def trans2(sub):
+    words = struct.pack('<HHHHBBHIHHHHHBBH', 12, 0, 10, 4096, 0, 0, 0, 0, 0, 12, 68, 0, 80, 1, 0, sub)
+    return smb(0x32, words, b'\0' * 15)
+
+
+def share(subs):
+    c = Conn('10.0.0.5', '10.0.0.9', 49200, 445, 1.0)
+    c.send(1.01, smb(0x72, b'', b'\x02NT LM 0.12\0'))
+    c.reply(1.02, smb(0x72, b'\x05\x00' + b'\0' * 32, b''))
+    c.send(1.03, smb(0x73, b'\xff\x00' + b'\0' * 22, b'\0' * 20))
+    c.reply(1.04, smb(0x73, b'\xff\x00\x00\x00\x00\x00', b''))
+    t = 1.1
+    for s in subs:
+        c.send(t, trans2(s))
+        c.reply(t + 0.01, smb(0x32, b'\x0a\x00' + b'\0' * 18, b'\0' * 40))
+        t += 0.2
+    c.close(t + 1)
+
+
+def shapes(a, b):
+    for i in range(18):   # a short exchange with one server port every second
+        t = 1.0 + i * 1.005
+        c = Conn(a, b, 52760 + i, 6379, t)
+        c_t = t + 0.01
+        c.send(c_t, b'*1\r\n$4\r\nPING\r\n')
+        c.reply(c_t + 0.001, b'+PONG\r\n')
+        c.close(c_t + 0.01)
+    c = Conn(a, b, 34887, 6633, 30.0)   # one session held 120 s, a message both ways every 10 s
+    for k in range(12):
+        c.send(31.0 + k * 10, R.randbytes(24))
+        c.reply(31.002 + k * 10, R.randbytes(16))
+    c.close(150.0)
+
+
+if mode == 'zeros':
+    fetch(b'\0' * 40000)
+elif mode == 'noise':
+    fetch(R.randbytes(40000))
+elif mode == 'trans2':
+    share([0x01, 0x03, 0x01, 0x05])   # FIND_FIRST2, QUERY_FS_INFORMATION, QUERY_PATH_INFORMATION
+elif mode == 'pulsar':
+    share([0x01, 0x0e])
+elif mode == 'loopback':
+    shapes('127.0.0.1', '127.0.0.1')
+elif mode == 'remote':
+    shapes('10.0.0.5', '203.0.113.7')
+else:
+    sys.exit('fa_pcap.py: unknown mode ' + mode)
