@@ -370,7 +370,7 @@ struct rp_kind {
 };
 const struct rp_kind *rp_kind_find(const char *name);
 const struct rp_kind *rp_kinds(size_t *n);
-/* True when a behavior kind is malicious (not dns/http/tls/time_sync/ping/server). */
+/* True when a behavior kind is malicious (not dns/http/tls/time_sync/ping/irc/server). */
 bool rp_kind_malicious(const char *kind);
 
 /* A tunable threshold a detector declares in its table row. */

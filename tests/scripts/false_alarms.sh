@@ -23,6 +23,7 @@ pair() {   # pair ORDINARY MALICIOUS KIND
 pair zeros noise download          # filler bodies are no payload
 pair trans2 pulsar exploit         # Trans2 file access is no DoublePulsar
 pair loopback remote cnc_beacon    # one machine talking to itself is no C2
+pair irc-chat irc-bot irc_cnc      # IRC chat is no botnet control
 
 TD=$DATA/pcap/tcpdump-tests
 if [ -d "$TD" ]; then
