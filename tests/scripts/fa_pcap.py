@@ -21,6 +21,11 @@ smbshell  10.0.0.66 sends 2 KB to 10.0.0.9:445, then opens 10.0.0.9:1957 and get
 midstream 10.0.0.5 browses a little (3 HTTP fetches) while a raw session to 203.0.113.9:9001,
           opened before the capture began, trades a message both ways every 10 s for 120 s;
           the first packet seen comes from the server: the host holds the session (cnc_beacon)
+poll-sni  10.0.0.5 opens a TLS connection naming api.example.org (SNI) to 203.0.113.9:443 every
+          30 s, 12 times; its DNS lookup predates the capture (an app polling a named API): no
+          cnc_beacon
+tick-sni  the same every 3 s, 30 times (a new TLS session faster than a kept-alive connection
+          would idle: a beacon's loop): cnc_beacon
 irc-bot   the same session where the channel gives ".download http://..." and ".execute":
           irc_cnc
 """
@@ -181,6 +186,21 @@ elif mode == 'midstream':
         rec(t + 0.01, a, b, tcp(50123, 9001, s, r, 0x18, d))
         s += len(d)
         rec(t + 0.02, b, a, tcp(9001, 50123, r, s, 0x10))
+elif mode in ('poll-sni', 'tick-sni'):
+    name = b'api.example.org'
+    ext = struct.pack('!HHHBH', 0, len(name) + 5, len(name) + 3, 0, len(name)) + name
+    body = b'\x03\x03' + b'\x11' * 32 + b'\x00' + b'\x00\x02\x13\x01' + b'\x01\x00' + struct.pack('!H', len(ext)) + ext
+    hello = b'\x01' + len(body).to_bytes(3, 'big') + body
+    sh = b'\x02' + (38).to_bytes(3, 'big') + b'\x03\x03' + b'\x22' * 32 + b'\x00\x13\x01\x00'
+    step, n = (30.0, 12) if mode == 'poll-sni' else (3.0, 30)
+    for k in range(n):
+        t0 = 1.0 + step * k
+        c = Conn('10.0.0.5', '203.0.113.9', 41000 + k, 443, t0)
+        c.send(t0 + 0.1, b'\x16\x03\x01' + struct.pack('!H', len(hello)) + hello)
+        c.reply(t0 + 0.2, b'\x16\x03\x03' + struct.pack('!H', len(sh)) + sh)
+        c.send(t0 + 0.3, b'\x17\x03\x03\x00\x40' + bytes(64))
+        c.reply(t0 + 0.4, b'\x17\x03\x03\x01\x00' + bytes(256))
+        c.close(t0 + 0.5)
 elif mode == 'irc-chat':
     irc([])
 elif mode == 'irc-bot':
