@@ -119,7 +119,8 @@ static int bc_group(const struct rp_ctx *x, struct rp_host *h, const struct bc_f
 		free(dev);
 		return -1;
 	}
-	size_t cnc = 0, rawip = 0, odd = 0, odd_named = 0, m = 0;  /* m: beats, connections > beacon.burst_s apart */
+	size_t cnc = 0, rawip = 0, odd = 0, odd_named = 0;
+	size_t m = 0;   /* beats: connections more than beacon.burst_s apart */
 	double last = -1e9;
 	for (size_t i = 0; i < n; i++) {
 		cnc += g[i].cnc;

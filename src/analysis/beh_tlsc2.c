@@ -16,6 +16,8 @@
  * one behavior.  The TLS client may be the responder (a bind shell), so
  * the client's side comes from the flow's facts, not from who connected;
  * the port judged is the connection's service port (the responder's).
+ * A session inside one machine (rp_same_machine: loopback, its own
+ * address) is a local service's, not C&C.
  */
 #include <stdio.h>
 #include <stdlib.h>
