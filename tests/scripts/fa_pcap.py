@@ -26,6 +26,9 @@ poll-sni  10.0.0.5 opens a TLS connection naming api.example.org (SNI) to 203.0.
           cnc_beacon
 tick-sni  the same every 3 s, 30 times (a new TLS session faster than a kept-alive connection
           would idle: a beacon's loop): cnc_beacon
+offline   10.0.0.5 resolves 25 names (answered by its resolver 10.0.0.1), then its connections to
+          port 443 of those addresses all go unanswered (a network that lets nothing out): no scan
+sweep     the same unanswered SYNs to 25 addresses nobody looked up: scan
 irc-bot   the same session where the channel gives ".download http://..." and ".execute":
           irc_cnc
 """
@@ -53,6 +56,21 @@ def rec(ts, src, dst, seg):
     ident[0] += 1
     frame = ETH + ip4(src, dst, 6, seg, ident[0])
     out.write(struct.pack('<IIII', int(ts), int(round((ts % 1) * 1e6)) % 1000000, len(frame), len(frame)) + frame)
+
+
+def udp(ts, src, sp, dst, dp, data):
+    ident[0] += 1
+    frame = ETH + ip4(ipb(src), ipb(dst), 17, struct.pack('!HHHH', sp, dp, 8 + len(data), 0) + data, ident[0])
+    out.write(struct.pack('<IIII', int(ts), int(round((ts % 1) * 1e6)) % 1000000, len(frame), len(frame)) + frame)
+
+
+def lookup(t, qid, name, addr):   # an A query from 10.0.0.5 and its answer from 10.0.0.1
+    qn = b''.join(bytes([len(l)]) + l for l in name.split(b'.')) + b'\0'
+    q = struct.pack('!HHHHHH', qid, 0x0100, 1, 0, 0, 0) + qn + b'\0\x01\0\x01'
+    a = struct.pack('!HHHHHH', qid, 0x8180, 1, 1, 0, 0) + qn + b'\0\x01\0\x01' + \
+        b'\xc0\x0c\0\x01\0\x01\0\0\x01\x2c\0\x04' + ipb(addr)
+    udp(t, '10.0.0.5', 30000 + qid, '10.0.0.1', 53, q)
+    udp(t + 0.01, '10.0.0.1', 53, '10.0.0.5', 30000 + qid, a)
 
 
 class Conn:
@@ -201,6 +219,14 @@ elif mode in ('poll-sni', 'tick-sni'):
         c.send(t0 + 0.3, b'\x17\x03\x03\x00\x40' + bytes(64))
         c.reply(t0 + 0.4, b'\x17\x03\x03\x01\x00' + bytes(256))
         c.close(t0 + 0.5)
+elif mode in ('offline', 'sweep'):
+    for k in range(25):
+        addr = '198.51.100.%d' % (10 + k * 7)
+        t = 1.0 + k * 0.8
+        if mode == 'offline':
+            lookup(t, k + 1, b'svc%d.example.com' % k, addr)
+        for r in range(3):   # a SYN and its retransmissions, never answered
+            rec(t + 0.05 + r, ipb('10.0.0.5'), ipb(addr), tcp(42000 + k, 443, 5000, 0, 0x02))
 elif mode == 'irc-chat':
     irc([])
 elif mode == 'irc-bot':

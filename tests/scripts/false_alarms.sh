@@ -25,6 +25,7 @@ pair trans2 pulsar exploit         # Trans2 file access is no DoublePulsar
 pair loopback remote cnc_beacon    # one machine talking to itself is no C2
 pair irc-chat irc-bot irc_cnc      # IRC chat is no botnet control
 pair poll-sni tick-sni cnc_beacon  # polling a server the client names is no beacon
+pair offline sweep scan            # retrying resolved servers is no sweep
 # a session seen mid-way is the client's: from a fixed port to an ephemeral one, the sender serves
 gen midstream
 "$BOTLENS" report -q --no-geo --format json "$TMP/midstream.pcap" >"$TMP/midstream.json" 2>/dev/null
