@@ -13,9 +13,10 @@
  * names).  A UDP check-in may go unanswered, except on ports of ordinary
  * UDP services (LAN discovery, DNS, NTP...).  DNS, NTP, SMTP and P2P
  * flows are other behaviors' and are left out; so are multicast and
- * broadcast destinations, and interactive logins nDPI recognises (SSH,
- * Telnet, RDP, VNC): a run of them is logins or password guessing
- * (beh_brute.c), whose pace is regular by nature.
+ * broadcast destinations, interactive logins nDPI recognises (SSH,
+ * Telnet, RDP, VNC: a run of them is logins or password guessing,
+ * beh_brute.c, whose pace is regular by nature), and connections inside
+ * one machine (loopback, its own address: rp_same_machine).
  */
 #include <math.h>
 #include <stdio.h>
@@ -36,14 +37,16 @@ static const struct rp_rule rules[] = {
 	{ "beacon.spread_share", 0.25, 0, 1, "share of the run a content or polling beacon spans" },
 	{ "beacon.poll_beats", 10, 3, 1000, "beats of polling a server known by IP literal only" },
 	{ "beacon.poll_jitter", 0.6, 0, 1, "jitter of such polling" },
+	{ "beacon.named_poll_s", 10, 0, 86400,
+	  "reconnects this far apart (s) to a server the client names itself (SNI, Host) are polling" },
 };
-enum { R_BURST, R_BEATS, R_JITTER, R_PERIOD, R_SPREAD, R_POSTS, R_SHARE, R_POLL, R_POLL_JITTER };
+enum { R_BURST, R_BEATS, R_JITTER, R_PERIOD, R_SPREAD, R_POSTS, R_SHARE, R_POLL, R_POLL_JITTER, R_NAMED };
 #define P(i) rp_param(x, &rules[i])
 
 struct bc_flow {
 	uint32_t key;               /* /24 of the server (IPv4) or host index */
 	uint16_t port;
-	uint8_t proto, cnc, v6, rawip, odd;
+	uint8_t proto, cnc, v6, rawip, odd;  /* odd: C2 traits (c2_traits' bits) */
 	float t0, t1;
 };
 
@@ -118,12 +121,14 @@ static int bc_group(const struct rp_ctx *x, struct rp_host *h, const struct bc_f
 		free(dev);
 		return -1;
 	}
-	size_t cnc = 0, rawip = 0, odd = 0, m = 0;     /* m: beats, connections > beacon.burst_s apart */
+	size_t cnc = 0, rawip = 0, odd = 0, odd_named = 0;
+	size_t m = 0;   /* beats: connections more than beacon.burst_s apart */
 	double last = -1e9;
 	for (size_t i = 0; i < n; i++) {
 		cnc += g[i].cnc;
 		rawip += g[i].rawip;
-		odd += g[i].odd;
+		odd += (g[i].odd & 1) != 0;
+		odd_named += (g[i].odd & 2) != 0;
 		if (g[i].t0 - last > P(R_BURST)) {
 			if (m)
 				iv[m - 1] = g[i].t0 - last;
@@ -141,8 +146,11 @@ static int bc_group(const struct rp_ctx *x, struct rp_host *h, const struct bc_f
 	free(iv);
 	free(dev);
 	double spread = g[n - 1].t0 - g[0].t0;
+	/* a client that names its server polls it on a long period; reconnecting faster
+	 * than a kept-alive connection would idle is a beacon's loop */
+	size_t traits = period >= P(R_NAMED) ? odd_named : odd;
 	bool regular = m >= P(R_BEATS) && period >= P(R_PERIOD) && jitter <= P(R_JITTER) &&
-		       spread >= P(R_SPREAD) * period && odd * 2 >= n;
+		       spread >= P(R_SPREAD) * period && traits * 2 >= n;
 	bool content = cnc >= P(R_POSTS) && spread >= P(R_SHARE) * x->span;
 	bool polling = m >= P(R_POLL) && rawip * 2 >= n && jitter <= P(R_POLL_JITTER) && spread >= P(R_SHARE) * x->span;
 	if (!regular && !content && !polling)
@@ -177,26 +185,37 @@ static int bc_group(const struct rp_ctx *x, struct rp_host *h, const struct bc_f
 
 /*
  * A connection with a trait of C2 rather than of an ordinary client's
- * polling: its server has no name from the capture's DNS, its port is no
- * ordinary service's, its protocol is unknown to botlens and nDPI, or
- * it is TLS without SNI or to a self-signed certificate, or HTTP to an IP
- * literal or posting binary data.  Software polling a named API over TLS
- * or HTTP (update checks, sync, telemetry) is regular too, and benign.
+ * polling: its server has no name (neither from the capture's DNS nor
+ * from the client itself: a TLS server_name, an HTTP Host that is a name),
+ * its port is no ordinary service's, its protocol is unknown to botlens
+ * and nDPI, or it is TLS without SNI or to a self-signed certificate, or
+ * HTTP to an IP literal or posting binary data.  Software polling a named
+ * API over TLS or HTTP (update checks, sync, telemetry) is regular too,
+ * and benign - also when its DNS lookup was cached before the capture.
+ * Bit 1: a trait when only the capture's DNS names servers; bit 2: a trait
+ * even when the client's own name counts (bc_group uses bit 2 for periods
+ * of at least beacon.named_poll_s).
  */
 static uint8_t c2_traits(const struct rp_ctx *x, const struct rp_flow *f, const struct host *p)
 {
-	if (!rp_pdns_name(x->col, p->family, p->addr) || !rp_service_port(f->proto, f->dport))
-		return 1;
+	bool self_named = (f->facts & RPF_TLS_SNI) || (f->app == RP_APP_HTTP &&
+			  (f->facts & (RPF_HTTP_GET | RPF_HTTP_POST)) && !(f->facts2 & RPF2_HTTP_RAWIP));
+	if (!rp_service_port(f->proto, f->dport))
+		return 3;
 	if (f->app == RP_APP_NONE && !f->ndpi_master && !f->ndpi_app)
-		return 1;
+		return 3;
 	if (f->app == RP_APP_TLS && (f->facts2 & (RPF2_TLS_NOSNI | RPF2_TLS_SELFSIGNED)))
-		return 1;
-	return f->app == RP_APP_HTTP && ((f->facts2 & RPF2_HTTP_RAWIP) || (f->facts & RPF_HTTP_BINARY));
+		return 3;
+	if (f->app == RP_APP_HTTP && ((f->facts2 & RPF2_HTTP_RAWIP) || (f->facts & RPF_HTTP_BINARY)))
+		return 3;
+	if (!rp_pdns_name(x->col, p->family, p->addr))
+		return self_named ? 1 : 3;
+	return 0;
 }
 
 static bool bc_candidate(const struct rp_ctx *x, const struct rp_flow *f)
 {
-	if (!rp_outbound(x, f) || (f->proto != 6 && f->proto != 17))
+	if (!rp_outbound(x, f) || (f->proto != 6 && f->proto != 17) || rp_same_machine(x, f))
 		return false;
 	if (f->app == RP_APP_DNS || f->app == RP_APP_NTP || f->app == RP_APP_SMTP ||
 	    (f->app >= RP_APP_OVERNET && f->app <= RP_APP_EDONKEY) || f->app == RP_APP_IRC ||

@@ -3,7 +3,11 @@
  * (one target, many ports) probing, mostly unanswered or refused.
  * Thresholds: at least 20 targets (or ports) of which at least half
  * failed (TCP: no SYN-ACK; UDP/ICMP: no answer).  Established sessions
- * with content (spam deliveries, P2P) are not probes.
+ * with content (spam deliveries, P2P) are not probes, nor, for a
+ * horizontal scan, connections to addresses a DNS answer in the capture
+ * names: a scanner sweeps addresses it never looked up, while software
+ * that cannot get out (a blocked or offline network) retries the servers
+ * it resolved.
  * Sweeps of the local network: ICMP echo requests to at least 10 hosts
  * of one /24 within 60 s, and ARP who-has requests for at least 32
  * distinct addresses of one /24 within 60 s (arp_sweep.c) - a host asks
@@ -26,7 +30,7 @@ static const struct rp_rule rules[] = {
 struct sc_probe {
 	uint32_t target;
 	uint16_t port;
-	uint8_t proto, failed;
+	uint8_t proto, failed, named;   /* named: a DNS answer in the capture names the target */
 	float t0, t1;
 };
 
@@ -172,12 +176,22 @@ static int scan_run(const struct rp_ctx *x, struct rp_host *h)
 		if (f->proto == 17 && f->app != RP_APP_NONE)
 			continue;
 		bool failed = f->proto == 6 ? !(f->facts & RPF_TCP_EST) : f->pkts[1] == 0;
-		v[n++] = (struct sc_probe){ f->h[1], f->dport, f->proto, failed, f->t0, f->t1 };
+		const struct host *t = rp_peer(x, f);
+		bool named = t && rp_pdns_name(x->col, t->family, t->addr);
+		v[n++] = (struct sc_probe){ f->h[1], f->dport, f->proto, failed, named, f->t0, f->t1 };
 	}
+	/* horizontal: the probes to unnamed targets, moved to the front */
+	size_t un = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!v[i].named) {
+			struct sc_probe t = v[un];
+			v[un++] = v[i];
+			v[i] = t;
+		}
 	unsigned before = h->nbehs;
 	ping_sweep(x, h);
 	arp_sweep(x, h);
-	sc_groups(x, h, v, n, false);
+	sc_groups(x, h, v, un, false);
 	if (h->nbehs == before)
 		sc_groups(x, h, v, n, true);
 	free(v);

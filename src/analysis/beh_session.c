@@ -98,8 +98,8 @@ static bool tls_ticks(const struct rp_ctx *x, const struct rp_flow *f, double *p
 static const char *session_kind(const struct rp_ctx *x, const struct rp_flow *f)
 {
 	uint16_t port = f->dport;
-	if (f->proto != 6)
-		return NULL;
+	if (f->proto != 6 || rp_same_machine(x, f))
+		return NULL;   /* one process talking to another on the same machine */
 	if ((f->facts & RPF_SHELL) && !rp_service_port(6, port))
 		return "remote shell";
 	if ((f->facts2 & RPF2_HTTP_RAWIP) && !http_port(port) && rp_outbound(x, f) &&

@@ -1,11 +1,13 @@
 /*
  * beh_smb.c - `exploit`: SMB exploitation traffic (EternalBlue's
  * oversized NT Trans followed by Trans2 Secondary; DoublePulsar's
- * Trans2 SESSION_SETUP), in either direction; and `smb_propagation`:
+ * Trans2 SESSION_SETUP, proto_smb.c: not other Trans2 subcommands, which
+ * are ordinary file access), in either direction; and `smb_propagation`:
  * the host opens SMB sessions to at least 5 distinct hosts, as worms do.
  * Also `exploit`: a session to an RPC/SMB port (135, 139, 445) carrying
  * at least 1000 bytes, followed within 120 s by command-shell text
- * between the same two hosts (a bind or reverse shell).
+ * between the same two hosts (a bind or reverse shell); the host that
+ * sent those bytes is the attacker, the one that received them the target.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,11 +40,20 @@ static void shell_exploit(const struct rp_ctx *x, struct rp_host *h)
 			struct rp_beh *b = rp_beh_add(h, "exploit", ex->t0, sh->t1, 2);
 			if (!b)
 				return;
+			/* the side that sent the payload is the attacker, the other its target */
+			bool target = !rp_outbound(x, ex);
+			const struct host *p = rp_peer(x, ex);
+			char a[64] = "?";
+			if (p)
+				decode_addr_str(p->family, p->addr, a, sizeof a);
 			rp_kv_str(b, "technique", "remote exploit then command shell");
+			rp_kv_str(b, "role", target ? "target" : "attacker");
+			rp_kv_str(b, target ? "attacker" : "target", a);
 			rp_kv_num(b, "port", ex->dport);
 			rp_kv_num(b, "shell_port", sh->dport);
-			rp_evidence(b, "%u bytes to port %u, then command-shell text on port %u %.0f s later",
-				    ex->bytes[0], ex->dport, sh->dport, (double)(sh->t0 - ex->t0));
+			rp_evidence(b, "%u bytes %s %s port %u, then command-shell text on port %u %.0f s later",
+				    ex->bytes[0], target ? "received from" : "sent to", a, ex->dport, sh->dport,
+				    (double)(sh->t0 - ex->t0));
 			return;
 		}
 	}
@@ -93,7 +104,7 @@ static int smb_run(const struct rp_ctx *x, struct rp_host *h)
 		bool target = inbound * 2 > n;   /* the SMB server side: the exploit came in */
 		rp_kv_str(b, "role", target ? "target" : "attacker");
 		rp_kv_str(b, target ? "attacker" : "target", a);
-		rp_evidence(b, "%s %s %s: %llu SMB flows with large NT Trans, %llu with Trans2", what,
+		rp_evidence(b, "%s %s %s: %llu SMB flows with large NT Trans, %llu with Trans2 SESSION_SETUP", what,
 			    target ? "received from" : "sent to", a, (unsigned long long)nt, (unsigned long long)t2);
 	}
 	if (targets >= rp_param(x, &rules[0]) && (b = rp_beh_add(h, "smb_propagation", ps, pe, pn))) {

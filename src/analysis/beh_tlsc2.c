@@ -16,6 +16,8 @@
  * one behavior.  The TLS client may be the responder (a bind shell), so
  * the client's side comes from the flow's facts, not from who connected;
  * the port judged is the connection's service port (the responder's).
+ * A session inside one machine (rp_same_machine: loopback, its own
+ * address) is a local service's, not C&C.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +42,7 @@ static bool tc_candidate(const struct rp_ctx *x, const struct rp_flow *f, struct
 	if (f->app != RP_APP_TLS || (f->facts2 & need) != need)
 		return false;
 	int cd = rp_tls_client(f);
-	if (f->h[cd] != x->self || !f->h[!cd] || f->h[!cd] > x->nhosts)
+	if (f->h[cd] != x->self || !f->h[!cd] || f->h[!cd] > x->nhosts || rp_same_machine(x, f))
 		return false;
 	uint16_t port = f->dport;   /* the connection's service port, whoever is the TLS server */
 	if (!rp_tls_port_known(port) && rp_service_port(6, port))

@@ -6,7 +6,8 @@
  * 1 / volume.ratio of it.  Implants ship archives, screenshots and key
  * logs to their own listeners over their own framing; ordinary uploads go
  * to services with a known protocol (HTTP, TLS on its ports, mail, file
- * sharing).  Connections to the server are summed; the evidence gives
+ * sharing).  Connections inside one machine (rp_same_machine) are no
+ * exfiltration.  Connections to the server are summed; the evidence gives
  * the bytes up and down, the connections and the span.
  */
 #include <stdio.h>
@@ -27,8 +28,8 @@ struct vol {
 
 static bool unknown_upload(const struct rp_ctx *x, const struct rp_flow *f)
 {
-	return rp_outbound(x, f) && (f->proto == 6 || f->proto == 17) && f->app == RP_APP_NONE &&
-	       !f->ndpi_master && !f->ndpi_app && !rp_service_port(f->proto, f->dport) && f->bytes[0] &&
+	return rp_outbound(x, f) && !rp_same_machine(x, f) && (f->proto == 6 || f->proto == 17) &&
+	       f->app == RP_APP_NONE && !f->ndpi_master && !f->ndpi_app && !rp_service_port(f->proto, f->dport) && f->bytes[0] &&
 	       f->h[1] && f->h[1] <= x->nhosts;
 }
 

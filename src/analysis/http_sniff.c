@@ -193,6 +193,22 @@ bool http_binary(const uint8_t *p, size_t n)
 	return n >= 64 && odd * 4 > n;
 }
 
+bool http_filler(const uint8_t *p, size_t n)
+{
+	uint64_t seen[4] = { 0 };
+	unsigned distinct = 0;
+	if (n < 64)
+		return false;
+	for (size_t i = 0; i < n && distinct < 16; i++) {
+		uint64_t bit = 1ull << (p[i] & 63);
+		if (!(seen[p[i] >> 6] & bit)) {
+			seen[p[i] >> 6] |= bit;
+			distinct++;
+		}
+	}
+	return distinct < 16;
+}
+
 bool http_host_is_ip(const uint8_t *p, size_t n)
 {
 	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))

@@ -29,6 +29,10 @@ bool http_log4shell(const uint8_t *p, size_t n, char *out, size_t len);
 
 /* True when a body start is binary: over a quarter of its bytes are neither text nor whitespace. */
 bool http_binary(const uint8_t *p, size_t n);
+/* True when a body start is filler: >= 64 bytes holding fewer than 16 distinct
+ * byte values (zeros, one repeated byte, a short repeated pattern), as test
+ * files and speed tests serve; code and encrypted payloads vary far more. */
+bool http_filler(const uint8_t *p, size_t n);
 /* True when a Host value is an IP literal (v4, [v6], with or without port). */
 bool http_host_is_ip(const uint8_t *p, size_t n);
 /* True when a Cookie header holds a value of >= 64 base64-like characters. */

@@ -283,8 +283,9 @@ static int on_req_complete(htp_tx_t *tx)
  * type), or an octet-stream
  * with a file type, an executable name or >= HTTP_BIG_OCTET bytes from a
  * bare-IP Host or a script (a query string, .php/.asp/.jsp/.cgi), or an
- * untyped binary body of >= HTTP_BIG_OPAQUE bytes from a bare-IP Host; never
- * a package fetched by a package manager or a non-2xx answer.
+ * untyped binary body of >= HTTP_BIG_OPAQUE bytes from a bare-IP Host (for
+ * these two, not filler: http_filler); never a package fetched by a
+ * package manager or a non-2xx answer.
  */
 /* A URI served by a program (a query string, or a script's extension), not a static file. */
 static bool dynamic_uri(const uint8_t *u, size_t n)
@@ -327,15 +328,17 @@ static void res_judge(struct http_st *st)
 		   (r->pkg_ua && (http_name_package(uri, ul) || http_name_package(fn, fnl)));
 	bool exe_name = http_name_exec(fn, fnl) || http_name_exec(uri, ul);
 	bool octet = http_ctype_octet(ct, ctl);
-	/* C&C messages are small; staged code is not */
-	bool opaque = !ctl && r->rawip && size >= HTTP_BIG_OPAQUE && http_binary(d->sniff, d->nsniff);
+	/* C&C messages are small; staged code is not.  Filler (zeros, a repeated
+	 * byte: test files, speed tests) is neither code nor ciphertext. */
+	bool filler = http_filler(d->sniff, d->nsniff);
+	bool opaque = !ctl && r->rawip && size >= HTTP_BIG_OPAQUE && http_binary(d->sniff, d->nsniff) && !filler;
 	bool code = t == HF_PE || t == HF_ELF || t == HF_CLASS || t == HF_JAR;
 	bool plugin = t == HF_SWF || t == HF_XAP || t == HF_PDF;
 	/* plug-in content is ordinary on the web: a download only from a bare IP or under another type */
 	bool plugin_dl = (plugin && (r->rawip || !http_ctype_plugin(ct, ctl))) ||
 			 (http_ctype_plugin(ct, ctl) && r->rawip);
 	/* an untyped octet-stream is a payload from a bare address or a script, not a site's static file */
-	bool big_octet = size >= HTTP_BIG_OCTET && (r->rawip || dynamic_uri(uri, ul));
+	bool big_octet = size >= HTTP_BIG_OCTET && (r->rawip || dynamic_uri(uri, ul)) && !filler;
 	bool dl = code || plugin_dl || http_ctype_exec(ct, ctl) ||
 		  (octet && (t != HF_NONE || exe_name || big_octet)) || opaque;
 	if (pkg || r->status < 200 || r->status >= 300 || !dl)

@@ -1,8 +1,9 @@
 /*
  * proto_irc.c - IRC (RFC 2812): registration (NICK, USER), channels
  * (JOIN), and bot commands: PRIVMSG/NOTICE/TOPIC text and the 332 topic
- * reply that start with a command character ('!', '.', '@', '$') - the
- * usual form of IRC bot commands (".advscan", "!download"...).
+ * reply that start with a command character ('!', '.', '$') and a
+ * lower-case letter - the usual form of IRC bot commands (".advscan",
+ * "!download"...).  '@' is not one: in chat, "@nick ..." addresses a person.
  *
  *   [":" prefix SP] command *(SP param) [SP ":" trailing] CRLF
  */
@@ -24,7 +25,7 @@ static const uint8_t *irc_trailing(const uint8_t *l, size_t n, size_t *tn)
 
 static bool irc_cmd_char(uint8_t ch)
 {
-	return ch == '!' || ch == '.' || ch == '@' || ch == '$';
+	return ch == '!' || ch == '.' || ch == '$';
 }
 
 static void irc_text(struct rp_col *c, struct rp_flow *rf, const uint8_t *l, size_t n)

@@ -1,7 +1,8 @@
 /*
  * proto_smb.c - SMB over NetBIOS session service (TCP 445/139): SMBv1
  * commands ([MS-CIFS] 2.2.3.1) and SMB2's magic.  Facts kept: Trans2
- * (0x32, DoublePulsar's channel: SESSION_SETUP subcommand 0x0e) and
+ * (0x32) with the SESSION_SETUP subcommand 0x0e (DoublePulsar's channel;
+ * other subcommands are ordinary file access) and
  * NT Trans (0xa0) with a large total parameter/data count, EternalBlue's
  * overflow vehicle (with Trans2 Secondary 0x33 following).
  *
@@ -58,8 +59,18 @@ static bool smb_inspect(struct rp_col *c, struct rp_flow *rf, const struct rp_se
 	};
 	if (s->dir == 0 && names[cmd])
 		rp_ev_add(c, rf->h[0], EV_SMB_CMD, (const uint8_t *)names[cmd], __builtin_strlen(names[cmd]));
-	if (cmd == 0x32 && s->dir == 0)
-		rf->facts |= RPF_SMB_TRANS2;
+	if (cmd == 0x32 && s->dir == 0) {
+		/* Trans2 is ordinary SMB1 file access (FIND_FIRST2, QUERY_FS_INFO ...);
+		 * only SESSION_SETUP (0x0e), which no client uses ([MS-CIFS]
+		 * 2.2.6.14: reserved), is DoublePulsar's channel.  The 32-byte
+		 * header's last 27 bytes, WordCount, 13 parameter words and
+		 * SetupCount/Reserved come before Setup[0], the subcommand. */
+		uint8_t wc, nsetup;
+		uint16_t sub;
+		if (rd_skip(&r, 27) && rd_u8(&r, &wc) && wc >= 15 && rd_skip(&r, 26) && rd_u8(&r, &nsetup) &&
+		    nsetup >= 1 && rd_skip(&r, 1) && rd_le16(&r, &sub) && sub == 0x0e)
+			rf->facts |= RPF_SMB_TRANS2;
+	}
 	if (cmd == 0xa0 && s->dir == 0) {
 		uint8_t wc;
 		uint32_t tparam, tdata;

@@ -185,6 +185,7 @@ static void client_hello(struct tls_in *in, struct rd m)
 		if (type == 0 && !sni && rd_be16(&e, &list) && rd_u8(&e, &nt) && nt == 0 &&
 		    rd_be16(&e, &nlen) && rd_bytes(&e, nlen, &name) && nlen) {
 			rp_ev_add(in->c, host, EV_TLS_SNI, name, nlen);
+			in->rf->facts |= RPF_TLS_SNI;
 			sni = true;
 		} else if (type == 10 && rd_be16(&e, &list) && rd_sub(&e, list, &e2)) {
 			groups = e2;

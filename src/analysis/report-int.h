@@ -214,6 +214,11 @@ void rp_evidence(struct rp_beh *b, const char *fmt, ...) __attribute__((format(p
 /* The other endpoint's host of flow f as seen from the sandbox host. */
 const struct host *rp_peer(const struct rp_ctx *x, const struct rp_flow *f);
 bool rp_outbound(const struct rp_ctx *x, const struct rp_flow *f);
+/* True when both ends of f are one machine: the same address, or a loopback
+ * address (127/8, ::1) at either end.  Such a connection is one process
+ * talking to another (a local database, controller or proxy); the C2
+ * detectors judge only traffic that leaves the machine. */
+bool rp_same_machine(const struct rp_ctx *x, const struct rp_flow *f);
 /* A port of an ordinary service (report.c): proto 6 TCP, else UDP. */
 bool rp_service_port(uint8_t proto, uint16_t port);
 /* Up to max evidence strings of (host, cat), most frequent first, joined by ", ". */

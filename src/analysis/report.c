@@ -100,6 +100,19 @@ bool rp_outbound(const struct rp_ctx *x, const struct rp_flow *f)
 	return f->h[0] == x->self;
 }
 
+static bool loopback(const struct host *h)
+{
+	static const uint8_t one[16] = { [15] = 1 };
+	return h && ((h->family == 4 && h->addr[0] == 127) || (h->family == 6 && !memcmp(h->addr, one, 16)));
+}
+
+bool rp_same_machine(const struct rp_ctx *x, const struct rp_flow *f)
+{
+	const struct host *a = f->h[0] && f->h[0] <= x->nhosts ? x->hosts[f->h[0] - 1] : NULL;
+	const struct host *b = f->h[1] && f->h[1] <= x->nhosts ? x->hosts[f->h[1] - 1] : NULL;
+	return f->h[0] == f->h[1] || loopback(a) || loopback(b);
+}
+
 const struct host *rp_peer(const struct rp_ctx *x, const struct rp_flow *f)
 {
 	uint32_t i = f->h[0] == x->self ? f->h[1] : f->h[0];

@@ -53,7 +53,7 @@ enum {
 	RPF_IRC_REG = 1u << 7, RPF_IRC_JOIN = 1u << 8, RPF_IRC_CMD = 1u << 9,
 	RPF_DNS_TUNNEL = 1u << 10,  /* long, random-looking labels or TXT/NULL queries */
 	RPF_OV_XOR = 1u << 11,      /* Overnet under Storm's XOR key */
-	RPF_SMB_TRANS2 = 1u << 12,  /* SMBv1 Trans2 (DoublePulsar's channel) */
+	RPF_SMB_TRANS2 = 1u << 12,  /* SMBv1 Trans2 SESSION_SETUP (DoublePulsar's channel) */
 	RPF_SMB_NTTRANS = 1u << 13, /* SMBv1 NT Trans with a large parameter block (EternalBlue) */
 	RPF_FTP_RETR = 1u << 14, RPF_FTP_STOR = 1u << 15, RPF_FTP_LOGIN = 1u << 16,
 	RPF_TCP_EST = 1u << 17,     /* SYN-ACK seen */
@@ -61,6 +61,7 @@ enum {
 	RPF_NTP_CLIENT = 1u << 19,
 	RPF_DNS_ANSWER = 1u << 20,
 	RPF_SHELL = 1u << 21,       /* command-shell text on a raw TCP port */
+	RPF_TLS_SNI = 1u << 22,     /* a ClientHello naming its server (server_name) */
 };
 
 /*
@@ -390,7 +391,7 @@ struct rp_kind {
 };
 const struct rp_kind *rp_kind_find(const char *name);
 const struct rp_kind *rp_kinds(size_t *n);
-/* True when a behavior kind is malicious (not dns/http/tls/time_sync/ping/server). */
+/* True when a behavior kind is malicious (not dns/http/tls/time_sync/ping/irc/server). */
 bool rp_kind_malicious(const char *kind);
 
 /* A tunable threshold a detector declares in its table row. */

@@ -38,6 +38,7 @@ static const struct rp_kind kinds[] = {
 	{ "http", false, NULL, 30, "web requests" },
 	{ "tls", false, NULL, 30, "TLS handshakes" },
 	{ "time_sync", false, NULL, 30, "NTP clock synchronisation" },
+	{ "irc", false, NULL, 30, "IRC chat on an IRC network's port, no bot command seen" },
 	{ "ping", false, NULL, 30, "ICMP echo to a few hosts" },
 };
 

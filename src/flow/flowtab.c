@@ -265,7 +265,12 @@ static bool key_swapped(const struct pkt *p)
  * that answer requests (a P2P overlay uses any port, low ones too).  A
  * flow first seen mid-way (a TCP segment without SYN, a UDP datagram) from
  * such a port to a port that is not one is turned round, as Zeek does, so
- * that the client is the originator.
+ * that the client is the originator.  So is a TCP segment without SYN from
+ * a fixed port (5001-32767) to a port of the ephemeral ranges clients draw
+ * from (32768 and up: Linux 32768-60999, Windows and IANA 49152-65535): a
+ * service on a port no list names (a C2 listener, an SDN controller) seen
+ * mid-way.  Ports 1025-5000 are left alone: older Windows and BSD clients
+ * draw from them.
  */
 static bool likely_server(uint8_t proto, uint16_t port)
 {
@@ -345,7 +350,9 @@ static struct flow *flow_create(struct flowtab *t, const struct pkt *p, uint64_t
 	bool flip = p->has_ports && (p->proto == 6 || p->proto == 17) &&
 		    ((p->proto == 6 && (p->tcp_flags & 0x12) == 0x12) ||
 		     ((p->proto == 17 || !(p->tcp_flags & 0x02)) && likely_server(p->proto, p->sport) &&
-		      !likely_server(p->proto, p->dport) && p->dport >= 1024));
+		      !likely_server(p->proto, p->dport) && p->dport >= 1024) ||
+		     (p->proto == 6 && !(p->tcp_flags & 0x02) && p->sport > 5000 && p->sport < 32768 &&
+		      p->dport >= 32768 && !likely_server(p->proto, p->dport)));
 	memcpy(f->orig, flip ? p->dst : p->src, 16);
 	memcpy(f->resp, flip ? p->src : p->dst, 16);
 	f->orig_p = flip ? p->dport : p->sport;

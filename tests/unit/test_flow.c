@@ -250,6 +250,19 @@ static void test_flip(void)
 	CHECK_EQ_U(last_dir, 0);
 	CHECK(memcmp(f->orig, H_B, 4) == 0);
 
+	fresh("midstream-from-fixed-to-ephemeral-port-flips");   /* a listener on an unlisted port */
+	mid = mk(T0, H_B, 6633, H_A, 34887, 6, PSH | ACK, 60);
+	f = feed(&mid);
+	CHECK_EQ_U(last_dir, 1);
+	CHECK(memcmp(f->orig, H_A, 4) == 0);
+	CHECK_EQ_U(f->resp_p, 6633);
+
+	fresh("midstream-from-old-client-port-stays");   /* 1025-5000: an older client's own port */
+	mid = mk(T0, H_B, 1035, H_A, 40000, 6, PSH | ACK, 60);
+	f = feed(&mid);
+	CHECK_EQ_U(last_dir, 0);
+	CHECK(memcmp(f->orig, H_B, 4) == 0);
+
 	fresh("syn-from-low-port-stays");
 	mid = mk(T0, H_B, 80, H_A, 49200, 6, SYN, 0);
 	f = feed(&mid);

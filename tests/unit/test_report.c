@@ -607,7 +607,9 @@ static uint32_t http_exchange(const char *req, const char *res_head, const void 
 static void test_http_download_rules(void)
 {
 	TEST("http download rules: packages and ordinary plug-ins are not downloads");
-	uint8_t zeros[1200] = { 0 }, swf[600] = { 'C', 'W', 'S', 10 };
+	uint8_t zeros[1200] = { 0 }, blob[1200], swf[600] = { 'C', 'W', 'S', 10 };
+	for (size_t i = 0; i < sizeof blob; i++)   /* varied bytes, as code or ciphertext */
+		blob[i] = (uint8_t)(i * 167 + (i >> 3) * 29);
 	/* a .deb fetched by APT: octet-stream, large, still no download */
 	uint32_t f2 = http_exchange("GET /pool/main/x_1.0_amd64.deb HTTP/1.1\r\nHost: deb.example\r\n"
 				    "User-Agent: Debian APT-HTTP/1.3 (1.2.32)\r\n\r\n",
@@ -622,17 +624,22 @@ static void test_http_download_rules(void)
 	/* an octet-stream of >= 4 KiB (declared) from a script: a download */
 	f2 = http_exchange("GET /load.php?e=1 HTTP/1.1\r\nHost: a.example\r\n\r\n",
 			   "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-			   "Content-Length: 5000\r\n\r\n", zeros, sizeof zeros);
+			   "Content-Length: 5000\r\n\r\n", blob, sizeof blob);
 	CHECK(f2 & RPF2_HTTP_DOWNLOAD);
+	/* ... unless it is filler (zeros: a test file): neither code nor ciphertext */
+	f2 = http_exchange("GET /load.php?e=1 HTTP/1.1\r\nHost: a.example\r\n\r\n",
+			   "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+			   "Content-Length: 5000\r\n\r\n", zeros, sizeof zeros);
+	CHECK(!(f2 & RPF2_HTTP_DOWNLOAD));
 	/* the same as a named site's static file (an update blob, a font): no download */
 	f2 = http_exchange("GET /f/blob.dat HTTP/1.1\r\nHost: a.example\r\n\r\n",
 			   "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-			   "Content-Length: 5000\r\n\r\n", zeros, sizeof zeros);
+			   "Content-Length: 5000\r\n\r\n", blob, sizeof blob);
 	CHECK(!(f2 & RPF2_HTTP_DOWNLOAD));
 	/* ... and from a bare IP: a download */
 	f2 = http_exchange("GET /f/blob.dat HTTP/1.1\r\nHost: 192.0.2.7\r\n\r\n",
 			   "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-			   "Content-Length: 5000\r\n\r\n", zeros, sizeof zeros);
+			   "Content-Length: 5000\r\n\r\n", blob, sizeof blob);
 	CHECK(f2 & RPF2_HTTP_DOWNLOAD);
 	/* Flash from a named site under its own type: content, not a download */
 	f2 = http_exchange("GET /ad.swf HTTP/1.1\r\nHost: cdn.example\r\n\r\n",
@@ -1163,10 +1170,19 @@ static void test_ftp_smb_shell(void)
 	f = flow(6, 1601, 8884);
 	CHECK(!feed(&proto_ftp, &f, "QUIT\r\n", 6, 0));
 	TEST("smb");
-	uint8_t smb[4 + 32 + 8] = { 0, 0, 0, 40, 0xFF, 'S', 'M', 'B', 0x32 };
+	/* Trans2: WordCount 15, 13 words, SetupCount 1, Reserved, Setup[0] = subcommand, ByteCount */
+	uint8_t smb[4 + 32 + 1 + 30 + 2] = { 0, 0, 0, 65, 0xFF, 'S', 'M', 'B', 0x32 };
+	smb[36] = 15;
+	smb[63] = 1;
+	smb[65] = 0x0e;                       /* SESSION_SETUP: DoublePulsar's channel */
 	f = flow(6, 1700, 445);
 	CHECK(feed(&proto_smb, &f, smb, sizeof smb, 0));
 	CHECK(f.facts & RPF_SMB_TRANS2);
+	smb[65] = 0x01;                       /* FIND_FIRST2: a directory listing */
+	f = flow(6, 1704, 445);
+	CHECK(feed(&proto_smb, &f, smb, sizeof smb, 0));
+	CHECK(!(f.facts & RPF_SMB_TRANS2));
+	smb[65] = 0x0e;
 	uint8_t nt[4 + 32 + 12] = { 0, 0, 0, 44, 0xFF, 'S', 'M', 'B', 0xA0 };
 	nt[4 + 32] = 19;                      /* word count */
 	nt[4 + 32 + 4 + 2] = 0x01;            /* total parameter count 0x10000 */
