@@ -237,6 +237,7 @@ static int learn_opt(void *ctx, int id, const char *arg)
 int cmd_learn(int argc, char **argv)
 {
 	struct learn_ctx x;
+	x.dedup = false;   /* set only by --dedup */
 	bhcli_init(&x.b);
 	bhcli_train_defaults(&x.t);
 	int rc = cli_parse(argc, argv, "learn", "[options] INPUT... -o MODEL", learn_opts, learn_opt, &x, NULL,
