@@ -33,6 +33,12 @@ round() {  # WORKERS
 			"$BOTLENS" worker --db "$PG_URL" --jobs 1 --quiet --model "$TMP/model.txt" >"$TMP/w$i.log" 2>&1 &
 		i=$((i + 1))
 	done
+	i=0
+	while [ $i -lt "$1" ]; do   # the workers' pids, for the exit trap (pg_lib.sh) too
+		until [ -s "$TMP/pid$i" ]; do sleep 0.01; done
+		PG_PIDS="$PG_PIDS $(cat "$TMP/pid$i")"
+		i=$((i + 1))
+	done
 	until [ "$(pg_sql "SELECT NOT EXISTS (SELECT 1 FROM jobs WHERE status IN (0, 1))")" = t ]; do
 		sleep 0.05
 	done

@@ -103,6 +103,7 @@ start_worker() {  # N: starts worker N, its pid in W_N
 	TMPDIR="$TMP/wtmp" "$BOTLENS" worker --db "$PG_URL" --jobs 1 --lease $LEASE --name "w$1" --model "$TMP/model.txt" \
 		>"$TMP/w$1.log" 2>&1 &
 	eval "W_$1=\$!"
+	PG_PIDS="$PG_PIDS $!"
 }
 now() { date +%s; }
 # wait_sql SECONDS CONDITION: polls until the SQL condition holds; 1 at the deadline

@@ -4,7 +4,8 @@
 #   pg_have            true when the server binaries are here (else PG_WHY says why)
 #   pg_start           initdb into a new temporary directory and start the server;
 #                      sets PG_DIR, PG_URL (postgresql:///botlens?host=PG_DIR&user=botlens)
-#   pg_stop            stop the server and remove its directory (also at exit)
+#   pg_stop            stop the server and remove its directory (also at exit,
+#                      after killing the clients listed in PG_PIDS)
 #   pg_restart         stop (fast: connections are cut) and start again
 #   pg_down / pg_up    the same in two steps
 #   pg_sql SQL         run SQL with psql, unaligned rows, no header
@@ -80,10 +81,18 @@ EOF
 		tail -5 "$PG_DIR/log"
 		return 1
 	}
-	trap 'pg_stop; rm -rf "$TMP"' EXIT
+	trap 'pg_kill_pids; pg_stop; rm -rf "$TMP"' EXIT
 	trap 'exit 130' INT TERM
 	PG_URL="postgresql:///botlens?host=$PG_DIR&user=botlens"
 	psql -q -h "$PG_DIR" -U botlens -d postgres -c 'CREATE DATABASE botlens' >/dev/null
+}
+
+# PG_PIDS: clients a script started in the background (workers); killed at
+# exit so that none outlives the server, whatever ended the script
+PG_PIDS=
+pg_kill_pids() {
+	[ -n "$PG_PIDS" ] && kill -9 $PG_PIDS 2>/dev/null
+	return 0
 }
 
 pg_stop() {
