@@ -306,6 +306,20 @@ struct bh_train_opts {
 int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
 		 const struct bh_ftab *ftab, const struct bh_train_opts *o, struct bh_model *m,
 		 char *err, size_t errlen);
+/*
+ * The rows' LIBLINEAR problem built once (binary and count weighting; NULL
+ * for TF-IDF, whose weighting depends on the training rows), so that the
+ * many trainings of bh_svm_train (choice of C, calibration, left-out
+ * families) and of evaluate's folds slice it instead of rebuilding it.
+ * bh_svm_train_on(d, ...) is bh_svm_train with rows' problems taken from
+ * d when d holds every one of them (d may be NULL).
+ */
+struct bh_svm_data *bh_svm_data_new(const struct bh_set *s, const size_t *rows, size_t n,
+				    const struct bh_embed_cfg *ec);
+void bh_svm_data_free(struct bh_svm_data *d);
+int bh_svm_train_on(const struct bh_svm_data *d, const struct bh_set *s, const size_t *rows, size_t n,
+		    const struct bh_embed_cfg *ec, const struct bh_ftab *ftab, const struct bh_train_opts *o,
+		    struct bh_model *m, char *err, size_t errlen);
 /* Weights a copy of count vector v as the model wants. */
 void bh_model_prepare(const struct bh_model *m, const struct bh_vec *v, struct bh_vec *out);
 /* Scores of a prepared vector for every family; returns the best family index. */
@@ -332,8 +346,10 @@ void bh_protos_build(struct bh_model *m, const struct bh_set *s, const size_t *r
 double bh_model_dist(const struct bh_model *m, const struct bh_vec *x, size_t fam);
 bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t best, const double *sc,
 		      double *dist);
+struct bh_svm_data;
 void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
-			  const struct bh_train_opts *o, struct bh_model *m);
+			  const struct bh_train_opts *o, const struct bh_svm_data *dat, struct bh_model *cvm,
+			  struct bh_model *m);
 
 /* Exact duplicates (dups.c): reports whose n-gram count vectors are equal. */
 struct bh_dups {
@@ -402,6 +418,7 @@ struct bh_xval_opts {
 	int unk;                      /* family index held out of training, or -1 */
 	const struct bh_embed_cfg *embed;
 	const struct bh_train_opts *train;
+	const struct bh_svm_data *data;   /* the labelled rows' problem (bh_xval builds it), or NULL */
 };
 #define BH_XVAL_TRAIN (-1)            /* a fold's training failed: err says which and why */
 #define BH_XVAL_WORKER (-2)           /* a worker process failed */

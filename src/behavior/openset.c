@@ -279,14 +279,20 @@ static void pidx_free(struct pidx *px, size_t n)
  */
 static void score_rows(const struct bh_set *s, const size_t *tr, size_t ntr, const size_t *te, size_t nte,
 		       const struct bh_embed_cfg *ec, const struct bh_train_opts *o, int fam, const struct bh_model *pm,
-		       struct pt *pts, size_t *npts, struct bh_model *keep)
+		       struct pt *pts, size_t *npts, struct bh_model *keep, const struct bh_svm_data *dat,
+		       struct bh_model *given)
 {
 	struct bh_train_opts so = *o;
 	so.reject_q = 0;
 	so.protos = pm ? 0 : so.protos;
 	struct bh_model m;
 	char err[160];
-	if (bh_svm_train(s, tr, ntr, ec, NULL, &so, &m, err, sizeof err)) {
+	if (given && given->nfam) {
+		/* trained by the choice of C on these rows at this C: only its prototypes are missing */
+		m = *given;
+		memset(given, 0, sizeof *given);
+		bh_protos_build(&m, s, tr, ntr, so.protos);
+	} else if (given || bh_svm_train_on(dat, s, tr, ntr, ec, NULL, &so, &m, err, sizeof err)) {
 		if (keep)
 			memset(keep, 0, sizeof *keep);
 		return;
@@ -478,7 +484,8 @@ static void scale(const struct bh_set *s, struct pt *p, size_t nk, size_t np, st
 }
 
 void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
-			  const struct bh_train_opts *o, struct bh_model *m)
+			  const struct bh_train_opts *o, const struct bh_svm_data *dat, struct bh_model *cvm,
+			  struct bh_model *m)
 {
 	struct bh_train_opts so = *o;
 	so.C = m->C;
@@ -503,7 +510,7 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 			else
 				tr[ntr++] = rows[i];
 		}
-		score_rows(s, tr, ntr, te, nte, ec, &fo, -1, NULL, p, &np, &fm[k]);
+		score_rows(s, tr, ntr, te, nte, ec, &fo, -1, NULL, p, &np, &fm[k], dat, cvm ? &cvm[k] : NULL);
 	}
 	size_t nk = np;
 	size_t nf = 0;
@@ -525,11 +532,12 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 				tr[ntr++] = rows[i];
 		}
 		const struct bh_model *share = fm[k].nproto && ec->weight != BH_W_TFIDF ? &fm[k] : NULL;
-		score_rows(s, tr, ntr, te, nte, ec, share ? &so : &fo, (int)f, share, p, &np, NULL);
+		score_rows(s, tr, ntr, te, nte, ec, share ? &so : &fo, (int)f, share, p, &np, NULL, dat, NULL);
 	}
 	for (unsigned k = 0; k < K; k++)
 		bh_model_free(&fm[k]);
 	free(fm);
+	free(cvm);
 	scale(s, p, nk, np, m);
 	choose(p, nk, np - nk, s->nfam, o->reject_q, m->nproto > 0, m);
 	free(present);

@@ -54,18 +54,29 @@ struct prob {
 	size_t nfeat;
 	struct bh_idf idf;
 	bool have_idf;
+	bool shared;        /* nodes, hash and dict are a bh_svm_data's (prob_sub) */
+};
+
+/* A training set's LIBLINEAR rows, weighted and normalised once (binary and count weighting,
+ * where a row's weighting does not depend on the other rows); trainings on subsets of it
+ * take the rows' node pointers (prob_sub) instead of building their own. */
+struct bh_svm_data {
+	struct prob p;
+	size_t *pos;        /* s->n: row of s -> its index in p, SIZE_MAX when absent */
 };
 
 static void prob_free(struct prob *p)
 {
-	free(p->nodes);
 	free(p->y);
 	free(p->x);
 	free(p->cls_n);
 	free(p->cls_of_fam);
 	free(p->fam_of_cls);
-	free(p->hash);
-	bh_map_free(&p->dict);
+	if (!p->shared) {
+		free(p->nodes);
+		free(p->hash);
+		bh_map_free(&p->dict);
+	}
 	if (p->have_idf)
 		bh_idf_free(&p->idf);
 }
@@ -136,6 +147,77 @@ static void prob_build(struct prob *p, const struct bh_set *s, const size_t *row
 	p->p = (struct problem){ .l = (int)n, .n = (int)p->nfeat + 1, .y = p->y, .x = p->x, .bias = 1 };
 }
 
+/*
+ * The problem of rows (a subset of d's) without building it: the rows'
+ * nodes are d's.  Classes are numbered in order of first appearance, as
+ * prob_build does, and d's features absent from rows get weight 0, so
+ * LIBLINEAR computes the same weights as on prob_build(rows): its dual
+ * solver only touches a row's own nodes.
+ */
+static void prob_sub(struct prob *p, const struct bh_svm_data *d, const struct bh_set *s, const size_t *rows,
+		     size_t n)
+{
+	memset(p, 0, sizeof *p);
+	p->shared = true;
+	p->cls_of_fam = bh_alloc((s->nfam ? s->nfam : 1) * sizeof *p->cls_of_fam);
+	p->fam_of_cls = bh_alloc((s->nfam ? s->nfam : 1) * sizeof *p->fam_of_cls);
+	for (size_t f = 0; f < s->nfam; f++)
+		p->cls_of_fam[f] = -1;
+	p->cls_n = bh_calloc(s->nfam ? s->nfam : 1, sizeof *p->cls_n);
+	p->x = bh_alloc((n ? n : 1) * sizeof *p->x);
+	p->y = bh_alloc((n ? n : 1) * sizeof *p->y);
+	for (size_t r = 0; r < n; r++) {
+		int f = s->y[rows[r]];
+		if (p->cls_of_fam[f] < 0) {
+			p->fam_of_cls[p->k] = f;
+			p->cls_of_fam[f] = (int)p->k++;
+		}
+		p->cls_n[p->cls_of_fam[f]]++;
+		p->x[r] = d->p.x[d->pos[rows[r]]];
+		p->y[r] = p->cls_of_fam[f];
+	}
+	p->hash = d->p.hash;
+	p->nfeat = d->p.nfeat;
+	p->p = (struct problem){ .l = (int)n, .n = (int)p->nfeat + 1, .y = p->y, .x = p->x, .bias = 1 };
+}
+
+struct bh_svm_data *bh_svm_data_new(const struct bh_set *s, const size_t *rows, size_t n,
+				    const struct bh_embed_cfg *ec)
+{
+	if (ec->weight == BH_W_TFIDF)
+		return NULL;
+	struct bh_svm_data *d = bh_alloc(sizeof *d);
+	prob_build(&d->p, s, rows, n, ec);
+	d->pos = bh_alloc((s->n ? s->n : 1) * sizeof *d->pos);
+	for (size_t i = 0; i < s->n; i++)
+		d->pos[i] = SIZE_MAX;
+	for (size_t r = 0; r < n; r++)
+		d->pos[rows[r]] = r;
+	return d;
+}
+
+void bh_svm_data_free(struct bh_svm_data *d)
+{
+	if (!d)
+		return;
+	prob_free(&d->p);
+	free(d->pos);
+	free(d);
+}
+
+/* rows' problem: sliced from d when d holds every one of them, else built. */
+static void prob_get(struct prob *p, const struct bh_svm_data *d, const struct bh_set *s, const size_t *rows,
+		     size_t n, const struct bh_embed_cfg *ec)
+{
+	bool all = d != NULL;
+	for (size_t r = 0; all && r < n; r++)
+		all = d->pos[rows[r]] != SIZE_MAX;
+	if (all)
+		prob_sub(p, d, s, rows, n);
+	else
+		prob_build(p, s, rows, n, ec);
+}
+
 static void params(struct parameter *pa, const struct prob *p, double C, bool cw, int *wl, double *wv)
 {
 	memset(pa, 0, sizeof *pa);
@@ -152,21 +234,6 @@ static void params(struct parameter *pa, const struct prob *p, double C, bool cw
 		pa->weight_label = wl;
 		pa->weight = wv;
 	}
-}
-
-/* Balanced accuracy of C by cross-validation (robust to imbalance). */
-static double cv_score(const struct prob *p, const struct parameter *pa, unsigned folds)
-{
-	double *t = bh_alloc((size_t)p->p.l * sizeof *t);
-	cross_validation(&p->p, pa, (int)folds, t);
-	double *hit = bh_calloc(p->k, sizeof *hit), s = 0;
-	for (int i = 0; i < p->p.l; i++)
-		hit[(size_t)p->y[i]] += t[i] == p->y[i];
-	for (size_t c = 0; c < p->k; c++)
-		s += hit[c] / (double)p->cls_n[c];
-	free(t);
-	free(hit);
-	return s / (double)p->k;
 }
 
 /* Copies a LIBLINEAR model into m (families, weights by feature hash). */
@@ -207,35 +274,22 @@ static void convert(const struct model *lm, const struct prob *p, const struct b
 static const double c_grid[] = { 0.1, 1, 10 };
 #define NGRID (sizeof c_grid / sizeof *c_grid)
 
-int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
-		 const struct bh_ftab *ftab, const struct bh_train_opts *o, struct bh_model *m,
-		 char *err, size_t errlen)
+/* Trains at C on rows (no prototypes, no calibration) into m; 0, or -1 with err filled. */
+static int fit(const struct bh_svm_data *d, const struct bh_set *s, const size_t *rows, size_t n,
+	       const struct bh_embed_cfg *ec, const struct bh_ftab *ftab, double C, const struct bh_train_opts *o,
+	       struct bh_model *m, char *err, size_t errlen)
 {
-	set_print_string_function(quiet);
 	struct prob p;
-	prob_build(&p, s, rows, n, ec);
+	prob_get(&p, d, s, rows, n, ec);
 	if (p.k < 2) {
 		snprintf(err, errlen, "need labelled reports of at least two families (found %zu)", p.k);
 		prob_free(&p);
+		memset(m, 0, sizeof *m);
 		return -1;
 	}
 	int *wl = bh_alloc(p.k * sizeof *wl);
 	double *wv = bh_alloc(p.k * sizeof *wv);
 	struct parameter pa;
-	double C = o->C;
-	if (C <= 0) {
-		unsigned folds = o->cv_folds >= 2 ? o->cv_folds : 3;
-		double best = -1;
-		for (size_t i = 0; i < NGRID; i++) {
-			params(&pa, &p, c_grid[i], o->class_weights, wl, wv);
-			srand((unsigned)o->seed);
-			double sc = cv_score(&p, &pa, folds);
-			if (sc <= best + 1e-9)
-				break;   /* a larger C that does not help: stop (it also trains slower) */
-			best = sc;
-			C = c_grid[i];
-		}
-	}
 	params(&pa, &p, C, o->class_weights, wl, wv);
 	const char *bad = check_parameter(&p.p, &pa);
 	if (bad) {
@@ -243,6 +297,7 @@ int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const str
 		free(wl);
 		free(wv);
 		prob_free(&p);
+		memset(m, 0, sizeof *m);
 		return -1;
 	}
 	srand((unsigned)o->seed);
@@ -257,10 +312,126 @@ int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const str
 	free(wl);
 	free(wv);
 	prob_free(&p);
-	bh_protos_build(m, s, rows, n, o->protos);
-	if (o->reject_q > 0)
-		bh_openset_calibrate(s, rows, n, ec, o, m);
 	return 0;
+}
+
+/*
+ * Chooses C from the grid by K-fold cross-validation over rows (folds:
+ * bh_folds with seed ^ 0xca11b, the calibration's), scored by balanced
+ * accuracy; the grid stops at the first C that does not improve (a larger
+ * C also trains slower).  Each fold model is trained exactly as the
+ * calibration trains its fold models at that C, so the chosen C's K
+ * models are kept in *fm for it (bh_openset_calibrate).  A fold whose
+ * training fails (fewer than two families in it) counts its reports as
+ * misses.
+ */
+static double choose_c(const struct bh_svm_data *d, const struct bh_set *s, const size_t *rows, size_t n,
+		       const struct bh_embed_cfg *ec, const struct bh_train_opts *o, unsigned K,
+		       struct bh_model **fm)
+{
+	int *y = bh_alloc((n ? n : 1) * sizeof *y);
+	unsigned *fold = bh_alloc((n ? n : 1) * sizeof *fold);
+	for (size_t i = 0; i < n; i++)
+		y[i] = s->y[rows[i]];
+	bh_folds(y, n, K, o->seed ^ 0xca11b, fold);
+	size_t *tr = bh_alloc((n ? n : 1) * sizeof *tr), *nf = bh_calloc(s->nfam + 1, sizeof *nf);
+	double *hit = bh_alloc((s->nfam + 1) * sizeof *hit), *sc = bh_alloc((s->nfam + 1) * sizeof *sc);
+	for (size_t i = 0; i < n; i++)
+		nf[y[i]]++;
+	double best = -1, C = c_grid[0];
+	*fm = NULL;
+	for (size_t g = 0; g < NGRID; g++) {
+		struct bh_model *cur = bh_calloc(K, sizeof *cur);
+		memset(hit, 0, (s->nfam + 1) * sizeof *hit);
+		for (unsigned k = 0; k < K; k++) {
+			size_t ntr = 0;
+			for (size_t i = 0; i < n; i++)
+				if (fold[i] != k)
+					tr[ntr++] = rows[i];
+			char why[160];
+			if (fit(d, s, tr, ntr, ec, NULL, c_grid[g], o, &cur[k], why, sizeof why))
+				continue;
+			for (size_t i = 0; i < n; i++) {
+				if (fold[i] != k)
+					continue;
+				struct bh_vec v;
+				bh_model_prepare(&cur[k], &s->v[rows[i]], &v);
+				size_t b = bh_model_scores(&cur[k], &v, sc);
+				hit[y[i]] += bh_set_family(s, cur[k].fam[b]) == y[i];
+				bh_vec_free(&v);
+			}
+		}
+		double score = 0;
+		size_t nc = 0;
+		for (size_t f = 0; f < s->nfam; f++)
+			if (nf[f]) {
+				score += hit[f] / (double)nf[f];
+				nc++;
+			}
+		score = nc ? score / (double)nc : 0;
+		if (score <= best + 1e-9) {
+			for (unsigned k = 0; k < K; k++)
+				bh_model_free(&cur[k]);
+			free(cur);
+			break;
+		}
+		best = score;
+		C = c_grid[g];
+		for (unsigned k = 0; *fm && k < K; k++)
+			bh_model_free(&(*fm)[k]);
+		free(*fm);
+		*fm = cur;
+	}
+	free(y);
+	free(fold);
+	free(tr);
+	free(nf);
+	free(hit);
+	free(sc);
+	return C;
+}
+
+int bh_svm_train_on(const struct bh_svm_data *d, const struct bh_set *s, const size_t *rows, size_t n,
+		    const struct bh_embed_cfg *ec, const struct bh_ftab *ftab, const struct bh_train_opts *o,
+		    struct bh_model *m, char *err, size_t errlen)
+{
+	set_print_string_function(quiet);
+	unsigned K = o->cv_folds >= 2 ? o->cv_folds : 3;
+	double C = o->C;
+	struct bh_model *fm = NULL;
+	size_t nfam = 0;
+	bool *seen = bh_calloc(s->nfam + 1, sizeof *seen);
+	for (size_t i = 0; i < n; i++)
+		if (!seen[s->y[rows[i]]])
+			seen[s->y[rows[i]]] = true, nfam++;
+	free(seen);
+	if (nfam >= 2 && C <= 0)
+		C = choose_c(d, s, rows, n, ec, o, K, &fm);
+	if (fit(d, s, rows, n, ec, ftab, C, o, m, err, errlen)) {
+		for (unsigned k = 0; fm && k < K; k++)
+			bh_model_free(&fm[k]);
+		free(fm);
+		return -1;
+	}
+	bh_protos_build(m, s, rows, n, o->protos);
+	if (o->reject_q > 0) {
+		bh_openset_calibrate(s, rows, n, ec, o, d, fm, m);
+	} else {
+		for (unsigned k = 0; fm && k < K; k++)
+			bh_model_free(&fm[k]);
+		free(fm);
+	}
+	return 0;
+}
+
+int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
+		 const struct bh_ftab *ftab, const struct bh_train_opts *o, struct bh_model *m,
+		 char *err, size_t errlen)
+{
+	struct bh_svm_data *d = bh_svm_data_new(s, rows, n, ec);
+	int r = bh_svm_train_on(d, s, rows, n, ec, ftab, o, m, err, errlen);
+	bh_svm_data_free(d);
+	return r;
 }
 
 void bh_model_prepare(const struct bh_model *m, const struct bh_vec *v, struct bh_vec *out)

@@ -27,7 +27,7 @@ int bh_xval_fold(const struct bh_set *s, const unsigned *fold, unsigned k, const
 			tr[ntr++] = i;
 	struct bh_model m;
 	char why[XVAL_ERRLEN];
-	if (bh_svm_train(s, tr, ntr, o->embed, NULL, o->train, &m, why, sizeof why)) {
+	if (bh_svm_train_on(o->data, s, tr, ntr, o->embed, NULL, o->train, &m, why, sizeof why)) {
 		snprintf(err, errlen, "fold %u: %s", k + 1, why);
 		free(tr);
 		return BH_XVAL_TRAIN;
@@ -131,9 +131,22 @@ static int collect(int fd, pid_t pid, struct bh_tally *t, size_t *w, char *err, 
 	return 0;
 }
 
-int bh_xval(const struct bh_set *s, const unsigned *fold, const struct bh_xval_opts *o, struct bh_tally *t,
+int bh_xval(const struct bh_set *s, const unsigned *fold, const struct bh_xval_opts *oo, struct bh_tally *t,
 	    char *err, size_t errlen)
 {
+	/* every labelled row's LIBLINEAR problem, built once before the workers fork: each fold's
+	 * trainings slice it (binary and count weighting; TF-IDF folds build their own) */
+	struct bh_xval_opts ox = *oo;
+	const struct bh_xval_opts *o = &ox;
+	struct bh_svm_data *data = NULL;
+	if (!ox.data) {
+		size_t *lab = bh_alloc((s->n ? s->n : 1) * sizeof *lab), nl = 0;
+		for (size_t i = 0; i < s->n; i++)
+			if (s->y[i] >= 0)
+				lab[nl++] = i;
+		ox.data = data = bh_svm_data_new(s, lab, nl, oo->embed);
+		free(lab);
+	}
 	unsigned jobs = o->jobs < o->folds ? o->jobs : o->folds;
 	size_t *w = bh_alloc(record_len(t));
 	int rc = 0;
@@ -172,5 +185,6 @@ int bh_xval(const struct bh_set *s, const unsigned *fold, const struct bh_xval_o
 		}
 	}
 	free(w);
+	bh_svm_data_free(data);
 	return rc;
 }
