@@ -346,6 +346,12 @@ void bh_protos_build(struct bh_model *m, const struct bh_set *s, const size_t *r
 double bh_model_dist(const struct bh_model *m, const struct bh_vec *x, size_t fam);
 bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t best, const double *sc,
 		      double *dist);
+/* bh_model_unknown for many reports of one model: each family's prototypes indexed once
+ * (dense renumbering), a distance is then one gather per prototype; same answers. */
+struct bh_pdist;
+struct bh_pdist *bh_pdist_new(const struct bh_model *m);
+void bh_pdist_free(struct bh_pdist *p);
+bool bh_model_unknown_px(struct bh_pdist *p, const struct bh_vec *x, size_t best, const double *sc, double *dist);
 struct bh_svm_data;
 void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
 			  const struct bh_train_opts *o, const struct bh_svm_data *dat, struct bh_model *cvm,

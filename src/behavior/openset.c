@@ -158,10 +158,9 @@ double bh_model_dist(const struct bh_model *m, const struct bh_vec *x, size_t fa
 	return best;
 }
 
-bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t best, const double *sc,
-		      double *dist)
+/* The tests of bh_model_unknown, given d = bh_model_dist(m, x, best) (INFINITY without prototypes). */
+static bool unknown_at(const struct bh_model *m, double d, size_t best, const double *sc, double *dist)
 {
-	double d = m->nproto ? bh_model_dist(m, x, best) : INFINITY;
 	if (m->dist_scale && m->dist_scale[best] > 0)
 		d /= m->dist_scale[best];
 	if (dist)
@@ -169,6 +168,12 @@ bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t b
 	double so = m->score_off ? m->score_off[best] : 0, mo = m->score_off ? m->score_off[m->nfam + best] : 0;
 	return sc[best] - so < m->threshold || sc[best] - second(sc, m->nfam, best) - mo < m->margin_threshold ||
 	       (m->nproto && d > m->dist_threshold);
+}
+
+bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t best, const double *sc,
+		      double *dist)
+{
+	return unknown_at(m, m->nproto ? bh_model_dist(m, x, best) : INFINITY, best, sc, dist);
 }
 
 /* One scored report: best score, margin to the runner-up, distance to the best family's support,
@@ -266,6 +271,35 @@ static void pidx_free(struct pidx *px, size_t n)
 		bh_map_free(&px[c].ix);
 	}
 	free(px);
+}
+
+struct bh_pdist {
+	const struct bh_model *m;
+	struct pidx *px;
+};
+
+struct bh_pdist *bh_pdist_new(const struct bh_model *m)
+{
+	struct bh_pdist *p = bh_alloc(sizeof *p);
+	p->m = m;
+	p->px = bh_calloc(m->nfam ? m->nfam : 1, sizeof *p->px);
+	return p;
+}
+
+void bh_pdist_free(struct bh_pdist *p)
+{
+	if (!p)
+		return;
+	pidx_free(p->px, p->m->nfam);
+	free(p);
+}
+
+/* The same sums in the same order as bh_vec_dot (a prototype's absent features add 0): the
+ * same distance as bh_model_dist, hence the same answer as bh_model_unknown. */
+bool bh_model_unknown_px(struct bh_pdist *p, const struct bh_vec *x, size_t best, const double *sc, double *dist)
+{
+	const struct bh_model *m = p->m;
+	return unknown_at(m, m->nproto ? pidx_dist(&p->px[best], m, best, x) : INFINITY, best, sc, dist);
 }
 
 /*

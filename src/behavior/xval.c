@@ -33,13 +33,14 @@ int bh_xval_fold(const struct bh_set *s, const unsigned *fold, unsigned k, const
 		return BH_XVAL_TRAIN;
 	}
 	double *sc = bh_alloc(m.nfam * sizeof *sc);
+	struct bh_pdist *pd = bh_pdist_new(&m);
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->y[i] < 0 || fold[i] != k)
 			continue;
 		struct bh_vec v;
 		bh_model_prepare(&m, &s->v[i], &v);
 		size_t b = bh_model_scores(&m, &v, sc);
-		bool rej = bh_model_unknown(&m, &v, b, sc, NULL);
+		bool rej = bh_model_unknown_px(pd, &v, b, sc, NULL);
 		int pred = bh_set_family(s, m.fam[b]);
 		if (s->y[i] == o->unk) {
 			t->unk++;
@@ -52,6 +53,7 @@ int bh_xval_fold(const struct bh_set *s, const unsigned *fold, unsigned k, const
 		}
 		bh_vec_free(&v);
 	}
+	bh_pdist_free(pd);
 	free(sc);
 	free(tr);
 	bh_model_free(&m);
