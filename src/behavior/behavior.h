@@ -292,6 +292,7 @@ struct bh_train_opts {
 	bool class_weights;   /* weight classes by n / (k * n_c) */
 	double reject_q;      /* budget: share of knowns that may be rejected (0 = no rejection) */
 	unsigned protos;      /* prototypes per family for the distance test (0 = score test only) */
+	unsigned threads;     /* trainings run on up to this many threads (0, 1: one); same models */
 	uint64_t seed;
 };
 /*
@@ -320,6 +321,13 @@ void bh_svm_data_free(struct bh_svm_data *d);
 int bh_svm_train_on(const struct bh_svm_data *d, const struct bh_set *s, const size_t *rows, size_t n,
 		    const struct bh_embed_cfg *ec, const struct bh_ftab *ftab, const struct bh_train_opts *o,
 		    struct bh_model *m, char *err, size_t errlen);
+/*
+ * par.c: fn(ctx, i) for every i < n on up to `threads` threads (the caller's
+ * one included), each taking the next index in turn; returns when all are
+ * done.  rand() is per thread there, so LIBLINEAR trainings run in parallel
+ * give the same models as in sequence.
+ */
+void bh_par_for(size_t n, unsigned threads, void (*fn)(void *ctx, size_t i), void *ctx);
 /* Weights a copy of count vector v as the model wants. */
 void bh_model_prepare(const struct bh_model *m, const struct bh_vec *v, struct bh_vec *out);
 /* Scores of a prepared vector for every family; returns the best family index. */

@@ -517,6 +517,75 @@ static void scale(const struct bh_set *s, struct pt *p, size_t nk, size_t np, st
 	free(med);
 }
 
+/* The fold models of bh_openset_calibrate (known points), one task per fold. */
+struct kfold {
+	const struct bh_set *s;
+	const size_t *rows;
+	size_t n;
+	const unsigned *fold;
+	const struct bh_embed_cfg *ec;
+	const struct bh_train_opts *fo;
+	struct bh_model *fm, *cvm;
+	const struct bh_svm_data *dat;
+	struct pt **pts;
+	size_t *npts;
+};
+
+static void kfold_task(void *ctx, size_t k)
+{
+	struct kfold *c = ctx;
+	size_t *tr = bh_alloc((c->n ? c->n : 1) * sizeof *tr), *te = bh_alloc((c->n ? c->n : 1) * sizeof *te);
+	size_t ntr = 0, nte = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->fold[i] == k)
+			te[nte++] = c->rows[i];
+		else
+			tr[ntr++] = c->rows[i];
+	}
+	c->pts[k] = bh_alloc((nte ? nte : 1) * sizeof **c->pts);
+	score_rows(c->s, tr, ntr, te, nte, c->ec, c->fo, -1, NULL, c->pts[k], &c->npts[k], &c->fm[k], c->dat,
+		   c->cvm ? &c->cvm[k] : NULL);
+	free(tr);
+	free(te);
+}
+
+/* The left-out-family models of bh_openset_calibrate, one task per family. */
+struct lofo {
+	const struct bh_set *s;
+	const size_t *rows;
+	size_t n;
+	const int *y;
+	const unsigned *fold;
+	const struct bh_embed_cfg *ec;
+	const struct bh_train_opts *so, *fo;
+	const struct bh_model *fm;
+	const struct bh_svm_data *dat;
+	size_t *fam, nt;       /* the families held out, in order */
+	struct pt **pts;       /* per task: its points */
+	size_t *npts;
+};
+
+static void lofo_task(void *ctx, size_t j)
+{
+	struct lofo *l = ctx;
+	unsigned K = l->so->cv_folds >= 2 ? l->so->cv_folds : 3, k = (unsigned)(j % K);
+	int f = (int)l->fam[j];
+	size_t *tr = bh_alloc((l->n ? l->n : 1) * sizeof *tr), *te = bh_alloc((l->n ? l->n : 1) * sizeof *te);
+	size_t ntr = 0, nte = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->y[i] == f)
+			te[nte++] = l->rows[i];
+		else if (l->fold[i] != k)
+			tr[ntr++] = l->rows[i];
+	}
+	const struct bh_model *share = l->fm[k].nproto && l->ec->weight != BH_W_TFIDF ? &l->fm[k] : NULL;
+	l->pts[j] = bh_alloc((nte ? nte : 1) * sizeof **l->pts);
+	score_rows(l->s, tr, ntr, te, nte, l->ec, share ? l->so : l->fo, f, share, l->pts[j], &l->npts[j], NULL,
+		   l->dat, NULL);
+	free(tr);
+	free(te);
+}
+
 void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
 			  const struct bh_train_opts *o, const struct bh_svm_data *dat, struct bh_model *cvm,
 			  struct bh_model *m)
@@ -536,16 +605,18 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 	fo.protos = (unsigned)((o->protos * (K - 1) + K / 2) / K);
 	fo.protos = fo.protos || !o->protos ? fo.protos : 1;
 	struct bh_model *fm = bh_calloc(K, sizeof *fm);
+	struct kfold kf = { .s = s, .rows = rows, .n = n, .fold = fold, .ec = ec, .fo = &fo, .fm = fm, .cvm = cvm,
+			    .dat = dat };
+	kf.pts = bh_calloc(K, sizeof *kf.pts);
+	kf.npts = bh_calloc(K, sizeof *kf.npts);
+	bh_par_for(K, o->threads, kfold_task, &kf);
 	for (unsigned k = 0; k < K; k++) {
-		size_t ntr = 0, nte = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (fold[i] == k)
-				te[nte++] = rows[i];
-			else
-				tr[ntr++] = rows[i];
-		}
-		score_rows(s, tr, ntr, te, nte, ec, &fo, -1, NULL, p, &np, &fm[k], dat, cvm ? &cvm[k] : NULL);
+		memcpy(p + np, kf.pts[k], kf.npts[k] * sizeof *p);
+		np += kf.npts[k];
+		free(kf.pts[k]);
 	}
+	free(kf.pts);
+	free(kf.npts);
 	size_t nk = np;
 	size_t nf = 0;
 	bool *present = bh_calloc(s->nfam + 1, sizeof *present);
@@ -553,21 +624,25 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 		if (y[i] >= 0 && !present[y[i]])
 			present[y[i]] = true, nf++;
 	/* family f left out of fold model k = f mod K's training rows: the same size as the models
-	 * that scored the known points, and (binary, count) the same prototypes as that fold model */
-	for (size_t f = 0, j = 0; nf >= 3 && f < s->nfam; f++) {
-		if (!present[f])
-			continue;
-		unsigned k = (unsigned)(j++ % K);
-		size_t ntr = 0, nte = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (y[i] == (int)f)
-				te[nte++] = rows[i];
-			else if (fold[i] != k)
-				tr[ntr++] = rows[i];
-		}
-		const struct bh_model *share = fm[k].nproto && ec->weight != BH_W_TFIDF ? &fm[k] : NULL;
-		score_rows(s, tr, ntr, te, nte, ec, share ? &so : &fo, (int)f, share, p, &np, NULL, dat, NULL);
+	 * that scored the known points, and (binary, count) the same prototypes as that fold model;
+	 * the families' models train on o->threads threads, their points appended in family order */
+	struct lofo lo = { .s = s, .rows = rows, .n = n, .y = y, .fold = fold, .ec = ec, .so = &so, .fo = &fo,
+			   .fm = fm, .dat = dat };
+	lo.fam = bh_alloc((s->nfam + 1) * sizeof *lo.fam);
+	for (size_t f = 0; nf >= 3 && f < s->nfam; f++)
+		if (present[f])
+			lo.fam[lo.nt++] = f;
+	lo.pts = bh_calloc(lo.nt + 1, sizeof *lo.pts);
+	lo.npts = bh_calloc(lo.nt + 1, sizeof *lo.npts);
+	bh_par_for(lo.nt, o->threads, lofo_task, &lo);
+	for (size_t j = 0; j < lo.nt; j++) {
+		memcpy(p + np, lo.pts[j], lo.npts[j] * sizeof *p);
+		np += lo.npts[j];
+		free(lo.pts[j]);
 	}
+	free(lo.pts);
+	free(lo.npts);
+	free(lo.fam);
 	for (unsigned k = 0; k < K; k++)
 		bh_model_free(&fm[k]);
 	free(fm);

@@ -11,12 +11,15 @@
  */
 #include <linear.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "behavior/behavior.h"
 
 static void quiet(const char *s) { (void)s; }
+static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+static void quiet_init(void) { set_print_string_function(quiet); }
 
 void bh_model_free(struct bh_model *m)
 {
@@ -348,54 +351,98 @@ static int fit(const struct bh_svm_data *d, const struct bh_set *s, const size_t
  * training fails (fewer than two families in it) counts its reports as
  * misses.
  */
+/* choose_c's fold trainings at one C, one task per fold. */
+struct cvjob {
+	const struct bh_svm_data *d;
+	const struct bh_set *s;
+	const size_t *rows;
+	size_t n;
+	const int *y;
+	const unsigned *fold;
+	const struct bh_embed_cfg *ec;
+	const struct bh_train_opts *o;
+	double C;
+	struct bh_model *cur;  /* K */
+	size_t *hit;           /* K x (nfam + 1): right answers per fold and family */
+	unsigned K;
+	const struct bh_ftab *ftab;
+	struct bh_model *spec; /* task K, when given: the final model at this C, trained meanwhile */
+	int spec_rc;
+};
+
+static void cv_task(void *ctx, size_t k)
+{
+	struct cvjob *j = ctx;
+	const struct bh_set *s = j->s;
+	if (k == j->K) {
+		char why[160];
+		j->spec_rc = fit(j->d, s, j->rows, j->n, j->ec, j->ftab, j->C, j->o, j->spec, why, sizeof why);
+		return;
+	}
+	size_t *tr = bh_alloc((j->n ? j->n : 1) * sizeof *tr), ntr = 0, *hit = j->hit + k * (s->nfam + 1);
+	for (size_t i = 0; i < j->n; i++)
+		if (j->fold[i] != k)
+			tr[ntr++] = j->rows[i];
+	char why[160];
+	struct bh_model *m = &j->cur[k];
+	if (!fit(j->d, s, tr, ntr, j->ec, NULL, j->C, j->o, m, why, sizeof why)) {
+		double *sc = bh_alloc(m->nfam * sizeof *sc);
+		for (size_t i = 0; i < j->n; i++) {
+			if (j->fold[i] != k)
+				continue;
+			struct bh_vec v;
+			bh_model_prepare(m, &s->v[j->rows[i]], &v);
+			size_t b = bh_model_scores(m, &v, sc);
+			hit[j->y[i]] += bh_set_family(s, m->fam[b]) == j->y[i];
+			bh_vec_free(&v);
+		}
+		free(sc);
+	}
+	free(tr);
+}
+
 static double choose_c(const struct bh_svm_data *d, const struct bh_set *s, const size_t *rows, size_t n,
-		       const struct bh_embed_cfg *ec, const struct bh_train_opts *o, unsigned K,
-		       struct bh_model **fm)
+		       const struct bh_embed_cfg *ec, const struct bh_ftab *ftab, const struct bh_train_opts *o,
+		       unsigned K, struct bh_model **fm, struct bh_model *spec)
 {
 	int *y = bh_alloc((n ? n : 1) * sizeof *y);
 	unsigned *fold = bh_alloc((n ? n : 1) * sizeof *fold);
 	for (size_t i = 0; i < n; i++)
 		y[i] = s->y[rows[i]];
 	bh_folds(y, n, K, o->seed ^ 0xca11b, fold);
-	size_t *tr = bh_alloc((n ? n : 1) * sizeof *tr), *nf = bh_calloc(s->nfam + 1, sizeof *nf);
-	double *hit = bh_alloc((s->nfam + 1) * sizeof *hit), *sc = bh_alloc((s->nfam + 1) * sizeof *sc);
+	size_t *nf = bh_calloc(s->nfam + 1, sizeof *nf);
 	for (size_t i = 0; i < n; i++)
 		nf[y[i]]++;
 	double best = -1, C = c_grid[0];
 	*fm = NULL;
+	struct cvjob j = { .d = d, .s = s, .rows = rows, .n = n, .y = y, .fold = fold, .ec = ec, .o = o, .K = K,
+			   .ftab = ftab, .spec_rc = -1 };
+	j.hit = bh_alloc(K * (s->nfam + 1) * sizeof *j.hit);
 	for (size_t g = 0; g < NGRID; g++) {
-		struct bh_model *cur = bh_calloc(K, sizeof *cur);
-		memset(hit, 0, (s->nfam + 1) * sizeof *hit);
-		for (unsigned k = 0; k < K; k++) {
-			size_t ntr = 0;
-			for (size_t i = 0; i < n; i++)
-				if (fold[i] != k)
-					tr[ntr++] = rows[i];
-			char why[160];
-			if (fit(d, s, tr, ntr, ec, NULL, c_grid[g], o, &cur[k], why, sizeof why))
-				continue;
-			for (size_t i = 0; i < n; i++) {
-				if (fold[i] != k)
-					continue;
-				struct bh_vec v;
-				bh_model_prepare(&cur[k], &s->v[rows[i]], &v);
-				size_t b = bh_model_scores(&cur[k], &v, sc);
-				hit[y[i]] += bh_set_family(s, cur[k].fam[b]) == y[i];
-				bh_vec_free(&v);
-			}
-		}
+		j.C = c_grid[g];
+		j.cur = bh_calloc(K, sizeof *j.cur);
+		memset(j.hit, 0, K * (s->nfam + 1) * sizeof *j.hit);
+		/* on several threads, the final model at the grid's first C (the usual choice) trains
+		 * alongside the K fold models of that C, which balances them (K = 3 on 2 threads) */
+		j.spec = g == 0 && o->threads > 1 && spec ? spec : NULL;
+		bh_par_for(K + (j.spec != NULL), o->threads, cv_task, &j);
+		if (j.spec && j.spec_rc)
+			bh_model_free(spec);
 		double score = 0;
 		size_t nc = 0;
 		for (size_t f = 0; f < s->nfam; f++)
 			if (nf[f]) {
-				score += hit[f] / (double)nf[f];
+				size_t h = 0;
+				for (unsigned k = 0; k < K; k++)
+					h += j.hit[k * (s->nfam + 1) + f];
+				score += (double)h / (double)nf[f];
 				nc++;
 			}
 		score = nc ? score / (double)nc : 0;
 		if (score <= best + 1e-9) {
 			for (unsigned k = 0; k < K; k++)
-				bh_model_free(&cur[k]);
-			free(cur);
+				bh_model_free(&j.cur[k]);
+			free(j.cur);
 			break;
 		}
 		best = score;
@@ -403,16 +450,14 @@ static double choose_c(const struct bh_svm_data *d, const struct bh_set *s, cons
 		for (unsigned k = 0; *fm && k < K; k++)
 			bh_model_free(&(*fm)[k]);
 		free(*fm);
-		*fm = cur;
+		*fm = j.cur;
 		if (best >= 1 - 1e-9)
 			break;   /* no larger C can score higher: the grid would stop there anyway */
 	}
 	free(y);
 	free(fold);
-	free(tr);
 	free(nf);
-	free(hit);
-	free(sc);
+	free(j.hit);
 	return C;
 }
 
@@ -420,7 +465,7 @@ int bh_svm_train_on(const struct bh_svm_data *d, const struct bh_set *s, const s
 		    const struct bh_embed_cfg *ec, const struct bh_ftab *ftab, const struct bh_train_opts *o,
 		    struct bh_model *m, char *err, size_t errlen)
 {
-	set_print_string_function(quiet);
+	pthread_once(&quiet_once, quiet_init);
 	unsigned K = o->cv_folds >= 2 ? o->cv_folds : 3;
 	double C = o->C;
 	struct bh_model *fm = NULL;
@@ -430,9 +475,12 @@ int bh_svm_train_on(const struct bh_svm_data *d, const struct bh_set *s, const s
 		if (!seen[s->y[rows[i]]])
 			seen[s->y[rows[i]]] = true, nfam++;
 	free(seen);
+	struct bh_model spec = { 0 };
 	if (nfam >= 2 && C <= 0)
-		C = choose_c(d, s, rows, n, ec, o, K, &fm);
-	if (fit(d, s, rows, n, ec, ftab, C, o, m, err, errlen)) {
+		C = choose_c(d, s, rows, n, ec, ftab, o, K, &fm, &spec);
+	if (spec.nfam && spec.C == C) {
+		*m = spec;
+	} else if (bh_model_free(&spec), fit(d, s, rows, n, ec, ftab, C, o, m, err, errlen)) {
 		for (unsigned k = 0; fm && k < K; k++)
 			bh_model_free(&fm[k]);
 		free(fm);

@@ -174,10 +174,19 @@ int bh_xval(const struct bh_set *s, const unsigned *fold, const struct bh_xval_o
 		pid[started] = c;
 		fd[started++] = p[0];
 	}
-	/* this process takes fold 0 and the folds of workers that did not start */
+	/* this process takes fold 0 and the folds of workers that did not start; a fold of the
+	 * last, partial round (5 folds on 2 processes: fold 5) runs while the other processes
+	 * have finished, so its trainings get their CPUs as threads (the same models) */
+	struct bh_train_opts lt = *o->train;
+	struct bh_xval_opts ol = *o;
+	unsigned rest = o->folds % jobs;
+	if (rest && started + 1 == jobs) {
+		lt.threads = jobs / rest;
+		ol.train = &lt;
+	}
 	for (unsigned k = 0; k < o->folds && !rc; k++)
 		if (k % jobs == 0 || k % jobs > started)
-			rc = bh_xval_fold(s, fold, k, o, t, err, errlen);
+			rc = bh_xval_fold(s, fold, k, k >= o->folds - rest ? &ol : o, t, err, errlen);
 	for (unsigned i = 0; i < started; i++) {
 		char e[XVAL_ERRLEN];
 		int r = collect(fd[i], pid[i], t, w, e, sizeof e);
