@@ -299,7 +299,8 @@ struct bh_train_opts {
  * Trains one-vs-rest linear SVMs on rows of s (count vectors; weighting
  * and normalisation are applied here, IDF from these rows).  C <= 0 is
  * chosen from 0.1, 1, 10 by cv_folds-fold cross-validation (balanced
- * accuracy; the grid stops at the first C that does not improve).  The final model is trained on all rows, with up to
+ * accuracy on the calibration's stratified folds; the grid stops at the
+ * first C that does not improve or at a perfect score).  The final model is trained on all rows, with up to
  * `protos` prototypes per family (openset.c).  When reject_q > 0 the three
  * rejection thresholds (score, margin, distance) are calibrated by
  * bh_openset_calibrate().  Returns 0 or -1.

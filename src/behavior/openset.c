@@ -25,7 +25,8 @@
  * Calibration (bh_openset_calibrate), inside learn:
  *   known points   cross-fitted: rows split into cv_folds stratified folds;
  *                  each fold is scored by a model (SVMs + prototypes)
- *                  trained on the other folds.
+ *                  trained on the other folds (when C was chosen: the choice
+ *                  of C's fold models at that C, handed over by svm.c).
  *   unknown points leave-one-family-out: each family F in turn is scored
  *                  by a model trained on one fold model's training rows
  *                  (fold F mod K) without F's: the same size as the

@@ -4,9 +4,13 @@
  *
  * Folds run on several processes: worker j forks and runs folds j, j+jobs,
  * ..., then sends its result through a pipe as one flat record (status,
- * tally words, error text).  Processes rather than threads because
- * LIBLINEAR draws from the global rand(): each training reseeds it, so the
- * results are the same for any number of jobs.
+ * tally words, error text).  Each training reseeds rand(), which LIBLINEAR
+ * draws from, so the results are the same for any number of jobs.  The
+ * labelled rows' LIBLINEAR problem is built once, before the fork
+ * (bh_svm_data), and every training of every fold slices it.  When the
+ * folds do not divide among the processes, the parent's fold of the last
+ * round trains on threads (rand() is per thread: par.c), as the other
+ * processes are done by then.
  */
 #include <stdio.h>
 #include <stdlib.h>
