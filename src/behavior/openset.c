@@ -206,6 +206,8 @@ struct pidx {
 	uint32_t **id;        /* per prototype: its features' dense numbers */
 	size_t np;
 	float *xd;            /* V, zero between queries */
+	uint32_t *set;        /* the entries of xd a query set, to clear them */
+	size_t setcap;
 };
 
 static void pidx_build(struct pidx *px, const struct bh_model *m, size_t c)
@@ -236,10 +238,17 @@ static double pidx_dist(struct pidx *px, const struct bh_model *m, size_t c, con
 {
 	if (!px->built)
 		pidx_build(px, m, c);
+	if (px->setcap < x->n) {
+		px->setcap = x->n;
+		px->set = bh_realloc(px->set, px->setcap * sizeof *px->set);
+	}
+	size_t ns = 0;
 	for (uint32_t j = 0; j < x->n; j++) {
 		uint32_t k = bh_map_get(&px->ix, x->h[j]);
-		if (k != UINT32_MAX)
+		if (k != UINT32_MAX) {
 			px->xd[k] = x->v[j];
+			px->set[ns++] = k;
+		}
 	}
 	double best = INFINITY;
 	for (size_t i = 0; i < px->np; i++) {
@@ -251,11 +260,8 @@ static double pidx_dist(struct pidx *px, const struct bh_model *m, size_t c, con
 		d = d > 0 ? sqrt(d) : 0;
 		best = d < best ? d : best;
 	}
-	for (uint32_t j = 0; j < x->n; j++) {
-		uint32_t k = bh_map_get(&px->ix, x->h[j]);
-		if (k != UINT32_MAX)
-			px->xd[k] = 0;
-	}
+	for (size_t j = 0; j < ns; j++)
+		px->xd[px->set[j]] = 0;
 	return best;
 }
 
@@ -269,6 +275,7 @@ static void pidx_free(struct pidx *px, size_t n)
 		free(px[c].id);
 		free(px[c].pr);
 		free(px[c].xd);
+		free(px[c].set);
 		bh_map_free(&px[c].ix);
 	}
 	free(px);
