@@ -323,9 +323,9 @@ int bh_svm_train_on(const struct bh_svm_data *d, const struct bh_set *s, const s
 		    const struct bh_embed_cfg *ec, const struct bh_ftab *ftab, const struct bh_train_opts *o,
 		    struct bh_model *m, char *err, size_t errlen);
 /*
- * par.c: fn(ctx, i) for every i < n on up to `threads` threads (the caller's
- * one included), each taking the next index in turn; returns when all are
- * done.  rand() is per thread there, so LIBLINEAR trainings run in parallel
+ * par.c: fn(ctx, i) for every i < n, in order on the caller's thread when
+ * threads <= 1, else by util/par.h's par_for (the CPUs, at most PAR_MAX
+ * threads); returns when all are done.  rand() is per thread there, so LIBLINEAR trainings run in parallel
  * give the same models as in sequence.
  */
 void bh_par_for(size_t n, unsigned threads, void (*fn)(void *ctx, size_t i), void *ctx);

@@ -1,5 +1,5 @@
 /*
- * par.c - a parallel for over task indices on a few threads, and the
+ * par.c - util/par.h's parallel for with a thread budget, and the
  * per-thread rand() that makes LIBLINEAR trainings on several threads
  * give the same models as one after another.
  *
@@ -13,13 +13,12 @@
  * calls srand(seed) first (svm.c), so a model does not depend on the
  * thread it was trained on, nor on the number of threads.
  */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "behavior/behavior.h"
+#include "util/par.h"
 
 static _Thread_local struct random_data rand_data;
 static _Thread_local char rand_state[128];
@@ -45,31 +44,12 @@ int rand(void)
 	return (int)r;
 }
 
-struct par {
-	void (*fn)(void *ctx, size_t i);
-	void *ctx;
-	size_t n;
-	atomic_size_t next;
-};
-
-static void *par_run(void *arg)
-{
-	struct par *p = arg;
-	for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;)
-		p->fn(p->ctx, i);
-	return NULL;
-}
-
 void bh_par_for(size_t n, unsigned threads, void (*fn)(void *ctx, size_t i), void *ctx)
 {
-	struct par p = { .fn = fn, .ctx = ctx, .n = n };
-	atomic_init(&p.next, 0);
-	pthread_t t[8];
-	unsigned started = 0;
-	for (unsigned j = 1; j < threads && j < 8 && j < n; j++)
-		if (!pthread_create(&t[started], NULL, par_run, &p))
-			started++;
-	par_run(&p);
-	for (unsigned j = 0; j < started; j++)
-		pthread_join(t[j], NULL);
+	if (threads > 1) {
+		par_for(n, fn, ctx);   /* util/par.h: up to PAR_MAX threads, no more than the CPUs */
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		fn(ctx, i);
 }
