@@ -18,6 +18,8 @@
  * from >= 50 sources, to any ports, at the same rates (a spoofed flood
  * sprayed over random ports stays under every per-port or per-source
  * threshold).
+ * Every flood says the host's side in its "role": "target" when the
+ * host is the victim (its role is then never worker), else "attacker".
  * A fourth rule is the victim seen through its backscatter: the host
  * answers SYNs that its peers never sent - SYN-ACKs (or RSTs) from one
  * or a few of its ports to >= 50 distinct addresses, none of which sent
@@ -73,6 +75,14 @@ static int fl_cmp(const void *a, const void *b)
 	return x->source < y->source ? -1 : x->source > y->source;
 }
 
+static void host_str(const struct rp_ctx *x, uint32_t i, char *a, size_t len)
+{
+	const struct host *t = i && i <= x->nhosts ? x->hosts[i - 1] : NULL;
+	snprintf(a, len, "?");
+	if (t)
+		decode_addr_str(t->family, t->addr, a, len);
+}
+
 static void flood_group(const struct rp_ctx *x, struct rp_host *h, const struct fl_att *g, size_t n)
 {
 	uint64_t pkts = 0, sources = 0;
@@ -98,6 +108,15 @@ static void flood_group(const struct rp_ctx *x, struct rp_host *h, const struct 
 		       : g[0].proto == 58 ? "icmpv6" : decode_proto_name(g[0].proto);
 	bool icmp = g[0].proto == 1 || g[0].proto == 58;
 	rp_kv_str(b, "target", a);
+	rp_kv_str(b, "role", g[0].target == x->self ? "target" : "attacker");
+	if (g[0].target == x->self) {
+		char who[64];
+		if (sources == 1)
+			host_str(x, g[0].source, who, sizeof who);
+		else
+			snprintf(who, sizeof who, "%llu source addresses", (unsigned long long)sources);
+		rp_kv_str(b, "attacker", who);
+	}
 	rp_kv_num(b, "port", g[0].port);
 	rp_kv_str(b, "type", pn ? pn : "ip");
 	rp_kv_num(b, "packets", (double)pkts);
@@ -142,14 +161,6 @@ static uint32_t flood_pkts(const struct rp_flow *f)
 	return (uint64_t)f->pkts[1] * 20 <= f->pkts[0] ? f->pkts[0] : 0;
 }
 
-static void host_str(const struct rp_ctx *x, uint32_t i, char *a, size_t len)
-{
-	const struct host *t = i && i <= x->nhosts ? x->hosts[i - 1] : NULL;
-	snprintf(a, len, "?");
-	if (t)
-		decode_addr_str(t->family, t->addr, a, len);
-}
-
 /* One (source, target) pair's flood packets across protocols and ports (g sorted by proto). */
 static void flood_pair(const struct rp_ctx *x, struct rp_host *h, const struct fl_att *g, size_t n)
 {
@@ -180,6 +191,9 @@ static void flood_pair(const struct rp_ctx *x, struct rp_host *h, const struct f
 	if (!b)
 		return;
 	rp_kv_str(b, "target", a);
+	rp_kv_str(b, "role", g[0].target == x->self ? "target" : "attacker");
+	if (g[0].target == x->self)
+		rp_kv_str(b, "attacker", src);
 	rp_kv_str(b, "source", src);
 	rp_kv_str(b, "type", protos);
 	rp_kv_num(b, "packets", (double)pkts);
@@ -254,6 +268,10 @@ static void flood_victim(const struct rp_ctx *x, struct rp_host *h, struct fl_at
 	if (!b)
 		return;
 	rp_kv_str(b, "target", a);
+	char who[48];
+	snprintf(who, sizeof who, "%llu source addresses", (unsigned long long)sources);
+	rp_kv_str(b, "role", "target");
+	rp_kv_str(b, "attacker", who);
 	rp_kv_str(b, "type", "inbound");
 	rp_kv_num(b, "packets", (double)pkts);
 	rp_kv_num(b, "duration", round(dur * 100) / 100);

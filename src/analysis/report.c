@@ -444,7 +444,11 @@ static void role_derive(const struct rp_ctx *x, struct rp_host *h)
 		say(h->role_reason, sizeof h->role_reason, "%s outbound; %s", b->kind, where);
 	else if (!strcmp(role, "p2p_node"))
 		say(h->role_reason, sizeof h->role_reason, "takes part in a P2P overlay; %s", where);
-	else
+	else if (attacked_by(h)) {
+		const char *from = rp_kv_get(attacked_by(h), "attacker");
+		say(h->role_reason, sizeof h->role_reason, "the target of %s from %s; %s", attacked_by(h)->kind,
+		    from ? from : "several sources", where);
+	} else
 		say(h->role_reason, sizeof h->role_reason, "%s; %s",
 		    any_malicious(h) ? "the client side of its behaviors" : "only ordinary client traffic", where);
 }
