@@ -18,6 +18,15 @@
  * from >= 50 sources, to any ports, at the same rates (a spoofed flood
  * sprayed over random ports stays under every per-port or per-source
  * threshold).
+ * Every flood says the host's side in its "role": "target" when the
+ * host is the victim (its role is then never worker), else "attacker".
+ * A fourth rule is the victim seen through its backscatter: the host
+ * answers SYNs that its peers never sent - SYN-ACKs (or RSTs) from one
+ * or a few of its ports to >= 50 distinct addresses, none of which sent
+ * a SYN, completed a handshake or sent data (they reset or stay silent).
+ * That is what a SYN flood with random spoofed sources leaves behind, seen
+ * from the victim's side or by a network telescope that receives a sample
+ * of the answers; no rate is required, since a telescope sees a fraction.
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,8 +43,10 @@ static const struct rp_rule rules[] = {
 	{ "flood.pair_bulk", 5000, 1, 1e12, "or this many packets ..." },
 	{ "flood.bulk_rate", 50, 0, 1e9, "... at this rate (per s)" },
 	{ "flood.sources", 50, 2, 1e9, "distinct sources of a spoofed or reflected flood" },
+	{ "flood.backscatter_peers", 50, 2, 1e9, "distinct addresses answered with SYN-ACK/RST they never asked for" },
+	{ "flood.backscatter_ports", 8, 1, 65535, "... from at most this many local ports" },
 };
-enum { R_PPK, R_PRATE, R_PAIR, R_PAIR_RATE, R_BULK, R_BULK_RATE, R_SRC };
+enum { R_PPK, R_PRATE, R_PAIR, R_PAIR_RATE, R_BULK, R_BULK_RATE, R_SRC, R_BS_PEERS, R_BS_PORTS };
 
 /* A flood by volume: fast and sustained, or large. */
 static bool big(const struct rp_ctx *x, double pkts, double dur, double rate)
@@ -64,6 +75,14 @@ static int fl_cmp(const void *a, const void *b)
 	return x->source < y->source ? -1 : x->source > y->source;
 }
 
+static void host_str(const struct rp_ctx *x, uint32_t i, char *a, size_t len)
+{
+	const struct host *t = i && i <= x->nhosts ? x->hosts[i - 1] : NULL;
+	snprintf(a, len, "?");
+	if (t)
+		decode_addr_str(t->family, t->addr, a, len);
+}
+
 static void flood_group(const struct rp_ctx *x, struct rp_host *h, const struct fl_att *g, size_t n)
 {
 	uint64_t pkts = 0, sources = 0;
@@ -89,6 +108,15 @@ static void flood_group(const struct rp_ctx *x, struct rp_host *h, const struct 
 		       : g[0].proto == 58 ? "icmpv6" : decode_proto_name(g[0].proto);
 	bool icmp = g[0].proto == 1 || g[0].proto == 58;
 	rp_kv_str(b, "target", a);
+	rp_kv_str(b, "role", g[0].target == x->self ? "target" : "attacker");
+	if (g[0].target == x->self) {
+		char who[64];
+		if (sources == 1)
+			host_str(x, g[0].source, who, sizeof who);
+		else
+			snprintf(who, sizeof who, "%llu source addresses", (unsigned long long)sources);
+		rp_kv_str(b, "attacker", who);
+	}
 	rp_kv_num(b, "port", g[0].port);
 	rp_kv_str(b, "type", pn ? pn : "ip");
 	rp_kv_num(b, "packets", (double)pkts);
@@ -133,14 +161,6 @@ static uint32_t flood_pkts(const struct rp_flow *f)
 	return (uint64_t)f->pkts[1] * 20 <= f->pkts[0] ? f->pkts[0] : 0;
 }
 
-static void host_str(const struct rp_ctx *x, uint32_t i, char *a, size_t len)
-{
-	const struct host *t = i && i <= x->nhosts ? x->hosts[i - 1] : NULL;
-	snprintf(a, len, "?");
-	if (t)
-		decode_addr_str(t->family, t->addr, a, len);
-}
-
 /* One (source, target) pair's flood packets across protocols and ports (g sorted by proto). */
 static void flood_pair(const struct rp_ctx *x, struct rp_host *h, const struct fl_att *g, size_t n)
 {
@@ -171,6 +191,9 @@ static void flood_pair(const struct rp_ctx *x, struct rp_host *h, const struct f
 	if (!b)
 		return;
 	rp_kv_str(b, "target", a);
+	rp_kv_str(b, "role", g[0].target == x->self ? "target" : "attacker");
+	if (g[0].target == x->self)
+		rp_kv_str(b, "attacker", src);
 	rp_kv_str(b, "source", src);
 	rp_kv_str(b, "type", protos);
 	rp_kv_num(b, "packets", (double)pkts);
@@ -245,6 +268,10 @@ static void flood_victim(const struct rp_ctx *x, struct rp_host *h, struct fl_at
 	if (!b)
 		return;
 	rp_kv_str(b, "target", a);
+	char who[48];
+	snprintf(who, sizeof who, "%llu source addresses", (unsigned long long)sources);
+	rp_kv_str(b, "role", "target");
+	rp_kv_str(b, "attacker", who);
 	rp_kv_str(b, "type", "inbound");
 	rp_kv_num(b, "packets", (double)pkts);
 	rp_kv_num(b, "duration", round(dur * 100) / 100);
@@ -254,6 +281,75 @@ static void flood_victim(const struct rp_ctx *x, struct rp_host *h, struct fl_at
 	rp_kv_str(b, "spoofing", "yes");
 	rp_evidence(b, "flood at %s: %llu unsolicited packets in %.2f s, %.0f/s, from %llu source addresses to %llu ports",
 		    a, (unsigned long long)pkts, dur, rate, (unsigned long long)sources, (unsigned long long)ports);
+}
+
+/*
+ * The victim seen through its backscatter (see the top): flows the collector
+ * marked RPF_TCP_BACKSCATTER in which the host is the answering side (the
+ * responder of a SYN-ACK, the originator of a lone RST), per distinct peer and
+ * local port.  v has room for one entry per flow.
+ */
+static void flood_backscatter(const struct rp_ctx *x, struct rp_host *h, struct fl_att *v)
+{
+	size_t n = 0;
+	uint64_t pkts = 0, synack = 0;
+	double s = 0, e = 0;
+	for (size_t i = 0; i < x->nfl; i++) {
+		const struct rp_flow *f = x->fl[i];
+		if (f->proto != 6 || !(f->facts & RPF_TCP_BACKSCATTER))
+			continue;
+		bool sa = f->facts & RPF_TCP_EST;   /* the responder's SYN-ACK; else the originator's RST */
+		int d = sa ? 1 : 0;
+		if (f->h[d] != x->self || !f->h[!d])
+			continue;
+		if (!n || f->t0 < s)
+			s = f->t0;
+		e = f->t1 > e ? f->t1 : e;
+		pkts += f->pkts[d];
+		synack += sa;
+		v[n++] = (struct fl_att){ f->h[d], f->h[!d], sa ? f->dport : f->sport, 6, f->t0, f->t1, f->pkts[d] };
+	}
+	if (!n)
+		return;
+	qsort(v, n, sizeof *v, src_cmp);
+	uint64_t peers = 0, ports = 0;
+	for (size_t i = 0; i < n; i++)
+		peers += i == 0 || v[i].source != v[i - 1].source;
+	qsort(v, n, sizeof *v, fl_cmp);
+	char plist[64] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && v[i].port == v[i - 1].port)
+			continue;
+		ports++;
+		int w = snprintf(plist + used, sizeof plist - used, "%s%u", used ? "," : "", v[i].port);
+		if (w > 0 && (size_t)w < sizeof plist - used)
+			used += (size_t)w;
+	}
+	char a[64];
+	decode_addr_str(x->me->family, x->me->addr, a, sizeof a);
+	if (peers < rp_param(x, &rules[R_BS_PEERS]) || ports > rp_param(x, &rules[R_BS_PORTS]) || flood_said(h, a))
+		return;
+	double dur = e - s, rate = pkts / (dur > 1 ? dur : 1);
+	struct rp_beh *b = rp_beh_add(h, "flood", s, e, n);
+	if (!b)
+		return;
+	rp_kv_str(b, "target", a);
+	char who[48];
+	snprintf(who, sizeof who, "%llu spoofed addresses", (unsigned long long)peers);
+	rp_kv_str(b, "role", "target");
+	rp_kv_str(b, "attacker", who);
+	rp_kv_str(b, "type", "tcp syn (backscatter)");
+	rp_kv_str(b, "ports", plist);
+	rp_kv_num(b, "packets", (double)pkts);
+	rp_kv_num(b, "duration", round(dur * 100) / 100);
+	rp_kv_num(b, "rate", round(rate * 100) / 100);
+	rp_kv_num(b, "peers", (double)peers);
+	rp_kv_str(b, "spoofing", "yes");
+	rp_evidence(b, "victim of a spoofed-source SYN flood, seen through its backscatter: %llu %s from port%s %s "
+		       "to %llu distinct addresses that never sent a SYN nor completed a handshake, over %.0f s",
+		    (unsigned long long)pkts, synack == n ? "SYN-ACKs" : synack ? "SYN-ACKs and RSTs" : "RSTs",
+		    ports == 1 ? "" : "s", plist, (unsigned long long)peers, dur);
 }
 
 static int flood_run(const struct rp_ctx *x, struct rp_host *h)
@@ -278,6 +374,7 @@ static int flood_run(const struct rp_ctx *x, struct rp_host *h)
 	}
 	flood_pairs(x, h, v);
 	flood_victim(x, h, v);
+	flood_backscatter(x, h, v);
 	free(v);
 	return 0;
 }

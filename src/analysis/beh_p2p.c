@@ -8,11 +8,46 @@
  * or at least 20 peers tried on one TCP port with at least 3 binary
  * exchanges that no protocol detector recognised.  Local discovery
  * (LLMNR, mDNS, SSDP, NetBIOS, WS-Discovery), IKE and Teredo are not P2P.
+ *
+ * File sharing: a P2P file-sharing protocol that nDPI names on the flow
+ * (BitTorrent, eDonkey, Gnutella, FastTrack, ...) and that no rule above
+ * counted, with at least p2p.share_peers distinct peers, is a `p2p`
+ * behavior too: the host takes part in a swarm or overlay.  It is not
+ * malicious by itself (a user downloading a file does the same): the
+ * behavior says which protocol and how many peers and is marked not
+ * malicious; botnet overlays (Storm's XOR key, Overnet/Kad by content,
+ * encrypted overlays by statistics) stay malicious.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <ndpi/ndpi_protocol_ids.h>
+
 #include "analysis/report-int.h"
+
+static const struct rp_rule rules[] = {
+	{ "p2p.share_peers", 3, 1, 1e6, "distinct peers of a file-sharing protocol nDPI names that make P2P" },
+};
+
+/* nDPI's P2P file-sharing protocols and the names the evidence gives them. */
+static const struct {
+	uint16_t id;
+	const char *name;
+} share_protos[] = {
+	{ NDPI_PROTOCOL_BITTORRENT, "bittorrent" }, { NDPI_PROTOCOL_EDONKEY, "edonkey" },
+	{ NDPI_PROTOCOL_GNUTELLA, "gnutella" }, { NDPI_PROTOCOL_FASTTRACK, "fasttrack" },
+	{ NDPI_PROTOCOL_OPENFT, "openft" }, { NDPI_PROTOCOL_DIRECTCONNECT, "directconnect" },
+	{ NDPI_PROTOCOL_APPLEJUICE, "applejuice" }, { NDPI_PROTOCOL_THUNDER, "thunder" },
+};
+
+/* The index in share_protos[] of f's file-sharing protocol by nDPI, or -1. */
+static int share_proto(const struct rp_flow *f)
+{
+	for (size_t i = 0; i < sizeof share_protos / sizeof *share_protos; i++)
+		if (f->ndpi_app == share_protos[i].id || f->ndpi_master == share_protos[i].id)
+			return (int)i;
+	return -1;
+}
 
 struct p2p_acc {
 	double s, e;
@@ -76,12 +111,12 @@ static int udp_fixed_port(const struct rp_ctx *x, uint64_t *count, uint16_t *bes
 	return 0;
 }
 
-static void p2p_emit(const struct rp_ctx *x, struct rp_host *h, const struct p2p_acc *a, const char *proto,
-		     const char *transport, unsigned port, const char *how)
+static struct rp_beh *p2p_emit(const struct rp_ctx *x, struct rp_host *h, const struct p2p_acc *a,
+			       const char *proto, const char *transport, unsigned port, const char *how)
 {
 	struct rp_beh *b = rp_beh_add(h, "p2p", a->s, a->e, a->flows);
 	if (!b)
-		return;
+		return NULL;
 	rp_kv_str(b, "protocol", proto);
 	rp_kv_str(b, "transport", transport);
 	rp_kv_num(b, "peers", (double)a->peers);
@@ -89,12 +124,35 @@ static void p2p_emit(const struct rp_ctx *x, struct rp_host *h, const struct p2p
 	rp_evidence(b, "%s over %s with %llu peers (%llu flows), %s", proto, transport,
 		 (unsigned long long)a->peers, (unsigned long long)a->flows, how);
 	(void)x;
+	return b;
+}
+
+/*
+ * The file-sharing rule's behavior (see the top): the protocol nDPI named on
+ * most of the flows, the peers, and malicious = false - P2P file sharing is
+ * what users do; a verdict needs other evidence.
+ */
+static void share_emit(const struct rp_ctx *x, struct rp_host *h, const struct p2p_acc *a, const uint64_t *n,
+		       unsigned ntcp, unsigned nudp)
+{
+	size_t best = 0;
+	for (size_t i = 1; i < sizeof share_protos / sizeof *share_protos; i++)
+		if (n[i] > n[best])
+			best = i;
+	const char *tr = ntcp && nudp ? "tcp+udp" : ntcp ? "tcp" : "udp";
+	struct rp_beh *b = p2p_emit(x, h, a, share_protos[best].name, tr, 0,
+				    "named by nDPI; file sharing, not malicious by itself");
+	if (!b)
+		return;
+	b->malicious = false;
+	rp_kv_str(b, "purpose", "file sharing");
 }
 
 static int p2p_run(const struct rp_ctx *x, struct rp_host *h)
 {
-	struct p2p_acc known = { 0 }, udp = { 0 }, tcp = { 0 };
-	unsigned app = 0, xor = 0;
+	struct p2p_acc known = { 0 }, udp = { 0 }, tcp = { 0 }, share = { 0 };
+	unsigned app = 0, xor = 0, share_tcp = 0, share_udp = 0;
+	uint64_t share_n[sizeof share_protos / sizeof *share_protos] = { 0 };
 	uint64_t fixed_n;
 	uint16_t fixed;
 	uint8_t *seen = calloc(x->nhosts + 1, 1);
@@ -122,10 +180,16 @@ static int p2p_run(const struct rp_ctx *x, struct rp_host *h)
 		uint32_t peer = f->h[0] == x->self ? f->h[1] : f->h[0];
 		if (peer > x->nhosts)
 			continue;
+		int sp = share_proto(f);
 		if (f->app >= RP_APP_OVERNET && f->app <= RP_APP_EDONKEY) {
 			acc_add(&known, f, seen, peer, 1);
 			app = f->app;
 			xor |= (f->facts & RPF_OV_XOR) != 0;
+		} else if (sp >= 0) {
+			acc_add(&share, f, seen, peer, 8);
+			share_n[sp]++;
+			share_tcp += f->proto == 6;
+			share_udp += f->proto == 17;
 		} else if (udp_candidate(f) && (fixed_n >= 20 ? local_port(x, f) == fixed : rp_outbound(x, f))) {
 			acc_add(&udp, f, seen, peer, 2);
 			uint16_t rp = rp_outbound(x, f) ? f->dport : f->sport;
@@ -156,7 +220,10 @@ static int p2p_run(const struct rp_ctx *x, struct rp_host *h)
 		snprintf(how, sizeof how, "binary (not HTTP) exchanges with many peers on TCP port %u", tport);
 		p2p_emit(x, h, &tcp, "unknown (encrypted)", "tcp", tport, how);
 	}
+	if (share.peers >= rp_param(x, &rules[0]) && known.peers < 3)
+		share_emit(x, h, &share, share_n, share_tcp, share_udp);
 	return 0;
 }
 
-const struct analysis analysis_p2p = { .name = "p2p", .run = p2p_run, .kinds = "p2p" };
+const struct analysis analysis_p2p = { .name = "p2p", .run = p2p_run, .kinds = "p2p",
+	.rules = rules, .nrules = sizeof rules / sizeof *rules };

@@ -528,6 +528,13 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 			rf->facts2 |= RPF2_MIDSTREAM;
 		if (f->payload[0] && f->payload[1])   /* a conversation: established, handshake seen or not */
 			rf->facts |= RPF_TCP_EST;
+		/* backscatter: the responder answers (SYN-ACK) a SYN the originator never sent, and the
+		 * originator at most resets; or the originator's first word is a RST, nobody sent a SYN */
+		bool quiet = !f->payload[0] && !f->payload[1] && !(f->tcp[0] & (TCPF_SYN | TCPF_SYNACK));
+		if (quiet && (f->tcp[1] & TCPF_SYNACK) && !(f->tcp[0] & TCPF_ACK))
+			rf->facts |= RPF_TCP_BACKSCATTER;
+		else if (quiet && (f->tcp[0] & TCPF_RST) && !(f->tcp[1] & (TCPF_SYN | TCPF_SYNACK)))
+			rf->facts |= RPF_TCP_BACKSCATTER;
 	}
 }
 

@@ -378,11 +378,14 @@ static bool any_malicious(const struct rp_host *h)
  * The role a behavior gives: its kind's (rules.c), else from its "role"
  * field: the sender of an exploit is a worker (attack tooling), its target
  * a server when it answered inbound connections (an attacked service).
+ * A "target" of a worker kind (a flood's victim) is never a worker.
  */
 static const char *role_of(const struct rp_host *h, const struct rp_beh *b)
 {
 	const struct rp_kind *k = rp_kind_find(b->kind);
 	const char *r = rp_kv_get(b, "role");
+	if (r && !strcmp(r, "target") && k && k->role && !strcmp(k->role, "worker"))
+		return h->reachable ? "server" : NULL;   /* the victim of a flood does no work for anyone */
 	if (k && k->role)
 		return k->role;
 	if (r && !strcmp(r, "attacker"))
@@ -441,7 +444,11 @@ static void role_derive(const struct rp_ctx *x, struct rp_host *h)
 		say(h->role_reason, sizeof h->role_reason, "%s outbound; %s", b->kind, where);
 	else if (!strcmp(role, "p2p_node"))
 		say(h->role_reason, sizeof h->role_reason, "takes part in a P2P overlay; %s", where);
-	else
+	else if (attacked_by(h)) {
+		const char *from = rp_kv_get(attacked_by(h), "attacker");
+		say(h->role_reason, sizeof h->role_reason, "the target of %s from %s; %s", attacked_by(h)->kind,
+		    from ? from : "several sources", where);
+	} else
 		say(h->role_reason, sizeof h->role_reason, "%s; %s",
 		    any_malicious(h) ? "the client side of its behaviors" : "only ordinary client traffic", where);
 }

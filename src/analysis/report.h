@@ -62,6 +62,8 @@ enum {
 	RPF_DNS_ANSWER = 1u << 20,
 	RPF_SHELL = 1u << 21,       /* command-shell text on a raw TCP port */
 	RPF_TLS_SNI = 1u << 22,     /* a ClientHello naming its server (server_name) */
+	RPF_TCP_BACKSCATTER = 1u << 23, /* a SYN-ACK or RST answering a SYN the peer never sent:
+				     * no SYN from the peer, no handshake completed, no payload */
 };
 
 /*

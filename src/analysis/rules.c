@@ -32,7 +32,7 @@ static const struct rp_kind kinds[] = {
 	{ "flood", true, "worker", 8, "a packet flood, sent or received" },
 	{ "scan", true, "worker", 9, "horizontal, vertical, ping or ARP sweeps" },
 	{ "relay", true, "relay", 10, "inbound connections forwarded to backends" },
-	{ "p2p", true, "p2p_node", 11, "a P2P overlay (Overnet, Kad, DHT, Gnutella or by statistics)" },
+	{ "p2p", true, "p2p_node", 11, "a P2P overlay or swarm; file sharing is not malicious by itself" },
 	{ "server", false, "server", 20, "answers many clients on one port" },
 	{ "dns", false, NULL, 30, "name lookups" },
 	{ "http", false, NULL, 30, "web requests" },

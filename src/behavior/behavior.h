@@ -294,13 +294,15 @@ struct bh_train_opts {
 	bool class_weights;   /* weight classes by n / (k * n_c) */
 	double reject_q;      /* budget: share of knowns that may be rejected (0 = no rejection) */
 	unsigned protos;      /* prototypes per family for the distance test (0 = score test only) */
+	unsigned threads;     /* trainings run on up to this many threads (0, 1: one); same models */
 	uint64_t seed;
 };
 /*
  * Trains one-vs-rest linear SVMs on rows of s (count vectors; weighting
  * and normalisation are applied here, IDF from these rows).  C <= 0 is
  * chosen from 0.1, 1, 10 by cv_folds-fold cross-validation (balanced
- * accuracy; the grid stops at the first C that does not improve).  The final model is trained on all rows, with up to
+ * accuracy on the calibration's stratified folds; the grid stops at the
+ * first C that does not improve or at a perfect score).  The final model is trained on all rows, with up to
  * `protos` prototypes per family (openset.c).  When reject_q > 0 the three
  * rejection thresholds (score, margin, distance) are calibrated by
  * bh_openset_calibrate().  Returns 0 or -1.
@@ -308,6 +310,27 @@ struct bh_train_opts {
 int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
 		 const struct bh_ftab *ftab, const struct bh_train_opts *o, struct bh_model *m,
 		 char *err, size_t errlen);
+/*
+ * The rows' LIBLINEAR problem built once (binary and count weighting; NULL
+ * for TF-IDF, whose weighting depends on the training rows), so that the
+ * many trainings of bh_svm_train (choice of C, calibration, left-out
+ * families) and of evaluate's folds slice it instead of rebuilding it.
+ * bh_svm_train_on(d, ...) is bh_svm_train with rows' problems taken from
+ * d when d holds every one of them (d may be NULL).
+ */
+struct bh_svm_data *bh_svm_data_new(const struct bh_set *s, const size_t *rows, size_t n,
+				    const struct bh_embed_cfg *ec);
+void bh_svm_data_free(struct bh_svm_data *d);
+int bh_svm_train_on(const struct bh_svm_data *d, const struct bh_set *s, const size_t *rows, size_t n,
+		    const struct bh_embed_cfg *ec, const struct bh_ftab *ftab, const struct bh_train_opts *o,
+		    struct bh_model *m, char *err, size_t errlen);
+/*
+ * par.c: fn(ctx, i) for every i < n, in order on the caller's thread when
+ * threads <= 1, else by util/par.h's par_for (the CPUs, at most PAR_MAX
+ * threads); returns when all are done.  rand() is per thread there, so LIBLINEAR trainings run in parallel
+ * give the same models as in sequence.
+ */
+void bh_par_for(size_t n, unsigned threads, void (*fn)(void *ctx, size_t i), void *ctx);
 /* Weights a copy of count vector v as the model wants. */
 void bh_model_prepare(const struct bh_model *m, const struct bh_vec *v, struct bh_vec *out);
 /* Scores of a prepared vector for every family; returns the best family index. */
@@ -334,8 +357,16 @@ void bh_protos_build(struct bh_model *m, const struct bh_set *s, const size_t *r
 double bh_model_dist(const struct bh_model *m, const struct bh_vec *x, size_t fam);
 bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t best, const double *sc,
 		      double *dist);
+/* bh_model_unknown for many reports of one model: each family's prototypes indexed once
+ * (dense renumbering), a distance is then one gather per prototype; same answers. */
+struct bh_pdist;
+struct bh_pdist *bh_pdist_new(const struct bh_model *m);
+void bh_pdist_free(struct bh_pdist *p);
+bool bh_model_unknown_px(struct bh_pdist *p, const struct bh_vec *x, size_t best, const double *sc, double *dist);
+struct bh_svm_data;
 void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
-			  const struct bh_train_opts *o, struct bh_model *m);
+			  const struct bh_train_opts *o, const struct bh_svm_data *dat, struct bh_model *cvm,
+			  struct bh_model *m);
 
 /* Exact duplicates (dups.c): reports whose n-gram count vectors are equal. */
 struct bh_dups {
@@ -404,6 +435,7 @@ struct bh_xval_opts {
 	int unk;                      /* family index held out of training, or -1 */
 	const struct bh_embed_cfg *embed;
 	const struct bh_train_opts *train;
+	const struct bh_svm_data *data;   /* the labelled rows' problem (bh_xval builds it), or NULL */
 };
 #define BH_XVAL_TRAIN (-1)            /* a fold's training failed: err says which and why */
 #define BH_XVAL_WORKER (-2)           /* a worker process failed */

@@ -25,7 +25,8 @@
  * Calibration (bh_openset_calibrate), inside learn:
  *   known points   cross-fitted: rows split into cv_folds stratified folds;
  *                  each fold is scored by a model (SVMs + prototypes)
- *                  trained on the other folds.
+ *                  trained on the other folds (when C was chosen: the choice
+ *                  of C's fold models at that C, handed over by svm.c).
  *   unknown points leave-one-family-out: each family F in turn is scored
  *                  by a model trained on one fold model's training rows
  *                  (fold F mod K) without F's: the same size as the
@@ -158,10 +159,9 @@ double bh_model_dist(const struct bh_model *m, const struct bh_vec *x, size_t fa
 	return best;
 }
 
-bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t best, const double *sc,
-		      double *dist)
+/* The tests of bh_model_unknown, given d = bh_model_dist(m, x, best) (INFINITY without prototypes). */
+static bool unknown_at(const struct bh_model *m, double d, size_t best, const double *sc, double *dist)
 {
-	double d = m->nproto ? bh_model_dist(m, x, best) : INFINITY;
 	if (m->dist_scale && m->dist_scale[best] > 0)
 		d /= m->dist_scale[best];
 	if (dist)
@@ -169,6 +169,12 @@ bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t b
 	double so = m->score_off ? m->score_off[best] : 0, mo = m->score_off ? m->score_off[m->nfam + best] : 0;
 	return sc[best] - so < m->threshold || sc[best] - second(sc, m->nfam, best) - mo < m->margin_threshold ||
 	       (m->nproto && d > m->dist_threshold);
+}
+
+bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t best, const double *sc,
+		      double *dist)
+{
+	return unknown_at(m, m->nproto ? bh_model_dist(m, x, best) : INFINITY, best, sc, dist);
 }
 
 /* One scored report: best score, margin to the runner-up, distance to the best family's support,
@@ -200,6 +206,8 @@ struct pidx {
 	uint32_t **id;        /* per prototype: its features' dense numbers */
 	size_t np;
 	float *xd;            /* V, zero between queries */
+	uint32_t *set;        /* the entries of xd a query set, to clear them */
+	size_t setcap;
 };
 
 static void pidx_build(struct pidx *px, const struct bh_model *m, size_t c)
@@ -230,10 +238,17 @@ static double pidx_dist(struct pidx *px, const struct bh_model *m, size_t c, con
 {
 	if (!px->built)
 		pidx_build(px, m, c);
+	if (px->setcap < x->n) {
+		px->setcap = x->n;
+		px->set = bh_realloc(px->set, px->setcap * sizeof *px->set);
+	}
+	size_t ns = 0;
 	for (uint32_t j = 0; j < x->n; j++) {
 		uint32_t k = bh_map_get(&px->ix, x->h[j]);
-		if (k != UINT32_MAX)
+		if (k != UINT32_MAX) {
 			px->xd[k] = x->v[j];
+			px->set[ns++] = k;
+		}
 	}
 	double best = INFINITY;
 	for (size_t i = 0; i < px->np; i++) {
@@ -245,11 +260,8 @@ static double pidx_dist(struct pidx *px, const struct bh_model *m, size_t c, con
 		d = d > 0 ? sqrt(d) : 0;
 		best = d < best ? d : best;
 	}
-	for (uint32_t j = 0; j < x->n; j++) {
-		uint32_t k = bh_map_get(&px->ix, x->h[j]);
-		if (k != UINT32_MAX)
-			px->xd[k] = 0;
-	}
+	for (size_t j = 0; j < ns; j++)
+		px->xd[px->set[j]] = 0;
 	return best;
 }
 
@@ -263,9 +275,39 @@ static void pidx_free(struct pidx *px, size_t n)
 		free(px[c].id);
 		free(px[c].pr);
 		free(px[c].xd);
+		free(px[c].set);
 		bh_map_free(&px[c].ix);
 	}
 	free(px);
+}
+
+struct bh_pdist {
+	const struct bh_model *m;
+	struct pidx *px;
+};
+
+struct bh_pdist *bh_pdist_new(const struct bh_model *m)
+{
+	struct bh_pdist *p = bh_alloc(sizeof *p);
+	p->m = m;
+	p->px = bh_calloc(m->nfam ? m->nfam : 1, sizeof *p->px);
+	return p;
+}
+
+void bh_pdist_free(struct bh_pdist *p)
+{
+	if (!p)
+		return;
+	pidx_free(p->px, p->m->nfam);
+	free(p);
+}
+
+/* The same sums in the same order as bh_vec_dot (a prototype's absent features add 0): the
+ * same distance as bh_model_dist, hence the same answer as bh_model_unknown. */
+bool bh_model_unknown_px(struct bh_pdist *p, const struct bh_vec *x, size_t best, const double *sc, double *dist)
+{
+	const struct bh_model *m = p->m;
+	return unknown_at(m, m->nproto ? pidx_dist(&p->px[best], m, best, x) : INFINITY, best, sc, dist);
 }
 
 /*
@@ -279,14 +321,20 @@ static void pidx_free(struct pidx *px, size_t n)
  */
 static void score_rows(const struct bh_set *s, const size_t *tr, size_t ntr, const size_t *te, size_t nte,
 		       const struct bh_embed_cfg *ec, const struct bh_train_opts *o, int fam, const struct bh_model *pm,
-		       struct pt *pts, size_t *npts, struct bh_model *keep)
+		       struct pt *pts, size_t *npts, struct bh_model *keep, const struct bh_svm_data *dat,
+		       struct bh_model *given)
 {
 	struct bh_train_opts so = *o;
 	so.reject_q = 0;
 	so.protos = pm ? 0 : so.protos;
 	struct bh_model m;
 	char err[160];
-	if (bh_svm_train(s, tr, ntr, ec, NULL, &so, &m, err, sizeof err)) {
+	if (given && given->nfam) {
+		/* trained by the choice of C on these rows at this C: only its prototypes are missing */
+		m = *given;
+		memset(given, 0, sizeof *given);
+		bh_protos_build(&m, s, tr, ntr, so.protos);
+	} else if (given || bh_svm_train_on(dat, s, tr, ntr, ec, NULL, &so, &m, err, sizeof err)) {
 		if (keep)
 			memset(keep, 0, sizeof *keep);
 		return;
@@ -477,8 +525,78 @@ static void scale(const struct bh_set *s, struct pt *p, size_t nk, size_t np, st
 	free(med);
 }
 
+/* The fold models of bh_openset_calibrate (known points), one task per fold. */
+struct kfold {
+	const struct bh_set *s;
+	const size_t *rows;
+	size_t n;
+	const unsigned *fold;
+	const struct bh_embed_cfg *ec;
+	const struct bh_train_opts *fo;
+	struct bh_model *fm, *cvm;
+	const struct bh_svm_data *dat;
+	struct pt **pts;
+	size_t *npts;
+};
+
+static void kfold_task(void *ctx, size_t k)
+{
+	struct kfold *c = ctx;
+	size_t *tr = bh_alloc((c->n ? c->n : 1) * sizeof *tr), *te = bh_alloc((c->n ? c->n : 1) * sizeof *te);
+	size_t ntr = 0, nte = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->fold[i] == k)
+			te[nte++] = c->rows[i];
+		else
+			tr[ntr++] = c->rows[i];
+	}
+	c->pts[k] = bh_alloc((nte ? nte : 1) * sizeof **c->pts);
+	score_rows(c->s, tr, ntr, te, nte, c->ec, c->fo, -1, NULL, c->pts[k], &c->npts[k], &c->fm[k], c->dat,
+		   c->cvm ? &c->cvm[k] : NULL);
+	free(tr);
+	free(te);
+}
+
+/* The left-out-family models of bh_openset_calibrate, one task per family. */
+struct lofo {
+	const struct bh_set *s;
+	const size_t *rows;
+	size_t n;
+	const int *y;
+	const unsigned *fold;
+	const struct bh_embed_cfg *ec;
+	const struct bh_train_opts *so, *fo;
+	const struct bh_model *fm;
+	const struct bh_svm_data *dat;
+	size_t *fam, nt;       /* the families held out, in order */
+	struct pt **pts;       /* per task: its points */
+	size_t *npts;
+};
+
+static void lofo_task(void *ctx, size_t j)
+{
+	struct lofo *l = ctx;
+	unsigned K = l->so->cv_folds >= 2 ? l->so->cv_folds : 3, k = (unsigned)(j % K);
+	int f = (int)l->fam[j];
+	size_t *tr = bh_alloc((l->n ? l->n : 1) * sizeof *tr), *te = bh_alloc((l->n ? l->n : 1) * sizeof *te);
+	size_t ntr = 0, nte = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->y[i] == f)
+			te[nte++] = l->rows[i];
+		else if (l->fold[i] != k)
+			tr[ntr++] = l->rows[i];
+	}
+	const struct bh_model *share = l->fm[k].nproto && l->ec->weight != BH_W_TFIDF ? &l->fm[k] : NULL;
+	l->pts[j] = bh_alloc((nte ? nte : 1) * sizeof **l->pts);
+	score_rows(l->s, tr, ntr, te, nte, l->ec, share ? l->so : l->fo, f, share, l->pts[j], &l->npts[j], NULL,
+		   l->dat, NULL);
+	free(tr);
+	free(te);
+}
+
 void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
-			  const struct bh_train_opts *o, struct bh_model *m)
+			  const struct bh_train_opts *o, const struct bh_svm_data *dat, struct bh_model *cvm,
+			  struct bh_model *m)
 {
 	struct bh_train_opts so = *o;
 	so.C = m->C;
@@ -495,16 +613,18 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 	fo.protos = (unsigned)((o->protos * (K - 1) + K / 2) / K);
 	fo.protos = fo.protos || !o->protos ? fo.protos : 1;
 	struct bh_model *fm = bh_calloc(K, sizeof *fm);
+	struct kfold kf = { .s = s, .rows = rows, .n = n, .fold = fold, .ec = ec, .fo = &fo, .fm = fm, .cvm = cvm,
+			    .dat = dat };
+	kf.pts = bh_calloc(K, sizeof *kf.pts);
+	kf.npts = bh_calloc(K, sizeof *kf.npts);
+	bh_par_for(K, o->threads, kfold_task, &kf);
 	for (unsigned k = 0; k < K; k++) {
-		size_t ntr = 0, nte = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (fold[i] == k)
-				te[nte++] = rows[i];
-			else
-				tr[ntr++] = rows[i];
-		}
-		score_rows(s, tr, ntr, te, nte, ec, &fo, -1, NULL, p, &np, &fm[k]);
+		memcpy(p + np, kf.pts[k], kf.npts[k] * sizeof *p);
+		np += kf.npts[k];
+		free(kf.pts[k]);
 	}
+	free(kf.pts);
+	free(kf.npts);
 	size_t nk = np;
 	size_t nf = 0;
 	bool *present = bh_calloc(s->nfam + 1, sizeof *present);
@@ -512,24 +632,29 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 		if (y[i] >= 0 && !present[y[i]])
 			present[y[i]] = true, nf++;
 	/* family f left out of fold model k = f mod K's training rows: the same size as the models
-	 * that scored the known points, and (binary, count) the same prototypes as that fold model */
-	for (size_t f = 0, j = 0; nf >= 3 && f < s->nfam; f++) {
-		if (!present[f])
-			continue;
-		unsigned k = (unsigned)(j++ % K);
-		size_t ntr = 0, nte = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (y[i] == (int)f)
-				te[nte++] = rows[i];
-			else if (fold[i] != k)
-				tr[ntr++] = rows[i];
-		}
-		const struct bh_model *share = fm[k].nproto && ec->weight != BH_W_TFIDF ? &fm[k] : NULL;
-		score_rows(s, tr, ntr, te, nte, ec, share ? &so : &fo, (int)f, share, p, &np, NULL);
+	 * that scored the known points, and (binary, count) the same prototypes as that fold model;
+	 * the families' models train on o->threads threads, their points appended in family order */
+	struct lofo lo = { .s = s, .rows = rows, .n = n, .y = y, .fold = fold, .ec = ec, .so = &so, .fo = &fo,
+			   .fm = fm, .dat = dat };
+	lo.fam = bh_alloc((s->nfam + 1) * sizeof *lo.fam);
+	for (size_t f = 0; nf >= 3 && f < s->nfam; f++)
+		if (present[f])
+			lo.fam[lo.nt++] = f;
+	lo.pts = bh_calloc(lo.nt + 1, sizeof *lo.pts);
+	lo.npts = bh_calloc(lo.nt + 1, sizeof *lo.npts);
+	bh_par_for(lo.nt, o->threads, lofo_task, &lo);
+	for (size_t j = 0; j < lo.nt; j++) {
+		memcpy(p + np, lo.pts[j], lo.npts[j] * sizeof *p);
+		np += lo.npts[j];
+		free(lo.pts[j]);
 	}
+	free(lo.pts);
+	free(lo.npts);
+	free(lo.fam);
 	for (unsigned k = 0; k < K; k++)
 		bh_model_free(&fm[k]);
 	free(fm);
+	free(cvm);
 	scale(s, p, nk, np, m);
 	choose(p, nk, np - nk, s->nfam, o->reject_q, m->nproto > 0, m);
 	free(present);

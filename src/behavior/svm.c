@@ -11,12 +11,15 @@
  */
 #include <linear.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "behavior/behavior.h"
 
 static void quiet(const char *s) { (void)s; }
+static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+static void quiet_init(void) { set_print_string_function(quiet); }
 
 void bh_model_free(struct bh_model *m)
 {
@@ -54,20 +57,39 @@ struct prob {
 	size_t nfeat;
 	struct bh_idf idf;
 	bool have_idf;
+	bool shared;        /* nodes, hash and dict are a bh_svm_data's (prob_sub) */
+};
+
+/* A training set's LIBLINEAR rows, weighted and normalised once (binary and count weighting,
+ * where a row's weighting does not depend on the other rows); trainings on subsets of it
+ * take the rows' node pointers (prob_sub) instead of building their own. */
+struct bh_svm_data {
+	struct prob p;
+	size_t *pos;        /* s->n: row of s -> its index in p, SIZE_MAX when absent */
 };
 
 static void prob_free(struct prob *p)
 {
-	free(p->nodes);
 	free(p->y);
 	free(p->x);
 	free(p->cls_n);
 	free(p->cls_of_fam);
 	free(p->fam_of_cls);
-	free(p->hash);
-	bh_map_free(&p->dict);
+	if (!p->shared) {
+		free(p->nodes);
+		free(p->hash);
+		bh_map_free(&p->dict);
+	}
 	if (p->have_idf)
 		bh_idf_free(&p->idf);
+}
+
+struct hix { uint64_t h; uint32_t i; };
+
+static int hix_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct hix *)a)->h, y = ((const struct hix *)b)->h;
+	return x < y ? -1 : x > y;
 }
 
 /* Builds the LIBLINEAR problem of rows (weighted, normalised, bias node last). */
@@ -119,7 +141,7 @@ static void prob_build(struct prob *p, const struct bh_set *s, const size_t *row
 			}
 			*nd++ = (struct feature_node){ (int)*ix + 1, v.v[i] };
 		}
-		/* nodes stay in hash order: LIBLINEAR's solvers and predict only take
+		/* nodes stay in hash order (renumbered below): LIBLINEAR's solvers and predict only take
 		 * dot products, which do not need ascending indices */
 		nd->index = 0;   /* bias: index filled below, once nfeat is known */
 		nd->value = 1;
@@ -127,13 +149,99 @@ static void prob_build(struct prob *p, const struct bh_set *s, const size_t *row
 		(nd++)->index = -1;
 		bh_vec_free(&v);
 	}
+	/* features renumbered by ascending hash: a row's nodes (in hash order) then index w in
+	 * ascending order, which LIBLINEAR's dot products and updates walk faster than random
+	 * order (same sums in the same order: the same weights) */
+	struct hix *ord = bh_alloc((p->nfeat ? p->nfeat : 1) * sizeof *ord);
+	uint32_t *rank = bh_alloc((p->nfeat ? p->nfeat : 1) * sizeof *rank);
+	for (size_t f = 0; f < p->nfeat; f++)
+		ord[f] = (struct hix){ p->hash[f], (uint32_t)f };
+	qsort(ord, p->nfeat, sizeof *ord, hix_cmp);
+	for (size_t j = 0; j < p->nfeat; j++) {
+		rank[ord[j].i] = (uint32_t)j;
+		p->hash[j] = ord[j].h;
+	}
+	bh_map_free(&p->dict);   /* numbers changed; not needed after the build */
 	for (size_t r = 0; r < n; r++) {
 		struct feature_node *q = p->x[r];
-		while (q->index != 0)
-			q++;
+		for (; q->index != 0; q++)
+			q->index = (int)rank[q->index - 1] + 1;
 		q->index = (int)p->nfeat + 1;
 	}
+	free(ord);
+	free(rank);
 	p->p = (struct problem){ .l = (int)n, .n = (int)p->nfeat + 1, .y = p->y, .x = p->x, .bias = 1 };
+}
+
+/*
+ * The problem of rows (a subset of d's) without building it: the rows'
+ * nodes are d's.  Classes are numbered in order of first appearance, as
+ * prob_build does, and d's features absent from rows get weight 0, so
+ * LIBLINEAR computes the same weights as on prob_build(rows): its dual
+ * solver only touches a row's own nodes.
+ */
+static void prob_sub(struct prob *p, const struct bh_svm_data *d, const struct bh_set *s, const size_t *rows,
+		     size_t n)
+{
+	memset(p, 0, sizeof *p);
+	p->shared = true;
+	p->cls_of_fam = bh_alloc((s->nfam ? s->nfam : 1) * sizeof *p->cls_of_fam);
+	p->fam_of_cls = bh_alloc((s->nfam ? s->nfam : 1) * sizeof *p->fam_of_cls);
+	for (size_t f = 0; f < s->nfam; f++)
+		p->cls_of_fam[f] = -1;
+	p->cls_n = bh_calloc(s->nfam ? s->nfam : 1, sizeof *p->cls_n);
+	p->x = bh_alloc((n ? n : 1) * sizeof *p->x);
+	p->y = bh_alloc((n ? n : 1) * sizeof *p->y);
+	for (size_t r = 0; r < n; r++) {
+		int f = s->y[rows[r]];
+		if (p->cls_of_fam[f] < 0) {
+			p->fam_of_cls[p->k] = f;
+			p->cls_of_fam[f] = (int)p->k++;
+		}
+		p->cls_n[p->cls_of_fam[f]]++;
+		p->x[r] = d->p.x[d->pos[rows[r]]];
+		p->y[r] = p->cls_of_fam[f];
+	}
+	p->hash = d->p.hash;
+	p->nfeat = d->p.nfeat;
+	p->p = (struct problem){ .l = (int)n, .n = (int)p->nfeat + 1, .y = p->y, .x = p->x, .bias = 1 };
+}
+
+struct bh_svm_data *bh_svm_data_new(const struct bh_set *s, const size_t *rows, size_t n,
+				    const struct bh_embed_cfg *ec)
+{
+	if (ec->weight == BH_W_TFIDF)
+		return NULL;
+	struct bh_svm_data *d = bh_alloc(sizeof *d);
+	prob_build(&d->p, s, rows, n, ec);
+	d->pos = bh_alloc((s->n ? s->n : 1) * sizeof *d->pos);
+	for (size_t i = 0; i < s->n; i++)
+		d->pos[i] = SIZE_MAX;
+	for (size_t r = 0; r < n; r++)
+		d->pos[rows[r]] = r;
+	return d;
+}
+
+void bh_svm_data_free(struct bh_svm_data *d)
+{
+	if (!d)
+		return;
+	prob_free(&d->p);
+	free(d->pos);
+	free(d);
+}
+
+/* rows' problem: sliced from d when d holds every one of them, else built. */
+static void prob_get(struct prob *p, const struct bh_svm_data *d, const struct bh_set *s, const size_t *rows,
+		     size_t n, const struct bh_embed_cfg *ec)
+{
+	bool all = d != NULL;
+	for (size_t r = 0; all && r < n; r++)
+		all = d->pos[rows[r]] != SIZE_MAX;
+	if (all)
+		prob_sub(p, d, s, rows, n);
+	else
+		prob_build(p, s, rows, n, ec);
 }
 
 static void params(struct parameter *pa, const struct prob *p, double C, bool cw, int *wl, double *wv)
@@ -152,21 +260,6 @@ static void params(struct parameter *pa, const struct prob *p, double C, bool cw
 		pa->weight_label = wl;
 		pa->weight = wv;
 	}
-}
-
-/* Balanced accuracy of C by cross-validation (robust to imbalance). */
-static double cv_score(const struct prob *p, const struct parameter *pa, unsigned folds)
-{
-	double *t = bh_alloc((size_t)p->p.l * sizeof *t);
-	cross_validation(&p->p, pa, (int)folds, t);
-	double *hit = bh_calloc(p->k, sizeof *hit), s = 0;
-	for (int i = 0; i < p->p.l; i++)
-		hit[(size_t)p->y[i]] += t[i] == p->y[i];
-	for (size_t c = 0; c < p->k; c++)
-		s += hit[c] / (double)p->cls_n[c];
-	free(t);
-	free(hit);
-	return s / (double)p->k;
 }
 
 /* Copies a LIBLINEAR model into m (families, weights by feature hash). */
@@ -207,35 +300,22 @@ static void convert(const struct model *lm, const struct prob *p, const struct b
 static const double c_grid[] = { 0.1, 1, 10 };
 #define NGRID (sizeof c_grid / sizeof *c_grid)
 
-int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
-		 const struct bh_ftab *ftab, const struct bh_train_opts *o, struct bh_model *m,
-		 char *err, size_t errlen)
+/* Trains at C on rows (no prototypes, no calibration) into m; 0, or -1 with err filled. */
+static int fit(const struct bh_svm_data *d, const struct bh_set *s, const size_t *rows, size_t n,
+	       const struct bh_embed_cfg *ec, const struct bh_ftab *ftab, double C, const struct bh_train_opts *o,
+	       struct bh_model *m, char *err, size_t errlen)
 {
-	set_print_string_function(quiet);
 	struct prob p;
-	prob_build(&p, s, rows, n, ec);
+	prob_get(&p, d, s, rows, n, ec);
 	if (p.k < 2) {
 		snprintf(err, errlen, "need labelled reports of at least two families (found %zu)", p.k);
 		prob_free(&p);
+		memset(m, 0, sizeof *m);
 		return -1;
 	}
 	int *wl = bh_alloc(p.k * sizeof *wl);
 	double *wv = bh_alloc(p.k * sizeof *wv);
 	struct parameter pa;
-	double C = o->C;
-	if (C <= 0) {
-		unsigned folds = o->cv_folds >= 2 ? o->cv_folds : 3;
-		double best = -1;
-		for (size_t i = 0; i < NGRID; i++) {
-			params(&pa, &p, c_grid[i], o->class_weights, wl, wv);
-			srand((unsigned)o->seed);
-			double sc = cv_score(&p, &pa, folds);
-			if (sc <= best + 1e-9)
-				break;   /* a larger C that does not help: stop (it also trains slower) */
-			best = sc;
-			C = c_grid[i];
-		}
-	}
 	params(&pa, &p, C, o->class_weights, wl, wv);
 	const char *bad = check_parameter(&p.p, &pa);
 	if (bad) {
@@ -243,6 +323,7 @@ int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const str
 		free(wl);
 		free(wv);
 		prob_free(&p);
+		memset(m, 0, sizeof *m);
 		return -1;
 	}
 	srand((unsigned)o->seed);
@@ -257,10 +338,173 @@ int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const str
 	free(wl);
 	free(wv);
 	prob_free(&p);
-	bh_protos_build(m, s, rows, n, o->protos);
-	if (o->reject_q > 0)
-		bh_openset_calibrate(s, rows, n, ec, o, m);
 	return 0;
+}
+
+/*
+ * Chooses C from the grid by K-fold cross-validation over rows (folds:
+ * bh_folds with seed ^ 0xca11b, the calibration's), scored by balanced
+ * accuracy; the grid stops at the first C that does not improve (a larger
+ * C also trains slower), or at a perfect score, which none can improve.  Each fold model is trained exactly as the
+ * calibration trains its fold models at that C, so the chosen C's K
+ * models are kept in *fm for it (bh_openset_calibrate).  A fold whose
+ * training fails (fewer than two families in it) counts its reports as
+ * misses.
+ */
+/* choose_c's fold trainings at one C, one task per fold. */
+struct cvjob {
+	const struct bh_svm_data *d;
+	const struct bh_set *s;
+	const size_t *rows;
+	size_t n;
+	const int *y;
+	const unsigned *fold;
+	const struct bh_embed_cfg *ec;
+	const struct bh_train_opts *o;
+	double C;
+	struct bh_model *cur;  /* K */
+	size_t *hit;           /* K x (nfam + 1): right answers per fold and family */
+	unsigned K;
+	const struct bh_ftab *ftab;
+	struct bh_model *spec; /* task K, when given: the final model at this C, trained meanwhile */
+	int spec_rc;
+};
+
+static void cv_task(void *ctx, size_t k)
+{
+	struct cvjob *j = ctx;
+	const struct bh_set *s = j->s;
+	if (k == j->K) {
+		char why[160];
+		j->spec_rc = fit(j->d, s, j->rows, j->n, j->ec, j->ftab, j->C, j->o, j->spec, why, sizeof why);
+		return;
+	}
+	size_t *tr = bh_alloc((j->n ? j->n : 1) * sizeof *tr), ntr = 0, *hit = j->hit + k * (s->nfam + 1);
+	for (size_t i = 0; i < j->n; i++)
+		if (j->fold[i] != k)
+			tr[ntr++] = j->rows[i];
+	char why[160];
+	struct bh_model *m = &j->cur[k];
+	if (!fit(j->d, s, tr, ntr, j->ec, NULL, j->C, j->o, m, why, sizeof why)) {
+		double *sc = bh_alloc(m->nfam * sizeof *sc);
+		for (size_t i = 0; i < j->n; i++) {
+			if (j->fold[i] != k)
+				continue;
+			struct bh_vec v;
+			bh_model_prepare(m, &s->v[j->rows[i]], &v);
+			size_t b = bh_model_scores(m, &v, sc);
+			hit[j->y[i]] += bh_set_family(s, m->fam[b]) == j->y[i];
+			bh_vec_free(&v);
+		}
+		free(sc);
+	}
+	free(tr);
+}
+
+static double choose_c(const struct bh_svm_data *d, const struct bh_set *s, const size_t *rows, size_t n,
+		       const struct bh_embed_cfg *ec, const struct bh_ftab *ftab, const struct bh_train_opts *o,
+		       unsigned K, struct bh_model **fm, struct bh_model *spec)
+{
+	int *y = bh_alloc((n ? n : 1) * sizeof *y);
+	unsigned *fold = bh_alloc((n ? n : 1) * sizeof *fold);
+	for (size_t i = 0; i < n; i++)
+		y[i] = s->y[rows[i]];
+	bh_folds(y, n, K, o->seed ^ 0xca11b, fold);
+	size_t *nf = bh_calloc(s->nfam + 1, sizeof *nf);
+	for (size_t i = 0; i < n; i++)
+		nf[y[i]]++;
+	double best = -1, C = c_grid[0];
+	*fm = NULL;
+	struct cvjob j = { .d = d, .s = s, .rows = rows, .n = n, .y = y, .fold = fold, .ec = ec, .o = o, .K = K,
+			   .ftab = ftab, .spec_rc = -1 };
+	j.hit = bh_alloc(K * (s->nfam + 1) * sizeof *j.hit);
+	for (size_t g = 0; g < NGRID; g++) {
+		j.C = c_grid[g];
+		j.cur = bh_calloc(K, sizeof *j.cur);
+		memset(j.hit, 0, K * (s->nfam + 1) * sizeof *j.hit);
+		/* on several threads, the final model at the grid's first C (the usual choice) trains
+		 * alongside the K fold models of that C, which balances them (K = 3 on 2 threads) */
+		j.spec = g == 0 && o->threads > 1 && spec ? spec : NULL;
+		bh_par_for(K + (j.spec != NULL), o->threads, cv_task, &j);
+		if (j.spec && j.spec_rc)
+			bh_model_free(spec);
+		double score = 0;
+		size_t nc = 0;
+		for (size_t f = 0; f < s->nfam; f++)
+			if (nf[f]) {
+				size_t h = 0;
+				for (unsigned k = 0; k < K; k++)
+					h += j.hit[k * (s->nfam + 1) + f];
+				score += (double)h / (double)nf[f];
+				nc++;
+			}
+		score = nc ? score / (double)nc : 0;
+		if (score <= best + 1e-9) {
+			for (unsigned k = 0; k < K; k++)
+				bh_model_free(&j.cur[k]);
+			free(j.cur);
+			break;
+		}
+		best = score;
+		C = c_grid[g];
+		for (unsigned k = 0; *fm && k < K; k++)
+			bh_model_free(&(*fm)[k]);
+		free(*fm);
+		*fm = j.cur;
+		if (best >= 1 - 1e-9)
+			break;   /* no larger C can score higher: the grid would stop there anyway */
+	}
+	free(y);
+	free(fold);
+	free(nf);
+	free(j.hit);
+	return C;
+}
+
+int bh_svm_train_on(const struct bh_svm_data *d, const struct bh_set *s, const size_t *rows, size_t n,
+		    const struct bh_embed_cfg *ec, const struct bh_ftab *ftab, const struct bh_train_opts *o,
+		    struct bh_model *m, char *err, size_t errlen)
+{
+	pthread_once(&quiet_once, quiet_init);
+	unsigned K = o->cv_folds >= 2 ? o->cv_folds : 3;
+	double C = o->C;
+	struct bh_model *fm = NULL;
+	size_t nfam = 0;
+	bool *seen = bh_calloc(s->nfam + 1, sizeof *seen);
+	for (size_t i = 0; i < n; i++)
+		if (!seen[s->y[rows[i]]])
+			seen[s->y[rows[i]]] = true, nfam++;
+	free(seen);
+	struct bh_model spec = { 0 };
+	if (nfam >= 2 && C <= 0)
+		C = choose_c(d, s, rows, n, ec, ftab, o, K, &fm, &spec);
+	if (spec.nfam && spec.C == C) {
+		*m = spec;
+	} else if (bh_model_free(&spec), fit(d, s, rows, n, ec, ftab, C, o, m, err, errlen)) {
+		for (unsigned k = 0; fm && k < K; k++)
+			bh_model_free(&fm[k]);
+		free(fm);
+		return -1;
+	}
+	bh_protos_build(m, s, rows, n, o->protos);
+	if (o->reject_q > 0) {
+		bh_openset_calibrate(s, rows, n, ec, o, d, fm, m);
+	} else {
+		for (unsigned k = 0; fm && k < K; k++)
+			bh_model_free(&fm[k]);
+		free(fm);
+	}
+	return 0;
+}
+
+int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
+		 const struct bh_ftab *ftab, const struct bh_train_opts *o, struct bh_model *m,
+		 char *err, size_t errlen)
+{
+	struct bh_svm_data *d = bh_svm_data_new(s, rows, n, ec);
+	int r = bh_svm_train_on(d, s, rows, n, ec, ftab, o, m, err, errlen);
+	bh_svm_data_free(d);
+	return r;
 }
 
 void bh_model_prepare(const struct bh_model *m, const struct bh_vec *v, struct bh_vec *out)

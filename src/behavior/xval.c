@@ -4,9 +4,13 @@
  *
  * Folds run on several processes: worker j forks and runs folds j, j+jobs,
  * ..., then sends its result through a pipe as one flat record (status,
- * tally words, error text).  Processes rather than threads because
- * LIBLINEAR draws from the global rand(): each training reseeds it, so the
- * results are the same for any number of jobs.
+ * tally words, error text).  Each training reseeds rand(), which LIBLINEAR
+ * draws from, so the results are the same for any number of jobs.  The
+ * labelled rows' LIBLINEAR problem is built once, before the fork
+ * (bh_svm_data), and every training of every fold slices it.  When the
+ * folds do not divide among the processes, the parent's fold of the last
+ * round trains on threads (rand() is per thread: par.c), as the other
+ * processes are done by then.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,19 +31,20 @@ int bh_xval_fold(const struct bh_set *s, const unsigned *fold, unsigned k, const
 			tr[ntr++] = i;
 	struct bh_model m;
 	char why[XVAL_ERRLEN];
-	if (bh_svm_train(s, tr, ntr, o->embed, NULL, o->train, &m, why, sizeof why)) {
+	if (bh_svm_train_on(o->data, s, tr, ntr, o->embed, NULL, o->train, &m, why, sizeof why)) {
 		snprintf(err, errlen, "fold %u: %s", k + 1, why);
 		free(tr);
 		return BH_XVAL_TRAIN;
 	}
 	double *sc = bh_alloc(m.nfam * sizeof *sc);
+	struct bh_pdist *pd = bh_pdist_new(&m);
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->y[i] < 0 || fold[i] != k)
 			continue;
 		struct bh_vec v;
 		bh_model_prepare(&m, &s->v[i], &v);
 		size_t b = bh_model_scores(&m, &v, sc);
-		bool rej = bh_model_unknown(&m, &v, b, sc, NULL);
+		bool rej = bh_model_unknown_px(pd, &v, b, sc, NULL);
 		int pred = bh_set_family(s, m.fam[b]);
 		if (s->y[i] == o->unk) {
 			t->unk++;
@@ -52,6 +57,7 @@ int bh_xval_fold(const struct bh_set *s, const unsigned *fold, unsigned k, const
 		}
 		bh_vec_free(&v);
 	}
+	bh_pdist_free(pd);
 	free(sc);
 	free(tr);
 	bh_model_free(&m);
@@ -131,9 +137,22 @@ static int collect(int fd, pid_t pid, struct bh_tally *t, size_t *w, char *err, 
 	return 0;
 }
 
-int bh_xval(const struct bh_set *s, const unsigned *fold, const struct bh_xval_opts *o, struct bh_tally *t,
+int bh_xval(const struct bh_set *s, const unsigned *fold, const struct bh_xval_opts *oo, struct bh_tally *t,
 	    char *err, size_t errlen)
 {
+	/* every labelled row's LIBLINEAR problem, built once before the workers fork: each fold's
+	 * trainings slice it (binary and count weighting; TF-IDF folds build their own) */
+	struct bh_xval_opts ox = *oo;
+	const struct bh_xval_opts *o = &ox;
+	struct bh_svm_data *data = NULL;
+	if (!ox.data) {
+		size_t *lab = bh_alloc((s->n ? s->n : 1) * sizeof *lab), nl = 0;
+		for (size_t i = 0; i < s->n; i++)
+			if (s->y[i] >= 0)
+				lab[nl++] = i;
+		ox.data = data = bh_svm_data_new(s, lab, nl, oo->embed);
+		free(lab);
+	}
 	unsigned jobs = o->jobs < o->folds ? o->jobs : o->folds;
 	size_t *w = bh_alloc(record_len(t));
 	int rc = 0;
@@ -159,10 +178,19 @@ int bh_xval(const struct bh_set *s, const unsigned *fold, const struct bh_xval_o
 		pid[started] = c;
 		fd[started++] = p[0];
 	}
-	/* this process takes fold 0 and the folds of workers that did not start */
+	/* this process takes fold 0 and the folds of workers that did not start; a fold of the
+	 * last, partial round (5 folds on 2 processes: fold 5) runs while the other processes
+	 * have finished, so its trainings get their CPUs as threads (the same models) */
+	struct bh_train_opts lt = *o->train;
+	struct bh_xval_opts ol = *o;
+	unsigned rest = o->folds % jobs;
+	if (rest && started + 1 == jobs) {
+		lt.threads = jobs / rest;
+		ol.train = &lt;
+	}
 	for (unsigned k = 0; k < o->folds && !rc; k++)
 		if (k % jobs == 0 || k % jobs > started)
-			rc = bh_xval_fold(s, fold, k, o, t, err, errlen);
+			rc = bh_xval_fold(s, fold, k, k >= o->folds - rest ? &ol : o, t, err, errlen);
 	for (unsigned i = 0; i < started; i++) {
 		char e[XVAL_ERRLEN];
 		int r = collect(fd[i], pid[i], t, w, e, sizeof e);
@@ -172,5 +200,6 @@ int bh_xval(const struct bh_set *s, const unsigned *fold, const struct bh_xval_o
 		}
 	}
 	free(w);
+	bh_svm_data_free(data);
 	return rc;
 }

@@ -240,6 +240,7 @@ int cmd_learn(int argc, char **argv)
 	x.dedup = false;   /* set only by --dedup */
 	bhcli_init(&x.b);
 	bhcli_train_defaults(&x.t);
+	x.t.threads = x.b.in.threads;   /* trainings on the CPUs too (the same model for any number) */
 	int rc = cli_parse(argc, argv, "learn", "[options] INPUT... -o MODEL", learn_opts, learn_opt, &x, NULL,
 			   "  botlens learn reports/ -o model.txt\n"
 			   "  botlens learn --labels labels.tsv --ngram 3 runs.tar.gz -o model.txt\n"

@@ -31,6 +31,14 @@ nat       10.0.0.5 (one MAC, a NAT gateway) sends packets with TTL 127 and 63 in
           a Windows and a Linux machine behind one address
 bridge    10.0.0.5 sends every packet twice, from two MACs at once, TTL 128 (a VM bridged
           over Wi-Fi, seen on both sides): one machine, no caveat
+backscatter 10.0.0.5:80 sends SYN-ACKs (some retransmitted) to 80 random outside addresses
+          and ports that never sent a SYN; a third of them answer RST: the victim of a
+          spoofed-source SYN flood seen through its backscatter
+served    10.0.0.5:80 answers 80 outside clients that each send a SYN, complete the handshake,
+          send a request and get a reply: an ordinary busy server
+torrent6  10.0.0.5 opens BitTorrent peer connections (handshake both ways, a bitfield, a
+          piece request and a block) to 6 outside peers: a swarm
+torrent1  the same with one peer, one connection: one peer makes no swarm
 """
 import random, struct, sys
 
@@ -354,6 +362,52 @@ def browse():
     dns_run(names)
 
 
+def backscatter():
+    """SYN-ACKs from 10.0.0.5:80 to addresses that sent no SYN (their SYNs were spoofed)."""
+    t = 1.0
+    for i in range(80):
+        dst = '%d.%d.%d.%d' % (R.choice([23, 45, 77, 91, 113, 151, 177, 201]), R.randint(0, 255),
+                               R.randint(0, 255), R.randint(1, 254))
+        dp, seq, ack = R.randint(1024, 65535), R.getrandbits(32), R.getrandbits(32)
+        frame(t, ipb('10.0.0.5'), ipb(dst), 6, tcpseg(80, dp, seq, ack, 0x12))
+        if i % 3 == 0:
+            frame(t + 0.05, ipb(dst), ipb('10.0.0.5'), 6, tcpseg(dp, 80, ack, 0, 0x04))
+        elif i % 3 == 1:   # a retransmitted SYN-ACK to a silent address
+            frame(t + 3, ipb('10.0.0.5'), ipb(dst), 6, tcpseg(80, dp, seq, ack, 0x12))
+        t += R.uniform(0.5, 4)
+
+
+def served():
+    """80 clients with a full handshake, a request and a reply each."""
+    t = 1.0
+    for i in range(80):
+        src = '%d.%d.%d.%d' % (R.choice([23, 45, 77, 91]), R.randint(0, 255), R.randint(0, 255), R.randint(1, 254))
+        c = Conn(src, '10.0.0.5', R.randint(1024, 65535), 80, t)
+        c.send(t + 0.05, b'GET / HTTP/1.1\r\nHost: example.org\r\n\r\n')
+        c.reply(t + 0.1, b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+        c.close(t + 0.2)
+        t += R.uniform(0.5, 4)
+
+
+def torrent(npeers):
+    """BitTorrent peer wire connections (BEP 3) from 10.0.0.5 to npeers peers."""
+    info = bytes(R.getrandbits(8) for _ in range(20))
+    hs = lambda pid: b'\x13BitTorrent protocol' + bytes(8) + info + pid
+    t = 1.0
+    for i in range(npeers):
+        peer = '%d.%d.%d.%d' % (R.choice([79, 82, 151, 120]), R.randint(0, 255), R.randint(0, 255), R.randint(1, 254))
+        c = Conn('10.0.0.5', peer, 50000 + i, R.randint(10000, 60000), t)
+        c.send(t + 0.05, hs(b'-qB4250-' + bytes(R.getrandbits(8) for _ in range(12))))
+        c.reply(t + 0.1, hs(b'-UT3550-' + bytes(R.getrandbits(8) for _ in range(12))))
+        c.reply(t + 0.15, struct.pack('!IB', 5, 5) + b'\xff\xff\xff\xf0')    # bitfield
+        c.send(t + 0.2, struct.pack('!IB', 1, 2))                                # interested
+        c.reply(t + 0.25, struct.pack('!IB', 1, 1))                              # unchoke
+        c.send(t + 0.3, struct.pack('!IBIII', 13, 6, 0, 0, 16384))               # request
+        c.reply(t + 0.4, struct.pack('!IBII', 9 + 1024, 7, 0, 0) + bytes(1024))  # piece
+        c.close(t + 0.5)
+        t += R.uniform(0.5, 2)
+
+
 if mode == 'storm3':
     storm3(True)
 elif mode == 'udp3':
@@ -380,5 +434,13 @@ elif mode == 'nat':
     nat()
 elif mode == 'bridge':
     bridge()
+elif mode == 'backscatter':
+    backscatter()
+elif mode == 'served':
+    served()
+elif mode == 'torrent6':
+    torrent(6)
+elif mode == 'torrent1':
+    torrent(1)
 else:
     sys.exit('det_pcap.py: unknown mode %r' % mode)

@@ -5,7 +5,9 @@
 # lookups against ordinary browsing with CDN names; password guessing
 # (SSH by shape, FTP 530, HTTP 401; attacker and victim) against ordinary
 # logins; one address used by two machines (MAC change, TTL families)
-# against a bridge that shows one machine twice.
+# against a bridge that shows one machine twice; a flood's victim seen
+# through its backscatter against an ordinary busy server; a BitTorrent
+# swarm (p2p, not malicious) against a single BitTorrent peer.
 . "$(dirname "$0")/lib.sh"
 jq_true() { jq -e "$1" "$2" >/dev/null; }
 if ! command -v python3 >/dev/null || ! command -v jq >/dev/null; then
@@ -156,5 +158,23 @@ check "nat: TTL families 64 and 128 interleaved behind one MAC are a caveat" jq_
 bl report -q --no-geo --format json "$TMP/bridge.pcap"
 check "bridge: two MACs at once with one TTL (a bridged VM seen twice) is one machine" jq_true \
 	'.hosts[0].shared_address == null' "$TMP/out"
+
+
+# --- flood: the victim of a spoofed SYN flood seen through its backscatter ---
+for m in backscatter served torrent6 torrent1; do gen $m; done
+bl report -q --no-geo --format json "$TMP/backscatter.pcap"
+check "backscatter: SYN-ACKs to 80 addresses that sent no SYN make the host a flood's victim" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "flood" and .role == "target" and .peers == 80 and .ports == "80") and .hosts[0].role != "worker"' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/served.pcap"
+check "served: 80 clients with handshakes are a server, no flood" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "flood")] | length == 0' "$TMP/out"
+
+# --- p2p: a file-sharing swarm named by nDPI is P2P, not malicious by itself ---
+bl report -q --no-geo --format json "$TMP/torrent6.pcap"
+check "torrent6: BitTorrent with 6 peers is p2p (file sharing, not malicious)" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "p2p" and .protocol == "bittorrent" and .peers == 6 and .malicious == false) and .hosts[0].malicious == false' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/torrent1.pcap"
+check "torrent1: one BitTorrent peer makes no p2p" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "p2p")] | length == 0' "$TMP/out"
 
 report detect

@@ -180,7 +180,12 @@ if [ -d "$B" ]; then
 		"irc_cnc names the nick from the JOIN echo (no NICK in the capture)"
 	expect smtp-data-rejected__10.7.29.101_49898-178.63.41.150_25.pcap \
 		'any($b[]; .kind == "spam" and (.helo | length > 0))' "spam with the HELO name"
-	expect pkt.TCP.synflood.spoofed.pcap 'any($b[]; .kind == "flood" and .spoofing == "yes")' "flood with spoofing"
+	expect pkt.TCP.synflood.spoofed.pcap 'any($b[]; .kind == "flood" and .spoofing == "yes" and .role == "target")' \
+		"flood with spoofing, the host its target"
+	expect backscatter.trace 'any($b[]; .kind == "flood" and .role == "target" and (.type | test("backscatter")))' \
+		"the victim of a spoofed SYN flood, seen through its backscatter"
+	expect ndpi__bittorrent.pcap 'any($b[]; .kind == "p2p" and .protocol == "bittorrent" and .malicious == false)' \
+		"a BitTorrent swarm is p2p, not malicious by itself"
 	expect synscan.pcapng 'any($b[]; .kind == "scan")' "scan"
 	expect test12-icmp-portscan.pcap 'any($b[]; .kind == "scan")' "scan"
 	expect test-cc-capture-2.pcap 'any($b[]; .kind == "cnc_beacon" and .gap >= 2 and .gap <= 3 and .period <= 3.5)' \

@@ -384,6 +384,44 @@ static void test_dups(void)
 	bh_set_free(&s);
 }
 
+/* learn's trainings on 2 threads give the same model, bit for bit, as on one (par.c's per-thread
+ * rand(); the final model trained alongside C's fold models; the calibration's models in parallel). */
+static void test_threads(void)
+{
+	TEST("threads");
+	struct bh_set s;
+	synth_set_ov(&s, 5, 24, 300, 0.3, 0.7, NULL);
+	size_t *rows = malloc(s.n * sizeof *rows);
+	for (size_t i = 0; i < s.n; i++)
+		rows[i] = i;
+	struct bh_embed_cfg ec = { .n = 2, .weight = BH_W_BINARY };
+	struct bh_train_opts to = { .C = 0, .cv_folds = 3, .class_weights = true, .reject_q = 0.05, .protos = 8,
+				    .seed = 3 };
+	struct bh_model m1, m2;
+	char err[256];
+	to.threads = 1;
+	CHECK(bh_svm_train(&s, rows, s.n, &ec, NULL, &to, &m1, err, sizeof err) == 0);
+	to.threads = 2;
+	CHECK(bh_svm_train(&s, rows, s.n, &ec, NULL, &to, &m2, err, sizeof err) == 0);
+	CHECK(m1.C == m2.C && m1.nfam == m2.nfam && m1.nfeat == m2.nfeat && m1.nproto == m2.nproto);
+	CHECK(m1.threshold == m2.threshold || (isinf(m1.threshold) && isinf(m2.threshold)));
+	CHECK(m1.margin_threshold == m2.margin_threshold ||
+	      (isinf(m1.margin_threshold) && isinf(m2.margin_threshold)));
+	CHECK(m1.dist_threshold == m2.dist_threshold || (isinf(m1.dist_threshold) && isinf(m2.dist_threshold)));
+	CHECK(m1.cal.unknown_rej == m2.cal.unknown_rej && m1.cal.known_rej == m2.cal.known_rej);
+	if (m1.nfam == m2.nfam && m1.nfeat == m2.nfeat) {
+		CHECK(!memcmp(m1.w, m2.w, m1.nfeat * m1.nfam * sizeof *m1.w));
+		CHECK(!memcmp(m1.b, m2.b, m1.nfam * sizeof *m1.b));
+		CHECK(m1.dist_scale && m2.dist_scale &&
+		      !memcmp(m1.dist_scale, m2.dist_scale, m1.nfam * sizeof *m1.dist_scale));
+	}
+	printf("threads: C %g, unseen rejected %.3f, the same model on 1 and 2 threads\n", m1.C, m1.cal.unknown_rej);
+	bh_model_free(&m1);
+	bh_model_free(&m2);
+	free(rows);
+	bh_set_free(&s);
+}
+
 static void test_learn(void)
 {
 	TEST("learn");
@@ -807,6 +845,7 @@ int main(void)
 	test_fixtures();
 	test_embed();
 	test_learn();
+	test_threads();
 	test_xval();
 	test_openset();
 	test_dups();
