@@ -120,5 +120,7 @@ int cmd_p2p(int argc, char **argv);
 int cmd_crawl(int argc, char **argv);
 int cmd_botnet_size(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 #endif

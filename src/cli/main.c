@@ -33,6 +33,8 @@ static const struct cli_cmd commands[] = {
 	{ "crawl", cmd_crawl, "crawl an Overnet/Storm overlay (loopback unless --allow-remote)" },
 	{ "report", cmd_report, "explain a run: protocols, behaviors, phases, role, notable endpoints (text, JSON, HTML)" },
 	{ "botnet-size", cmd_botnet_size, "effective size, total size and churn from crawls or a capture" },
+	{ "serve", cmd_serve, "the web interface: upload runs, browse analyses, JSON API (SQLite or PostgreSQL store)" },
+	{ "token", cmd_token, "`botlens token add NAME`: a new write token for `botlens serve`" },
 };
 
 static void usage(FILE *f)
