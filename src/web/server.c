@@ -494,12 +494,12 @@ struct web *web_start(const struct web_cfg *cfg, char *err, size_t errlen)
 		{ MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s ? cfg->timeout_s : 30, NULL },
 		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL },
 		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, w },
-		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, w },
 		{ w->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, w->cert_pem },
 		{ w->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, w->key_pem },
 		{ MHD_OPTION_END, 0, NULL },
 	};
-	w->d = MHD_start_daemon(flags, 0, NULL, NULL, on_access, w, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	w->d = MHD_start_daemon(flags, 0, NULL, NULL, on_access, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
+				MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!w->d) {
 		snprintf(err, errlen, "cannot start the HTTP server on %s%s", w->addr,
 			 w->tls ? " (check the certificate and key)" : "");

@@ -10,7 +10,8 @@
  * (a committed transaction) returned: a 201 means durable.  Anything that
  * stops an upload early (413 past --max-upload, a truncated body, a
  * client that goes away, a timeout) aborts the blob, which leaves nothing
- * visible.
+ * visible.  A declared Content-Length past the limit is refused before the
+ * body is read.
  *
  * Raw bodies take their metadata from the query string:
  *   POST /api/v1/runs?name=run.pcap&type=capture&label=L&tags=a+b
@@ -33,7 +34,7 @@ struct upload {
 	struct MHD_PostProcessor *pp;
 	struct store *s;            /* own connection for the blob's lifetime */
 	struct store_blob_w *bw;
-	uint64_t bytes;
+	uint64_t bytes, dropped;
 	bool file_seen, counted;
 	unsigned fail_status;       /* non-zero: stop, answer this */
 	char fail_msg[160];
@@ -197,8 +198,9 @@ enum MHD_Result upload_begin(struct req *r, const struct route *rt)
 			return reply_error(r, 429, "too many uploads from this address at once: wait for one to finish");
 		u->counted = true;
 	}
+	/* a file route reads only multipart as a form: `curl --data-binary` labels raw bytes urlencoded */
 	bool form = ct && (strncasecmp(ct, "multipart/form-data", 19) == 0 ||
-			   strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0);
+			   (rt->body == BODY_FORM && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0));
 	if (form) {
 		u->pp = MHD_create_post_processor(r->c, 32 * 1024, post_iter, r);
 		if (!u->pp)
@@ -223,9 +225,15 @@ enum MHD_Result upload_data(struct req *r, const char *data, size_t *size)
 	} else if (u->body == BODY_FILE) {
 		blob_put(r, data, *size);
 	}
+	/* libmicrohttpd takes no answer before the body ends: a failed upload
+	 * (413 on a chunked body, a store error) drops what follows and answers
+	 * at the end; a client that keeps sending 64 MiB past that is cut off */
+	if (u->fail_status) {
+		u->dropped += *size;
+		if (u->dropped > (64u << 20))
+			return MHD_NO;
+	}
 	*size = 0;
-	if (u->fail_status)
-		return reply_error(r, u->fail_status, u->fail_msg);
 	return MHD_YES;
 }
 
