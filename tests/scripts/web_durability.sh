@@ -24,7 +24,7 @@ for i in range(int(sys.argv[3])):
     struct.pack_into('<I', b, 28, i)
     open('%s/c%02d.pcap' % (sys.argv[2], i), 'wb').write(b)
 PY
-serve_start "$D" --workers 1
+serve_start "$D" --workers 1 --uploads-per-client 32
 check "serve starts" [ -n "$ADDR" ]
 : >"$TMP/acked"
 python3 tests/scripts/webload.py upload "$ADDR" "$TOKEN" "$TMP/acked" 20 0.02 "$TMP"/up/*.pcap >"$TMP/load.out" 2>&1 &
