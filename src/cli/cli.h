@@ -115,6 +115,7 @@ int cmd_learn(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
+int cmd_job(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_p2p(int argc, char **argv);
 int cmd_crawl(int argc, char **argv);

@@ -28,6 +28,7 @@ static const struct cli_cmd commands[] = {
 	{ "classify", cmd_classify, "classify behavior reports with a model, rejecting unknown families" },
 	{ "explain", cmd_explain, "each family's most discriminative behavior, from a model" },
 	{ "cluster", cmd_cluster, "prototypes and clusters of unlabeled behavior reports (Malheur)" },
+	{ "job", cmd_job, "internal: one analysis job in its own process, run by the store's workers" },
 	{ "evaluate", cmd_evaluate, "stratified K-fold evaluation of behavior classification" },
 	{ "p2p", cmd_p2p, "Overnet/Storm P2P tools: `botlens p2p simulate` (a loopback botnet)" },
 	{ "crawl", cmd_crawl, "crawl an Overnet/Storm overlay (loopback unless --allow-remote)" },

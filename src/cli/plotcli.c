@@ -61,9 +61,7 @@ bool plotcli_image_name(const char *f)
 
 struct ports_view plotcli_view(const struct plotcli *p, const struct port_panel *pp)
 {
-	return (struct ports_view){ .file = pp->file, .host = pp->host, .v = pp->v, .n = pp->n, .dir = pp->dir,
-				    .asked = p->dir, .span = pp->span, .start_ns = pp->start_ns, .rep = &pp->rep,
-				    .explain = &pp->explain };
+	return ports_view_of(pp, p->dir);
 }
 
 int plotcli_to_plot(const struct plotcli *p, const struct port_panel *pp, struct plot_panel *out)

@@ -31,6 +31,8 @@ struct ports_view {
 	const struct plot_annots *explain;   /* the report's phases and endpoints, or NULL */
 };
 
+/* The view of a collected panel; asked: the direction asked for. */
+struct ports_view ports_view_of(const struct port_panel *pp, enum contacts_dir asked);
 /* "outbound", "inbound" or "in and out". */
 const char *ports_dir_text(enum contacts_dir d);
 /* "TCP" or "UDP". */

@@ -49,6 +49,13 @@ static int annotate(const struct ports_view *v, struct plot_panel *out)
 	return 0;
 }
 
+struct ports_view ports_view_of(const struct port_panel *pp, enum contacts_dir asked)
+{
+	return (struct ports_view){ .file = pp->file, .host = pp->host, .v = pp->v, .n = pp->n, .dir = pp->dir,
+				    .asked = asked, .span = pp->span, .start_ns = pp->start_ns, .rep = &pp->rep,
+				    .explain = &pp->explain };
+}
+
 int ports_render_plot(const struct ports_view *v, bool annotate_on, bool icmp_asked, struct plot_panel *out)
 {
 	memset(out, 0, sizeof *out);

@@ -271,7 +271,8 @@ static int sq_setup(struct sq *q)
 	int v;
 
 	sqlite3_busy_timeout(q->db, 30000);
-	if (sq_exec(q, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF") < 0)
+	if (sq_exec(q, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"
+			  " PRAGMA journal_size_limit=67108864") < 0)
 		return -1;
 	v = schema_version(q);
 	if (v < 0)

@@ -208,8 +208,12 @@ int sq_flow_load(struct sq *q, int64_t run, const char *path, uint64_t *n)
 			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
 	l.key = l.row ? sq_prep(q, "INSERT OR IGNORE INTO flow_keys(run_id, key, ts, seq) VALUES (?1, ?2, ?3, ?4)")
 		      : NULL;
-	if (l.key)
+	/* a big cache while loading: the key index is inserted in random
+	 * order, and with the default 2 MB every insert reads pages back */
+	if (l.key && sq_exec(q, "PRAGMA cache_size = -262144") == 0) {
 		rc = flow_read(&l, in, path, n);
+		sqlite3_exec(q->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
+	}
 	sqlite3_finalize(l.row);
 	sqlite3_finalize(l.key);
 	fclose(in);
