@@ -98,7 +98,7 @@ static int res_cb(void *ctx, const struct store_result *res)
 	wb_printf(x->b, ",\"size\":%llu,\"sha256\":", (unsigned long long)res->size);
 	json_str(x->b, res->sha);
 	wb_puts(x->b, ",\"content_type\":");
-	json_str(x->b, res->ctype);
+	json_str(x->b, page_ctype(res->name, res->ctype));
 	wb_printf(x->b, ",\"url\":\"/api/v1/runs/%lld/results/", (long long)x->id);
 	html_url(x->b, res->name);
 	wb_puts(x->b, "\"}");
@@ -140,7 +140,7 @@ enum MHD_Result api_run_result(struct req *r)
 	if (rc <= 0)
 		return reply_error(r, rc ? 500 : 404, rc ? "cannot read the run's results" : "no such result");
 	snprintf(fname, sizeof fname, "run-%lld-%s", (long long)r->id, res.name);
-	return reply_blob(r, res.sha, res.ctype, fname, false);
+	return reply_blob(r, res.sha, page_ctype(res.name, res.ctype), fname, false);
 }
 
 enum MHD_Result api_run_delete(struct req *r)

@@ -138,6 +138,24 @@ void page_status(struct wbuf *b, int status)
 	wb_printf(b, "<span class=\"st-%s\">%s</span>", store_status_name(status), store_status_name(status));
 }
 
+const char *page_ctype(const char *name, const char *stored)
+{
+	static const struct { const char *suffix, *ctype; } types[] = {
+		{ ".png", "image/png" }, { ".svg", "image/svg+xml" }, { ".json", "application/json" },
+		{ ".html", "text/html; charset=utf-8" }, { ".tsv", "text/tab-separated-values" }, { ".txt", "text/plain" },
+	};
+	size_t n = strlen(name);
+
+	if (stored && *stored)
+		return stored;
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
+		size_t k = strlen(types[i].suffix);
+		if (n > k && !strcmp(name + n - k, types[i].suffix))
+			return types[i].ctype;
+	}
+	return "application/octet-stream";
+}
+
 /* ---- login ---- */
 
 enum MHD_Result page_login(struct req *r)

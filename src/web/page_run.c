@@ -438,8 +438,11 @@ enum MHD_Result page_run_file(struct req *r)
 	if (rc <= 0)
 		return reply_error(r, rc ? 500 : 404, rc ? "cannot read the run's results" : "no such result");
 	snprintf(fname, sizeof fname, "run-%lld-%s", (long long)run.id, res.name);
-	bool inl = req_arg(r, "inline") && !strcmp(res.ctype, "image/png");
-	return reply_blob(r, res.sha, res.ctype, fname, inl);
+	/* inline only the PNG plot the page shows: an SVG or HTML result opened
+	 * in place could carry a capture's strings as markup */
+	const char *ct = page_ctype(res.name, res.ctype);
+	bool inl = req_arg(r, "inline") && !strcmp(ct, "image/png");
+	return reply_blob(r, res.sha, ct, fname, inl);
 }
 
 enum MHD_Result page_run_delete(struct req *r)

@@ -267,12 +267,13 @@ static enum MHD_Result file_done(struct req *r)
 	clean_name(run.name, sizeof run.name, u->fname);
 	run.size = size;
 	run.submitted = time(NULL);
-	clean_name(run.label, sizeof run.label, label ? label : "");
-	if (!label || !*label)
-		run.label[0] = '\0';
+	snprintf(run.label, sizeof run.label, "%s", label ? label : "");
 	snprintf(run.tags, sizeof run.tags, "%s", tags ? tags : "");
+	for (char *p = run.label; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7F)
+			*p = ' ';
 	for (char *p = run.tags; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == ',')
+		if ((unsigned char)*p < 0x20 || *p == 0x7F || *p == ',')
 			*p = ' ';
 	if (store_run_add(u->s, &run, &id, &existed)) {
 		web_log(r->w, "upload: %s", store_error(u->s));

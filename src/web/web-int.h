@@ -93,6 +93,8 @@ void page_badges(struct wbuf *b, const char *kinds);
 void page_time(struct wbuf *b, int64_t t);
 void page_size(struct wbuf *b, uint64_t n);
 void page_status(struct wbuf *b, int status);
+/* A result's Content-Type: the stored one, else by its name's suffix. */
+const char *page_ctype(const char *name, const char *stored);
 
 /* route handlers */
 typedef enum MHD_Result (*page_fn)(struct req *r);
