@@ -214,10 +214,15 @@ static int flows_section(struct req *r, struct store *s, struct wbuf *b, const s
 		addr = NULL;   /* not an address: no filter (and said so below) */
 	fq.addr = addr;
 	fq.offset = (uint64_t)(page - 1) * FLOWS_PER_PAGE;
-	if (store_flow_list(s, &fq, flow_row, &x, &total)) {
+	/* unfiltered, the run knows its count; a filtered count may cost the
+	 * store a scan (store.h), paid only when the analyst filters */
+	bool filtered = fq.addr || fq.port >= 0 || fq.proto;
+	if (store_flow_list(s, &fq, flow_row, &x, filtered ? &total : NULL)) {
 		wb_free(&rows);
 		return -1;
 	}
+	if (!filtered)
+		total = run->flows;
 	wb_printf(b, "<h2 id=\"flows\">Flows</h2>\n<form method=\"get\" action=\"/runs/%lld#flows\" id=\"flowfilter\">",
 		  (long long)run->id);
 	wb_puts(b, "address <input name=\"addr\" size=\"20\" value=\"");
