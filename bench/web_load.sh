@@ -17,7 +17,14 @@ BIG=${2:-1000000}
 B=${BUILD:-build}
 W=bench/data/web
 make -s "$B/botlens" "$B/bench/web_fixture" || exit 1
-rm -rf "$W"
+if [ "${REUSE:-0}" = 1 ] && [ -f "$W/bigid" ]; then   # the same store again: no new fixture
+	BIGID=$(cat "$W/bigid")
+	rm -rf "$W/acked" "$W/port"
+	SKIPFIX=1
+else
+	rm -rf "$W"
+	SKIPFIX=0
+fi
 mkdir -p "$W/up"
 "$B/botlens" synth --scenario storm-private -o "$W/storm.pcap" 2>/dev/null
 "$B/botlens" synth --scenario storm-private --duration 120 -o "$W/small.pcap" 2>/dev/null
@@ -28,10 +35,20 @@ for i in range(int(sys.argv[3])):
     struct.pack_into('<I', b, 28, 1000 + i)
     open('%s/u%02d.pcap' % (sys.argv[2], i), 'wb').write(b)
 PY
-t0=$(date +%s.%N)
-BIGID=$("$B/bench/web_fixture" "$W/data" "$W/storm.pcap" "$RUNS" "$BIG") || exit 1
-t1=$(date +%s.%N)
-echo "fixture: $RUNS runs + a run of $BIG flows in $(awk "BEGIN { printf \"%.0f\", $t1 - $t0 }") s (big run $BIGID)"
+if [ "$SKIPFIX" = 0 ]; then
+	t0=$(date +%s.%N)
+	BIGID=$("$B/bench/web_fixture" "$W/data" "$W/storm.pcap" "$RUNS" "$BIG") || exit 1
+	t1=$(date +%s.%N)
+	echo "$BIGID" >"$W/bigid"
+	echo "fixture: $RUNS runs + a run of $BIG flows in $(awk "BEGIN { printf \"%.0f\", $t1 - $t0 }") s (big run $BIGID)"
+else
+	# the previous round's uploads are runs now: new bytes for this round's
+	python3 - "$W/up" <<'PY'
+import glob, os, sys
+for f in glob.glob(sys.argv[1] + '/*.pcap'):
+    open(f, 'ab').write(os.urandom(16))
+PY
+fi
 TOKEN=$("$B/botlens" token add bench --token-file "$W/data/tokens")
 "$B/botlens" serve --data "$W/data" --listen 127.0.0.1:0 --port-file "$W/port" --workers 2 \
 	--uploads-per-client 32 --threads 4 -q 2>"$W/serve.log" &
@@ -60,7 +77,8 @@ for u in "/runs/$BIGID" "/runs/$BIGID?fpage=2" "/runs/$BIGID?proto=6" "/runs/$BI
 	for k in 1 2 3 4 5; do
 		ts="$ts $(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TOKEN" "http://$ADDR$u")"
 	done
-	echo "$u:$ts" | awk '{ n = split($0, a, " "); s = ""; for (i = 2; i <= n; i++) { v[i-1] = a[i] * 1000 } asort(v); printf "%-46s median %7.1f ms (min %.1f, max %.1f)\n", a[1], v[3], v[1], v[5] }'
+	# shellcheck disable=SC2086
+	printf '%s\n' $ts | sort -n | awk -v u="$u" '{ v[NR] = $1 * 1000 } END { printf "%-46s median %7.1f ms (min %.1f, max %.1f)\n", u, v[3], v[1], v[5] }'
 done
 kill $SPID
 wait $SPID 2>/dev/null

@@ -17,6 +17,7 @@
 #include "web/web-int.h"
 
 #define FLOWS_PER_PAGE 50
+#define COUNT_MAX 200000u     /* filtered counts on larger runs: not taken */
 
 static void mmss(struct wbuf *b, double s)
 {
@@ -152,11 +153,16 @@ static void report_section(struct wbuf *b, json_object *rep)
 
 struct flows_ctx {
 	struct wbuf *b;
+	unsigned n, max;            /* rows seen; rows shown (one more means a next page) */
 };
 
 static int flow_row(void *ctx, const struct store_flow *f)
 {
-	struct wbuf *b = ((struct flows_ctx *)ctx)->b;
+	struct flows_ctx *x = ctx;
+	struct wbuf *b = x->b;
+
+	if (++x->n > x->max)
+		return 1;
 	static const struct { int n; const char *name; } protos[] = { { 1, "icmp" }, { 6, "tcp" }, { 17, "udp" }, { 58, "icmp6" } };
 	const char *pn = NULL;
 
@@ -208,16 +214,20 @@ static int flows_section(struct req *r, struct store *s, struct wbuf *b, const s
 	long long page = req_num(r, "fpage", 1, 1, 100000000);
 	uint64_t total = 0;
 	struct wbuf rows = { 0 };
-	struct flows_ctx x = { &rows };
+	struct flows_ctx x = { &rows, 0, FLOWS_PER_PAGE };
 
 	if (addr && !addr_ok(addr))
 		addr = NULL;   /* not an address: no filter (and said so below) */
 	fq.addr = addr;
 	fq.offset = (uint64_t)(page - 1) * FLOWS_PER_PAGE;
 	/* unfiltered, the run knows its count; a filtered count may cost the
-	 * store a scan (store.h), paid only when the analyst filters */
+	 * store a scan (store.h): paid on runs of up to COUNT_MAX flows, beyond
+	 * that the page asks for one row more to know whether a next page exists */
 	bool filtered = fq.addr || fq.port >= 0 || fq.proto;
-	if (store_flow_list(s, &fq, flow_row, &x, filtered ? &total : NULL)) {
+	bool counted = !filtered || run->flows <= COUNT_MAX;
+	if (!counted)
+		fq.limit = FLOWS_PER_PAGE + 1;
+	if (store_flow_list(s, &fq, flow_row, &x, filtered && counted ? &total : NULL)) {
 		wb_free(&rows);
 		return -1;
 	}
@@ -238,8 +248,13 @@ static int flows_section(struct req *r, struct store *s, struct wbuf *b, const s
 	wb_puts(b, "</select> <button id=\"flowfilter-go\">Filter</button></form>\n");
 	if (req_arg(r, "addr") && !addr)
 		wb_puts(b, "<p class=\"error\">not an IP address: the address filter is off</p>\n");
-	wb_printf(b, "<p class=\"note\" id=\"flowcount\">%llu flow%s</p>\n", (unsigned long long)total,
-		  total == 1 ? "" : "s");
+	if (counted)
+		wb_printf(b, "<p class=\"note\" id=\"flowcount\">%llu flow%s</p>\n", (unsigned long long)total,
+			  total == 1 ? "" : "s");
+	else
+		wb_printf(b, "<p class=\"note\" id=\"flowcount\">flows %llu-%llu of the matches (not counted: the run "
+			     "has more than %u flows)</p>\n", (unsigned long long)fq.offset + (x.n ? 1 : 0),
+			  (unsigned long long)fq.offset + (x.n < x.max ? x.n : x.max), COUNT_MAX);
 	wb_puts(b, "<table id=\"flowtable\"><tr><th>start (UTC)</th><th>duration</th><th>proto</th><th>originator</th>"
 		   "<th>port</th><th>responder</th><th>port</th><th>packets</th><th>bytes</th><th>service</th>"
 		   "<th>state</th></tr>\n");
@@ -248,14 +263,17 @@ static int flows_section(struct req *r, struct store *s, struct wbuf *b, const s
 	b->oom |= rows.oom;
 	wb_free(&rows);
 	wb_puts(b, "</table>\n<p class=\"pager\">");
-	long long pages = (long long)((total + FLOWS_PER_PAGE - 1) / FLOWS_PER_PAGE);
+	long long pages = counted ? (long long)((total + FLOWS_PER_PAGE - 1) / FLOWS_PER_PAGE)
+				  : page + (x.n > x.max ? 1 : 0);
 	if (page > 1) {
 		wb_puts(b, "<a href=\"");
 		flow_link(b, run->id, addr, fq.port, fq.proto, page - 1);
 		wb_puts(b, "\">&larr; previous</a>");
 	}
-	if (pages > 1)
+	if (pages > 1 && counted)
 		wb_printf(b, "page %lld of %lld ", page, pages);
+	else if (!counted)
+		wb_printf(b, "page %lld ", page);
 	if (page < pages) {
 		wb_puts(b, "<a href=\"");
 		flow_link(b, run->id, addr, fq.port, fq.proto, page + 1);

@@ -117,8 +117,11 @@ def cmd_read(addr, token, conc, count, paths):
                 ok[0] += 1
             else:
                 err[0] += 1
+    t0 = time.time()
     run_pool(count, conc, one)
-    print('reads: %d ok, %d errors, p50 %.1f ms, p99 %.1f ms' % (ok[0], err[0], pct(lat, 50), pct(lat, 99)))
+    el = time.time() - t0
+    print('reads: %d ok, %d errors, p50 %.1f ms, p99 %.1f ms, %.1f s, %.0f requests/s' %
+          (ok[0], err[0], pct(lat, 50), pct(lat, 99), el, count / el))
 
 
 if __name__ == '__main__':
