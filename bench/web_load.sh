@@ -65,11 +65,15 @@ done
 paths="$paths / /?q=spam /?sort=name&desc=0 /status /api/v1/runs /api/v1/runs/1 /runs/1/files/plot.png?inline=1 /families /compare?a=1&b=2"
 python3 tests/scripts/webload.py upload "$ADDR" "$TOKEN" "$W/acked" 20 0 "$W"/up/*.pcap >"$W/up.out" 2>&1 &
 UPID=$!
+cpu() { awk '{ print $14 + $15 }' "/proc/$SPID/stat"; }   # the server's user+system ticks
+c0=$(cpu)
 set -f   # the paths hold ? and &: no globbing
 # shellcheck disable=SC2086
 python3 tests/scripts/webload.py read "$ADDR" "$TOKEN" 200 4000 $paths
+c1=$(cpu)
 wait $UPID
 cat "$W/up.out"
+echo "server CPU during the reads (with the uploads and their jobs' threads): $(awk "BEGIN { printf \"%.1f\", ($c1 - $c0) / $(getconf CLK_TCK) }") s"
 echo "server peak RSS: $(grep VmHWM /proc/$SPID/status | awk '{print $2 / 1024 " MiB"}')"
 for u in "/runs/$BIGID" "/runs/$BIGID?fpage=2" "/runs/$BIGID?proto=6" "/runs/$BIGID?port=25" \
 	"/runs/$BIGID?addr=192.168.1.10&port=25" "/runs/$BIGID?addr=198.0.1.2"; do
