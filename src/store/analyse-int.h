@@ -35,6 +35,10 @@ int an_outcome_write(const struct an_outcome *o, const char *outdir, char *err, 
 /* Replaces the private path in a reader's message by the display name. */
 void an_err_name(char *err, size_t errlen, const char *path, const char *name);
 
+/* A capture's network profile classified when the model has network
+ * families (classify.json, family, score); 0 also when it has none. */
+int an_capture_class(const char *path, const char *name, const char *model, const char *outdir,
+		     struct an_outcome *o, char *err, size_t errlen);
 int an_report(const char *path, const char *name, const char *model, const char *outdir, char *err, size_t errlen);
 
 #endif

@@ -11,6 +11,8 @@
  *   report.html        the report page (`botlens report --format html`)
  *   flows.tsv          Zeek's conn.log (`botlens flows --format zeek`)
  *   flows.store.tsv    the flows table for the store (STORE_FLOW_COLUMNS)
+ *   classify.json      with a model that has network families: the capture's
+ *                      network profile classified (`botlens classify`)
  *   outcome.json       what the worker stores: the list above, the kinds,
  *                      hosts and search terms (written last, renamed)
  *
@@ -398,7 +400,8 @@ static int an_cap_close(struct an_cap *x, bool ok, char *err, size_t errlen)
 	return rc ? -1 : 0;
 }
 
-static int an_capture(const char *path, const char *name, const char *outdir, char *err, size_t errlen)
+static int an_capture(const char *path, const char *name, const char *model, const char *outdir, char *err,
+		      size_t errlen)
 {
 	struct run_opts ro = { .reader = CAP_READER_NATIVE, .track_flows = true, .track_hosts = true, .threads = 1 };
 	struct an_cap x = { 0 };
@@ -427,6 +430,8 @@ static int an_capture(const char *path, const char *name, const char *outdir, ch
 		if (rc == 0)
 			rc = an_reports(&x, &r, name, outdir, &o, err, errlen);
 		run_close(&r);
+		if (rc == 0)
+			rc = an_capture_class(path, name, model, outdir, &o, err, errlen);
 	}
 	if (an_cap_close(&x, rc == 0, err, errlen) < 0)
 		rc = -1;
@@ -446,7 +451,7 @@ int analyse_run(const char *path, int type, const char *display_name, const char
 	const char *name = display_name && *display_name ? display_name : "input";
 
 	if (type == STORE_RUN_CAPTURE)
-		return an_capture(path, name, outdir, err, errlen);
+		return an_capture(path, name, model, outdir, err, errlen);
 	if (type == STORE_RUN_REPORT)
 		return an_report(path, name, model, outdir, err, errlen);
 	snprintf(err, errlen, "unknown run type %d", type);

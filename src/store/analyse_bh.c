@@ -65,16 +65,22 @@ static int an_load_model(const char *path, struct bh_model *m, char *err, size_t
 	return rc ? -1 : 0;
 }
 
-/* classify.json for the first report of s; family and score into o. */
-static int an_classify(const struct bh_model *m, const struct bh_set *s, const char *outdir, struct an_outcome *o,
-		       char *err, size_t errlen)
+/* classify.json for the first report of s, under the run's name (not the
+ * job directory's); family and score into o. */
+static int an_classify(const struct bh_model *m, struct bh_set *s, const char *name, const char *outdir,
+		       struct an_outcome *o, char *err, size_t errlen)
 {
 	double *sc = bh_alloc(m->nfam * sizeof *sc);
 	struct bh_contrib *top = bh_alloc(6 * sizeof *top);
 	struct bh_verdict d;
 	FILE *f = an_open(outdir, "classify.json", err, errlen);
+	char *shown = strdup(name);
 	int rc = -1;
 
+	if (shown) {
+		free(s->v[0].name);
+		s->v[0].name = shown;
+	}
 	bh_classify(m, &s->v[0], true, 5, sc, top, &d);
 	if (f) {
 		bh_render_verdict(f, BH_OUT_JSON, m, &s->v[0], &d);
@@ -110,7 +116,7 @@ int an_report(const char *path, const char *name, const char *model, const char 
 	if (rc == 0)
 		rc = an_read(path, &embed, &s, err, errlen);
 	if (rc == 0 && have_model)
-		rc = an_classify(&m, &s, outdir, &o, err, errlen);
+		rc = an_classify(&m, &s, name, outdir, &o, err, errlen);
 	if (rc == 0)
 		rc = an_outcome_write(&o, outdir, err, errlen);
 	if (have_model)
@@ -119,6 +125,34 @@ int an_report(const char *path, const char *name, const char *model, const char 
 	an_outcome_free(&o);
 	an_err_name(err, errlen, path, name);
 	return rc;
+}
+
+/* A model with network families: some of its n-grams are network profile
+ * events ("net.udp.dns ...", behavior/netprofile.c). */
+static bool model_network(const struct bh_model *m)
+{
+	for (size_t i = 0; m->ngram && i < m->nfeat; i++)
+		if (m->ngram[i] && !strncmp(m->ngram[i], "net.", 4))
+			return true;
+	return false;
+}
+
+int an_capture_class(const char *path, const char *name, const char *model, const char *outdir,
+		     struct an_outcome *o, char *err, size_t errlen)
+{
+	struct bh_model m;
+	struct bh_set s;
+	int rc;
+
+	if (!model || !*model || an_load_model(model, &m, err, errlen) < 0)
+		return model && *model ? -1 : 0;
+	bh_set_init(&s);
+	rc = model_network(&m) ? an_read(path, &m.embed, &s, err, errlen) : 1;
+	if (rc == 0)
+		rc = an_classify(&m, &s, name, outdir, o, err, errlen);
+	bh_set_free(&s);
+	bh_model_free(&m);
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---- the store-wide cluster job ---- */
