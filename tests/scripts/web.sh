@@ -111,8 +111,20 @@ RID=$(api_json id)
 wait_run "$RID" 120
 check "a behavior report reaches done" [ "$RUN_STATUS" = done ]
 checkc "its family is f2" '[ "$(api_json family)" = f2 ]'
-http GET /clusters -H "$AUTH"
-check "clusters page" [ "$HC" = 200 ]
+for f in f1r1.f1 f1r2.f1 f1r3.f1 f3r1.f3 f3r2.f3 f3r3.f3; do
+	http POST "/api/v1/runs?name=$f&type=report" -H "$AUTH" --data-binary @"$TMP/rep/$f"
+	LAST=$(api_json id)
+done
+wait_run "$LAST" 120
+i=0
+while [ $i -lt 60 ]; do   # the store-wide cluster job follows the reports
+	http GET /clusters -H "$AUTH"
+	grep -q 'id="clusters"' "$TMP/body" && break
+	sleep 1
+	i=$((i + 1))
+done
+checkc "clusters page: clusters of the uploaded reports with their members" \
+	'grep -q "id=\"clusters\"" "$TMP/body" && grep -q "href=\"/runs/$LAST\"" "$TMP/body"'
 
 # ---- the XSS capture ----
 http POST "/api/v1/runs?name=%3Cscript%3Ealert(0)%3Cx%3E.pcap" -H "$AUTH" --data-binary @"$TMP/xss.pcap"
