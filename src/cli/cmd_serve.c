@@ -11,6 +11,7 @@
  * next start's recovery).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -165,17 +166,44 @@ static int prepare_store(const char *loc, bool quiet)
 	return 0;
 }
 
+/* SIGINT and SIGTERM are turned into a byte on a pipe that the main thread
+ * waits on.  (Blocking them for sigwait would hand the blocked mask to every
+ * thread and, through exec, to every analysis child.) */
+static int sig_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t sig_seen;
+
+static void on_stop_signal(int sig)
+{
+	int e = errno;
+	sig_seen = sig;
+	if (write(sig_pipe[1], "x", 1) < 0) {
+		/* the pipe is full: a byte is already waiting */
+	}
+	errno = e;
+}
+
+static int wait_stop_signal(void)
+{
+	char c;
+	while (read(sig_pipe[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return sig_seen;
+}
+
 static int serve_run(struct serve_ctx *x, const char *loc, const char *tokens)
 {
 	static volatile sig_atomic_t stop;
 	char err[512];
-	sigset_t set;
+	struct sigaction sa = { .sa_handler = on_stop_signal };
 
-	/* every thread started below inherits the blocked signals; only sigwait takes them */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pipe2(sig_pipe, O_CLOEXEC)) {
+		cli_error("cannot create a pipe: %s", strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	struct web_cfg wc = {
 		.location = loc, .listen = x->listen ? x->listen : "127.0.0.1:8080", .token_file = tokens,
@@ -207,9 +235,7 @@ static int serve_run(struct serve_ctx *x, const char *loc, const char *tokens)
 	fprintf(stderr, "botlens: serving %s://%s/ (store %s, %d worker%s%s)\n", x->cert ? "https" : "http",
 		web_address(w), loc, (int)x->workers, x->workers == 1 ? "" : "s",
 		tokens ? "" : "; no --token-file: read-only");
-	int sig = 0;
-	while (sigwait(&set, &sig) != 0)
-		;
+	int sig = wait_stop_signal();
 	if (!x->quiet)
 		fprintf(stderr, "botlens: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	web_stop(w);
