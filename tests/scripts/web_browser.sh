@@ -47,4 +47,5 @@ fi
 check "browser.js exits 0" [ "$NRC" -eq 0 ]
 checkc "a screenshot of the run page is kept ($OUT/run-storm.png)" '[ -s "$OUT/run-storm.png" ]'
 serve_stop
+serve_log_check
 report browser

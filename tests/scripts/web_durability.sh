@@ -70,4 +70,5 @@ echo "  $(wc -l <"$TMP/ids") runs in the store after the restart"
 check "no run without its file" [ "$orph" -eq 0 ]
 check "every run reaches done after the restart" [ "$notdone" -eq 0 ]
 serve_stop
+serve_log_check
 report durability

@@ -5,6 +5,8 @@
 #   http METHOD PATH [curl options...]  $HC = status code, body in $TMP/body, headers in $TMP/hdr
 #   wait_run ID [SECONDS]               waits until run ID is done or failed; $RUN_STATUS
 #   gen_family DIR FAM COUNT            synthetic behavior reports (as behavior.sh)
+# fontconfig's per-process cache (plots in the analysis children) is not a botlens leak
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 SPID=
 ADDR=
 TOKEN=
@@ -84,3 +86,13 @@ web_cleanup() {
 	rm -rf "$TMP"
 }
 trap web_cleanup EXIT
+
+# sanitizer reports of the server (and of the analysis children it logged) fail the suite
+serve_log_check() {
+	if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:|ThreadSanitizer" "$TMP/serve.log" 2>/dev/null; then
+		grep -E -A12 "ERROR: (Address|Leak)Sanitizer|runtime error:|ThreadSanitizer" "$TMP/serve.log" | head -40
+		check "no sanitizer report in the server's log" false
+	else
+		check "no sanitizer report in the server's log" true
+	fi
+}
