@@ -67,6 +67,18 @@ while read -r id; do
 	[ "$RUN_STATUS" = done ] || { notdone=$((notdone + 1)); echo "  run $id: $RUN_STATUS $(api_json error)"; }
 done <"$TMP/ids"
 echo "  $(wc -l <"$TMP/ids") runs in the store after the restart"
+# every blob file is a run's upload or one of its results
+: >"$TMP/refs"
+while read -r id; do
+	curl -s -H "Authorization: Bearer $TOKEN" "http://$ADDR/api/v1/runs/$id" |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["run"]["sha256"]); [print(r["sha256"]) for r in d["results"]]' >>"$TMP/refs"
+done <"$TMP/ids"
+find "$D/blobs" -type f -printf '%f\n' | sort -u >"$TMP/files"
+sort -u "$TMP/refs" >"$TMP/refs.s"
+orphans=$(comm -23 "$TMP/files" "$TMP/refs.s" | wc -l)
+checkc "no orphan blob file ($orphans not referenced by a run)" '[ "$orphans" -eq 0 ]'
+missing=$(comm -13 "$TMP/files" "$TMP/refs.s" | wc -l)
+checkc "no run or result without its blob file ($missing)" '[ "$missing" -eq 0 ]'
 check "no run without its file" [ "$orph" -eq 0 ]
 check "every run reaches done after the restart" [ "$notdone" -eq 0 ]
 serve_stop
