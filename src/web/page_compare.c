@@ -60,10 +60,7 @@ static void side(struct wbuf *b, struct store *s, const struct store_run *run)
 			  (long long)run->id, (long long)run->id);
 	json_object *o = web_result_json(s, run->id, "ports.json");
 	if (o) {
-		json_object_object_del(o, "histogram");
-		json_object_object_del(o, "file");
-		wb_puts(b, "<h3>Port findings</h3>");
-		jv_value(b, o, 0);
+		page_ports(b, o);
 		json_object_put(o);
 	}
 	wb_puts(b, "</div>\n");

@@ -385,11 +385,7 @@ static enum MHD_Result run_page(struct req *r, struct store *s, const struct sto
 			report_section(&b, o);
 		json_object_put(o);
 		if ((o = web_result_json(s, run->id, "ports.json"))) {
-			wb_puts(&b, "<h2>Port findings</h2>\n<div class=\"ports\">");
-			json_object_object_del(o, "histogram");
-			json_object_object_del(o, "file");
-			jv_value(&b, o, 0);
-			wb_puts(&b, "</div>\n");
+			page_ports(&b, o);
 			json_object_put(o);
 		}
 		if ((o = web_result_json(s, run->id, "classify.json"))) {

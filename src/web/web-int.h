@@ -102,6 +102,9 @@ enum MHD_Result page_runs(struct req *r);
 enum MHD_Result page_run(struct req *r);
 enum MHD_Result page_run_file(struct req *r);
 void page_csrf_field(struct wbuf *b, struct req *r);
+/* page_ports.c: a parsed ports.json as tables (json_object from json-c). */
+struct json_object;
+void page_ports(struct wbuf *b, struct json_object *ports);
 enum MHD_Result page_run_delete(struct req *r);
 enum MHD_Result page_compare(struct req *r);
 enum MHD_Result page_families(struct req *r);
