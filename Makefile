@@ -68,8 +68,12 @@ install: $(BUILD)/botlens
 	install -D -m 755 $(BUILD)/botlens $(DESTDIR)$(PREFIX)/bin/botlens
 	install -D -m 644 doc/botlens.1 $(DESTDIR)$(PREFIX)/share/man/man1/botlens.1
 
+# bash completion from the binary's own option tables (committed; cli.sh checks it is current)
+completion: $(BUILD)/botlens
+	sh scripts/gen-completion.sh $(BUILD)/botlens >scripts/botlens.bash-completion
+
 clean:
 	rm -rf build build-asan build-clang build-gcc build-fuzz
 
-.PHONY: all tests bench-tools asan check clean install
+.PHONY: all tests bench-tools asan check clean install completion
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

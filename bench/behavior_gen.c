@@ -4,7 +4,10 @@
  * named rNNNNN.famFF (Malheur's label suffix), as text (one event per
  * line) or as Cuckoo JSON (behavior.processes[].calls[] with arguments).
  *
- *   behavior_gen DIR N SIZE [text|cuckoo] [FAMILIES]
+ *   behavior_gen DIR N SIZE [text|cuckoo] [FAMILIES] [OVERLAP]
+ *
+ * OVERLAP (0-1, default 0): families share motif events and motifs
+ * (bh_synth_opts.overlap), as real families share API-call n-grams.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +20,7 @@
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: behavior_gen DIR N SIZE [text|cuckoo] [FAMILIES]\n");
+		fprintf(stderr, "usage: behavior_gen DIR N SIZE [text|cuckoo] [FAMILIES] [OVERLAP]\n");
 		return 2;
 	}
 	const char *dir = argv[1];
@@ -29,7 +32,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* text events average ~21 bytes; JSON calls ~110 */
-	struct bh_synth_opts o = { .families = fams, .events = (unsigned)(size / (json ? 100 : 19)), .noise = 0.2, .seed = 1 };
+	struct bh_synth_opts o = { .families = fams, .events = (unsigned)(size / (json ? 100 : 19)), .noise = 0.2,
+				   .overlap = argc > 6 ? atof(argv[6]) : 0, .seed = 1 };
 	char *buf = NULL, path[4096];
 	size_t cap = 0;
 	for (size_t i = 0; i < n; i++) {

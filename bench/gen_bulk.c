@@ -30,7 +30,7 @@
  * clock, no libm.  IPv4 header checksums are right; TCP and UDP
  * checksums are 0 (nothing checks them here).
  *
- * usage: gen_bulk [-s SEED] [-n FLOWS] [-d SECONDS] -o FILE
+ * usage: gen_bulk [-s SEED] [-n FLOWS] [-d SECONDS] [-m bulk|heavy] -o FILE
  */
 #include <errno.h>
 #include <getopt.h>
@@ -49,10 +49,15 @@
 
 enum kind { K_DNS, K_WEB, K_CHAT, K_TCPFAIL, K_UDP, K_MEDIA, K_ICMP, K_COUNT };
 
-/* Share of each kind, per 10,000 connections. */
-static const unsigned kind_share[K_COUNT] = {
-	[K_DNS] = 4000, [K_WEB] = 3700, [K_CHAT] = 400, [K_TCPFAIL] = 300,
-	[K_UDP] = 1045, [K_MEDIA] = 55, [K_ICMP] = 500,
+/* Share of each kind, per 10,000 connections: the bulk mix (-m bulk, the
+ * default) and the flow-heavy one (-m heavy: a scan's and a resolver
+ * storm's one-to-three-packet flows, ~2.8 packets a connection, a few
+ * long ones; issue 16). */
+static const unsigned kind_share[2][K_COUNT] = {
+	{ [K_DNS] = 4000, [K_WEB] = 3700, [K_CHAT] = 400, [K_TCPFAIL] = 300,
+	  [K_UDP] = 1045, [K_MEDIA] = 55, [K_ICMP] = 500 },
+	{ [K_DNS] = 5200, [K_WEB] = 300, [K_CHAT] = 5, [K_TCPFAIL] = 4245,
+	  [K_UDP] = 100, [K_MEDIA] = 0, [K_ICMP] = 150 },
 };
 
 enum phase {
@@ -83,6 +88,7 @@ struct gflow {
 
 struct gen {
 	uint64_t rng;
+	const unsigned *share;    /* kind_share[mix] */
 	int64_t end_ns;           /* nothing is written past this */
 	struct gflow *flows;
 	uint32_t *heap;           /* indices into flows, min t first */
@@ -289,8 +295,8 @@ static uint32_t pick_server(struct gen *g)
 static enum kind pick_kind(struct gen *g)
 {
 	unsigned u = (unsigned)range(g, 0, 9999), k = 0;
-	while (k + 1 < K_COUNT && u >= kind_share[k])
-		u -= kind_share[k++];
+	while (k + 1 < K_COUNT && u >= g->share[k])
+		u -= g->share[k++];
 	return (enum kind)k;
 }
 
@@ -647,7 +653,7 @@ static int generate(struct gen *g, uint32_t nflows, int64_t span_ns)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: gen_bulk [-s SEED] [-n FLOWS] [-d SECONDS] -o FILE\n");
+	fprintf(stderr, "usage: gen_bulk [-s SEED] [-n FLOWS] [-d SECONDS] [-m bulk|heavy] -o FILE\n");
 	return 2;
 }
 
@@ -657,13 +663,18 @@ int main(int argc, char **argv)
 	uint32_t nflows = 200000;
 	int64_t span = 2400;
 	const char *out = NULL;
-	int c;
-	while ((c = getopt(argc, argv, "s:n:d:o:")) != -1) {
+	int c, mix = 0;
+	while ((c = getopt(argc, argv, "s:n:d:o:m:")) != -1) {
 		switch (c) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'n': nflows = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'd': span = strtoll(optarg, NULL, 0); break;
 		case 'o': out = optarg; break;
+		case 'm':
+			if (strcmp(optarg, "bulk") && strcmp(optarg, "heavy"))
+				return usage();
+			mix = !strcmp(optarg, "heavy");
+			break;
 		default: return usage();
 		}
 	}
@@ -673,6 +684,7 @@ int main(int argc, char **argv)
 	if (!g)
 		return 1;
 	g->rng = seed;
+	g->share = kind_share[mix];
 	g->end_ns = span * NS * 5 / 4;
 	g->flows = calloc(nflows, sizeof *g->flows);
 	g->heap = calloc(nflows, sizeof *g->heap);

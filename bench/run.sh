@@ -16,7 +16,8 @@
 #   botlens peak RSS <= 64 MiB + 200 bytes per flow (flows = output lines - 1)
 # Nothing is written outside bench/data and a temporary directory.
 # Environment: RUNS (5), TSHARK_RUNS (3), SLICE_PKTS (200000), SEED (1),
-# FLOWS (200000), BUILD (build).  Exit status: 0 all floors pass, 1 a floor
+# FLOWS (200000; 1800000 with MIX=heavy), BUILD (build), MIX (bulk, or heavy:
+# the flow-heavy capture bench/data/heavy.pcap, gen_bulk -m heavy, issue 16).  Exit status: 0 all floors pass, 1 a floor
 # fails, 2 setup error.
 # shellcheck disable=SC2046  # splitting "$(cmd)" into numbers is intended
 set -eu
@@ -25,9 +26,10 @@ RUNS=${RUNS:-5}
 TSHARK_RUNS=${TSHARK_RUNS:-3}
 SLICE_PKTS=${SLICE_PKTS:-200000}
 SEED=${SEED:-1}
-FLOWS=${FLOWS:-200000}
+MIX=${MIX:-bulk}
+case "$MIX" in bulk) FLOWS=${FLOWS:-200000} ;; heavy) FLOWS=${FLOWS:-1800000} ;; *) echo "bench: MIX is bulk or heavy" >&2; exit 2 ;; esac
 B=${BUILD:-build}
-DATA=bench/data/bulk.pcap
+DATA=bench/data/$MIX.pcap
 BOTLENS=$B/botlens
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -58,8 +60,8 @@ done
 # ---- data --------------------------------------------------------------
 mkdir -p bench/data
 if [ ! -s "$DATA" ]; then
-	echo "bench: generating $DATA (seed $SEED, $FLOWS connections)" >&2
-	"$B/bench/gen_bulk" -s "$SEED" -n "$FLOWS" -o "$DATA" || die "generation failed"
+	echo "bench: generating $DATA (seed $SEED, $FLOWS connections, mix $MIX)" >&2
+	"$B/bench/gen_bulk" -s "$SEED" -n "$FLOWS" -m "$MIX" -o "$DATA" || die "generation failed"
 fi
 SLICE=bench/data/slice.pcap
 editcap -F pcap -r "$DATA" "$SLICE" "1-$SLICE_PKTS" || die "editcap failed"

@@ -11,6 +11,7 @@
  * originator of almost every flow, a few hundred thousand peers, ports
  * spread like a P2P bot's.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,28 @@ static int write_tsv(const char *path, long n)
 			1024 + i % 60000, peer >> 16, (peer >> 8) & 255, peer & 255, dport);
 	}
 	return fclose(f);
+}
+
+/* Another connection writing while the flows load: its worst wait. */
+struct writer { const char *loc; volatile int stop; double worst; long n; };
+
+static void *write_meta(void *arg)
+{
+	struct writer *w = arg;
+	char err[512];
+	struct store *s = store_open(w->loc, err, sizeof err);
+
+	while (s && !w->stop) {
+		double t0 = now();
+		struct timespec ts = { 0, 100 * 1000000L };
+		store_meta_set(s, "bench", "x");
+		if (now() - t0 > w->worst)
+			w->worst = now() - t0;
+		w->n++;
+		nanosleep(&ts, NULL);
+	}
+	store_close(s);
+	return NULL;
 }
 
 static int nop(void *ctx, const struct store_flow *f) { (*(int *)ctx)++; return 0; }
@@ -105,11 +128,22 @@ int main(int argc, char **argv)
 		return 1;
 	if (store_run_add(s, &in, &run, &existed) < 0 || store_job_claim(s, "bench", 3600, &j) != 1)
 		return fprintf(stderr, "store_bench: %s\n", store_error(s)), 1;
+	struct writer wr = { .loc = argv[1] };
+	pthread_t th;
+	if (!getenv("NO_WRITER"))
+		pthread_create(&th, NULL, write_meta, &wr);
+	else
+		wr.stop = 1;
 	t0 = now();
 	struct store_outcome o = { .flows_tsv = tsv };
 	if (store_job_finish(s, &j, &o) != 0)
 		return fprintf(stderr, "store_bench: %s\n", store_error(s)), 1;
-	printf("load %ld flows: %.1f s (%.0f flows/s)\n", n, now() - t0, n / (now() - t0));
+	double took = now() - t0;
+	wr.stop = 1;
+	if (!getenv("NO_WRITER"))
+		pthread_join(th, NULL);
+	printf("load %ld flows: %.1f s (%.0f flows/s); another writer meanwhile: %ld writes, worst wait %.2f s\n",
+	       n, took, n / took, wr.n, wr.worst);
 	unlink(tsv);
 	page(s, run, "(all)", NULL, -1, 0);
 	page(s, run, "addr=sandbox (most)", "192.168.1.10", -1, 0);

@@ -112,10 +112,13 @@ PY
 fi
 
 # Text format seeds: a small model, a cluster state, a labels file, two crawls, a truth file
-for t in model cstate labels snapshot truth; do mkdir -p "$OUT/seeds/$t" "$OUT/corpus/$t"; done
+for t in model cstate labels snapshot truth store; do mkdir -p "$OUT/seeds/$t" "$OUT/corpus/$t"; done
 printf 'botlens-behavior-model 1\nembed n=2 level=1 weight=binary seed=0\nC 1\nthreshold -0.25\nfamilies 2\nfamily a\nfamily b\nbias 0.5 -0.5\nidf-unseen 1\nfeatures 2\n0000000000000001 1 0.25 -0.25\topen a\n0000000000000002 1.5 -1 1\nend\n' > "$OUT/seeds/model/small"
 printf 'botlens-behavior-clusters 1\nembed n=2 level=1 weight=binary seed=0\ncluster dp=0.65 dc=0.95 linkage=complete min=3 next=2\nprototypes 2\n0 2 0000000000000001:0.7071 0000000000000002:0.7071\n1 1 0000000000000003:1\npending 1\n-1 0000000000000004:1\nend\n' > "$OUT/seeds/cstate/small"
 printf '# name family\n0a1b\tALLAPLE\n0a1c.json\tVIRUT\n0a1b\tALLAPLE2\n' > "$OUT/seeds/labels/small"
+# fuzz_store: byte 0 even = a flows TSV, odd = an outcome.json
+{ printf '\000'; printf '1207044001.767417\t0.063323\t17\t192.168.1.2\t1181\t192.168.1.1\t53\t1\t1\t32\t48\tdns\tSF\n'; } > "$OUT/seeds/store/flows"
+printf '\001{"results":[{"name":"report.json"}],"family":"storm","score":1.5,"kinds":"spam p2p","hosts":1,"terms":[{"kind":"addr","value":"10.0.0.1"}]}' > "$OUT/seeds/store/outcome"
 printf '{"type":"crawl","crawl":0,"start":0,"end":10}\n{"addr":"127.77.0.1","port":4662,"crawl":0,"responsive":true,"probes":[1.5],"id":"00112233445566778899aabbccddeeff"}\n{"type":"crawl","crawl":1,"start":20,"end":30}\n{"addr":"127.77.0.2","port":4662,"crawl":1,"responsive":false}\n' > "$OUT/seeds/snapshot/two-crawls"
 printf '{"type":"peer","peer":0,"addr":"127.77.0.1","port":4662,"nat":false,"sybil":false}\n{"type":"peer","peer":1,"addr":"127.77.0.2","port":4662,"nat":true,"sybil":false}\n{"type":"up","t":0.5,"peer":0,"id":"00112233445566778899aabbccddeeff"}\n{"type":"down","t":25,"peer":0}\n{"type":"end","t":30}\n' > "$OUT/seeds/truth/small"
 
@@ -160,10 +163,10 @@ printf '\000\071\105\000\000\071\000\000\000\000\100\021\000\000\300\250\001\012
 printf '\000\056\105\000\000\056\000\000\000\000\100\006\000\000\300\250\001\012\010\010\004\004\234\101\001\273\000\000\000\001\000\000\000\001\120\030\000\377\000\000\000\000\026\003\001\000\100\001' > "$seeds_dpi/tls"
 
 for h in fuzz_decode fuzz_reader fuzz_overnet fuzz_report fuzz_tls fuzz_http fuzz_protos fuzz_dpi \
-	fuzz_model fuzz_cstate fuzz_labels fuzz_snapshot fuzz_truth; do
+	fuzz_model fuzz_cstate fuzz_labels fuzz_snapshot fuzz_truth fuzz_store; do
 	name=${h#fuzz_}
 	secs=$SECS
-	case $name in model | cstate | labels | snapshot | truth) secs=$TEXT_SECS ;; esac
+	case $name in model | cstate | labels | snapshot | truth | store) secs=$TEXT_SECS ;; esac
 	# replay saved reproducers
 	if [ -d "fuzz/regress/$name" ] && [ -n "$(ls "fuzz/regress/$name" 2>/dev/null)" ]; then
 		if "$OUT/$h" -runs=1 "fuzz/regress/$name"/* > "$OUT/$h.regress.log" 2>&1; then

@@ -13,12 +13,16 @@
  * names).  A UDP check-in may go unanswered, except on ports of ordinary
  * UDP services (LAN discovery, DNS, NTP...).  DNS, NTP, SMTP and P2P
  * flows are other behaviors' and are left out; so are multicast and
- * broadcast destinations.
+ * broadcast destinations, and interactive logins nDPI recognises (SSH,
+ * Telnet, RDP, VNC): a run of them is logins or password guessing
+ * (beh_brute.c), whose pace is regular by nature.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <ndpi/ndpi_protocol_ids.h>
 
 #include "analysis/report-int.h"
 
@@ -198,6 +202,11 @@ static bool bc_candidate(const struct rp_ctx *x, const struct rp_flow *f)
 	    (f->app >= RP_APP_OVERNET && f->app <= RP_APP_EDONKEY) || f->app == RP_APP_IRC ||
 	    f->app == RP_APP_DCERPC || f->app == RP_APP_SMB)
 		return false;
+	/* interactive logins nDPI recognised: their repeats are logins or password guessing (beh_brute.c) */
+	static const uint16_t login[] = { NDPI_PROTOCOL_SSH, NDPI_PROTOCOL_TELNET, NDPI_PROTOCOL_RDP, NDPI_PROTOCOL_VNC };
+	for (size_t i = 0; i < sizeof login / sizeof *login; i++)
+		if (f->ndpi_master == login[i] || f->ndpi_app == login[i])
+			return false;
 	if (f->proto == 17)   /* a check-in may go unanswered; LAN discovery and services may not count */
 		return f->pkts[1] || !rp_service_port(17, f->dport);
 	return !(f->facts & RPF_TCP_SYNONLY);

@@ -13,7 +13,8 @@
  * connections) or
  * names by IP literal (Host is an address or absent), or a form POST
  * whose field names look like credentials (pass, pwd, user, login,
- * email) to a server named by IP literal: stealers and implants upload
+ * email) to a server named by IP literal, unless the server answered 401
+ * on that connection (a refused login, beh_brute.c's): stealers and implants upload
  * to bare addresses and one-off endpoints, browsers to named sites they
  * keep using.  Evidence: the requests ("POST URI (N B)"), bytes, servers.
  */
@@ -62,7 +63,8 @@ static bool http_upload(const struct rp_ctx *x, const struct rp_flow *f)
 		return false;
 	bool raw = f->facts2 & RPF2_HTTP_RAWIP;
 	bool big = f->facts2 & RPF2_HTTP_BIGPOST;
-	if ((f->facts2 & RPF2_HTTP_CREDFORM) && raw)
+	/* a form the server refused with 401 is a login attempt (beh_brute.c), not credentials delivered */
+	if ((f->facts2 & RPF2_HTTP_CREDFORM) && raw && !(f->facts2 & RPF2_AUTH_FAIL))
 		return true;
 	return big && (raw || (double)contacts(x, f->h[1]) <= rp_param(x, &rules[0]));
 }

@@ -5,16 +5,18 @@
  *
  * Memory is one struct rp_flow (112 bytes, payload timing included) per flow plus bounded tables:
  * evidence (RP_EV_MAX entries), passive DNS (RP_PDNS_MAX), Overnet
- * samples (RP_OV_SAMPLES) and per-flow parser states
- * (RP_STATE_MAX, RP_STATE_MEM; nDPI's among them, RP_DPI_LIVE at most, each
- * freed when its flow's detection ends: dpi.c).  Out of memory is remembered (rp_col_oom), never
+ * samples (STORM_SAMPLES, STORM_FLOW_SAMPLES per flow: storm.h) and per-flow parser states
+ * (RP_STATE_MAX, --inspect-mem: rp_col_limits; a flow refused a state is
+ * described by its metadata only from then on); nDPI's states are the worker's
+ * (dpi_work.c: RP_DPI_LIVE at most, each freed when its flow's detection
+ * ends), possibly on a thread of its own (dpi_thread.c).  Out of memory is remembered (rp_col_oom), never
  * fatal: a flow without a record is simply not described.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/dpi.h"
+#include "analysis/dpi_work.h"
 #include "analysis/report-int.h"
 
 static const char *const app_names[] = {
@@ -30,13 +32,23 @@ const char *rp_app_name(unsigned app)
 
 struct rp_col *rp_col_new(void)
 {
-	return calloc(1, sizeof(struct rp_col));
+	struct rp_col *c = calloc(1, sizeof(struct rp_col));
+	if (c)
+		rp_col_limits(c, 0, 0);
+	return c;
+}
+
+void rp_col_limits(struct rp_col *c, size_t bytes, size_t mem)
+{
+	c->inspect_bytes = bytes ? bytes : RP_INSPECT_BYTES;
+	c->inspect_mem = mem ? mem : RP_INSPECT_MEM;
 }
 
 void rp_col_free(struct rp_col *c)
 {
 	if (!c)
 		return;
+	rp_dpi_join(c);
 	for (size_t i = 0; i < RP_HASH; i++) {
 		for (struct rp_ev_entry *e = c->ev[i], *n; e; e = n) {
 			n = e->next;
@@ -58,8 +70,9 @@ void rp_col_free(struct rp_col *c)
 	storm_samples_free(&c->ov);
 	free(c->arp);
 	free(c->dns);
+	dw_free(c->dw);
 	dpi_free(c->dpi);
-	free(c->dpi_ep);
+	free(c->ident);
 	free(c);
 }
 
@@ -89,11 +102,23 @@ void *rp_state_get(struct rp_col *c, uint32_t idx)
 	return e ? e->p : NULL;
 }
 
+/* A state of the flow at idx was refused at the caps: it gets metadata only from now on. */
+static void refuse(struct rp_col *c, uint32_t idx)
+{
+	c->st_refused++;
+	if (idx < c->nflows && !c->flows[idx].refused) {
+		c->flows[idx].refused = 1;
+		c->flows_refused++;
+	}
+}
+
 bool rp_state_put(struct rp_col *c, uint32_t idx, void *p, size_t bytes, void (*free_fn)(void *))
 {
 	struct rp_state **slot = st_slot(c, idx);
-	if (*slot || c->nst >= RP_STATE_MAX || bytes > RP_STATE_MEM - c->st_bytes) {
-		c->st_refused++;
+	if (*slot)
+		return false;   /* the caller's error: one state per flow */
+	if (c->nst >= RP_STATE_MAX || bytes > c->inspect_mem - c->st_bytes) {
+		refuse(c, idx);
 		return false;
 	}
 	struct rp_state *e = malloc(sizeof *e);
@@ -113,8 +138,8 @@ bool rp_state_resize(struct rp_col *c, uint32_t idx, size_t bytes)
 	struct rp_state *e = *st_slot(c, idx);
 	if (!e)
 		return false;
-	if (bytes > e->bytes && bytes - e->bytes > RP_STATE_MEM - c->st_bytes) {
-		c->st_refused++;
+	if (bytes > e->bytes && bytes - e->bytes > c->inspect_mem - c->st_bytes) {
+		refuse(c, idx);
 		return false;
 	}
 	c->st_bytes = c->st_bytes - e->bytes + bytes;
@@ -185,6 +210,8 @@ void rp_ev_add(struct rp_col *c, uint32_t host, unsigned cat, const uint8_t *s, 
 	for (size_t i = 0; i < n; i++)
 		t[i] = (s[i] < 0x20 || s[i] > 0x7e) ? '.' : (char)s[i];
 	t[n] = 0;
+	if (c->ev_fn && c->cur_f)
+		c->ev_fn(c->ev_ctx, &(struct rp_ev_event){ cat, t, c->cur_f, c->cur_dir, c->cur_ns });
 	uint32_t h = fnv(fnv(2166136261u, &host, sizeof host), &cat, 1);
 	h = fnv(h, t, n) & (RP_HASH - 1);
 	for (struct rp_ev_entry *e = c->ev[h]; e; e = e->next)
@@ -211,6 +238,11 @@ void rp_ev_add(struct rp_col *c, uint32_t host, unsigned cat, const uint8_t *s, 
 
 void rp_pdns_add(struct rp_col *c, uint8_t family, const uint8_t *addr, const char *name)
 {
+	if (c->ev_fn && c->cur_f) {
+		char a[64];
+		decode_addr_str(family, addr, a, sizeof a);
+		c->ev_fn(c->ev_ctx, &(struct rp_ev_event){ RP_EV_ANSWER, a, c->cur_f, c->cur_dir, c->cur_ns });
+	}
 	uint32_t h = fnv(fnv(2166136261u, &family, 1), addr, 16) & (RP_HASH - 1);
 	for (struct rp_pdns_entry *e = c->pdns[h]; e; e = e->next)
 		if (e->family == family && !memcmp(e->addr, addr, 16))
@@ -237,6 +269,28 @@ const char *rp_pdns_name(const struct rp_col *c, uint8_t family, const uint8_t *
 		if (e->family == family && !memcmp(e->addr, addr, 16))
 			return e->name;
 	return NULL;
+}
+
+uint32_t rp_ev_count(const struct rp_col *c, uint32_t host, unsigned cat, const char *s)
+{
+	size_t n = strlen(s);
+	if (n >= RP_EV_LEN)
+		n = RP_EV_LEN - 1;
+	uint32_t h = fnv(fnv(2166136261u, &host, sizeof host), &cat, 1);
+	h = fnv(h, s, n) & (RP_HASH - 1);
+	for (const struct rp_ev_entry *e = c->ev[h]; e; e = e->next)
+		if (e->host == host && e->cat == cat && e->len == n && !memcmp(e->s, s, n))
+			return e->count;
+	return 0;
+}
+
+void rp_ev_each(const struct rp_col *c, uint32_t host, unsigned cat,
+		void (*fn)(void *ctx, const char *s, uint32_t count), void *ctx)
+{
+	for (size_t i = 0; i < RP_HASH; i++)
+		for (const struct rp_ev_entry *e = c->ev[i]; e; e = e->next)
+			if (e->host == host && e->cat == cat)
+				fn(ctx, e->s, e->count);
 }
 
 static int ev_by_count(const void *a, const void *b)
@@ -324,6 +378,8 @@ static struct rp_flow *flow_rec(struct rp_col *c, const struct run *r, const str
 {
 	if (f->user)
 		return &c->flows[f->user - 1];
+	if (!c->nflows)  /* record bytes stay where they are until the capture is closed */
+		c->dpi_in_place = cap_stable_data(r->cap);
 	if (c->nflows == c->cap) {
 		size_t nc = c->cap ? c->cap + c->cap / 2 : 4096;
 		struct rp_flow *nv = realloc(c->flows, nc * sizeof *nv);
@@ -358,31 +414,51 @@ static const struct rp_proto *proto_of(unsigned app)
 }
 
 /*
- * Keeps the first small datagram between high ports of each unrecognised
- * UDP flow: the samples vote for a Storm key, and each flow whose sample
- * decodes under it is marked (analysis/storm.c, up to STORM_SAMPLES flows).
+ * Keeps small datagrams between high ports of each unrecognised UDP flow,
+ * spread over its life by storm_pick (rf->ov_sampled counts them): the
+ * samples vote for a Storm key, and each flow with a sample that decodes
+ * under it is marked (analysis/storm.c; STORM_SAMPLES in all).
  */
 static void ov_sample(struct rp_col *c, struct rp_flow *rf, const struct pkt *p, const struct flow *f)
 {
-	if (rf->ov_sampled || !storm_candidate(p))
+	if (!storm_candidate(p) || !storm_pick(f->pkts[0] + f->pkts[1], rf->ov_sampled))
 		return;
 	int rc = storm_samples_add(&c->ov, p, (uint32_t)(f->user - 1));
 	if (rc < 0)
 		c->oom = true;
-	rf->ov_sampled = rc > 0;
+	rf->ov_sampled += rc > 0;
+}
+
+/*
+ * A later datagram of a UDP flow no parser has claimed is offered to the
+ * parsers again when it is number 4, 8, 16, ... of its direction, up to
+ * RP_UDP_LATER more per direction: a long-lived flow whose first datagrams
+ * were retries or noise is still recognised by what it says later, at a
+ * cost of a few parser calls per flow.
+ */
+#define RP_UDP_LATER 8
+
+static bool udp_later(const struct rp_flow *rf, const struct flow *f, int dir)
+{
+	unsigned j = rf->seen[dir] - RP_UNKNOWN_PKTS;   /* later datagrams offered so far */
+	return j < RP_UDP_LATER && f->pkts[dir] >= (uint64_t)RP_UNKNOWN_PKTS << (j + 1);
 }
 
 static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir)
 {
 	struct rp_col *c = ctx;
 	if (!f) {
-		if (p->ethertype == 0x0806 && p->arp.op)
+		if (p->ethertype == 0x0806 && p->arp.op) {
 			rp_arp_packet(c, p, (float)run_rel(r, p->ts_ns));
+			rp_ident_arp(c, r, p, (float)run_rel(r, p->ts_ns));
+		}
 		return;
 	}
 	struct rp_flow *rf = flow_rec(c, r, f);
 	if (!rf)
 		return;
+	if (dir == 0 || dir == 1)
+		rp_ident_packet(c, rf->h[dir], p, (float)run_rel(r, p->ts_ns));
 	rp_dpi_packet(c, rf, p, f->user - 1);
 	if (!p->payload_len || dir < 0 || dir > 1)
 		return;
@@ -394,20 +470,31 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 
 	const struct rp_proto *pr = rf->app ? proto_of(rf->app) : NULL;
 	unsigned limit = pr ? pr->max_pkts : RP_UNKNOWN_PKTS;
-	if (rf->seen[dir] >= limit || (rf->done >> dir & 1))
+	bool udp_none = !pr && f->proto == 17;
+	if ((rf->seen[dir] >= limit && !(udp_none && udp_later(rf, f, dir))) || (rf->done >> dir & 1) ||
+	    rf->refused) {
+		if (udp_none)
+			ov_sample(c, rf, p, f);
 		return;
+	}
 	rf->seen[dir]++;
 	struct rp_seg s = { .p = p->payload, .n = p->payload_caplen, .wire = p->payload_len, .dir = dir,
 			    .t = now, .f = f, .idx = f->user - 1, .seq = p->seq, .tcp_flags = p->tcp_flags };
+	c->cur_f = f;
+	c->cur_dir = dir;
+	c->cur_ns = p->ts_ns;
 	if (pr) {
 		pr->inspect(c, rf, &s);
+		c->cur_f = NULL;
 		return;
 	}
 	for (size_t i = 0; i < rp_nprotos; i++)
 		if (rp_protos[i]->inspect(c, rf, &s)) {
 			rf->app = rp_protos[i]->app;
+			c->cur_f = NULL;
 			return;
 		}
+	c->cur_f = NULL;
 	if (f->proto == 17)
 		ov_sample(c, rf, p, f);
 }
@@ -420,8 +507,13 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 		return;
 	rf->t1 = (float)run_rel(r, f->last_ns);
 	const struct rp_proto *pr = rf->app ? proto_of(rf->app) : NULL;
-	if (pr && pr->flow_end)
+	if (pr && pr->flow_end) {
+		c->cur_f = f;   /* a parser may still find something as it closes (libhtp) */
+		c->cur_dir = -1;
+		c->cur_ns = f->last_ns;
 		pr->flow_end(c, rf, f->user - 1);
+		c->cur_f = NULL;
+	}
 	rp_dpi_flow_end(c, rf, f->user - 1);
 	for (int d = 0; d < 2; d++) {
 		rf->pkts[d] = f->pkts[d] > UINT32_MAX ? UINT32_MAX : (uint32_t)f->pkts[d];
@@ -439,7 +531,21 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 	}
 }
 
+void rp_col_on_ev(struct rp_col *c, void (*fn)(void *ctx, const struct rp_ev_event *e), void *ctx)
+{
+	c->ev_fn = fn;
+	c->ev_ctx = ctx;
+}
+
+/* The pass is over: nDPI's thread, which may read record bytes in place, ends now. */
+static void on_end(void *ctx, const struct run *r)
+{
+	(void)r;
+	rp_dpi_join(ctx);
+}
+
 struct run_sub rp_col_sub(struct rp_col *c)
 {
-	return (struct run_sub){ .ctx = c, .packet = on_packet, .flow_end = on_flow_end };
+	return (struct run_sub){ .ctx = c, .packet = on_packet, .flow_end = on_flow_end, .end = on_end,
+				 .payload = true };
 }

@@ -8,22 +8,12 @@
  *    record: | link | [tunnel ...] | IP header | transport | payload |
  *                                  ^ pkt.ip    <-- pkt.ip_caplen -->
  *
- * Per flow (rp_dpi_packet): the state is allocated on the flow's first IP
- * packet that carries transport payload (a flow without any cannot be
- * recognised by content: SYN-only scans cost nothing, and nDPI then
- * guesses no protocol from the port alone) and kept with rp_state_put
- * under the key idx | RP_STATE_DPI (the parsers of proto_*.c own the key
- * idx itself), declared at nDPI's size.  Packets with payload are fed
- * until nDPI has detected the protocol and needs no more
- * (ndpi_extra_dissection_possible false), or DPI_MAX_PKTS went by, or
- * DPI_UNDECIDED_PKTS went by with nothing recognised; then
- * ndpi_detection_giveup() if nothing was, the ids and the risk bitmap go
- * into struct rp_flow and the state is freed at once: it never lives for
- * the flow's life.  nDPI's TCP tracking starts from the first data
- * segment (its sequence check needs no handshake).  At most
- * RP_DPI_LIVE states exist at a time (a port scan opens flows faster than
- * they end), so nDPI never takes the parsers' share of rp_state; flows
- * past the bound are counted (rp_col.dpi_refused) and get no nDPI name.
+ * Per flow, the collector (dpi_thread.c) sends the packets that carry
+ * transport payload to the worker (dpi_work.c), in its thread or on a
+ * thread of its own, which feeds nDPI until detection ends and gives back
+ * the ids and the risk bitmap for struct rp_flow.  nDPI's TCP tracking
+ * starts from the first data segment (its sequence check needs no
+ * handshake).
  *
  * botlens's own parsers keep priority: rp_flow.app is theirs, and nDPI's
  * protocol fills it (through app_map below) only for flows they left
@@ -41,84 +31,9 @@
 #include "analysis/dpi.h"
 #include "analysis/report-int.h"
 
-/*
- * Packets with payload given to nDPI per flow, at most; and while it has
- * recognised nothing.  nDPI costs ~1 us per packet it dissects and a few
- * per flow (bench/RESULTS.md); on the 25 real captures of ../shared/data
- * and storm-private the names and risks are the same with 4 undecided
- * packets as with 8 (2 changed five of them).
- */
-#define DPI_MAX_PKTS 24
-#define DPI_UNDECIDED_PKTS 4
-
 struct dpi {
 	struct ndpi_detection_module_struct *m;
 };
-
-/*
- * nDPI's verdict per server endpoint (responder host, port, transport):
- * after DPI_EP_SAME flows to one endpoint got the same protocol ids, the
- * next flows to it take that verdict without being dissected, with the
- * risks all of them shared.  A service keeps its protocol from one
- * connection to the next; nDPI's cost then grows with the endpoints of a
- * capture, not its flows (a bot's thousand connections to one C2 are
- * dissected twice; one that nDPI could not name in DPI_UNDECIDED_PKTS
- * packets settles at once).  A different verdict resets the count.  The table is
- * direct-mapped (RP_DPI_EP entries; a collision replaces the entry).
- */
-#define DPI_EP_SAME 2
-#define RP_DPI_EP 65536u
-struct dpi_ep {
-	uint32_t host;              /* responder's host index, 0 empty */
-	uint16_t port;
-	uint8_t proto, same;        /* flows that agreed */
-	uint16_t master, app;
-	uint64_t risk;              /* risks every one of them had */
-};
-
-static struct dpi_ep *ep_slot(struct rp_col *c, const struct rp_flow *rf)
-{
-	if (!c->dpi_ep || !rf->h[1])
-		return NULL;
-	uint32_t k = rf->h[1] * 2654435761u ^ (uint32_t)rf->dport * 40503u ^ rf->proto;
-	return &c->dpi_ep[(k ^ k >> 16) & (RP_DPI_EP - 1)];
-}
-
-static bool ep_match(const struct dpi_ep *e, const struct rp_flow *rf)
-{
-	return e && e->host == rf->h[1] && e->port == rf->dport && e->proto == rf->proto;
-}
-
-/* Counts the verdict just taken into rf for its endpoint. */
-static void ep_learn(struct rp_col *c, const struct rp_flow *rf)
-{
-	struct dpi_ep *e = ep_slot(c, rf);
-	if (!e)
-		return;
-	if (ep_match(e, rf) && e->master == rf->ndpi_master && e->app == rf->ndpi_app) {
-		e->same += e->same < 255;
-		e->risk &= rf->risk;
-		return;
-	}
-	*e = (struct dpi_ep){ .host = rf->h[1], .port = rf->dport, .proto = rf->proto, .same = 1,
-			      .master = rf->ndpi_master, .app = rf->ndpi_app, .risk = rf->risk };
-	/* nothing recognised in a whole undecided run of packets: the endpoint speaks no protocol nDPI knows */
-	if (!rf->ndpi_master && !rf->ndpi_app && rf->dpi_pkts >= DPI_UNDECIDED_PKTS)
-		e->same = DPI_EP_SAME;
-}
-
-/* True when rf's endpoint has a settled verdict, then taken into rf. */
-static bool ep_inherit(struct rp_col *c, struct rp_flow *rf)
-{
-	const struct dpi_ep *e = ep_slot(c, rf);
-	if (!ep_match(e, rf) || e->same < DPI_EP_SAME)
-		return false;
-	rf->ndpi_master = e->master;
-	rf->ndpi_app = e->app;
-	rf->risk = e->risk;
-	c->dpi_inherited++;
-	return true;
-}
 
 struct dpi *dpi_new(void)
 {
@@ -312,89 +227,7 @@ unsigned dpi_app(uint16_t master, uint16_t app, uint8_t l4)
 	return a ? a : map_one(app, l4);
 }
 
-/* ---- the collector's side ---- */
-
-enum { DPI_NONE, DPI_RUNNING, DPI_DONE, DPI_REFUSED };  /* rp_flow.dpi */
-
-static void flow_free_v(void *p)
-{
-	dpi_flow_free(p);
-}
-
-bool rp_col_dpi(struct rp_col *c)
-{
-	if (!c->dpi)
-		c->dpi = dpi_new();
-	if (c->dpi && !c->dpi_ep)
-		c->dpi_ep = calloc(RP_DPI_EP, sizeof *c->dpi_ep);   /* without it every flow is dissected */
-	return c->dpi != NULL;
-}
-
-/* Takes the result of the flow at idx into rf and frees its state. */
-static void finish(struct rp_col *c, struct rp_flow *rf, uint32_t idx)
-{
-	struct dpi_flow *df = rp_state_take(c, idx | RP_STATE_DPI);
-	rf->dpi = DPI_DONE;
-	if (!df)
-		return;
-	struct dpi_result r = dpi_result(c->dpi, df);
-	rf->ndpi_master = r.master;
-	rf->ndpi_app = r.app;
-	rf->risk = r.risk;
-	dpi_flow_free(df);
-	c->dpi_live--;
-	ep_learn(c, rf);
-}
-
-/*
- * Hands packet p of the flow at idx to nDPI while its detection runs.
- * Costs one byte test per packet once the flow is decided.  Never fails:
- * without memory or past the bounds the flow simply gets no nDPI name.
- */
-void rp_dpi_packet(struct rp_col *c, struct rp_flow *rf, const struct pkt *p, uint32_t idx)
-{
-	if (rf->dpi >= DPI_DONE || !c->dpi || !p->ip)
-		return;
-	if (!p->payload_len)  /* nothing to recognise; nDPI tracks TCP from the first data */
-		return;
-	struct dpi_flow *df;
-	if (rf->dpi == DPI_NONE) {
-		if (ep_inherit(c, rf)) {
-			rf->dpi = DPI_DONE;
-			return;
-		}
-		rf->dpi = DPI_REFUSED;
-		if (c->dpi_live >= RP_DPI_LIVE) {
-			c->dpi_refused++;
-			return;
-		}
-		if (!(df = dpi_flow_new())) {
-			c->oom = true;
-			return;
-		}
-		if (!rp_state_put(c, idx | RP_STATE_DPI, df, dpi_flow_size(), flow_free_v)) {
-			dpi_flow_free(df);
-			c->dpi_refused++;
-			return;
-		}
-		c->dpi_live++;
-		rf->dpi = DPI_RUNNING;
-	} else if (!(df = rp_state_get(c, idx | RP_STATE_DPI))) {
-		rf->dpi = DPI_REFUSED;
-		return;
-	}
-	bool done = dpi_feed(c->dpi, df, p->ip, p->ip_caplen, p->ts_ns);
-	rf->dpi_pkts++;
-	if (done || rf->dpi_pkts >= DPI_MAX_PKTS ||
-	    (rf->dpi_pkts >= DPI_UNDECIDED_PKTS && !dpi_detected(df)))
-		finish(c, rf, idx);
-}
-
-void rp_dpi_flow_end(struct rp_col *c, struct rp_flow *rf, uint32_t idx)
-{
-	if (rf->dpi == DPI_RUNNING)
-		finish(c, rf, idx);
-}
+/* ---- after the pass ---- */
 
 void rp_dpi_apply(struct rp_col *c)
 {

@@ -5,7 +5,9 @@
  * export to a SOC's tools (STIX, MISP) without parsing sentences.
  *
  * Sources: the collector's evidence strings of the host (as the client)
- * and the "server" field of its behaviors.  Values are cut at 79 bytes
+ * and the "server" field of its behaviors (and a password-guessing run's
+ * "target" or "attacker").  A host with `dga` has its machine-made names
+ * answered NXDOMAIN tagged with it rather than with `dns`.  Values are cut at 79 bytes
  * (RP_EV_LEN - 1) with control bytes replaced by '.'; at most
  * RP_MAX_IOCS per host, most frequent first within a type.
  */
@@ -105,7 +107,13 @@ int rp_indicators(const struct rp_ctx *x, struct rp_host *h)
 		const char *srv = rp_kv_get(b, "server");
 		if (b->malicious && srv && srv[0])
 			ioc_add(h, strchr(srv, '/') ? "network" : "address", srv, (uint32_t)b->flows, b->kind);
+		/* the other side of an attack: password guessing's target or attacker */
+		const char *peer = rp_kv_get(b, rp_kv_get(b, "target") ? "target" : "attacker");
+		uint8_t fam, a[16];
+		if (b->malicious && !strcmp(b->kind, "bruteforce") && peer && decode_addr_parse(peer, &fam, a))
+			ioc_add(h, "address", peer, (uint32_t)b->flows, b->kind);
 	}
+	bool dga = has_kind(h, "dga");
 	const struct rp_col *c = x->col;
 	for (size_t k = 0; k < RP_HASH; k++)
 		for (const struct rp_ev_entry *e = c->ev[k]; e; e = e->next) {
@@ -118,7 +126,12 @@ int rp_indicators(const struct rp_ctx *x, struct rp_host *h)
 					snprintf(v, sizeof v, "%s", e->s);
 					if (!strcmp(t, "domain"))
 						t = host_part(v);
-					ioc_add(h, t, v, e->count, kind_for(h, ioc_map[m].kind));
+					struct rp_label lab;
+					const char *kind = kind_for(h, ioc_map[m].kind);
+					if (dga && e->cat == EV_DNS_QNAME && rp_dns_name_random(v, &lab) &&
+					    rp_ev_count(c, x->self, EV_DNS_NX, v))
+						kind = "dga";   /* a machine-made name answered NXDOMAIN */
+					ioc_add(h, t, v, e->count, kind);
 					break;
 				}
 		}

@@ -31,12 +31,18 @@
  * Multicast DNS and LLMNR (224.0.0.251, ff02::fb, port 5353/5355) are
  * LAN chatter, never counted here.
  *
+ * NXDOMAIN answers: the query name (lower case) as EV_DNS_NX under the
+ * client, and RPF2_DNS_NXRAND on the flow when the name's registered
+ * domain (rp_dns_regdom) has a machine-made label (rp_dns_label_random):
+ * the facts of beh_dga.c.
+ *
  * Per (client, server) the collector keeps the queries, the data-like and
  * one-label ones and their bytes (bounded: RP_DNS_PEERS pairs).  After
  * the pass rp_dns_finish() takes as a client's resolver the server most
  * of its queries for domain names (not one label) went to; DNS flows to
  * any other server are direct (RPF2_DNS_DIRECT).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +115,91 @@ static const char *dns_domain(const char *name)
 			last = p;
 		}
 	return prev ? prev + 1 : name;
+}
+
+/*
+ * Registered domains, approximated without the Public Suffix List: the last
+ * two labels, or three when the second-level label is one of the short
+ * generic second levels countries use (co, com, net, org, ac, gov, edu)
+ * under a two-letter country code ("example.co.uk", "example.com.au").
+ * Private suffixes (dynamic DNS, hosting platforms) count as registered
+ * domains here: their customers' names are one level down.
+ */
+const char *rp_dns_regdom(const char *name)
+{
+	static const char *const sld[] = { "co", "com", "net", "org", "ac", "gov", "edu" };
+	const char *dot[3] = { NULL, NULL, NULL };  /* the last three dots, last first */
+	for (const char *p = name; *p; p++)
+		if (*p == '.') {
+			dot[2] = dot[1];
+			dot[1] = dot[0];
+			dot[0] = p;
+		}
+	if (!dot[1])
+		return name;
+	if (strlen(dot[0] + 1) == 2)
+		for (size_t i = 0; i < sizeof sld / sizeof *sld; i++) {
+			size_t n = strlen(sld[i]);
+			if ((size_t)(dot[0] - dot[1] - 1) == n && !strncasecmp(dot[1] + 1, sld[i], n))
+				return dot[2] ? dot[2] + 1 : name;
+		}
+	return dot[1] + 1;
+}
+
+/*
+ * A label looks machine-made when it has >= 8 characters, a character
+ * entropy >= 2.5 bits (not a repeated pattern) and is unpronounceable:
+ * under a fifth vowels (a e i o u y) among >= 6 letters, or a run of >= 5
+ * consonants, or letters and digits switching >= 3 times ("a8f3kd92").
+ * Names people choose are words, brands and abbreviations of a few
+ * letters; domain generation algorithms draw characters.
+ */
+bool rp_dns_label_random(const char *l, size_t n, struct rp_label *m)
+{
+	unsigned cnt[256] = { 0 }, letters = 0, run = 0;
+	int prev = -1;   /* 0 letter, 1 digit */
+	memset(m, 0, sizeof *m);
+	m->len = (unsigned)n;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)l[i];
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (unsigned char)(ch + 32);
+		cnt[ch]++;
+		bool letter = ch >= 'a' && ch <= 'z', digit = ch >= '0' && ch <= '9';
+		bool vowel = letter && strchr("aeiouy", ch);
+		letters += letter;
+		m->vowels += vowel;
+		m->digits += digit;
+		run = letter && !vowel ? run + 1 : 0;
+		if (run > m->run)
+			m->run = run;
+		if (letter || digit) {
+			if (prev >= 0 && prev != digit)
+				m->switches++;
+			prev = digit;
+		}
+	}
+	for (unsigned i = 0; i < 256; i++)
+		if (cnt[i]) {
+			double p = (double)cnt[i] / (double)n;
+			m->entropy -= p * log2(p);
+		}
+	if (n < 8 || m->entropy < 2.5)
+		return false;
+	return (letters >= 6 && m->vowels * 5 < letters) || m->run >= 5 || (m->digits && m->switches >= 3);
+}
+
+bool rp_dns_name_random(const char *name, struct rp_label *m)
+{
+	size_t n = strlen(name);
+	if (!strchr(name, '.') || (n > 5 && !strcasecmp(name + n - 5, ".arpa")) ||
+	    (n > 6 && !strcasecmp(name + n - 6, ".local")) || (n > 4 && !strcasecmp(name + n - 4, ".lan")) ||
+	    (n > 9 && !strcasecmp(name + n - 9, ".internal")) || (n > 5 && !strcasecmp(name + n - 5, ".home")))
+		return false;
+	const char *d = rp_dns_regdom(name), *e = strchr(d, '.');
+	if (!e || !strncasecmp(d, "xn--", 4))   /* punycode: an IDN's letters are not ASCII's */
+		return false;
+	return rp_dns_label_random(d, (size_t)(e - d), m);
 }
 
 static bool is_hex(char ch)
@@ -267,7 +358,9 @@ static void peer_query(struct rp_col *c, struct rp_flow *rf, const struct rp_seg
 	}
 	if (data || baddata) {
 		if (!e->sample[0]) {
-			snprintf(e->sample, sizeof e->sample, "%s", qname);
+			size_t n = strnlen(qname, sizeof e->sample - 1);   /* truncation intended */
+			memcpy(e->sample, qname, n);
+			e->sample[n] = '\0';
 			e->sample_type = qtype;
 			e->t0 = s->t;
 		}
@@ -388,6 +481,16 @@ static bool dns_inspect(struct rp_col *c, struct rp_flow *rf, const struct rp_se
 		peer_query(c, rf, s, qname, qtype, data);
 	} else {
 		rf->facts |= RPF_DNS_ANSWER;
+		if ((fl & 0xF) == 3 && !lan_chatter(rf, s)) {   /* NXDOMAIN, under the client */
+			char low[DNS_NAME_MAX];
+			size_t n = strlen(qname);
+			struct rp_label m;
+			for (size_t i = 0; i <= n; i++)
+				low[i] = (char)(qname[i] >= 'A' && qname[i] <= 'Z' ? qname[i] + 32 : qname[i]);
+			rp_ev_add(c, rf->h[!s->dir], EV_DNS_NX, (const uint8_t *)low, n);
+			if (rp_dns_name_random(low, &m))
+				rf->facts2 |= RPF2_DNS_NXRAND;
+		}
 		dns_answers(c, &r, msg, mlen, an, qname);
 	}
 	return true;

@@ -1,6 +1,7 @@
 /*
  * proto_ftp.c - FTP control connections (RFC 959): USER (the account),
- * RETR and STOR (files fetched or uploaded).  Recognised on port 21 or
+ * RETR and STOR (files fetched or uploaded); the server's 530 replies
+ * (login refused) counted for beh_brute.c.  Recognised on port 21 or
  * by a client USER/RETR/STOR line, as shellcode often talks FTP to an
  * odd port.
  */
@@ -35,8 +36,21 @@ static bool ftp_inspect(struct rp_col *c, struct rp_flow *rf, const struct rp_se
 	if (rf->proto != 6)
 		return false;
 	bool port21 = rf->dport == 21;
-	if (s->dir == 1)
-		return rf->app == RP_APP_FTP || (port21 && rp_starts_ci(s->p, s->n, "220"));
+	if (s->dir == 1) {
+		if (rf->app != RP_APP_FTP && !(port21 && rp_starts_ci(s->p, s->n, "220")))
+			return false;
+		struct rd r;   /* the server's replies: 530 refuses a login */
+		rd_init(&r, s->p, s->n);
+		while (r.left) {
+			size_t n = rp_line(r.p, r.left);
+			if (n >= 4 && rp_starts_ci(r.p, n, "530") && (r.p[3] == ' ' || r.p[3] == '-'))
+				rp_auth_fail(rf);
+			rd_skip(&r, n);
+			while (r.left && (r.p[0] == '\r' || r.p[0] == '\n'))
+				rd_skip(&r, 1);
+		}
+		return true;
+	}
 	struct rd r;
 	bool any = false;
 	rd_init(&r, s->p, s->n);

@@ -17,8 +17,9 @@
  * retransmission is dropped, an overlap trimmed, one segment that
  * arrives early is held until the gap before it fills; any other gap
  * (or a snap-length cut) ends that direction.  Budget: a direction stops
- * after HTTP_BODY_BUDGET body bytes beyond each body's sniffed start, or
- * HTTP_FEED_MAX bytes in all, or a parser error.  The connection parser
+ * after the inspection budget (--inspect-bytes, rp_col_limits; 64 KiB) of
+ * body bytes beyond each body's sniffed start, or the larger of
+ * HTTP_FEED_MAX and the budget in all, or a parser error.  The connection parser
  * lives in rp_state (declared HTTP_STATE_BYTES) and is freed when both
  * directions are done or at flow end.
  */
@@ -33,8 +34,7 @@
 #include "analysis/report-int.h"
 
 #define HTTP_SNIFF 512u                /* body bytes kept for magic and form names */
-#define HTTP_BODY_BUDGET (64u << 10)   /* body bytes per direction beyond the sniffs */
-#define HTTP_FEED_MAX (1u << 20)       /* bytes per direction given to libhtp at most */
+#define HTTP_FEED_MAX (1u << 20)       /* bytes per direction given to libhtp at most (or the budget) */
 #define HTTP_HOLD 2048                 /* one early segment held per direction */
 #define HTTP_STATE_BYTES (16u << 10)   /* what a libhtp connection parser costs, roughly */
 #define HTTP_BIGPOST (64u << 10)       /* RPF2_HTTP_BIGPOST */
@@ -389,6 +389,8 @@ static int on_res_headers(htp_tx_t *tx)
 	}
 	if (r->status >= 300 && r->status < 400 && header(tx->response_headers, "location"))
 		st->rf->facts2 |= RPF2_HTTP_REDIRECT;
+	if (r->status == 401 && asked)   /* credentials refused (or asked for): beh_brute.c counts repeats */
+		rp_auth_fail(st->rf);
 	st->d[1].body = 0;
 	st->d[1].nsniff = 0;
 	st->d[1].wire_seen = 0;
@@ -434,12 +436,15 @@ static void feed_libhtp(struct http_st *st, int dir, const uint8_t *p, size_t n,
 {
 	struct http_dir *d = &st->d[dir];
 	struct timeval tv = { .tv_sec = (time_t)t, .tv_usec = (suseconds_t)((t - (float)(time_t)t) * 1e6f) };
-	if (n > HTTP_FEED_MAX - d->fed)
-		n = HTTP_FEED_MAX - d->fed;
+	size_t budget = st->c->inspect_bytes, max = budget > HTTP_FEED_MAX ? budget : HTTP_FEED_MAX;
+	if (max > UINT32_MAX)
+		max = UINT32_MAX;
+	if (n > max - d->fed)
+		n = max - d->fed;
 	d->fed += (uint32_t)n;
 	int rc = dir == 0 ? htp_connp_req_data(st->connp, &tv, p, n) : htp_connp_res_data(st->connp, &tv, p, n);
 	if (rc == HTP_STREAM_ERROR || rc == HTP_STREAM_TUNNEL || rc == HTP_STREAM_STOP ||
-	    rc == HTP_STREAM_DATA_OTHER || d->fed >= HTTP_FEED_MAX || d->over >= HTTP_BODY_BUDGET)
+	    rc == HTP_STREAM_DATA_OTHER || d->fed >= max || d->over >= budget)
 		d->stopped = true;
 }
 

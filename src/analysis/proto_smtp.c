@@ -6,6 +6,8 @@
  * and, in MIME part headers (RFC 2183, 2045), attachment file names
  * (Content-Disposition filename=, Content-Type name=).  Bodies are not
  * decoded.  Lines may be pipelined, several in one segment: each is read.
+ * The server's 535 replies (AUTH credentials refused, RFC 4954) are
+ * counted for beh_brute.c.
  */
 #include <string.h>
 
@@ -161,10 +163,19 @@ static bool smtp_inspect(struct rp_col *c, struct rp_flow *rf, const struct rp_s
 		if (!banner && !(s->dir == 0 && smtp_is_client_cmd(s->p, s->n)))
 			return false;
 	}
-	if (s->dir != 0)
-		return true;
 	struct rd r;
 	rd_init(&r, s->p, s->n);
+	if (s->dir != 0) {   /* the server's replies: 535 refuses AUTH credentials (RFC 4954) */
+		while (r.left) {
+			size_t n = rp_line(r.p, r.left);
+			if (n >= 4 && rp_starts_ci(r.p, n, "535") && (r.p[3] == ' ' || r.p[3] == '-'))
+				rp_auth_fail(rf);
+			rd_skip(&r, n);
+			while (r.left && (r.p[0] == '\r' || r.p[0] == '\n'))
+				rd_skip(&r, 1);
+		}
+		return true;
+	}
 	while (r.left) {
 		size_t n = rp_line(r.p, r.left);
 		if (rf->facts2 & RPF2_SMTP_INMSG)

@@ -18,6 +18,7 @@
  * be the responder (RPF2_TLS_CLIENT_RESP).
  *
  * State (rp_state_*): per direction a buffer of at most TLS_BUF_MAX bytes
+ * (or the inspection budget, --inspect-bytes, when smaller)
  * holding, in order, the handshake bytes taken out of complete records and
  * then the bytes of an incomplete record.  A direction ends (rf->done,
  * buffer freed) after the ClientHello, after the server's Certificate or
@@ -59,6 +60,12 @@ struct tls_st {
 };
 
 /* What a segment is parsed with. */
+/* A direction's buffer at most: TLS_BUF_MAX, or the inspection budget when smaller. */
+static size_t buf_max(const struct rp_col *c)
+{
+	return c->inspect_bytes < TLS_BUF_MAX ? c->inspect_bytes : TLS_BUF_MAX;
+}
+
 struct tls_in {
 	struct rp_col *c;
 	struct rp_flow *rf;
@@ -379,7 +386,7 @@ static void dir_parse(struct tls_in *in)
 	memmove(t->buf, t->buf + used, t->len - used);
 	t->hs -= (uint32_t)used;
 	t->len -= (uint32_t)used;
-	if (end || !clear || t->len >= TLS_BUF_MAX)
+	if (end || !clear || t->len >= buf_max(in->c))
 		dir_end(in);
 }
 
@@ -402,12 +409,12 @@ static bool dir_append(struct tls_in *in, const struct rp_seg *s)
 		p += had;
 		n -= had;
 	}
-	size_t room = TLS_BUF_MAX - t->len, take = n < room ? n : room;
+	size_t cap = buf_max(in->c), room = cap > t->len ? cap - t->len : 0, take = n < room ? n : room;
 	if (t->len + take > t->cap) {
 		size_t nc = t->cap ? 2 * (size_t)t->cap : 4096;
 		while (nc < t->len + take)
 			nc *= 2;
-		nc = nc > TLS_BUF_MAX ? TLS_BUF_MAX : nc;
+		nc = nc > cap ? cap : nc;
 		uint8_t *nb = realloc(t->buf, nc);
 		if (!nb) {
 			in->c->oom = true;

@@ -35,9 +35,7 @@ struct rp_pdns_entry {
 };
 
 #define RP_STATE_MAX 65536    /* live per-flow parser states */
-#define RP_STATE_MEM (256u << 20) /* bytes declared by all of them */
 #define RP_STATE_HASH 16384
-#define RP_STATE_DPI 0x80000000u /* key bit of dpi.c's states: rp_state_put(c, idx | RP_STATE_DPI, ...) */
 #define RP_DPI_LIVE 32768     /* live nDPI flow states (~700 bytes each and what they allocate) */
 
 struct rp_state {
@@ -83,6 +81,19 @@ struct rp_dns_peer {
 	uint16_t sample_type;       /* its query type */
 };
 
+/* Per-address machine traits (ident.c): source MACs and initial-TTL families. */
+#define RP_IDENT_MAX 65536     /* host indexes tracked */
+#define RP_IDENT_MIN 10        /* packets of a second MAC or TTL family that make it a second machine ... */
+#define RP_IDENT_SHARE 0.05    /* ... when also this share of the address's packets */
+
+struct rp_ident {
+	uint8_t mac[2][6];          /* the first two source MACs (internal addresses only) */
+	uint32_t mac_pkts[2], mac_more;   /* packets with each; with a third MAC or more */
+	float mac_first[2], mac_last[2];
+	uint32_t ttl_pkts[3];       /* packets sent per initial TTL 64, 128, 255 */
+	float ttl_first[3];
+};
+
 struct rp_col {
 	struct rp_flow *flows;
 	size_t nflows, cap;
@@ -93,7 +104,10 @@ struct rp_col {
 	struct storm_samples ov;    /* candidate Storm datagrams for key recovery (tag: flow index) */
 	struct rp_state *st[RP_STATE_HASH];
 	size_t nst, st_bytes;
-	uint64_t st_refused;        /* states refused at the caps: those flows got metadata only */
+	uint64_t st_refused;        /* states refused at the caps */
+	uint64_t flows_refused;     /* flows refused a state at the caps: metadata only since (rp_flow.refused) */
+	size_t inspect_bytes;       /* per-direction budget (rp_col_limits) */
+	size_t inspect_mem;         /* cap on st_bytes (rp_col_limits) */
 	const struct rp_params *params; /* rule overrides, or NULL */
 	struct rp_arp *arp;         /* ARP who-has table (arp_sweep.c) */
 	size_t narp, caparp;
@@ -103,14 +117,47 @@ struct rp_col {
 	size_t ndns, capdns;
 	uint32_t dns_hash[RP_DNS_HASH];
 	const struct run *run;
-	struct dpi *dpi;            /* nDPI, when rp_col_dpi() turned it on */
-	size_t dpi_live;            /* nDPI flow states alive (<= RP_DPI_LIVE) */
-	uint64_t dpi_refused;       /* flows nDPI did not see: past the bounds */
-	struct dpi_ep *dpi_ep;      /* nDPI verdicts per server endpoint (dpi.c), RP_DPI_EP entries */
-	uint64_t dpi_inherited;     /* flows named from their endpoint's verdict, not dissected */
+	struct dpi *dpi;            /* nDPI, when rp_col_dpi() turned it on (threaded: after rp_dpi_join) */
+	struct dpi_work *dw;        /* its per-flow detection (dpi_work.c), in this thread */
+	struct dpi_thread *dt;      /* ... or on a thread of its own (dpi_thread.c) until rp_dpi_join */
+	bool dpi_in_place;          /* ... which reads packets in the capture's mapping, not copies */
+	uint64_t dpi_refused;       /* flows nDPI did not see: past the bounds (after rp_dpi_join) */
+	uint64_t dpi_inherited;     /* flows named from their endpoint's verdict, not dissected (idem) */
+	struct rp_ident *ident;     /* by host index - 1 (ident.c), nident entries */
+	size_t nident;
 	bool oom;
+	/* rp_col_on_ev: the per-finding hook and the segment being inspected */
+	void (*ev_fn)(void *ctx, const struct rp_ev_event *e);
+	void *ev_ctx;
+	const struct flow *cur_f;   /* NULL outside inspect/flow_end */
+	int cur_dir;
+	int64_t cur_ns;
 };
 
+/* proto_dns.c: the registered domain of a dotted name, approximated (a pointer
+ * into name): the last two labels, or three when the second-level label is a
+ * short public suffix (co, com, net, org, ac, gov, edu) under a two-letter
+ * country code ("a.b.example.co.uk" -> "example.co.uk"). */
+const char *rp_dns_regdom(const char *name);
+/* The machine-made look of a label (proto_dns.c, doc/report-schema.md "dga"). */
+struct rp_label {
+	unsigned len, vowels, digits, run, switches; /* run: longest consonant run; switches: letter/digit */
+	double entropy;             /* Shannon, bits per character */
+};
+/* Measures l[0..n) (case-folded) and returns true when it looks machine-made:
+ * >= 8 characters, entropy >= 2.5 bits and few vowels, a long consonant run
+ * or letters and digits mixed. */
+bool rp_dns_label_random(const char *l, size_t n, struct rp_label *m);
+/* True when a query name is one the DGA rule judges: a dotted Internet name
+ * (not arpa, local or single-label) whose registered domain's label looks
+ * machine-made; *m measures that label. */
+bool rp_dns_name_random(const char *name, struct rp_label *m);
+
+/* ident.c: counts packet p sent by host (its index) at now; an ARP packet for the address it claims. */
+void rp_ident_packet(struct rp_col *c, uint32_t host, const struct pkt *p, float now);
+void rp_ident_arp(struct rp_col *c, const struct run *r, const struct pkt *p, float now);
+/* Fills h->shared when the address of host looks used by two machines. */
+void rp_ident_host(const struct rp_col *c, uint32_t host, struct rp_host *h);
 /* arp_sweep.c: counts an ARP packet (p->arp) seen at now (s since the start). */
 void rp_arp_packet(struct rp_col *c, const struct pkt *p, float now);
 /* True when entry e asked for RP_ARP_SWEEP_MIN targets or more in one window. */
@@ -172,6 +219,11 @@ bool rp_service_port(uint8_t proto, uint16_t port);
 /* Up to max evidence strings of (host, cat), most frequent first, joined by ", ". */
 size_t rp_ev_join(const struct rp_col *c, uint32_t host, unsigned cat, unsigned max, char *buf, size_t len);
 uint64_t rp_ev_total(const struct rp_col *c, uint32_t host, unsigned cat);
+/* How many times text s was recorded under (host, cat) (s cut as rp_ev_add cuts it), 0 never. */
+uint32_t rp_ev_count(const struct rp_col *c, uint32_t host, unsigned cat, const char *s);
+/* Calls fn for every evidence string of (host, cat), in no particular order. */
+void rp_ev_each(const struct rp_col *c, uint32_t host, unsigned cat,
+		void (*fn)(void *ctx, const char *s, uint32_t count), void *ctx);
 /* The count of the most frequent evidence string of (host, cat), 0 if none. */
 uint64_t rp_ev_top_count(const struct rp_col *c, uint32_t host, unsigned cat);
 const char *rp_pdns_name(const struct rp_col *c, uint8_t family, const uint8_t *addr);
@@ -179,6 +231,15 @@ const char *rp_pdns_name(const struct rp_col *c, uint8_t family, const uint8_t *
 bool rp_starts_ci(const uint8_t *p, size_t n, const char *word);
 /* Copies the line at p (up to CR/LF) into rd-checked bounds; returns its length. */
 size_t rp_line(const uint8_t *p, size_t n);
+
+/* A server refused the client's credentials on TCP flow rf (FTP 530, SMTP 535,
+ * HTTP 401): counted per flow up to 255, for beh_brute.c. */
+static inline void rp_auth_fail(struct rp_flow *rf)
+{
+	rf->facts2 |= RPF2_AUTH_FAIL;
+	if (rf->proto == 6 && rf->auth_fail < 255)
+		rf->auth_fail++;
+}
 
 /* The payload timing of direction d of f, or NULL when it had one payload packet. */
 const struct rp_timing *rp_timing_of(const struct rp_col *c, const struct rp_flow *f, int d);
@@ -211,9 +272,14 @@ static inline double rp_tls_hello_t(const struct rp_flow *f)
 {
 	return f->t0 + f->count2 / 10.0;
 }
-/* dpi.c: the collector's nDPI side (see dpi.c's summary). */
+/* dpi_thread.c: the collector's nDPI side (see its summary).  rf is the
+ * record of the flow at idx (threaded, c->flows[idx]: verdicts go there). */
 void rp_dpi_packet(struct rp_col *c, struct rp_flow *rf, const struct pkt *p, uint32_t idx);
 void rp_dpi_flow_end(struct rp_col *c, struct rp_flow *rf, uint32_t idx);
+/* After the pass: every verdict in its flow, nDPI's thread ended, the
+ * counters and c->dpi set.  Idempotent; the pass's end (rp_col_sub),
+ * rp_build and rp_col_free call it. */
+void rp_dpi_join(struct rp_col *c);
 /* Flows left "other" by botlens's parsers get nDPI's protocol where botlens has one. */
 void rp_dpi_apply(struct rp_col *c);
 /* The host's nDPI services and risks (flow counts) into h. */

@@ -5,7 +5,8 @@
  * them with passive DNS and libloc (geo.c).
  *
  * Notable endpoints (why they stick out, in the score):
- *   named by a malicious behavior (its "server": a C2, a stage's source, a
+ *   named by a malicious behavior (its "server": a C2, a stage's source, an
+ *   attack's "target" or "attacker", a
  *   spam MX): + 6, the behavior first in the reason, even for one flow;
  *   repeated contact: log2(1 + flows);  spread: distinct minutes with a
  *   contact (bots return to their C&C, peers are met once);  C&C-like
@@ -283,13 +284,15 @@ static bool names_addr(const char *text, const struct host *p)
 	return (x & m) == (y & m);
 }
 
-/* The heaviest malicious behavior of h whose "server" is peer p, or NULL. */
+/* The heaviest malicious behavior of h whose "server" (or, for an attack, "target" or
+ * "attacker") is peer p, or NULL. */
 static const struct rp_beh *named_by(const struct rp_host *h, const struct host *p)
 {
 	for (unsigned i = 0; i < h->nbehs; i++) {
 		const struct rp_beh *b = &h->behs[i];
 		for (unsigned k = 0; b->malicious && k < b->nkv; k++)
-			if (!strcmp(b->kv[k].key, "server") && names_addr(b->kv[k].val, p))
+			if ((!strcmp(b->kv[k].key, "server") || !strcmp(b->kv[k].key, "target") ||
+			     !strcmp(b->kv[k].key, "attacker")) && names_addr(b->kv[k].val, p))
 				return b;
 	}
 	return NULL;
@@ -466,12 +469,9 @@ static int plot_points(const struct rp_ctx *x, struct rp_host *h)
 static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, struct rp_host *h)
 {
 	const struct rp_col *c = x->col;
+	(void)c;
 	x->me = me;
 	x->self = me->index;
-	x->nfl = 0;
-	for (size_t i = 0; i < c->nflows; i++)
-		if (c->flows[i].h[0] == x->self || c->flows[i].h[1] == x->self)
-			x->fl[x->nfl++] = &c->flows[i];
 	qsort(x->fl, x->nfl, sizeof *x->fl, fl_by_start);
 	h->family = me->family;
 	memcpy(h->addr, me->addr, 16);
@@ -481,6 +481,7 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 	for (size_t i = 0; i < x->nfl; i++)
 		h->app_flows[x->fl[i]->app]++;
 	rp_dpi_host(x, h);
+	rp_ident_host(c, x->self, h);
 	for (size_t i = 0; i < rp_nanalyses; i++)
 		if (rp_analyses[i]->run(x, h))
 			return -1;
@@ -501,7 +502,8 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 #define SUSPECT_FACTS (RPF_EXE | RPF_SMTP_MAIL | RPF_SMTP_DATA | RPF_SMB_TRANS2 | RPF_SMB_NTTRANS | \
 		       RPF_SHELL | RPF_IRC_JOIN | RPF_IRC_CMD | RPF_DNS_TUNNEL | RPF_FTP_STOR)
 #define SUSPECT_FACTS2 (RPF2_TLS_SELFSIGNED | RPF2_HTTP_LOG4SHELL | RPF2_HTTP_FILE | RPF2_HTTP_BIGPOST | \
-			RPF2_STREAM_PE | RPF2_STREAM_PE_R | RPF2_ICMP_TUNNEL | RPF2_DNS_DIRECT | RPF2_DNS_BADNAME)
+			RPF2_STREAM_PE | RPF2_STREAM_PE_R | RPF2_ICMP_TUNNEL | RPF2_DNS_DIRECT | RPF2_DNS_BADNAME | \
+			RPF2_AUTH_FAIL)
 
 static bool listed(const struct host *const *sb, unsigned n, const struct host *h)
 {
@@ -611,6 +613,45 @@ static unsigned arp_candidates(const struct rp_col *c, const struct run *r, uint
 	return nsb;
 }
 
+/*
+ * The flows of each host of sb[0..nsb) (either end), in record order, in
+ * one pass over the flows instead of one per host: host i's are
+ * (*fl)[off[k]..off[k + 1]) with k = slot[sb[i]->index] - 1.  slot has
+ * nhosts + 1 entries.  -1 out of memory.
+ */
+static int flows_by_host(const struct rp_col *c, const struct host *const *sb, unsigned nsb, uint64_t nhosts,
+			 uint8_t *slot, size_t off[RP_MAX_HOSTS + 1], const struct rp_flow ***fl)
+{
+	unsigned k = 0;
+	size_t pos[RP_MAX_HOSTS + 1] = { 0 };
+	for (unsigned i = 0; i < nsb; i++)
+		if (sb[i]->index <= nhosts && !slot[sb[i]->index])
+			slot[sb[i]->index] = (uint8_t)++k;   /* a host listed twice shares its list */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < c->nflows; i++) {
+			const struct rp_flow *f = &c->flows[i];
+			unsigned ab[2] = { f->h[0] <= nhosts ? slot[f->h[0]] : 0, f->h[1] <= nhosts ? slot[f->h[1]] : 0 };
+			for (int w = 0; w < 2; w++) {
+				if (!ab[w] || (w && ab[1] == ab[0]))
+					continue;    /* a flow between a host and itself is listed once */
+				if (pass)
+					(*fl)[pos[ab[w] - 1]] = f;
+				pos[ab[w] - 1]++;
+			}
+		}
+		if (pass)
+			break;
+		off[0] = 0;
+		for (unsigned j = 0; j < k; j++) {
+			off[j + 1] = off[j] + pos[j];
+			pos[j] = off[j];   /* where host j's next flow goes */
+		}
+		if (!(*fl = malloc((off[k] ? off[k] : 1) * sizeof **fl)))
+			return -1;
+	}
+	return 0;
+}
+
 int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_t *addr,
 	     struct geo *g, struct rp_report *out, char *err, size_t errlen)
 {
@@ -620,6 +661,14 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	out->span = r->have_time ? (double)(r->last_ns - r->start_ns) / 1e9 : 0;
 	if (g)
 		snprintf(out->geo_db, sizeof out->geo_db, "%s", geo_path(g));
+	out->inspect_bytes = c->inspect_bytes;
+	out->inspect_mem = c->inspect_mem;
+	out->inspect_refused = c->flows_refused;
+	rp_dpi_join(c);
+	if (c->oom) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	rp_overnet_xor(c);
 	rp_dns_finish(c);
 	rp_dpi_apply(c);
@@ -629,17 +678,23 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 	struct rp_ctx x = { .col = c, .run = r, .span = out->span };
 	x.hosts = hosttab_list(r->hosts, &x.nhosts);
 	nsb = hosttab_select(r->hosts, family, addr, sb, 16);
+	unsigned nsel = nsb;
 	nsb = arp_candidates(c, r, family, addr, sb, nsb, arp_only);
 	nbase = nsb;
 	if (!family && x.hosts)
 		nsb = suspects(c, &x, sb, nsb, RP_MAX_HOSTS);
-	x.fl = malloc((c->nflows ? c->nflows : 1) * sizeof *x.fl);
+	const struct rp_flow **all = NULL;
+	size_t off[RP_MAX_HOSTS + 1];
+	uint8_t *slot = calloc(x.nhosts + 1, 1);
 	out->hosts = calloc(nsb ? nsb : 1, sizeof *out->hosts);
 	int rc = 0;
-	if ((!x.hosts && x.nhosts) || !x.fl || !out->hosts)
+	if ((!x.hosts && x.nhosts) || !slot || !out->hosts || flows_by_host(c, sb, nsb, x.nhosts, slot, off, &all))
 		rc = -1;
 	for (unsigned i = 0; !rc && i < nsb; i++) {
 		struct rp_host *h = &out->hosts[out->nhosts];
+		unsigned k = sb[i]->index <= x.nhosts ? slot[sb[i]->index] : 0;
+		x.fl = all + (k ? off[k - 1] : 0);
+		x.nfl = k ? off[k] - off[k - 1] : 0;
 		rc = host_build(&x, sb[i], g, h);
 		if (rc || (i >= nbase && !h->malicious)) {  /* failed, or a suspect cleared */
 			free(h->pts);
@@ -647,10 +702,15 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 			memset(h, 0, sizeof *h);
 			continue;
 		}
+		/* the sandbox hosts come first; ARP sweepers and suspects are there for their malice */
+		h->selected = family ? "requested" : i < nsel ? "sandbox" : "suspect";
+		out->nsandbox += !family && i < nsel;
+		out->nsuspect += !family && i >= nsel;
 		out->nhosts++;
 	}
 	free(x.hosts);
-	free(x.fl);
+	free(all);
+	free(slot);
 	if (rc)
 		snprintf(err, errlen, "out of memory");
 	return rc;

@@ -98,6 +98,9 @@ enum {
 	/* DNS (proto_dns.c) */
 	RPF2_DNS_DIRECT = 1u << 20,   /* a query to a server that is not the host's resolver */
 	RPF2_DNS_BADNAME = 1u << 21,  /* a qname that is no domain (one label, secret-like) */
+	RPF2_DNS_NXRAND = 1u << 15,   /* NXDOMAIN for a name whose registered domain looks machine-made */
+	/* authentication (proto_ftp.c, proto_smtp.c, proto_http.c, proto_smb.c) */
+	RPF2_AUTH_FAIL = 1u << 19,    /* the server refused credentials: FTP 530, SMTP 535, HTTP 401, SMB logon */
 	/* HTTP, continued (proto_http.c) */
 	RPF2_HTTP_PLUGIN = 1u << 28,  /* a Flash, Silverlight or PDF body by magic */
 	RPF2_HTTP_REDIRECT = 1u << 29, /* a 3xx response with Location */
@@ -118,7 +121,10 @@ struct rp_flow {
 	uint32_t h[2];              /* host index (struct host.index) of orig, resp */
 	uint16_t sport, dport;      /* orig's and resp's port (ICMP: type, code) */
 	uint8_t proto, app;         /* IP protocol; enum rp_app */
-	uint8_t ov_sampled;         /* a datagram of it is kept for Storm key recovery */
+	union {
+		uint8_t ov_sampled;     /* UDP: datagrams of it kept for Storm key recovery (storm_pick) */
+		uint8_t auth_fail;      /* TCP: authentication failures the server answered (rp_auth_fail) */
+	};
 	uint8_t done;               /* bit d: the protocol needs no more of direction d */
 	uint16_t seen[2];           /* payload packets inspected per direction */
 	uint32_t pkts[2];
@@ -134,6 +140,7 @@ struct rp_flow {
 	uint16_t ndpi_master, ndpi_app; /* nDPI protocol ids (NDPI_PROTOCOL_*), 0 unknown */
 	uint8_t dpi;                /* nDPI detection: 0 not started, 1 running, 2 done, 3 refused */
 	uint8_t dpi_pkts;           /* IP packets given to nDPI */
+	uint8_t refused;            /* a parser's state was refused at the memory cap: metadata only since */
 	/* payload timing per direction, kept in the record: the flow's line is touched anyway */
 	struct rp_timing tm[2];
 };
@@ -161,6 +168,7 @@ enum rp_ev {
 	EV_TUNNEL_INNER,            /* "src -> dst" of a packet inside a tunnel (proto_icmp.c) */
 	EV_HTTP_UPLOAD,             /* "METHOD URI (N B)": large request bodies, credential forms */
 	EV_HTTP_DOWNLOAD,           /* "type N B content-type name": responses judged downloads */
+	EV_DNS_NX,                  /* query names answered NXDOMAIN, lower case, under the client */
 	EV_COUNT
 };
 
@@ -193,7 +201,8 @@ struct rp_proto {
 
 /*
  * Per-flow parser state, keyed by the flow's record index, bounded by
- * RP_STATE_MAX live entries and RP_STATE_MEM bytes declared in all.
+ * RP_STATE_MAX live entries and --inspect-mem (rp_col_limits) bytes
+ * declared in all.
  * rp_state_put() fails (false: the caller frees p and goes on with
  * metadata only) when either bound is reached; the refusals are counted.
  * free_fn releases p if the collector is freed before the flow ends.
@@ -213,9 +222,25 @@ void rp_pdns_add(struct rp_col *c, uint8_t family, const uint8_t *addr, const ch
 struct rp_col *rp_col_new(void);
 void rp_col_free(struct rp_col *c);
 /* Runs nDPI on the collector's flows (analysis/dpi.c): one detection
- * module, ~10 MB, made here.  False when nDPI could not be initialised:
- * the report goes on without it.  Call before the run. */
-bool rp_col_dpi(struct rp_col *c);
+ * module, ~10 MB.  thread: on a thread of its own (analysis/dpi_thread.c),
+ * which makes the module (true when the thread started; the results are
+ * the same either way); else in the caller's, made here.  False when nDPI
+ * could not be initialised: the report goes on without it.  Call before
+ * the run; rp_build ends the thread. */
+bool rp_col_dpi(struct rp_col *c, bool thread);
+/*
+ * Inspection limits (before the run; 0 keeps a default).  bytes: each
+ * flow direction's budget, what a parser reads past what it needs to
+ * recognise and describe the exchange (HTTP: body bytes past each body's
+ * first 512, the direction stopping at the larger of 1 MiB and bytes in
+ * all; TLS: handshake bytes, at most 32 KiB), default RP_INSPECT_BYTES.
+ * mem: the cap on the bytes all parser and reassembly states declare
+ * together, default RP_INSPECT_MEM; past it a flow that needs a state
+ * gets metadata only from then on, and is counted (rp_report).
+ */
+#define RP_INSPECT_BYTES ((size_t)64 << 10)
+#define RP_INSPECT_MEM ((size_t)256 << 20)
+void rp_col_limits(struct rp_col *c, size_t bytes, size_t mem);
 /* The subscription (needs track_hosts; hosts_light is enough). */
 struct run_sub rp_col_sub(struct rp_col *c);
 bool rp_col_oom(const struct rp_col *c);
@@ -223,6 +248,27 @@ bool rp_col_oom(const struct rp_col *c);
  * current run ("dns", "tls", ...), or NULL (none, or f unknown to c).
  * Valid in a flow_end subscriber that runs after the collector's. */
 const char *rp_col_flow_app(const struct rp_col *c, const struct flow *f);
+
+/*
+ * The parsers' findings one at a time, with their flow and time, for logs
+ * that want a row per transaction (Zeek's dns.log, http.log, ssl.log,
+ * smtp.log, files.log; render/zeek_tx.c).  fn gets every evidence string
+ * as rp_ev_add() receives it (cut and sanitised as kept, before the
+ * per-host counting: also past RP_EV_MAX) and, with cat RP_EV_ANSWER, each
+ * address a DNS answer gives (s its text).  It runs inside the
+ * collector's subscriber, in the pass's thread, and for a flow always
+ * before the flow's end reaches the subscribers after the collector.
+ * fn NULL turns it off (the default).
+ */
+#define RP_EV_ANSWER EV_COUNT
+struct rp_ev_event {
+	unsigned cat;               /* enum rp_ev, or RP_EV_ANSWER */
+	const char *s;
+	const struct flow *f;
+	int dir;                    /* the segment's direction (0: from the originator); -1 at the flow's end */
+	int64_t ts_ns;              /* the packet's time (the flow's last at its end) */
+};
+void rp_col_on_ev(struct rp_col *c, void (*fn)(void *ctx, const struct rp_ev_event *e), void *ctx);
 
 /* ---- the report ---- */
 
@@ -268,6 +314,17 @@ struct rp_count {
 	uint64_t flows;
 };
 
+/* An address that looks used by two machines (ident.c): the evidence. */
+struct rp_shared {
+	bool on;
+	uint8_t mac[2][6];          /* two source MACs, when that is the evidence (else zero) */
+	uint32_t mac_pkts[2];
+	float mac_first[2];
+	unsigned ttl[2];            /* two initial TTL families (64, 128, 255), first seen first; 0 none */
+	uint32_t ttl_pkts[2];
+	char evidence[320];         /* "this address was used by two machines? two MAC addresses: ..." */
+};
+
 #define RP_MAX_BEHS 32
 #define RP_MAX_SERVICES 32  /* distinct nDPI names per host, most flows first */
 #define RP_MAX_RISKS 64
@@ -292,6 +349,8 @@ struct rp_host {
 	struct rp_ioc *iocs;        /* indicators, by type then count (indicators.c) */
 	unsigned niocs;
 	bool malicious;             /* a malicious behavior was found */
+	const char *selected;       /* why it is explained: "sandbox", "suspect" or "requested" (--host) */
+	struct rp_shared shared;    /* a caveat: two machines behind this address (shared.on) */
 	char verdict[600];          /* one paragraph: what the host is, the strongest evidence, when */
 	size_t npts;
 };
@@ -301,8 +360,11 @@ struct rp_report {
 	double span;
 	int64_t start_ns;
 	char geo_db[256];           /* the libloc database used, or "" */
+	size_t inspect_bytes, inspect_mem;  /* the limits the pass ran with (rp_col_limits) */
+	uint64_t inspect_refused;   /* flows refused inspection at the memory cap (metadata only) */
 	struct rp_host *hosts;
 	unsigned nhosts;
+	unsigned nsandbox, nsuspect; /* hosts[] by h->selected; with --host both 0 */
 };
 
 struct geo;

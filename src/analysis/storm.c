@@ -42,16 +42,57 @@ void storm_samples_free(struct storm_samples *s)
 	memset(s, 0, sizeof *s);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Distinct tags of v[0..n) (sorted in place), and of those the ones with bit 0 set. */
+static void count_flows(uint64_t *v, size_t n, size_t *flows, size_t *decoded)
+{
+	qsort(v, n, sizeof *v, cmp_u64);
+	*flows = *decoded = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		bool ok = false;
+		while (j < n && v[j] >> 1 == v[i] >> 1)
+			ok |= v[j++] & 1;
+		++*flows;
+		*decoded += ok;
+		i = j;
+	}
+}
+
 int storm_key(const struct storm_samples *s, struct ov_keyguess *g)
 {
 	struct ov_sample *v = malloc((s->n ? s->n : 1) * sizeof *v);
-	if (!v)
+	uint64_t *t = malloc((s->n ? s->n : 1) * sizeof *t);
+	if (!v || !t) {
+		free(v);
+		free(t);
 		return -1;
+	}
 	for (size_t i = 0; i < s->n; i++)
 		v[i] = (struct ov_sample){ s->v[i].data, s->v[i].len, s->v[i].src_ip, s->v[i].src_port };
 	ov_xor_recover(v, s->n, g);
 	free(v);
-	return s->n >= STORM_MIN_SAMPLES && g->decode_rate >= STORM_MIN_RATE;
+	if (s->n < STORM_MIN_SAMPLES || g->decode_rate < STORM_MIN_RATE ||
+	    __builtin_popcountll(g->known >> 4) < STORM_MIN_BODY) {
+		free(t);
+		return 0;
+	}
+	for (size_t i = 0; i < s->n; i++) {   /* tag << 1 | decodes under the key */
+		uint8_t b[OV_SAMPLE_MAX];
+		struct ov_msg m;
+		memcpy(b, s->v[i].data, s->v[i].len);
+		ov_xor(b, s->v[i].len, g->key);
+		t[i] = (uint64_t)s->v[i].tag << 1 | (ov_decode(b, s->v[i].len, &m) == OV_OK);
+	}
+	size_t flows, decoded;
+	count_flows(t, s->n, &flows, &decoded);
+	free(t);
+	return decoded >= STORM_MIN_FLOWS && (double)decoded >= STORM_MIN_RATE * (double)flows;
 }
 
 struct key_pass {
@@ -59,18 +100,27 @@ struct key_pass {
 	bool oom;
 };
 
-/* The first candidate datagram of each flow (f->user marks it), unless it is plain Overnet. */
+/*
+ * The candidate datagrams of each flow that storm_pick keeps (f->user
+ * counts them), unless the flow speaks plain Overnet: a datagram that
+ * decodes as it is closes the flow to sampling.
+ */
 static void key_packet(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir)
 {
+	(void)r;
+	(void)dir;
 	struct key_pass *k = ctx;
 	struct ov_msg m;
-	if (!f || f->user || k->s.n >= STORM_SAMPLES || !storm_candidate(p))
+	if (!f || k->s.n >= STORM_SAMPLES || !storm_candidate(p) || !storm_pick(f->pkts[0] + f->pkts[1], f->user))
 		return;
-	((struct flow *)f)->user = 1;  /* one datagram per flow */
-	if (ov_decode(p->payload, p->payload_caplen, &m) == OV_OK)
+	if (ov_decode(p->payload, p->payload_caplen, &m) == OV_OK) {
+		((struct flow *)f)->user = STORM_FLOW_SAMPLES;
 		return;
-	if (storm_samples_add(&k->s, p, 0) < 0)
+	}
+	int rc = storm_samples_add(&k->s, p, (uint32_t)f->id);
+	if (rc < 0)
 		k->oom = true;
+	((struct flow *)f)->user += rc > 0;
 }
 
 int storm_key_capture(const char *path, struct storm_keyfind *out, char *err, size_t errlen)

@@ -9,7 +9,9 @@
  *   input.c  files, directories, archives -> byte sources (struct bh_src)
  *   cuckoo.c / mist.c / text.c  byte source -> events (strings)
  *   embed.c  events -> n-gram hashes -> sparse count vector (+ feature table)
- *   svm.c    vectors -> one-vs-rest LIBLINEAR models, scores, rejection
+ *   svm.c    vectors -> one-vs-rest LIBLINEAR models, scores
+ *   openset.c prototypes, the open-set test (score, margin, distance) and its calibration
+ *   dups.c   exact duplicate reports
  *   model.c  the versioned model file
  *   cluster.c prototypes, linkage, incremental state
  *   eval.c   folds, confusion matrices, P/R/F1, ARI
@@ -182,6 +184,8 @@ void bh_ftab_add(struct bh_ftab *t, uint64_t h, const char *s);
 struct bh_embed;
 /* ftab may be NULL (no readable names kept: faster). */
 struct bh_embed *bh_embed_new(const struct bh_embed_cfg *cfg, struct bh_ftab *ftab);
+/* The behavior commands' default embedding: 2-grams, level 1, binary weights, seed 0. */
+struct bh_embed_cfg bh_embed_cfg_default(void);
 void bh_embed_free(struct bh_embed *e);
 void bh_embed_event(struct bh_embed *e, const char *tok, size_t len);
 /* Moves the counts of the events since the last call into v (sorted). */
@@ -251,11 +255,27 @@ int bh_input_read(char *const *paths, size_t npaths, const struct bh_input_opts 
 		  struct bh_set *set, bh_input_err_fn onerr, void *ctx);
 
 /* ---- linear SVMs ---- */
+/* What learn's open-set calibration measured (openset.c), kept in the model. */
+struct bh_calib {
+	double budget;        /* allowed false rejection of knowns (--reject) */
+	double known_rej;     /* cross-fitted false rejection of knowns at the chosen point */
+	double unknown_rej;   /* leave-one-family-out rejection of unseen families (macro; -1: not measured) */
+	size_t heldout;       /* families held out in turn (0: fewer than 3 families) */
+};
+
 struct bh_model {
 	struct bh_embed_cfg embed;
 	char **fam;
 	size_t nfam;
-	double threshold;     /* top score below this -> unknown */
+	double threshold;     /* top score below this -> unknown (-INFINITY: off) */
+	double margin_threshold; /* best minus runner-up score below this -> unknown (-INFINITY: off) */
+	double dist_threshold;/* distance to the best family's nearest prototype, over its scale, above this -> unknown (INFINITY: off) */
+	double *dist_scale;   /* nfam: each family's typical distance (NULL: 1) */
+	double *score_off;    /* 2 * nfam: each family's typical score, then margin (NULL: 0) */
+	struct bh_calib cal;
+	struct bh_vec *proto; /* nproto prototypes: prepared training reports, by family (model version 2) */
+	uint32_t *proto_fam;
+	size_t nproto;
 	double C;
 	size_t nfeat;
 	uint64_t *hash;       /* nfeat */
@@ -270,20 +290,20 @@ void bh_model_free(struct bh_model *m);
 
 struct bh_train_opts {
 	double C;             /* <= 0: choose by cross-validation */
-	unsigned cv_folds;    /* >= 2: C by K-fold cross-validation; 0: by the calibration hold-out */
+	unsigned cv_folds;    /* folds for choosing C and for calibration (>= 2; 0 taken as 3) */
 	bool class_weights;   /* weight classes by n / (k * n_c) */
-	double reject_q;      /* fraction of held-out knowns to reject (0 = no rejection) */
+	double reject_q;      /* budget: share of knowns that may be rejected (0 = no rejection) */
+	unsigned protos;      /* prototypes per family for the distance test (0 = score test only) */
 	uint64_t seed;
 };
 /*
  * Trains one-vs-rest linear SVMs on rows of s (count vectors; weighting
  * and normalisation are applied here, IDF from these rows).  C <= 0 is
- * chosen from 0.1, 1, 10: by cv_folds-fold cross-validation (balanced
- * accuracy), or with cv_folds = 0 on a stratified 20 % held out of rows
- * (cheaper: the same models calibrate the threshold; the grid stops at
- * the first C that does not improve).  When reject_q > 0
- * the threshold is the reject_q-quantile of the held-out reports' best
- * scores.  The final model is trained on all rows.  Returns 0 or -1.
+ * chosen from 0.1, 1, 10 by cv_folds-fold cross-validation (balanced
+ * accuracy; the grid stops at the first C that does not improve).  The final model is trained on all rows, with up to
+ * `protos` prototypes per family (openset.c).  When reject_q > 0 the three
+ * rejection thresholds (score, margin, distance) are calibrated by
+ * bh_openset_calibrate().  Returns 0 or -1.
  */
 int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
 		 const struct bh_ftab *ftab, const struct bh_train_opts *o, struct bh_model *m,
@@ -297,6 +317,37 @@ struct bh_contrib { uint64_t hash; double w; };
 /* The k features that add most to family f's score for x (sorted, descending). */
 size_t bh_model_top(const struct bh_model *m, const struct bh_vec *x, size_t f,
 		    struct bh_contrib *out, size_t k);
+
+/*
+ * openset.c - rejection of unknown families.  bh_protos_build(): up to
+ * max prototypes per family by farthest-first traversal of the rows'
+ * prepared vectors.  bh_model_unknown(): true when the best score is
+ * below m->threshold, its margin over the runner-up below
+ * m->margin_threshold, or the distance from x (prepared) to the best
+ * family's nearest prototype, over the family's scale, is above
+ * m->dist_threshold; *dist gets that scaled distance (INFINITY without
+ * prototypes).  bh_openset_calibrate(): sets
+ * the thresholds on cross-fitted known reports and leave-one-family-out
+ * unknown ones (see openset.c).
+ */
+void bh_protos_build(struct bh_model *m, const struct bh_set *s, const size_t *rows, size_t n, unsigned max);
+double bh_model_dist(const struct bh_model *m, const struct bh_vec *x, size_t fam);
+bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t best, const double *sc,
+		      double *dist);
+void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
+			  const struct bh_train_opts *o, struct bh_model *m);
+
+/* Exact duplicates (dups.c): reports whose n-gram count vectors are equal. */
+struct bh_dups {
+	size_t groups;        /* groups of two or more equal reports */
+	size_t dups;          /* reports beyond the first of each group */
+	size_t conflicts;     /* groups whose labelled reports disagree */
+	size_t *group;        /* per report: its group (0..groups-1) or SIZE_MAX when unique; caller frees */
+};
+void bh_dups_find(const struct bh_set *s, struct bh_dups *d);
+/* Drops every report of d's groups but the first; of a conflicting group, drops every report.
+ * Returns the number of reports dropped (s is compacted; families kept). */
+size_t bh_dups_drop(struct bh_set *s, const struct bh_dups *d);
 
 /* model.c: the versioned text format (see model.c's header comment). */
 int bh_model_save(const struct bh_model *m, FILE *f);
@@ -321,7 +372,8 @@ double bh_conf_macro_f1(const struct bh_confusion *c);
 /* One report's classification (classify.c). */
 struct bh_verdict {
 	size_t best, second;          /* the highest and the runner-up family */
-	bool unknown;                 /* best's score is below the model's threshold (and rejection is on) */
+	bool unknown;                 /* rejected by the score or the distance test (and rejection is on) */
+	double dist;                  /* distance to best's nearest prototype (INFINITY: none) */
 	const double *sc;             /* every family's score (the caller's nfam array) */
 	const struct bh_contrib *top; /* the n-grams that added most to best (the caller's array) */
 	size_t ntop;
@@ -338,7 +390,7 @@ void bh_classify(const struct bh_model *m, const struct bh_vec *raw, bool reject
  * Cross-validation (xval.c): per fold, train on every other fold (never on
  * family `unk`, -1 for none) and test the fold's labelled rows.  Knowns go
  * into the confusion of the forced decision (best family) and count as
- * rejected when below the calibrated threshold; reports of `unk` count
+ * rejected when the open-set test rejects them (bh_model_unknown); reports of `unk` count
  * how often novel behavior is rejected.
  */
 struct bh_tally {
@@ -369,6 +421,10 @@ int bh_xval(const struct bh_set *s, const unsigned *fold, const struct bh_xval_o
 /* Clustering quality against labels (cluster -1 = rejected, counted as singletons). */
 struct bh_cluster_quality { double precision, recall, f, ari; };
 void bh_cluster_quality(const int *truth, const int *cluster, size_t n, struct bh_cluster_quality *q);
+/* The same with a choice of convention: rejected_as_one counts every rejected report in one
+ * cluster, as Malheur does (rejected reports of many families then lower precision). */
+void bh_cluster_quality_rej(const int *truth, const int *cluster, size_t n, bool rejected_as_one,
+			    struct bh_cluster_quality *q);
 
 /* ---- clustering ---- */
 enum bh_linkage { BH_LINK_SINGLE, BH_LINK_AVERAGE, BH_LINK_COMPLETE };
@@ -389,6 +445,8 @@ struct bh_cluster_opts {
  */
 size_t bh_cluster(const struct bh_vec *x, size_t n, const struct bh_cluster_opts *o, int *out,
 		  size_t **protos, size_t *nprotos);
+/* Malheur's defaults as `botlens cluster` uses them: dp 0.65, dc 0.95, complete linkage, min 3. */
+struct bh_cluster_opts bh_cluster_opts_default(void);
 
 /* Incremental state: prototypes with their clusters plus rejected reports kept for later. */
 struct bh_cstate {
@@ -418,6 +476,7 @@ struct bh_synth_opts {
 	unsigned per_family;   /* reports per family */
 	unsigned events;       /* mean events per report */
 	double noise;          /* fraction of events drawn from the shared vocabulary */
+	double overlap;        /* 0..1: families share motif events and motifs (synth.c) */
 	uint64_t seed;
 };
 /* Report i's family and events, as text (one event per line) appended to *buf.

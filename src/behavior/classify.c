@@ -1,7 +1,9 @@
 /*
  * classify.c - one report against a model (DIMVA 2008, section 3.3): the
- * family with the highest SVM score, "unknown" below the calibrated
- * threshold, the runner-up, and the n-grams that weighed most.
+ * family with the highest SVM score, "unknown" when the open-set test
+ * rejects it (openset.c: score or margin below its calibrated threshold,
+ * or too far from the family's prototypes), the runner-up, and the n-grams that
+ * weighed most.
  */
 #include "behavior/behavior.h"
 
@@ -14,7 +16,9 @@ void bh_classify(const struct bh_model *m, const struct bh_vec *raw, bool reject
 	for (size_t c = 0; c < m->nfam; c++)
 		if (c != best && sc[c] > sc[second])
 			second = c;
-	*d = (struct bh_verdict){ .best = best, .second = second, .unknown = reject && sc[best] < m->threshold,
+	double dist;
+	bool unk = bh_model_unknown(m, &v, best, sc, &dist);
+	*d = (struct bh_verdict){ .best = best, .second = second, .unknown = reject && unk, .dist = dist,
 				  .sc = sc, .top = topv, .ntop = bh_model_top(m, &v, best, topv, top) };
 	bh_vec_free(&v);
 }

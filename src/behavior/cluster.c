@@ -134,6 +134,12 @@ static void linkage(const struct bh_vec *x, const size_t *proto, size_t P, const
 	free(alive);
 }
 
+struct bh_cluster_opts bh_cluster_opts_default(void)
+{
+	return (struct bh_cluster_opts){ .max_dist_proto = 0.65, .min_dist_cluster = 0.95,
+					 .linkage = BH_LINK_COMPLETE, .min_size = 3 };
+}
+
 size_t bh_cluster(const struct bh_vec *x, size_t n, const struct bh_cluster_opts *o, int *out,
 		  size_t **protos, size_t *nprotos)
 {

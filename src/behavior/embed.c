@@ -110,6 +110,11 @@ struct bh_embed {
 	size_t n, cap;
 };
 
+struct bh_embed_cfg bh_embed_cfg_default(void)
+{
+	return (struct bh_embed_cfg){ .n = 2, .level = 1, .weight = BH_W_BINARY, .seed = 0 };
+}
+
 struct bh_embed *bh_embed_new(const struct bh_embed_cfg *cfg, struct bh_ftab *ftab)
 {
 	struct bh_embed *e = bh_calloc(1, sizeof *e);

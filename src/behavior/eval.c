@@ -104,6 +104,16 @@ static double choose2(double x) { return x * (x - 1) / 2; }
 
 void bh_cluster_quality(const int *truth, const int *cl, size_t n, struct bh_cluster_quality *q)
 {
+	bh_cluster_quality_rej(truth, cl, n, false, q);
+}
+
+/* rejected_as_one: the rejected reports form one cluster (Malheur's
+ * count); else each is its own singleton (botlens's default: a rejected
+ * report is grouped with nothing, so it neither helps recall nor hurts
+ * precision). */
+void bh_cluster_quality_rej(const int *truth, const int *cl, size_t n, bool rejected_as_one,
+			    struct bh_cluster_quality *q)
+{
 	memset(q, 0, sizeof *q);
 	if (!n)
 		return;
@@ -119,11 +129,11 @@ void bh_cluster_quality(const int *truth, const int *cl, size_t n, struct bh_clu
 	size_t nrej = 0;
 	for (size_t i = 0; i < n; i++)
 		nrej += cl[i] < 0;
-	size_t CC = C + nrej;
+	size_t CC = C + (rejected_as_one ? (nrej > 0) : nrej);
 	size_t *ct = bh_calloc(T * CC, sizeof *ct);
 	size_t r = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t c = cl[i] < 0 ? C + r++ : (size_t)cl[i];
+		size_t c = cl[i] >= 0 ? (size_t)cl[i] : rejected_as_one ? C : C + r++;
 		ct[c * T + (size_t)(truth[i] + 1)]++;
 	}
 	double prec = 0, rec = 0, sij = 0, sa = 0, sb = 0;

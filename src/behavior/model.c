@@ -1,23 +1,37 @@
 /*
- * model.c - the behavior model file, version 1: UTF-8 text, one record
+ * model.c - the behavior model file, version 2: UTF-8 text, one record
  * per line, so it can be read, diffed and checked by hand.
  *
- *   botlens-behavior-model 1
+ *   botlens-behavior-model 2
  *   embed n=3 level=1 weight=binary seed=0
  *   C 1
- *   threshold -0.25            ("none" = never reject)
+ *   threshold -0.25            ("none" = no score test)
+ *   margin-threshold 0.1       ("none" = no margin test)             (v2)
+ *   distance-threshold 1.2     ("none" = no distance test)           (v2)
+ *   calibration budget=Q known-rejected=K unknown-rejected=U|none held-out=F   (v2)
  *   families K
  *   family NAME                (K lines; class order of the weights)
  *   bias B1 ... BK
+ *   distance-scale S1 ... SK   (each family's typical distance; the test divides by it)  (v2)
+ *   score-offset S1 ... SK     (each family's typical best score; the score test subtracts it)  (v2)
+ *   margin-offset M1 ... MK    (the same for the margin)                                       (v2)
  *   idf-unseen X               (IDF of a feature absent from training)
  *   features N
  *   HASH IDF W1 ... WK<TAB>NGRAM   (N lines; HASH 16 hex digits, NGRAM may be empty)
+ *   prototypes P                                                     (v2)
+ *   proto FAMILY NNZ           (P times: family index, then NNZ      (v2)
+ *   ROW:VALUE ...               pairs, at most 256 a line, rows ascending by hash)
  *   end
  *
  * A report's score for family c is B_c + sum over its features of
  * W_c * x, where x is the feature's weight (binary, count or count*IDF)
- * after L2 normalisation.  Readers must refuse other versions.  Names
- * and n-grams are written with control characters replaced by spaces.
+ * after L2 normalisation.  A prototype is a training report's vector in
+ * that weighting, its features given as rows of the feature table; the
+ * open-set test is openset.c's.  Version 1 files (no distance test, no
+ * prototypes, no calibration record) are still read: their reports are
+ * rejected by the score threshold alone.  Other versions are refused.
+ * Names and n-grams are written with control characters replaced by
+ * spaces.
  */
 #include <errno.h>
 #include <float.h>
@@ -32,7 +46,8 @@
 #include "util/line.h"
 
 #define MODEL_MAGIC "botlens-behavior-model"
-#define MODEL_VERSION 1
+#define MODEL_VERSION 2
+#define PROTO_PER_LINE 256
 
 static void put_clean(FILE *f, const char *s)
 {
@@ -50,6 +65,19 @@ int bh_model_save(const struct bh_model *m, FILE *f)
 		fprintf(f, "threshold %.17g\n", m->threshold);
 	else
 		fprintf(f, "threshold none\n");
+	if (isfinite(m->margin_threshold))
+		fprintf(f, "margin-threshold %.17g\n", m->margin_threshold);
+	else
+		fprintf(f, "margin-threshold none\n");
+	if (m->nproto && isfinite(m->dist_threshold))
+		fprintf(f, "distance-threshold %.17g\n", m->dist_threshold);
+	else
+		fprintf(f, "distance-threshold none\n");
+	fprintf(f, "calibration budget=%.17g known-rejected=%.17g ", m->cal.budget, m->cal.known_rej);
+	if (m->cal.unknown_rej >= 0)
+		fprintf(f, "unknown-rejected=%.17g held-out=%zu\n", m->cal.unknown_rej, m->cal.heldout);
+	else
+		fprintf(f, "unknown-rejected=none held-out=0\n");
 	fprintf(f, "families %zu\n", m->nfam);
 	for (size_t c = 0; c < m->nfam; c++) {
 		fputs("family ", f);
@@ -59,6 +87,14 @@ int bh_model_save(const struct bh_model *m, FILE *f)
 	fputs("bias", f);
 	for (size_t c = 0; c < m->nfam; c++)
 		fprintf(f, " %.17g", m->b[c]);
+	fputs("\ndistance-scale", f);
+	for (size_t c = 0; c < m->nfam; c++)
+		fprintf(f, " %.17g", m->dist_scale ? m->dist_scale[c] : 1.0);
+	for (int t = 0; t < 2; t++) {
+		fputs(t ? "\nmargin-offset" : "\nscore-offset", f);
+		for (size_t c = 0; c < m->nfam; c++)
+			fprintf(f, " %.17g", m->score_off ? m->score_off[(size_t)t * m->nfam + c] : 0.0);
+	}
 	fprintf(f, "\nidf-unseen %.9g\nfeatures %zu\n", m->idf_unseen, m->nfeat);
 	for (size_t i = 0; i < m->nfeat; i++) {
 		fprintf(f, "%016" PRIx64 " %.9g", m->hash[i], m->idf[i]);
@@ -66,6 +102,26 @@ int bh_model_save(const struct bh_model *m, FILE *f)
 			fprintf(f, " %.9g", m->w[i * m->nfam + c]);
 		fputc('\t', f);
 		put_clean(f, m->ngram ? m->ngram[i] : NULL);
+		fputc('\n', f);
+	}
+	size_t np = 0;
+	for (size_t p = 0; p < m->nproto; p++)
+		np += m->proto_fam[p] < m->nfam;
+	fprintf(f, "prototypes %zu\n", np);
+	for (size_t p = 0; p < m->nproto; p++) {
+		const struct bh_vec *v = &m->proto[p];
+		if (m->proto_fam[p] >= m->nfam)
+			continue;
+		size_t nnz = 0;
+		for (uint32_t i = 0; i < v->n; i++)
+			nnz += bh_map_get(&m->idx, v->h[i]) != UINT32_MAX;
+		fprintf(f, "proto %u %zu", m->proto_fam[p], nnz);
+		for (uint32_t i = 0, k = 0; i < v->n; i++) {
+			uint32_t r = bh_map_get(&m->idx, v->h[i]);
+			if (r == UINT32_MAX)
+				continue;
+			fprintf(f, "%s%u:%.9g", k++ % PROTO_PER_LINE ? " " : "\n", r, v->v[i]);
+		}
 		fputc('\n', f);
 	}
 	fputs("end\n", f);
@@ -77,6 +133,7 @@ struct lr {
 	struct line ln;
 	uint64_t left;          /* bytes of the file after the header's start, UINT64_MAX unknown */
 	int fail;               /* BH_ENOMEM once an allocation failed */
+	int version;
 	char *err;
 	size_t errlen;
 };
@@ -140,8 +197,9 @@ static int load_header(struct lr *r, struct bh_model *m, size_t *nfeat)
 	int ver;
 	if (!(l = next(r)) || sscanf(l, MODEL_MAGIC " %d", &ver) != 1)
 		return bad(r, "not a botlens behavior model");
-	if (ver != MODEL_VERSION)
-		return bad(r, "unsupported model version (this botlens reads version 1)");
+	if (ver != 1 && ver != MODEL_VERSION)
+		return bad(r, "unsupported model version (this botlens reads versions 1 and 2)");
+	r->version = ver;
 	unsigned long long seed;
 	if (!(l = next(r)) || sscanf(l, "embed n=%u level=%u weight=%15s seed=%llu", &m->embed.n, &m->embed.level,
 				     w, &seed) != 4 || m->embed.n < 1 || m->embed.n > 8 ||
@@ -158,6 +216,28 @@ static int load_header(struct lr *r, struct bh_model *m, size_t *nfeat)
 		m->threshold = -INFINITY;
 	else if (!num(&l, &m->threshold))
 		return bad(r, "invalid threshold");
+	m->dist_threshold = INFINITY;
+	m->margin_threshold = -INFINITY;
+	m->cal.unknown_rej = -1;
+	if (ver >= 2) {
+		if (!(l = next(r)) || strncmp(l, "margin-threshold ", 17))
+			return bad(r, "expected 'margin-threshold VALUE|none'");
+		l += 17;
+		if (strcmp(l, "none") && !num(&l, &m->margin_threshold))
+			return bad(r, "invalid margin threshold");
+		if (!(l = next(r)) || strncmp(l, "distance-threshold ", 19))
+			return bad(r, "expected 'distance-threshold VALUE|none'");
+		l += 19;
+		if (strcmp(l, "none") && !num(&l, &m->dist_threshold))
+			return bad(r, "invalid distance threshold");
+		char u[32];
+		if (!(l = next(r)) || sscanf(l, "calibration budget=%lf known-rejected=%lf unknown-rejected=%31s held-out=%zu",
+					     &m->cal.budget, &m->cal.known_rej, u, &m->cal.heldout) != 4)
+			return bad(r, "expected 'calibration budget=Q known-rejected=K unknown-rejected=U held-out=F'");
+		char *e;
+		if (strcmp(u, "none") && (m->cal.unknown_rej = strtod(u, &e), *e))
+			return bad(r, "invalid unknown-rejected value");
+	}
 	size_t nfam;
 	if (!(l = next(r)) || !count(l, "families", 1u << 16, &nfam) || nfam < 2)
 		return bad(r, "expected 'families K' with K >= 2");
@@ -180,6 +260,28 @@ static int load_header(struct lr *r, struct bh_model *m, size_t *nfeat)
 	for (size_t c = 0; c < m->nfam; c++)
 		if (!num(&l, &m->b[c]))
 			return bad(r, "too few bias values");
+	if (r->version >= 2) {
+		if (!(m->dist_scale = bh_try_alloc(m->nfam * sizeof *m->dist_scale)))
+			return nomem(r);
+		if (!(l = next(r)) || strncmp(l, "distance-scale", 14))
+			return bad(r, "expected 'distance-scale S1 ... SK'");
+		l += 14;
+		for (size_t c = 0; c < m->nfam; c++)
+			if (!num(&l, &m->dist_scale[c]) || m->dist_scale[c] <= 0)
+				return bad(r, "too few or non-positive distance scales");
+		if (!(m->score_off = bh_try_alloc(2 * m->nfam * sizeof *m->score_off)))
+			return nomem(r);
+		for (int t = 0; t < 2; t++) {
+			const char *key = t ? "margin-offset" : "score-offset";
+			size_t kl = strlen(key);
+			if (!(l = next(r)) || strncmp(l, key, kl))
+				return bad(r, t ? "expected 'margin-offset M1 ... MK'" : "expected 'score-offset S1 ... SK'");
+			l += kl;
+			for (size_t c = 0; c < m->nfam; c++)
+				if (!num(&l, &m->score_off[(size_t)t * m->nfam + c]))
+					return bad(r, "too few offsets");
+		}
+	}
 	double u;
 	if (!(l = next(r)) || strncmp(l, "idf-unseen ", 11) || !(l += 11, num(&l, &u)) || fabs(u) > FLT_MAX)
 		return bad(r, "expected 'idf-unseen X' (X a float)");
@@ -262,6 +364,62 @@ static int load_feature(struct lr *r, struct bh_model *m, size_t i)
 	return 0;
 }
 
+/* Reads prototype p's NNZ pairs (lines of at most PROTO_PER_LINE) into v. */
+static int load_proto(struct lr *r, struct bh_model *m, struct bh_vec *v, size_t nnz)
+{
+	if (!(v->h = bh_try_alloc(nnz * sizeof *v->h)) || !(v->v = bh_try_alloc(nnz * sizeof *v->v)))
+		return nomem(r);
+	char *l = NULL;
+	for (size_t i = 0; i < nnz; i++) {
+		if (i % PROTO_PER_LINE == 0 && !(l = next(r)))
+			return bad(r, "fewer prototype values than declared");
+		char *e;
+		errno = 0;
+		unsigned long row = strtoul(l, &e, 10);
+		double x;
+		if (e == l || errno || *e != ':' || row >= m->nfeat || (l = e + 1, !num(&l, &x)) || fabs(x) > 1.0001)
+			return bad(r, "expected 'ROW:VALUE' (ROW a feature row, |VALUE| <= 1)");
+		v->h[i] = m->hash[row];
+		v->v[i] = (float)x;
+		v->n = (uint32_t)(i + 1);
+		if (i && v->h[i] <= v->h[i - 1])
+			return bad(r, "prototype features out of order");
+		if (*l == ' ')
+			l++;
+		else if (*l || ((i + 1) % PROTO_PER_LINE && i + 1 < nnz))
+			return bad(r, "malformed prototype line");
+	}
+	return 0;
+}
+
+/* The prototypes section (version 2). */
+static int load_protos(struct lr *r, struct bh_model *m)
+{
+	char *l;
+	size_t np;
+	if (!(l = next(r)) || !count(l, "prototypes", (size_t)1 << 24, &np))
+		return bad(r, "expected 'prototypes P'");
+	if ((uint64_t)np * 10 > r->left)  /* "proto F N\n" each */
+		return bad(r, "more prototypes declared than the file holds");
+	if (np && (!(m->proto = bh_try_calloc(np, sizeof *m->proto)) ||
+		   !(m->proto_fam = bh_try_alloc(np * sizeof *m->proto_fam))))
+		return nomem(r);
+	for (size_t p = 0; p < np; p++) {
+		unsigned fam;
+		size_t nnz;
+		char tail;
+		if (!(l = next(r)) || sscanf(l, "proto %u %zu%c", &fam, &nnz, &tail) != 2 || fam >= m->nfam ||
+		    nnz > m->nfeat || nnz > UINT32_MAX)
+			return bad(r, "expected 'proto FAMILY NNZ' (FAMILY < families, NNZ <= features)");
+		m->proto_fam[p] = fam;
+		m->nproto = p + 1;  /* what bh_model_free must free */
+		int rc = load_proto(r, m, &m->proto[p], nnz);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /*
  * Loads a model.  Every declared count is checked against its limit and
  * against the bytes left in the file (when f is a regular file) before
@@ -284,6 +442,8 @@ int bh_model_load(struct bh_model *m, FILE *f, char *err, size_t errlen)
 			rc = load_feature(&r, m, i);
 		}
 	}
+	if (!rc && r.version >= 2)
+		rc = load_protos(&r, m);
 	char *l;
 	if (!rc && (!(l = next(&r)) || strcmp(l, "end")))
 		rc = bad(&r, "expected 'end' (truncated model?)");

@@ -2,12 +2,9 @@
  * svm.c - one-vs-rest linear SVMs over behavior vectors, via LIBLINEAR
  * (Fan et al., JMLR 2008; solver L2R_L2LOSS_SVC_DUAL, which trains one
  * model per class against the rest when there are more than two), with
- * class weights for imbalance, C chosen by cross-validation, and the
- * DIMVA 2008 rejection of unknown behavior: a report whose best family
- * score is below a threshold is "unknown".  The threshold is the
- * reject_q-quantile of the best scores of known reports held out of
- * training (stratified 20 %), so about reject_q of known families'
- * reports are rejected by construction.
+ * class weights for imbalance and C chosen by K-fold cross-validation.
+ * Rejection of unknown behavior (the DIMVA 2008 score test and a distance
+ * test to each family's prototypes) is openset.c's.
  *
  * LIBLINEAR draws from rand(); it is seeded from the caller's seed so runs
  * are reproducible.  Its progress output is silenced.
@@ -33,6 +30,12 @@ void bh_model_free(struct bh_model *m)
 	free(m->w);
 	free(m->b);
 	free(m->idf);
+	for (size_t i = 0; m->proto && i < m->nproto; i++)
+		bh_vec_free(&m->proto[i]);
+	free(m->proto);
+	free(m->proto_fam);
+	free(m->dist_scale);
+	free(m->score_off);
 	bh_map_free(&m->idx);
 	memset(m, 0, sizeof *m);
 }
@@ -201,76 +204,6 @@ static void convert(const struct model *lm, const struct prob *p, const struct b
 	free(lab);
 }
 
-static int dbl_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-/*
- * Trains with C on rows minus a stratified fifth and scores that fifth:
- * returns its balanced accuracy and sets *th to the reject_q-quantile of
- * its best scores (the rejection threshold).
- */
-static double holdout(const struct bh_set *s, const size_t *rows, size_t n, const struct bh_embed_cfg *ec,
-		      double C, const struct bh_train_opts *o, double *th)
-{
-	int *y = bh_alloc(n * sizeof *y);
-	unsigned *fold = bh_alloc(n * sizeof *fold);
-	for (size_t i = 0; i < n; i++)
-		y[i] = s->y[rows[i]];
-	bh_folds(y, n, 5, o->seed ^ 0x5eed, fold);
-	size_t *tr = bh_alloc(n * sizeof *tr), *ho = bh_alloc(n * sizeof *ho), ntr = 0, nho = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (fold[i])
-			tr[ntr++] = rows[i];
-		else
-			ho[nho++] = rows[i];
-	}
-	*th = -INFINITY;
-	double acc = -1;
-	struct bh_model m;
-	struct bh_train_opts so = *o;
-	so.C = C;
-	so.reject_q = 0;
-	char err[128];
-	if (nho && bh_svm_train(s, tr, ntr, ec, NULL, &so, &m, err, sizeof err) == 0) {
-		double *top = bh_alloc(nho * sizeof *top), *sc = bh_alloc(m.nfam * sizeof *sc);
-		size_t *hit = bh_calloc(s->nfam, sizeof *hit), *tot = bh_calloc(s->nfam, sizeof *tot);
-		for (size_t i = 0; i < nho; i++) {
-			struct bh_vec x;
-			bh_model_prepare(&m, &s->v[ho[i]], &x);
-			size_t b = bh_model_scores(&m, &x, sc);
-			top[i] = sc[b];
-			int f = s->y[ho[i]];
-			tot[f]++;
-			hit[f] += !strcmp(m.fam[b], s->fam[f]);
-			bh_vec_free(&x);
-		}
-		qsort(top, nho, sizeof *top, dbl_cmp);
-		if (o->reject_q > 0)
-			*th = top[(size_t)floor(o->reject_q * (double)(nho - 1))];
-		size_t k = 0;
-		acc = 0;
-		for (size_t f = 0; f < s->nfam; f++)
-			if (tot[f]) {
-				acc += (double)hit[f] / (double)tot[f];
-				k++;
-			}
-		acc /= (double)(k ? k : 1);
-		free(top);
-		free(sc);
-		free(hit);
-		free(tot);
-		bh_model_free(&m);
-	}
-	free(y);
-	free(fold);
-	free(tr);
-	free(ho);
-	return acc;
-}
-
 static const double c_grid[] = { 0.1, 1, 10 };
 #define NGRID (sizeof c_grid / sizeof *c_grid)
 
@@ -289,31 +222,19 @@ int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const str
 	int *wl = bh_alloc(p.k * sizeof *wl);
 	double *wv = bh_alloc(p.k * sizeof *wv);
 	struct parameter pa;
-	double C = o->C, th = -INFINITY;
-	bool have_th = false;
-	if (C <= 0 && o->cv_folds >= 2) {
+	double C = o->C;
+	if (C <= 0) {
+		unsigned folds = o->cv_folds >= 2 ? o->cv_folds : 3;
 		double best = -1;
 		for (size_t i = 0; i < NGRID; i++) {
 			params(&pa, &p, c_grid[i], o->class_weights, wl, wv);
 			srand((unsigned)o->seed);
-			double sc = cv_score(&p, &pa, o->cv_folds);
-			if (sc > best + 1e-9) {
-				best = sc;
-				C = c_grid[i];
-			}
-		}
-	} else if (C <= 0) {   /* hold-out validation: picks C and calibrates at once */
-		double best = -2;
-		for (size_t i = 0; i < NGRID; i++) {
-			double t;
-			double sc = holdout(s, rows, n, ec, c_grid[i], o, &t);
+			double sc = cv_score(&p, &pa, folds);
 			if (sc <= best + 1e-9)
 				break;   /* a larger C that does not help: stop (it also trains slower) */
 			best = sc;
 			C = c_grid[i];
-			th = t;
 		}
-		have_th = true;
 	}
 	params(&pa, &p, C, o->class_weights, wl, wv);
 	const char *bad = check_parameter(&p.p, &pa);
@@ -329,14 +250,16 @@ int bh_svm_train(const struct bh_set *s, const size_t *rows, size_t n, const str
 	convert(lm, &p, s, ec, ftab, m);
 	m->C = C;
 	m->threshold = -INFINITY;
+	m->margin_threshold = -INFINITY;
+	m->dist_threshold = INFINITY;
+	m->cal.unknown_rej = -1;
 	free_and_destroy_model(&lm);
 	free(wl);
 	free(wv);
 	prob_free(&p);
-	if (o->reject_q > 0 && !have_th)
-		holdout(s, rows, n, ec, C, o, &th);
+	bh_protos_build(m, s, rows, n, o->protos);
 	if (o->reject_q > 0)
-		m->threshold = th;
+		bh_openset_calibrate(s, rows, n, ec, o, m);
 	return 0;
 }
 

@@ -8,6 +8,8 @@
  * "sha256,labels,0,1,..." then rows "sha256,label,api,api,...,,," with
  * label 0 = benign, 1 = malicious; each row becomes a report named by its
  * sha256.  Fields are unquoted API names; empty fields are padding.
+ * Neither carries arguments, so an argument level above 1 (--level 2/3)
+ * is an error here rather than silently the same as level 1.
  */
 #include <string.h>
 
@@ -51,9 +53,21 @@ long bh_src_line(struct bh_src *s, char *buf, size_t cap, bool *cut)
 	return (long)len;
 }
 
+/* Text and CSV events carry no arguments: an argument level above 1 is refused, not ignored. */
+static int no_level(const struct bh_parse_opts *o, const char *what, char *err, size_t errlen)
+{
+	if (o->level <= 1)
+		return 0;
+	snprintf(err, errlen, "argument level %u does not apply to %s (events without arguments); use level 1",
+		 o->level, what);
+	return -1;
+}
+
 int bh_parse_text(struct bh_src *s, const struct bh_parse_opts *o, const struct bh_sink *k,
 		  char *err, size_t errlen)
 {
+	if (no_level(o, "text reports", err, errlen))
+		return -1;
 	char line[1024];
 	bool cut;
 	long n;
@@ -98,6 +112,8 @@ int bh_parse_csv(struct bh_src *s, const struct bh_parse_opts *o, const struct b
 	size_t len;
 	unsigned long long line = 1;
 	int t;
+	if (no_level(o, "MalBehavD-V1 CSV", err, errlen))
+		return -1;
 	if ((t = field(s, f, sizeof f, &len)) < 0 || strcmp(f, "sha256") ||
 	    (t = field(s, f, sizeof f, &len)) < 0 || strcmp(f, "labels")) {
 		snprintf(err, errlen, "line 1: not a MalBehavD-V1 CSV (expected header 'sha256,labels,...')");

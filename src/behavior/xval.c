@@ -39,7 +39,7 @@ int bh_xval_fold(const struct bh_set *s, const unsigned *fold, unsigned k, const
 		struct bh_vec v;
 		bh_model_prepare(&m, &s->v[i], &v);
 		size_t b = bh_model_scores(&m, &v, sc);
-		bool rej = sc[b] < m.threshold;
+		bool rej = bh_model_unknown(&m, &v, b, sc, NULL);
 		int pred = bh_set_family(s, m.fam[b]);
 		if (s->y[i] == o->unk) {
 			t->unk++;

@@ -16,12 +16,12 @@
 /* Option ids of the common rows (>= 256: cli_parse reads smaller ids as letters). */
 enum {
 	BHO_N = 400, BHO_LEVEL, BHO_WEIGHT, BHO_SEED, BHO_INFMT, BHO_LABELS, BHO_FORMAT, BHO_OUT,
-	BHO_QUIET, BHO_NETWORK,
+	BHO_QUIET, BHO_NETWORK, BHO_C, BHO_CV, BHO_REJECT, BHO_PROTOS, BHO_NOWEIGHTS,
 };
 
 #define BHCLI_EMBED_OPTS                                                                                     \
 	{ "ngram", 'n', "N", "n-gram length, 1-8 (default 2, chosen by cross-validation on MalBehavD-V1)", BHO_N }, \
-	{ "level", 0, "L", "argument level: 1 = operations only (default), 2 = + first argument, 3 = + all", BHO_LEVEL }, \
+	{ "level", 0, "L", "argument level: 1 = operations only (default), 2 = + first argument, 3 = + all (not text or csv)", BHO_LEVEL }, \
 	{ "weight", 0, "W", "binary (default), count or tfidf; vectors are L2-normalised", BHO_WEIGHT },              \
 	{ "seed", 0, "S", "hashing and fold seed (default 0)", BHO_SEED },                                          \
 	{ "network", 0, NULL, "Cuckoo: add events from the report's network section", BHO_NETWORK }
@@ -56,6 +56,26 @@ int bhcli_operands(struct bhcli *b, int argc, char **argv, int need, const char 
 int bhcli_read(struct bhcli *b, struct bh_set *set);
 /* Parses a number in [lo, hi]; prints the error and returns false when invalid. */
 bool bhcli_num(const char *opt, const char *arg, double lo, double hi, double *out);
+/* learn's training procedure (evaluate runs the same inside each fold):
+ * C by 3-fold cross-validation, class weights, a 5 % false-rejection
+ * budget, 32 prototypes per family; the seed from the embedding. */
+void bhcli_train_defaults(struct bh_train_opts *t);
+/* The options learn and evaluate share for that procedure (ids BHO_C..BHO_DEDUP). */
+#define BHCLI_TRAIN_OPTS                                                                                      \
+	{ "C", 'C', "C", "SVM cost (default: chosen by 3-fold cross-validation from 0.1, 1, 10)", BHO_C },         \
+	{ "cv-folds", 0, "K", "folds for choosing C and for calibrating rejection, 2-20 (default 3)", BHO_CV },     \
+	{ "reject", 0, "Q", "rejection budget: share of known reports that may be rejected as unknown, 0-0.5 "    \
+	  "(default 0.05; 0 = never reject); thresholds placed where families held out in turn are rejected most " \
+	  "(doc/behavior.md)", BHO_REJECT },                                                  \
+	{ "prototypes", 0, "N", "prototypes per family for the distance test, 0-1000 (default 32; 0 = no distance test)", \
+	  BHO_PROTOS },                                                                                            \
+	{ "no-class-weights", 0, NULL, "do not weight classes by their inverse frequency", BHO_NOWEIGHTS }
+/* Handles a BHCLI_TRAIN_OPTS option: 0, an exit code, or -1 when id is not one. */
+int bhcli_train_opt(struct bh_train_opts *t, int id, const char *arg);
+/* Finds exact duplicate reports (bh_dups_find), prints one line about them
+ * unless there are none or quiet, and drops them when drop.  Returns the
+ * number of reports dropped. */
+size_t bhcli_dups(const struct bhcli *b, struct bh_set *s, bool drop, const char *how);
 /* Opens and loads a model (cmd_classify.c), printing the error; 0 or an exit code. */
 int behavior_load_model(const char *path, struct bh_model *m);
 

@@ -64,8 +64,11 @@ struct cli_common {
 	int reader;                /* --reader native|libpcap */
 	unsigned threads;          /* --threads: 0 = default, 1, 2 */
 	double tcp_timeout, udp_timeout, icmp_timeout, close_delay;  /* seconds */
+	uint64_t count;            /* -c N: stop after N matching packets per capture (tcpdump -c); 0 = all */
+	bool filter_words;         /* filter holds operands after -r that are not files (tcpdump's trailing expression) */
 	char **files;              /* operands (files, dirs, "-") */
 	int nfiles;
+	int nread;                 /* of them, given with -r (the first ones) */
 };
 
 /* Parser callback for command-specific options: return 0 or an exit code. */
@@ -83,6 +86,12 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *synopsis,
 
 /* A number in [lo, hi] (strtod, the whole argument); false when not. */
 bool cli_num(const char *arg, double lo, double hi, double *out);
+/* A byte count in [lo, hi]: digits, then optionally K, M, G or T (binary:
+ * 64K = 65,536), the whole argument; false when not. */
+bool cli_size(const char *arg, uint64_t lo, uint64_t hi, uint64_t *out);
+/* --inspect-bytes (mem false) or --inspect-mem (mem true): the size into
+ * *out, or EXIT_USAGE after the error (report, plot --annotate explain). */
+int cli_inspect_opt(bool mem, const char *arg, uint64_t *out);
 /* "invalid --OPT 'ARG': expected WANT"; returns EXIT_USAGE. */
 int cli_bad_value(const char *opt, const char *arg, const char *want);
 /* For commands that take no operands: EXIT_USAGE after the error when argv[optind..] is not empty, else 0. */

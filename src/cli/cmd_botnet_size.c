@@ -112,7 +112,8 @@ static int recover_key(struct size_cli *s, const char *path)
 	s->xor_on = k.found;  /* a damaged file is reported by the counting pass */
 	if (!s->xor_on) {
 		fprintf(stderr, "botlens: botnet-size: no Storm XOR key in '%s' (%zu candidate datagrams, "
-			"best guess decodes %.0f %%): counting plain Overnet\n", path, k.samples, 100 * k.g.decode_rate);
+			"best guess decodes %.0f %% with %d of %d key bytes known): counting plain Overnet\n", path,
+			k.samples, 100 * k.g.decode_rate, __builtin_popcountll(k.g.known), OV_XOR_KEYLEN);
 		return EXIT_OK;
 	}
 	char hex[2 * OV_XOR_KEYLEN + 1];

@@ -5,7 +5,9 @@
  * reports are first matched against the stored prototypes and the rest
  * clustered together with earlier rejected reports, so reports can come
  * one at a time.  When the reports carry labels, precision, recall,
- * F-measure and adjusted Rand index against them are printed.
+ * F-measure and adjusted Rand index against them are printed twice:
+ * with each rejected report its own singleton (botlens's convention) and
+ * with all rejected reports as one cluster (Malheur's).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -112,8 +114,7 @@ static int save_state(const char *path, const struct bh_cstate *st)
 
 int cmd_cluster(int argc, char **argv)
 {
-	struct cluster_ctx x = { .o = { .max_dist_proto = 0.65, .min_dist_cluster = 0.95,
-					 .linkage = BH_LINK_COMPLETE, .min_size = 3 } };
+	struct cluster_ctx x = { .o = bh_cluster_opts_default() };
 	bhcli_init(&x.b);
 	int rc = cli_parse(argc, argv, "cluster", "[options] INPUT...", cluster_opts, cluster_opt, &x, NULL,
 			   "  botlens cluster reports/\n"
@@ -138,6 +139,7 @@ int cmd_cluster(int argc, char **argv)
 	bh_set_init(&s);
 	int ex = bhcli_read(&x.b, &s);
 	if (ex != EXIT_INPUT) {
+		bhcli_dups(&x.b, &s, false, "clustering keeps them: equal reports fall in one cluster");
 		for (size_t i = 0; i < s.n; i++)
 			bh_vec_weight(&s.v[i], x.b.in.embed.weight, NULL);
 		int *cl = bh_alloc((s.n + 1) * sizeof *cl);

@@ -20,7 +20,7 @@ struct info_ctx {
 static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 {
 	struct info_ctx *x = ctx;
-	x->flows_by_proto[f->proto == 6 ? 0 : f->proto == 17 ? 1 : (f->proto == 1 || f->proto == 58) ? 2 : 3]++;
+	x->flows_by_proto[info_flow_class(f->proto)]++;
 }
 
 static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)

@@ -1,8 +1,9 @@
 /*
  * cmd_learn.c - `botlens learn`: trains one-vs-rest linear SVMs on
  * labelled behavior reports and writes a model (DIMVA 2008, section 3),
- * with the rejection threshold for unknown families calibrated on known
- * reports held out of training.  Also holds the helpers every behavior
+ * with the open-set rejection of unknown families (behavior/openset.c)
+ * calibrated inside: cross-fitted known reports, each family held out in
+ * turn as the unknown one.  Also holds the helpers every behavior
  * subcommand shares (behavior/bhcli.h).
  */
 #include <errno.h>
@@ -27,7 +28,7 @@ void bhcli_init(struct bhcli *b)
 {
 	memset(b, 0, sizeof *b);
 	b->in.parse.level = 1;
-	b->in.embed = (struct bh_embed_cfg){ .n = 2, .level = 1, .weight = BH_W_BINARY, .seed = 0 };
+	b->in.embed = bh_embed_cfg_default();
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	b->in.threads = cpus > 1 ? (cpus > 8 ? 8 : (unsigned)cpus) : 1;
 	b->in.onnote = on_input_note;
@@ -119,6 +120,12 @@ int bhcli_operands(struct bhcli *b, int argc, char **argv, int need, const char 
 {
 	b->files = argv + optind;
 	b->nfiles = argc - optind;
+	if (b->in.parse.level > 1 && (b->in.parse.fmt == BH_FMT_TEXT || b->in.parse.fmt == BH_FMT_CSV)) {
+		cli_error("--level %u does not apply to %s input: its events carry no arguments", b->in.parse.level,
+			  bh_fmt_names[b->in.parse.fmt]);
+		cli_hint("drop --level, or use it with Cuckoo/CAPE, MIST or capture inputs");
+		return EXIT_USAGE;
+	}
 	if (b->nfiles < need) {
 		cli_error("%s needs %s", cmd, need > 1 ? "a model and inputs" : "an input (report, directory or archive)");
 		cli_hint("see 'botlens %s -h'", cmd);
@@ -147,42 +154,82 @@ int bhcli_read(struct bhcli *b, struct bh_set *set)
 	return bad ? EXIT_DAMAGED : EXIT_OK;
 }
 
+void bhcli_train_defaults(struct bh_train_opts *t)
+{
+	*t = (struct bh_train_opts){ .C = 0, .cv_folds = 3, .class_weights = true, .reject_q = 0.05, .protos = 32 };
+}
+
+int bhcli_train_opt(struct bh_train_opts *t, int id, const char *arg)
+{
+	double v;
+	switch (id) {
+	case BHO_C: return bhcli_num("C", arg, 1e-6, 1e6, &t->C) ? 0 : EXIT_USAGE;
+	case BHO_CV:
+		if (!bhcli_num("cv-folds", arg, 2, 20, &v) || v != floor(v))
+			return EXIT_USAGE;
+		t->cv_folds = (unsigned)v;
+		return 0;
+	case BHO_REJECT: return bhcli_num("reject", arg, 0, 0.5, &t->reject_q) ? 0 : EXIT_USAGE;
+	case BHO_PROTOS:
+		if (!bhcli_num("prototypes", arg, 0, 1000, &v) || v != floor(v))
+			return EXIT_USAGE;
+		t->protos = (unsigned)v;
+		return 0;
+	case BHO_NOWEIGHTS: t->class_weights = false; return 0;
+	}
+	return -1;
+}
+
+size_t bhcli_dups(const struct bhcli *b, struct bh_set *s, bool drop, const char *how)
+{
+	struct bh_dups d;
+	bh_dups_find(s, &d);
+	size_t dropped = 0;
+	if (d.groups && drop)
+		dropped = bh_dups_drop(s, &d);
+	if (d.groups && !b->quiet) {
+		fprintf(stderr, "botlens: %zu duplicate report(s) (identical n-gram counts) in %zu group(s), "
+				"%zu group(s) with conflicting labels; ", d.dups, d.groups, d.conflicts);
+		if (drop)
+			fprintf(stderr, "%zu report(s) dropped (%s)\n", dropped, how);
+		else
+			fprintf(stderr, "kept (%s)\n", how);
+	}
+	free(d.group);
+	return dropped;
+}
+
 /* ---- learn ---- */
-enum { LO_C = 300, LO_CV, LO_REJECT, LO_NOWEIGHTS };
+enum { LO_DEDUP = 300 };
 
 static const struct cli_opt learn_opts[] = {
 	BHCLI_EMBED_OPTS,
 	BHCLI_INPUT_OPTS,
 	{ "output", 'o', "MODEL", "write the model to MODEL (required)", BHO_OUT },
 	{ "quiet", 'q', NULL, "no warnings for skipped reports", BHO_QUIET },
-	{ "C", 'C', "C", "SVM cost (default: chosen by cross-validation from 0.1, 1, 10)", LO_C },
-	{ "cv-folds", 0, "K", "folds for choosing C (default 3)", LO_CV },
-	{ "reject", 0, "Q", "fraction of held-out known reports to reject as unknown (default 0.01; 0 = never reject)", LO_REJECT },
-	{ "no-class-weights", 0, NULL, "do not weight classes by their inverse frequency", LO_NOWEIGHTS },
+	BHCLI_TRAIN_OPTS,
+	{ "dedup", 0, NULL, "drop exact duplicate reports (all of a group whose labels conflict) before training",
+	  LO_DEDUP },
 	{ 0 },
 };
 
 struct learn_ctx {
 	struct bhcli b;
 	struct bh_train_opts t;
+	bool dedup;
 };
 
 static int learn_opt(void *ctx, int id, const char *arg)
 {
 	struct learn_ctx *x = ctx;
 	int rc = bhcli_opt(&x->b, id, arg);
+	if (rc < 0)
+		rc = bhcli_train_opt(&x->t, id, arg);
 	if (rc >= 0)
 		return rc;
-	double v;
-	switch (id) {
-	case LO_C: return bhcli_num("C", arg, 1e-6, 1e6, &x->t.C) ? 0 : EXIT_USAGE;
-	case LO_CV:
-		if (!bhcli_num("cv-folds", arg, 2, 20, &v))
-			return EXIT_USAGE;
-		x->t.cv_folds = (unsigned)v;
+	if (id == LO_DEDUP) {
+		x->dedup = true;
 		return 0;
-	case LO_REJECT: return bhcli_num("reject", arg, 0, 0.5, &x->t.reject_q) ? 0 : EXIT_USAGE;
-	case LO_NOWEIGHTS: x->t.class_weights = false; return 0;
 	}
 	return EXIT_INTERNAL;
 }
@@ -191,11 +238,12 @@ int cmd_learn(int argc, char **argv)
 {
 	struct learn_ctx x;
 	bhcli_init(&x.b);
-	x.t = (struct bh_train_opts){ .C = 0, .cv_folds = 3, .class_weights = true, .reject_q = 0.01 };
+	bhcli_train_defaults(&x.t);
 	int rc = cli_parse(argc, argv, "learn", "[options] INPUT... -o MODEL", learn_opts, learn_opt, &x, NULL,
 			   "  botlens learn reports/ -o model.txt\n"
 			   "  botlens learn --labels labels.tsv --ngram 3 runs.tar.gz -o model.txt\n"
-			   "  botlens learn MalBehavD-V1-dataset.csv -o malbehavd.model\n");
+			   "  botlens learn MalBehavD-V1-dataset.csv -o malbehavd.model\n"
+			   "  botlens learn --dedup --reject 0.02 --prototypes 64 reports/ -o model.txt\n");
 	if (rc || (rc = bhcli_operands(&x.b, argc, argv, 1, "learn"))) {
 		bhcli_free(&x.b);
 		return rc;
@@ -215,7 +263,9 @@ int cmd_learn(int argc, char **argv)
 	int ex = bhcli_read(&x.b, &s);
 	struct bh_model m;
 	char err[256];
-	size_t *rows = bh_alloc(s.n * sizeof *rows), n = 0;
+	if (ex != EXIT_INPUT)
+		bhcli_dups(&x.b, &s, x.dedup, x.dedup ? "--dedup" : "give --dedup to drop them");
+	size_t *rows = bh_alloc((s.n ? s.n : 1) * sizeof *rows), n = 0;
 	for (size_t i = 0; i < s.n; i++)
 		if (s.y[i] >= 0)
 			rows[n++] = i;
@@ -234,9 +284,26 @@ int cmd_learn(int argc, char **argv)
 			int oc = cli_close_out(f, x.b.out);
 			ex = oc ? oc : ex;
 		}
-		if (!x.b.quiet)
-			fprintf(stderr, "botlens: learned %zu families from %zu reports, %zu features, C=%g, threshold %.4g\n",
-				m.nfam, n, m.nfeat, m.C, m.threshold);
+		if (!x.b.quiet) {
+			char ts[32] = "none", tm[32] = "none", td[32] = "none";
+			if (isfinite(m.threshold))
+				snprintf(ts, sizeof ts, "%.4g", m.threshold);
+			if (isfinite(m.margin_threshold))
+				snprintf(tm, sizeof tm, "%.4g", m.margin_threshold);
+			if (isfinite(m.dist_threshold))
+				snprintf(td, sizeof td, "%.4g", m.dist_threshold);
+			fprintf(stderr, "botlens: learned %zu families from %zu reports, %zu features, C=%g, %zu prototypes; "
+					"thresholds: score %s, margin %s, distance %s\n",
+				m.nfam, n, m.nfeat, m.C, m.nproto, ts, tm, td);
+			if (x.t.reject_q > 0 && m.cal.unknown_rej >= 0)
+				fprintf(stderr, "botlens: calibration: %.1f%% of known reports rejected (cross-fitted, budget %.1f%%), "
+						"%.1f%% of unseen families (each of %zu held out in turn)\n",
+					100 * m.cal.known_rej, 100 * m.cal.budget, 100 * m.cal.unknown_rej, m.cal.heldout);
+			else if (x.t.reject_q > 0)
+				fprintf(stderr, "botlens: calibration: %.1f%% of known reports rejected (cross-fitted, budget %.1f%%); "
+						"fewer than 3 families, so no family could be held out: distance test at the budget\n",
+					100 * m.cal.known_rej, 100 * m.cal.budget);
+		}
 		bh_model_free(&m);
 	}
 	free(rows);

@@ -2,6 +2,7 @@
  * cmd_p2p.c - `botlens p2p simulate`: a Storm-like Overnet botnet on the
  * loopback (p2p/sim.c), writing ground truth as JSON lines.  Ends after
  * --duration seconds or on SIGINT/SIGTERM (the truth is then completed).
+ * A status line on stderr each second when stderr is a terminal (-q: none).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,7 +14,7 @@
 #include "p2p/p2p.h"
 
 enum { P_PEERS = 300, P_ONLINE, P_NAT, P_CHURN, P_DURATION, P_XOR, P_SYBILS, P_TRUTH, P_IDCHANGE, P_SEED,
-       P_NET, P_BOOT };
+       P_NET, P_BOOT, P_QUIET };
 
 static const struct cli_opt sim_opts[] = {
 	{ "peers", 0, "N", "bots to simulate, one UDP socket each (default 500)", P_PEERS },
@@ -28,12 +29,14 @@ static const struct cli_opt sim_opts[] = {
 	{ "seed", 0, "N", "random seed (default 1)", P_SEED },
 	{ "net", 0, "B", "peers live in 127.B.0.0/16, B = 1-254 (default 77)", P_NET },
 	{ "bootstrap-out", 0, "FILE", "once all sockets are up, write some reachable peers (ADDR:PORT lines)", P_BOOT },
+	{ "quiet", 'q', NULL, "no progress on stderr (shown once a second when stderr is a terminal)", P_QUIET },
 	{ 0 },
 };
 
 struct sim_cli {
 	struct sim_cfg c;
 	const char *truth;
+	bool quiet;
 };
 
 static int parse_churn(struct sim_cfg *c, const char *arg)
@@ -106,8 +109,23 @@ static int sim_cb(void *ctx, int id, const char *arg)
 		c->net = (uint8_t)v;
 		return 0;
 	case P_BOOT: c->bootstrap_path = arg; return 0;
+	case P_QUIET: s->quiet = true; return 0;
 	}
 	return EXIT_INTERNAL;
+}
+
+/* One status line on the terminal, rewritten each second; cleared at the end. */
+static void sim_progress(void *ctx, const struct sim_status *st)
+{
+	(void)ctx;
+	if (st->done) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	fprintf(stderr, "\r\033[Kbotlens: simulate: %.0f/%.0f s, %u bots online (%u reachable, %u behind NAT), "
+		"%llu datagrams in, %llu out", st->elapsed, st->duration, st->online, st->reachable, st->nat_online,
+		(unsigned long long)st->rx, (unsigned long long)st->tx);
+	fflush(stderr);
 }
 
 static volatile int sim_stop;
@@ -123,6 +141,7 @@ static int p2p_simulate(int argc, char **argv)
 	struct sim_cli s;
 	sim_cfg_default(&s.c);
 	s.truth = NULL;
+	s.quiet = false;
 	int rc = cli_parse(argc, argv, "p2p simulate",
 			   "--peers N --online-frac F --nat-frac G --churn MODEL --duration S [--xor-key K] "
 			   "[--sybils M] --truth FILE",
@@ -146,6 +165,8 @@ static int p2p_simulate(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	s.c.stop = &sim_stop;
+	if (cli_progress_ok(s.quiet))
+		s.c.progress = sim_progress;
 	char err[512];
 	int ex = EXIT_OK;
 	if (sim_run(&s.c, out, err, sizeof err) != 0) {

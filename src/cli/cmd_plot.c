@@ -18,6 +18,8 @@ static const struct cli_opt opts[] = {
 	{ "annotate", 0, "HOW", "auto (default: dense bands, first service contacts), explain (+ phases and notable endpoints from the report analyses, one record per flow more) or none", PLOTCLI_ANNOTATE },
 	{ "icmp", 0, NULL, "also plot ICMP (y = code)", PLOTCLI_ICMP },
 	{ "size", 0, "WxH", "size of one panel in pixels (default 1200x640; 900x480 from 3 panels on)", PLOTCLI_SIZE },
+	{ "inspect-bytes", 0, "N", "--annotate explain: as report --inspect-bytes (default 64K)", PLOTCLI_INSPECT_BYTES },
+	{ "inspect-mem", 0, "N", "--annotate explain: as report --inspect-mem (default 256M)", PLOTCLI_INSPECT_MEM },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 

@@ -71,14 +71,87 @@ static struct ports_histo histo(const struct ports_cli *x, uint64_t *const c[2])
 	return (struct ports_histo){ x->lo, x->hi, x->bin, x->p.per_packet, { c[0], c[1] } };
 }
 
-/* OUT for the first panel, OUT-2.png... for the next. */
-static void image_name(const char *out, size_t i, char *buf, size_t len)
+/*
+ * The image name of panel i: -o's name with %h the host's address (':'
+ * of IPv6 as '_'), %f the capture's file name without its directory and
+ * capture extensions (.pcap, .pcapng, .cap, .gz), %n the panel's number
+ * (1, 2...) and %% a '%'.  False when the name does not fit.
+ */
+static bool image_name(const char *out, const struct port_panel *pp, size_t i, char *buf, size_t len)
 {
-	const char *dot = strrchr(out, '.');
-	if (i == 0 || !dot)
-		snprintf(buf, len, "%s", out);
-	else
-		snprintf(buf, len, "%.*s-%zu%s", (int)(dot - out), out, i + 1, dot);
+	size_t k = 0;
+	for (const char *s = out; *s; s++) {
+		char tmp[512];
+		const char *add = tmp;
+		if (s[0] != '%' || !s[1]) {
+			snprintf(tmp, sizeof tmp, "%c", *s);
+		} else if (*++s == 'h') {
+			snprintf(tmp, sizeof tmp, "%s", pp->host);
+			for (char *c = tmp; *c; c++)
+				*c = *c == ':' ? '_' : *c;
+		} else if (*s == 'f') {
+			const char *base = strrchr(pp->file, '/') ? strrchr(pp->file, '/') + 1 : pp->file;
+			snprintf(tmp, sizeof tmp, "%s", base);
+			static const char *const exts[] = { ".gz", ".pcapng", ".pcap", ".cap" };
+			for (size_t e = 0; e < sizeof exts / sizeof *exts; e++) {
+				size_t tl = strlen(tmp), el = strlen(exts[e]);
+				if (tl > el && !strcmp(tmp + tl - el, exts[e]))
+					tmp[tl - el] = 0;
+			}
+		} else if (*s == 'n') {
+			snprintf(tmp, sizeof tmp, "%zu", i + 1);
+		} else {
+			snprintf(tmp, sizeof tmp, "%c", *s);   /* %% and any other %x: the character */
+		}
+		size_t n = strlen(add);
+		if (k + n >= len)
+			return false;
+		memcpy(buf + k, add, n + 1);
+		k += n;
+	}
+	if (!k)
+		buf[0] = 0;
+	return true;
+}
+
+/*
+ * One -o, several histograms (hosts or captures): each needs a name of its
+ * own, which the name's %h, %f or %n give; without them -o is refused
+ * (exit 2) rather than write files the user did not name.  Two panels
+ * whose names come out the same are refused too.
+ */
+static int check_names(const struct ports_cli *x)
+{
+	const struct plotcli *p = &x->p;
+	size_t n = 0, first = 0;
+	for (size_t i = 0; i < p->npanels; i++)
+		if (p->panels[i].host[0] && !n++)
+			first = i;
+	if (n <= 1)
+		return 0;
+	if (!strstr(p->c.out, "%h") && !strstr(p->c.out, "%f") && !strstr(p->c.out, "%n")) {
+		cli_error("-o '%s' would name %zu histograms (one per host and capture): the name needs %%h, %%f or %%n",
+			  p->c.out, n);
+		cli_hint("e.g. -o 'ports-%%f-%%h.png' (%%h host, %%f capture name, %%n 1, 2...); or --host ADDR for one host");
+		return EXIT_USAGE;
+	}
+	char a[4096], b[4096];
+	for (size_t i = first; i < p->npanels; i++) {
+		if (!p->panels[i].host[0])
+			continue;
+		if (!image_name(p->c.out, &p->panels[i], i, a, sizeof a)) {
+			cli_error("-o '%s': the name is too long", p->c.out);
+			return EXIT_USAGE;
+		}
+		for (size_t j = i + 1; j < p->npanels; j++)
+			if (p->panels[j].host[0] && image_name(p->c.out, &p->panels[j], j, b, sizeof b) && !strcmp(a, b)) {
+				cli_error("-o '%s' names two histograms '%s' (%s in %s and %s in %s)", p->c.out, a,
+					  p->panels[i].host, p->panels[i].file, p->panels[j].host, p->panels[j].file);
+				cli_hint("add %%f (capture name) or %%n (1, 2...) to the name");
+				return EXIT_USAGE;
+			}
+	}
+	return 0;
 }
 
 /* Draws one histogram image; on failure returns an exit code with err filled. */
@@ -86,7 +159,10 @@ static int hist_image(const struct ports_cli *x, const struct port_panel *pp, si
 		      uint64_t *const c[2], struct plot_png *defer, char *err, size_t errlen)
 {
 	char name[4096];
-	image_name(x->p.c.out, i, name, sizeof name);
+	if (!image_name(x->p.c.out, pp, i, name, sizeof name)) {
+		snprintf(err, errlen, "-o '%s': the name is too long", x->p.c.out);
+		return EXIT_USAGE;
+	}
 	struct ports_histo h = histo(x, c);
 	struct ports_view v = plotcli_view(&x->p, pp);
 	struct ports_hist_look look = { x->p.ylog, x->p.width, x->p.height };
@@ -180,10 +256,14 @@ static int report(struct ports_cli *x)
 	}
 	if (ex == EXIT_OK)
 		draw_images(x, jobs, njobs);
-	for (size_t k = 0; k < njobs; k++) {  /* errors in panel order */
+	for (size_t k = 0; k < njobs; k++) {  /* errors in panel order; several images are named on stderr */
+		char name[4096];
 		if (jobs[k].rc) {
 			cli_error("%s", jobs[k].err);
 			ex = ex == EXIT_OK ? jobs[k].rc : ex;
+		} else if (njobs > 1 && !p->c.quiet &&
+			   image_name(p->c.out, &p->panels[jobs[k].panel], jobs[k].panel, name, sizeof name)) {
+			fprintf(stderr, "botlens: wrote '%s' (%s)\n", name, p->panels[jobs[k].panel].host);
 		}
 		free(jobs[k].png.rgb);
 		free(jobs[k].c[0]), free(jobs[k].c[1]);
@@ -201,7 +281,11 @@ int cmd_ports(int argc, char **argv)
 			   &x.p.c,
 			   "  botlens ports run.pcap\n"
 			   "  botlens ports --range 50000-51000 --bin 10 run.pcap -o band.png\n"
-			   "  botlens ports --format json run.pcap\n");
+			   "  botlens ports --format json run.pcap\n"
+			   "  botlens ports -o 'ports-%f-%h.png' captures/   # one image per capture and host\n"
+			   "\n-o names one histogram image.  With several hosts or captures the name must hold\n"
+			   "%h (the host's address), %f (the capture's name without .pcap) or %n (1, 2...),\n"
+			   "and give each image its own name; otherwise -o is refused (exit 2).\n");
 	if (rc)
 		return rc;
 	if (x.p.c.out && !plotcli_image_name(x.p.c.out)) {
@@ -214,6 +298,10 @@ int cmd_ports(int argc, char **argv)
 		x.bin = (span + 63) / 64;
 	}
 	int ex = plotcli_collect(&x.p);
+	if (x.p.c.out && ex != EXIT_USAGE && ex != EXIT_INTERNAL) {
+		int nc = check_names(&x);
+		ex = nc ? nc : ex;
+	}
 	if (ex != EXIT_USAGE && ex != EXIT_INTERNAL) {
 		int r = report(&x);
 		ex = r ? r : ex;

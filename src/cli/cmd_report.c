@@ -16,8 +16,10 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN, OPT_NO_DPI, OPT_ZEEK_LOGS, OPT_PRETTY };
+enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN, OPT_NO_DPI, OPT_ZEEK_LOGS, OPT_PRETTY,
+       OPT_INSPECT_BYTES, OPT_INSPECT_MEM };
 enum rformat { RF_TEXT, RF_JSON, RF_HTML, RF_STIX, RF_CSV_IOC };
+enum { ZL_CONN, ZL_NOTICE, ZL_TX, ZL_N = ZL_TX + ZT_NLOGS };   /* --zeek-logs' files */
 
 static const struct cli_opt opts[] = {
 	{ "geo-db", 0, "FILE", "libloc database for AS/org/country (default: the system's)", OPT_GEO_DB },
@@ -27,7 +29,11 @@ static const struct cli_opt opts[] = {
 	{ "explain-rules", 0, NULL, "list behavior kinds, detectors and thresholds, then exit", OPT_EXPLAIN },
 	{ "no-dpi", 0, NULL, "no nDPI: no services and risks, a third of the CPU on large captures", OPT_NO_DPI },
 	{ "pretty", 0, NULL, "json, stix: indented (default: one object per line, doc/json.md)", OPT_PRETTY },
-	{ "zeek-logs", 0, "DIR", "also write Zeek's conn.log and a notice.log of behaviors into DIR", OPT_ZEEK_LOGS },
+	{ "zeek-logs", 0, "DIR", "also write Zeek's logs into DIR: conn, dns, http, ssl, smtp, files and a notice.log of behaviors", OPT_ZEEK_LOGS },
+	{ "inspect-bytes", 0, "N", "bytes of each flow direction the parsers read past what they need (HTTP bodies, "
+	  "TLS handshakes; default 64K; K, M, G, T suffixes)", OPT_INSPECT_BYTES },
+	{ "inspect-mem", 0, "N", "cap on all parser and reassembly buffers together (default 256M); past it new "
+	  "flows get metadata only, counted in the report", OPT_INSPECT_MEM },
 	{ 0 },
 };
 
@@ -36,6 +42,7 @@ struct report_ctx {
 	enum rformat fmt;
 	const char *geo_path;
 	bool no_geo, no_dpi, pretty;
+	uint64_t inspect_bytes, inspect_mem;  /* 0: the defaults */
 	struct geo *geo;
 	FILE *out;
 	bool several;
@@ -51,8 +58,9 @@ struct report_ctx {
 	unsigned nth, nhosts;
 	char title[400];
 	const char *zeek_dir;       /* --zeek-logs */
-	FILE *zf[2];                /* conn.log, notice.log */
-	struct table zt[2];
+	FILE *zf[ZL_N];             /* conn.log, notice.log, then zeek_tx_logs' */
+	struct table zt[ZL_N];
+	struct zeek_tx *ztx;        /* dns.log ... files.log rows from the collector's findings */
 	int64_t zlast;
 };
 
@@ -76,6 +84,8 @@ static int opt_cb(void *ctx, int id, const char *arg)
 		x->pretty = true;
 	} else if (id == OPT_ZEEK_LOGS) {
 		x->zeek_dir = arg;
+	} else if (id == OPT_INSPECT_BYTES || id == OPT_INSPECT_MEM) {
+		return cli_inspect_opt(id == OPT_INSPECT_MEM, arg, id == OPT_INSPECT_MEM ? &x->inspect_mem : &x->inspect_bytes);
 	}
 	return 0;
 }
@@ -110,36 +120,54 @@ static void zeek_flow_end(void *ctx, const struct run *r, const struct flow *f)
 	if (!x->zt[0].started)
 		table_zeek(&x->zt[0], "conn", zeek_conn_types, r->start_ns);
 	zeek_conn_row(&x->zt[0], r, f, zeek_service(rp_col_flow_app(x->col, f)));
+	zeek_tx_flow_end(x->ztx, r, f);
 	x->zlast = r->last_ns;
 }
 
-/* Opens DIR/conn.log and DIR/notice.log (DIR made if missing); exit code or 0. */
+/* --zeek-logs' files: conn.log, notice.log, then dns.log ... files.log (zeek_tx_logs). */
+static const struct zeek_log_def *zeek_log(int i)
+{
+	static struct zeek_log_def conn, notice;
+	conn = (struct zeek_log_def){ "conn", zeek_conn_cols, zeek_conn_types, zeek_conn_ncols };
+	notice = (struct zeek_log_def){ "notice", zeek_notice_cols, zeek_notice_types, zeek_notice_ncols };
+	return i == ZL_CONN ? &conn : i == ZL_NOTICE ? &notice : &zeek_tx_logs[i - ZL_TX];
+}
+
+/* Opens DIR/conn.log ... DIR/files.log (DIR made if missing); exit code or 0. */
 static int zeek_open(struct report_ctx *x)
 {
-	static const char *const names[2] = { "conn.log", "notice.log" };
 	if (mkdir(x->zeek_dir, 0777) && errno != EEXIST) {
 		cli_error("cannot create '%s': %s", x->zeek_dir, strerror(errno));
 		return EXIT_OUTPUT;
 	}
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < ZL_N; i++) {
+		const struct zeek_log_def *d = zeek_log(i);
 		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", x->zeek_dir, names[i]);
+		snprintf(path, sizeof path, "%s/%s.log", x->zeek_dir, d->path);
 		if (!(x->zf[i] = fopen(path, "w"))) {
 			cli_error("cannot open '%s': %s", path, strerror(errno));
 			return EXIT_OUTPUT;
 		}
+		table_init(&x->zt[i], x->zf[i], TABLE_ZEEK, d->cols, d->ncols, true);
+		table_zeek(&x->zt[i], d->path, d->types, 0);
 	}
-	table_init(&x->zt[0], x->zf[0], TABLE_ZEEK, zeek_conn_cols, zeek_conn_ncols, true);
-	table_zeek(&x->zt[0], "conn", zeek_conn_types, 0);
-	table_init(&x->zt[1], x->zf[1], TABLE_ZEEK, zeek_notice_cols, zeek_notice_ncols, true);
-	table_zeek(&x->zt[1], "notice", zeek_notice_types, 0);
+	if (!(x->ztx = zeek_tx_new(x->zt + ZL_TX))) {
+		cli_error("out of memory");
+		return EXIT_INTERNAL;
+	}
 	return 0;
 }
 
 static int zeek_close(struct report_ctx *x)
 {
 	int rc = 0;
-	for (int i = 0; i < 2; i++)
+	if (x->ztx && zeek_tx_oom(x->ztx)) {
+		cli_error("'%s': out of memory: transactions are missing from the Zeek logs", x->zeek_dir);
+		rc = EXIT_INTERNAL;
+	}
+	zeek_tx_free(x->ztx);
+	x->ztx = NULL;
+	for (int i = 0; i < ZL_N; i++)
 		if (x->zf[i]) {
 			table_close(&x->zt[i], x->zlast);
 			if (fclose(x->zf[i]) && !rc) {
@@ -159,9 +187,12 @@ static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 	if (!x->col)
 		return 0;
 	rp_col_params(x->col, x->params);
+	rp_col_limits(x->col, (size_t)x->inspect_bytes, (size_t)x->inspect_mem);
 	if (!x->no_dpi)
-		rp_col_dpi(x->col);  /* without nDPI the report still stands: no "services" then */
+		rp_col_dpi(x->col, x->c->threads != 1);  /* without nDPI the report still stands: no "services" then */
 	subs[0] = rp_col_sub(x->col);
+	if (x->ztx)
+		rp_col_on_ev(x->col, zeek_tx_event, x->ztx);
 	if (x->zf[0])  /* after the collector: the flow's protocol is known */
 		subs[1] = (struct run_sub){ .ctx = x, .flow_end = zeek_flow_end };
 	return x->zf[0] ? 2 : 1;
@@ -299,7 +330,7 @@ int cmd_report(int argc, char **argv)
 			   "  botlens report --explain-rules\n"
 			   "  botlens report --format stix -o run.stix.json run.pcap\n"
 			   "  botlens report --format csv-ioc run.pcap\n"
-			   "  botlens report --zeek-logs zeek/ run.pcap      # zeek/conn.log, zeek/notice.log\n"
+			   "  botlens report --zeek-logs zeek/ run.pcap      # zeek/conn.log, dns.log, http.log, ssl.log, smtp.log, files.log, notice.log\n"
 			   "\n--format text|json|html|stix|csv-ioc (default: from -o's extension, else text);\n"
 			   "stix: a STIX 2.1 bundle; csv-ioc: type,value,behavior,first_seen,host,file.\n"
 			   "AS data: IPFire Location database (libloc), CC BY-SA 4.0.\n");

@@ -130,6 +130,7 @@ void inputs_run_opts(const struct cli_common *c, struct run_opts *o)
 	o->reader = c->reader ? CAP_READER_LIBPCAP : CAP_READER_NATIVE;
 	o->filter = c->filter;
 	o->threads = c->threads;
+	o->count = c->count;
 	flow_cfg_default(&o->flow);
 	o->flow.tcp_timeout_ns = (int64_t)(c->tcp_timeout * 1e9);
 	o->flow.udp_timeout_ns = (int64_t)(c->udp_timeout * 1e9);
@@ -211,6 +212,8 @@ int inputs_run(const struct cli_common *c, struct inputs_job *job)
 		char err[512];
 		if (!run_filter_check(c->filter, err, sizeof err)) {
 			cli_error("invalid filter '%s': %s", c->filter, err);
+			if (c->filter_words)
+				cli_hint("with -r, the operands from the first one that is not a file on are the filter, as tcpdump's expression");
 			inputs_free(files, n);
 			return EXIT_USAGE;
 		}

@@ -91,6 +91,11 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (!strcmp(name, "--commands")) {   /* hidden: the subcommands, one a line (scripts/gen-completion.sh) */
+		for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+			printf("%s\n", commands[i].name);
+		return fflush(stdout) ? EXIT_OUTPUT : EXIT_OK;
+	}
 	if (!strcmp(name, "--version") || !strcmp(name, "version")) {
 		printf("botlens %s\n", cli_version);
 		return EXIT_OK;

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -14,20 +15,21 @@
 
 enum {
 	COMMON_FILTER = 1000, COMMON_HOST, COMMON_FORMAT, COMMON_OUT, COMMON_QUIET,
-	COMMON_NOHEADER, COMMON_READER, COMMON_TCP_TO, COMMON_UDP_TO, COMMON_ICMP_TO, COMMON_READ, COMMON_THREADS, COMMON_CLOSE,
+	COMMON_NOHEADER, COMMON_READER, COMMON_TCP_TO, COMMON_UDP_TO, COMMON_ICMP_TO, COMMON_READ, COMMON_THREADS, COMMON_CLOSE, COMMON_COUNT,
 	OPT_HELP, OPT_VERSION,
 };
 
 static const struct cli_opt common_opts[] = {
 	{ "read", 'r', "FILE", "read FILE (as tcpdump -r; same as giving FILE as an operand)", COMMON_READ },
-	{ "filter", 'f', "EXPR", "BPF filter, tcpdump syntax (e.g. 'udp and not port 53')", COMMON_FILTER },
+	{ "filter", 'f', "EXPR", "BPF filter, tcpdump syntax (e.g. 'udp and not port 53'); after -r also as trailing words", COMMON_FILTER },
+	{ "count", 'c', "N", "stop after N packets (that pass the filter) of each capture, as tcpdump -c", COMMON_COUNT },
 	{ "host", 0, "ADDR", "the sandbox host (default: the internal address(es) originating most flows)", COMMON_HOST },
 	{ "format", 0, "FMT", "tsv (default), csv, json (JSON lines), zeek or zeek-json (flows: conn.log)", COMMON_FORMAT },
 	{ "output", 'o', "FILE", "write to FILE instead of standard output", COMMON_OUT },
 	{ "quiet", 'q', NULL, "no progress on stderr", COMMON_QUIET },
 	{ "no-header", 0, NULL, "no header row in tsv/csv", COMMON_NOHEADER },
 	{ "reader", 0, "NAME", "native (default) or libpcap (the reference reader)", COMMON_READER },
-	{ "threads", 0, "N", "1 = read and analyse in one thread (default: a reader thread for plain files)", COMMON_THREADS },
+	{ "threads", 0, "N", "1 = read and analyse in one thread (default: a reader thread for plain files; report: nDPI on a thread of its own)", COMMON_THREADS },
 	{ "tcp-timeout", 0, "SEC", "TCP inactivity timeout (default 300, as Zeek)", COMMON_TCP_TO },
 	{ "udp-timeout", 0, "SEC", "UDP inactivity timeout (default 60, as Zeek)", COMMON_UDP_TO },
 	{ "icmp-timeout", 0, "SEC", "ICMP inactivity timeout (default 60, as Zeek)", COMMON_ICMP_TO },
@@ -159,6 +161,38 @@ bool cli_num(const char *arg, double lo, double hi, double *out)
 	return true;
 }
 
+bool cli_size(const char *arg, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	char *end;
+	if (*arg < '0' || *arg > '9')
+		return false;   /* strtoull would take a sign or spaces */
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	unsigned shift = 0;
+	const char *u = *end ? strchr(units, *end >= 'a' ? *end - 32 : *end) : NULL;
+	if (u) {
+		shift = 10 * (unsigned)(u - units + 1);
+		end++;
+	}
+	if (errno || *end || v > UINT64_MAX >> shift)
+		return false;
+	v <<= shift;
+	if (v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+int cli_inspect_opt(bool mem, const char *arg, uint64_t *out)
+{
+	uint64_t hi = (uint64_t)(SIZE_MAX > UINT32_MAX ? 1ull << 40 : 1ull << 30);
+	if (!cli_size(arg, 1024, mem ? hi : 1ull << 30, out))
+		return cli_bad_value(mem ? "inspect-mem" : "inspect-bytes", arg,
+				     mem ? "a size from 1K to 1T (e.g. 256M)" : "a size from 1K to 1G (e.g. 64K)");
+	return 0;
+}
+
 int cli_bad_value(const char *opt, const char *arg, const char *want)
 {
 	cli_error("invalid --%s '%s': expected %s", opt, arg, want);
@@ -227,7 +261,19 @@ static int common_opt(struct cli_common *c, int id, const char *arg)
 		return 0;
 	case COMMON_READ:
 		c->files[c->nfiles++] = (char *)arg;
+		c->nread++;
 		return 0;
+	case COMMON_COUNT: {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(arg, &end, 10);
+		if (errno || end == arg || *end || arg[0] == '-' || n == 0) {
+			cli_error("invalid count '%s': expected a number of packets > 0", arg);
+			return EXIT_USAGE;
+		}
+		c->count = n;
+		return 0;
+	}
 	case COMMON_FORMAT:
 		c->format_set = true;
 		if ((v = cli_format_parse(arg, common_formats())) < 0)
@@ -263,6 +309,45 @@ static int common_opt(struct cli_common *c, int id, const char *arg)
 	return EXIT_INTERNAL;
 }
 
+/*
+ * tcpdump's trailing filter expression (`botlens flows -r x.pcap tcp port
+ * 80`).  Only with -r: the operands are scanned in order, and the first
+ * one that is neither "-" nor an existing file or directory starts the
+ * filter; it and every operand after it are its words, joined by spaces
+ * (operands before it stay captures).  Without -r every operand is a
+ * capture, so a missing file is still an open error.  With -f too, both
+ * must match: the filter is "(F) and (WORDS)".  Returns 0 or EXIT_INTERNAL.
+ */
+static int trailing_filter(struct cli_common *c)
+{
+	static char *buf;
+	if (!c->nread)
+		return 0;
+	int first = c->nread;
+	for (struct stat st; first < c->nfiles; first++)
+		if (strcmp(c->files[first], "-") && stat(c->files[first], &st) != 0)
+			break;
+	if (first == c->nfiles)
+		return 0;
+	size_t len = c->filter ? strlen(c->filter) + 12 : 1;
+	for (int i = first; i < c->nfiles; i++)
+		len += strlen(c->files[i]) + 1;
+	free(buf);
+	if (!(buf = malloc(len)))
+		return EXIT_INTERNAL;
+	size_t used = 0;
+	if (c->filter)
+		used = (size_t)sprintf(buf, "(%s) and (", c->filter);
+	for (int i = first; i < c->nfiles; i++)
+		used += (size_t)sprintf(buf + used, "%s%s", i > first ? " " : "", c->files[i]);
+	if (c->filter)
+		strcpy(buf + used, ")");
+	c->filter = buf;
+	c->filter_words = true;
+	c->nfiles = first;
+	return 0;
+}
+
 /* Adds the rows of one option table to getopt's long and short tables. */
 static void add_opts(const struct cli_opt *o, size_t n, struct option *lo, size_t *nl,
 		     char *so, size_t *ns)
@@ -287,12 +372,49 @@ static int short_to_id(int ch, const struct cli_opt *o, size_t n)
 	return -1;
 }
 
+/* One row per option for the completion generator: LONG, -S or "", ARG or "", the words ARG takes. */
+static void list_opts(const struct cli_opt *o, size_t n, bool common)
+{
+	for (size_t i = 0; i < n; i++) {
+		char sh[3] = { '-', (char)o[i].shrt, 0 };
+		printf("--%s\t%s\t%s\t", o[i].lng, o[i].shrt ? sh : "", o[i].arg ? o[i].arg : "");
+		if (common && o[i].id == COMMON_FORMAT) {
+			unsigned m = common_formats();
+			for (int f = 0, k = 0; f < CLI_NFORMATS; f++)
+				if (m & CLI_FMT(f))
+					printf("%s%s", k++ ? " " : "", format_names[f]);
+		} else if (common && o[i].id == COMMON_READER) {
+			printf("native libpcap");
+		} else if (common && o[i].id == COMMON_THREADS) {
+			printf("1 2");
+		}
+		putchar('\n');
+	}
+}
+
+/*
+ * `botlens CMD --list-options` (hidden, the only argument): the command's
+ * option table as TSV, for scripts/gen-completion.sh, so that shell
+ * completion is generated from the tables that parse the options.
+ */
+static void list_options(const struct cli_opt *extra, size_t nextra, bool common)
+{
+	list_opts(extra, nextra, false);
+	if (common)
+		list_opts(common_opts, NELEM(common_opts), true);
+	list_opts(always_opts, NELEM(always_opts), false);
+}
+
 int cli_parse(int argc, char **argv, const char *cmd, const char *synopsis,
 	      const struct cli_opt *extra, cli_opt_cb cb, void *ctx,
 	      struct cli_common *common, const char *examples)
 {
 	size_t nextra = count_opts(extra);
 	parsing_cmd = cmd;
+	if (argc == 2 && !strcmp(argv[1], "--list-options")) {
+		list_options(extra, nextra, common != NULL);
+		exit(fflush(stdout) ? EXIT_OUTPUT : EXIT_OK);
+	}
 	struct option lo[64];
 	char so[96];
 	size_t nl = 0, ns = 0;
@@ -347,8 +469,10 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *synopsis,
 		if (rc)
 			return rc;
 	}
-	if (common)
+	if (common) {
 		for (int i = optind; i < argc; i++)
 			common->files[common->nfiles++] = argv[i];
+		return trailing_filter(common);
+	}
 	return 0;
 }

@@ -43,6 +43,10 @@ int plotcli_opt(struct plotcli *p, int id, const char *arg)
 		p->annotate = strcmp(arg, "none") != 0;
 		p->explain = !strcmp(arg, "explain");
 		return 0;
+	case PLOTCLI_INSPECT_BYTES:
+		return cli_inspect_opt(false, arg, &p->inspect_bytes);
+	case PLOTCLI_INSPECT_MEM:
+		return cli_inspect_opt(true, arg, &p->inspect_mem);
 	case PLOTCLI_SIZE:
 		if (sscanf(arg, "%dx%d", &p->width, &p->height) != 2 || p->width < 200 ||
 		    p->height < 150 || p->width > 8000 || p->height > 8000) {
@@ -103,6 +107,7 @@ static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 		return 1;
 	if (!(p->col = rp_col_new()))
 		return 1;  /* no annotations from the analyses; the plot itself is still right */
+	rp_col_limits(p->col, (size_t)p->inspect_bytes, (size_t)p->inspect_mem);
 	subs[1] = rp_col_sub(p->col);
 	return 2;
 }

@@ -24,6 +24,7 @@ struct plotcli {
 	bool ylog, annotate, icmp;
 	bool explain;              /* run the report analyses for phase/endpoint annotations */
 	struct rp_col *col;        /* their collector during a pass */
+	uint64_t inspect_bytes, inspect_mem;  /* its limits (--inspect-bytes, --inspect-mem; 0 default) */
 	int width, height;         /* pixels per panel (0 = default) */
 	/* results */
 	struct port_panel *panels;
@@ -35,7 +36,7 @@ struct plotcli {
 /* Ids of the plot options (plotcli_opt handles them). */
 enum {
 	PLOTCLI_PER = 3000, PLOTCLI_INBOUND, PLOTCLI_ALL, PLOTCLI_YSCALE, PLOTCLI_ANNOTATE,
-	PLOTCLI_SIZE, PLOTCLI_ICMP,
+	PLOTCLI_SIZE, PLOTCLI_ICMP, PLOTCLI_INSPECT_BYTES, PLOTCLI_INSPECT_MEM,
 };
 
 /* Handles the PLOTCLI_* options; returns 0 or an exit code. */

@@ -118,7 +118,13 @@ struct pkt {
 	uint32_t l4_wire;      /* IP payload length per the IP header (internal) */
 	uint32_t ip_caplen;    /* captured bytes from ip, cut to the IP total length */
 	const uint8_t *ip;     /* the innermost IP header in the record (NULL: no IP layer) */
-	struct pkt_arp arp;    /* ethertype 0x0806 only */
+	union {
+		struct pkt_arp arp;    /* ethertype 0x0806 only (arp.op != 0 once read) */
+		struct {
+			uint16_t op;           /* 0: no ARP read, as arp.op */
+			uint8_t src_mac[6];    /* the innermost Ethernet frame's source MAC (ARP: the sender's) */
+		} eth;
+	};
 };
 _Static_assert(__builtin_offsetof(struct pkt, caplen) == 64, "struct pkt: line 0 is full");
 _Static_assert(sizeof(struct pkt) == 128, "struct pkt: two lines");
@@ -134,6 +140,12 @@ struct decoder {
 
 void decoder_init(struct decoder *d);
 void decoder_free(struct decoder *d);
+/* The source MAC of p's (innermost) Ethernet frame, or NULL when it had none. */
+static inline const uint8_t *pkt_src_mac(const struct pkt *p)
+{
+	const uint8_t *m = p->eth.src_mac;
+	return (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) ? m : NULL;
+}
 /* Decodes rec into p. Returns true when an IP layer was found. */
 bool decode_packet(struct decoder *d, const struct cap_rec *rec, struct pkt *p);
 const char *decode_anomaly_name(enum decode_anomaly a);

@@ -3,10 +3,14 @@
  * ethertype dispatch shared by every link layer.
  *
  *   0 dst MAC(6) | 6 src MAC(6) | 12 ethertype(2) | payload
+ * The source MAC goes to p->eth.src_mac (pkt_src_mac): a host's identity
+ * on its segment.
  *   802.1Q tag: TCI(2) ethertype(2), after TPID 0x8100, 0x88a8 or 0x9100
  * An ethertype field below 0x0600 is an 802.3 length (LLC follows):
  * not IP, counted as non-IP.
  */
+#include <string.h>
+
 #include "decode/decode-int.h"
 
 #define MAX_VLAN 4
@@ -51,6 +55,8 @@ void decode_ethertype(struct decoder *d, struct pkt *p, uint16_t type, struct rd
 void decode_ethernet(struct decoder *d, struct pkt *p, struct rd *r)
 {
 	uint16_t type;
+	if (r->left >= 12)
+		memcpy(p->eth.src_mac, r->p + 6, 6);   /* ARP's sender field overwrites it with the same machine's */
 	if (!rd_skip(r, 12) || !rd_be16(r, &type)) {
 		anomaly(d, ANOM_ETH_TRUNCATED);
 		return;

@@ -170,7 +170,13 @@ static void read_batch(struct run *r, struct batch *b, unsigned max, int *rc)
 {
 	struct cap_rec rec = { 0 };
 	b->n = 0;
-	while (b->n < max && (*rc = cap_next(r->cap, &rec, r->err, sizeof r->err)) == CAP_OK) {
+	while (b->n < max) {
+		if (r->opts->count && r->matched >= r->opts->count) {
+			*rc = CAP_EOF;   /* -c N: the pass ends as at the end of the file */
+			break;
+		}
+		if ((*rc = cap_next(r->cap, &rec, r->err, sizeof r->err)) != CAP_OK)
+			break;
 		if (r->records++ == 0)
 			r->start_ns = rec.ts_ns;
 		if (r->opts->progress && (r->records & 0xffff) == 0)
@@ -196,6 +202,8 @@ static bool process_batch(struct run *r, const struct batch *b)
 	for (unsigned i = 0; i < b->n; i++) {
 		/* The reader thread wrote these lines: fetch them before they are needed. */
 		__builtin_prefetch(&b->p[i + RUN_AHEAD < b->n ? i + RUN_AHEAD : i]);
+		if (r->payload && i + RUN_AHEAD / 2 < b->n && b->p[i + RUN_AHEAD / 2].payload)
+			__builtin_prefetch(b->p[i + RUN_AHEAD / 2].payload);
 		if (r->flows) {
 			unsigned j = i + RUN_AHEAD, k = i + RUN_AHEAD / 2;
 			if (j < b->n && b->ip[j])
@@ -227,10 +235,13 @@ static int loop_serial(struct run *r, unsigned max)
 /*
  * Single-producer single-consumer ring of batches between two threads.
  * head (next to fill) is written only by the producer, tail (next to
- * drain) only by the consumer, both atomically.  A side that finds the
- * ring full/empty spins briefly, then sleeps on the condition variable
- * after announcing it in *_waits; the other side signals only when that
- * flag is set.  Sequentially consistent stores and loads of the index
+ * drain) only by the consumer, both atomically.  A consumer that finds
+ * the ring empty spins briefly, then sleeps on the condition variable
+ * after announcing it in cons_waits; a producer that finds it full sleeps
+ * at once until half of it is free (the flow stage is then the slower
+ * stage: spinning would take a core from it, and waking the producer per
+ * batch would cost it a system call per batch).  The other side signals
+ * only when the flag is set (and, for the producer, half the ring free).  Sequentially consistent stores and loads of the index
  * and the flag (the Dekker pattern) mean a wake-up cannot be lost.
  */
 struct ring {
@@ -256,10 +267,10 @@ static void ring_wake(struct ring *q, atomic_bool *waits)
 	}
 }
 
-/* Waits until ready(q) holds; returns false if the other side ended. */
-static bool ring_wait(struct ring *q, atomic_bool *waits, bool (*ready)(struct ring *))
+/* Waits until ready(q) holds, spinning first up to spin times; returns false if the other side ended. */
+static bool ring_wait(struct ring *q, atomic_bool *waits, bool (*ready)(struct ring *), int spin)
 {
-	for (int i = 0; i < RUN_SPIN; i++) {
+	for (int i = 0; i < spin; i++) {
 		if (ready(q))
 			return true;
 		__builtin_ia32_pause();
@@ -278,6 +289,12 @@ static bool can_fill(struct ring *q)
 	return atomic_load(&q->head) - atomic_load(&q->tail) < RUN_RING || atomic_load(&q->stop);
 }
 
+/* A producer that found the ring full waits until half of it is free. */
+static bool can_refill(struct ring *q)
+{
+	return atomic_load(&q->head) - atomic_load(&q->tail) <= RUN_RING / 2 || atomic_load(&q->stop);
+}
+
 static bool can_drain(struct ring *q)
 {
 	return atomic_load(&q->head) != atomic_load(&q->tail) || atomic_load(&q->done);
@@ -288,7 +305,8 @@ static void *producer(void *arg)
 	struct ring *q = arg;
 	int rc = CAP_OK;
 	while (rc == CAP_OK) {
-		ring_wait(q, &q->prod_waits, can_fill);
+		if (!can_fill(q))  /* the flow stage is the slower: let it drain half the ring, then refill */
+			ring_wait(q, &q->prod_waits, can_refill, 0);
 		if (atomic_load(&q->stop))
 			break;
 		unsigned h = atomic_load(&q->head);
@@ -307,7 +325,7 @@ static int consume(struct ring *q)
 {
 	bool oom = false;
 	for (;;) {
-		ring_wait(q, &q->cons_waits, can_drain);
+		ring_wait(q, &q->cons_waits, can_drain, RUN_SPIN);
 		unsigned t = atomic_load(&q->tail);
 		if (t == atomic_load(&q->head))
 			break;  /* done and drained */
@@ -316,7 +334,8 @@ static int consume(struct ring *q)
 			atomic_store(&q->stop, true);
 		}
 		atomic_store(&q->tail, t + 1);
-		ring_wake(q, &q->prod_waits);
+		if (can_refill(q))  /* not before: a producer that waits wants half the ring */
+			ring_wake(q, &q->prod_waits);
 	}
 	return oom ? CAP_ENOMEM : q->rc;
 }
@@ -349,6 +368,8 @@ int run_loop(struct run *r, const struct run_sub *subs, unsigned nsubs)
 {
 	r->subs = subs;
 	r->nsubs = nsubs;
+	for (unsigned i = 0; i < nsubs; i++)
+		r->payload |= subs[i].payload;
 	int rc;
 	if (!cap_stable_data(r->cap))
 		rc = loop_serial(r, 1);
@@ -360,6 +381,9 @@ int run_loop(struct run *r, const struct run_sub *subs, unsigned nsubs)
 		r->status = rc;
 	if (r->flows)
 		flowtab_flush(r->flows);
+	for (unsigned i = 0; i < r->nsubs; i++)
+		if (r->subs[i].end)
+			r->subs[i].end(r->subs[i].ctx, r);
 	return r->status;
 }
 

@@ -30,6 +30,10 @@ struct run_sub {
 	/* f is NULL for packets without an IP layer (then dir is -1). */
 	void (*packet)(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir);
 	void (*flow_end)(void *ctx, const struct run *r, const struct flow *f);
+	/* Optional: the pass is over (every flow ended); the capture is still
+	 * open, so a subscriber can finish with record bytes it kept. */
+	void (*end)(void *ctx, const struct run *r);
+	bool payload;               /* reads packets' payload: the pass prefetches it */
 };
 
 struct run_opts {
@@ -41,6 +45,7 @@ struct run_opts {
 	bool hosts_light;           /* hosts with flow counts only: no distinct peers/ports, no
 	                               per-packet counters (plots; less memory and time) */
 	unsigned threads;           /* 1 = one thread; otherwise a reader thread when it helps */
+	uint64_t count;             /* stop after this many matching packets (tcpdump -c); 0 = all */
 	void (*progress)(void *ctx, const struct run *r);
 	void *progress_ctx;
 };
@@ -56,6 +61,7 @@ struct run {
 	const struct run_opts *opts;
 	const struct run_sub *subs;
 	unsigned nsubs;
+	bool payload;               /* a subscriber reads payload (run_sub.payload) */
 	int64_t start_ns;           /* first record's time: origin of relative times */
 	/*
 	 * Written by the reader per record.  With a reader thread (run.c) these

@@ -29,6 +29,7 @@
  * aliases after an ID change).
  */
 #include <errno.h>
+#include <json-c/json.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@
 #include "p2p/p2p-int.h"
 #include "p2p/p2p.h"
 #include "util/hash.h"
+#include "util/jsonout.h"
 
 #define ADV_MAX 4
 
@@ -342,30 +344,35 @@ static void crawl_round(struct crawler *c)
 }
 
 /* The node's probe times, oldest first, as a JSON array (at most UINT8_MAX of them). */
-static void probes_json(const struct crawler *c, const struct cnode *n, char *buf, size_t cap)
+static json_object *probes_json(const struct crawler *c, const struct cnode *n)
 {
 	double t[UINT8_MAX];
 	unsigned k = 0;
 	for (uint32_t e = n->plast; e && k < UINT8_MAX; e = c->plog[e - 1].prev)
 		t[k++] = c->plog[e - 1].t;
-	size_t len = (size_t)snprintf(buf, cap, "[");
-	while (k-- > 0 && len < cap)
-		len += (size_t)snprintf(buf + len, cap - len, "%.6f%s", t[k], k ? "," : "");
-	if (len < cap)
-		snprintf(buf + len, cap - len, "]");
+	json_object *a = json_object_new_array();
+	while (k-- > 0)
+		json_object_array_add(a, jo_num(t[k], "%.6f"));
+	return a;
 }
 
+/* One snapshot line: a node (address) and one ID it answered with or was advertised under. */
 static void snap_line(FILE *out, unsigned crawl, const struct cnode *n, const uint8_t *id, bool resp,
-		      const char *probes)
+		      json_object *probes)
 {
 	char ip[16], hex[33];
 	p2p_ip_str(n->ip, ip);
 	if (id)
 		kad_id_hex(id, hex);
-	fprintf(out, "{\"crawl\":%u,\"t\":%.3f,\"id\":%s%s%s,\"addr\":\"%s\",\"port\":%u,\"responsive\":%s,"
-		"\"probes\":%s}\n",
-		crawl, n->t, id ? "\"" : "", id ? hex : "null", id ? "\"" : "", ip, n->port,
-		resp ? "true" : "false", probes);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "crawl", json_object_new_int64(crawl));
+	json_object_object_add(o, "t", jo_num(n->t, "%.3f"));
+	json_object_object_add(o, "id", id ? json_object_new_string(hex) : NULL);
+	json_object_object_add(o, "addr", json_object_new_string(ip));
+	json_object_object_add(o, "port", json_object_new_int64(n->port));
+	json_object_object_add(o, "responsive", json_object_new_boolean(resp));
+	json_object_object_add(o, "probes", json_object_get(probes));
+	jo_line(out, o);
 }
 
 static void crawl_write(struct crawler *c, FILE *out)
@@ -375,15 +382,21 @@ static void crawl_write(struct crawler *c, FILE *out)
 	s->responsive = 0;
 	for (uint32_t i = 0; i < c->nn; i++)
 		s->responsive += c->n[i].state == N_ALIVE;
-	fprintf(out,
-		"{\"type\":\"crawl\",\"crawl\":%u,\"start\":%.3f,\"end\":%.3f,\"known\":%u,\"responsive\":%u,"
-		"\"sent\":%llu,\"recv\":%llu,\"bad\":%llu,\"retries\":%llu}\n",
-		s->crawl, s->start, s->end, s->known, s->responsive, (unsigned long long)s->sent,
-		(unsigned long long)s->recv, (unsigned long long)s->bad, (unsigned long long)s->retries);
-	char probes[UINT8_MAX * 20 + 4];
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string("crawl"));
+	json_object_object_add(o, "crawl", json_object_new_int64(s->crawl));
+	json_object_object_add(o, "start", jo_num(s->start, "%.3f"));
+	json_object_object_add(o, "end", jo_num(s->end, "%.3f"));
+	json_object_object_add(o, "known", json_object_new_int64(s->known));
+	json_object_object_add(o, "responsive", json_object_new_int64(s->responsive));
+	json_object_object_add(o, "sent", json_object_new_uint64(s->sent));
+	json_object_object_add(o, "recv", json_object_new_uint64(s->recv));
+	json_object_object_add(o, "bad", json_object_new_uint64(s->bad));
+	json_object_object_add(o, "retries", json_object_new_uint64(s->retries));
+	jo_line(out, o);
 	for (uint32_t i = 0; i < c->nn; i++) {
 		const struct cnode *n = &c->n[i];
-		probes_json(c, n, probes, sizeof probes);
+		json_object *probes = probes_json(c, n);
 		if (n->have_id)
 			snap_line(out, s->crawl, n, n->id, true, probes);
 		for (unsigned a = 0; a < n->nadv; a++)
@@ -391,6 +404,7 @@ static void crawl_write(struct crawler *c, FILE *out)
 				snap_line(out, s->crawl, n, n->adv[a], false, probes);
 		if (!n->have_id && !n->nadv)
 			snap_line(out, s->crawl, n, NULL, false, probes);
+		json_object_put(probes);
 	}
 	fflush(out);
 }

@@ -172,6 +172,13 @@ void kad_id_hex(const uint8_t id[OV_IDLEN], char out[2 * OV_IDLEN + 1]);
 bool kad_id_parse(const char *hex, uint8_t id[OV_IDLEN]);
 
 /* --- sim.c: a Storm-like overlay on loopback --- */
+/* Where a run stands: the truth's summary line. */
+struct sim_status {
+	double elapsed, duration;  /* seconds */
+	unsigned online, reachable, nat_online, sybils;
+	uint64_t rx, tx;
+	bool done;
+};
 struct sim_cfg {
 	unsigned peers;           /* bots */
 	double online_frac;       /* steady-state fraction online */
@@ -187,6 +194,9 @@ struct sim_cfg {
 	uint8_t net;              /* peers live in 127.<net>.0.0/16 (1..254) */
 	const char *bootstrap_path;   /* written (atomically) once every socket is up; NULL = none */
 	volatile int *stop;       /* set by a signal handler to end early */
+	/* Called after each summary (once a second, and at the end); NULL = none. */
+	void (*progress)(void *ctx, const struct sim_status *st);
+	void *progress_ctx;
 };
 void sim_cfg_default(struct sim_cfg *c);
 /* Runs the overlay, writing truth as JSON lines to `truth`. 0, or -1 with err. */

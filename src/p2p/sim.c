@@ -32,6 +32,7 @@
  * microsecond), so it can be compared with the crawler's probe times.
  */
 #include <errno.h>
+#include <json-c/json.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@
 
 #include "p2p/p2p-int.h"
 #include "p2p/p2p.h"
+#include "util/jsonout.h"
 
 enum { PF_ONLINE = 1, PF_NAT = 2, PF_SYBIL = 4 };
 enum { EV_TOGGLE, EV_PUBLICIZE };
@@ -273,11 +275,23 @@ static void sim_recv(struct sim *s, struct sim_peer *p)
 	}
 }
 
+/* A truth line's start: {"type":TYPE,"t":T} (epoch seconds, microseconds). */
+static json_object *truth_obj(const char *type, double t)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string(type));
+	json_object_object_add(o, "t", jo_num(t, "%.6f"));
+	return o;
+}
+
 static void truth_up(struct sim *s, unsigned i, double t)
 {
 	char hex[33];
 	kad_id_hex(s->p[i].id, hex);
-	fprintf(s->truth, "{\"type\":\"up\",\"t\":%.6f,\"peer\":%u,\"id\":\"%s\"}\n", t, i, hex);
+	json_object *o = truth_obj("up", t);
+	json_object_object_add(o, "peer", json_object_new_int64(i));
+	json_object_object_add(o, "id", json_object_new_string(hex));
+	jo_line(s->truth, o);
 }
 
 /*
@@ -294,7 +308,9 @@ static void sim_toggle(struct sim *s, unsigned i, double now)
 	double next, real = p2p_now();
 	if (p->flags & PF_ONLINE) {
 		p->flags &= (uint8_t)~PF_ONLINE;
-		fprintf(s->truth, "{\"type\":\"down\",\"t\":%.6f,\"peer\":%u}\n", real, i);
+		json_object *o = truth_obj("down", real);
+		json_object_object_add(o, "peer", json_object_new_int64(i));
+		jo_line(s->truth, o);
 		next = p2p_weibull(&s->rng, c->weibull_k, c->weibull_scale * (1 - c->online_frac) / c->online_frac);
 	} else {
 		p->flags |= PF_ONLINE;
@@ -433,48 +449,69 @@ static int sim_nodes(struct sim *s, double now)
 static void truth_begin(struct sim *s, double now)
 {
 	const struct sim_cfg *c = s->cfg;
-	fprintf(s->truth,
-		"{\"type\":\"config\",\"t\":%.3f,\"peers\":%u,\"online_frac\":%g,\"nat_frac\":%g,"
-		"\"churn\":\"%s\",\"weibull_k\":%g,\"weibull_scale\":%g,\"id_change\":%g,\"sybils\":%u,"
-		"\"xor\":%s,\"seed\":%llu}\n",
-		now, c->peers, c->online_frac, c->nat_frac, c->churn ? "weibull" : "none", c->weibull_k,
-		c->weibull_scale, c->id_change, c->sybils, c->xor_on ? "true" : "false",
-		(unsigned long long)c->seed);
+	json_object *o = truth_obj("config", now);
+	json_object_object_add(o, "peers", json_object_new_int64(c->peers));
+	json_object_object_add(o, "online_frac", jo_num(c->online_frac, "%.6g"));
+	json_object_object_add(o, "nat_frac", jo_num(c->nat_frac, "%.6g"));
+	json_object_object_add(o, "churn", json_object_new_string(c->churn ? "weibull" : "none"));
+	json_object_object_add(o, "weibull_k", jo_num(c->weibull_k, "%.6g"));
+	json_object_object_add(o, "weibull_scale", jo_num(c->weibull_scale, "%.6g"));
+	json_object_object_add(o, "id_change", jo_num(c->id_change, "%.6g"));
+	json_object_object_add(o, "sybils", json_object_new_int64(c->sybils));
+	json_object_object_add(o, "xor", json_object_new_boolean(c->xor_on));
+	json_object_object_add(o, "seed", json_object_new_uint64(c->seed));
+	jo_line(s->truth, o);
 	for (unsigned i = 0; i < s->n; i++) {
 		char ip[16];
 		p2p_ip_str(s->p[i].ip, ip);
-		fprintf(s->truth, "{\"type\":\"peer\",\"peer\":%u,\"addr\":\"%s\",\"port\":%u,\"nat\":%s,\"sybil\":%s}\n",
-			i, ip, s->p[i].port, s->p[i].flags & PF_NAT ? "true" : "false",
-			s->p[i].flags & PF_SYBIL ? "true" : "false");
+		o = json_object_new_object();
+		json_object_object_add(o, "type", json_object_new_string("peer"));
+		json_object_object_add(o, "peer", json_object_new_int64(i));
+		json_object_object_add(o, "addr", json_object_new_string(ip));
+		json_object_object_add(o, "port", json_object_new_int64(s->p[i].port));
+		json_object_object_add(o, "nat", json_object_new_boolean(s->p[i].flags & PF_NAT));
+		json_object_object_add(o, "sybil", json_object_new_boolean(s->p[i].flags & PF_SYBIL));
+		jo_line(s->truth, o);
 	}
 	for (unsigned i = 0; i < s->n; i++)
 		if (s->p[i].flags & PF_ONLINE)
 			truth_up(s, i, now);
 }
 
-static void truth_summary(struct sim *s, double now)
+/* The summary line (and the progress callback with the same counts). */
+static void truth_summary(struct sim *s, double now, bool done)
 {
-	unsigned online = 0, reach = 0, nat = 0, syb = 0;
+	struct sim_status st = { .elapsed = now - s->t0, .duration = s->cfg->duration, .rx = s->rx, .tx = s->tx,
+				 .done = done };
 	for (unsigned i = 0; i < s->n; i++) {
 		uint8_t f = s->p[i].flags;
 		if (!(f & PF_ONLINE))
 			continue;
 		if (f & PF_SYBIL) {
-			syb++;
+			st.sybils++;
 			continue;
 		}
-		online++;
+		st.online++;
 		if (f & PF_NAT)
-			nat++;
+			st.nat_online++;
 		else
-			reach++;
+			st.reachable++;
 	}
-	fprintf(s->truth,
-		"{\"type\":\"summary\",\"t\":%.3f,\"online\":%u,\"reachable\":%u,\"nat_online\":%u,"
-		"\"sybils\":%u,\"rx\":%llu,\"tx\":%llu,\"bad\":%llu,\"nat_dropped\":%llu}\n",
-		now, online, reach, nat, syb, (unsigned long long)s->rx, (unsigned long long)s->tx,
-		(unsigned long long)s->bad, (unsigned long long)s->dropped_nat);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string("summary"));
+	json_object_object_add(o, "t", jo_num(now, "%.3f"));
+	json_object_object_add(o, "online", json_object_new_int64(st.online));
+	json_object_object_add(o, "reachable", json_object_new_int64(st.reachable));
+	json_object_object_add(o, "nat_online", json_object_new_int64(st.nat_online));
+	json_object_object_add(o, "sybils", json_object_new_int64(st.sybils));
+	json_object_object_add(o, "rx", json_object_new_uint64(s->rx));
+	json_object_object_add(o, "tx", json_object_new_uint64(s->tx));
+	json_object_object_add(o, "bad", json_object_new_uint64(s->bad));
+	json_object_object_add(o, "nat_dropped", json_object_new_uint64(s->dropped_nat));
+	jo_line(s->truth, o);
 	fflush(s->truth);
+	if (s->cfg->progress)
+		s->cfg->progress(s->cfg->progress_ctx, &st);
 }
 
 /* Writes up to 16 reachable online bots, "A.B.C.D:PORT" per line, atomically. */
@@ -523,7 +560,7 @@ static void sim_loop(struct sim *s, int ep)
 		while (s->nheap && s->heap[0].t <= now)
 			sim_event(s, heap_pop(s));
 		if (now >= next_sum) {
-			truth_summary(s, now);
+			truth_summary(s, now, false);
 			next_sum += 1;
 		}
 		double wake = next_sum < end ? next_sum : end;
@@ -576,12 +613,15 @@ int sim_run(const struct sim_cfg *c, FILE *truth, char *err, size_t errlen)
 	}
 	s->t0 = p2p_now();
 	truth_begin(s, s->t0);
-	truth_summary(s, s->t0);
+	truth_summary(s, s->t0, false);
 	if (c->bootstrap_path && sim_bootstrap(s, c->bootstrap_path, err, errlen) != 0)
 		goto out;
 	sim_loop(s, ep);
-	truth_summary(s, p2p_now());
-	fprintf(truth, "{\"type\":\"end\",\"t\":%.3f}\n", p2p_now());
+	truth_summary(s, p2p_now(), true);
+	json_object *end = json_object_new_object();
+	json_object_object_add(end, "type", json_object_new_string("end"));
+	json_object_object_add(end, "t", jo_num(p2p_now(), "%.3f"));
+	jo_line(truth, end);
 	rc = fflush(truth) == 0 ? 0 : sim_err(err, errlen, "truth", errno);
 out:
 	for (unsigned i = 0; s->p && i < s->n; i++) {

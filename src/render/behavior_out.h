@@ -25,5 +25,15 @@ void bh_render_clusters(FILE *f, enum bh_outfmt fmt, const struct bh_set *s, con
 /* The cross-validation tally over K folds (unknown: the held-out family's name, or NULL). */
 void bh_render_eval(FILE *f, enum bh_outfmt fmt, const struct bh_set *s, const struct bh_tally *t, unsigned folds,
 		    const char *unknown);
+/* One family held out of training (evaluate --open-set). */
+struct bh_openset_row {
+	size_t fam;                 /* family index in the set */
+	size_t unk, unk_rej;        /* its reports, and how many were rejected */
+	size_t known, known_rej;    /* the other families' test reports, and how many were rejected */
+	double accuracy;            /* forced accuracy on the known ones */
+};
+/* The open-set table and its means (budget: learn's --reject). */
+void bh_render_openset(FILE *f, enum bh_outfmt fmt, const struct bh_set *s, const struct bh_openset_row *r,
+		       size_t n, unsigned folds, double budget);
 
 #endif

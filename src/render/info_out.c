@@ -59,6 +59,11 @@ static json_object *sandbox_hosts(const struct run *r, uint8_t host_family, cons
 	return a;
 }
 
+unsigned info_flow_class(uint8_t proto)
+{
+	return proto == 6 ? 0 : proto == 17 ? 1 : (proto == 1 || proto == 58) ? 2 : 3;
+}
+
 json_object *info_summary(const struct run *r, const uint64_t flows_by_proto[4], uint8_t host_family,
 			  const uint8_t *host_addr)
 {

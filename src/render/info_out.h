@@ -13,6 +13,8 @@
 
 struct json_object;
 
+/* The flows_by_proto slot of an IP protocol: 0 tcp, 1 udp, 2 icmp (and ICMPv6), 3 other. */
+unsigned info_flow_class(uint8_t proto);
 /* The summary of pass r (after run_loop); flows_by_proto: tcp, udp, icmp, other; the sandbox hosts by
  * hosttab_select(host_family, host_addr).  The caller puts the object. */
 struct json_object *info_summary(const struct run *r, const uint64_t flows_by_proto[4], uint8_t host_family,

@@ -59,7 +59,7 @@ int report_html_begin(FILE *o, const char *title)
 	      ".axis{position:relative;height:1.6em;border-top:1px solid #888}.tick{position:absolute;top:0;font-size:.75em;color:#555;"
 	      "padding-top:.3em;border-left:1px solid #888;padding-left:2px;white-space:nowrap}\n"
 	      "nav ul{margin:.3em 0}nav li{margin:.15em 0}.verdict{font-size:1.05em;background:#fafafa;border-left:4px solid #69c;padding:.4em .6em}"
-	      ".verdict.m{border-left-color:#d55}\n"
+	      ".verdict.m{border-left-color:#d55}.caveat{background:#fff8e1;border-left:4px solid #e0a800;padding:.3em .6em}\n"
 	      ".plot svg{max-width:100%;height:auto;border:1px solid #ddd}.small{font-size:.8em;color:#666}\n"
 	      "</style></head><body>\n<h1>", o);
 	esc(o, title);
@@ -329,7 +329,7 @@ int report_html_toc(FILE *o, const struct rp_report *rep, unsigned nth)
 		fprintf(o, "<li><a href=\"#r%u-h%u\">%s</a> (%s): %s</li>\n", nth, k, a, h->role,
 			h->malicious ? "<span class=\"mal\">malicious</span>" : "no malicious behavior");
 	}
-	fputs(rep->nhosts ? "</ul></li>\n" : "<li>no sandbox host</li></ul></li>\n", o);
+	fputs(rep->nhosts ? "</ul></li>\n" : "<li>no host explained</li></ul></li>\n", o);
 	return ferror(o) ? -1 : 0;
 }
 
@@ -345,14 +345,24 @@ int report_html(FILE *o, const struct rp_report *rep, unsigned nth, char *err, s
 {
 	fprintf(o, "<h2 id=\"r%u\">", nth);
 	esc(o, rep->file);
-	fprintf(o, "</h2>\n<p>%.1f s, %u sandbox host%s.</p>\n", rep->span, rep->nhosts, rep->nhosts == 1 ? "" : "s");
+	char hl[96];
+	report_hosts_line(rep, hl, sizeof hl);
+	fprintf(o, "</h2>\n<p>%.1f s, %s.</p>\n", rep->span, hl);
+	if (rep->inspect_refused)
+		fprintf(o, "<p class=\"refused\">Inspection: %llu flow%s refused at the memory cap (%zu bytes): "
+			"metadata only.</p>\n", (unsigned long long)rep->inspect_refused,
+			rep->inspect_refused == 1 ? "" : "s", rep->inspect_mem);
 	for (unsigned k = 0; k < rep->nhosts; k++) {
 		const struct rp_host *h = &rep->hosts[k];
 		char a[64];
 		decode_addr_str(h->family, h->addr, a, sizeof a);
-		fprintf(o, "<section><h2 id=\"r%u-h%u\">Host %s &mdash; %s</h2>\n<p class=\"verdict%s\"><strong>%s</strong> ",
-			nth, k, a, h->role, h->malicious ? " m" : "", h->malicious ? "Malicious." : "No malicious behavior.");
+		fprintf(o, "<section><h2 id=\"r%u-h%u\">Host %s (%s) &mdash; %s</h2>\n<p class=\"verdict%s\"><strong>%s</strong> ",
+			nth, k, a, h->selected ? h->selected : "-", h->role, h->malicious ? " m" : "", h->malicious ? "Malicious." : "No malicious behavior.");
 		esc(o, h->verdict);
+		if (h->shared.on) {
+			fputs("</p>\n<p class=\"caveat\"><strong>Caveat:</strong> ", o);
+			esc(o, h->shared.evidence);
+		}
 		fputs("</p>\n<p>", o);
 		esc(o, h->role_reason);
 		fprintf(o, ". %llu flows out, %llu in.</p>\n<p>Protocols by content:", (unsigned long long)h->flows_out,

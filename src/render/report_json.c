@@ -1,7 +1,7 @@
 /*
  * report_json.c - the explanation as JSON with json-c; the schema is
  * doc/report-schema.md:
- *   {"file", "span", "geo_db", "hosts": [{"address", "malicious", "verdict", "role", "role_reason",
+ *   {"file", "span", "geo_db", "explained": {"sandbox", "suspect"}, "hosts": [{"address", "selected", "malicious", "verdict", "role", "role_reason",
  *    "nat", "reachable", "behaviors": [{"kind", "start", "end", "flows",
  *    "malicious", "evidence", ...kind-specific fields}], "notable":
  *    [{"address", "asn", "org", "country", "score", "reason", ...}],
@@ -114,6 +114,34 @@ static json_object *json_counts(const struct rp_count *c, unsigned n)
 	return o;
 }
 
+/* {"evidence", "macs": [{"mac", "packets", "first"}], "ttl": [{"initial", "packets"}]} or NULL. */
+static json_object *json_shared(const struct rp_shared *s)
+{
+	if (!s->on)
+		return NULL;
+	json_object *o = json_object_new_object(), *m = json_object_new_array(), *t = json_object_new_array();
+	json_object_object_add(o, "evidence", jstr(s->evidence));
+	for (int k = 0; k < 2 && s->mac_pkts[0]; k++) {
+		char mac[18];
+		snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", s->mac[k][0], s->mac[k][1], s->mac[k][2],
+			 s->mac[k][3], s->mac[k][4], s->mac[k][5]);
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "mac", json_object_new_string(mac));
+		json_object_object_add(e, "packets", json_object_new_int64(s->mac_pkts[k]));
+		json_object_object_add(e, "first", jtime(s->mac_first[k]));
+		json_object_array_add(m, e);
+	}
+	for (int k = 0; k < 2 && s->ttl[0]; k++) {
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "initial", json_object_new_int64(s->ttl[k]));
+		json_object_object_add(e, "packets", json_object_new_int64(s->ttl_pkts[k]));
+		json_object_array_add(t, e);
+	}
+	json_object_object_add(o, "macs", m);
+	json_object_object_add(o, "ttl", t);
+	return o;
+}
+
 static json_object *json_host(const struct rp_host *h)
 {
 	char a[64];
@@ -121,6 +149,8 @@ static json_object *json_host(const struct rp_host *h)
 		    *n = json_object_new_array(), *p = json_object_new_object();
 	decode_addr_str(h->family, h->addr, a, sizeof a);
 	json_object_object_add(o, "address", jstr(a));
+	json_object_object_add(o, "selected", jstr_or_null(h->selected));
+	json_object_object_add(o, "shared_address", json_shared(&h->shared));
 	json_object_object_add(o, "malicious", json_object_new_boolean(h->malicious));
 	json_object_object_add(o, "verdict", jstr(h->verdict));
 	json_object_object_add(o, "role", jstr(h->role));
@@ -158,6 +188,18 @@ int report_json(FILE *out, const struct rp_report *rep, bool pretty)
 		 (long long)(rep->start_ns % 1000000000 / 1000));
 	json_object_object_add(o, "start_epoch", rep->start_ns >= 0 ? json_object_new_double_s(strtod(ep, NULL), ep) : NULL);
 	json_object_object_add(o, "geo_db", jstr_or_null(rep->geo_db));
+	json_object *ex = NULL;   /* null with --host */
+	if (rep->nsandbox + rep->nsuspect == rep->nhosts) {
+		ex = json_object_new_object();
+		json_object_object_add(ex, "sandbox", json_object_new_int64(rep->nsandbox));
+		json_object_object_add(ex, "suspect", json_object_new_int64(rep->nsuspect));
+	}
+	json_object_object_add(o, "explained", ex);
+	json_object *in = json_object_new_object();
+	json_object_object_add(in, "budget_bytes", json_object_new_uint64(rep->inspect_bytes));
+	json_object_object_add(in, "memory_cap_bytes", json_object_new_uint64(rep->inspect_mem));
+	json_object_object_add(in, "refused_flows", json_object_new_uint64(rep->inspect_refused));
+	json_object_object_add(o, "inspection", in);
 	for (unsigned i = 0; i < rep->nhosts; i++)
 		json_object_array_add(hs, json_host(&rep->hosts[i]));
 	json_object_object_add(o, "hosts", hs);

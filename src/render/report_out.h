@@ -28,6 +28,9 @@ int report_html_end(FILE *out);
 int report_stix(FILE *out, const struct rp_report *rep, bool pretty);
 /* Indicators as CSV: type,value,behavior,first_seen,host,file (header: the first line). */
 int report_csv_ioc(FILE *out, const struct rp_report *rep, bool header);
+/* "N hosts explained (S sandbox, K suspect)", or "1 host explained (--host)":
+ * the header line of text and HTML (report_text.c). */
+void report_hosts_line(const struct rp_report *rep, char *buf, size_t len);
 /* "mm:ss" or "h:mm:ss" of seconds since the start. */
 void report_clock(double t, char *buf, size_t len);
 

@@ -91,14 +91,31 @@ static void text_counts(FILE *o, const char *label, const struct rp_count *c, un
 	fputc('\n', o);
 }
 
+void report_hosts_line(const struct rp_report *rep, char *buf, size_t len)
+{
+	if (rep->nsandbox + rep->nsuspect != rep->nhosts)   /* --host */
+		snprintf(buf, len, "%u host%s explained (--host)", rep->nhosts, rep->nhosts == 1 ? "" : "s");
+	else
+		snprintf(buf, len, "%u host%s explained (%u sandbox, %u suspect)", rep->nhosts,
+			 rep->nhosts == 1 ? "" : "s", rep->nsandbox, rep->nsuspect);
+}
+
 int report_text(FILE *o, const struct rp_report *rep)
 {
-	fprintf(o, "%s: %.1f s, %u sandbox host%s\n", rep->file, rep->span, rep->nhosts, rep->nhosts == 1 ? "" : "s");
+	char hl[96];
+	report_hosts_line(rep, hl, sizeof hl);
+	fprintf(o, "%s: %.1f s, %s\n", rep->file, rep->span, hl);
+	if (rep->inspect_refused)
+		fprintf(o, "inspection: %llu flow%s refused at the memory cap (%zu bytes): metadata only\n",
+			(unsigned long long)rep->inspect_refused, rep->inspect_refused == 1 ? "" : "s", rep->inspect_mem);
 	for (unsigned k = 0; k < rep->nhosts; k++) {
 		const struct rp_host *h = &rep->hosts[k];
 		char a[64];
 		decode_addr_str(h->family, h->addr, a, sizeof a);
-		fprintf(o, "\nhost %s\n  verdict: %s\n  role: %s - %s\n", a, h->verdict, h->role, h->role_reason);
+		fprintf(o, "\nhost %s (%s)\n  verdict: %s\n  role: %s - %s\n", a, h->selected ? h->selected : "-", h->verdict,
+			h->role, h->role_reason);
+		if (h->shared.on)
+			fprintf(o, "  caveat: %s\n", h->shared.evidence);
 		fprintf(o, "  flows: %llu outbound, %llu inbound\n", (unsigned long long)h->flows_out,
 			(unsigned long long)h->flows_in);
 		fprintf(o, "  protocols by content:");

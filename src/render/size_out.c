@@ -3,10 +3,12 @@
  * per-crawl series as TSV or a line plot, and the passive peer count per
  * time bin: the renderers of `botlens botnet-size`.
  */
+#include <json-c/json.h>
 #include <stdlib.h>
 
 #include "render/plot.h"
 #include "render/size_out.h"
+#include "util/jsonout.h"
 
 static double pct(long measured, long truth)
 {
@@ -56,39 +58,70 @@ void size_render_text(FILE *f, const struct size_report *r)
 	}
 }
 
+static void add_int(json_object *o, const char *k, long v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+/* JSON lines through json-c: a "crawl" object per crawl, then the "summary". */
 void size_render_json(FILE *f, const struct size_report *r)
 {
 	for (unsigned i = 0; i < r->n; i++) {
 		const struct size_crawl *c = &r->c[i];
-		fprintf(f, "{\"type\":\"crawl\",\"crawl\":%u,\"start\":%.3f,\"end\":%.3f,\"effective\":%u,\"responsive_ids\":%u,"
-		       "\"known\":%u,\"unresponsive\":%u,\"joined\":%u,\"returned\":%u,\"left\":%u,\"id_joined\":%u,"
-		       "\"id_left\":%u,\"sybil_ids\":%u",
-		       i, c->start, c->end, c->responsive_addrs, c->responsive_ids, c->known, c->unresponsive_addrs,
-		       c->joined, c->returned, c->left, c->id_joined, c->id_left, c->sybil_ids);
-		if (r->have_truth)
-			fprintf(f, ",\"truth_online\":%ld,\"truth_reachable\":%ld,\"truth_nat_online\":%ld,\"nat_invisible\":%ld,"
-			       "\"truth_stable\":%ld,\"found_stable\":%ld,\"truth_joined\":%ld,\"truth_left\":%ld,"
-			       "\"error_pct\":%.3f,\"truth_missed\":%ld,\"truth_false\":%ld,\"truth_unprobed\":%ld,"
-			       "\"truth_reachable_during\":%ld,\"error_during_pct\":%.3f,\"truth_joined_during\":%ld,"
-			       "\"truth_left_during\":%ld",
-			       c->truth_online, c->truth_reachable, c->truth_nat, c->nat_invisible, c->truth_stable,
-			       c->found_stable, c->truth_joined, c->truth_left, pct(c->responsive_addrs, c->truth_reachable),
-			       c->truth_missed, c->truth_false, c->truth_unprobed, c->truth_reachable_during,
-			       pct(c->responsive_addrs, c->truth_reachable_during), c->truth_joined_during,
-			       c->truth_left_during);
-		fprintf(f, "}\n");
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "type", json_object_new_string("crawl"));
+		add_int(o, "crawl", i);
+		json_object_object_add(o, "start", jo_num(c->start, "%.3f"));
+		json_object_object_add(o, "end", jo_num(c->end, "%.3f"));
+		add_int(o, "effective", c->responsive_addrs);
+		add_int(o, "responsive_ids", c->responsive_ids);
+		add_int(o, "known", c->known);
+		add_int(o, "unresponsive", c->unresponsive_addrs);
+		add_int(o, "joined", c->joined);
+		add_int(o, "returned", c->returned);
+		add_int(o, "left", c->left);
+		add_int(o, "id_joined", c->id_joined);
+		add_int(o, "id_left", c->id_left);
+		add_int(o, "sybil_ids", c->sybil_ids);
+		if (r->have_truth) {
+			add_int(o, "truth_online", c->truth_online);
+			add_int(o, "truth_reachable", c->truth_reachable);
+			add_int(o, "truth_nat_online", c->truth_nat);
+			add_int(o, "nat_invisible", c->nat_invisible);
+			add_int(o, "truth_stable", c->truth_stable);
+			add_int(o, "found_stable", c->found_stable);
+			add_int(o, "truth_joined", c->truth_joined);
+			add_int(o, "truth_left", c->truth_left);
+			json_object_object_add(o, "error_pct", jo_num(pct(c->responsive_addrs, c->truth_reachable), "%.3f"));
+			add_int(o, "truth_missed", c->truth_missed);
+			add_int(o, "truth_false", c->truth_false);
+			add_int(o, "truth_unprobed", c->truth_unprobed);
+			add_int(o, "truth_reachable_during", c->truth_reachable_during);
+			json_object_object_add(o, "error_during_pct",
+					       jo_num(pct(c->responsive_addrs, c->truth_reachable_during), "%.3f"));
+			add_int(o, "truth_joined_during", c->truth_joined_during);
+			add_int(o, "truth_left_during", c->truth_left_during);
+		}
+		jo_line(f, o);
 	}
-	fprintf(f, "{\"type\":\"summary\",\"crawls\":%u,\"total_ids\":%u,\"total_addrs\":%u,\"aliased_addrs\":%u,"
-	       "\"max_ids_per_addr\":%u,\"sybil_hosts\":%u,\"sybil_clusters\":%u,"
-	       "\"invisible_reason\":\"advertised by peers, never answered: behind NAT, firewalled or offline\"",
-	       r->n, r->total_ids, r->total_addrs, r->aliased_addrs, r->max_ids_per_addr, r->sybil_hosts,
-	       r->sybil_clusters);
-	if (r->have_truth)
-		fprintf(f, ",\"truth_total_ids\":%ld,\"truth_definition\":\"truth_reachable: reachable bots online at the "
-		       "instant the crawler sent an Identify to their address (online during the crawl if never probed); "
-		       "*_during: online at any time in [start, end]\"",
-		       r->truth_total_ids);
-	fprintf(f, "}\n");
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string("summary"));
+	add_int(o, "crawls", r->n);
+	add_int(o, "total_ids", r->total_ids);
+	add_int(o, "total_addrs", r->total_addrs);
+	add_int(o, "aliased_addrs", r->aliased_addrs);
+	add_int(o, "max_ids_per_addr", r->max_ids_per_addr);
+	add_int(o, "sybil_hosts", r->sybil_hosts);
+	add_int(o, "sybil_clusters", r->sybil_clusters);
+	json_object_object_add(o, "invisible_reason",
+			       json_object_new_string("advertised by peers, never answered: behind NAT, firewalled or offline"));
+	if (r->have_truth) {
+		add_int(o, "truth_total_ids", r->truth_total_ids);
+		json_object_object_add(o, "truth_definition", json_object_new_string(
+			"truth_reachable: reachable bots online at the instant the crawler sent an Identify to their address "
+			"(online during the crawl if never probed); *_during: online at any time in [start, end]"));
+	}
+	jo_line(f, o);
 }
 
 /* The series as an image: effective size (addresses, IDs), joined, left per crawl. */

@@ -307,6 +307,52 @@ void table_str(struct table *t, const char *s)
 	cell_end(t);
 }
 
+/*
+ * A Zeek set or vector of strings: n == 0 is unset.  TABLE_ZEEK joins the
+ * elements with the set separator ',' escaping a ',' inside one as \x2c
+ * (and an empty element as "(empty)"), the JSON forms write an array, TSV
+ * and CSV the elements joined by ','.
+ */
+void table_set(struct table *t, const char *const *v, unsigned n)
+{
+	if (!n) {
+		table_null(t);
+		return;
+	}
+	cell_begin(t);
+	bool json = t->fmt == TABLE_JSON || t->fmt == TABLE_ZEEK_JSON;
+	if (json)
+		out_c(t, '[');
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			out_c(t, ',');
+		if (json) {
+			put_json(t, v[i]);
+		} else if (t->fmt == TABLE_ZEEK) {
+			const char *s = v[i], *c;
+			if (!*s)
+				out_s(t, "(empty)");
+			for (; *s; s = c + 1) {   /* the pieces between commas, each escaped as a field */
+				c = strchr(s, ',');
+				char piece[256];
+				size_t k = c ? (size_t)(c - s) : strlen(s);
+				snprintf(piece, sizeof piece, "%.*s", (int)k, s);
+				if (piece[0])
+					put_zeek(t, piece);
+				if (!c)
+					break;
+				out_s(t, "\\x2c");
+			}
+		} else {
+			for (const char *s = v[i]; *s; s++)
+				out_c(t, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+		}
+	}
+	if (json)
+		out_c(t, ']');
+	cell_end(t);
+}
+
 static void put_raw(struct table *t, const char *s, size_t n)
 {
 	cell_begin(t);

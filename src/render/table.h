@@ -62,6 +62,8 @@ void table_f64(struct table *t, double v, int decimals);
 /* A duration or relative time in ns, printed as seconds with 6 decimals. */
 void table_ns(struct table *t, int64_t ns);
 void table_bool(struct table *t, bool v);
+/* A Zeek set/vector of n strings (n == 0: unset): ','-joined, JSON an array. */
+void table_set(struct table *t, const char *const *v, unsigned n);
 void table_null(struct table *t);
 void table_end_row(struct table *t);
 

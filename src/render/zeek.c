@@ -35,14 +35,13 @@ const char *const zeek_conn_types[] = {
 const unsigned zeek_conn_ncols = sizeof zeek_conn_cols / sizeof *zeek_conn_cols;
 _Static_assert(sizeof zeek_conn_cols == sizeof zeek_conn_types, "a type per conn.log column");
 
-void zeek_uid(int64_t start_ns, const char *path, uint64_t id, char *buf, size_t len)
+/* prefix + 17 base62 digits of SHA-1 over the text in[0..n). */
+static void uid_of(char prefix, const char *in, int n, char *buf, size_t len)
 {
 	static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	char in[4200];
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	int n = snprintf(in, sizeof in, "%" PRId64 "|%" PRIu64 "|%s", start_ns, id, path ? path : "");
-	if (n < 0 || (size_t)n >= sizeof in)
+	if (n < 0)
 		n = (int)strlen(in);
 	if (!EVP_Digest(in, (size_t)n, md, &mdlen, EVP_sha1(), NULL))
 		memset(md, 0, 16);
@@ -61,7 +60,21 @@ void zeek_uid(int64_t start_ns, const char *path, uint64_t id, char *buf, size_t
 		d[k] = b62[rem];
 	}
 	d[17] = 0;
-	snprintf(buf, len, "C%s", d);
+	snprintf(buf, len, "%c%s", prefix, d);
+}
+
+void zeek_uid(int64_t start_ns, const char *path, uint64_t id, char *buf, size_t len)
+{
+	char in[4200];
+	int n = snprintf(in, sizeof in, "%" PRId64 "|%" PRIu64 "|%s", start_ns, id, path ? path : "");
+	uid_of('C', in, n < 0 || (size_t)n >= sizeof in ? (int)strlen(in) : n, buf, len);
+}
+
+void zeek_fuid(int64_t start_ns, const char *path, uint64_t id, unsigned k, char *buf, size_t len)
+{
+	char in[4200];
+	int n = snprintf(in, sizeof in, "%" PRId64 "|%" PRIu64 "|%u|%s", start_ns, id, k, path ? path : "");
+	uid_of('F', in, n < 0 || (size_t)n >= sizeof in ? (int)strlen(in) : n, buf, len);
 }
 
 void zeek_ts(int64_t ns, char *buf, size_t len)

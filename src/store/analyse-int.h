@@ -14,7 +14,7 @@ struct json_object;
 struct an_outcome {
 	struct json_object *results;  /* array of { name, ctype } */
 	struct json_object *terms;    /* array of { kind, value } */
-	const char *family;
+	char family[64];              /* "" none; a copy (the model is freed first) */
 	double score;
 	char kinds[256];
 	unsigned hosts;

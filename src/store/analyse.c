@@ -109,7 +109,7 @@ int an_outcome_write(const struct an_outcome *o, const char *outdir, char *err, 
 	int rc;
 
 	json_object_object_add(j, "results", json_object_get(o->results));
-	if (o->family)
+	if (o->family[0])
 		json_object_object_add(j, "family", json_object_new_string(o->family));
 	json_object_object_add(j, "score", json_object_new_double(o->score));
 	json_object_object_add(j, "kinds", json_object_new_string(o->kinds));
@@ -164,7 +164,7 @@ static void an_flow_end(void *ctx, const struct run *r, const struct flow *f)
 	const char *app = rp_col_flow_app(x->col, f);
 	char a[64], b[64];
 
-	x->by_proto[f->proto == 6 ? 0 : f->proto == 17 ? 1 : (f->proto == 1 || f->proto == 58) ? 2 : 3]++;
+	x->by_proto[info_flow_class(f->proto)]++;
 	decode_addr_str(f->family, f->orig, a, sizeof a);
 	decode_addr_str(f->family, f->resp, b, sizeof b);
 	fprintf(x->store_tsv, "%.6f\t%.6f\t%u\t%s\t%u\t%s\t%u\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
@@ -372,7 +372,7 @@ static int an_cap_open(struct an_cap *x, const char *outdir, char *err, size_t e
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	rp_col_dpi(x->col);
+	rp_col_dpi(x->col, true);   /* nDPI on a thread of its own, as `botlens report` */
 	contacts_init(&x->cur, false);
 	if (!(x->store_tsv = an_open(outdir, "flows.store.tsv", err, errlen)) ||
 	    !(x->zeek = an_open(outdir, "flows.tsv", err, errlen)))

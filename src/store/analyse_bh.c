@@ -88,7 +88,7 @@ static int an_classify(const struct bh_model *m, struct bh_set *s, const char *n
 	}
 	if (rc == 0) {
 		an_result(o, "classify.json");
-		o->family = d.unknown ? "unknown" : m->fam[d.best];
+		snprintf(o->family, sizeof o->family, "%s", d.unknown ? "unknown" : m->fam[d.best]);
 		o->score = isfinite(sc[d.best]) ? sc[d.best] : 0;
 	}
 	free(sc);
@@ -98,7 +98,7 @@ static int an_classify(const struct bh_model *m, struct bh_set *s, const char *n
 
 int an_report(const char *path, const char *name, const char *model, const char *outdir, char *err, size_t errlen)
 {
-	struct bh_embed_cfg embed = { .n = 2, .level = 1, .weight = BH_W_BINARY };
+	struct bh_embed_cfg embed = bh_embed_cfg_default();
 	struct bh_model m;
 	struct an_outcome o;
 	struct bh_set s;
@@ -190,7 +190,7 @@ static json_object *an_clusters_json(const int64_t *run_of, size_t n, const int 
 /* Reads every report; run_of[i] is vector i's run.  Unreadable ones are skipped. */
 static int64_t *an_read_all(const char *const *paths, const int64_t *runs, size_t n, struct bh_set *s)
 {
-	struct bh_embed_cfg embed = { .n = 2, .level = 1, .weight = BH_W_BINARY };
+	struct bh_embed_cfg embed = bh_embed_cfg_default();
 	int64_t *run_of = NULL;
 	size_t cap = 0;
 	char err[256];
@@ -214,8 +214,7 @@ static int64_t *an_read_all(const char *const *paths, const int64_t *runs, size_
 int analyse_cluster(const char *const *paths, const int64_t *runs, size_t n, const char *outdir, char *err,
 		    size_t errlen)
 {
-	struct bh_cluster_opts co = { .max_dist_proto = 0.65, .min_dist_cluster = 0.95,
-				      .linkage = BH_LINK_COMPLETE, .min_size = 3 };
+	struct bh_cluster_opts co = bh_cluster_opts_default();
 	struct an_outcome o;
 	struct bh_set s;
 	size_t *protos = NULL, nprotos = 0, nc = 0;

@@ -1,7 +1,7 @@
 /*
  * sqlite-int.h - what the SQLite backend's files share (sqlite.c: the
- * connection, schema, runs, jobs; sqlite_blob.c: blobs as files;
- * sqlite_flow.c: the flows table).  Schema and layout: sqlite.c's top
+ * connection, schema, runs; sqlite_job.c: jobs; sqlite_blob.c: blobs as
+ * files; sqlite_flow.c: the flows table).  Schema and layout: sqlite.c's top
  * comment and doc/store.md.
  */
 #ifndef BOTLENS_SQLITE_INT_H
@@ -32,6 +32,31 @@ int sq_done(struct sq *q, sqlite3_stmt *st, const char *what);
 /* Copies column i (text) into a fixed field. */
 void sq_col(sqlite3_stmt *st, int i, char *dst, size_t len);
 
+/* Transactions: BEGIN IMMEDIATE (the write lock at once), COMMIT, ROLLBACK. */
+int sq_begin(struct sq *q);
+int sq_commit(struct sq *q);
+void sq_rollback(struct sq *q);
+/* A one-integer query with up to two int64 parameters; -1 on error. */
+int64_t sq_int(struct sq *q, const char *sql, int64_t a, int64_t b);
+/* Search terms of a run: one value, or each space-separated word. */
+int sq_term_add(struct sq *q, int64_t run, const char *kind, const char *value);
+int sq_term_words(struct sq *q, int64_t run, const char *kind, const char *words);
+/* Queues a job unless one of (kind, run) is queued: 1, 0, or -1. */
+int64_t sq_job_insert(struct sq *q, const char *kind, int64_t run);
+
+/* sqlite_job.c: the wake-up (generation counter and condition variable)
+ * and the jobs' ops. */
+void sq_wake_all(void);
+unsigned long sq_wake_gen(void);
+int sq_job_enqueue(struct store *s, const char *kind, int64_t run);
+int sq_job_claim(struct store *s, const char *worker, int lease_s, struct store_job *out);
+int sq_job_renew(struct store *s, struct store_job *j, int lease_s);
+int sq_job_finish(struct store *s, const struct store_job *j, const struct store_outcome *o);
+int sq_job_fail(struct store *s, const struct store_job *j, const char *error, int max_attempts);
+int sq_job_wait(struct store *s, int timeout_ms);
+int sq_job_recover(struct store *s);
+int sq_job_get(struct store *s, int64_t id, struct store_job *out, int *status, char *error, size_t errlen);
+
 /* sqlite_blob.c */
 struct store_blob_w *sq_blob_create(struct store *s);
 int sq_blob_write(struct store_blob_w *w, const void *buf, size_t n);
@@ -43,9 +68,13 @@ void sq_blob_close(struct store_blob_r *r);
 /* Removes what crashed writers left in DIR/tmp; how many. */
 int sq_blob_sweep(struct sq *q);
 
-/* sqlite_flow.c: loads a flows TSV for a run (inside the caller's
- * transaction; old flows of the run replaced); *n gets the count. */
-int sq_flow_load(struct sq *q, int64_t run, const char *path, uint64_t *n);
+/* sqlite_flow.c: loads a flows TSV as a new flow set of job j's run, in
+ * transactions of its own (call outside one); *fset and *n get the set
+ * and its count.  Nothing reads the set until the run points to it. */
+int sq_flow_load(struct sq *q, const struct store_job *j, const char *path, int64_t *fset, uint64_t *n);
+/* Removes flow sets no run shows and no running job is loading, in
+ * batches; errors are left for the next call. */
+void sq_flow_gc(struct sq *q);
 int sq_flow_list(struct store *s, const struct store_flow_query *fq,
 		 int (*cb)(void *ctx, const struct store_flow *f), void *ctx, uint64_t *total);
 

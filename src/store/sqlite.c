@@ -1,6 +1,7 @@
 /*
- * sqlite.c - the embedded store: one data directory, SQLite for the rows,
- * files for the blobs (sqlite_blob.c), the flows table in sqlite_flow.c.
+ * sqlite.c - the embedded store: one data directory, SQLite for the rows
+ * (here: connection, schema, runs, results, meta, stats), files for the
+ * blobs (sqlite_blob.c), jobs in sqlite_job.c, flows in sqlite_flow.c.
  *
  *   DIR/botlens.db      the rows (WAL mode, synchronous=FULL, busy_timeout)
  *   DIR/blobs/ab/<sha>  committed blobs, content-addressed by SHA-256
@@ -9,28 +10,25 @@
  * Schema (version 1; doc/store.md has it with both backends):
  *   schema_version(version)             one row: the schema's version
  *   runs(id, sha UNIQUE, name, size, type, submitted, label, tags,
- *        status, error, family, score, kinds, hosts, flows, done_at)
+ *        status, error, family, score, kinds, hosts, flows, done_at, flowset)
  *   jobs(id, kind, run_id, status, attempts, failures, claimed_by,
  *        lease_until, error, created, started, finished)
  *        at most one queued job per (kind, run_id): a partial unique index
  *   results(run_id, name, sha, size, ctype)        PRIMARY KEY (run_id, name)
  *   terms(value NOCASE, kind, run_id)   search words of a run: label, tags,
  *        family, kinds, addresses, domain names
- *   flows(run_id, seq, ts, duration, proto, orig, sport, resp, dport,
- *        opkts, rpkts, obytes, rbytes, service, state)  PRIMARY KEY (run_id, seq)
- *   flow_keys(run_id, key, ts, seq)     "a:ADDR" and "p:PORT" of each flow,
+ *   flowsets(id, run_id, job_id, attempt, created)  one load of a run's flows;
+ *        runs.flowset names the one shown, the others are garbage once their
+ *        job is no longer running under that attempt (sqlite_flow.c)
+ *   flows(fset, seq, ts, duration, proto, orig, sport, resp, dport,
+ *        opkts, rpkts, obytes, rbytes, service, state)  PRIMARY KEY (fset, seq)
+ *   flow_keys(fset, key, ts, seq)       "a:ADDR" and "p:PORT" of each flow,
  *        so a filtered page is an ordered index range, not a scan
  *   meta(key, value)                    store-wide values
  *
- * Jobs: a claim is one BEGIN IMMEDIATE transaction (SQLite has one writer
- * at a time, so two claimers cannot take the same job); finish and fail
- * check in their transaction that the job is still running under the
- * caller's claimed_by and attempt.  store_job_wait() sleeps on a
- * process-wide condition variable signalled by whatever makes a job
- * claimable in this process (run_add, enqueue, fail, recover).
+ * Jobs and the wake-up of waiting workers: sqlite_job.c.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,65 +37,6 @@
 #include <unistd.h>
 
 #include "store/sqlite-int.h"
-
-/* ---- the process-wide wake-up ---- */
-
-static pthread_mutex_t wake_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake_cv;
-static pthread_once_t wake_once = PTHREAD_ONCE_INIT;
-static unsigned long wake_gen;
-
-static void wake_init(void)
-{
-	pthread_condattr_t a;
-
-	pthread_condattr_init(&a);
-	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-	pthread_cond_init(&wake_cv, &a);
-	pthread_condattr_destroy(&a);
-}
-
-static void wake_all(void)
-{
-	pthread_once(&wake_once, wake_init);
-	pthread_mutex_lock(&wake_mu);
-	wake_gen++;
-	pthread_cond_broadcast(&wake_cv);
-	pthread_mutex_unlock(&wake_mu);
-}
-
-static unsigned long wake_now(void)
-{
-	unsigned long g;
-
-	pthread_mutex_lock(&wake_mu);
-	g = wake_gen;
-	pthread_mutex_unlock(&wake_mu);
-	return g;
-}
-
-/* Returns at once when something happened since this connection's last
- * claim: a wake-up between "nothing to claim" and the wait is not lost. */
-static int sq_job_wait(struct store *s, int timeout_ms)
-{
-	struct sq *q = sq_of(s);
-	struct timespec until;
-
-	pthread_once(&wake_once, wake_init);
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L)
-		until.tv_sec++, until.tv_nsec -= 1000000000L;
-	pthread_mutex_lock(&wake_mu);
-	while (wake_gen == q->seen_gen) {
-		if (pthread_cond_timedwait(&wake_cv, &wake_mu, &until) == ETIMEDOUT)
-			break;
-	}
-	q->seen_gen = wake_gen;
-	pthread_mutex_unlock(&wake_mu);
-	return 0;
-}
 
 /* ---- small helpers ---- */
 
@@ -138,12 +77,12 @@ void sq_col(sqlite3_stmt *st, int i, char *dst, size_t len)
 	store_copy(dst, len, (const char *)sqlite3_column_text(st, i));
 }
 
-static int begin(struct sq *q) { return sq_exec(q, "BEGIN IMMEDIATE"); }
-static int commit(struct sq *q) { return sq_exec(q, "COMMIT"); }
-static void rollback(struct sq *q) { sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL); }
+int sq_begin(struct sq *q) { return sq_exec(q, "BEGIN IMMEDIATE"); }
+int sq_commit(struct sq *q) { return sq_exec(q, "COMMIT"); }
+void sq_rollback(struct sq *q) { sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL); }
 
 /* Runs a one-integer query with up to two int64 parameters; -1 on error. */
-static int64_t sq_int(struct sq *q, const char *sql, int64_t a, int64_t b)
+int64_t sq_int(struct sq *q, const char *sql, int64_t a, int64_t b)
 {
 	sqlite3_stmt *st = sq_prep(q, sql);
 	int64_t v = -1;
@@ -172,10 +111,12 @@ static const char *const migrations[] = {
 	" status INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '',"
 	" family TEXT NOT NULL DEFAULT '', score REAL NOT NULL DEFAULT 0,"
 	" kinds TEXT NOT NULL DEFAULT '', hosts INTEGER NOT NULL DEFAULT 0,"
-	" flows INTEGER NOT NULL DEFAULT 0, done_at INTEGER NOT NULL DEFAULT 0);"
+	" flows INTEGER NOT NULL DEFAULT 0, done_at INTEGER NOT NULL DEFAULT 0,"
+	" flowset INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX runs_submitted ON runs(submitted);"
 	"CREATE INDEX runs_name ON runs(name COLLATE NOCASE);"
 	"CREATE INDEX runs_status ON runs(status);"
+	"CREATE INDEX runs_flowset ON runs(flowset);"
 	"CREATE TABLE jobs(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, run_id INTEGER NOT NULL,"
 	" status INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
 	" failures INTEGER NOT NULL DEFAULT 0, claimed_by TEXT NOT NULL DEFAULT '',"
@@ -191,16 +132,18 @@ static const char *const migrations[] = {
 	"CREATE TABLE terms(value TEXT NOT NULL COLLATE NOCASE, kind TEXT NOT NULL,"
 	" run_id INTEGER NOT NULL, PRIMARY KEY(value, kind, run_id)) WITHOUT ROWID;"
 	"CREATE INDEX terms_run ON terms(run_id);"
-	"CREATE TABLE flows(run_id INTEGER NOT NULL, seq INTEGER NOT NULL, ts REAL NOT NULL,"
+	"CREATE TABLE flowsets(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, job_id INTEGER NOT NULL,"
+	" attempt INTEGER NOT NULL, created INTEGER NOT NULL);"
+	"CREATE TABLE flows(fset INTEGER NOT NULL, seq INTEGER NOT NULL, ts REAL NOT NULL,"
 	" duration REAL NOT NULL, proto INTEGER NOT NULL, orig TEXT NOT NULL,"
 	" sport INTEGER NOT NULL, resp TEXT NOT NULL, dport INTEGER NOT NULL,"
 	" opkts INTEGER NOT NULL, rpkts INTEGER NOT NULL, obytes INTEGER NOT NULL,"
 	" rbytes INTEGER NOT NULL, service TEXT NOT NULL, state TEXT NOT NULL,"
-	" PRIMARY KEY(run_id, seq)) WITHOUT ROWID;"
-	"CREATE INDEX flows_ts ON flows(run_id, ts, seq);"
-	"CREATE INDEX flows_proto ON flows(run_id, proto, ts, seq);"
-	"CREATE TABLE flow_keys(run_id INTEGER NOT NULL, key TEXT NOT NULL, ts REAL NOT NULL,"
-	" seq INTEGER NOT NULL, PRIMARY KEY(run_id, key, ts, seq)) WITHOUT ROWID;"
+	" PRIMARY KEY(fset, seq)) WITHOUT ROWID;"
+	"CREATE INDEX flows_ts ON flows(fset, ts, seq);"
+	"CREATE INDEX flows_proto ON flows(fset, proto, ts, seq);"
+	"CREATE TABLE flow_keys(fset INTEGER NOT NULL, key TEXT NOT NULL, ts REAL NOT NULL,"
+	" seq INTEGER NOT NULL, PRIMARY KEY(fset, key, ts, seq)) WITHOUT ROWID;"
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
 };
 
@@ -223,24 +166,24 @@ static int sq_migrate(struct store *s, int *from)
 	char sql[64];
 	int v;
 
-	if (begin(q) < 0)
+	if (sq_begin(q) < 0)
 		return -1;
 	v = schema_version(q);
 	if (from)
 		*from = v;
 	if (v < 0 || v > STORE_SCHEMA_VERSION) {
-		rollback(q);
+		sq_rollback(q);
 		return v < 0 ? -1 : store_fail(s, "%s: schema version %d is newer than this botlens (%d)",
 					       q->dir, v, STORE_SCHEMA_VERSION);
 	}
 	for (; v < STORE_SCHEMA_VERSION; v++) {
 		snprintf(sql, sizeof sql, "UPDATE schema_version SET version = %d", v + 1);
 		if (sq_exec(q, migrations[v]) < 0 || sq_exec(q, sql) < 0) {
-			rollback(q);
+			sq_rollback(q);
 			return -1;
 		}
 	}
-	return commit(q);
+	return sq_commit(q);
 }
 
 /* ---- open and close ---- */
@@ -323,7 +266,7 @@ static struct store *sq_open(const char *dir, char *err, size_t errlen)
 		sq_close(&q->base);
 		return NULL;
 	}
-	q->seen_gen = (pthread_once(&wake_once, wake_init), wake_now());
+	q->seen_gen = sq_wake_gen();
 	return &q->base;
 }
 
@@ -386,7 +329,7 @@ static int sq_run_by_sha(struct store *s, const char *sha, struct store_run *out
 	return run_one(sq_of(s), "sha = ?1", 0, sha, out);
 }
 
-static int term_add(struct sq *q, int64_t run, const char *kind, const char *value)
+int sq_term_add(struct sq *q, int64_t run, const char *kind, const char *value)
 {
 	sqlite3_stmt *st;
 
@@ -402,7 +345,7 @@ static int term_add(struct sq *q, int64_t run, const char *kind, const char *val
 }
 
 /* Each space-separated word of `words` as a term of `kind`. */
-static int term_words(struct sq *q, int64_t run, const char *kind, const char *words)
+int sq_term_words(struct sq *q, int64_t run, const char *kind, const char *words)
 {
 	char w[256];
 
@@ -411,7 +354,7 @@ static int term_words(struct sq *q, int64_t run, const char *kind, const char *w
 		if (n > 0 && n < sizeof w) {
 			memcpy(w, words, n);
 			w[n] = '\0';
-			if (term_add(q, run, kind, w) < 0)
+			if (sq_term_add(q, run, kind, w) < 0)
 				return -1;
 		}
 		words += n;
@@ -420,7 +363,7 @@ static int term_words(struct sq *q, int64_t run, const char *kind, const char *w
 	return 0;
 }
 
-static int64_t job_insert(struct sq *q, const char *kind, int64_t run)
+int64_t sq_job_insert(struct sq *q, const char *kind, int64_t run)
 {
 	sqlite3_stmt *st = sq_prep(q, "INSERT OR IGNORE INTO jobs(kind, run_id, created) VALUES (?1, ?2, ?3)");
 
@@ -451,9 +394,9 @@ static int run_insert(struct sq *q, const struct store_run *in, int64_t *id)
 	if (sq_done(q, st, "run") < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(q->db);
-	if (term_add(q, *id, "label", in->label) < 0 || term_words(q, *id, "tag", in->tags) < 0)
+	if (sq_term_add(q, *id, "label", in->label) < 0 || sq_term_words(q, *id, "tag", in->tags) < 0)
 		return -1;
-	return job_insert(q, "analyse", *id) < 0 ? -1 : 0;
+	return sq_job_insert(q, "analyse", *id) < 0 ? -1 : 0;
 }
 
 static int sq_run_add(struct store *s, const struct store_run *in, int64_t *id, bool *existed)
@@ -462,7 +405,7 @@ static int sq_run_add(struct store *s, const struct store_run *in, int64_t *id, 
 	struct store_run old;
 	int rc;
 
-	if (begin(q) < 0)
+	if (sq_begin(q) < 0)
 		return -1;
 	rc = run_one(q, "sha = ?1", 0, in->sha, &old);
 	*existed = rc == 1;
@@ -470,12 +413,12 @@ static int sq_run_add(struct store *s, const struct store_run *in, int64_t *id, 
 		*id = old.id;
 	else if (rc == 0)
 		rc = run_insert(q, in, id);
-	if (rc < 0 || commit(q) < 0) {
-		rollback(q);
+	if (rc < 0 || sq_commit(q) < 0) {
+		sq_rollback(q);
 		return -1;
 	}
 	if (!*existed)
-		wake_all();
+		sq_wake_all();
 	return 0;
 }
 
@@ -483,15 +426,14 @@ static int sq_run_delete(struct store *s, int64_t id)
 {
 	static const char *const dels[] = {
 		"DELETE FROM jobs WHERE run_id = ?1", "DELETE FROM results WHERE run_id = ?1",
-		"DELETE FROM terms WHERE run_id = ?1", "DELETE FROM flows WHERE run_id = ?1",
-		"DELETE FROM flow_keys WHERE run_id = ?1", "DELETE FROM runs WHERE id = ?1",
+		"DELETE FROM terms WHERE run_id = ?1", "DELETE FROM runs WHERE id = ?1",
 	};
 	struct sq *q = sq_of(s);
 	int changed = 0;
 
 	if (id <= 0)
 		return 0;
-	if (begin(q) < 0)
+	if (sq_begin(q) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof dels / sizeof *dels; i++) {
 		sqlite3_stmt *st = sq_prep(q, dels[i]);
@@ -502,11 +444,11 @@ static int sq_run_delete(struct store *s, int64_t id)
 			goto fail;
 		changed = sqlite3_changes(q->db);
 	}
-	if (commit(q) < 0)
+	if (sq_commit(q) < 0)
 		goto fail;
 	return changed > 0;
 fail:
-	rollback(q);
+	sq_rollback(q);
 	return -1;
 }
 
@@ -656,341 +598,6 @@ static int sq_result_list(struct store *s, int64_t run,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_err(q, "results");
 }
 
-/* ---- jobs ---- */
-
-static int sq_job_enqueue(struct store *s, const char *kind, int64_t run)
-{
-	struct sq *q = sq_of(s);
-	int64_t n = job_insert(q, kind, run);
-
-	if (n > 0)
-		wake_all();
-	return n < 0 ? -1 : n > 0;
-}
-
-static int claim_take(struct sq *q, const char *worker, int lease_s, struct store_job *out)
-{
-	int64_t now = (int64_t)time(NULL);
-	sqlite3_stmt *st = sq_prep(q, "SELECT id, kind, run_id, attempts FROM jobs WHERE status = 0"
-				      " OR (status = 1 AND lease_until < ?1) ORDER BY id LIMIT 1");
-	int rc;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, now);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return rc == SQLITE_DONE ? 0 : sq_err(q, "claim");
-	}
-	memset(out, 0, sizeof *out);
-	out->id = sqlite3_column_int64(st, 0);
-	sq_col(st, 1, out->kind, sizeof out->kind);
-	out->run_id = sqlite3_column_int64(st, 2);
-	out->attempts = sqlite3_column_int(st, 3) + 1;
-	sqlite3_finalize(st);
-	store_copy(out->worker, sizeof out->worker, worker);
-	out->lease_until = now + lease_s;
-	st = sq_prep(q, "UPDATE jobs SET status = 1, attempts = ?2, claimed_by = ?3, lease_until = ?4,"
-			" started = ?5 WHERE id = ?1");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, out->id);
-	sqlite3_bind_int(st, 2, out->attempts);
-	sqlite3_bind_text(st, 3, out->worker, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, out->lease_until);
-	sqlite3_bind_int64(st, 5, now);
-	if (sq_done(q, st, "claim") < 0)
-		return -1;
-	if (out->run_id > 0 && !(st = sq_prep(q, "UPDATE runs SET status = 1 WHERE id = ?1")))
-		return -1;
-	if (out->run_id > 0) {
-		sqlite3_bind_int64(st, 1, out->run_id);
-		return sq_done(q, st, "claim") < 0 ? -1 : 1;
-	}
-	return 1;
-}
-
-static int sq_job_claim(struct store *s, const char *worker, int lease_s, struct store_job *out)
-{
-	struct sq *q = sq_of(s);
-	int rc;
-
-	q->seen_gen = wake_now();
-	if (begin(q) < 0)
-		return -1;
-	rc = claim_take(q, worker, lease_s, out);
-	if (rc < 0 || commit(q) < 0) {
-		rollback(q);
-		return -1;
-	}
-	return rc;
-}
-
-/* A statement over one job, bound ?1 id, ?2 claimed_by, ?3 attempts. */
-static sqlite3_stmt *job_stmt(struct sq *q, const char *sql, const struct store_job *j)
-{
-	sqlite3_stmt *st = sq_prep(q, sql);
-
-	if (st) {
-		sqlite3_bind_int64(st, 1, j->id);
-		sqlite3_bind_text(st, 2, j->worker, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, 3, j->attempts);
-	}
-	return st;
-}
-
-#define JOB_OURS "id = ?1 AND status = 1 AND claimed_by = ?2 AND attempts = ?3"
-
-static int sq_job_renew(struct store *s, struct store_job *j, int lease_s)
-{
-	struct sq *q = sq_of(s);
-	int64_t until = (int64_t)time(NULL) + lease_s;
-	sqlite3_stmt *st = job_stmt(q, "UPDATE jobs SET lease_until = ?4 WHERE " JOB_OURS, j);
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 4, until);
-	if (sq_done(q, st, "renew") < 0)
-		return -1;
-	if (sqlite3_changes(q->db) != 1)
-		return 1;
-	j->lease_until = until;
-	return 0;
-}
-
-/* 1 when j's lease is still the caller's, 0 lost, -1 error. */
-static int lease_ours(struct sq *q, const struct store_job *j)
-{
-	sqlite3_stmt *st = job_stmt(q, "SELECT count(*) FROM jobs WHERE " JOB_OURS, j);
-	int rc, n = 0;
-
-	if (!st)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? n == 1 : sq_err(q, "lease");
-}
-
-/* Runs sql with ?1 = id for each statement of a small fixed list. */
-static int exec_id(struct sq *q, const char *sql, int64_t id)
-{
-	sqlite3_stmt *st = sq_prep(q, sql);
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	return sq_done(q, st, "store");
-}
-
-static int outcome_results(struct sq *q, int64_t run, const struct store_outcome *o)
-{
-	if (exec_id(q, "DELETE FROM results WHERE run_id = ?1", run) < 0)
-		return -1;
-	for (size_t i = 0; i < o->nresults; i++) {
-		const struct store_result *r = &o->results[i];
-		sqlite3_stmt *st = sq_prep(q, "INSERT OR REPLACE INTO results(run_id, name, sha, size, ctype)"
-					      " VALUES (?1, ?2, ?3, ?4, ?5)");
-		if (!st)
-			return -1;
-		if (!store_sha_ok(r->sha)) {
-			sqlite3_finalize(st);
-			return store_fail(&q->base, "result '%s': bad blob name", r->name);
-		}
-		sqlite3_bind_int64(st, 1, run);
-		sqlite3_bind_text(st, 2, r->name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, r->sha, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 4, (int64_t)r->size);
-		sqlite3_bind_text(st, 5, r->ctype, -1, SQLITE_TRANSIENT);
-		if (sq_done(q, st, "result") < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int outcome_terms(struct sq *q, int64_t run, const struct store_outcome *o)
-{
-	if (exec_id(q, "DELETE FROM terms WHERE run_id = ?1 AND kind NOT IN ('label', 'tag')", run) < 0 ||
-	    term_add(q, run, "family", o->family) < 0 || term_words(q, run, "kind", o->kinds) < 0)
-		return -1;
-	for (size_t i = 0; i < o->nterms; i++)
-		if (term_add(q, run, o->terms[i].kind, o->terms[i].value) < 0)
-			return -1;
-	return 0;
-}
-
-static int outcome_run(struct sq *q, int64_t run, const struct store_outcome *o, uint64_t flows)
-{
-	sqlite3_stmt *st = sq_prep(q, "UPDATE runs SET status = 2, error = '', family = ?2, score = ?3,"
-				      " kinds = ?4, hosts = ?5, flows = ?6, done_at = ?7 WHERE id = ?1");
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_text(st, 2, o->family ? o->family : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_double(st, 3, o->score);
-	sqlite3_bind_text(st, 4, o->kinds ? o->kinds : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, o->hosts);
-	sqlite3_bind_int64(st, 6, (int64_t)flows);
-	sqlite3_bind_int64(st, 7, (int64_t)time(NULL));
-	return sq_done(q, st, "run");
-}
-
-static int finish_write(struct sq *q, const struct store_job *j, const struct store_outcome *o)
-{
-	uint64_t nflows = 0;
-	sqlite3_stmt *st;
-
-	if (outcome_results(q, j->run_id, o) < 0)
-		return -1;
-	if (j->run_id > 0) {
-		if (outcome_terms(q, j->run_id, o) < 0)
-			return -1;
-		if (o->flows_tsv ? sq_flow_load(q, j->run_id, o->flows_tsv, &nflows) < 0
-				 : exec_id(q, "DELETE FROM flows WHERE run_id = ?1", j->run_id) < 0 ||
-					   exec_id(q, "DELETE FROM flow_keys WHERE run_id = ?1", j->run_id) < 0)
-			return -1;
-		if (outcome_run(q, j->run_id, o, nflows) < 0)
-			return -1;
-	}
-	st = sq_prep(q, "UPDATE jobs SET status = 2, error = '', finished = ?2 WHERE id = ?1");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, j->id);
-	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
-	return sq_done(q, st, "job");
-}
-
-static int sq_job_finish(struct store *s, const struct store_job *j, const struct store_outcome *o)
-{
-	struct sq *q = sq_of(s);
-	int rc;
-
-	if (begin(q) < 0)
-		return -1;
-	rc = lease_ours(q, j);
-	if (rc == 1)
-		rc = finish_write(q, j, o) < 0 ? -1 : 0;
-	else if (rc == 0)
-		rc = 1;
-	if (rc != 0 || commit(q) < 0) {
-		rollback(q);
-		return rc == 1 ? 1 : -1;
-	}
-	return 0;
-}
-
-/* Sets the job's row after a failed attempt: queued again (status 0) or
- * failed (3); its run follows.  A queued twin of the same (kind, run_id)
- * takes over instead of a re-queue (at most one queued per pair). */
-static int fail_write(struct sq *q, const struct store_job *j, const char *error, int status)
-{
-	sqlite3_stmt *st;
-
-	if (status == 0 && sq_int(q, "SELECT count(*) FROM jobs WHERE status = 0 AND run_id = ?1 AND kind ="
-				     " (SELECT kind FROM jobs WHERE id = ?2)", j->run_id, j->id) > 0)
-		status = 3;
-	st = sq_prep(q, "UPDATE jobs SET status = ?2, error = ?3, failures = failures + 1, claimed_by = '',"
-			" lease_until = 0, finished = ?4 WHERE id = ?1");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, j->id);
-	sqlite3_bind_int(st, 2, status);
-	sqlite3_bind_text(st, 3, error, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, status == 3 ? (int64_t)time(NULL) : 0);
-	if (sq_done(q, st, "job") < 0)
-		return -1;
-	if (j->run_id <= 0)
-		return status;
-	if (!(st = sq_prep(q, "UPDATE runs SET status = ?2, error = ?3 WHERE id = ?1")))
-		return -1;
-	sqlite3_bind_int64(st, 1, j->run_id);
-	sqlite3_bind_int(st, 2, status);
-	sqlite3_bind_text(st, 3, error, -1, SQLITE_TRANSIENT);
-	return sq_done(q, st, "run") < 0 ? -1 : status;
-}
-
-static int sq_job_fail(struct store *s, const struct store_job *j, const char *error, int max_attempts)
-{
-	struct sq *q = sq_of(s);
-	int rc;
-
-	if (max_attempts <= 0)
-		max_attempts = 3;
-	if (begin(q) < 0)
-		return -1;
-	rc = lease_ours(q, j);
-	if (rc == 1)
-		rc = fail_write(q, j, error ? error : "failed", j->attempts < max_attempts ? 0 : 3);
-	else if (rc == 0) {
-		rollback(q);
-		return 1;
-	}
-	if (rc < 0 || commit(q) < 0) {
-		rollback(q);
-		return -1;
-	}
-	if (rc == 0)
-		wake_all();
-	return 0;
-}
-
-static int sq_job_recover(struct store *s)
-{
-	struct sq *q = sq_of(s);
-	int n;
-
-	if (begin(q) < 0)
-		return -1;
-	if (sq_exec(q, "UPDATE jobs SET status = 3, error = 'superseded by a queued job' WHERE status = 1"
-		       " AND EXISTS (SELECT 1 FROM jobs t WHERE t.status = 0 AND t.kind = jobs.kind"
-		       " AND t.run_id = jobs.run_id);"
-		       "UPDATE runs SET status = 0 WHERE id IN (SELECT run_id FROM jobs WHERE status = 1)") < 0 ||
-	    sq_exec(q, "UPDATE jobs SET status = 0, claimed_by = '', lease_until = 0 WHERE status = 1") < 0) {
-		rollback(q);
-		return -1;
-	}
-	n = sqlite3_changes(q->db);
-	if (commit(q) < 0) {
-		rollback(q);
-		return -1;
-	}
-	sq_blob_sweep(q);
-	if (n > 0)
-		wake_all();
-	return n;
-}
-
-static int sq_job_get(struct store *s, int64_t id, struct store_job *out, int *status, char *error, size_t errlen)
-{
-	struct sq *q = sq_of(s);
-	sqlite3_stmt *st = sq_prep(q, "SELECT id, run_id, kind, attempts, claimed_by, lease_until, status, error"
-				      " FROM jobs WHERE id = ?1");
-	int rc;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		out->id = sqlite3_column_int64(st, 0);
-		out->run_id = sqlite3_column_int64(st, 1);
-		sq_col(st, 2, out->kind, sizeof out->kind);
-		out->attempts = sqlite3_column_int(st, 3);
-		sq_col(st, 4, out->worker, sizeof out->worker);
-		out->lease_until = sqlite3_column_int64(st, 5);
-		if (status)
-			*status = sqlite3_column_int(st, 6);
-		if (error)
-			sq_col(st, 7, error, errlen);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : sq_err(q, "job");
-}
-
 /* ---- meta and stats ---- */
 
 static int sq_meta_get(struct store *s, const char *key, char *value, size_t len)
@@ -1071,7 +678,7 @@ static int sq_stats(struct store *s, struct store_stats *out)
 		goto fail;
 	return sq_exec(q, "COMMIT");
 fail:
-	rollback(q);
+	sq_rollback(q);
 	return -1;
 }
 

@@ -4,7 +4,7 @@
  * child (worker_child.c), read the child's outcome (worker_outcome.c)
  * and finish or fail the job.
  *
- * A job's steps, in its private directory TMPDIR/botlens-job.XXXXXX:
+ * A job's steps, in its private directory TMPDIR/botlens-job.PID.XXXXXX:
  *   analyse  the run's file copied to DIR/input, `botlens job --type
  *            capture|report [--model M] --name NAME --out DIR/out DIR/input`;
  *            a finished behavior report queues the store-wide cluster job
@@ -15,10 +15,13 @@
  * outcome under the lease check.  Any failure is store_job_fail() with the
  * reason (the child's stderr tail, its signal, the limit it hit).  A job
  * claimed more than max_attempts times (its workers kept dying) is failed
- * without running.  The directory is removed at the end either way.
+ * without running.  The directory is removed at the end either way; a
+ * starting pool removes those of processes that died.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -84,12 +87,37 @@ static void rm_tree(const char *dir)
 		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Job directories of workers that died (kill -9, a crash) stay behind:
+ * their name holds the pid of the process that made them, and a pool
+ * starting removes those whose process is gone. */
+static void sweep_dead_dirs(const char *tmpdir)
+{
+	char path[PATH_MAX + 300];
+	struct dirent *e;
+	DIR *d = opendir(tmpdir);
+
+	while (d && (e = readdir(d)) != NULL) {
+		char *end;
+		long pid;
+		if (strncmp(e->d_name, "botlens-job.", 12) != 0)
+			continue;
+		pid = strtol(e->d_name + 12, &end, 10);
+		if (end == e->d_name + 12 || *end != '.' || pid <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", tmpdir, e->d_name);
+		rm_tree(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* Makes the job's directory and DIR/out. */
 static int job_dir(struct wk_job *k)
 {
 	char out[PATH_MAX + 8];
 
-	snprintf(k->dir, sizeof k->dir, "%s/botlens-job.XXXXXX", k->cfg->tmpdir);
+	snprintf(k->dir, sizeof k->dir, "%s/botlens-job.%ld.XXXXXX", k->cfg->tmpdir, (long)getpid());
 	if (!mkdtemp(k->dir)) {
 		snprintf(k->err, sizeof k->err, "cannot create a directory in '%s': %s", k->cfg->tmpdir, strerror(errno));
 		k->dir[0] = '\0';
@@ -149,6 +177,26 @@ static int job_child_and_finish(struct wk_job *k, char *const *args)
 	return rc;
 }
 
+/* A capture's input as DIR/input.pcap, or DIR/input.pcap.gz when it is
+ * gzip-compressed: the network profile reader (behavior/netprofile.c)
+ * takes a gzip file for a capture by that name only.  Keeps the old name
+ * when the rename fails (the analysis still reads it). */
+static void input_capture_name(char *input, size_t len)
+{
+	unsigned char m[2] = { 0, 0 };
+	char to[PATH_MAX + 32];
+	FILE *f = fopen(input, "rbe");
+
+	if (f) {
+		if (fread(m, 1, 2, f) != 2)
+			m[0] = 0;
+		fclose(f);
+	}
+	snprintf(to, sizeof to, "%s%s", input, m[0] == 0x1f && m[1] == 0x8b ? ".pcap.gz" : ".pcap");
+	if (strlen(to) < len && rename(input, to) == 0)
+		snprintf(input, len, "%s", to);
+}
+
 /* The "analyse" job: the run's file through `botlens job`. */
 static int job_analyse(struct wk_job *k)
 {
@@ -168,6 +216,8 @@ static int job_analyse(struct wk_job *k)
 		snprintf(k->err, sizeof k->err, "run %" PRId64 ": %s", r.id, store_error(k->s));
 		return -1;
 	}
+	if (r.type == STORE_RUN_CAPTURE)
+		input_capture_name(input, sizeof input);
 	args[n++] = self, args[n++] = "job", args[n++] = "--type";
 	args[n++] = r.type == STORE_RUN_REPORT ? "report" : "capture";
 	if (k->cfg->model)   /* captures too: their network profile, when the model has network families */
@@ -279,7 +329,10 @@ static void job_run(const struct worker_cfg *cfg, struct store *s, const struct 
 
 /* ---- the pool ---- */
 
-static bool stopping(const struct workers *w) { return *w->cfg.stop != 0; }
+/* The stop flag is a sig_atomic_t (a signal handler may set it); threads
+ * read it with an atomic load so that they see a store from another
+ * thread without a data race. */
+static bool stopping(const struct workers *w) { return __atomic_load_n(w->cfg.stop, __ATOMIC_ACQUIRE) != 0; }
 
 /* Sleeps up to ms, waking early when stop is set. */
 static void nap(const struct workers *w, int ms)
@@ -368,6 +421,7 @@ struct workers *workers_start(const struct worker_cfg *cfg, char *err, size_t er
 		free(w);
 		return NULL;
 	}
+	sweep_dead_dirs(w->cfg.tmpdir);
 	if (!(w->t = calloc(w->cfg.jobs, sizeof *w->t))) {
 		snprintf(err, errlen, "out of memory");
 		free(w);
@@ -391,7 +445,7 @@ void workers_stop(struct workers *w)
 {
 	if (!w)
 		return;
-	*w->cfg.stop = 1;
+	__atomic_store_n(w->cfg.stop, 1, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < w->n; i++)
 		if (w->t[i].started)
 			pthread_join(w->t[i].th, NULL);

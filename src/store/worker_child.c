@@ -82,24 +82,24 @@ static void stderr_tail(const char *dir, char *out, size_t len)
 	out[o] = '\0';
 }
 
-/* AddressSanitizer reserves terabytes of address space at start: a
- * sanitized build (its child is the same binary) cannot run under
- * RLIMIT_AS, so there the memory limit is left off. */
-#if defined(__SANITIZE_ADDRESS__)
-#define WK_ASAN 1
+/* AddressSanitizer and ThreadSanitizer reserve terabytes of address
+ * space at start: a sanitized build (its child is the same binary)
+ * cannot run under RLIMIT_AS, so there the memory limit is left off. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define WK_SANITIZED 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define WK_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define WK_SANITIZED 1
 #endif
 #endif
-#ifndef WK_ASAN
-#define WK_ASAN 0
+#ifndef WK_SANITIZED
+#define WK_SANITIZED 0
 #endif
 
 /* The child: limits, descriptors, exec.  Async-signal-safe calls only. */
 static void child_exec(const struct worker_cfg *c, int in, int out, int err, char *const *argv)
 {
-	rlim_t mem = WK_ASAN || c->mem_limit >= (uint64_t)RLIM_INFINITY ? RLIM_INFINITY : (rlim_t)c->mem_limit;
+	rlim_t mem = WK_SANITIZED || c->mem_limit >= (uint64_t)RLIM_INFINITY ? RLIM_INFINITY : (rlim_t)c->mem_limit;
 	struct rlimit as = { mem, mem };
 	struct rlimit cpu = { c->time_limit_s + 1, c->time_limit_s + 5 };
 	struct rlimit fsz = { (rlim_t)4 << 30, (rlim_t)4 << 30 };
@@ -181,7 +181,7 @@ static int wait_child(struct wk_job *k, pid_t pid, int *status)
 		int64_t t = now_ms(), until = deadline < next_renew ? deadline : next_renew;
 		if (w == pid) {
 			rc = 0;
-		} else if (k->cfg->stop && *k->cfg->stop) {
+		} else if (__atomic_load_n(k->cfg->stop, __ATOMIC_ACQUIRE)) {   /* worker.c sets it: never NULL */
 			snprintf(k->err, sizeof k->err, "stopped: the job is left to its lease");
 			rc = 1;
 		} else if (t >= deadline) {

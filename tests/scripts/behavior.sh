@@ -28,7 +28,10 @@ for f in f1 f2 f3 f4 f5; do gen_family $f 12; done
 
 bl learn "$R" -o "$TMP/m.txt"
 check "learn exits 0" [ "$RC" -eq 0 ]
-check "model is versioned" grep -q '^botlens-behavior-model 1$' "$TMP/m.txt"
+check "model is versioned" grep -q '^botlens-behavior-model 2$' "$TMP/m.txt"
+check "model keeps prototypes and the calibration" \
+	grep -q '^prototypes [1-9]' "$TMP/m.txt" && grep -q '^calibration budget=0.05 .* held-out=5$' "$TMP/m.txt"
+check "learn prints the calibration" grep -q 'calibration: .* of unseen families (each of 5 held out in turn)' "$TMP/err"
 check "model has 5 families" grep -q '^families 5$' "$TMP/m.txt"
 
 bl explain "$TMP/m.txt" --family f3 --top 3 --format tsv
@@ -41,6 +44,41 @@ bl classify "$TMP/m.txt" "$R/f2r3.f2" --format tsv
 check "classify names the family" [ "$(cut -f2 "$TMP/out" | tail -1)" = f2 ]
 bl classify "$TMP/m.txt" "$R/f2r3.f2" --format json
 check "classify json has runner-up and features" grep -q '"runner_up":.*"features":\[{"ngram"' "$TMP/out"
+
+# a version 1 model (score threshold only) is still read: the v2 lines and prototypes removed
+awk '/^botlens-behavior-model/ { print "botlens-behavior-model 1"; next }
+	/^(margin-threshold|distance-threshold|distance-scale|score-offset|margin-offset|calibration) / { next }
+	/^prototypes / { skip = 1; next } skip && !/^end$/ { next } { print }' "$TMP/m.txt" > "$TMP/m1.txt"
+bl classify "$TMP/m1.txt" "$R/f2r3.f2" --format tsv
+checkc "version 1 model still classifies" '[ "$RC" -eq 0 ] && [ "$(cut -f2 "$TMP/out" | tail -1)" = f2 ]'
+sed 's/^botlens-behavior-model 2$/botlens-behavior-model 9/' "$TMP/m.txt" > "$TMP/m9.txt"
+bl classify "$TMP/m9.txt" "$R/f2r3.f2"
+checkc "unknown model version refused with a reason" '[ "$RC" -eq 3 ] && grep -q "unsupported model version" "$TMP/err"'
+
+# --level does not apply to text reports: refused, not ignored
+bl learn --level 2 --input-format text "$R" -o "$TMP/lv.txt"
+checkc "--level 2 with text input: usage error" '[ "$RC" -eq 2 ] && grep -q "does not apply to text" "$TMP/err"'
+bl learn --level 3 "$R" -o "$TMP/lv.txt"
+checkc "--level 3 on detected text reports: refused per file" '[ "$RC" -eq 3 ] && grep -q "argument level 3 does not apply" "$TMP/err"'
+
+# exact duplicates: found, reported, dropped on request
+mkdir -p "$TMP/dup"
+cp "$R"/* "$TMP/dup/"
+cp "$R/f1r0.f1" "$TMP/dup/copy0.f1"
+cp "$R/f1r0.f1" "$TMP/dup/copy1.f1"
+cp "$R/f2r0.f2" "$TMP/dup/copy2.f3"
+bl learn "$TMP/dup" -o "$TMP/md.txt"
+checkc "learn reports duplicates and the conflict" \
+	'[ "$RC" -eq 0 ] && grep -q "3 duplicate report(s) .* in 2 group(s), 1 group(s) with conflicting labels; kept" "$TMP/err"'
+bl learn --dedup "$TMP/dup" -o "$TMP/md.txt"
+checkc "learn --dedup drops them" '[ "$RC" -eq 0 ] && grep -q "4 report(s) dropped (--dedup)" "$TMP/err" &&
+	grep -q "from 59 reports" "$TMP/err"'
+bl evaluate --folds 3 "$TMP/dup" --format tsv
+checkc "evaluate drops duplicates by default and says so" \
+	'[ "$RC" -eq 0 ] && grep -q "dropped (evaluation drops them" "$TMP/err" && grep -q "^reports	59$" "$TMP/out"'
+bl cluster "$TMP/dup" --max-dist 1.0 --min-dist 1.2 --min-size 3
+check "cluster reports duplicates" grep -q "3 duplicate report(s)" "$TMP/err"
+check "cluster prints both conventions for rejected reports" grep -q "(rejected as singletons); as Malheur (rejected as one cluster)" "$TMP/out"
 
 # an unseen family is rejected
 mkdir -p "$TMP/unk"
@@ -56,6 +94,32 @@ bl evaluate --folds 3 --unknown-family f4 "$R" --format json
 rej=$(sed -E 's/.*"unknown_rejected":([0-9.]+).*/\1/' "$TMP/out")
 check "held-out family rejected >= 0.9 ($rej)" awk -v a="$rej" 'BEGIN { exit !(a >= 0.9) }'
 check "evaluate json has confusion and per-family F1" grep -q '"f1":.*"confusion":\[\[' "$TMP/out"
+bl evaluate --folds 3 --open-set "$R" --format tsv
+mean=$(awk -F'\t' '$1 == "unknown_rejected_mean" { print $2 }' "$TMP/out")
+kfr=$(awk -F'\t' '$1 == "known_false_rejection" { print $2 }' "$TMP/out")
+checkc "open-set: every family held out, mean rejected >= 0.9 ($mean), known false rejection <= 0.08 ($kfr)" \
+	'[ "$RC" -eq 0 ] && [ "$(grep -c "^f[1-5]	12	" "$TMP/out")" -eq 5 ] &&
+	awk -v a="$mean" -v k="$kfr" "BEGIN { exit !(a >= 0.9 && k <= 0.08) }"'
+bl evaluate --open-set --unknown-family f1 "$R"
+check "--open-set with --unknown-family: usage" [ "$RC" -eq 2 ]
+
+# --- JSON through json-c (issue 17): valid JSON lines, the same shape, no float noise ---
+json_lines_ok() {  # every line parses, and no number carries more decimals than the convention's 6
+	[ -s "$1" ] && python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' "$1" &&
+		! grep -Eq '[:,\[]-?[0-9]+\.[0-9]{7,}' "$1"
+}
+bl classify "$TMP/m.txt" "$R/f2r3.f2" "$R/f1r5.f1" --format json
+checkc "classify json: valid JSON lines, keys report..features (distance with a v2 model), scores 4 decimals at most" \
+	'json_lines_ok "$TMP/out" && [ "$(jq -c keys_unsorted "$TMP/out" | sort -u)" = "[\"report\",\"family\",\"score\",\"best\",\"runner_up\",\"runner_up_score\",\"distance\",\"label\",\"features\"]" ] && ! grep -Eq "score\":-?[0-9]+\.[0-9]{5,}" "$TMP/out"'
+bl explain "$TMP/m.txt" --top 3 --format json
+checkc "explain json: valid JSON lines, family/rank/weight/ngram" \
+	'json_lines_ok "$TMP/out" && [ "$(wc -l <"$TMP/out")" -eq 15 ] && jq -e "(.rank | type == \"number\") and (.weight | type == \"number\") and (.ngram | type == \"string\")" "$TMP/out" >/dev/null'
+bl cluster "$R" --max-dist 1.0 --min-dist 1.2 --min-size 3 --format json
+checkc "cluster json: valid JSON lines, one per report and the quality line" \
+	'json_lines_ok "$TMP/out" && [ "$(jq -s "map(select(has(\"report\"))) | length" "$TMP/out")" -eq "$(ls "$R" | wc -l)" ] && tail -1 "$TMP/out" | jq -e ".ari | type == \"number\"" >/dev/null'
+bl evaluate --folds 3 "$R" --format json
+checkc "evaluate json: valid JSON (python -m json.tool), families and a square confusion matrix" \
+	'python3 -m json.tool "$TMP/out" >/dev/null && json_lines_ok "$TMP/out" && jq -e "(.confusion | length) == (.confusion[0] | length)" "$TMP/out" >/dev/null'
 
 bl cluster "$R" --max-dist 1.0 --min-dist 1.2 --min-size 3
 check "cluster exits 0" [ "$RC" -eq 0 ]
@@ -158,10 +222,17 @@ else
 	skip "fixture reports absent from $D"
 fi
 if [ -f "$D/MalBehavD-V1-dataset.csv" ]; then
+	# 969 of its 2,570 rows repeat another row's API sequence (188 groups, one with both labels):
+	# with them, folds test on training data; the historic floor is on that figure
+	bl evaluate --folds 5 --keep-duplicates "$D/MalBehavD-V1-dataset.csv" --format tsv
+	acc=$(awk -F'\t' '$1 == "accuracy" { print $2 }' "$TMP/out")
+	echo "MalBehavD-V1 5-fold accuracy, duplicates kept: $acc"
+	check "MalBehavD-V1 5-fold accuracy, duplicates kept >= 0.95 ($acc)" awk -v a="$acc" 'BEGIN { exit !(a >= 0.95) }'
+	check "MalBehavD-V1 duplicates found" grep -q "969 duplicate report(s) .* in 188 group(s), 1 group(s) with conflicting" "$TMP/err"
 	bl evaluate --folds 5 "$D/MalBehavD-V1-dataset.csv" --format tsv
 	acc=$(awk -F'\t' '$1 == "accuracy" { print $2 }' "$TMP/out")
-	echo "MalBehavD-V1 5-fold accuracy: $acc"
-	check "MalBehavD-V1 5-fold accuracy >= 0.95 ($acc)" awk -v a="$acc" 'BEGIN { exit !(a >= 0.95) }'
+	echo "MalBehavD-V1 5-fold accuracy, deduplicated (1,600 reports): $acc"
+	check "MalBehavD-V1 5-fold accuracy, deduplicated >= 0.90 ($acc)" awk -v a="$acc" 'BEGIN { exit !(a >= 0.90) }'
 else
 	skip "MalBehavD-V1-dataset.csv absent from $D"
 fi

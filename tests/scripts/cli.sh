@@ -113,4 +113,49 @@ check "report: a 1970 clock is warned about" grep -q 'warning: .*clock was not s
 bl info -q "$TMP/a.pcap"
 check "info -q: no clock warning" sh -c "[ $RC -eq 0 ] && [ ! -s '$TMP/err' ]"
 
+# --- -c N and tcpdump's trailing filter expression (issue 17) ---
+bl packets -c 1 "$TMP/a.pcap"
+check "-c 1: one packet" sh -c "[ $RC -eq 0 ] && [ \$(grep -c '	udp	' '$TMP/out') -eq 1 ]"
+bl flows -c 1 --format json "$TMP/a.pcap" "$TMP/b.pcap"
+check "-c 1: per capture (one flow of one packet each)" sh -c "[ $RC -eq 0 ] && [ \$(grep -c '\"orig_pkts\":1,' '$TMP/out') -eq 2 ]"
+bl packets -c 0 "$TMP/a.pcap"
+check "-c 0: exit 2" [ "$RC" -eq 2 ]
+bl info --format json -c 1 -f tcp "$TMP/a.pcap"
+check "-c counts packets that pass the filter (as tcpdump)" grep -q '"packets_matched":0' "$TMP/out"
+bl packets -r "$TMP/a.pcap" udp port 53
+check "-r FILE EXPR...: trailing words are the filter" sh -c "[ $RC -eq 0 ] && [ \$(grep -c '	udp	' '$TMP/out') -eq 2 ]"
+bl packets -r "$TMP/a.pcap" tcp port 53
+check "-r FILE EXPR...: the filter applies" sh -c "[ $RC -eq 0 ] && [ \$(wc -l <'$TMP/out') -eq 1 ]"
+bl packets -r "$TMP/a.pcap" "$TMP/b.pcap" udp
+check "-r FILE FILE2 EXPR: existing files before the words stay captures" sh -c "[ $RC -eq 0 ] && [ \$(grep -c '	udp	' '$TMP/out') -eq 4 ]"
+bl info --format json -f 'port 53' -r "$TMP/a.pcap" tcp
+check "-f and trailing words: both apply ((F) and (WORDS))" grep -q '"packets_matched":0' "$TMP/out"
+bl packets -r "$TMP/a.pcap" "$TMP/nosuch.pcap"
+check "-r FILE MISSING: a bad filter, exit 2 with the rule as hint" sh -c "[ $RC -eq 2 ] && grep -q 'not a file on are the filter' '$TMP/err'"
+bl packets "$TMP/a.pcap" udp
+check "without -r no trailing filter: 'udp' is a capture that cannot be opened" [ "$RC" -eq 3 ]
+
+# --- bash completion, generated from the option tables (issue 17) ---
+COMPL=scripts/botlens.bash-completion
+sh scripts/gen-completion.sh "$BOTLENS" >"$TMP/compl"
+check "completion: scripts/botlens.bash-completion is current (make completion)" cmp -s "$TMP/compl" "$COMPL"
+check "completion: valid bash" bash -n "$COMPL"
+every_cmd() {
+	for c in $("$BOTLENS" --commands); do
+		[ "$c" = p2p ] && c="p2p simulate"
+		grep -q "^	\"$c\")" "$COMPL" || { echo "no $c"; return 1; }
+	done
+	[ "$("$BOTLENS" --commands | wc -l)" -ge 17 ]
+}
+check "completion: every subcommand of commands[] has its case" every_cmd
+complete_words() {  # complete_words WORD... : what bash offers for the last word
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _botlens; printf "%s\n" "${COMPREPLY[@]}"' _ "$COMPL" "$@"
+}
+checkc "completion: 'botlens fl' -> flows" '[ "$(complete_words botlens fl)" = flows ]'
+checkc "completion: 'botlens flows --fo' -> --format" '[ "$(complete_words botlens flows --fo)" = --format ]'
+checkc "completion: 'botlens flows --format z' -> zeek, zeek-json" '[ "$(complete_words botlens flows --format z | tr "\n" " ")" = "zeek zeek-json " ]'
+checkc "completion: 'botlens report --zeek' -> --zeek-logs (a command's own option)" '[ "$(complete_words botlens report --zeek)" = --zeek-logs ]'
+checkc "completion: 'botlens p2p simulate --qu' -> --quiet" '[ "$(complete_words botlens p2p simulate --qu)" = --quiet ]'
+checkc "completion: 'botlens packets -' offers -c and -r" 'complete_words botlens packets - | grep -qx -- -c && complete_words botlens packets - | grep -qx -- -r'
+
 report cli

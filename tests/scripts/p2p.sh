@@ -30,6 +30,23 @@ check "simulate needs --truth" [ "$RC" -eq 2 ]
 bl botnet-size "$TMP/nonexistent"
 check "botnet-size: missing input is exit 3" [ "$RC" -eq 3 ]
 
+# --- progress on a terminal (script(1) gives the simulator a pty), none with -q or off a terminal ---
+if command -v script >/dev/null 2>&1; then
+	script -qec "$BOTLENS p2p simulate --peers 5 --duration 2.2 --net 93 --truth $TMP/tp.jsonl" /dev/null >"$TMP/tty.out"
+	check "simulate on a terminal: a status line each second on stderr" sh -c \
+		"[ \$(grep -o 'botlens: simulate: [0-9]*/2 s, [0-9]* bots online' '$TMP/tty.out' | wc -l) -ge 2 ]"
+	script -qec "$BOTLENS p2p simulate -q --peers 5 --duration 1.2 --net 93 --truth $TMP/tq.jsonl" /dev/null >"$TMP/tty.out"
+	check "simulate -q on a terminal: no progress" sh -c "! grep -q 'simulate:' '$TMP/tty.out'"
+else
+	skip "simulate progress: no script(1)"
+fi
+bl p2p simulate --peers 5 --duration 1.2 --net 93 --truth "$TMP/tp.jsonl"
+check "simulate off a terminal: nothing on stderr" sh -c "[ $RC -eq 0 ] && [ ! -s '$TMP/err' ]"
+check "simulate truth: valid JSON lines (json-c), config, peers, summary, end" sh -c \
+	"python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' '$TMP/tp.jsonl' && \
+	 jq -s -e 'map(.type) | (index(\"config\") == 0) and (.[-1] == \"end\") and (map(select(. == \"peer\")) | length == 5)' '$TMP/tp.jsonl' >/dev/null && \
+	 ! grep -Eq '[0-9]\\.[0-9]{7,}' '$TMP/tp.jsonl'"
+
 # --- an encrypted (Storm) overlay: 300 bots, 30 % NAT, 8 sybils, fast churn (Weibull scale 120 s:
 # with seed 5 about 11 reachable bots join and 19 leave between the two crawls 4 s apart) ---
 "$BOTLENS" p2p simulate --peers 300 --online-frac 0.7 --nat-frac 0.3 --churn weibull:0.8,120 \
@@ -52,6 +69,10 @@ check "crawl -o /dev/full: message" grep -q "^botlens: cannot write '/dev/full':
 "$BOTLENS" crawl --bootstrap @"$TMP/boot.txt" --xor-key "$KEY" --rounds 2 --interval 4 --timeout 0.5 \
 	--rate 4000 -q -o "$TMP/crawls.jsonl"
 check "right-key crawl runs" [ $? -eq 0 ]
+check "crawl file: valid JSON lines (json-c), crawl headers and node lines with probe arrays, no float noise" sh -c \
+	"python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' '$TMP/crawls.jsonl' && \
+	 jq -s -e '(map(select(.type == \"crawl\")) | length == 2) and (map(select(.addr)) | all(.probes | type == \"array\"))' '$TMP/crawls.jsonl' >/dev/null && \
+	 ! grep -Eq '[0-9]\\.[0-9]{7,}' '$TMP/crawls.jsonl'"
 stop_sim
 check "truth ends cleanly after SIGTERM" grep -q '"type":"end"' "$TMP/truth.jsonl"
 

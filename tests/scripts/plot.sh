@@ -46,13 +46,24 @@ check "ports text: histogram columns labelled" grep -q 'dest. ports    tcp flows
 bl ports --range 50000-51000 --bin 10 "$SU" -o "$TMP/band.png"
 check "ports --range/--bin: 101 bins" [ "$(grep -c '^ *500[0-9][0-9]-\|^ *5[01][0-9]*-' "$TMP/out")" -ge 100 ]
 check "ports -o writes a PNG" [ -s "$TMP/band.png" ]
-bl ports "$SP" "$SU" "$SP" -o "$TMP/multi.png"
+bl ports "$SP" "$SU" "$SP" -o "$TMP/multi-%n.png"
 is_png() { [ "$(od -An -c -j1 -N3 "$TMP/$1.png" 2>/dev/null | tr -d " ")" = PNG ]; }
-checkc "ports of 3 runs: 3 images (drawn on 2 threads), each a PNG" \
-	'[ "$RC" -eq 0 ] && is_png multi && is_png multi-2 && is_png multi-3'
-checkc "ports images of the same run are identical" 'cmp -s "$TMP/multi.png" "$TMP/multi-3.png"'
-bl ports "$SP" "$SU" -o /nonexistent-dir/m.png
-checkc "ports to an unwritable PNG: exit 4 naming it" '[ "$RC" -eq 4 ] && grep -q "nonexistent-dir/m.png" "$TMP/err"'
+checkc "ports of 3 runs, -o NAME-%n: 3 images (drawn on 2 threads), each a PNG, named on stderr" \
+	'[ "$RC" -eq 0 ] && is_png multi-1 && is_png multi-2 && is_png multi-3 && [ $(grep -c "^botlens: wrote .*multi-[123].png" "$TMP/err") -eq 3 ]'
+checkc "ports images of the same run are identical" 'cmp -s "$TMP/multi-1.png" "$TMP/multi-3.png"'
+bl ports "$SP" "$SU" -o "$TMP/two.png"
+checkc "ports of 2 runs, -o without %h/%f/%n: refused (exit 2), nothing written, the hint names the placeholders" \
+	'[ "$RC" -eq 2 ] && ! ls "$TMP"/two*.png >/dev/null 2>&1 && [ ! -s "$TMP/out" ] && grep -q "needs %h, %f or %n" "$TMP/err" && grep -q "ports-%f-%h.png" "$TMP/err"'
+bl ports "$SP" "$SU" -o "$TMP/p-%f-%h.svg"
+checkc "ports -o p-%f-%h.svg: one image per capture and host, named by them" \
+	'[ "$RC" -eq 0 ] && [ $(ls "$TMP"/p-*-*.svg | wc -l) -eq 2 ] && ls "$TMP"/p-$(basename "$SP" .pcap)-*.svg >/dev/null'
+bl ports "$SP" "$SP" -o "$TMP/q-%h.png"
+checkc "ports -o with %h and the same host in two captures: the clash refused (exit 2)" \
+	'[ "$RC" -eq 2 ] && grep -q "names two histograms" "$TMP/err" && ! ls "$TMP"/q-*.png >/dev/null 2>&1'
+bl ports "$SU" -o "$TMP/one.png"
+checkc "ports of one host: -o as given" '[ "$RC" -eq 0 ] && is_png one'
+bl ports "$SP" "$SU" -o /nonexistent-dir/m-%n.png
+checkc "ports to an unwritable PNG: exit 4 naming it" '[ "$RC" -eq 4 ] && grep -q "nonexistent-dir/m-1.png" "$TMP/err"'
 bl ports --format csv "$SP"
 check "ports --format csv: header + 64 bins" [ "$(wc -l <"$TMP/out")" -eq 65 ]
 bl ports --range 5-3 "$SP"

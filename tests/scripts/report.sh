@@ -37,6 +37,13 @@ check "json: --no-geo leaves asn null" jq_true '.hosts[0].notable[0].asn == null
 gw=$(jq -r '.hosts[0].notable[] | select(.range != null) | .address' "$TMP/storm-private.json" | head -1)
 bl report --host "$gw" --format json "$TMP/storm-private.pcap"
 check "--host selects the host (the gateway)" jq_true ".hosts | length == 1 and .[0].address == \"$gw\"" "$TMP/out"
+check "--host: selected requested, explained null" jq_true '.explained == null and .hosts[0].selected == "requested"' "$TMP/out"
+bl report --no-geo --format json "$TMP/storm-private.pcap"
+check "json: explained counts the sandbox hosts and suspects of hosts[]" jq_true \
+	'.explained.sandbox == ([.hosts[] | select(.selected == "sandbox")] | length) and .explained.sandbox >= 1 and .explained.sandbox + .explained.suspect == (.hosts | length)' "$TMP/out"
+bl report --no-geo "$TMP/storm-private.pcap"
+check "text: header says hosts explained (sandbox, suspect), each host why" sh -c \
+	"head -1 '$TMP/out' | grep -Eq ': [0-9.]+ s, [0-9]+ hosts? explained \\([0-9]+ sandbox, [0-9]+ suspect\\)\$' && grep -Eq '^host [0-9.]+ \\(sandbox\\)\$' '$TMP/out'"
 # --- one JSON convention (doc/json.md) ---
 bl report --no-geo --format json "$TMP/storm-private.pcap"
 check "json: one line per capture by default (JSON lines)" sh -c "[ \$(wc -l <'$TMP/out') -eq 1 ] && jq -e .hosts '$TMP/out' >/dev/null"
@@ -88,6 +95,41 @@ check "--zeek-logs: service from protocol recognition (dns, smtp)" sh -c \
 	"awk -f $ZCUT -v cols=service '$TMP/zeek/conn.log' | sort -u | grep -qx dns && awk -f $ZCUT -v cols=service '$TMP/zeek/conn.log' | sort -u | grep -qx smtp"
 check "--zeek-logs: a notice per behavior, note Botlens::KIND" sh -c \
 	"[ \$(awk -f $ZCUT -v check=1 '$TMP/zeek/notice.log') -eq \$(jq '[.hosts[].behaviors[]] | length' '$TMP/out') ] && awk -f $ZCUT -v cols=note '$TMP/zeek/notice.log' | grep -qx 'Botlens::spam'"
+for log in dns http ssl smtp files; do
+	check "--zeek-logs: $log.log valid by its #types (#path $log)" sh -c \
+		"awk -f $ZCUT -v check=1 '$TMP/zeek/$log.log' >/dev/null && grep -q '^#path	$log\$' '$TMP/zeek/$log.log'"
+done
+zcut() { awk -f $ZCUT -v cols="$2" "$TMP/zeek/$1.log"; }
+# every uid of the transaction logs is a connection of conn.log
+zeek_join() {
+	zcut conn uid | sort -u >"$TMP/conn.uids"
+	for log in dns http ssl smtp files; do
+		zcut $log uid | sort -u >"$TMP/$log.uids"
+		[ -s "$TMP/$log.uids" ] || [ $log = ssl ] || return 1
+		[ -z "$(comm -23 "$TMP/$log.uids" "$TMP/conn.uids")" ] || return 1
+	done
+}
+check "--zeek-logs: dns, http, smtp, files rows; every uid joins conn.log" zeek_join
+dns_conns() {  # the connections of dns.log rows are the ones conn.log calls dns
+	awk -f $ZCUT -v cols='uid service' "$TMP/zeek/conn.log" >"$TMP/conn.svc"
+	awk -F'\t' 'NR == FNR { if ($2 == "dns") d[$1] = 1; next } !($1 in d) { bad = 1 } END { exit bad }' \
+		"$TMP/conn.svc" "$TMP/dns.uids"
+}
+check "--zeek-logs: dns.log rows are conn.log's dns connections" dns_conns
+check "--zeek-logs: dns.log query and answers (Storm's lookups)" sh -c \
+	"awk -f $ZCUT -v cols='query answers' '$TMP/zeek/dns.log' | grep -Eq '^www\.google\.com	[0-9.]+\$'"
+check "--zeek-logs: smtp.log helo, mailfrom, rcptto, subject of the spam" sh -c \
+	"awk -f $ZCUT -v cols='helo mailfrom rcptto subject' '$TMP/zeek/smtp.log' | grep -Eq '^[^-	]+	<[^>]+@[^>]+>	<[^>]+>	[^-]'"
+check "--zeek-logs: http.log host, uri, user_agent; the download's resp_fuids in files.log" sh -c \
+	"awk -f $ZCUT -v cols='host uri user_agent' '$TMP/zeek/http.log' | grep -q '	/ecard.exe	Mozilla' && \
+	 fu=\$(awk -f $ZCUT -v cols='uri resp_fuids' '$TMP/zeek/http.log' | awk -F'\t' '\$1 == \"/ecard.exe\" { print \$2 }') && \
+	 [ -n \"\$fu\" ] && [ \"\$fu\" != - ] && awk -f $ZCUT -v cols='fuid source' '$TMP/zeek/files.log' | grep -qx \"\$fu	HTTP\""
+bl report --no-geo --zeek-logs "$TMP/zeekb" -o "$TMP/b.json" "$TMP/benign-browsing.pcap"
+check "--zeek-logs: ssl.log server_name, subject, ja3; certificates in files.log with their SHA-1" sh -c \
+	"[ $RC -eq 0 ] && awk -f $ZCUT -v check=1 '$TMP/zeekb/ssl.log' >/dev/null && awk -f $ZCUT -v cols='server_name subject ja3' '$TMP/zeekb/ssl.log' | grep -Eq '^www\.[a-z.]+	CN=[^	]+	[0-9a-f]{32}\$' && \
+	 awk -f $ZCUT -v cols='source mime_type sha1' '$TMP/zeekb/files.log' | grep -Eq '^SSL	application/x-x509-user-cert	[0-9a-f]{40}\$'"
+check "--zeek-logs: http.log trans_depth counts a connection's requests" sh -c \
+	"awk -f $ZCUT -v cols='trans_depth' '$TMP/zeekb/http.log' | grep -qx 4"
 
 bl report -o "$TMP/r.html" "$TMP/storm-public.pcap"
 check "html: written, self-contained, with an inline SVG plot" sh -c \

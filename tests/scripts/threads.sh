@@ -22,10 +22,10 @@ n=$(grep -o '"packets":[0-9]*' "$TMP/two" | head -1 | cut -d: -f2)
 check "the run overfills the ring ($n packets)" [ "${n:-0}" -gt 16384 ]
 # ports: images drawn in turn, PNG-encoded on two threads (util/par.h): race-free, same bytes
 "$BOTLENS" synth --scenario storm-private --duration 600 --seed 5 -o "$TMP/priv.pcap" 2>"$TMP/err"
-"$BOTLENS" ports -q "$TMP/pub.pcap" "$TMP/priv.pcap" "$TMP/pub.pcap" -o "$TMP/h.png" >/dev/null 2>"$TMP/err2"
+"$BOTLENS" ports -q "$TMP/pub.pcap" "$TMP/priv.pcap" "$TMP/pub.pcap" -o "$TMP/h-%n.png" >/dev/null 2>"$TMP/err2"
 rc=$?
 checkc "ports, 3 images encoded on two threads: exit 0, no sanitizer report" '[ "$rc" -eq 0 ] && [ ! -s "$TMP/err2" ]'
-checkc "ports: the two images of the same run are identical" 'cmp -s "$TMP/h.png" "$TMP/h-3.png"'
+checkc "ports: the two images of the same run are identical" 'cmp -s "$TMP/h-1.png" "$TMP/h-3.png"'
 # two infected hosts in one capture: two plots in one HTML report, the same page every time
 "$BOTLENS" synth --scenario storm-private --duration 600 --seed 9 -o "$TMP/priv9.pcap" 2>"$TMP/err"
 if command -v mergecap >/dev/null && mergecap -F pcap -w "$TMP/two.pcap" "$TMP/priv.pcap" "$TMP/priv9.pcap"; then
@@ -38,4 +38,20 @@ if command -v mergecap >/dev/null && mergecap -F pcap -w "$TMP/two.pcap" "$TMP/p
 else
 	skip "mergecap (tshark) not installed: no two-host capture for the HTML plot threads"
 fi
+# report: nDPI on a thread of its own (the default) names every flow as it does in one thread
+# (--threads 1), race-free; a real capture with nDPI names when the shared data is there
+for cap in "$TMP/pub.pcap" "$DATA/pcap/real/ndpi__reddit.pcap" "$DATA/pcap/real/elcabezzonn__capture-Thu-11-24-16-10-28-11_cerber.pcap"; do
+	if [ ! -f "$cap" ]; then
+		skip "no $cap: shared data absent"
+		continue
+	fi
+	"$BOTLENS" report -q --no-geo --format json --threads 1 -o "$TMP/r1.json" "$cap" 2>"$TMP/err1"
+	rc1=$?
+	"$BOTLENS" report -q --no-geo --format json -o "$TMP/r2.json" "$cap" 2>"$TMP/err2"
+	rc2=$?
+	b=$(basename "$cap")
+	checkc "report $b, nDPI threaded: exit 0, no sanitizer report" '[ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] && [ ! -s "$TMP/err2" ]'
+	checkc "report $b: the same report as in one thread" 'cmp -s "$TMP/r1.json" "$TMP/r2.json"'
+done
+checkc "report: nDPI named flows of the real capture" 'grep -q "\"services\":{\"HTTP\":" "$TMP/r1.json" || [ ! -f "$DATA/pcap/real/elcabezzonn__capture-Thu-11-24-16-10-28-11_cerber.pcap" ]'
 report threads

@@ -2,7 +2,7 @@
 # zeek-cut, prints the columns named in -v cols="uid service" (in that
 # order, tab-separated) from the #fields header; with -v check=1 it
 # instead validates every row against #types (time, interval, addr, port,
-# count, bool, enum, string, set[..]; "-" unset) and prints the number of
+# count, bool, enum, string, set[..], vector[..]; "-" unset) and prints the number of
 # rows, exiting 1 on the first bad field, a wrong column count or a
 # missing header line (#separator, #fields, #types, #close).
 # Usage: awk -f zeek_cut.awk -v cols="ts uid" conn.log
@@ -32,7 +32,7 @@ BEGIN { FS = "\t"; bad = 0; rows = 0 }
 		else if (t == "count" || t == "port") ok = v ~ /^[0-9]+$/
 		else if (t == "bool") ok = v == "T" || v == "F"
 		else if (t == "addr") ok = v ~ /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/ || v ~ /^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*$/
-		else if (t == "enum" || t == "string" || t ~ /^set\[/) ok = length(v) > 0
+		else if (t == "enum" || t == "string" || t ~ /^(set|vector)\[/) ok = length(v) > 0
 		else ok = 0
 		if (!ok) { print "row " rows ": field " i " '" v "' is not a " t > "/dev/stderr"; bad = 1; exit 1 }
 	}

@@ -267,11 +267,12 @@ static void test_embed(void)
 	bh_map_free(&m);
 }
 
-/* Synthetic corpus: families x per_family reports embedded in memory. */
-static void synth_set(struct bh_set *s, unsigned fams, unsigned per, unsigned events, double noise,
-		      struct bh_ftab *ft)
+/* Synthetic corpus: families x per_family reports embedded in memory (overlap: bh_synth_opts.overlap). */
+static void synth_set_ov(struct bh_set *s, unsigned fams, unsigned per, unsigned events, double noise,
+			 double overlap, struct bh_ftab *ft)
 {
-	struct bh_synth_opts so = { .families = fams, .per_family = per, .events = events, .noise = noise, .seed = 3 };
+	struct bh_synth_opts so = { .families = fams, .per_family = per, .events = events, .noise = noise,
+				    .overlap = overlap, .seed = 3 };
 	struct bh_embed_cfg cfg = { .n = 2, .seed = 0 };
 	struct bh_embed *e = bh_embed_new(&cfg, ft);
 	bh_set_init(s);
@@ -298,6 +299,91 @@ static void synth_set(struct bh_set *s, unsigned fams, unsigned per, unsigned ev
 	bh_embed_free(e);
 }
 
+static void synth_set(struct bh_set *s, unsigned fams, unsigned per, unsigned events, double noise,
+		      struct bh_ftab *ft)
+{
+	synth_set_ov(s, fams, per, events, noise, 0, ft);
+}
+
+/*
+ * Open-set rejection on families that overlap (shared call sequences and
+ * a common motif pool, synth overlap 0.7): with learn's procedure inside
+ * each fold, every family held out in turn must be rejected at least
+ * FLOOR of the time while at most CEIL of the known reports are; the
+ * score test alone (no prototypes, no margin) is the DIMVA 2008 baseline
+ * the combined test must beat.
+ */
+static void test_openset(void)
+{
+	TEST("open-set");
+	struct bh_set s;
+	synth_set_ov(&s, 6, 36, 300, 0.2, 0.7, NULL);
+	unsigned *fold = malloc(s.n * sizeof *fold);
+	bh_folds(s.y, s.n, 3, 1, fold);
+	struct bh_embed_cfg ec = { .n = 2 };
+	struct bh_train_opts to = { .cv_folds = 3, .class_weights = true, .reject_q = 0.05, .protos = 32, .seed = 1 };
+	char err[256];
+	double umin = 1, usum = 0;
+	size_t kn = 0, kr = 0;
+	for (int unk = 0; unk < 6; unk++) {
+		struct bh_tally t = { 0 };
+		bh_conf_init(&t.forced, s.nfam);
+		struct bh_xval_opts o = { .folds = 3, .jobs = 2, .unk = unk, .embed = &ec, .train = &to };
+		CHECK(bh_xval(&s, fold, &o, &t, err, sizeof err) == 0);
+		CHECK_EQ_U(t.unk, 36);
+		double u = (double)t.unk_rej / (double)t.unk;
+		umin = u < umin ? u : umin;
+		usum += u;
+		kn += t.known;
+		kr += t.known_rej;
+		bh_conf_free(&t.forced);
+	}
+	double kfr = (double)kr / (double)kn;
+	printf("open-set (synth overlap 0.7): unseen family rejected mean %.3f, min %.3f; known false rejection %.3f\n",
+	       usum / 6, umin, kfr);
+	CHECK(usum / 6 >= 0.80);
+	CHECK(umin >= 0.60);
+	CHECK(kfr <= 0.08);
+	bh_set_free(&s);
+	free(fold);
+}
+
+/* Exact duplicates: equal count vectors grouped, conflicting labels found, dropped as documented. */
+static void test_dups(void)
+{
+	TEST("duplicates");
+	struct bh_set s;
+	synth_set(&s, 3, 4, 100, 0.3, NULL);   /* 12 distinct reports */
+	size_t n0 = s.n;
+	struct bh_vec v;
+	bh_vec_copy(&v, &s.v[0]);               /* a copy, same family */
+	bh_set_add(&s, &v);
+	bh_vec_copy(&v, &s.v[0]);               /* another: group of three */
+	bh_set_add(&s, &v);
+	bh_vec_copy(&v, &s.v[1]);               /* a copy under another family: a conflict */
+	free(v.label);
+	v.label = strdup(s.fam[(size_t)(s.y[1] + 1) % s.nfam]);
+	bh_set_add(&s, &v);
+	bh_vec_copy(&v, &s.v[2]);               /* one n-gram count off: not a duplicate */
+	v.v[0] += 1;
+	bh_set_add(&s, &v);
+	struct bh_dups d;
+	bh_dups_find(&s, &d);
+	CHECK_EQ_U(d.groups, 2);
+	CHECK_EQ_U(d.dups, 3);
+	CHECK_EQ_U(d.conflicts, 1);
+	CHECK(d.group[0] == d.group[n0] && d.group[0] == d.group[n0 + 1] && d.group[1] == d.group[n0 + 2]);
+	CHECK(d.group[0] != d.group[1] && d.group[2] == SIZE_MAX && d.group[n0 + 3] == SIZE_MAX);
+	/* drop: the group of three keeps its first, the conflicting pair goes entirely */
+	CHECK_EQ_U(bh_dups_drop(&s, &d), 4);
+	CHECK_EQ_U(s.n, n0 + 4 - 4);
+	free(d.group);
+	bh_dups_find(&s, &d);
+	CHECK_EQ_U(d.groups, 0);
+	free(d.group);
+	bh_set_free(&s);
+}
+
 static void test_learn(void)
 {
 	TEST("learn");
@@ -313,12 +399,14 @@ static void test_learn(void)
 		if (fold[i] && s.y[i] != unk)
 			tr[ntr++] = i;
 	struct bh_embed_cfg ec = { .n = 2, .weight = BH_W_TFIDF };
-	struct bh_train_opts to = { .C = 0, .cv_folds = 3, .class_weights = true, .reject_q = 0.02, .seed = 1 };
+	struct bh_train_opts to = { .C = 0, .cv_folds = 3, .class_weights = true, .reject_q = 0.02, .protos = 32,
+				    .seed = 1 };
 	struct bh_model m;
 	char err[256];
 	CHECK(bh_svm_train(&s, tr, ntr, &ec, &ft, &to, &m, err, sizeof err) == 0);
 	CHECK_EQ_U(m.nfam, 5);
-	CHECK(isfinite(m.threshold));
+	CHECK(isfinite(m.threshold) || isfinite(m.margin_threshold) || isfinite(m.dist_threshold));
+	CHECK(m.nproto > 0 && m.cal.heldout == 5);
 	size_t ok = 0, nk = 0, rej_unk = 0, nu = 0;
 	double sc[8];
 	for (size_t i = 0; i < s.n; i++) {
@@ -328,7 +416,7 @@ static void test_learn(void)
 			size_t b = bh_model_scores(&m, &x, sc);
 			if (s.y[i] == unk) {
 				nu++;
-				rej_unk += sc[b] < m.threshold;
+				rej_unk += bh_model_unknown(&m, &x, b, sc, NULL);
 			} else {
 				nk++;
 				ok += !strcmp(m.fam[b], s.fam[s.y[i]]);
@@ -372,9 +460,26 @@ static void test_learn(void)
 		bh_vec_free(&x2);
 	}
 	CHECK(maxd < 1e-5);
+	/* the open-set test survives the file: same prototypes, thresholds and verdicts */
+	CHECK_EQ_U(m2.nproto, m.nproto);
+	CHECK(m2.dist_threshold == m.dist_threshold && m2.margin_threshold == m.margin_threshold &&
+	      m2.threshold == m.threshold);
+	size_t same = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		struct bh_vec x, x2;
+		bh_model_prepare(&m, &s.v[i], &x);
+		bh_model_prepare(&m2, &s.v[i], &x2);
+		size_t b = bh_model_scores(&m, &x, sc), b2 = bh_model_scores(&m2, &x2, sc2);
+		double d1, d2;
+		same += b == b2 && bh_model_unknown(&m, &x, b, sc, &d1) == bh_model_unknown(&m2, &x2, b2, sc2, &d2) &&
+			fabs(d1 - d2) < 1e-5;
+		bh_vec_free(&x);
+		bh_vec_free(&x2);
+	}
+	CHECK_EQ_U(same, s.n);
 	bh_model_free(&m2);
 	f = tmpfile();
-	fputs("botlens-behavior-model 2\n", f);
+	fputs("botlens-behavior-model 3\n", f);
 	rewind(f);
 	CHECK(bh_model_load(&m2, f, err, sizeof err) == -1);
 	CHECK(strstr(err, "version") != NULL);
@@ -603,6 +708,36 @@ static void test_loaders(void)
 			 "0000000000000003 1 -1 1\tclose b\nend\n");
 	failing_alloc("model", load_model_file, path);
 	CHECK(load_model_file(path, err, sizeof err) == 0);
+	/* version 2: thresholds, scales, calibration and prototypes (features as rows) */
+	const char *v2 = "botlens-behavior-model 2\nembed n=2 level=1 weight=binary seed=0\nC 1\n"
+			 "threshold none\nmargin-threshold 0.25\ndistance-threshold 1.5\n"
+			 "calibration budget=0.05 known-rejected=0.04 unknown-rejected=0.9 held-out=3\n"
+			 "families 2\nfamily a\nfamily b\nbias 0.5 -0.5\ndistance-scale 0.5 0.75\nscore-offset 0.1 0.2\n"
+			 "margin-offset 0.3 0.4\nidf-unseen 1\nfeatures 3\n"
+			 "0000000000000001 1 0.25 -0.25\topen a\n0000000000000002 1 0.5 -0.5\n"
+			 "0000000000000003 1 -1 1\tclose b\nprototypes 2\nproto 0 2\n0:0.70710678 1:0.70710678\n"
+			 "proto 1 1\n2:1\nend\n";
+	write_file(path, v2);
+	failing_alloc("model v2", load_model_file, path);
+	struct bh_model mv;
+	FILE *mf = fopen(path, "r");
+	CHECK(bh_model_load(&mv, mf, err, sizeof err) == 0);
+	fclose(mf);
+	CHECK(mv.nproto == 2 && mv.proto_fam[1] == 1 && mv.proto[0].n == 2 && mv.proto[0].h[1] == 2);
+	CHECK(mv.margin_threshold == 0.25 && mv.dist_threshold == 1.5 && mv.dist_scale[1] == 0.75);
+	CHECK(mv.score_off[1] == 0.2 && mv.score_off[2] == 0.3);
+	CHECK(mv.cal.heldout == 3 && fabs(mv.cal.unknown_rej - 0.9) < 1e-12);
+	bh_model_free(&mv);
+	/* prototypes naming a row past the features, or out of hash order: refused with the line */
+	char bad[1024];
+	snprintf(bad, sizeof bad, "%.*s2:0.5 1:0.5\nproto 1 1\n2:1\nend\n", (int)(strstr(v2, "0:0.707") - v2), v2);
+	write_file(path, bad);
+	CHECK(load_model_file(path, err, sizeof err) == -1);
+	CHECK(strstr(err, "line 22: prototype features out of order") != NULL);
+	snprintf(bad, sizeof bad, "%.*s0:0.5 7:0.5\nproto 1 1\n2:1\nend\n", (int)(strstr(v2, "0:0.707") - v2), v2);
+	write_file(path, bad);
+	CHECK(load_model_file(path, err, sizeof err) == -1);
+	CHECK(strstr(err, "line 22: expected 'ROW:VALUE'") != NULL);
 	/* crafted counts: refused before allocating, with the line */
 	write_file(path, "botlens-behavior-model 1\nembed n=2 level=1 weight=binary seed=0\nC 1\n"
 			 "threshold none\nfamilies 65536\nfamily a\n");
@@ -673,6 +808,8 @@ int main(void)
 	test_embed();
 	test_learn();
 	test_xval();
+	test_openset();
+	test_dups();
 	test_cluster();
 	test_metrics();
 	test_loaders();

@@ -11,7 +11,7 @@
 
 #include <ndpi_protocol_ids.h>
 
-#include "analysis/dpi.h"
+#include "analysis/dpi_work.h"
 #include "analysis/report-int.h"
 #include "harness.h"
 
@@ -167,12 +167,17 @@ static void test_map_and_risk(void)
 	CHECK(dpi_risk_name(64) == NULL);
 }
 
+static size_t live(const struct rp_col *c)
+{
+	return dw_stats(c->dw).live;
+}
+
 /* The collector's side: state made on the first payload packet, freed when detection ends. */
 static void test_collector(void)
 {
 	TEST("collector frees the state at once");
 	struct rp_col *c = rp_col_new();
-	CHECK(rp_col_dpi(c));
+	CHECK(rp_col_dpi(c, false));
 	size_t n;
 	uint8_t *p = ipv4(17, 40000, 53, dns_query, sizeof dns_query, &n);
 	struct rp_flow rf = { .proto = 17 };
@@ -180,25 +185,23 @@ static void test_collector(void)
 	struct pkt syn = k;
 	syn.payload_len = 0;
 	rp_dpi_packet(c, &rf, &syn, 7);             /* no payload: nothing made */
-	CHECK_EQ_U(c->dpi_live, 0);
+	CHECK_EQ_U(live(c), 0);
 	rp_dpi_packet(c, &rf, &k, 7);
 	/* a query alone: nDPI waits for the answer, the state lives on */
-	CHECK_EQ_U(c->dpi_live, rf.dpi == 1 ? 1 : 0);
+	CHECK_EQ_U(live(c), rf.dpi == 1 ? 1 : 0);
 	for (int i = 0; i < 30; i++)
 		rp_dpi_packet(c, &rf, &k, 7);
-	CHECK_EQ_U(c->dpi_live, 0);                 /* past the packet caps at the latest */
-	CHECK_EQ_U(c->nst, 0);
+	CHECK_EQ_U(live(c), 0);                     /* past the packet caps at the latest */
 	CHECK(rf.ndpi_app == NDPI_PROTOCOL_DNS || rf.ndpi_master == NDPI_PROTOCOL_DNS);
-	CHECK(rf.dpi_pkts <= 24);
+	CHECK(rf.dpi_pkts <= DPI_MAX_PKTS);
 	rp_dpi_flow_end(c, &rf, 7);                 /* nothing left to free */
-	CHECK_EQ_U(c->dpi_live, 0);
+	CHECK_EQ_U(live(c), 0);
 
 	TEST("collector: flow ends mid-detection");
 	struct rp_flow rf2 = { .proto = 17 };
 	rp_dpi_packet(c, &rf2, &k, 8);
 	rp_dpi_flow_end(c, &rf2, 8);
-	CHECK_EQ_U(c->dpi_live, 0);
-	CHECK_EQ_U(c->nst, 0);
+	CHECK_EQ_U(live(c), 0);
 	CHECK(rf2.ndpi_app == NDPI_PROTOCOL_DNS || rf2.ndpi_master == NDPI_PROTOCOL_DNS);
 
 	TEST("collector: at most RP_DPI_LIVE states alive");
@@ -206,15 +209,16 @@ static void test_collector(void)
 	struct rp_flow *many = calloc(nf, sizeof *many);
 	for (size_t i = 0; i < nf; i++)  /* a query each: every state waits for its answer */
 		rp_dpi_packet(c, &many[i], &k, (uint32_t)(100 + i));
-	CHECK_EQ_U(c->dpi_live, RP_DPI_LIVE);
-	CHECK_EQ_U(c->dpi_refused, 100);
+	CHECK_EQ_U(live(c), RP_DPI_LIVE);
+	CHECK_EQ_U(dw_stats(c->dw).refused, 100);
 	CHECK_EQ_U(many[nf - 1].dpi, 3);            /* refused: no nDPI name, the report goes on */
 	for (size_t i = 0; i < nf; i++)
 		rp_dpi_flow_end(c, &many[i], (uint32_t)(100 + i));
-	CHECK_EQ_U(c->dpi_live, 0);
-	CHECK_EQ_U(c->nst, 0);
+	CHECK_EQ_U(live(c), 0);
 	CHECK(many[0].ndpi_app == NDPI_PROTOCOL_DNS || many[0].ndpi_master == NDPI_PROTOCOL_DNS);
 	free(many);
+	rp_dpi_join(c);
+	CHECK_EQ_U(c->dpi_refused, 100);
 
 	TEST("collector: a state left at free time");
 	struct rp_flow rf3 = { .proto = 17 };
@@ -223,12 +227,76 @@ static void test_collector(void)
 	rp_col_free(c);
 }
 
+/*
+ * Feeds nf flows of one endpoint to a collector (threaded or not): flow i
+ * gets i % 5 + 1 copies of a DNS query or, for odd i, of random bytes on
+ * one port nDPI cannot name; every third flow ends before its packets run
+ * out.  The endpoint verdicts settle along the way, so the results depend
+ * on the order the worker takes the messages in, and nothing else.
+ */
+static struct rp_col *feed_flows(bool thread, size_t nf)
+{
+	struct rp_col *c = rp_col_new();
+	rp_col_dpi(c, thread);
+	c->flows = calloc(nf, sizeof *c->flows);
+	c->nflows = c->cap = nf;
+	uint8_t junk[300];
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (uint8_t)(i * 7919u >> 3);
+	size_t n1, n2;
+	uint8_t *q = ipv4(17, 40000, 53, dns_query, sizeof dns_query, &n1);
+	uint8_t *r = ipv4(17, 40001, 7777, junk, sizeof junk, &n2);
+	for (size_t i = 0; i < nf; i++) {
+		struct rp_flow *rf = &c->flows[i];
+		bool odd = i & 1;
+		*rf = (struct rp_flow){ .proto = 17, .h = { 1, odd ? 3 : 2 }, .dport = odd ? 7777 : 53 };
+		struct pkt k = { .ts_ns = (int64_t)i * 1000, .payload_len = 10, .ip = odd ? r : q,
+				 .ip_caplen = (uint32_t)(odd ? n2 : n1) };
+		for (size_t j = 0; j <= i % 5; j++)
+			rp_dpi_packet(c, rf, &k, (uint32_t)i);
+		if (i % 3 == 0)
+			rp_dpi_flow_end(c, rf, (uint32_t)i);
+	}
+	for (size_t i = 0; i < nf; i++)
+		if (i % 3)
+			rp_dpi_flow_end(c, &c->flows[i], (uint32_t)i);
+	rp_dpi_join(c);
+	free(q);
+	free(r);
+	return c;
+}
+
+/* nDPI on its own thread gives every flow the verdict it gets in the collector's thread. */
+static void test_thread(void)
+{
+	TEST("nDPI on its own thread: the same verdicts");
+	size_t nf = 20000;
+	struct rp_col *a = feed_flows(false, nf), *b = feed_flows(true, nf);
+	CHECK(a->dpi != NULL && b->dpi != NULL);
+	CHECK(b->dt == NULL);                       /* joined */
+	size_t diff = 0, named = 0, dissected = 0;
+	for (size_t i = 0; i < nf; i++) {
+		const struct rp_flow *x = &a->flows[i], *y = &b->flows[i];
+		diff += x->dpi != y->dpi || x->ndpi_master != y->ndpi_master || x->ndpi_app != y->ndpi_app ||
+			x->risk != y->risk || x->dpi_pkts != y->dpi_pkts;
+		named += x->ndpi_master == NDPI_PROTOCOL_DNS || x->ndpi_app == NDPI_PROTOCOL_DNS;
+		dissected += x->dpi_pkts > 0;
+	}
+	CHECK_EQ_U(diff, 0);
+	CHECK(named >= nf / 2 - 2);                 /* every DNS flow, inherited or dissected */
+	CHECK(dissected > 0 && dissected < 10);     /* the endpoints settled at once */
+	CHECK_EQ_U(a->dpi_inherited, b->dpi_inherited);
+	CHECK(b->dpi_inherited > nf - 20);
+	rp_col_free(a);
+	rp_col_free(b);
+}
+
 /* rp_dpi_apply: botlens's parsers first; rp_dpi_host: names and risks counted per host. */
 static void test_apply_and_host(void)
 {
 	TEST("nDPI fills only the flows left other");
 	struct rp_col *c = rp_col_new();
-	CHECK(rp_col_dpi(c));
+	CHECK(rp_col_dpi(c, false));
 	struct rp_flow fl[4] = {
 		{ .proto = 6, .app = RP_APP_NONE, .ndpi_master = NDPI_PROTOCOL_TLS, .ndpi_app = NDPI_PROTOCOL_GOOGLE,
 		  .risk = 1ull << 24 },
@@ -271,6 +339,7 @@ int main(void)
 	dpi_free(d);
 	test_map_and_risk();
 	test_collector();
+	test_thread();
 	test_apply_and_host();
 	return harness_report("dpi");
 }

@@ -1,12 +1,14 @@
 /*
  * test_export.c - the exports of issue 17 on a hand-made report:
  * STIX 2.1 (render/report_stix.c: pattern escaping, ids, relationships,
- * determinism), indicator CSV (RFC 4180 quoting) and Zeek uids and times
- * (render/zeek.c).  Output is parsed back with json-c, not compared by eye.
+ * determinism), indicator CSV (RFC 4180 quoting), Zeek uids and times
+ * (render/zeek.c), Zeek sets (table_set) and the per-transaction logs from
+ * a hand-made sequence of collector findings (render/zeek_tx.c).  Output is parsed back with json-c, not compared by eye.
  */
 #include "harness.h"
 #include "render/report_out.h"
 #include "render/zeek.h"
+#include "analysis/report.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -140,11 +142,98 @@ static void test_zeek(void)
 	CHECK(zeek_service(NULL) == NULL);
 }
 
+/* A Zeek set: ',' joined, a ',' inside an element as \x2c, none = unset; JSON an array. */
+static void test_zeek_set(void)
+{
+	static const char *const cols[] = { "s" }, *const types[] = { "set[string]" };
+	const char *v[] = { "a,b", "c", "-" };
+	struct table t;
+	TEST("zeek-set");
+	free(mem);
+	FILE *f = open_memstream(&mem, &memlen);
+	table_init(&t, f, TABLE_ZEEK, cols, 1, true);
+	table_zeek(&t, "x", types, 0);
+	table_set(&t, v, 3);
+	table_end_row(&t);
+	table_set(&t, v, 0);
+	table_end_row(&t);
+	fclose(f);
+	CHECK(strstr(mem, "\na\\x2cb,c,\\x2d\n-\n") != NULL);
+	free(mem);
+	f = open_memstream(&mem, &memlen);
+	table_init(&t, f, TABLE_ZEEK_JSON, cols, 1, true);
+	table_set(&t, v, 2);
+	table_end_row(&t);
+	fclose(f);
+	CHECK_STR(mem, "{\"s\":[\"a,b\",\"c\"]}\n");
+}
+
+/* The rows of one flow's findings, in the order the collector hands them. */
+static void test_zeek_tx(void)
+{
+	static struct run r;
+	static struct flow fl;
+	struct table tabs[ZT_NLOGS];
+	char *buf[ZT_NLOGS];
+	size_t len[ZT_NLOGS];
+	FILE *fs[ZT_NLOGS];
+	TEST("zeek-tx");
+	r.path = "/tmp/run.pcap";
+	r.start_ns = 1700000000000000000LL;
+	fl = (struct flow){ .family = 4, .proto = 6, .orig_p = 1025, .resp_p = 80, .id = 7, .user = 1 };
+	memcpy(fl.orig, (uint8_t[]){ 10, 0, 0, 5 }, 4);
+	memcpy(fl.resp, (uint8_t[]){ 203, 0, 113, 7 }, 4);
+	for (int i = 0; i < ZT_NLOGS; i++) {
+		fs[i] = open_memstream(&buf[i], &len[i]);
+		table_init(&tabs[i], fs[i], TABLE_ZEEK, zeek_tx_logs[i].cols, zeek_tx_logs[i].ncols, true);
+	}
+	struct zeek_tx *z = zeek_tx_new(tabs);
+	CHECK(z != NULL);
+	static const struct { unsigned cat; const char *s; int dir; } ev[] = {
+		{ EV_HTTP_URI, "/a.exe", 0 }, { EV_HTTP_HOST, "evil.example", 0 }, { EV_HTTP_UA, "UA/1", 0 },
+		{ EV_HTTP_DOWNLOAD, "pe 4096 B application/x-msdownload a.exe", 1 },
+		{ EV_HTTP_CTYPE, "application/x-msdownload", 1 }, { EV_HTTP_FILENAME, "a.exe", 1 },
+		{ EV_HTTP_URI, "/b", 0 }, { EV_HTTP_UPLOAD, "POST /b (70000 B)", 0 },
+		{ EV_DNS_DOMAIN, "ignored.example", 0 },
+	};
+	for (size_t i = 0; i < sizeof ev / sizeof *ev; i++)
+		zeek_tx_event(z, &(struct rp_ev_event){ ev[i].cat, ev[i].s, &fl, ev[i].dir,
+						       r.start_ns + (int64_t)i * 1000000 });
+	zeek_tx_flow_end(z, &r, &fl);
+	zeek_tx_flow_end(z, &r, &fl);   /* once only: the findings are gone */
+	zeek_tx_free(z);
+	for (int i = 0; i < ZT_NLOGS; i++) {
+		table_close(&tabs[i], r.start_ns);
+		fclose(fs[i]);
+	}
+	char uid[24], fuid[24], want[512];
+	zeek_uid(r.start_ns, r.path, 7, uid, sizeof uid);
+	zeek_fuid(r.start_ns, r.path, 7, 0, fuid, sizeof fuid);
+	CHECK(fuid[0] == 'F' && strlen(fuid) == 18 && strcmp(fuid + 1, uid + 1));
+	snprintf(want, sizeof want, "\n1700000000.000000\t%s\t10.0.0.5\t1025\t203.0.113.7\t80\t1\t-\tevil.example\t/a.exe\t-\t-\tUA/1\t-\t-"
+		 "\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t%s\ta.exe\tapplication/x-msdownload\n", uid, fuid);
+	CHECK(strstr(buf[ZT_HTTP], want) != NULL);
+	snprintf(want, sizeof want, "\t%s\t10.0.0.5\t1025\t203.0.113.7\t80\t2\tPOST\t-\t/b\t-\t-\t-\t-\t70000\t", uid);
+	CHECK(strstr(buf[ZT_HTTP], want) != NULL);
+	snprintf(want, sizeof want, "\t%s\t%s\t10.0.0.5\t1025\t203.0.113.7\t80\tHTTP\t1\t-\tapplication/x-msdownload\ta.exe\t-\t-\tF\t-\t4096\t",
+		 fuid, uid);
+	CHECK(strstr(buf[ZT_FILES], want) != NULL);
+	int rows = 0;
+	for (char *p = buf[ZT_HTTP]; (p = strchr(p, '\n')); p++)
+		rows += p[1] && p[1] != '#';
+	CHECK_EQ_U(rows, 2);
+	CHECK(strstr(buf[ZT_DNS], "\n#fields\tts\tuid") && !strstr(buf[ZT_DNS], "ignored"));
+	for (int i = 0; i < ZT_NLOGS; i++)
+		free(buf[i]);
+}
+
 int main(void)
 {
 	test_stix();
 	test_csv();
 	test_zeek();
+	test_zeek_set();
+	test_zeek_tx();
 	free(mem);
 	return harness_report("export");
 }

@@ -42,6 +42,12 @@ static bool feed(const struct rp_proto *d, struct rp_flow *f, const void *p, siz
 	return ok;
 }
 
+/* feed() of a string. */
+static bool feed_str(const struct rp_proto *d, struct rp_flow *f, const char *text, int dir)
+{
+	return feed(d, f, text, strlen(text), dir);
+}
+
 /* Runs detector d on segment (seq, p[0..n)) of a TCP flow, as the collector does. */
 static bool feed_seq(const struct rp_proto *d, struct rp_flow *f, const void *p, size_t n, int dir, uint32_t seq)
 {
@@ -1171,6 +1177,25 @@ static void test_ftp_smb_shell(void)
 	CHECK(!feed(&proto_smb, &f, smb, 6, 0));
 	f = flow(6, 1703, 80);
 	CHECK(!feed(&proto_smb, &f, smb, sizeof smb, 0));
+	TEST("logins refused: FTP 530, SMTP 535, SMB logon failure");
+	f = flow(6, 1704, 21);
+	CHECK(feed_str(&proto_ftp, &f, "220 ready\r\n", 1));
+	CHECK(feed_str(&proto_ftp, &f, "331 Password required\r\n530 Login incorrect.\r\n", 1));
+	CHECK(feed_str(&proto_ftp, &f, "530-Login incorrect.\r\n530 bye\r\n", 1));
+	CHECK((f.facts2 & RPF2_AUTH_FAIL) && f.auth_fail == 3);
+	f = flow(6, 1705, 587);
+	CHECK(feed_str(&proto_smtp, &f, "220 mail ESMTP\r\n", 1));
+	CHECK(feed_str(&proto_smtp, &f, "535 5.7.8 Authentication credentials invalid\r\n", 1));
+	CHECK(f.auth_fail == 1);
+	uint8_t ss[4 + 32 + 4] = { 0, 0, 0, 36, 0xFF, 'S', 'M', 'B', 0x73, 0x6D, 0x00, 0x00, 0xC0 };
+	f = flow(6, 1706, 445);
+	f.app = RP_APP_SMB;
+	CHECK(feed(&proto_smb, &f, ss, sizeof ss, 1));
+	ss[9] = 0x16;                         /* STATUS_MORE_PROCESSING_REQUIRED: the NTLM challenge */
+	CHECK(feed(&proto_smb, &f, ss, sizeof ss, 1));
+	uint8_t s2[4 + 64] = { 0, 0, 0, 64, 0xFE, 'S', 'M', 'B', 64, 0, 0, 0, 0x6D, 0x00, 0x00, 0xC0, 1, 0 };
+	CHECK(feed(&proto_smb, &f, s2, sizeof s2, 1));
+	CHECK(f.auth_fail == 2);
 	TEST("shell");
 	const char *sh = "echo open 0.0.0.0 8884 > o&echo user 1 1 >> o &ftp -n -s:o\r\n";
 	f = flow(6, 1800, 1957);
@@ -1308,6 +1333,32 @@ static void test_smtp_message(void)
 	CHECK(ev_has(7, EV_SMTP_RCPT, "<r@example.com>"));
 }
 
+static void test_dga_names(void)
+{
+	TEST("dns: registered domains and machine-made labels");
+	CHECK(!strcmp(rp_dns_regdom("a.b.example.com"), "example.com"));
+	CHECK(!strcmp(rp_dns_regdom("www.bbc.co.uk"), "bbc.co.uk"));
+	CHECK(!strcmp(rp_dns_regdom("www.smh.com.au"), "smh.com.au"));
+	CHECK(!strcmp(rp_dns_regdom("co.uk"), "co.uk"));
+	CHECK(!strcmp(rp_dns_regdom("example.co"), "example.co"));   /* a ccTLD's own second level */
+	CHECK(!strcmp(rp_dns_regdom("localhost"), "localhost"));
+	struct rp_label m;
+	CHECK(rp_dns_name_random("xkqzvbtwplmr.com", &m));           /* no vowels */
+	CHECK(m.len == 12 && m.entropy > 3);
+	CHECK(rp_dns_name_random("a8f3kd92lq.net", &m));              /* letters and digits mixed */
+	CHECK(rp_dns_name_random("www.qwrtzpkbxe.info", &m));
+	CHECK(!rp_dns_name_random("d3k2j4h5g6f7a8.cloudfront.net", &m)); /* random label under a word */
+	CHECK(!rp_dns_name_random("pagead2.googlesyndication.com", &m));
+	CHECK(!rp_dns_name_random("www.wikipedia.org", &m));
+	CHECK(!rp_dns_name_random("static.files.bbci.co.uk", &m));
+	CHECK(!rp_dns_name_random("qwrtzpkbxe", &m));                 /* one label: a browser's probe */
+	CHECK(!rp_dns_name_random("1.0.168.192.in-addr.arpa", &m));
+	CHECK(!rp_dns_name_random("xkqzvbtwplmr.local", &m));
+	CHECK(!rp_dns_name_random("xn--bcher-kva.de", &m));
+	CHECK(!rp_dns_label_random("aaaaaaaaaaaa", 12, &m));          /* low entropy */
+	CHECK(!rp_dns_label_random("bcdfg", 5, &m));                  /* too short to judge */
+}
+
 int main(void)
 {
 	col = rp_col_new();
@@ -1336,6 +1387,7 @@ int main(void)
 	test_annots();
 	test_ranges();
 	test_evidence_bound();
+	test_dga_names();
 	rp_col_free(col);
 	return harness_report("report");
 }

@@ -12,6 +12,7 @@
  * claiming with a negative lease.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <openssl/evp.h>
 
 #include "harness.h"
@@ -120,6 +122,24 @@ static int drain(void)
 		n++;
 	}
 	return rc < 0 ? -1 : n;
+}
+
+/* SQLite only: a count straight from the database file (what the API
+ * does not show: rows of garbage flow sets). */
+static long long sqlite_count(const char *sql)
+{
+	char path[128];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	long long n = -1;
+
+	snprintf(path, sizeof path, "%s/botlens.db", tmpdir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
 }
 
 struct collect { int n; char names[16][256]; int64_t ids[16]; };
@@ -422,6 +442,49 @@ static void test_jobs_lease(void)
 	(void)err;
 }
 
+/* A second connection that finds nothing to claim, says so, then waits
+ * (20 s at most) and claims what woke it. */
+struct waiter {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool ready;
+	int rc, claimed;
+	long ms;
+};
+
+static void *wait_for_job(void *arg)
+{
+	struct waiter *w = arg;
+	const char *env = getenv("BOTLENS_STORE");
+	char err[512];
+	struct store *s2 = store_open(env && *env ? env : tmpdir, err, sizeof err);
+	struct store_outcome none = { 0 };
+	struct store_job j;
+	struct timespec t0, t1;
+
+	w->rc = -1;
+	if (s2 && store_job_claim(s2, "waiter", 60, &j) == 0) {
+		pthread_mutex_lock(&w->mu);
+		w->ready = true;
+		pthread_cond_signal(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		w->rc = store_job_wait(s2, 20000);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		w->ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		w->claimed = store_job_claim(s2, "waiter", 60, &j);
+		if (w->claimed == 1)
+			store_job_finish(s2, &j, &none);
+	} else {
+		pthread_mutex_lock(&w->mu);
+		w->ready = true;
+		pthread_cond_signal(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+	store_close(s2);
+	return NULL;
+}
+
 static void test_jobs_retry(void)
 {
 	struct store_job j;
@@ -463,6 +526,25 @@ static void test_jobs_retry(void)
 		CHECK(store_job_finish(st, &k, &none) == 0);
 	}
 	CHECK(store_job_recover(st) == 0);
+
+	TEST("wait wakes on a job queued by another connection")
+	{
+		struct waiter w = { 0 };
+		pthread_t th;
+		pthread_mutex_init(&w.mu, NULL);
+		pthread_cond_init(&w.cv, NULL);
+		CHECK(pthread_create(&th, NULL, wait_for_job, &w) == 0);
+		pthread_mutex_lock(&w.mu);
+		while (!w.ready)
+			pthread_cond_wait(&w.cv, &w.mu);
+		pthread_mutex_unlock(&w.mu);
+		CHECK(store_job_enqueue(st, "cluster", 0) == 1);
+		pthread_join(th, NULL);
+		CHECK(w.rc == 0);
+		CHECK(w.ms < 5000);                           /* not the 20 s timeout */
+		CHECK(w.claimed == 1);
+		CHECK(drain() == 0);                          /* the waiter finished it */
+	}
 
 	TEST("wait times out")
 	{
@@ -568,7 +650,7 @@ static int count_result(void *ctx, const struct store_result *r)
 	return strcmp(r->name, "report.json") == 0 ? 1 : 0;
 }
 
-static void test_outcome(void)
+static int64_t test_outcome(void)
 {
 	char path[128], sha[STORE_SHA_HEX];
 	struct store_result res[2], got;
@@ -617,7 +699,21 @@ static void test_outcome(void)
 	CHECK_EQ_U(list("192.0.2.7", 0, STORE_SORT_NAME, false, 0, 0, &c), 1);
 	CHECK_EQ_U(list("SPAM", 0, STORE_SORT_NAME, false, 0, 0, &c), 2);  /* job-a.pcap too */
 	CHECK_EQ_U(list("storm", 0, STORE_SORT_NAME, false, 0, 0, &c), 3); /* families, label */
+	return a;
+}
 
+/* The flows of run a (finished by test_outcome): pages, filters, a
+ * re-analysis, the run's deletion. */
+static void test_flows(int64_t a)
+{
+	char path[128];
+	struct store_outcome o = { .flows_tsv = path };
+	struct store_result got;
+	struct store_job j;
+	struct store_run r;
+	struct collect c;
+
+	snprintf(path, sizeof path, "/tmp/test_store_flows.%d", (int)getpid());
 	TEST("flows: pages and filters")
 	check_filter(a, NULL, -1, 0);
 	check_filter(a, "10.0.0.1", -1, 0);               /* orig or resp */
@@ -639,6 +735,20 @@ static void test_outcome(void)
 		CHECK_EQ_U(total, 0);
 	}
 
+	TEST("re-analysis replaces the flows whole")
+	CHECK(store_job_enqueue(st, "analyse", a) == 1);
+	CHECK(store_job_claim(st, "w", 60, &j) == 1 && j.run_id == a);
+	write_flows(path, false);
+	CHECK(store_job_finish(st, &j, &o) == 0);
+	unlink(path);
+	check_filter(a, NULL, -1, 0);
+	CHECK(store_run_get(st, a, &r) == 1);
+	CHECK_EQ_U(r.flows, NFLOWS);
+	if (is_sqlite) {   /* the damaged load's set and the first one are gone */
+		CHECK(sqlite_count("SELECT count(*) FROM flowsets") == 1);
+		CHECK(sqlite_count("SELECT count(*) FROM flows") == NFLOWS);
+	}
+
 	TEST("run delete")
 	CHECK(store_run_delete(st, a) == 1);
 	CHECK(store_run_delete(st, a) == 0);
@@ -651,6 +761,12 @@ static void test_outcome(void)
 		uint64_t total = 1;
 		CHECK(store_flow_list(st, &q, collect_flow, &fc, &total) == 0);
 		CHECK_EQ_U(total, 0);
+	}
+	CHECK(store_job_recover(st) == 0);
+	if (is_sqlite) {   /* the deleted run's flows collected */
+		CHECK(sqlite_count("SELECT count(*) FROM flowsets") == 0);
+		CHECK(sqlite_count("SELECT count(*) FROM flows") == 0);
+		CHECK(sqlite_count("SELECT count(*) FROM flow_keys") == 0);
 	}
 }
 
@@ -742,6 +858,28 @@ static void test_open(void)
 	CHECK_STR(store_status_name(STORE_FAILED), "failed");
 }
 
+/* SQLite: a data directory from a newer botlens is refused, not altered. */
+static void test_newer_schema(void)
+{
+	char d[160], err[512], path[200];
+	struct store *s2;
+	sqlite3 *db = NULL;
+
+	TEST("sqlite: a newer schema is refused")
+	snprintf(d, sizeof d, "%s/newer", tmpdir);
+	s2 = store_open(d, err, sizeof err);
+	CHECK(s2 != NULL);
+	store_close(s2);
+	snprintf(path, sizeof path, "%s/botlens.db", d);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
+	      sqlite3_exec(db, "UPDATE schema_version SET version = 99", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	s2 = store_open(d, err, sizeof err);
+	CHECK(s2 == NULL);
+	CHECK(strstr(err, "schema version 99 is newer") != NULL);
+	store_close(s2);
+}
+
 int main(void)
 {
 	st = open_store();
@@ -750,14 +888,16 @@ int main(void)
 	is_sqlite = strcmp(store_backend(st), "sqlite") == 0;
 	test_open();
 	test_blobs();
-	if (is_sqlite)
+	if (is_sqlite) {
 		test_blob_corrupt();
+		test_newer_schema();
+	}
 	test_blob_files();
 	test_runs();
 	test_jobs_basic();
 	test_jobs_lease();
 	test_jobs_retry();
-	test_outcome();
+	test_flows(test_outcome());
 	test_meta_stats();
 	store_close(st);
 	if (tmpdir[0]) {

@@ -38,6 +38,23 @@ static void test_rule(void)
 	CHECK_EQ_U(s.v[0].len, sizeof data);
 	storm_samples_free(&s);
 	CHECK(s.n == 0 && s.v == NULL);
+
+	TEST("storm: the per-flow sampler spreads over the flow's life");
+	unsigned kept = 0, last = 0;
+	for (unsigned k = 1; k <= 100000; k++)
+		if (storm_pick(k, kept)) {
+			kept++;
+			last = k;
+		}
+	CHECK(kept <= STORM_FLOW_SAMPLES);              /* bounded per flow */
+	CHECK(last >= 50000);                           /* ... and still sampling late */
+	for (unsigned k = 100001; k <= 1000000; k++)
+		kept += storm_pick(k, kept);
+	CHECK_EQ_U(kept, STORM_FLOW_SAMPLES);
+	kept = 0;
+	for (unsigned k = 1; k <= 200; k++)
+		kept += storm_pick(k, kept);
+	CHECK_EQ_U(kept, STORM_FLOW_FIRST + 5);         /* 1-4, then 8, 16, 32, 64, 128 */
 }
 
 static void test_capture(void)

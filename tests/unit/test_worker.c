@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -150,7 +151,7 @@ static void test_pool(void)
 {
 	volatile sig_atomic_t stop = 0;
 	char path[PATH_MAX + 32], model[PATH_MAX + 32], err[512] = "", meta[80];
-	struct worker_cfg cfg = { .location = loc, .self_exe = botlens, .model = model, .jobs = 2,
+	struct worker_cfg cfg = { .location = loc, .self_exe = botlens, .model = model, .jobs = 2, .tmpdir = dir,
 				  .lease_s = 30, .time_limit_s = 120, .stop = &stop, .log = log_line };
 	struct store_run r;
 	struct names n = { "" };
@@ -225,12 +226,14 @@ static void stand_in(const char *path, const char *body)
 	chmod(path, 0700);
 }
 
+static uint64_t mem_limit;      /* of the next one_job, 0 the default */
+
 /* Runs one capture run through a pool whose jobs run `exe`; the run's end. */
 static int one_job(const char *exe, unsigned time_limit, int max_attempts, const char *tag, struct store_run *r)
 {
 	volatile sig_atomic_t stop = 0;
-	struct worker_cfg cfg = { .location = loc, .self_exe = exe, .jobs = 1, .time_limit_s = time_limit,
-				  .max_attempts = max_attempts, .stop = &stop, .log = log_line };
+	struct worker_cfg cfg = { .location = loc, .self_exe = exe, .jobs = 1, .time_limit_s = time_limit, .tmpdir = dir,
+				  .max_attempts = max_attempts, .mem_limit = mem_limit, .stop = &stop, .log = log_line };
 	char path[PATH_MAX + 32], err[512];
 	struct workers *w;
 	int64_t id;
@@ -256,11 +259,46 @@ static void test_limits(void)
 	struct store_stats s;
 	uint64_t before;
 
+	TEST("a dead worker's job directory is removed, a live one's kept")
+	{
+		pid_t dead = fork();
+		char gone[PATH_MAX + 64], live[PATH_MAX + 64];
+		if (dead == 0)
+			_exit(0);
+		waitpid(dead, NULL, 0);
+		snprintf(gone, sizeof gone, "%s/botlens-job.%ld.abcdef", dir, (long)dead);
+		snprintf(live, sizeof live, "%s/botlens-job.%ld.abcdef", dir, (long)getppid());
+		CHECK(mkdir(gone, 0700) == 0 && mkdir(live, 0700) == 0);
+		snprintf(exe, sizeof exe, "%s/ok.sh", dir);
+		stand_in(exe, "echo '{\"results\":[]}' > $out/outcome.json");
+		CHECK(one_job(exe, 30, 1, "sweep", &r) == STORE_DONE);
+		CHECK(access(gone, F_OK) != 0);
+		CHECK(access(live, F_OK) == 0);
+		rmdir(live);
+	}
+
 	TEST("over its time limit: killed, failed")
 	snprintf(exe, sizeof exe, "%s/slow.sh", dir);
 	stand_in(exe, "exec sleep 60");
 	CHECK(one_job(exe, 1, 1, "slow", &r) == STORE_FAILED);
 	CHECK(strstr(r.error, "time limit of 1 s") != NULL);
+
+	TEST("over its memory limit: the allocation fails, the job fails")
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED   /* sanitized builds run their children without RLIMIT_AS (worker_child.c) */
+	snprintf(exe, sizeof exe, "%s/hungry.sh", dir);
+	stand_in(exe, "exec dd bs=300M count=1 if=/dev/zero of=/dev/null");
+	mem_limit = 128u << 20;
+	CHECK(one_job(exe, 30, 1, "hungry", &r) == STORE_FAILED);
+	CHECK(strstr(r.error, "memory exhausted") != NULL);
+	mem_limit = 0;
+#endif
 
 	TEST("a crash fails the job with the signal and stderr, retried up to max_attempts")
 	CHECK(store_stats(st, &s) == 0);
@@ -324,10 +362,31 @@ static int find_botlens(void)
 	return access(botlens, X_OK);
 }
 
+/* Under LeakSanitizer the children would report fontconfig's one cached
+ * pattern (tests/lsan.supp) and exit non-zero: the suppressions of the
+ * source tree this test was built in, unless the caller chose some. */
+static void lsan_suppressions(void)
+{
+	char self[PATH_MAX], supp[PATH_MAX + 64], opt[PATH_MAX + 128];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+	if (getenv("LSAN_OPTIONS") || n <= 0)
+		return;
+	self[n] = '\0';
+	*strrchr(self, '/') = '\0';
+	snprintf(supp, sizeof supp, "%s/../../tests/lsan.supp", self);
+	if (access(supp, R_OK) == 0) {
+		snprintf(opt, sizeof opt, "suppressions=%s:print_suppressions=0", supp);
+		setenv("LSAN_OPTIONS", opt, 0);
+	}
+}
+
 int main(void)
 {
 	const char *env = getenv("BOTLENS_STORE");
 	char err[512], cmd[128];
+
+	lsan_suppressions();
 
 	snprintf(dir, sizeof dir, "/tmp/test_worker.XXXXXX");
 	if (find_botlens() < 0 || !mkdtemp(dir)) {

@@ -1,0 +1,384 @@
+#!/usr/bin/env python3
+"""det_pcap.py OUT.pcap MODE - hand-made captures for detect.sh (Ethernet, pcap, microseconds;
+TCP segments in order with correct sequence numbers). Addresses are documentation ranges.
+
+storm3    10.0.0.5:20000 speaks Storm-style XOR-keyed Overnet with 3 peers for 20 min, one
+          exchange per peer every ~12 s (Publicize/Ack, Search/SearchNext, Connect/ConnectReply):
+          three long-lived UDP flows, nothing else
+udp3      the same exchange shape with 3 peers, but fixed-format datagrams of no overlay
+          (a constant 19-byte header-like record and a constant 2-byte answer): no key
+late3     plain Overnet with 3 long-lived peers, each flow opened by 3 keep-alive datagrams of
+          no protocol each way: recognised from later datagrams
+dga       10.0.0.5 asks its resolver 10.0.0.1 a few ordinary names, then 60 names of 10-16
+          random letters (some with digits) under .com/.net/.org/.info/.biz/.ru over 2 minutes,
+          each answered NXDOMAIN (a domain generation algorithm looking for its server)
+browse    10.0.0.5 browses: 90 names of sites, CDNs with random-looking labels under their own
+          domains (cloudfront, akamaiedge, googlevideo...), all answered with an address; Chrome's
+          three random one-label probes and two mistyped names answered NXDOMAIN
+brute-ssh 10.0.0.5 opens 40 SSH connections to 198.51.100.22:22, one every 2 s, every 1.6-3.5 s, each a
+          banner, a key exchange and a refused login in about 1.5 s and 1.5 KB each way (password guessing)
+brute-in  three outside hosts open 40 such connections to 10.0.0.5:22 (the host is the victim)
+brute-ftp 10.0.0.5 logs in to 198.51.100.21:21 in 3 connections with 5 USER/PASS pairs each,
+          every one refused with 530
+brute-http 10.0.0.5 posts a login form 12 times on one keep-alive connection to
+          198.51.100.80:80 and gets 401 each time
+admin     ordinary use of the same services: one SSH session held 5 min with 200 KB, 5 short SSH
+          connections a minute apart (git fetches), 30 short HTTPS connections to one web server,
+          one FTP login refused once then accepted, one HTTP 401 then 200
+dhcp      10.0.0.5 is one machine (MAC 02:00:00:00:00:0a, TTL 128) for 100 s, then another
+          (MAC 02:00:00:00:00:0b, TTL 64) from 120 s: a lease handed to a new machine
+nat       10.0.0.5 (one MAC, a NAT gateway) sends packets with TTL 127 and 63 interleaved:
+          a Windows and a Linux machine behind one address
+bridge    10.0.0.5 sends every packet twice, from two MACs at once, TTL 128 (a VM bridged
+          over Wi-Fi, seen on both sides): one machine, no caveat
+"""
+import random, struct, sys
+
+from pcapgen import ETH, ip4, pcap_header
+
+out = open(sys.argv[1], 'wb')
+mode = sys.argv[2]
+out.write(pcap_header())
+ident = [0]
+R = random.Random(7)
+
+
+def ipb(s):
+    return bytes(int(x) for x in s.split('.'))
+
+
+def frame(ts, src, dst, proto, seg, eth=ETH, ttl=None):
+    ident[0] += 1
+    pkt = ip4(src, dst, proto, seg, ident[0])
+    if ttl is not None:   # rewrite the TTL and the header checksum
+        from pcapgen import csum
+        h = bytearray(pkt[:20])
+        h[8] = ttl
+        h[10:12] = b'\0\0'
+        h[10:12] = struct.pack('!H', csum(bytes(h)))
+        pkt = bytes(h) + pkt[20:]
+    f = eth + pkt
+    out.write(struct.pack('<IIII', int(ts), int(round((ts % 1) * 1e6)) % 1000000, len(f), len(f)) + f)
+
+
+def udp(ts, src, sp, dst, dp, data, **kw):
+    frame(ts, ipb(src), ipb(dst), 17, struct.pack('!HHHH', sp, dp, 8 + len(data), 0) + data, **kw)
+
+
+# --- Overnet (mldonkey's overnet.txt; p2p/overnet.c) under a 40-byte XOR key ---
+KEY = bytes((0x3c + 11 * i) & 0xff for i in range(40))
+
+
+def xor(b):
+    return bytes(c ^ KEY[i % 40] for i, c in enumerate(b))
+
+
+def peer(ip, port):
+    return R.randbytes(16) + ipb(ip) + struct.pack('<H', port) + b'\0'
+
+
+def publicize(ip, port):
+    return b'\xe3\x0c' + R.randbytes(16) + ipb(ip) + struct.pack('<H', port) + b'\0'
+
+
+def storm3(keyed, junk=0):
+    bot, bport = '10.0.0.5', 20000
+    peers = [('198.51.100.%d' % (11 + 20 * i), 10000 + 7 * i) for i in range(3)]
+    others = [('203.0.113.%d' % i, 20000 + i) for i in range(1, 40)]
+    ev = []
+    for k, (pip, pp) in enumerate(peers):
+        t = 1.0 + k
+        n = 0
+        for j in range(junk):   # keep-alives of no protocol first
+            ev.append((t, bot, bport, pip, pp, b'\x00\x01' + R.randbytes(6)))
+            ev.append((t + 0.1, pip, pp, bot, bport, b'\x00\x02' + R.randbytes(6)))
+            t += 5
+        while t < 1200:
+            if not keyed:
+                q, a = b'\x17\x01' + b'\0' * 17, b'\x17\x02'
+            elif n % 3 == 0:
+                q, a = publicize(bot, bport), b'\xe3\x0d'
+            elif n % 3 == 1:
+                h = R.randbytes(16)
+                lst = b''.join(peer(*R.choice(others)) for _ in range(R.randint(1, 4)))
+                q = b'\xe3\x0e\x02' + h
+                a = b'\xe3\x0f' + h + bytes([len(lst) // 23]) + lst
+            else:
+                lst = b''.join(peer(*R.choice(others)) for _ in range(R.randint(2, 4)))
+                q = publicize(bot, bport)
+                q = b'\xe3\x0a' + q[2:]
+                a = b'\xe3\x0b' + struct.pack('<H', len(lst) // 23) + lst
+            if keyed is True:
+                q, a = xor(q), xor(a)
+            ev.append((t, bot, bport, pip, pp, q))
+            ev.append((t + R.uniform(0.05, 0.3), pip, pp, bot, bport, a))
+            t += R.uniform(9, 15)
+            n += 1
+    for e in sorted(ev):
+        udp(*e)
+
+
+# --- TCP ---
+def tcpseg(sport, dport, seq, ack, flags, data=b''):
+    return struct.pack('!HHIIBBHHH', sport, dport, seq & 0xffffffff, ack & 0xffffffff, 5 << 4, flags,
+                       65535, 0, 0) + data
+
+
+class Conn:
+    """One TCP connection a -> b, in order: handshake, data both ways, FIN close."""
+    def __init__(self, a, b, sport, dport, t):
+        self.a, self.b, self.sp, self.dp = ipb(a), ipb(b), sport, dport
+        self.s, self.r = 1000, 50000
+        self.rec(t, 0, 0x02)
+        self.rec(t + 0.01, 1, 0x12)
+        self.s += 1
+        self.r += 1
+        self.rec(t + 0.02, 0, 0x10)
+
+    def rec(self, t, d, flags, data=b''):
+        if d == 0:
+            frame(t, self.a, self.b, 6, tcpseg(self.sp, self.dp, self.s, self.r, flags, data))
+        else:
+            frame(t, self.b, self.a, 6, tcpseg(self.dp, self.sp, self.r, self.s, flags, data))
+
+    def send(self, t, data):   # client -> server, then the server's ACK
+        self.rec(t, 0, 0x18, data)
+        self.s += len(data)
+        self.rec(t + 0.002, 1, 0x10)
+
+    def reply(self, t, data):
+        self.rec(t, 1, 0x18, data)
+        self.r += len(data)
+        self.rec(t + 0.002, 0, 0x10)
+
+    def close(self, t):
+        self.rec(t, 0, 0x11)
+        self.s += 1
+        self.rec(t + 0.005, 1, 0x11)
+        self.r += 1
+        self.rec(t + 0.01, 0, 0x10)
+
+
+def ssh_try(t, client, server, sport, big=0):
+    """An SSH connection: banners, key exchange, one login attempt (or a session of `big` bytes)."""
+    c = Conn(client, server, sport, 22, t)
+    c.reply(t + 0.05, b'SSH-2.0-OpenSSH_8.9p1 Ubuntu-3\r\n')
+    c.send(t + 0.06, b'SSH-2.0-libssh2_1.9.0\r\n')
+    c.send(t + 0.1, bytes([0, 0, 4, 0x5c, 6, 20]) + R.randbytes(1100))
+    c.reply(t + 0.15, bytes([0, 0, 4, 0x5c, 6, 20]) + R.randbytes(1050))
+    c.send(t + 0.3, R.randbytes(48))
+    c.reply(t + 0.4, R.randbytes(300))
+    c.send(t + 0.5, R.randbytes(96))
+    c.reply(t + 1.2, R.randbytes(64))
+    t += 1.3
+    while big > 0:
+        c.send(t, R.randbytes(100))
+        c.reply(t + 0.05, R.randbytes(1400))
+        big -= 1500
+        t += 1.5
+    c.close(t + 0.1)
+    return t + 0.2
+
+
+def brute_ssh():
+    t = 1.0
+    for i in range(40):
+        ssh_try(t, '10.0.0.5', '198.51.100.22', 40000 + i)
+        t += R.uniform(1.6, 3.5)   # the next guess when the last is refused: the server's pace
+
+
+def brute_in():
+    t = 1.0
+    for i in range(40):
+        ssh_try(t, '203.0.113.%d' % (10 + i % 3), '10.0.0.5', 50000 + i)
+        t += R.uniform(1.6, 3.5)
+    # the victim's own ordinary lookups, so that it is the capture's internal host
+    dns_pair(0.5, '10.0.0.5', 53000, '10.0.0.1', 'www.example.com', False, 7)
+
+
+def brute_ftp():
+    t = 1.0
+    for k in range(3):
+        c = Conn('10.0.0.5', '198.51.100.21', 41000 + k, 21, t)
+        c.reply(t + 0.05, b'220 FTP server ready\r\n')
+        t += 0.1
+        for j in range(5):
+            c.send(t, b'USER admin\r\n')
+            c.reply(t + 0.02, b'331 Password required for admin\r\n')
+            c.send(t + 0.05, b'PASS pass%d\r\n' % (k * 5 + j))
+            c.reply(t + 0.6, b'530 Login incorrect.\r\n')
+            t += 0.8
+        c.close(t)
+        t += 0.5
+
+
+def http_exchange(c, t, req, status, body=b'denied'):
+    c.send(t, req)
+    c.reply(t + 0.05, b'HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n'
+            b'WWW-Authenticate: Basic realm="admin"\r\n\r\n' % (status, b'Unauthorized' if status == 401 else b'OK',
+                                                               len(body)) + body)
+
+
+def brute_http():
+    c = Conn('10.0.0.5', '198.51.100.80', 42000, 80, 1.0)
+    t = 1.1
+    for i in range(12):
+        form = b'username=admin&password=guess%d' % i
+        http_exchange(c, t, b'POST /login HTTP/1.1\r\nHost: 198.51.100.80\r\nContent-Type: '
+                      b'application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n' % len(form) + form, 401)
+        t += 1.5
+    c.close(t)
+
+
+def admin():
+    t = ssh_try(1.0, '10.0.0.5', '198.51.100.22', 40000, big=200000)
+    for i in range(5):
+        ssh_try(t + 60 * (i + 1), '10.0.0.5', '198.51.100.23', 40100 + i)
+    t += 400
+    for i in range(30):   # short HTTPS connections to one site (opaque records)
+        c = Conn('10.0.0.5', '198.51.100.44', 40200 + i, 443, t)
+        c.send(t + 0.05, b'\x16\x03\x01\x00\x40' + R.randbytes(64))
+        c.reply(t + 0.1, b'\x16\x03\x03\x00\x60' + R.randbytes(96))
+        c.close(t + 0.3)
+        t += 0.5
+    c = Conn('10.0.0.5', '198.51.100.21', 41000, 21, t)
+    c.reply(t + 0.05, b'220 FTP server ready\r\n')
+    c.send(t + 0.1, b'USER alice\r\n')
+    c.reply(t + 0.12, b'331 Password required\r\n')
+    c.send(t + 0.2, b'PASS typo\r\n')
+    c.reply(t + 0.8, b'530 Login incorrect.\r\n')
+    c.send(t + 3, b'USER alice\r\n')
+    c.reply(t + 3.02, b'331 Password required\r\n')
+    c.send(t + 3.2, b'PASS right\r\n')
+    c.reply(t + 3.3, b'230 Logged in.\r\n')
+    c.close(t + 4)
+    t += 10
+    c = Conn('10.0.0.5', '198.51.100.80', 42000, 80, t)
+    http_exchange(c, t + 0.1, b'GET /admin HTTP/1.1\r\nHost: intranet.example.org\r\n\r\n', 401)
+    http_exchange(c, t + 2, b'GET /admin HTTP/1.1\r\nHost: intranet.example.org\r\nAuthorization: Basic YTpi\r\n\r\n',
+                  200, b'welcome')
+    c.close(t + 3)
+
+
+# --- one address, two machines ---
+def eth(src_last):
+    return b'\x02\x00\x00\x00\x00\x01' + bytes([2, 0, 0, 0, 0, src_last]) + b'\x08\x00'
+
+
+def lookups(t0, n, mac, ttl, port0, dup=None):
+    t = t0
+    for i in range(n):
+        name = 'host%d.example.org' % (port0 + i)
+        q = struct.pack('!HHHHHH', port0 + i, 0x0100, 1, 0, 0, 0) + qname(name) + struct.pack('!HH', 1, 1)
+        udp(t, '10.0.0.5', port0 + i, '10.0.0.1', 53, q, eth=eth(mac), ttl=ttl)
+        if dup is not None:
+            udp(t + 0.0005, '10.0.0.5', port0 + i, '10.0.0.1', 53, q, eth=eth(dup), ttl=ttl)
+        a = (struct.pack('!HHHHHH', port0 + i, 0x8180, 1, 1, 0, 0) + qname(name) + struct.pack('!HH', 1, 1) +
+             b'\xc0\x0c' + struct.pack('!HHIH', 1, 1, 300, 4) + bytes([203, 0, 113, 50]))
+        udp(t + 0.01, '10.0.0.1', 53, '10.0.0.5', port0 + i, a, eth=eth(1), ttl=64)
+        t += 3.0
+    return t
+
+
+def dhcp():
+    lookups(1.0, 30, 0x0a, 128, 40000)
+    lookups(120.0, 30, 0x0b, 64, 41000)
+
+
+def nat():
+    t = 1.0
+    for i in range(30):
+        t = lookups(t, 1, 0x0c, 127 if i % 2 else 63, 40000 + i)
+
+
+def bridge():
+    lookups(1.0, 40, 0x0a, 128, 40000, dup=0x0d)
+
+
+# --- DNS (RFC 1035) ---
+def qname(name):
+    return b''.join(bytes([len(l)]) + l.encode() for l in name.split('.')) + b'\0'
+
+
+def dns_pair(t, client, sport, server, name, nx, qid):
+    q = struct.pack('!HHHHHH', qid, 0x0100, 1, 0, 0, 0) + qname(name) + struct.pack('!HH', 1, 1)
+    udp(t, client, sport, server, 53, q)
+    if nx:
+        a = struct.pack('!HHHHHH', qid, 0x8183, 1, 0, 0, 0) + qname(name) + struct.pack('!HH', 1, 1)
+    else:
+        a = (struct.pack('!HHHHHH', qid, 0x8180, 1, 1, 0, 0) + qname(name) + struct.pack('!HH', 1, 1) +
+             b'\xc0\x0c' + struct.pack('!HHIH', 1, 1, 300, 4) + bytes([203, 0, 113, R.randint(1, 254)]))
+    udp(t + R.uniform(0.005, 0.05), server, 53, client, sport, a)
+
+
+def dns_run(names):
+    t = 1.0
+    for i, (name, nx) in enumerate(names):
+        dns_pair(t, '10.0.0.5', 49152 + i, '10.0.0.1', name, nx, 0x1000 + i)
+        t += R.uniform(0.3, 2.5)
+
+
+def dga():
+    names = [('www.example.com', False), ('time.example.net', False), ('update.example.org', False)]
+    tlds = ['com', 'net', 'org', 'info', 'biz', 'ru']
+    letters = 'abcdefghijklmnopqrstuvwxyz'
+    for i in range(60):
+        n = R.randint(10, 16)
+        lab = ''.join(R.choice(letters + ('0123456789' if i % 4 == 0 else '')) for _ in range(n))
+        names.append((lab + '.' + tlds[i % len(tlds)], True))
+    dns_run(names)
+
+
+def browse():
+    sites = ['www.wikipedia.org', 'en.wikipedia.org', 'upload.wikimedia.org', 'www.google.com',
+             'fonts.googleapis.com', 'fonts.gstatic.com', 'www.gstatic.com', 'apis.google.com',
+             'pagead2.googlesyndication.com', 'www.youtube.com', 'i.ytimg.com', 'yt3.ggpht.com',
+             'www.bbc.co.uk', 'static.files.bbci.co.uk', 'www.theguardian.com', 'assets.guim.co.uk',
+             'www.amazon.com', 'images-na.ssl-images-amazon.com', 'm.media-amazon.com',
+             'www.nytimes.com', 'static01.nyt.com', 'www.reddit.com', 'styles.redditmedia.com',
+             'cdn.jsdelivr.net', 'cdnjs.cloudflare.com', 'ajax.googleapis.com', 'code.jquery.com',
+             'github.com', 'avatars.githubusercontent.com', 'github.githubassets.com',
+             'www.microsoft.com', 'login.microsoftonline.com', 'www.office.com', 'outlook.live.com',
+             'www.netflix.com', 'assets.nflxext.com', 'occ-0-1-2.1.nflxso.net', 'ipv4-c001-ams001-ix.1.oca.nflxvideo.net',
+             'www.bing.com', 'th.bing.com', 'news.ycombinator.com', 'stackoverflow.com', 'cdn.sstatic.net',
+             'www.abc.net.au', 'www.smh.com.au', 'www.spiegel.de', 'www.lemonde.fr', 'www.repubblica.it']
+    cdn = []
+    for _ in range(14):
+        cdn.append('d%s.cloudfront.net' % ''.join(R.choice('abcdefghijklmnopqrstuvwxyz0123456789') for _ in range(13)))
+        cdn.append('e%d.dscb.akamaiedge.net' % R.randint(1000, 99999))
+        cdn.append('r%d---sn-%s.googlevideo.com' % (R.randint(1, 9), ''.join(R.choice('abcdefghijklmnopqrstuvwxyz0123456789') for _ in range(8))))
+    names = [(n, False) for n in sites + cdn]
+    names += [(''.join(R.choice('abcdefghijklmnopqrstuvwxyz') for _ in range(R.randint(7, 15))), True) for _ in range(3)]
+    names += [('www.wikipedai.org', True), ('www.gogle.con', True)]
+    R.shuffle(names)
+    dns_run(names)
+
+
+if mode == 'storm3':
+    storm3(True)
+elif mode == 'udp3':
+    storm3(False)
+elif mode == 'late3':
+    storm3('plain', junk=3)
+elif mode == 'dga':
+    dga()
+elif mode == 'browse':
+    browse()
+elif mode == 'brute-ssh':
+    brute_ssh()
+elif mode == 'brute-in':
+    brute_in()
+elif mode == 'brute-ftp':
+    brute_ftp()
+elif mode == 'brute-http':
+    brute_http()
+elif mode == 'admin':
+    admin()
+elif mode == 'dhcp':
+    dhcp()
+elif mode == 'nat':
+    nat()
+elif mode == 'bridge':
+    bridge()
+else:
+    sys.exit('det_pcap.py: unknown mode %r' % mode)
