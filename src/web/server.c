@@ -142,6 +142,22 @@ enum MHD_Result reply_error(struct req *r, unsigned status, const char *msg)
 	return reply(r, status, "text/html; charset=utf-8", &b);
 }
 
+#define DRAIN_MAX (16u << 20)
+
+enum MHD_Result reply_refuse(struct req *r, unsigned status, const char *msg)
+{
+	const char *cl = MHD_lookup_connection_value(r->c, MHD_HEADER_KIND, "Content-Length");
+	const char *te = MHD_lookup_connection_value(r->c, MHD_HEADER_KIND, "Transfer-Encoding");
+	unsigned long long n = cl ? strtoull(cl, NULL, 10) : 0;
+
+	if ((n > 0 && n <= DRAIN_MAX) || (!cl && te && strcasestr(te, "chunked"))) {
+		r->defer_status = status;
+		snprintf(r->defer_msg, sizeof r->defer_msg, "%s", msg);
+		return MHD_YES;
+	}
+	return reply_error(r, status, msg);
+}
+
 enum MHD_Result reply_redirect(struct req *r, const char *location, const char *cookie)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
@@ -278,13 +294,13 @@ static enum MHD_Result deny(struct req *r, const struct route *rt)
 		return reply_redirect(r, "/login", NULL);
 	if (!r->authed) {
 		if (r->api || !r->w->auth)
-			return reply_error(r, r->w->auth ? 401 : 403,
+			return reply_refuse(r, r->w->auth ? 401 : 403,
 					   r->w->auth ? "a token is needed (Authorization: Bearer TOKEN)"
 						      : "this server has no --token-file: writes are disabled");
-		return reply_error(r, 401, "log in first");
+		return reply_refuse(r, 401, "log in first");
 	}
 	(void)rt;
-	return reply_error(r, 403, "forbidden");
+	return reply_refuse(r, 403, "forbidden");
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -309,7 +325,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		bool method_ok;
 		const struct route *rt = route_find(r, &method_ok);
 		if (!rt)
-			return method_ok ? reply_error(r, 404, "no such page") : reply_error(r, 405, "method not allowed");
+			return method_ok ? reply_refuse(r, 404, "no such page") : reply_refuse(r, 405, "method not allowed");
 		r->rt = rt;
 		bool ok = rt->access == ACC_NONE || r->authed || (rt->access == ACC_READ && w->cfg.public_read);
 		if (!ok)
@@ -317,6 +333,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		if (rt->body)
 			return upload_begin(r, rt);
 		return rt->fn(r);
+	}
+	if (r->defer_status && !r->answered) {   /* refused at the headers: drop the body, then answer */
+		if (*size) {
+			r->dropped += *size;
+			*size = 0;
+			return r->dropped > DRAIN_MAX ? MHD_NO : MHD_YES;
+		}
+		return reply_error(r, r->defer_status, r->defer_msg);
 	}
 	if (r->answered) {   /* an error was sent before the body ended: drop the rest */
 		*size = 0;

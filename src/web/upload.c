@@ -189,13 +189,13 @@ enum MHD_Result upload_begin(struct req *r, const struct route *rt)
 		char msg[96];
 		snprintf(msg, sizeof msg, "the upload is larger than the server's limit (%llu bytes)",
 			 (unsigned long long)r->w->max_upload);
-		return reply_error(r, 413, msg);
+		return reply_refuse(r, 413, msg);
 	}
 	if (rt->body == BODY_FORM && cl && strtoull(cl, NULL, 10) > 64 * 1024)
-		return reply_error(r, 413, "the form is too large");
+		return reply_refuse(r, 413, "the form is too large");
 	if (rt->body == BODY_FILE) {
 		if (web_client_enter(r->w, r->client))
-			return reply_error(r, 429, "too many uploads from this address at once: wait for one to finish");
+			return reply_refuse(r, 429, "too many uploads from this address at once: wait for one to finish");
 		u->counted = true;
 	}
 	/* a file route reads only multipart as a form: `curl --data-binary` labels raw bytes urlencoded */
@@ -204,13 +204,13 @@ enum MHD_Result upload_begin(struct req *r, const struct route *rt)
 	if (form) {
 		u->pp = MHD_create_post_processor(r->c, 32 * 1024, post_iter, r);
 		if (!u->pp)
-			return reply_error(r, 400, "the form's encoding cannot be read");
+			return reply_refuse(r, 400, "the form's encoding cannot be read");
 	} else if (rt->body == BODY_FILE) {
 		clean_name(u->fname, sizeof u->fname, req_arg(r, "name"));
 		if (blob_start(r))
-			return reply_error(r, u->fail_status, u->fail_msg);
+			return reply_refuse(r, u->fail_status, u->fail_msg);
 	} else {
-		return reply_error(r, 415, "expected a form");
+		return reply_refuse(r, 415, "expected a form");
 	}
 	return MHD_YES;
 }

@@ -59,6 +59,9 @@ struct req {
 	struct upload *up;          /* POST bodies */
 	const struct route *rt;
 	int refresh;                /* seconds: the page reloads itself (a job in progress) */
+	unsigned defer_status;      /* a refusal answered once the (small) body is read */
+	char defer_msg[160];
+	uint64_t dropped;
 };
 
 /* server.c */
@@ -67,6 +70,10 @@ const char *req_arg(struct req *r, const char *key);   /* query-string value or 
 long long req_num(struct req *r, const char *key, long long dflt, long long lo, long long hi);
 enum MHD_Result reply(struct req *r, unsigned status, const char *ctype, struct wbuf *body);
 enum MHD_Result reply_error(struct req *r, unsigned status, const char *msg);
+/* A refusal at the headers: answered at once without a body, after reading
+ * and dropping a body of up to 16 MiB otherwise (a client still sending
+ * would get a reset instead of the answer). */
+enum MHD_Result reply_refuse(struct req *r, unsigned status, const char *msg);
 enum MHD_Result reply_redirect(struct req *r, const char *location, const char *cookie);
 /* Streams a blob; name (already a safe result name) labels the download. */
 enum MHD_Result reply_blob(struct req *r, const char *sha, const char *ctype, const char *fname, bool inline_ok);

@@ -47,6 +47,8 @@ http POST "/api/v1/runs?name=x.pcap" --data-binary @"$TMP/storm.pcap"
 check "upload without a token: 401" [ "$HC" = 401 ]
 http POST "/api/v1/runs?name=x.pcap" -H "Authorization: Bearer 00$TOKEN" --data-binary @"$TMP/storm.pcap"
 check "upload with a wrong token: 401" [ "$HC" = 401 ]
+http POST "/api/v1/runs?name=x.pcap" -H "Authorization: Bearer 00$TOKEN" --limit-rate 1M --data-binary @"$TMP/storm.pcap"
+check "a refused upload still sending its body gets the 401, not a reset" [ "$HC" = 401 ]
 http GET /static/style.css
 check "static files need no token" [ "$HC" = 200 ]
 http GET /runs/1/../../etc/passwd -H "Authorization: Bearer $TOKEN" --path-as-is
