@@ -42,6 +42,12 @@ demo)
 	./build/botlens report -q out/storm-public.pcap -o out/storm-public.report.json
 	./build/botlens report -q out/storm-private.pcap out/storm-public.pcap -o out/report.html
 	echo "== report: $(pwd)/out/report.html"
+	echo "== to browse these runs in the web interface (botlens serve):"
+	mkdir -p out/serve
+	echo "   ./build/botlens token add me --token-file out/serve/tokens   # prints your token"
+	echo "   ./build/botlens serve --data out/serve &                     # http://127.0.0.1:8080/"
+	echo "   for f in out/storm-private.pcap out/storm-public.pcap; do"
+	echo "     curl -H \"Authorization: Bearer TOKEN\" --data-binary @\$f \"http://127.0.0.1:8080/api/v1/runs?name=\${f##*/}\"; done"
 	;;
 test)
 	sh scripts/deps.sh test

@@ -34,6 +34,8 @@ static const struct cli_cmd commands[] = {
 	{ "crawl", cmd_crawl, "crawl an Overnet/Storm overlay (loopback unless --allow-remote)" },
 	{ "report", cmd_report, "explain a run: protocols, behaviors, phases, role, notable endpoints (text, JSON, HTML)" },
 	{ "botnet-size", cmd_botnet_size, "effective size, total size and churn from crawls or a capture" },
+	{ "serve", cmd_serve, "the web interface: upload runs, browse analyses, JSON API (SQLite or PostgreSQL store)" },
+	{ "token", cmd_token, "`botlens token add NAME`: a new write token for `botlens serve`" },
 	{ "worker", cmd_worker, "analysis workers on a shared store (PostgreSQL: many machines, one database)" },
 	{ "status", cmd_status, "a store's job queue: queued, running per worker, jobs per minute, failures" },
 	{ "db", cmd_db, "a store without the server: `db migrate` (schema migrations), `db add FILE...` (runs)" },
