@@ -16,6 +16,11 @@ web_setup() {
 }
 missing=""
 for p in $pkgs; do
+	# Node.js from elsewhere (NodeSource's nodejs bundles npm, and conflicts with Debian's npm)
+	case "$p" in
+	nodejs) command -v node >/dev/null 2>&1 && continue ;;
+	npm) command -v npm >/dev/null 2>&1 && continue ;;
+	esac
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
 	fi
