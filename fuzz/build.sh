@@ -43,7 +43,7 @@ $CC $CFLAGS $(pkg-config --cflags libndpi) $SAN -fsanitize=fuzzer -o "$OUT/fuzz_
 # the report's collector with every application parser (analysis/proto_*.c: TLS with
 # OpenSSL, HTTP over libhtp) and its per-flow state, shared by fuzz_tls, fuzz_http, fuzz_protos
 COLLECT_SRCS="src/analysis/collect.c src/analysis/protos.c src/analysis/tls_cert.c src/analysis/arp_sweep.c src/analysis/storm.c \
-	src/analysis/http_sniff.c src/analysis/dpi.c src/analysis/dpi_work.c src/analysis/dpi_thread.c $(find src/analysis -name 'proto_*.c' | sort) $(find src/p2p -name '*.c' | sort)"
+	src/analysis/http_sniff.c src/analysis/dpi.c src/analysis/dpi_work.c src/analysis/dpi_thread.c src/analysis/ident.c src/analysis/clock.c $(find src/analysis -name 'proto_*.c' | sort) $(find src/p2p -name '*.c' | sort)"
 COLLECT_LIBS="-lhtp -lssl -lcrypto $(pkg-config --libs libndpi) -ljson-c"
 for h in fuzz_tls fuzz_http fuzz_protos; do
 	$CC $CFLAGS $(pkg-config --cflags libndpi) $SAN -fsanitize=fuzzer -o "$OUT/$h" "fuzz/$h.c" $COLLECT_SRCS $objs \
@@ -56,12 +56,12 @@ for h in fuzz_model fuzz_cstate fuzz_labels; do
 		src/analysis/stats.c src/analysis/contacts.c $objs -llinear -larchive -ljson-c -lpcap -lz -lm -lpthread
 done
 for h in fuzz_snapshot fuzz_truth; do
-	$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/$h" "fuzz/$h.c" $(find src/p2p -name '*.c' | sort) src/util/line.c \
+	$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/$h" "fuzz/$h.c" $(find src/p2p -name '*.c' | sort) src/util/line.c src/util/jsonout.c src/util/utf8.c \
 		-ljson-c -lm
 done
 # what the store takes from an analysis child: the flows TSV loader and outcome.json
-$CC $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz_store" fuzz/fuzz_store.c src/store/store.c src/store/sqlite*.c \
-	src/store/worker_outcome.c src/store/pg*.c \
+$CC $CFLAGS $(pkg-config --cflags libpq) $SAN -fsanitize=fuzzer -o "$OUT/fuzz_store" fuzz/fuzz_store.c src/store/store.c src/store/sqlite*.c \
+	src/store/worker_outcome.c src/store/pg*.c src/util/utf8.c \
 	-lsqlite3 -lpq -ljson-c -lcrypto -lpthread -lm
 $CC $CFLAGS $SAN -o "$OUT/seed_decode" fuzz/seed_decode.c $objs $LIBS
 echo "fuzz: built $OUT/fuzz_decode $OUT/fuzz_reader $OUT/fuzz_overnet $OUT/fuzz_report $OUT/fuzz_tls $OUT/fuzz_http $OUT/fuzz_protos $OUT/fuzz_dpi" \

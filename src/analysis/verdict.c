@@ -11,17 +11,6 @@
 
 #include "analysis/report-int.h"
 
-void rp_clock(double t, char *buf, size_t len)
-{
-	if (t < 0)
-		t = 0;
-	unsigned s = (unsigned)(t + 0.5);
-	if (s >= 3600)
-		snprintf(buf, len, "%u:%02u:%02u", s / 3600, s / 60 % 60, s % 60);
-	else
-		snprintf(buf, len, "%02u:%02u", s / 60, s % 60);
-}
-
 static unsigned rank(const char *kind)
 {
 	const struct rp_kind *k = rp_kind_find(kind);
