@@ -16,36 +16,15 @@
 #include "render/table.h"
 
 #include "render/report_out.h"
+#include "util/jsonout.h"
 #include "util/utf8.h"
 
 static json_object *jstr(const char *s) { return utf8_json_string(s); }
 
-/*
- * A number written with the precision it has (doc/json.md): times are
- * seconds to the microsecond, other measures 6 significant digits, so a
- * float's widening (31.078506469726562) never reaches the output.
- * json-c writes the given text verbatim.
- */
-static json_object *jnum_fmt(double v, const char *fmt)
-{
-	char b[64];
-	if (!isfinite(v))
-		return NULL;
-	snprintf(b, sizeof b, fmt, v);
-	if (strchr(b, '.') && !strchr(b, 'e')) {   /* no trailing zeros, no bare point */
-		char *e = b + strlen(b);
-		while (e[-1] == '0')
-			*--e = 0;
-		if (e[-1] == '.')
-			e[-1] = 0;
-	}
-	if (!strcmp(b, "-0"))
-		strcpy(b, "0");
-	return json_object_new_double_s(strtod(b, NULL), b);
-}
-
-static json_object *jtime(double seconds) { return jnum_fmt(seconds, "%.6f"); }
-static json_object *jmeasure(double v) { return jnum_fmt(v, "%.6g"); }
+/* Numbers with the precision they have (doc/json.md, util/jsonout.h): times
+ * to the microsecond, other measures 6 significant digits. */
+static json_object *jtime(double seconds) { return jo_num(seconds, "%.6f"); }
+static json_object *jmeasure(double v) { return jo_num(v, "%.6g"); }
 
 static json_object *jstr_or_null(const char *s)
 {

@@ -50,28 +50,6 @@ struct pg_blob_r {
 	bool checked;
 };
 
-static void hex(const unsigned char *md, char out[STORE_SHA_HEX])
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[64] = '\0';
-}
-
-static bool md_final(EVP_MD_CTX *md, char out[STORE_SHA_HEX])
-{
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
-
-	if (EVP_DigestFinal_ex(md, d, &len) != 1 || len != 32)
-		return false;
-	hex(d, out);
-	return true;
-}
-
 static void blob_w_free(struct pg_blob_w *w)
 {
 	struct pg *p = pg_of(w->base.s);
@@ -180,7 +158,7 @@ int pg_blob_commit(struct store_blob_w *bw, char sha[STORE_SHA_HEX], uint64_t *s
 
 	if (w->failed || (w->len && flush_chunk(w) < 0))
 		goto out;
-	if (!md_final(w->md, sha)) {
+	if (!store_md_final(w->md, sha)) {
 		store_fail(bw->s, "blob: SHA-256 failed");
 		goto out;
 	}
@@ -306,7 +284,7 @@ ssize_t pg_blob_read(struct store_blob_r *br, void *buf, size_t n)
 
 			if (r->checked)
 				return 0;
-			if (!md_final(r->md, got))
+			if (!store_md_final(r->md, got))
 				return store_fail(br->s, "blob %s: SHA-256 failed", r->sha);
 			if (strcmp(got, r->sha) || r->got != r->size)
 				return store_fail(br->s, "blob %s: content does not match its hash", r->sha);

@@ -42,29 +42,6 @@ struct sq_blob_r {
 	bool checked;
 };
 
-static void hex(const unsigned char *md, char out[STORE_SHA_HEX])
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[64] = '\0';
-}
-
-/* The digest in hex; false when OpenSSL fails. */
-static bool md_final(EVP_MD_CTX *md, char out[STORE_SHA_HEX])
-{
-	unsigned char buf[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
-
-	if (!EVP_DigestFinal_ex(md, buf, &len) || len != 32)
-		return false;
-	hex(buf, out);
-	return true;
-}
-
 static int fsync_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -183,7 +160,7 @@ int sq_blob_commit(struct store_blob_w *bw, char sha[STORE_SHA_HEX], uint64_t *s
 
 	if (fsync(w->fd) < 0)
 		rc = store_fail(s, "cannot sync '%s': %s", w->tmp, strerror(errno));
-	else if (!md_final(w->md, sha))
+	else if (!store_md_final(w->md, sha))
 		rc = store_fail(s, "blob: SHA-256 failed");
 	if (rc == 0)
 		rc = blob_place(w, sha);
@@ -233,7 +210,7 @@ static ssize_t blob_check(struct sq_blob_r *r)
 	if (r->checked)
 		return 0;
 	r->checked = true;
-	if (!md_final(r->md, got) || strcmp(got, r->sha) != 0)
+	if (!store_md_final(r->md, got) || strcmp(got, r->sha) != 0)
 		return store_fail(r->base.s, "blob %s: content does not match its hash", r->sha);
 	return 0;
 }

@@ -11,6 +11,8 @@
 
 #include <stdio.h>
 
+#include <openssl/evp.h>
+
 #include "store/store.h"
 
 #define STORE_ERRLEN 512
@@ -78,6 +80,9 @@ int store_fail(struct store *s, const char *fmt, ...) __attribute__((format(prin
 bool store_is_pg(const char *location);
 /* Validates a 64-hex-digit SHA-256 name (lower case). */
 bool store_sha_ok(const char *sha);
+/* Ends a SHA-256 digest and writes it in lower-case hex (the blob's name);
+ * false when OpenSSL fails.  Shared by the backends' blob writers and readers. */
+bool store_md_final(EVP_MD_CTX *md, char out[STORE_SHA_HEX]);
 /* Copies src into a fixed field, truncating at a UTF-8 boundary. */
 void store_copy(char *dst, size_t len, const char *src);
 

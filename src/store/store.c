@@ -38,6 +38,22 @@ bool store_sha_ok(const char *sha)
 	return sha[64] == '\0';
 }
 
+bool store_md_final(EVP_MD_CTX *md, char out[STORE_SHA_HEX])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+
+	if (EVP_DigestFinal_ex(md, d, &len) != 1 || len != 32)
+		return false;
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[64] = '\0';
+	return true;
+}
+
 void store_copy(char *dst, size_t len, const char *src)
 {
 	size_t n;
