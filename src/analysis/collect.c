@@ -457,8 +457,8 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	struct rp_flow *rf = flow_rec(c, r, f);
 	if (!rf)
 		return;
-	if (dir == 0 || dir == 1)
-		rp_ident_packet(c, rf->h[dir], p, (float)run_rel(r, p->ts_ns));
+	if ((dir == 0 || dir == 1) && f->pkts[dir] == 1)
+		rp_ident_first(c, rf, dir, p, (float)run_rel(r, p->ts_ns));
 	rp_dpi_packet(c, rf, p, f->user - 1);
 	if (!p->payload_len || dir < 0 || dir > 1)
 		return;
@@ -506,6 +506,7 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 	if (!rf)
 		return;
 	rf->t1 = (float)run_rel(r, f->last_ns);
+	rp_ident_flow_end(c, rf, f);
 	const struct rp_proto *pr = rf->app ? proto_of(rf->app) : NULL;
 	if (pr && pr->flow_end) {
 		c->cur_f = f;   /* a parser may still find something as it closes (libhtp) */

@@ -68,22 +68,24 @@ static struct rp_ident *ident_of(struct rp_col *c, uint32_t host)
 	return &c->ident[host - 1];
 }
 
-static void count_mac(struct rp_ident *e, const uint8_t *mac, float now)
+/* Counts n packets from mac at now; returns its slot + 1 (3: a third MAC or more). */
+static unsigned count_mac(struct rp_ident *e, const uint8_t *mac, uint32_t n, float now)
 {
 	for (int k = 0; k < 2; k++) {
 		if (e->mac_pkts[k] && !memcmp(e->mac[k], mac, 6)) {
-			e->mac_pkts[k]++;
+			e->mac_pkts[k] += n;
 			e->mac_last[k] = now;
-			return;
+			return (unsigned)k + 1;
 		}
 		if (!e->mac_pkts[k]) {
 			memcpy(e->mac[k], mac, 6);
-			e->mac_pkts[k] = 1;
+			e->mac_pkts[k] = n;
 			e->mac_first[k] = e->mac_last[k] = now;
-			return;
+			return (unsigned)k + 1;
 		}
 	}
-	e->mac_more++;   /* a third MAC or more */
+	e->mac_more += n;   /* a third MAC or more */
+	return 3;
 }
 
 static bool dst_group(const struct pkt *p)
@@ -92,25 +94,60 @@ static bool dst_group(const struct pkt *p)
 			      : p->dst[0] == 0xff;
 }
 
-void rp_ident_packet(struct rp_col *c, uint32_t host, const struct pkt *p, float now)
+/*
+ * The traits are read from the first packet of each flow direction and
+ * the direction's other packets are counted with them when the flow ends:
+ * one touch of the address's record per direction instead of per packet
+ * (a cache miss per packet on a capture of many hosts).  What this gives
+ * up: a flow direction whose packets change MAC or TTL family midway
+ * counts wholly for its first packet's (machines do not swap within one
+ * connection), and a MAC's last time is that of its flows' last packets.
+ */
+void rp_ident_first(struct rp_col *c, struct rp_flow *rf, int dir, const struct pkt *p, float now)
 {
-	struct rp_ident *e = ident_of(c, host);
-	if (!e)
+	struct rp_ident *e = ident_of(c, rf->h[dir]);
+	if (!e || dst_group(p))
 		return;
-	if (dst_group(p))
-		return;
+	unsigned bits = 0;
 	const uint8_t *mac = pkt_src_mac(p);
 	if (mac && decode_addr_internal(p->family, p->src))
-		count_mac(e, mac, now);
-	if (!p->ip || (p->proto != 6 && p->proto != 17) ||
-	    (p->family == 4 ? p->ip_caplen < 9 : p->ip_caplen < 8))
-		return;
-	int fam = ttl_family(p->family == 4 ? p->ip[8] : p->ip[7]);
-	if (fam >= 0) {
-		if (!e->ttl_pkts[fam])
-			e->ttl_first[fam] = now;
-		if (e->ttl_pkts[fam] < UINT32_MAX)
-			e->ttl_pkts[fam]++;
+		bits = count_mac(e, mac, 1, now);
+	if (p->ip && (p->proto == 6 || p->proto == 17) &&
+	    (p->family == 4 ? p->ip_caplen >= 9 : p->ip_caplen >= 8)) {
+		int fam = ttl_family(p->family == 4 ? p->ip[8] : p->ip[7]);
+		if (fam >= 0) {
+			if (!e->ttl_pkts[fam])
+				e->ttl_first[fam] = now;
+			if (e->ttl_pkts[fam] < UINT32_MAX)
+				e->ttl_pkts[fam]++;
+			bits |= (unsigned)(fam + 1) << 2;
+		}
+	}
+	rf->ident = (uint8_t)(rf->ident | bits << (4 * dir));
+}
+
+static uint32_t sat_add(uint32_t a, uint64_t b)
+{
+	return b >= UINT32_MAX - a ? UINT32_MAX : a + (uint32_t)b;
+}
+
+void rp_ident_flow_end(struct rp_col *c, const struct rp_flow *rf, const struct flow *f)
+{
+	for (int d = 0; d < 2; d++) {
+		unsigned bits = rf->ident >> (4 * d) & 15, mac = bits & 3, fam = bits >> 2;
+		struct rp_ident *e = bits && f->pkts[d] > 1 ? ident_of(c, rf->h[d]) : NULL;
+		if (!e)
+			continue;
+		uint64_t more = f->pkts[d] - 1;
+		if (mac == 3)
+			e->mac_more = sat_add(e->mac_more, more);
+		else if (mac) {
+			e->mac_pkts[mac - 1] = sat_add(e->mac_pkts[mac - 1], more);
+			if (rf->t1 > e->mac_last[mac - 1])
+				e->mac_last[mac - 1] = rf->t1;
+		}
+		if (fam)
+			e->ttl_pkts[fam - 1] = sat_add(e->ttl_pkts[fam - 1], more);
 	}
 }
 
@@ -122,7 +159,7 @@ void rp_ident_arp(struct rp_col *c, const struct run *r, const struct pkt *p, fl
 	struct rp_ident *e = h ? ident_of(c, h->index) : NULL;
 	const uint8_t *mac = pkt_src_mac(p);
 	if (e && mac && decode_addr_internal(4, a))
-		count_mac(e, mac, now);
+		count_mac(e, mac, 1, now);
 }
 
 static bool clear_second(uint64_t second, uint64_t total)

@@ -153,8 +153,11 @@ bool rp_dns_label_random(const char *l, size_t n, struct rp_label *m);
  * machine-made; *m measures that label. */
 bool rp_dns_name_random(const char *name, struct rp_label *m);
 
-/* ident.c: counts packet p sent by host (its index) at now; an ARP packet for the address it claims. */
-void rp_ident_packet(struct rp_col *c, uint32_t host, const struct pkt *p, float now);
+/* ident.c: counts the first packet p of direction dir of a flow (rf) sent by host (its index) at
+ * now, noting its traits in rf->ident; at the flow's end, its other packets count with the same
+ * traits (rp_ident_flow_end); an ARP packet counts for the address it claims. */
+void rp_ident_first(struct rp_col *c, struct rp_flow *rf, int dir, const struct pkt *p, float now);
+void rp_ident_flow_end(struct rp_col *c, const struct rp_flow *rf, const struct flow *f);
 void rp_ident_arp(struct rp_col *c, const struct run *r, const struct pkt *p, float now);
 /* Fills h->shared when the address of host looks used by two machines. */
 void rp_ident_host(const struct rp_col *c, uint32_t host, struct rp_host *h);

@@ -144,6 +144,8 @@ struct rp_flow {
 	uint8_t dpi;                /* nDPI detection: 0 not started, 1 running, 2 done, 3 refused */
 	uint8_t dpi_pkts;           /* IP packets given to nDPI */
 	uint8_t refused;            /* a parser's state was refused at the memory cap: metadata only since */
+	uint8_t ident;              /* per direction d, bits 4d..4d+3: the sender's MAC slot and TTL
+				     * family as counted on its first packet (ident.c) */
 	/* payload timing per direction, kept in the record: the flow's line is touched anyway */
 	struct rp_timing tm[2];
 };
