@@ -40,7 +40,8 @@
 #define DQ_WAKE 256               /* jobs queued before a sleeping worker is woken */
 #define DQ_PUBLISH 8              /* jobs written before they are published */
 #define DQ_SPIN 200
-#define DQ_LAG (1u << 20)          /* capture bytes W may read in place behind C */
+#define DQ_LAG (8u << 20)          /* capture bytes W may read in place behind C (< SRC_LAG less
+                                      the flow stage's ring, capture/source.h) */
 
 enum { DPI_NONE, DPI_RUNNING, DPI_DONE, DPI_REFUSED };  /* rp_flow.dpi */
 _Static_assert((int)DPI_DONE == (int)DWV_DONE && (int)DPI_REFUSED == (int)DWV_REFUSED, "verdict states are rp_flow.dpi's");

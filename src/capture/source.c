@@ -12,9 +12,6 @@
 #include <unistd.h>
 
 #define SRC_CHUNK (1u << 20)          /* read/inflate granularity */
-#define SRC_LAG (4u << 20)            /* released pages stay this far behind pos: the records
-                                         of batches still queued for processing (run.c) are
-                                         read again after they were consumed */
 
 static int src_map(struct src *s, size_t len)
 {
@@ -218,9 +215,10 @@ const uint8_t *src_peek_buffered(struct src *s, size_t n, size_t *avail)
 }
 
 /*
- * Every SRC_RELEASE bytes: gives back the pages behind (they are re-read
- * from the file if touched again, so pointers into them stay valid) and
- * maps the next window in one call, instead of a page fault per 64 KiB.
+ * Every SRC_STEP bytes: gives back the pages more than SRC_LAG behind
+ * (they are re-read from the file if touched again, so pointers into them
+ * stay valid) and maps what is new of the next SRC_AHEAD in one call,
+ * instead of a page fault per 64 KiB.
  */
 void src_window(struct src *s)
 {
@@ -229,9 +227,14 @@ void src_window(struct src *s)
 	s->released = upto;
 #ifdef MADV_POPULATE_READ
 	size_t from = (size_t)(s->pos & ~(uint64_t)4095);
-	if (from < s->maplen) {
-		size_t len = s->maplen - from < SRC_RELEASE ? s->maplen - from : SRC_RELEASE;
-		madvise((void *)(s->map + from), len, MADV_POPULATE_READ);  /* a hint: errors ignored */
+	if (from < s->populated)
+		from = s->populated;
+	size_t end = (size_t)(s->pos & ~(uint64_t)4095) + SRC_AHEAD;
+	if (end > s->maplen)
+		end = s->maplen;
+	if (from < end) {
+		madvise((void *)(s->map + from), end - from, MADV_POPULATE_READ);  /* a hint: errors ignored */
+		s->populated = end;
 	}
 #endif
 }

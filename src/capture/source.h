@@ -25,6 +25,7 @@ struct src {
 	const uint8_t *map;
 	size_t maplen;
 	size_t released;      /* bytes of map already given back (madvise) */
+	size_t populated;     /* bytes of map asked in (MADV_POPULATE_READ) */
 	/* buffered mode */
 	uint8_t *buf;
 	size_t bufcap, start, end;
@@ -50,7 +51,20 @@ int src_open(struct src *s, const char *path);
 const uint8_t *src_peek_buffered(struct src *s, size_t n, size_t *avail);
 void src_window(struct src *s);  /* mmap: releases pages behind, maps the next window */
 
-#define SRC_RELEASE (16u << 20)       /* give back mapped pages every 16 MiB */
+/*
+ * A mapped file's resident window: pages more than SRC_LAG behind the
+ * read position are given back, every SRC_STEP of progress, and the next
+ * SRC_AHEAD are mapped in one call.  The lag is long because readers
+ * downstream still read record bytes in place behind the reader: the flow
+ * stage a ring of batches behind (engine/run.c), nDPI's thread further
+ * (analysis/dpi_thread.c, DQ_LAG); pages they touch after release would
+ * be faulted in for good.  Resident: SRC_LAG to SRC_LAG + SRC_STEP
+ * behind plus SRC_AHEAD - SRC_STEP to SRC_AHEAD ahead, 20 MiB, as with the
+ * former 4 MiB lag released every 16 MiB.
+ */
+#define SRC_LAG (12u << 20)
+#define SRC_STEP (4u << 20)
+#define SRC_AHEAD (8u << 20)
 #define SRC_MAX_WINDOW (256u << 20)   /* no record may need more than this */
 
 /* Inline: called twice per record, and a mapped file needs no more than this. */
@@ -72,7 +86,7 @@ static inline void src_consume(struct src *s, size_t n)
 		s->start += n;
 		return;
 	}
-	if (s->pos - s->released >= SRC_RELEASE + 4096)
+	if (s->pos - s->released >= SRC_LAG + SRC_STEP + 4096)
 		src_window(s);
 	__builtin_prefetch(s->map + (s->pos + 4096 < s->maplen ? s->pos + 4096 : s->pos));
 }
