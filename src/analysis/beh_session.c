@@ -176,8 +176,13 @@ static int session_run(const struct rp_ctx *x, struct rp_host *h)
 			rp_kv_num(b, "period", round(period * 1000) / 1000);
 		if (!strcmp(kind, "remote shell"))
 			drive_by(x, h, f, a);
-		rp_evidence(b, "%s %s %s:%u, %.1f s, %u B up / %u B down in %u messages%s", kind,
-			    rp_outbound(x, f) ? "to" : "from", a, f->dport, f->t1 - f->t0,
+		/* inbound (a bind shell, a controller that connects in): the port is the host's own */
+		char where[96];
+		if (rp_outbound(x, f))
+			snprintf(where, sizeof where, "to %s:%u", a, f->dport);
+		else
+			snprintf(where, sizeof where, "on port %u from %s", f->dport, a);
+		rp_evidence(b, "%s %s, %.1f s, %u B up / %u B down in %u messages%s", kind, where, f->t1 - f->t0,
 			    rp_outbound(x, f) ? f->bytes[0] : f->bytes[1], rp_outbound(x, f) ? f->bytes[1] : f->bytes[0],
 			    msgs(x->col, f), per);
 	}

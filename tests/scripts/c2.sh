@@ -7,20 +7,6 @@
 jq_true() { jq -e "$1" "$2" >/dev/null; }
 if ! command -v python3 >/dev/null; then
 	skip "python3 absent: no hand-made captures"
-	bl report -q --no-geo --format json "$TMP/submit.pcap"
-check "submit: bulk mail through authenticated submission is spam" jq_true \
-	'any(.hosts[0].behaviors[]; .kind == "spam" and .channel == "authenticated submission" and .recipients == 25)' "$TMP/out"
-check "submit: ... and no exfiltration (an upload has few recipients)" jq_true \
-	'[.hosts[].behaviors[] | select(.kind == "exfiltration")] | length == 0' "$TMP/out"
-bl report -q --no-geo --format json --set spam.bulk_rcpts=30 "$TMP/submit.pcap"
-check "submit: 25 recipients in one message are no bulk when the bound is 30" jq_true \
-	'[.hosts[].behaviors[] | select(.kind == "spam")] | length == 0' "$TMP/out"
-bl report -q --no-geo --format json "$TMP/poll.pcap"
-check "poll: a named API polled over TLS with SNI every 30 s is no beacon" jq_true \
-	'[.hosts[].behaviors[] | select(.malicious)] | length == 0' "$TMP/out"
-bl report -q --no-geo --format json "$TMP/poll-ip.pcap"
-check "poll-ip: the same to a nameless server without SNI is a regular cnc_beacon" jq_true \
-	'any(.hosts[0].behaviors[]; .kind == "cnc_beacon" and .period == 30 and .port == 443)' "$TMP/out"
 report c2
 	exit $?
 fi
@@ -29,6 +15,7 @@ python3 tests/scripts/c2_pcap.py "$TMP/tls.pcap" tls
 python3 tests/scripts/c2_pcap.py "$TMP/submit.pcap" submit
 python3 tests/scripts/c2_pcap.py "$TMP/poll.pcap" poll
 python3 tests/scripts/c2_pcap.py "$TMP/poll-ip.pcap" poll-ip
+python3 tests/scripts/c2_pcap.py "$TMP/bind.pcap" bind
 
 bl report -q --no-geo --format json "$TMP/vol.pcap"
 check "volume: exit 0" [ "$RC" -eq 0 ]
@@ -49,6 +36,25 @@ bl report -q --no-geo --format json --set session.tls_period_s=1 "$TMP/tls.pcap"
 check "tls: records every 2 s are no beacon when the period bound is 1 s" jq_true \
 	'[.hosts[].behaviors[] | select(.kind == "cnc_beacon")] | length == 0' "$TMP/out"
 bl report -q --no-geo --format json "$TMP/submit.pcap"
+check "submit: bulk mail through authenticated submission is spam" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "spam" and .channel == "authenticated submission" and .recipients == 25)' "$TMP/out"
+check "submit: ... and no exfiltration (an upload has few recipients)" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "exfiltration")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json --set spam.bulk_rcpts=30 "$TMP/submit.pcap"
+check "submit: 25 recipients in one message are no bulk when the bound is 30" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "spam")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/poll.pcap"
+check "poll: a named API polled over TLS with SNI every 30 s is no beacon" jq_true \
+	'[.hosts[].behaviors[] | select(.malicious)] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/poll-ip.pcap"
+check "poll-ip: the same to a nameless server without SNI is a regular cnc_beacon" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "cnc_beacon" and .period == 30 and .port == 443)' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/bind.pcap"
+check "bind: the shell's client has a remote shell to the shell's port" jq_true \
+	'any(.hosts[] | select(.address == "10.0.0.5") | .behaviors[]; .kind == "cnc_beacon" and .channel == "remote shell" and (.evidence | startswith("remote shell to 10.0.0.9:4444")))' "$TMP/out"
+check "bind: the host that served it names its own port, then the peer" jq_true \
+	'any(.hosts[] | select(.address == "10.0.0.9") | .behaviors[]; .kind == "cnc_beacon" and (.evidence | startswith("remote shell on port 4444 from 10.0.0.5")))' "$TMP/out"
+	bl report -q --no-geo --format json "$TMP/submit.pcap"
 check "submit: bulk mail through authenticated submission is spam" jq_true \
 	'any(.hosts[0].behaviors[]; .kind == "spam" and .channel == "authenticated submission" and .recipients == 25)' "$TMP/out"
 check "submit: ... and no exfiltration (an upload has few recipients)" jq_true \

