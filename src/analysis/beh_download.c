@@ -14,8 +14,10 @@
  *
  * Evidence: what was fetched as proto_http.c wrote it (EV_HTTP_DOWNLOAD:
  * "type N B content-type URI-or-file-name"; FTP: the file names), kv url,
- * type, bytes of the first one.  The host may
- * be the one fetching or, seen from the attacker, the one serving.
+ * type, bytes of the first one.  The host may be the one fetching or, seen
+ * from the attacker, the one serving: `side` says which (served: none of
+ * the transfers was fetched by the host), and the evidence names the
+ * client a server served.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +53,7 @@ static int download_run(const struct rp_ctx *x, struct rp_host *h)
 	double s = -1, e = 0;
 	uint64_t n = 0;
 	uint32_t client = 0;
+	bool fetched = false;   /* the host fetched at least one; else it only served them */
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
 		if (!is_download(f))
@@ -61,6 +64,7 @@ static int download_run(const struct rp_ctx *x, struct rp_host *h)
 		n++;
 		if (!client || rp_outbound(x, f))
 			client = f->h[0];
+		fetched |= rp_outbound(x, f);
 	}
 	if (!n)
 		return 0;
@@ -74,8 +78,16 @@ static int download_run(const struct rp_ctx *x, struct rp_host *h)
 	if (first[0])
 		file_kv(b, first);
 	rp_kv_str(b, "files", file);
-	rp_evidence(b, "%llu executable or code transfer%s (file magic, executable content type or name)%s%s",
-		    (unsigned long long)n, n == 1 ? "" : "s", file[0] ? ": " : "", file);
+	rp_kv_str(b, "side", fetched ? "fetched" : "served");
+	char to[80] = "";
+	const struct host *c = !fetched && client && client <= x->nhosts ? x->hosts[client - 1] : NULL;
+	if (c) {   /* seen from the server (an attacker's FTP or web server): say to whom */
+		char a[64];
+		decode_addr_str(c->family, c->addr, a, sizeof a);
+		snprintf(to, sizeof to, " served to %s", a);
+	}
+	rp_evidence(b, "%llu executable or code transfer%s%s (file magic, executable content type or name)%s%s",
+		    (unsigned long long)n, n == 1 ? "" : "s", to, file[0] ? ": " : "", file);
 	return 0;
 }
 

@@ -193,6 +193,8 @@ if [ -d "$B" ]; then
 	expect eternalblue-success-unpatched-win7.pcap 'any($b[]; .kind == "exploit" or .kind == "smb_propagation")' "exploit"
 	expect doublepulsar-backdoor-connect-win7.pcap 'any($b[]; .kind == "exploit" or .kind == "smb_propagation")' "exploit"
 	expect attack-trace.pcap_.gz 'any($b[]; .kind == "exploit") and any($b[]; .kind == "download")' "exploit and download"
+	expect attack-trace.pcap_.gz 'any($b[]; .kind == "download" and .side == "served") and any($b[]; .kind == "download" and .side == "fetched")' \
+		"the FTP server's side of the download is served, the client's fetched"
 	expect ndpi__dns-tunnel-iodine.pcap 'any($b[]; .kind == "tunnel")' "tunnel"
 	expect dump.pcap '[$b[] | select(.malicious)] | length == 0' "nothing malicious claimed"
 else
