@@ -26,6 +26,7 @@ struct hosttab {
 	uint64_t n, cap;
 	struct u64set pairs;
 	bool distinct;               /* count distinct peers and ports (the pair set) */
+	struct host *recent[2];      /* the last originator and responder of a new flow */
 	uint64_t seed;
 };
 
@@ -191,10 +192,25 @@ bool hosttab_packet_flow(struct hosttab *t, const struct flow *f, const struct p
 	return true;
 }
 
+/*
+ * get() for a new flow's endpoint `side` (0 originator, 1 responder),
+ * trying the host of the same side of the last new flow first: a capture
+ * of one sandbox host opens most of its flows from that host (and a scan
+ * or flood sends most to one target), while a lookup in the table is a
+ * cache miss or two once flows have pushed the hosts out of the cache.
+ */
+static struct host *get_side(struct hosttab *t, int side, uint8_t family, const uint8_t *addr, int64_t ts)
+{
+	struct host *h = t->recent[side];
+	if (h && h->family == family && !memcmp(h->addr, addr, 16))
+		return h;
+	return t->recent[side] = get(t, family, addr, ts);
+}
+
 bool hosttab_flow(struct hosttab *t, struct flow *f)
 {
-	struct host *o = get(t, f->family, f->orig, f->first_ns);
-	struct host *r = get(t, f->family, f->resp, f->first_ns);
+	struct host *o = get_side(t, 0, f->family, f->orig, f->first_ns);
+	struct host *r = get_side(t, 1, f->family, f->resp, f->first_ns);
 	if (!o || !r)
 		return false;
 	f->host[0] = o->index;
