@@ -27,7 +27,9 @@
 #include "web/web.h"
 
 enum { SO_DATA = 300, SO_DB, SO_LISTEN, SO_PORTFILE, SO_MODEL, SO_WORKERS, SO_TOKENS, SO_PUBLIC, SO_MAXUP,
-	SO_CERT, SO_KEY, SO_TIMEOUT, SO_PERCLIENT, SO_THREADS, SO_JOBTIME, SO_QUIET };
+	SO_CERT, SO_KEY, SO_TIMEOUT, SO_PERCLIENT, SO_THREADS, SO_JOBTIME, SO_QUIET, SO_ALLOWHOST };
+
+#define SERVE_ALLOW_HOSTS 16
 
 static const struct cli_opt serve_opts[] = {
 	{ "data", 'd', "DIR", "data directory of the SQLite store (default ./botlens-data)", SO_DATA },
@@ -38,6 +40,7 @@ static const struct cli_opt serve_opts[] = {
 	{ "workers", 'w', "N", "analysis workers in this process (default 2; 0: front end only)", SO_WORKERS },
 	{ "token-file", 't', "FILE", "write tokens, 'NAME SHA256' lines (default DATA/tokens when it exists)", SO_TOKENS },
 	{ "public-read", 0, NULL, "pages and GET API without a token", SO_PUBLIC },
+	{ "allow-host", 0, "NAME", "a host name browsers may reach the server by (repeatable; loopback names and address literals need none)", SO_ALLOWHOST },
 	{ "max-upload", 0, "BYTES", "largest upload (default 2147483648; suffixes k, M, G)", SO_MAXUP },
 	{ "tls-cert", 0, "FILE", "serve HTTPS with this PEM certificate (with --tls-key)", SO_CERT },
 	{ "tls-key", 0, "FILE", "the certificate's PEM private key", SO_KEY },
@@ -54,6 +57,8 @@ struct serve_ctx {
 	double workers, timeout, per_client, threads, job_time;
 	uint64_t max_upload;
 	bool public_read, quiet;
+	const char *allow_hosts[SERVE_ALLOW_HOSTS];
+	unsigned nallow_hosts;
 };
 
 static bool size_arg(const char *arg, uint64_t *out)
@@ -91,6 +96,11 @@ static int serve_opt(void *ctx, int id, const char *arg)
 	case SO_CERT: x->cert = arg; return 0;
 	case SO_KEY: x->key = arg; return 0;
 	case SO_QUIET: x->quiet = true; return 0;
+	case SO_ALLOWHOST:
+		if (x->nallow_hosts == SERVE_ALLOW_HOSTS || !arg[0] || strlen(arg) > 253 || strpbrk(arg, ":/ []"))
+			return cli_bad_value("allow-host", arg, "a host name without port, at most 16 of them");
+		x->allow_hosts[x->nallow_hosts++] = arg;
+		return 0;
 	case SO_MAXUP:
 		return size_arg(arg, &x->max_upload) ? 0 : cli_bad_value("max-upload", arg, "a byte count, e.g. 2G");
 	case SO_WORKERS:
@@ -210,6 +220,7 @@ static int serve_run(struct serve_ctx *x, const char *loc, const char *tokens)
 		.public_read = x->public_read, .max_upload = x->max_upload, .uploads_per_client = (unsigned)x->per_client,
 		.timeout_s = (unsigned)x->timeout, .threads = (unsigned)x->threads, .tls_cert = x->cert,
 		.tls_key = x->key, .model = x->model, .log = x->quiet ? NULL : log_line,
+		.allow_hosts = x->allow_hosts, .nallow_hosts = x->nallow_hosts,
 	};
 	struct web *w = web_start(&wc, err, sizeof err);
 	if (!w) {

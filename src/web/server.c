@@ -303,6 +303,48 @@ static enum MHD_Result deny(struct req *r, const struct route *rt)
 	return reply_refuse(r, 403, "forbidden");
 }
 
+/*
+ * DNS rebinding: a web page the analyst opens elsewhere can point a name
+ * of its own at 127.0.0.1 and read this server as its own origin; only
+ * the Host header tells.  On a loopback listener the Host must name the
+ * loopback (localhost, 127.x.x.x, [::1]) or a --allow-host name; on any
+ * listener, once --allow-host names are given, the Host must be one of
+ * them or an address literal.  A request without Host (HTTP/1.0 tools)
+ * passes: browsers always send it.
+ */
+static bool host_name_ok(const struct web *w, const char *h, size_t n)
+{
+	for (unsigned i = 0; i < w->cfg.nallow_hosts; i++)
+		if (strlen(w->cfg.allow_hosts[i]) == n && !strncasecmp(w->cfg.allow_hosts[i], h, n))
+			return true;
+	char lit[64];
+	if (n >= sizeof lit)
+		return false;
+	memcpy(lit, h, n);
+	lit[n] = '\0';
+	struct in_addr a4;
+	struct in6_addr a6;
+	bool v4 = inet_pton(AF_INET, lit, &a4) == 1, v6 = inet_pton(AF_INET6, lit, &a6) == 1;
+	if (!w->loopback)
+		return v4 || v6 || !w->cfg.nallow_hosts;
+	return !strcasecmp(lit, "localhost") || (v4 && (ntohl(a4.s_addr) >> 24) == 127) ||
+	       (v6 && IN6_IS_ADDR_LOOPBACK(&a6));
+}
+
+static bool host_ok(const struct req *r)
+{
+	const char *h = MHD_lookup_connection_value(r->c, MHD_HEADER_KIND, "Host");
+	if (!h)
+		return true;
+	size_t n = strlen(h);
+	if (h[0] == '[') {   /* [v6]:port */
+		const char *e = strchr(h, ']');
+		return e && host_name_ok(r->w, h + 1, (size_t)(e - h - 1));
+	}
+	const char *colon = strchr(h, ':');
+	return host_name_ok(r->w, h, colon ? (size_t)(colon - h) : n);
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				 const char *version, const char *data, size_t *size, void **con_cls)
 {
@@ -321,6 +363,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		r->url = url;
 		r->api = strncmp(url, "/api/", 5) == 0;
 		client_addr(r);
+		if (!host_ok(r)) {
+			web_log(w, "%s: Host header of another name refused (%s)", r->client, url);
+			return reply_refuse(r, 403, "this server does not answer to that host name (DNS rebinding "
+					    "protection: serve --allow-host NAME)");
+		}
 		auth_check(r);
 		bool method_ok;
 		const struct route *rt = route_find(r, &method_ok);
@@ -419,10 +466,12 @@ static int bind_listen(struct web *w, const char *spec, char *err, size_t errlen
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof a);
 		snprintf(w->addr, sizeof w->addr, "%s:%u", a, ntohs(s4->sin_port));
+		w->loopback = (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
 	} else {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof a);
 		snprintf(w->addr, sizeof w->addr, "[%s]:%u", a, ntohs(s6->sin6_port));
+		w->loopback = IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr);
 	}
 	w->fd = fd;
 	return 0;

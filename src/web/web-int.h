@@ -28,6 +28,7 @@ struct web {
 	struct MHD_Daemon *d;
 	int fd;                     /* the listening socket (MHD closes it) */
 	char addr[80];
+	bool loopback;              /* listening on 127.0.0.0/8 or ::1 */
 	bool tls;
 	char *cert_pem, *key_pem;
 	struct auth *auth;

@@ -26,6 +26,9 @@ struct web_cfg {
 	unsigned max_conns;         /* 0 = 1000 */
 	const char *tls_cert, *tls_key;  /* PEM files; both or neither */
 	const char *model;          /* behavior model for the families page, NULL none */
+	const char *const *allow_hosts; /* host names the Host header may carry besides the
+				     * listener's own (DNS rebinding: web/server.c host_ok) */
+	unsigned nallow_hosts;
 	void (*log)(void *ctx, const char *line);  /* NULL = silent */
 	void *log_ctx;
 };

@@ -176,7 +176,7 @@ python3 - "$ADDR" >"$TMP/slow" <<'PY'
 import socket, sys, time
 h, p = sys.argv[1].rsplit(':', 1)
 s = socket.create_connection((h, int(p)))
-s.sendall(b'GET / HTTP/1.1\r\nHost: x\r\n')
+s.sendall(b'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n')
 s.settimeout(15)
 t = time.time()
 try:
@@ -195,7 +195,7 @@ python3 - "$ADDR" "$TOKEN" >"$TMP/limit" <<'PY'
 import http.client, socket, sys, time
 h, p = sys.argv[1].rsplit(':', 1)
 s = socket.create_connection((h, int(p)))
-s.sendall(('POST /api/v1/runs?name=held HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n'
+s.sendall(('POST /api/v1/runs?name=held HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n'
            'Content-Length: 100000\r\n\r\n' % sys.argv[2]).encode() + b'\xd4\xc3\xb2\xa1' + bytes(996))
 time.sleep(1)
 c = http.client.HTTPConnection(h, int(p), timeout=30)
@@ -248,7 +248,24 @@ http GET /
 check "--public-read: pages open" [ "$HC" = 200 ]
 http POST "/api/v1/runs?name=x" -H "$AUTH" --data-binary @"$TMP/notcap.txt"
 check "--public-read: writes still need a token" [ "$HC" = 401 ]
+PORT=${ADDR##*:}
+http GET / -H "Host: rebind.example:$PORT"
+check "DNS rebinding: a loopback server refuses a Host of another name (403)" [ "$HC" = 403 ]
+http GET /api/v1/runs -H "Host: rebind.example"
+check "DNS rebinding: ... also on the API" [ "$HC" = 403 ]
+http GET / -H "Host: localhost:$PORT"
+check "Host localhost is the loopback's own name" [ "$HC" = 200 ]
+http GET / -H "Host: [::1]:$PORT"
+check "Host [::1] is a loopback literal" [ "$HC" = 200 ]
 serve_stop
+serve_start "$D" --workers 0 --public-read --token-file /dev/null --allow-host botlens.lab
+http GET / -H "Host: botlens.lab:$PORT"
+check "--allow-host NAME: that name is answered" [ "$HC" = 200 ]
+http GET / -H "Host: other.lab"
+check "--allow-host NAME: other names still refused" [ "$HC" = 403 ]
+serve_stop
+"$BOTLENS" serve --allow-host 'a:80' --data "$D" >/dev/null 2>&1
+check "--allow-host with a port is a usage error (exit 2)" [ $? -eq 2 ]
 
 # ---- TLS ----
 if command -v openssl >/dev/null; then
