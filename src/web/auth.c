@@ -29,6 +29,15 @@
 #define AUTH_TOKENS 256
 #define AUTH_SESSIONS 512
 #define SESSION_LIFE (12 * 3600)
+/* Guessing: AUTH_FAIL_MAX refused tokens from one address within
+ * AUTH_FAIL_WINDOW seconds block its further tries for AUTH_BLOCK seconds
+ * (answered 429 without checking the token, so a blocked guesser learns
+ * nothing).  Tokens are 256 random bits; this keeps logs and CPU quiet
+ * and a stolen-but-mistyped list of tokens from being tried wholesale. */
+#define AUTH_FAIL_MAX 10
+#define AUTH_FAIL_WINDOW 600
+#define AUTH_BLOCK 60
+#define AUTH_FAIL_SLOTS 64
 
 struct session {
 	char id[65], csrf[65], user[64];
@@ -43,6 +52,7 @@ struct auth {
 	struct tok { char name[64]; unsigned char hash[32]; } tok[AUTH_TOKENS];
 	size_t ntok;
 	struct session ses[AUTH_SESSIONS];
+	struct fail { char ip[48]; unsigned n; time_t first, until; } fail[AUTH_FAIL_SLOTS];
 };
 
 static void sha256(const void *p, size_t n, unsigned char out[32])
@@ -216,6 +226,53 @@ bool auth_token_ok(struct auth *a, const char *token, char *user, size_t len)
 	return ok;
 }
 
+/* The slot of ip, or a free or the stalest one taken for it (a->mu held). */
+static struct fail *fail_slot(struct auth *a, const char *ip, time_t now)
+{
+	struct fail *old = &a->fail[0];
+	for (size_t i = 0; i < AUTH_FAIL_SLOTS; i++) {
+		struct fail *f = &a->fail[i];
+		if (!strcmp(f->ip, ip))
+			return f;
+		if (f->first + AUTH_FAIL_WINDOW < old->first + AUTH_FAIL_WINDOW && f->until <= now)
+			old = f;
+	}
+	memset(old, 0, sizeof *old);
+	snprintf(old->ip, sizeof old->ip, "%s", ip);
+	return old;
+}
+
+bool auth_blocked(struct auth *a, const char *ip)
+{
+	time_t now = time(NULL);
+	bool blocked = false;
+
+	pthread_mutex_lock(&a->mu);
+	for (size_t i = 0; i < AUTH_FAIL_SLOTS; i++)
+		if (!strcmp(a->fail[i].ip, ip) && a->fail[i].until > now)
+			blocked = true;
+	pthread_mutex_unlock(&a->mu);
+	return blocked;
+}
+
+void auth_failed(struct auth *a, const char *ip)
+{
+	time_t now = time(NULL);
+
+	pthread_mutex_lock(&a->mu);
+	struct fail *f = fail_slot(a, ip, now);
+	if (now - f->first > AUTH_FAIL_WINDOW) {
+		f->first = now;
+		f->n = 0;
+	}
+	if (++f->n >= AUTH_FAIL_MAX) {
+		f->until = now + AUTH_BLOCK;
+		f->n = 0;
+		f->first = now;
+	}
+	pthread_mutex_unlock(&a->mu);
+}
+
 int auth_session_new(struct auth *a, const char *user, char id[65])
 {
 	time_t now = time(NULL);
@@ -281,7 +338,13 @@ void auth_check(struct req *r)
 		return;
 	h = MHD_lookup_connection_value(r->c, MHD_HEADER_KIND, "Authorization");
 	if (h && strncasecmp(h, "Bearer ", 7) == 0) {
+		if (auth_blocked(a, r->client)) {
+			r->blocked = true;
+			return;
+		}
 		r->authed = auth_token_ok(a, h + 7, r->user, sizeof r->user);
+		if (!r->authed)
+			auth_failed(a, r->client);
 		return;   /* a wrong token is not rescued by a cookie */
 	}
 	cookie = MHD_lookup_connection_value(r->c, MHD_COOKIE_KIND, "bl_session");

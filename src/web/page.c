@@ -184,7 +184,12 @@ enum MHD_Result page_login_post(struct req *r)
 
 	if (!r->w->auth)
 		return reply_error(r, 403, "this server has no --token-file: nobody can log in");
+	if (auth_blocked(r->w->auth, r->client)) {
+		web_log(r->w, "login from %s refused: too many refused tokens", r->client);
+		return reply_error(r, 429, "too many refused tokens from this address: try again in a minute");
+	}
 	if (!auth_token_ok(r->w->auth, upload_field(r, "token"), user, sizeof user)) {
+		auth_failed(r->w->auth, r->client);
 		web_log(r->w, "login from %s refused", r->client);
 		return reply_error(r, 401, "wrong token");
 	}

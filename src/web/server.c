@@ -369,6 +369,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 					    "protection: serve --allow-host NAME)");
 		}
 		auth_check(r);
+		if (r->blocked)
+			return reply_refuse(r, 429, "too many refused tokens from this address: try again in a minute");
 		bool method_ok;
 		const struct route *rt = route_find(r, &method_ok);
 		if (!rt)

@@ -51,6 +51,7 @@ struct req {
 	/* who: set by auth_check */
 	bool authed;                /* a valid token or session */
 	bool session;               /* by the session cookie (forms need the CSRF token) */
+	bool blocked;               /* its address guessed too many tokens: 429 (auth.c) */
 	char user[64];
 	char csrf[65];              /* the session's CSRF token, "" without a session */
 	char client[48];            /* the peer's address */
@@ -93,6 +94,10 @@ bool auth_token_ok(struct auth *a, const char *token, char *user, size_t len);
 int auth_session_new(struct auth *a, const char *user, char id[65]);
 void auth_session_end(struct auth *a, const char *id);
 bool auth_csrf_ok(const struct req *r, const char *token);
+/* Token guessing per client address: a refused token counts, too many in a
+ * while block the address for a minute (auth.c). */
+bool auth_blocked(struct auth *a, const char *ip);
+void auth_failed(struct auth *a, const char *ip);
 
 /* page layout (page.c) */
 void page_head(struct wbuf *b, struct req *r, const char *title);

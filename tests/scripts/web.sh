@@ -264,6 +264,24 @@ check "--allow-host NAME: that name is answered" [ "$HC" = 200 ]
 http GET / -H "Host: other.lab"
 check "--allow-host NAME: other names still refused" [ "$HC" = 403 ]
 serve_stop
+# ---- token guessing: 10 refused tokens from one address block it for a minute ----
+serve_start "$D" --workers 0
+i=0
+while [ $i -lt 10 ]; do
+	http POST /login --data-urlencode "token=guess$i"
+	[ "$HC" = 401 ] || break
+	i=$((i + 1))
+done
+check "token guessing: the first 10 wrong tokens are refused (401)" [ $i -eq 10 ]
+http POST /login --data-urlencode "token=$TOKEN"
+check "token guessing: then even the right token gets 429, unchecked" [ "$HC" = 429 ]
+http GET /api/v1/runs -H "Authorization: Bearer $TOKEN"
+check "token guessing: ... on the API too" [ "$HC" = 429 ]
+serve_stop
+serve_start "$D" --workers 0
+http GET /api/v1/runs -H "Authorization: Bearer $TOKEN"
+check "token guessing: the block is per server process, in memory (a restart clears it)" [ "$HC" = 200 ]
+serve_stop
 "$BOTLENS" serve --allow-host 'a:80' --data "$D" >/dev/null 2>&1
 check "--allow-host with a port is a usage error (exit 2)" [ $? -eq 2 ]
 
