@@ -459,8 +459,10 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 		return;
 	if ((dir == 0 || dir == 1) && f->pkts[dir] == 1)
 		rp_ident_first(c, rf, dir, p, (float)run_rel(r, p->ts_ns));
+	if (!p->payload_len)   /* before the record is read: a cache miss per packet otherwise */
+		return;
 	rp_dpi_packet(c, rf, p, f->user - 1);
-	if (!p->payload_len || dir < 0 || dir > 1)
+	if (dir < 0 || dir > 1)
 		return;
 	float now = (float)run_rel(r, p->ts_ns);
 	if (f->proto == 6 || f->proto == 17)
