@@ -119,37 +119,45 @@ struct rp_timing {
 	uint32_t msgs;              /* messages */
 };
 
+/*
+ * One flow's record (collect.c), 112 bytes.  The fields a payload packet
+ * reads or writes after the flow's first packets come first, together
+ * (48 bytes: one cache line, or two for half the records), the rest after:
+ * scattered, they cost two or three cache misses per packet.
+ */
 struct rp_flow {
-	float t0, t1;               /* seconds since the capture's first record */
-	uint32_t h[2];              /* host index (struct host.index) of orig, resp */
-	uint16_t sport, dport;      /* orig's and resp's port (ICMP: type, code) */
+	/* per payload packet */
+	struct rp_timing tm[2];     /* payload timing per direction (collect.c) */
+	float first_payload;        /* time of the first payload packet (-1 none) */
+	uint16_t seen[2];           /* payload packets inspected per direction */
 	uint8_t proto, app;         /* IP protocol; enum rp_app */
+	uint8_t done;               /* bit d: the protocol needs no more of direction d */
 	union {
 		uint8_t ov_sampled;     /* UDP: datagrams of it kept for Storm key recovery (storm_pick) */
 		uint8_t auth_fail;      /* TCP: authentication failures the server answered (rp_auth_fail) */
 	};
-	uint8_t done;               /* bit d: the protocol needs no more of direction d */
-	uint16_t seen[2];           /* payload packets inspected per direction */
-	uint32_t pkts[2];
-	uint32_t bytes[2];          /* transport payload bytes */
-	uint32_t facts;             /* RPF_* */
-	uint32_t facts2;            /* RPF2_* */
-	uint16_t count;             /* protocol count: RCPTs, requests, queries */
-	uint16_t count2;            /* a second protocol count (HTTP: responses; TLS: the
-				     * ClientHello's time after t0 in 0.1 s, rp_tls_hello_t) */
-	float first_payload;        /* time of the first payload packet (-1 none) */
-	/* nDPI (analysis/dpi.c), when the collector runs it (rp_col_dpi) */
-	uint64_t risk;              /* nDPI's flow risks (ndpi_risk): bit n = ndpi_risk_enum n */
-	uint16_t ndpi_master, ndpi_app; /* nDPI protocol ids (NDPI_PROTOCOL_*), 0 unknown */
 	uint8_t dpi;                /* nDPI detection: 0 not started, 1 running, 2 done, 3 refused */
 	uint8_t dpi_pkts;           /* IP packets given to nDPI */
 	uint8_t refused;            /* a parser's state was refused at the memory cap: metadata only since */
 	uint8_t ident;              /* per direction d, bits 4d..4d+3: the sender's MAC slot and TTL
 				     * family as counted on its first packet (ident.c) */
-	/* payload timing per direction, kept in the record: the flow's line is touched anyway */
-	struct rp_timing tm[2];
+	/* at the flow's start and end, and in its parsers */
+	float t0, t1;               /* seconds since the capture's first record */
+	uint32_t h[2];              /* host index (struct host.index) of orig, resp */
+	uint16_t sport, dport;      /* orig's and resp's port (ICMP: type, code) */
+	uint16_t count;             /* protocol count: RCPTs, requests, queries */
+	uint16_t count2;            /* a second protocol count (HTTP: responses; TLS: the
+				     * ClientHello's time after t0 in 0.1 s, rp_tls_hello_t) */
+	uint32_t pkts[2];
+	uint32_t bytes[2];          /* transport payload bytes */
+	uint32_t facts;             /* RPF_* */
+	uint32_t facts2;            /* RPF2_* */
+	/* nDPI (analysis/dpi.c), when the collector runs it (rp_col_dpi) */
+	uint64_t risk;              /* nDPI's flow risks (ndpi_risk): bit n = ndpi_risk_enum n */
+	uint16_t ndpi_master, ndpi_app; /* nDPI protocol ids (NDPI_PROTOCOL_*), 0 unknown */
 };
 _Static_assert(sizeof(struct rp_flow) <= 112, "struct rp_flow: 112 bytes at most per flow");
+_Static_assert(offsetof(struct rp_flow, t0) == 48, "struct rp_flow: the per-packet fields in the first 48 bytes");
 
 /*
  * True when nDPI flagged risk number `risk` (nDPI 4.2's ndpi_risk_enum:
