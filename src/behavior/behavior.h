@@ -365,9 +365,8 @@ size_t bh_model_top(const struct bh_model *m, const struct bh_vec *x, size_t f,
  */
 void bh_protos_build(struct bh_model *m, const struct bh_set *s, const size_t *rows, size_t n, unsigned max);
 double bh_model_dist(const struct bh_model *m, const struct bh_vec *x, size_t fam);
-/* bh_model_dist, and *nov (may be NULL): x's novelty for family fam, the sum of x's squared
- * weights over the n-grams no prototype of fam has (x is unit-length: the share of the report
- * outside the family's support; binary weighting: the share of its distinct n-grams). */
+/* bh_model_dist, and *nov (may be NULL): x's novelty for family fam, the share of x's distinct
+ * n-grams that none of fam's first nov_protos prototypes has (the family's support). */
 double bh_model_support(const struct bh_model *m, const struct bh_vec *x, size_t fam, double *nov);
 bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t best, const double *sc,
 		      double *dist);

@@ -12,9 +12,11 @@
  *             families at once;
  *   distance  to the family's nearest prototype, after Malheur (Rieck et
  *             al., JCS 2011, section 3.2): outside the family's support;
- *   novelty   the report's squared weight on n-grams that none of the
- *             family's first nov_protos prototypes has (binary weighting:
- *             the share of its distinct n-grams the family never showed).
+ *   novelty   the share of the report's distinct n-grams that none of the
+ *             family's first nov_protos prototypes has, whatever the
+ *             weighting (a TF-IDF weighted share drifts with the number of
+ *             training rows, between the calibration's models and the
+ *             final one: bench/RESULTS.md).
  *             An unseen family made of pieces of known ones (shared API-call
  *             n-grams) is near some prototype of the chosen family but
  *             carries call sequences that family never shows.
@@ -191,8 +193,8 @@ double bh_model_support(const struct bh_model *m, const struct bh_vec *x, size_t
 	if (nov) {
 		double out = 0;
 		for (uint32_t i = 0; i < x->n; i++)
-			out += in[i] ? 0 : (double)x->v[i] * x->v[i];
-		*nov = out;
+			out += in[i] ? 0 : 1;
+		*nov = x->n ? out / x->n : 0;
 		free(in);
 	}
 	return best;
@@ -314,9 +316,9 @@ static double pidx_dist(struct pidx *px, const struct bh_model *m, size_t c, con
 			px->set[ns++] = k;
 		}
 		if (k == UINT32_MAX || k >= px->Vs)
-			out += (double)x->v[j] * x->v[j];
+			out += 1;
 	}
-	*nov = out;
+	*nov = x->n ? out / x->n : 0;
 	double best = INFINITY;
 	for (size_t i = 0; i < px->np; i++) {
 		const struct bh_vec *q = &m->proto[px->pr[i]];
