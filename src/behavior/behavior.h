@@ -271,6 +271,14 @@ struct bh_model {
 	double margin_threshold; /* best minus runner-up score below this -> unknown (-INFINITY: off) */
 	double dist_threshold;/* distance to the best family's nearest prototype, over its scale, above this -> unknown (INFINITY: off) */
 	double *dist_scale;   /* nfam: each family's typical distance (NULL: 1) */
+	/* the combined open-set test (model version 3): unknown when
+	 * -w0 * score' - w1 * margin' + w2 * distance' + w3 * novelty' > open_threshold,
+	 * score' and margin' after the family's offsets, distance' and novelty' over its scales;
+	 * novelty: the share of the report outside the n-grams of the family's prototypes */
+	double open_w[4];
+	double open_threshold;/* INFINITY: off */
+	double *nov_scale;    /* nfam: each family's typical novelty (NULL: 1) */
+	unsigned nov_protos;  /* the novelty test's support: each family's first this many prototypes (0: all) */
 	double *score_off;    /* 2 * nfam: each family's typical score, then margin (NULL: 0) */
 	struct bh_calib cal;
 	struct bh_vec *proto; /* nproto prototypes: prepared training reports, by family (model version 2) */
@@ -293,7 +301,7 @@ struct bh_train_opts {
 	unsigned cv_folds;    /* folds for choosing C and for calibration (>= 2; 0 taken as 3) */
 	bool class_weights;   /* weight classes by n / (k * n_c) */
 	double reject_q;      /* budget: share of knowns that may be rejected (0 = no rejection) */
-	unsigned protos;      /* prototypes per family for the distance test (0 = score test only) */
+	unsigned protos;      /* prototypes per family for the distance and novelty tests (0 = score and margin only) */
 	unsigned threads;     /* trainings run on up to this many threads (0, 1: one); same models */
 	uint64_t seed;
 };
@@ -346,17 +354,25 @@ size_t bh_model_top(const struct bh_model *m, const struct bh_vec *x, size_t f,
  * max prototypes per family by farthest-first traversal of the rows'
  * prepared vectors.  bh_model_unknown(): true when the best score is
  * below m->threshold, its margin over the runner-up below
- * m->margin_threshold, or the distance from x (prepared) to the best
+ * m->margin_threshold, the distance from x (prepared) to the best
  * family's nearest prototype, over the family's scale, is above
- * m->dist_threshold; *dist gets that scaled distance (INFINITY without
- * prototypes).  bh_openset_calibrate(): sets
+ * m->dist_threshold, or x's novelty for that family (its share outside
+ * the n-grams of the family's prototypes), over the family's scale, is
+ * above m->nov_threshold; *dist gets that scaled distance (INFINITY
+ * without prototypes).  bh_openset_calibrate(): sets
  * the thresholds on cross-fitted known reports and leave-one-family-out
  * unknown ones (see openset.c).
  */
 void bh_protos_build(struct bh_model *m, const struct bh_set *s, const size_t *rows, size_t n, unsigned max);
 double bh_model_dist(const struct bh_model *m, const struct bh_vec *x, size_t fam);
+/* bh_model_dist, and *nov (may be NULL): x's novelty for family fam, the share of x's distinct
+ * n-grams that none of fam's first nov_protos prototypes has (the family's support). */
+double bh_model_support(const struct bh_model *m, const struct bh_vec *x, size_t fam, double *nov);
 bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t best, const double *sc,
 		      double *dist);
+/* The same, with *nov (may be NULL) x's novelty over the family's scale (INFINITY without prototypes). */
+bool bh_model_unknown2(const struct bh_model *m, const struct bh_vec *x, size_t best, const double *sc,
+		       double *dist, double *nov);
 /* bh_model_unknown for many reports of one model: each family's prototypes indexed once
  * (dense renumbering), a distance is then one gather per prototype; same answers. */
 struct bh_pdist;
@@ -403,8 +419,9 @@ double bh_conf_macro_f1(const struct bh_confusion *c);
 /* One report's classification (classify.c). */
 struct bh_verdict {
 	size_t best, second;          /* the highest and the runner-up family */
-	bool unknown;                 /* rejected by the score or the distance test (and rejection is on) */
-	double dist;                  /* distance to best's nearest prototype (INFINITY: none) */
+	bool unknown;                 /* rejected by the open-set test (and rejection is on) */
+	double dist;                  /* distance to best's nearest prototype, over its scale (INFINITY: none) */
+	double nov;                   /* novelty for best, over its scale (INFINITY: no prototypes, or a model before version 3) */
 	const double *sc;             /* every family's score (the caller's nfam array) */
 	const struct bh_contrib *top; /* the n-grams that added most to best (the caller's array) */
 	size_t ntop;

@@ -1,18 +1,24 @@
 /*
- * model.c - the behavior model file, version 2: UTF-8 text, one record
+ * model.c - the behavior model file, version 3: UTF-8 text, one record
  * per line, so it can be read, diffed and checked by hand.
  *
- *   botlens-behavior-model 2
+ *   botlens-behavior-model 3
  *   embed n=3 level=1 weight=binary seed=0
  *   C 1
  *   threshold -0.25            ("none" = no score test)
  *   margin-threshold 0.1       ("none" = no margin test)             (v2)
  *   distance-threshold 1.2     ("none" = no distance test)           (v2)
+ *   open-set-threshold 2.5 weights=W0,W1,W2,W3 support=21                    (v3)
+ *                              the combined test ("none" = off): unknown when
+ *                              -W0*score' - W1*margin' + W2*distance' + W3*novelty' > 2.5
+ *                              (openset.c); support: the prototypes per family whose
+ *                              n-grams are the novelty's support (0 = all)
  *   calibration budget=Q known-rejected=K unknown-rejected=U|none held-out=F   (v2)
  *   families K
  *   family NAME                (K lines; class order of the weights)
  *   bias B1 ... BK
  *   distance-scale S1 ... SK   (each family's typical distance; the test divides by it)  (v2)
+ *   novelty-scale N1 ... NK    (each family's typical novelty; the same)                    (v3)
  *   score-offset S1 ... SK     (each family's typical best score; the score test subtracts it)  (v2)
  *   margin-offset M1 ... MK    (the same for the margin)                                       (v2)
  *   idf-unseen X               (IDF of a feature absent from training)
@@ -29,7 +35,9 @@
  * that weighting, its features given as rows of the feature table; the
  * open-set test is openset.c's.  Version 1 files (no distance test, no
  * prototypes, no calibration record) are still read: their reports are
- * rejected by the score threshold alone.  Other versions are refused.
+ * rejected by the score threshold alone; version 2 files (no novelty
+ * test) by the score, margin and distance tests.  Other versions are
+ * refused.
  * Names and n-grams are written with control characters replaced by
  * spaces.
  */
@@ -46,7 +54,7 @@
 #include "util/line.h"
 
 #define MODEL_MAGIC "botlens-behavior-model"
-#define MODEL_VERSION 2
+#define MODEL_VERSION 3
 #define PROTO_PER_LINE 256
 
 static void put_clean(FILE *f, const char *s)
@@ -73,6 +81,12 @@ int bh_model_save(const struct bh_model *m, FILE *f)
 		fprintf(f, "distance-threshold %.17g\n", m->dist_threshold);
 	else
 		fprintf(f, "distance-threshold none\n");
+	if (isfinite(m->open_threshold))
+		fprintf(f, "open-set-threshold %.17g", m->open_threshold);
+	else
+		fputs("open-set-threshold none", f);
+	fprintf(f, " weights=%.17g,%.17g,%.17g,%.17g support=%u\n", m->open_w[0], m->open_w[1],
+		m->open_w[2], m->open_w[3], m->nov_protos);
 	fprintf(f, "calibration budget=%.17g known-rejected=%.17g ", m->cal.budget, m->cal.known_rej);
 	if (m->cal.unknown_rej >= 0)
 		fprintf(f, "unknown-rejected=%.17g held-out=%zu\n", m->cal.unknown_rej, m->cal.heldout);
@@ -90,6 +104,9 @@ int bh_model_save(const struct bh_model *m, FILE *f)
 	fputs("\ndistance-scale", f);
 	for (size_t c = 0; c < m->nfam; c++)
 		fprintf(f, " %.17g", m->dist_scale ? m->dist_scale[c] : 1.0);
+	fputs("\nnovelty-scale", f);
+	for (size_t c = 0; c < m->nfam; c++)
+		fprintf(f, " %.17g", m->nov_scale ? m->nov_scale[c] : 1.0);
 	for (int t = 0; t < 2; t++) {
 		fputs(t ? "\nmargin-offset" : "\nscore-offset", f);
 		for (size_t c = 0; c < m->nfam; c++)
@@ -197,8 +214,8 @@ static int load_header(struct lr *r, struct bh_model *m, size_t *nfeat)
 	int ver;
 	if (!(l = next(r)) || sscanf(l, MODEL_MAGIC " %d", &ver) != 1)
 		return bad(r, "not a botlens behavior model");
-	if (ver != 1 && ver != MODEL_VERSION)
-		return bad(r, "unsupported model version (this botlens reads versions 1 and 2)");
+	if (ver < 1 || ver > MODEL_VERSION)
+		return bad(r, "unsupported model version (this botlens reads versions 1, 2 and 3)");
 	r->version = ver;
 	unsigned long long seed;
 	if (!(l = next(r)) || sscanf(l, "embed n=%u level=%u weight=%15s seed=%llu", &m->embed.n, &m->embed.level,
@@ -217,6 +234,7 @@ static int load_header(struct lr *r, struct bh_model *m, size_t *nfeat)
 	else if (!num(&l, &m->threshold))
 		return bad(r, "invalid threshold");
 	m->dist_threshold = INFINITY;
+	m->open_threshold = INFINITY;
 	m->margin_threshold = -INFINITY;
 	m->cal.unknown_rej = -1;
 	if (ver >= 2) {
@@ -230,6 +248,28 @@ static int load_header(struct lr *r, struct bh_model *m, size_t *nfeat)
 		l += 19;
 		if (strcmp(l, "none") && !num(&l, &m->dist_threshold))
 			return bad(r, "invalid distance threshold");
+		if (ver >= 3) {
+			const char *want = "expected 'open-set-threshold VALUE|none weights=W0,W1,W2,W3 support=N'";
+			if (!(l = next(r)) || strncmp(l, "open-set-threshold ", 19))
+				return bad(r, want);
+			l += 19;
+			if (!strncmp(l, "none ", 5))
+				l += 4;
+			else if (!num(&l, &m->open_threshold))
+				return bad(r, "invalid open-set threshold");
+			if (strncmp(l, " weights=", 9))
+				return bad(r, want);
+			l += 8;
+			for (int j = 0; j < 4; j++)
+				if (*l != (j ? ',' : '=') || (l++, !num(&l, &m->open_w[j])))
+					return bad(r, want);
+			char *e;
+			unsigned long sp;
+			if (strncmp(l, " support=", 9) || (l += 9, *l < '0' || *l > '9') ||
+			    (errno = 0, sp = strtoul(l, &e, 10), *e || errno || sp > UINT32_MAX))
+				return bad(r, want);
+			m->nov_protos = (unsigned)sp;
+		}
 		char u[32];
 		if (!(l = next(r)) || sscanf(l, "calibration budget=%lf known-rejected=%lf unknown-rejected=%31s held-out=%zu",
 					     &m->cal.budget, &m->cal.known_rej, u, &m->cal.heldout) != 4)
@@ -269,6 +309,16 @@ static int load_header(struct lr *r, struct bh_model *m, size_t *nfeat)
 		for (size_t c = 0; c < m->nfam; c++)
 			if (!num(&l, &m->dist_scale[c]) || m->dist_scale[c] <= 0)
 				return bad(r, "too few or non-positive distance scales");
+		if (r->version >= 3) {
+			if (!(m->nov_scale = bh_try_alloc(m->nfam * sizeof *m->nov_scale)))
+				return nomem(r);
+			if (!(l = next(r)) || strncmp(l, "novelty-scale", 13))
+				return bad(r, "expected 'novelty-scale N1 ... NK'");
+			l += 13;
+			for (size_t c = 0; c < m->nfam; c++)
+				if (!num(&l, &m->nov_scale[c]) || m->nov_scale[c] <= 0)
+					return bad(r, "too few or non-positive novelty scales");
+		}
 		if (!(m->score_off = bh_try_alloc(2 * m->nfam * sizeof *m->score_off)))
 			return nomem(r);
 		for (int t = 0; t < 2; t++) {

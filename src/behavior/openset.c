@@ -4,16 +4,25 @@
  * DIMVA 2008 rejects a report whose best SVM score is low.  Measured, that
  * test barely separates new families from known ones: a report of an
  * unseen family often scores high for the family whose n-grams it shares.
- * So a second test, after Malheur (Rieck et al., JCS 2011, section 3.2):
- * the distance from the report to the support of the family the SVM
- * chose, i.e. to that family's nearest prototype.  And a third: the
- * margin between the best and the runner-up score, low when a report
- * looks like two families at once (what an unseen family that shares
- * call sequences with two known ones does).  A report is unknown when
- * its best score is below `threshold`, OR its margin below
- * `margin_threshold`, OR that distance above `dist_threshold` — each
- * relative to the chosen family (score and margin minus the family's
- * typical value, distance over its typical distance: scale()).
+ * Four statistics of the report against the family the SVM chose, each
+ * relative to that family (score and margin minus its typical value,
+ * distance and novelty over its typical value: scale()):
+ *   score     the best SVM score;
+ *   margin    best minus runner-up score, low when a report looks like two
+ *             families at once;
+ *   distance  to the family's nearest prototype, after Malheur (Rieck et
+ *             al., JCS 2011, section 3.2): outside the family's support;
+ *   novelty   the share of the report's distinct n-grams that none of the
+ *             family's first nov_protos prototypes has, whatever the
+ *             weighting (a TF-IDF weighted share drifts with the number of
+ *             training rows, between the calibration's models and the
+ *             final one: bench/RESULTS.md).
+ *             An unseen family made of pieces of known ones (shared API-call
+ *             n-grams) is near some prototype of the chosen family but
+ *             carries call sequences that family never shows.
+ * A report is unknown when -a0*score - a1*margin + a2*distance +
+ * a3*novelty > open_threshold (models of version 3; version 2's OR of
+ * score, margin and distance thresholds is still applied when set).
  *
  * Prototypes: per family, farthest-first traversal (Gonzalez 1985) of its
  * training reports' prepared (weighted, L2-normalised) vectors, up to
@@ -33,16 +42,17 @@
  *                  models that scored the known points, and for binary
  *                  and count weighting the same prototypes as that fold
  *                  model (needs >= 3 families, so that 2 remain).
- *   choice         among triples (score, margin, distance thresholds) taken
- *                  from the known points' quantiles, those rejecting at
- *                  most reject_q of the known points; of these, the triple
- *                  rejecting the most unknown points (mean over held-out
- *                  families), then the one rejecting fewest knowns.
- *   fewer than 3 families: no unknown points; the distance test alone (or
- *                  the score test without prototypes) at reject_q.
+ *   choice         weights a_i from {0, 0.5, 1} / sd_i, the threshold at
+ *                  the reject_q quantile of the knowns' combined score
+ *                  (choose()); the weights rejecting the most unknown
+ *                  points (mean over held-out families), then the fewest
+ *                  knowns.
+ *   fewer than 3 families: no unknown points; the distance alone (or the
+ *                  score alone without prototypes) at reject_q.
  * The thresholds are thus calibrated on cross-fitted models of the same
- * procedure and applied to the model trained on all rows; evaluate
- * measures what that gives on reports the model never saw.
+ * procedure and applied to the model trained on all rows (whose novelty
+ * support is as many prototypes per family as the fold models have);
+ * evaluate measures what that gives on reports the model never saw.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -150,36 +160,89 @@ void bh_protos_build(struct bh_model *m, const struct bh_set *s, const size_t *r
 
 double bh_model_dist(const struct bh_model *m, const struct bh_vec *x, size_t fam)
 {
+	return bh_model_support(m, x, fam, NULL);
+}
+
+double bh_model_support(const struct bh_model *m, const struct bh_vec *x, size_t fam, double *nov)
+{
 	double best = INFINITY;
+	bool *in = nov ? bh_calloc(x->n ? x->n : 1, sizeof *in) : NULL;
+	size_t k = 0;
 	for (size_t p = 0; p < m->nproto; p++)
 		if (m->proto_fam[p] == fam) {
-			double d = bh_vec_dist(x, &m->proto[p]);
+			const struct bh_vec *q = &m->proto[p];
+			bool mark = in && (!m->nov_protos || ++k <= m->nov_protos);
+			/* bh_vec_dist's merge (the same sums in the same order), marking x's n-grams the
+			 * prototype has when it is one of the novelty's support */
+			double dot = 0;
+			for (uint32_t i = 0, j = 0; i < x->n && j < q->n;) {
+				if (x->h[i] < q->h[j]) {
+					i++;
+				} else if (x->h[i] > q->h[j]) {
+					j++;
+				} else {
+					if (mark)
+						in[i] = true;
+					dot += (double)x->v[i++] * q->v[j++];
+				}
+			}
+			double d = 2.0 - 2.0 * dot;
+			d = d > 0 ? sqrt(d) : 0;
 			best = d < best ? d : best;
 		}
+	if (nov) {
+		double out = 0;
+		for (uint32_t i = 0; i < x->n; i++)
+			out += in[i] ? 0 : 1;
+		*nov = x->n ? out / x->n : 0;
+		free(in);
+	}
 	return best;
 }
 
-/* The tests of bh_model_unknown, given d = bh_model_dist(m, x, best) (INFINITY without prototypes). */
-static bool unknown_at(const struct bh_model *m, double d, size_t best, const double *sc, double *dist)
+/* The tests of bh_model_unknown, given d = bh_model_dist(m, x, best) and u, x's novelty for best
+ * (INFINITY without prototypes). */
+static bool unknown_at(const struct bh_model *m, double d, double u, size_t best, const double *sc, double *dist,
+		       double *nov)
 {
 	if (m->dist_scale && m->dist_scale[best] > 0)
 		d /= m->dist_scale[best];
+	if (m->nov_scale && m->nov_scale[best] > 0)
+		u /= m->nov_scale[best];
 	if (dist)
 		*dist = d;
+	if (nov)
+		*nov = u;
 	double so = m->score_off ? m->score_off[best] : 0, mo = m->score_off ? m->score_off[m->nfam + best] : 0;
-	return sc[best] - so < m->threshold || sc[best] - second(sc, m->nfam, best) - mo < m->margin_threshold ||
-	       (m->nproto && d > m->dist_threshold);
+	double s = sc[best] - so, mg = sc[best] - second(sc, m->nfam, best) - mo;
+	if (s < m->threshold || mg < m->margin_threshold || (m->nproto && d > m->dist_threshold))
+		return true;
+	if (!isfinite(m->open_threshold))
+		return false;
+	/* the combined test (version 3): statistics with weight 0 are left out (d, u are INFINITY
+	 * without prototypes) */
+	double t[4] = { -s, -mg, d, u }, z = 0;
+	for (int j = 0; j < 4; j++)
+		z += m->open_w[j] != 0 ? m->open_w[j] * t[j] : 0;
+	return z > m->open_threshold;
 }
 
 bool bh_model_unknown(const struct bh_model *m, const struct bh_vec *x, size_t best, const double *sc,
 		      double *dist)
 {
-	return unknown_at(m, m->nproto ? bh_model_dist(m, x, best) : INFINITY, best, sc, dist);
+	return bh_model_unknown2(m, x, best, sc, dist, NULL);
+}
+
+bool bh_model_unknown2(const struct bh_model *m, const struct bh_vec *x, size_t best, const double *sc,
+		       double *dist, double *nov)
+{
+	double u = INFINITY, d = m->nproto ? bh_model_support(m, x, best, &u) : INFINITY;
+	return unknown_at(m, d, u, best, sc, dist, nov);
 }
 
 /* One scored report: best score, margin to the runner-up, distance to the best family's support,
  * family held out (-1: known). */
-struct pt { double s, m, d; int fam, pred; };
+struct pt { double s, m, d, u; int fam, pred; };
 
 /* The runner-up's score. */
 static double second(const double *sc, size_t k, size_t best)
@@ -201,7 +264,7 @@ static double second(const double *sc, size_t k, size_t best)
 struct pidx {
 	bool built;
 	struct bh_map ix;
-	uint32_t V;
+	uint32_t V, Vs;       /* dense numbers; those below Vs are the novelty test's support */
 	size_t *pr;           /* the family's prototypes (indices in m->proto) */
 	uint32_t **id;        /* per prototype: its features' dense numbers */
 	size_t np;
@@ -229,12 +292,14 @@ static void pidx_build(struct pidx *px, const struct bh_model *m, size_t c)
 		}
 		px->pr[px->np] = p;
 		px->id[px->np++] = id;
+		if (!m->nov_protos || px->np <= m->nov_protos)
+			px->Vs = px->V;   /* numbers are given in prototype order */
 	}
 	px->xd = bh_calloc(px->V ? px->V : 1, sizeof *px->xd);
 }
 
-/* As bh_model_dist(m, x, c). */
-static double pidx_dist(struct pidx *px, const struct bh_model *m, size_t c, const struct bh_vec *x)
+/* As bh_model_support(m, x, c, nov): the family's prototypes' n-grams are the keys of px->ix. */
+static double pidx_dist(struct pidx *px, const struct bh_model *m, size_t c, const struct bh_vec *x, double *nov)
 {
 	if (!px->built)
 		pidx_build(px, m, c);
@@ -243,13 +308,17 @@ static double pidx_dist(struct pidx *px, const struct bh_model *m, size_t c, con
 		px->set = bh_realloc(px->set, px->setcap * sizeof *px->set);
 	}
 	size_t ns = 0;
+	double out = 0;
 	for (uint32_t j = 0; j < x->n; j++) {
 		uint32_t k = bh_map_get(&px->ix, x->h[j]);
 		if (k != UINT32_MAX) {
 			px->xd[k] = x->v[j];
 			px->set[ns++] = k;
 		}
+		if (k == UINT32_MAX || k >= px->Vs)
+			out += 1;
 	}
+	*nov = x->n ? out / x->n : 0;
 	double best = INFINITY;
 	for (size_t i = 0; i < px->np; i++) {
 		const struct bh_vec *q = &m->proto[px->pr[i]];
@@ -307,7 +376,8 @@ void bh_pdist_free(struct bh_pdist *p)
 bool bh_model_unknown_px(struct bh_pdist *p, const struct bh_vec *x, size_t best, const double *sc, double *dist)
 {
 	const struct bh_model *m = p->m;
-	return unknown_at(m, m->nproto ? pidx_dist(&p->px[best], m, best, x) : INFINITY, best, sc, dist);
+	double u = INFINITY, d = m->nproto ? pidx_dist(&p->px[best], m, best, x, &u) : INFINITY;
+	return unknown_at(m, d, u, best, sc, dist, NULL);
 }
 
 /*
@@ -346,11 +416,11 @@ static void score_rows(const struct bh_set *s, const size_t *tr, size_t ntr, con
 		struct bh_vec x;
 		bh_model_prepare(&m, &s->v[te[i]], &x);
 		size_t b = bh_model_scores(&m, &x, sc);
-		double d = 0;
+		double d = 0, u = 0;
 		for (size_t c = 0; dm->nproto && c < dm->nfam; c++)
 			if (!strcmp(dm->fam[c], m.fam[b]))
-				d = pidx_dist(&px[c], dm, c, &x);
-		pts[*npts] = (struct pt){ sc[b], sc[b] - second(sc, m.nfam, b), d, fam, bh_set_family(s, m.fam[b]) };
+				d = pidx_dist(&px[c], dm, c, &x, &u);
+		pts[*npts] = (struct pt){ sc[b], sc[b] - second(sc, m.nfam, b), d, u, fam, bh_set_family(s, m.fam[b]) };
 		++*npts;
 		bh_vec_free(&x);
 	}
@@ -368,128 +438,166 @@ static int dbl_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-#define CANDS 24   /* candidate thresholds per test */
-
 /*
- * Candidate thresholds of one test from the known points' values v
- * (sorted ascending; a point is rejected when its value is below the
- * threshold): cand[j] rejects about the j*step lowest knowns, cand[0]
- * none.  Returns the number of candidates.
+ * The open-set statistics of a point, each oriented so that high means
+ * novel: minus the score and minus the margin (after the family's
+ * offsets), the distance and the novelty (over the family's scales).
  */
-static size_t cands(double *v, size_t nk, size_t R, double *cand)
+static void stats(const struct pt *p, double t[4])
 {
-	qsort(v, nk, sizeof *v, dbl_cmp);
-	size_t step = R / (CANDS - 1) + 1, n = 0;
-	for (size_t j = 0; j <= R && n < CANDS; j += step)
-		cand[n++] = j ? v[j] : -INFINITY;
-	return n;
+	t[0] = -p->s, t[1] = -p->m, t[2] = p->d, t[3] = p->u;
 }
 
-/* The first candidate that rejects x (cand[j] > x), or n when none does. */
-static uint8_t rank(double x, const double *cand, size_t n)
+static int dbl_desc(const void *a, const void *b)
 {
-	size_t j = 1;
-	while (j < n && !(x < cand[j]))
-		j++;
-	return (uint8_t)j;
+	return dbl_cmp(b, a);
 }
 
 /*
- * Picks the three thresholds (score, margin, distance) from the points
- * (nk known first, then unknown ones): every candidate triple within the
- * budget, the most unknowns rejected (mean over held-out families), then
- * the fewest knowns.  Without unknown points: the budget goes to the
- * distance test (Malheur's rule), or to the score test without
- * prototypes.  A point's rank per test is the first candidate that
- * rejects it, so a triple rejects it when any rank is at most its index.
+ * Picks the open-set test from the points (nk known first, then unknown
+ * ones): the combined score z = sum of w_i * t_i / sd_i over the four
+ * statistics (stats(); sd_i their standard deviation over the knowns),
+ * and the threshold its (1 - q) quantile over the knowns, so that at most
+ * q of them are rejected whatever the weights (then raised half way to the
+ * lowest unknown it rejects).  The weights come from
+ * {0, 0.5, 1} per statistic: of the 80 combinations, the one rejecting the
+ * most unknowns (mean over held-out families), then the fewest knowns,
+ * then the first.  Only the threshold is fitted to the known points, once
+ * per combination, so the budget is not eaten by a search over thresholds
+ * (the former OR of three thresholds chose among 24^3 triples on the same
+ * knowns, and its false rejection came out above the budget once the
+ * novelty test was added: bench/RESULTS.md).  Without unknown points (fewer
+ * than 3 families): the distance alone (Malheur's rule), or the score alone
+ * without prototypes.  m gets a_i = w_i / sd_i and the threshold.
  */
 static void choose(const struct pt *p, size_t nk, size_t nu, size_t nfam, double q, bool dist, struct bh_model *m)
 {
 	size_t np = nk + nu, R = (size_t)floor(q * (double)nk);
-	double *v = bh_alloc((nk ? nk : 1) * sizeof *v), cs[CANDS], cm[CANDS], cd[CANDS];
-	for (size_t i = 0; i < nk; i++)
-		v[i] = p[i].s;
-	size_t ns = cands(v, nk, R, cs);
-	for (size_t i = 0; i < nk; i++)
-		v[i] = p[i].m;
-	size_t nm = cands(v, nk, R, cm);
-	for (size_t i = 0; i < nk; i++)
-		v[i] = -p[i].d;   /* distances: rejected when above, i.e. -d below */
-	size_t nd = dist ? cands(v, nk, R, cd) : 1;
-	uint8_t *rk = bh_alloc((np ? np : 1) * 3);
-	for (size_t i = 0; i < np; i++) {
-		rk[3 * i] = rank(p[i].s, cs, ns);
-		rk[3 * i + 1] = rank(p[i].m, cm, nm);
-		rk[3 * i + 2] = dist ? rank(-p[i].d, cd, nd) : 1;
+	double sd[4], mean[4] = { 0 }, t[4];
+	for (size_t i = 0; i < nk; i++) {
+		stats(&p[i], t);
+		for (int j = 0; j < 4; j++)
+			mean[j] += t[j];
+	}
+	for (int j = 0; j < 4; j++) {
+		mean[j] /= nk ? (double)nk : 1;
+		double v = 0;
+		for (size_t i = 0; i < nk; i++) {
+			stats(&p[i], t);
+			v += (t[j] - mean[j]) * (t[j] - mean[j]);
+		}
+		sd[j] = nk > 1 && v > 0 ? sqrt(v / (double)nk) : 1;
 	}
 	size_t *ut = bh_calloc(nfam + 1, sizeof *ut), *ur = bh_alloc((nfam + 1) * sizeof *ur), nheld = 0;
 	for (size_t i = nk; i < np; i++)
 		ut[p[i].fam]++;
 	for (size_t f = 0; f < nfam; f++)
 		nheld += ut[f] > 0;
-	double best_u = -1;
-	size_t best_k = SIZE_MAX, bs = 0, bm = 0, bd = 0;
-	for (size_t js = 0; js < ns; js++)
-		for (size_t jm = 0; jm < nm; jm++)
-			for (size_t jd = 0; jd < nd; jd++) {
-				size_t kr = 0;
-				for (size_t i = 0; i < nk && kr <= R; i++)
-					kr += rk[3 * i] <= js || rk[3 * i + 1] <= jm || rk[3 * i + 2] <= jd;
-				if (kr > R)
-					continue;
-				double u = 0;
-				if (nheld) {
-					memset(ur, 0, (nfam + 1) * sizeof *ur);
-					for (size_t i = nk; i < np; i++)
-						ur[p[i].fam] += rk[3 * i] <= js || rk[3 * i + 1] <= jm || rk[3 * i + 2] <= jd;
-					for (size_t f = 0; f < nfam; f++)
-						u += ut[f] ? (double)ur[f] / (double)ut[f] : 0;
-					u /= (double)nheld;
-				} else {
-					u = dist ? (double)jd - 0.001 * (double)(js + jm) : (double)js - 0.001 * (double)jm;
-				}
-				if (u > best_u + 1e-12 || (fabs(u - best_u) <= 1e-12 && kr < best_k))
-					best_u = u, best_k = kr, bs = js, bm = jm, bd = jd;
-			}
-	m->threshold = cs[bs];
-	m->margin_threshold = cm[bm];
-	m->dist_threshold = dist && bd ? -cd[bd] : INFINITY;
+	double *z = bh_alloc((np ? np : 1) * sizeof *z), *zk = bh_alloc((nk ? nk : 1) * sizeof *zk);
+	static const double wg[3] = { 0, 0.5, 1 };
+	double best_u = -1, best_a[4] = { 0 }, best_t = INFINITY;
+	size_t best_k = SIZE_MAX;
+	for (unsigned c = 1; c < 81; c++) {
+		double a[4];
+		for (unsigned j = 0, r = c; j < 4; j++, r /= 3)
+			a[j] = wg[r % 3] / sd[j];
+		if (!nheld) {   /* fixed: the distance alone, or the score alone */
+			a[0] = !dist && c == 1 ? 1 / sd[0] : 0;
+			a[1] = 0;
+			a[2] = dist && c == 1 ? 1 / sd[2] : 0;
+			a[3] = 0;
+			if (c > 1)
+				break;
+		}
+		if (!dist && (a[2] != 0 || a[3] != 0))
+			continue;
+		for (size_t i = 0; i < np; i++) {
+			stats(&p[i], t);
+			z[i] = 0;
+			for (int j = 0; j < 4; j++)
+				z[i] += a[j] != 0 ? a[j] * t[j] : 0;
+		}
+		memcpy(zk, z, nk * sizeof *z);
+		qsort(zk, nk, sizeof *zk, dbl_desc);
+		/* reject z > thr: thr the (R+1)th largest known (or nothing rejected); then, when
+		 * unknowns are held out, raised half way to the lowest unknown it rejects: the same
+		 * unknowns rejected, fewer knowns when the families are apart (the budget is a
+		 * ceiling, not a target) */
+		double thr = R < nk ? zk[R] : -INFINITY, zmin = INFINITY;
+		for (size_t i = nk; i < np; i++)
+			zmin = z[i] > thr && z[i] < zmin ? z[i] : zmin;
+		if (nheld && isfinite(thr) && isfinite(zmin))
+			thr += (zmin - thr) / 2;
+		size_t kr = 0;
+		for (size_t i = 0; i < nk; i++)
+			kr += z[i] > thr;
+		double u = 0;
+		if (nheld) {
+			memset(ur, 0, (nfam + 1) * sizeof *ur);
+			for (size_t i = nk; i < np; i++)
+				ur[p[i].fam] += z[i] > thr;
+			for (size_t f = 0; f < nfam; f++)
+				u += ut[f] ? (double)ur[f] / (double)ut[f] : 0;
+			u /= (double)nheld;
+		}
+		if (u > best_u + 1e-12 || (fabs(u - best_u) <= 1e-12 && kr < best_k)) {
+			best_u = u, best_k = kr, best_t = thr;
+			memcpy(best_a, a, sizeof a);
+		}
+	}
+	memcpy(m->open_w, best_a, sizeof best_a);
+	m->open_threshold = q > 0 && nk ? best_t : INFINITY;
+	m->threshold = -INFINITY;
+	m->margin_threshold = -INFINITY;
+	m->dist_threshold = INFINITY;
 	m->cal = (struct bh_calib){ .budget = q, .known_rej = nk && best_k != SIZE_MAX ? (double)best_k / (double)nk : 0,
 				    .unknown_rej = nheld ? best_u : -1, .heldout = nheld };
-	free(v);
-	free(rk);
+	free(z);
+	free(zk);
 	free(ut);
 	free(ur);
 }
 
+/* The median of the knowns' distances (t = 0) or novelties (t = 1) given to each family, over
+ * v (room for nk); a family with fewer than 5, or a median of 0, takes the pooled median, a
+ * pooled median of 0 takes 1. */
+static void fam_medians(const struct pt *p, size_t nk, size_t nfam, int t, double *v, double *med, double *all)
+{
+	for (size_t i = 0; i < nk; i++)
+		v[i] = t ? p[i].u : p[i].d;
+	qsort(v, nk, sizeof *v, dbl_cmp);
+	*all = nk && v[nk / 2] > 0 ? v[nk / 2] : 1;
+	for (size_t f = 0; f < nfam; f++) {
+		size_t k = 0;
+		for (size_t i = 0; i < nk; i++)
+			if (p[i].pred == (int)f)
+				v[k++] = t ? p[i].u : p[i].d;
+		qsort(v, k, sizeof *v, dbl_cmp);
+		med[f] = k >= 5 && v[k / 2] > 0 ? v[k / 2] : *all;
+	}
+}
+
 /*
- * Per-family normalisation: the median cross-fitted distance of the
- * known reports the SVM gave to each family (the pooled median for a
- * family with fewer than 5) scales its distances, and the medians of
- * their best score and margin are subtracted from its scores and
- * margins (0 for a family with fewer than 5), so one threshold per test
- * fits tight and loose, confident and hesitant families alike.  Applies
- * them to every point by its predicted family and keeps them in m (by
- * m's family order).  On the synthetic overlapping families the offsets
- * added 2-5 points of unseen-family rejection (bench/RESULTS.md).
+ * Per-family normalisation: the median cross-fitted distance and novelty
+ * of the known reports the SVM gave to each family (the pooled median for
+ * a family with fewer than 5) scale its distances and novelties, and the
+ * medians of their best score and margin are subtracted from its scores
+ * and margins (0 for a family with fewer than 5), so one threshold per
+ * test fits tight and loose, confident and hesitant families alike.
+ * Applies them to every point by its predicted family and keeps them in m
+ * (by m's family order).  On the synthetic overlapping families the
+ * offsets added 2-5 points of unseen-family rejection (bench/RESULTS.md).
  */
 static void scale(const struct bh_set *s, struct pt *p, size_t nk, size_t np, struct bh_model *m)
 {
 	double *v = bh_alloc((nk ? nk : 1) * sizeof *v), *med = bh_alloc((s->nfam + 1) * sizeof *med);
-	for (size_t i = 0; i < nk; i++)
-		v[i] = p[i].d;
-	qsort(v, nk, sizeof *v, dbl_cmp);
-	double all = nk ? v[nk / 2] : 1;
-	for (size_t f = 0; f < s->nfam; f++) {
-		size_t k = 0;
-		for (size_t i = 0; i < nk; i++)
-			if (p[i].pred == (int)f)
-				v[k++] = p[i].d;
-		qsort(v, k, sizeof *v, dbl_cmp);
-		med[f] = k >= 5 && v[k / 2] > 0 ? v[k / 2] : all > 0 ? all : 1;
+	double *nmed = bh_alloc((s->nfam + 1) * sizeof *nmed), all, nall;
+	fam_medians(p, nk, s->nfam, 0, v, med, &all);
+	fam_medians(p, nk, s->nfam, 1, v, nmed, &nall);
+	for (size_t i = 0; i < np; i++) {
+		p[i].d /= p[i].pred >= 0 ? med[p[i].pred] : all;
+		p[i].u /= p[i].pred >= 0 ? nmed[p[i].pred] : nall;
 	}
-	for (size_t i = 0; i < np; i++)
-		p[i].d /= p[i].pred >= 0 ? med[p[i].pred] : (all > 0 ? all : 1);
 	/* per-family offsets of score and margin: the median of the knowns given to the family */
 	double *so = bh_alloc((s->nfam + 1) * sizeof *so), *mo = bh_alloc((s->nfam + 1) * sizeof *mo);
 	for (int t = 0; t < 2; t++) {
@@ -516,13 +624,17 @@ static void scale(const struct bh_set *s, struct pt *p, size_t nk, size_t np, st
 	free(so);
 	free(mo);
 	free(m->dist_scale);
+	free(m->nov_scale);
 	m->dist_scale = bh_alloc(m->nfam * sizeof *m->dist_scale);
+	m->nov_scale = bh_alloc(m->nfam * sizeof *m->nov_scale);
 	for (size_t c = 0; c < m->nfam; c++) {
 		int f = bh_set_family(s, m->fam[c]);
-		m->dist_scale[c] = f >= 0 ? med[f] : (all > 0 ? all : 1);
+		m->dist_scale[c] = f >= 0 ? med[f] : all;
+		m->nov_scale[c] = f >= 0 ? nmed[f] : nall;
 	}
 	free(v);
 	free(med);
+	free(nmed);
 }
 
 /* The fold models of bh_openset_calibrate (known points), one task per fold. */
@@ -656,6 +768,9 @@ void bh_openset_calibrate(const struct bh_set *s, const size_t *rows, size_t n, 
 	free(fm);
 	free(cvm);
 	scale(s, p, nk, np, m);
+	/* the novelty test's support in the final model: its first fo.protos prototypes per family
+	 * (farthest-first order), as many as the fold models that gave the points have */
+	m->nov_protos = fo.protos;
 	choose(p, nk, np - nk, s->nfam, o->reject_q, m->nproto > 0, m);
 	free(present);
 	free(p);

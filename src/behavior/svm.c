@@ -38,6 +38,7 @@ void bh_model_free(struct bh_model *m)
 	free(m->proto);
 	free(m->proto_fam);
 	free(m->dist_scale);
+	free(m->nov_scale);
 	free(m->score_off);
 	bh_map_free(&m->idx);
 	memset(m, 0, sizeof *m);
@@ -333,6 +334,7 @@ static int fit(const struct bh_svm_data *d, const struct bh_set *s, const size_t
 	m->threshold = -INFINITY;
 	m->margin_threshold = -INFINITY;
 	m->dist_threshold = INFINITY;
+	m->open_threshold = INFINITY;
 	m->cal.unknown_rej = -1;
 	free_and_destroy_model(&lm);
 	free(wl);

@@ -65,9 +65,10 @@ void bhcli_train_defaults(struct bh_train_opts *t);
 	{ "C", 'C', "C", "SVM cost (default: chosen by 3-fold cross-validation from 0.1, 1, 10)", BHO_C },         \
 	{ "cv-folds", 0, "K", "folds for choosing C and for calibrating rejection, 2-20 (default 3)", BHO_CV },     \
 	{ "reject", 0, "Q", "rejection budget: share of known reports that may be rejected as unknown, 0-0.5 "    \
-	  "(default 0.05; 0 = never reject); thresholds placed where families held out in turn are rejected most " \
-	  "(doc/behavior.md)", BHO_REJECT },                                                  \
-	{ "prototypes", 0, "N", "prototypes per family for the distance test, 0-1000 (default 32; 0 = no distance test)", \
+	  "(default 0.05; 0 = never reject); the open-set test weighted where families held out in turn are " \
+	  "rejected most (doc/behavior.md)", BHO_REJECT },                                                  \
+	{ "prototypes", 0, "N", "prototypes per family for the distance and novelty tests, 0-1000 (default 32; " \
+	  "0 = neither)", \
 	  BHO_PROTOS },                                                                                            \
 	{ "no-class-weights", 0, NULL, "do not weight classes by their inverse frequency", BHO_NOWEIGHTS }
 /* Handles a BHCLI_TRAIN_OPTS option: 0, an exit code, or -1 when id is not one. */

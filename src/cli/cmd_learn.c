@@ -294,16 +294,23 @@ int cmd_learn(int argc, char **argv)
 				snprintf(tm, sizeof tm, "%.4g", m.margin_threshold);
 			if (isfinite(m.dist_threshold))
 				snprintf(td, sizeof td, "%.4g", m.dist_threshold);
-			fprintf(stderr, "botlens: learned %zu families from %zu reports, %zu features, C=%g, %zu prototypes; "
-					"thresholds: score %s, margin %s, distance %s\n",
-				m.nfam, n, m.nfeat, m.C, m.nproto, ts, tm, td);
+			char to[192];
+			if (isfinite(m.open_threshold))
+				snprintf(to, sizeof to, "open-set test: unknown when %.4g*(-score) + %.4g*(-margin) + "
+							"%.4g*distance + %.4g*novelty > %.4g",
+					 m.open_w[0], m.open_w[1], m.open_w[2], m.open_w[3], m.open_threshold);
+			else
+				snprintf(to, sizeof to, "thresholds: score %s, margin %s, distance %s", ts, tm, td);
+			fprintf(stderr, "botlens: learned %zu families from %zu reports, %zu features, C=%g, %zu prototypes; %s\n",
+				m.nfam, n, m.nfeat, m.C, m.nproto, to);
 			if (x.t.reject_q > 0 && m.cal.unknown_rej >= 0)
 				fprintf(stderr, "botlens: calibration: %.1f%% of known reports rejected (cross-fitted, budget %.1f%%), "
 						"%.1f%% of unseen families (each of %zu held out in turn)\n",
 					100 * m.cal.known_rej, 100 * m.cal.budget, 100 * m.cal.unknown_rej, m.cal.heldout);
 			else if (x.t.reject_q > 0)
 				fprintf(stderr, "botlens: calibration: %.1f%% of known reports rejected (cross-fitted, budget %.1f%%); "
-						"fewer than 3 families, so no family could be held out: distance test at the budget\n",
+						"fewer than 3 families, so no family could be held out: the distance alone "
+						"(the score alone without prototypes) at the budget\n",
 					100 * m.cal.known_rej, 100 * m.cal.budget);
 		}
 		bh_model_free(&m);

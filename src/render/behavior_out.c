@@ -80,6 +80,8 @@ void bh_render_verdict(FILE *f, enum bh_outfmt fmt, const struct bh_model *m, co
 		json_object_object_add(o, "runner_up_score", jo_num(sc[second], "%.4f"));
 		if (isfinite(d->dist))   /* to best's nearest prototype, over its scale (model v2) */
 			json_object_object_add(o, "distance", jo_num(d->dist, "%.4f"));
+		if (isfinite(d->nov))    /* share outside best's prototypes' n-grams, over its scale (model v3) */
+			json_object_object_add(o, "novelty", jo_num(d->nov, "%.4f"));
 		json_object_object_add(o, "label", jo_str(raw->label));
 		json_object_object_add(o, "features", features_json(m, top, nt));
 		jo_line(f, o);

@@ -28,7 +28,9 @@ for f in f1 f2 f3 f4 f5; do gen_family $f 12; done
 
 bl learn "$R" -o "$TMP/m.txt"
 check "learn exits 0" [ "$RC" -eq 0 ]
-check "model is versioned" grep -q '^botlens-behavior-model 2$' "$TMP/m.txt"
+check "model is versioned" grep -q '^botlens-behavior-model 3$' "$TMP/m.txt"
+check "model keeps the combined open-set test" \
+	grep -Eq '^open-set-threshold [0-9.e+-]+ weights=[0-9.e+-]+,[0-9.e+-]+,[0-9.e+-]+,[0-9.e+-]+ support=[1-9][0-9]*$' "$TMP/m.txt"
 check "model keeps prototypes and the calibration" \
 	grep -q '^prototypes [1-9]' "$TMP/m.txt" && grep -q '^calibration budget=0.05 .* held-out=5$' "$TMP/m.txt"
 check "learn prints the calibration" grep -q 'calibration: .* of unseen families (each of 5 held out in turn)' "$TMP/err"
@@ -45,13 +47,23 @@ check "classify names the family" [ "$(cut -f2 "$TMP/out" | tail -1)" = f2 ]
 bl classify "$TMP/m.txt" "$R/f2r3.f2" --format json
 check "classify json has runner-up and features" grep -q '"runner_up":.*"features":\[{"ngram"' "$TMP/out"
 
-# a version 1 model (score threshold only) is still read: the v2 lines and prototypes removed
+# a version 1 model (score threshold only) is still read: the v2 and v3 lines and prototypes removed
 awk '/^botlens-behavior-model/ { print "botlens-behavior-model 1"; next }
-	/^(margin-threshold|distance-threshold|distance-scale|score-offset|margin-offset|calibration) / { next }
+	/^(margin-threshold|distance-threshold|open-set-threshold|distance-scale|novelty-scale|score-offset|margin-offset|calibration) / { next }
 	/^prototypes / { skip = 1; next } skip && !/^end$/ { next } { print }' "$TMP/m.txt" > "$TMP/m1.txt"
 bl classify "$TMP/m1.txt" "$R/f2r3.f2" --format tsv
 checkc "version 1 model still classifies" '[ "$RC" -eq 0 ] && [ "$(cut -f2 "$TMP/out" | tail -1)" = f2 ]'
-sed 's/^botlens-behavior-model 2$/botlens-behavior-model 9/' "$TMP/m.txt" > "$TMP/m9.txt"
+# a version 2 model (score, margin and distance thresholds) too: the v3 lines removed, a distance threshold given
+awk '/^botlens-behavior-model/ { print "botlens-behavior-model 2"; next }
+	/^distance-threshold / { print "distance-threshold 1.5"; next }
+	/^(open-set-threshold|novelty-scale) / { next } { print }' "$TMP/m.txt" > "$TMP/m2.txt"
+bl classify "$TMP/m2.txt" "$R/f2r3.f2" --format json
+checkc "version 2 model still classifies (distance, no novelty)" \
+	'[ "$RC" -eq 0 ] && grep -q "\"family\":\"f2\".*\"distance\":" "$TMP/out" && ! grep -q novelty "$TMP/out"'
+sed 's/^\(open-set-threshold [^ ]*\) weights=\([^,]*\),\([^,]*\),.*/\1 weights=\2,\3 support=1/' "$TMP/m.txt" > "$TMP/mbad.txt"
+bl classify "$TMP/mbad.txt" "$R/f2r3.f2"
+checkc "malformed open-set line refused" '[ "$RC" -eq 3 ] && grep -q "open-set-threshold VALUE|none weights=" "$TMP/err"'
+sed 's/^botlens-behavior-model 3$/botlens-behavior-model 9/' "$TMP/m.txt" > "$TMP/m9.txt"
 bl classify "$TMP/m9.txt" "$R/f2r3.f2"
 checkc "unknown model version refused with a reason" '[ "$RC" -eq 3 ] && grep -q "unsupported model version" "$TMP/err"'
 
@@ -109,8 +121,8 @@ json_lines_ok() {  # every line parses, and no number carries more decimals than
 		! grep -Eq '[:,\[]-?[0-9]+\.[0-9]{7,}' "$1"
 }
 bl classify "$TMP/m.txt" "$R/f2r3.f2" "$R/f1r5.f1" --format json
-checkc "classify json: valid JSON lines, keys report..features (distance with a v2 model), scores 4 decimals at most" \
-	'json_lines_ok "$TMP/out" && [ "$(jq -c keys_unsorted "$TMP/out" | sort -u)" = "[\"report\",\"family\",\"score\",\"best\",\"runner_up\",\"runner_up_score\",\"distance\",\"label\",\"features\"]" ] && ! grep -Eq "score\":-?[0-9]+\.[0-9]{5,}" "$TMP/out"'
+checkc "classify json: valid JSON lines, keys report..features (distance and novelty with a v3 model), scores 4 decimals at most" \
+	'json_lines_ok "$TMP/out" && [ "$(jq -c keys_unsorted "$TMP/out" | sort -u)" = "[\"report\",\"family\",\"score\",\"best\",\"runner_up\",\"runner_up_score\",\"distance\",\"novelty\",\"label\",\"features\"]" ] && ! grep -Eq "score\":-?[0-9]+\.[0-9]{5,}" "$TMP/out"'
 bl explain "$TMP/m.txt" --top 3 --format json
 checkc "explain json: valid JSON lines, family/rank/weight/ngram" \
 	'json_lines_ok "$TMP/out" && [ "$(wc -l <"$TMP/out")" -eq 15 ] && jq -e "(.rank | type == \"number\") and (.weight | type == \"number\") and (.ngram | type == \"string\")" "$TMP/out" >/dev/null'

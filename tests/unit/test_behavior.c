@@ -307,17 +307,19 @@ static void synth_set(struct bh_set *s, unsigned fams, unsigned per, unsigned ev
 
 /*
  * Open-set rejection on families that overlap (shared call sequences and
- * a common motif pool, synth overlap 0.7): with learn's procedure inside
- * each fold, every family held out in turn must be rejected at least
- * FLOOR of the time while at most CEIL of the known reports are; the
- * score test alone (no prototypes, no margin) is the DIMVA 2008 baseline
- * the combined test must beat.
+ * a common motif pool, synth overlap 0.7 and 0.8): with learn's procedure
+ * inside each fold, every family held out in turn must be rejected on
+ * average at least `mean` of the time (the worst family `worst`) while at
+ * most `kfr` of the known reports are, at learn's default budget (5 %).
+ * The issue's floor is mean >= 0.80 at kfr <= 0.05; at overlap 0.8 with
+ * short reports (~210 events) the former OR of score, margin and
+ * distance thresholds rejected ~0.71 (bench/RESULTS.md).
  */
-static void test_openset(void)
+static void test_openset_at(unsigned fams, unsigned per, unsigned events, double overlap, double mean,
+			    double worst, double kfr_max)
 {
-	TEST("open-set");
 	struct bh_set s;
-	synth_set_ov(&s, 6, 36, 300, 0.2, 0.7, NULL);
+	synth_set_ov(&s, fams, per, events, 0.2, overlap, NULL);
 	unsigned *fold = malloc(s.n * sizeof *fold);
 	bh_folds(s.y, s.n, 3, 1, fold);
 	struct bh_embed_cfg ec = { .n = 2 };
@@ -325,12 +327,12 @@ static void test_openset(void)
 	char err[256];
 	double umin = 1, usum = 0;
 	size_t kn = 0, kr = 0;
-	for (int unk = 0; unk < 6; unk++) {
+	for (int unk = 0; unk < (int)fams; unk++) {
 		struct bh_tally t = { 0 };
 		bh_conf_init(&t.forced, s.nfam);
 		struct bh_xval_opts o = { .folds = 3, .jobs = 2, .unk = unk, .embed = &ec, .train = &to };
 		CHECK(bh_xval(&s, fold, &o, &t, err, sizeof err) == 0);
-		CHECK_EQ_U(t.unk, 36);
+		CHECK_EQ_U(t.unk, per);
 		double u = (double)t.unk_rej / (double)t.unk;
 		umin = u < umin ? u : umin;
 		usum += u;
@@ -339,13 +341,20 @@ static void test_openset(void)
 		bh_conf_free(&t.forced);
 	}
 	double kfr = (double)kr / (double)kn;
-	printf("open-set (synth overlap 0.7): unseen family rejected mean %.3f, min %.3f; known false rejection %.3f\n",
-	       usum / 6, umin, kfr);
-	CHECK(usum / 6 >= 0.80);
-	CHECK(umin >= 0.60);
-	CHECK(kfr <= 0.08);
+	printf("open-set (synth %u families x %u, ~%u events, overlap %.1f): unseen family rejected mean %.3f, "
+	       "min %.3f; known false rejection %.3f\n", fams, per, events, overlap, usum / fams, umin, kfr);
+	CHECK(usum / fams >= mean);
+	CHECK(umin >= worst);
+	CHECK(kfr <= kfr_max);
 	bh_set_free(&s);
 	free(fold);
+}
+
+static void test_openset(void)
+{
+	TEST("open-set");
+	test_openset_at(6, 36, 300, 0.7, 0.80, 0.60, 0.05);
+	test_openset_at(8, 60, 210, 0.8, 0.80, 0.65, 0.05);
 }
 
 /* Exact duplicates: equal count vectors grouped, conflicting labels found, dropped as documented. */
@@ -414,6 +423,7 @@ static void test_threads(void)
 		CHECK(!memcmp(m1.b, m2.b, m1.nfam * sizeof *m1.b));
 		CHECK(m1.dist_scale && m2.dist_scale &&
 		      !memcmp(m1.dist_scale, m2.dist_scale, m1.nfam * sizeof *m1.dist_scale));
+		CHECK(m1.open_threshold == m2.open_threshold && !memcmp(m1.open_w, m2.open_w, sizeof m1.open_w));
 	}
 	printf("threads: C %g, unseen rejected %.3f, the same model on 1 and 2 threads\n", m1.C, m1.cal.unknown_rej);
 	bh_model_free(&m1);
@@ -443,7 +453,7 @@ static void test_learn(void)
 	char err[256];
 	CHECK(bh_svm_train(&s, tr, ntr, &ec, &ft, &to, &m, err, sizeof err) == 0);
 	CHECK_EQ_U(m.nfam, 5);
-	CHECK(isfinite(m.threshold) || isfinite(m.margin_threshold) || isfinite(m.dist_threshold));
+	CHECK(isfinite(m.open_threshold) && m.nov_scale && m.nov_protos > 0);
 	CHECK(m.nproto > 0 && m.cal.heldout == 5);
 	size_t ok = 0, nk = 0, rej_unk = 0, nu = 0;
 	double sc[8];
@@ -501,7 +511,25 @@ static void test_learn(void)
 	/* the open-set test survives the file: same prototypes, thresholds and verdicts */
 	CHECK_EQ_U(m2.nproto, m.nproto);
 	CHECK(m2.dist_threshold == m.dist_threshold && m2.margin_threshold == m.margin_threshold &&
-	      m2.threshold == m.threshold);
+	      m2.threshold == m.threshold && m2.open_threshold == m.open_threshold &&
+	      !memcmp(m2.open_w, m.open_w, sizeof m.open_w) && m2.nov_protos == m.nov_protos &&
+	      m2.nov_scale && !memcmp(m2.nov_scale, m.nov_scale, m.nfam * sizeof *m.nov_scale));
+	/* the fast path of the calibration and evaluate (bh_pdist) answers as bh_model_unknown does */
+	struct bh_pdist *pd = bh_pdist_new(&m);
+	size_t agree = 0, nrej = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		struct bh_vec x;
+		bh_model_prepare(&m, &s.v[i], &x);
+		size_t b = bh_model_scores(&m, &x, sc);
+		double d1, d2, u1;
+		bool r1 = bh_model_unknown2(&m, &x, b, sc, &d1, &u1), r2 = bh_model_unknown_px(pd, &x, b, sc, &d2);
+		agree += r1 == r2 && fabs(d1 - d2) < 1e-9 && isfinite(u1) && u1 >= 0;
+		nrej += r1;
+		bh_vec_free(&x);
+	}
+	bh_pdist_free(pd);
+	CHECK_EQ_U(agree, s.n);
+	CHECK(nrej > 0 && nrej < s.n);
 	size_t same = 0;
 	for (size_t i = 0; i < s.n; i++) {
 		struct bh_vec x, x2;
@@ -517,7 +545,7 @@ static void test_learn(void)
 	CHECK_EQ_U(same, s.n);
 	bh_model_free(&m2);
 	f = tmpfile();
-	fputs("botlens-behavior-model 3\n", f);
+	fputs("botlens-behavior-model 4\n", f);
 	rewind(f);
 	CHECK(bh_model_load(&m2, f, err, sizeof err) == -1);
 	CHECK(strstr(err, "version") != NULL);
