@@ -195,6 +195,13 @@ if [ -d "$B" ]; then
 	expect attack-trace.pcap_.gz 'any($b[]; .kind == "exploit") and any($b[]; .kind == "download")' "exploit and download"
 	expect ndpi__dns-tunnel-iodine.pcap 'any($b[]; .kind == "tunnel")' "tunnel"
 	expect dump.pcap '[$b[] | select(.malicious)] | length == 0' "nothing malicious claimed"
+	expect malicious-ssh-bruteforce.pcap 'any($b[]; .kind == "bruteforce" and .service == "SSH" and .past_kex >= 40)' \
+		"SSH password guessing on a port not SSH's, attempts past the key exchange"
+	if [ -f "$B/malicious-ssh-bruteforce.pcap" ]; then
+		bl report -q --no-geo --no-dpi --format json "$B/malicious-ssh-bruteforce.pcap"
+		check "malicious-ssh-bruteforce.pcap --no-dpi: SSH from its identification strings, the guessing found, libssh2 cited" \
+			jq_true 'any(.hosts[].behaviors[]; .kind == "bruteforce" and .service == "SSH" and (.client_software | startswith("libssh2")))' "$TMP/out"
+	fi
 else
 	skip "real-capture findings: $B absent"
 fi
