@@ -131,6 +131,19 @@ check "--zeek-logs: ssl.log server_name, subject, ja3; certificates in files.log
 check "--zeek-logs: http.log trans_depth counts a connection's requests" sh -c \
 	"awk -f $ZCUT -v cols='trans_depth' '$TMP/zeekb/http.log' | grep -qx 4"
 
+# --zeek-logs-json: the same logs in Zeek's JSON form, row for row (zeek_json_check.py)
+bl report --no-geo --format json --zeek-logs-json "$TMP/zeekj" "$TMP/storm-private.pcap"
+check "--zeek-logs-json: exit 0, every log JSON lines saying what the ASCII form says (storm)" sh -c \
+	"[ $RC -eq 0 ] && python3 tests/scripts/zeek_json_check.py '$TMP/zeek' '$TMP/zeekj'"
+check "--zeek-logs-json: ts an epoch number, unset fields left out, answers an array" sh -c \
+	"jq -e 'select(.query == \"www.google.com\") | (.ts | type == \"number\") and (.answers | type == \"array\") and (has(\"rcode_name\") or true)' '$TMP/zeekj/dns.log' | grep -q true && \
+	 ! grep -q '\"-\"' '$TMP/zeekj/conn.log' && ! grep -q '^#' '$TMP/zeekj/conn.log'"
+bl report --no-geo --zeek-logs-json "$TMP/zeekbj" -o "$TMP/bj.json" "$TMP/benign-browsing.pcap"
+check "--zeek-logs-json: ssl.log and the certificates in files.log as the ASCII form (browsing)" sh -c \
+	"[ $RC -eq 0 ] && python3 tests/scripts/zeek_json_check.py '$TMP/zeekb' '$TMP/zeekbj' && [ -s '$TMP/zeekbj/ssl.log' ]"
+bl report --no-geo --zeek-logs "$TMP/zx" --zeek-logs-json "$TMP/zy" "$TMP/storm-private.pcap"
+check "--zeek-logs with --zeek-logs-json: a usage error (one form at a time)" [ "$RC" -eq 2 ]
+
 bl report -o "$TMP/r.html" "$TMP/storm-public.pcap"
 check "html: written, self-contained, with an inline SVG plot" sh -c \
 	"grep -q '<svg' '$TMP/r.html' && ! grep -Eqi '(src|href)=\"(https?:)?//' '$TMP/r.html' && ! grep -qi '<script' '$TMP/r.html'"
