@@ -43,7 +43,7 @@ $CC $CFLAGS $(pkg-config --cflags libndpi) $SAN -fsanitize=fuzzer -o "$OUT/fuzz_
 # the report's collector with every application parser (analysis/proto_*.c: TLS with
 # OpenSSL, HTTP over libhtp) and its per-flow state, shared by fuzz_tls, fuzz_http, fuzz_protos
 COLLECT_SRCS="src/analysis/collect.c src/analysis/protos.c src/analysis/tls_cert.c src/analysis/arp_sweep.c src/analysis/storm.c \
-	src/analysis/http_sniff.c src/analysis/dpi.c src/analysis/dpi_work.c src/analysis/dpi_thread.c src/analysis/ident.c src/analysis/clock.c $(find src/analysis -name 'proto_*.c' | sort) $(find src/p2p -name '*.c' | sort)"
+	src/analysis/http_sniff.c src/analysis/dpi.c src/analysis/dpi_work.c src/analysis/dpi_thread.c src/analysis/ident.c src/analysis/clock.c src/analysis/dga_words.c $(find src/analysis -name 'proto_*.c' | sort) $(find src/p2p -name '*.c' | sort)"
 COLLECT_LIBS="-lhtp -lssl -lcrypto $(pkg-config --libs libndpi) -ljson-c"
 for h in fuzz_tls fuzz_http fuzz_protos; do
 	$CC $CFLAGS $(pkg-config --cflags libndpi) $SAN -fsanitize=fuzzer -o "$OUT/$h" "fuzz/$h.c" $COLLECT_SRCS $objs \

@@ -126,7 +126,8 @@ pass=0
 fail=0
 # Protocol seeds (fuzz_protos.c: transport, ports, then len(2 LE) flags(1) payload
 # segments): an HTTP exchange on 8080, a DNS query, an SMTP session, a raw
-# stream with a PE header, an ICMP echo carrying an IPv4 header.
+# stream with a PE header, an SSH key exchange on 2222 (KEXINIT, NEWKEYS, then
+# encrypted bytes), an ICMP echo carrying an IPv4 header.
 seg() { printf "\\$(printf %03o $(( $1 % 256 )))\\$(printf %03o $(( $1 / 256 )))\\$(printf %03o "$2")"; }
 { printf '\000\234\100\037\220'; seg 45 0; printf 'GET /a.exe HTTP/1.1\r\nHost: 1.2.3.4:8080\r\n\r\n'
   seg 40 1; printf 'HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nMZ\220\000'; } > "$seeds_protos/http"
@@ -134,6 +135,9 @@ seg() { printf "\\$(printf %03o $(( $1 % 256 )))\\$(printf %03o $(( $1 / 256 )))
 { printf '\000\300\002\000\031'; seg 20 1; printf '220 mx.example ESMTP\r\n'; seg 16 0; printf 'HELO bot.local\r\n'
   seg 25 0; printf 'MAIL FROM:<a@b.example>\r\n'; seg 6 0; printf 'DATA\r\n'; } > "$seeds_protos/smtp"
 { printf '\000\200\000\021\134'; seg 72 1; printf 'MZ'; head -c 58 /dev/zero; printf '\100\000\000\000'; head -c 4 /dev/zero; printf 'PE\000\000'; } > "$seeds_protos/stage"
+{ printf '\000\234\100\010\256'; seg 21 1; printf 'SSH-2.0-OpenSSH_9.6\r\n'; seg 12 0; printf 'SSH-2.0-Go\r\n'
+  seg 40 0; printf '\000\000\000\014\004\024'; head -c 10 /dev/zero; printf '\000\000\000\014\012\025'; head -c 10 /dev/zero
+  printf '\252\252\252\252\252\252\252\252'; } > "$seeds_protos/ssh"
 { printf '\002\000\010\000\000'; seg 28 0; printf '\105\000\000\034\000\001\000\000\100\001\000\000\012\000\000\001\012\000\000\002\010\000\000\000\000\000\000\000'; } > "$seeds_protos/icmp"
 
 # HTTP seeds (fuzz_http.c's format: flags, 2-byte length, bytes per segment)

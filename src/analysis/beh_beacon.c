@@ -219,9 +219,9 @@ static bool bc_candidate(const struct rp_ctx *x, const struct rp_flow *f)
 		return false;
 	if (f->app == RP_APP_DNS || f->app == RP_APP_NTP || f->app == RP_APP_SMTP ||
 	    (f->app >= RP_APP_OVERNET && f->app <= RP_APP_EDONKEY) || f->app == RP_APP_IRC ||
-	    f->app == RP_APP_DCERPC || f->app == RP_APP_SMB)
+	    f->app == RP_APP_DCERPC || f->app == RP_APP_SMB || f->app == RP_APP_SSH)
 		return false;
-	/* interactive logins nDPI recognised: their repeats are logins or password guessing (beh_brute.c) */
+	/* interactive logins nDPI (or proto_ssh.c, above) recognised: their repeats are logins or password guessing (beh_brute.c) */
 	static const uint16_t login[] = { NDPI_PROTOCOL_SSH, NDPI_PROTOCOL_TELNET, NDPI_PROTOCOL_RDP, NDPI_PROTOCOL_VNC };
 	for (size_t i = 0; i < sizeof login / sizeof *login; i++)
 		if (f->ndpi_master == login[i] || f->ndpi_app == login[i])

@@ -15,9 +15,19 @@
  *    SMTP with AUTH): at least bruteforce.min_conns connections with payload
  *    both ways, each shorter than bruteforce.max_conn_s and carrying at most
  *    bruteforce.max_bytes each way, making up at least 80 % of the client's
- *    connections to that port.  The service is known by its port or by
- *    nDPI's protocol (SSH on any port).  HTTP is judged by 401s only:
- *    browsers open many short connections to one site.
+ *    connections to that port.  The service is known by its port, by
+ *    nDPI's protocol or by botlens's parsers (SSH on any port: proto_ssh.c
+ *    reads the identification strings and the key exchange, with or
+ *    without nDPI).  HTTP is judged by 401s only: browsers open many short
+ *    connections to one site.  An SSH connection whose exchange was
+ *    followed counts as an attempt only when the client went past the key
+ *    exchange (NEWKEYS, then encrypted bytes): a version scan or an
+ *    aborted handshake tries no password (such a connection still counts
+ *    as a short one toward the 80 %: a server refusing a guesser's excess
+ *    connections answers them before any key exchange).  The evidence cites how
+ *    many went past it, the encrypted bytes of the largest, and the client's
+ *    and server's software from their identification strings (a bot's
+ *    libssh, paramiko or Go client against the server's OpenSSH).
  * Either needs a pace of at least bruteforce.min_rate attempts per minute over
  * the attempts' span (a span under a minute counts as a minute): a
  * client retrying stored credentials every few minutes is no attack.
@@ -31,6 +41,7 @@
  * without connection reuse); the evidence gives sizes and pace so that an
  * analyst can tell.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +58,17 @@ static const struct rp_rule rules[] = {
 	{ "bruteforce.max_bytes", 16384, 64, 1e9, "bytes each way of one attempt's connection, at most" },
 	{ "bruteforce.min_rate", 6, 0, 1e6, "attempts per minute over their span, at least" },
 };
+
+/* snprintf that cuts to fit on purpose (sentences of evidence, cut again by
+ * rp_evidence): through va_list, so -Wformat-truncation judges no call. */
+static void cut(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void cut(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
 
 /* An authentication service by port, or by nDPI's protocol; its name. */
 struct svc {
@@ -89,6 +111,8 @@ static const struct svc *svc_of(const struct rp_flow *f)
 	for (size_t i = 0; i < sizeof svcs / sizeof *svcs; i++)
 		if (svcs[i].ndpi && (f->ndpi_master == svcs[i].ndpi || f->ndpi_app == svcs[i].ndpi))
 			return &svcs[i];
+	if (f->app == RP_APP_SSH)
+		return svc_port(22);
 	if (f->app == RP_APP_HTTP)
 		return svc_port(80);
 	if (f->app == RP_APP_SMTP)
@@ -114,13 +138,29 @@ static int by_key(const void *a, const void *b)
 struct group {
 	const struct svc *svc;
 	uint64_t conns, shaped, fails, sources;   /* sources: distinct clients (target side) */
+	uint64_t attempts;          /* shaped, less SSH connections that tried no login */
+	uint64_t ssh_kex;           /* SSH connections past the key exchange */
+	uint32_t ssh_enc_max;       /* ... the most encrypted bytes a client sent in one */
 	double s, e, dur_max;       /* span of the attempts; longest attempt */
 	uint32_t bytes_max;
 	uint32_t peer;              /* attacker side: the server; target side: the busiest client */
 	uint16_t port;
 };
 
-/* Whether one connection of g looks like an attempt by its shape. */
+/* An SSH connection whose client went past the key exchange and sent encrypted bytes. */
+static bool ssh_past_kex(const struct rp_flow *f)
+{
+	return f->app == RP_APP_SSH && (f->facts & RPF_SSH_NEWKEYS_C) && f->bytes[0] > f->count;
+}
+
+/* An SSH connection proto_ssh.c followed that ended before the key exchange
+ * did (a version probe, a refused or abandoned handshake): no login tried. */
+static bool ssh_no_login(const struct rp_flow *f)
+{
+	return (f->facts & RPF_SSH_IDENT) && !(f->facts & RPF_SSH_LOST) && !ssh_past_kex(f);
+}
+
+/* Whether one connection of g is short and small: an attempt's shape. */
 static bool shaped(const struct rp_ctx *x, const struct svc *sv, const struct rp_flow *f)
 {
 	if (!sv->shape && !(sv->port == 25 || sv->port == 587 || sv->port == 465))
@@ -138,17 +178,42 @@ static bool pace(const struct rp_ctx *x, uint64_t n, double s, double e)
 	return (double)n * 60.0 / span >= rp_param(x, &rules[4]);
 }
 
+/*
+ * What the SSH parser saw of g's attempts, for the evidence ("; 40 past the
+ * key exchange, ...") and as fields: how many went past it and the client's
+ * and server's software (their identification strings, most frequent).
+ */
+static void ssh_cite(const struct rp_ctx *x, struct rp_beh *b, const struct group *g, bool attacker,
+		     char *buf, size_t len)
+{
+	uint32_t client = attacker ? x->self : g->peer, server = attacker ? g->peer : x->self;
+	char cli[RP_EV_LEN] = "", srv[RP_EV_LEN] = "";
+	rp_ev_join(x->col, client, EV_SSH_CLIENT, 1, cli, sizeof cli);
+	rp_ev_join(x->col, server, EV_SSH_SERVER, 1, srv, sizeof srv);
+	rp_kv_num(b, "past_kex", (double)g->ssh_kex);
+	if (cli[0])
+		rp_kv_str(b, "client_software", cli);
+	if (srv[0])
+		rp_kv_str(b, "server_software", srv);
+	char more[64] = "";
+	if (g->shaped > g->attempts)
+		cut(more, sizeof more, " (%llu more stopped before it)", (unsigned long long)(g->shaped - g->attempts));
+	cut(buf, len, "; %llu past the SSH key exchange%s, at most %u B encrypted from the client%s%s%s%s",
+		 (unsigned long long)g->ssh_kex, more, g->ssh_enc_max, cli[0] ? "; client " : "", cli,
+		 srv[0] ? ", server " : "", srv);
+}
+
 static void emit(const struct rp_ctx *x, struct rp_host *h, const struct group *g, bool attacker)
 {
 	bool by_fail = g->fails >= rp_param(x, &rules[1]) && pace(x, g->fails, g->s, g->e);
-	bool by_shape = g->shaped >= rp_param(x, &rules[0]) && g->shaped * 10 >= g->conns * 8 &&
-			pace(x, g->shaped, g->s, g->e);
+	bool by_shape = g->attempts >= rp_param(x, &rules[0]) && g->shaped * 10 >= g->conns * 8 &&
+			pace(x, g->attempts, g->s, g->e);
 	if (!by_fail && !by_shape)
 		return;
 	char peer[64] = "?", who[120], what[200];
 	if (g->peer && g->peer <= x->nhosts)
 		decode_addr_str(x->hosts[g->peer - 1]->family, x->hosts[g->peer - 1]->addr, peer, sizeof peer);
-	uint64_t n = by_shape ? g->shaped : g->fails;
+	uint64_t n = by_shape ? g->attempts : g->fails;
 	double span = g->e - g->s, rate = (double)n * 60.0 / (span < 60 ? 60 : span);
 	struct rp_beh *b = rp_beh_add(h, "bruteforce", g->s, g->e, g->conns);
 	if (!b)
@@ -164,24 +229,27 @@ static void emit(const struct rp_ctx *x, struct rp_host *h, const struct group *
 	if (!attacker)
 		rp_kv_num(b, "sources", (double)g->sources);
 	if (attacker)
-		snprintf(who, sizeof who, "%s %s port %u (%s)", by_shape ? "to" : "by", peer, g->port, g->svc->name);
+		cut(who, sizeof who, "%s %s port %u (%s)", by_shape ? "to" : "by", peer, g->port, g->svc->name);
 	else if (g->sources > 1)
-		snprintf(who, sizeof who, "on its port %u (%s) from %llu sources, most from %s", g->port,
+		cut(who, sizeof who, "on its port %u (%s) from %llu sources, most from %s", g->port,
 			 g->svc->name, (unsigned long long)g->sources, peer);
 	else
-		snprintf(who, sizeof who, "on its port %u (%s) from %s", g->port, g->svc->name, peer);
+		cut(who, sizeof who, "on its port %u (%s) from %s", g->port, g->svc->name, peer);
 	if (by_shape)
-		snprintf(what, sizeof what, "%llu short connections %s in %.1f s (%.1f a minute), "
+		cut(what, sizeof what, "%llu short connections %s in %.1f s (%.1f a minute), "
 			 "each at most %.1f s and %u B each way", (unsigned long long)n, who, span, rate,
 			 g->dur_max, g->bytes_max);
 	else
-		snprintf(what, sizeof what, "%llu credentials refused %s in %llu connection%s over %.1f s "
+		cut(what, sizeof what, "%llu credentials refused %s in %llu connection%s over %.1f s "
 			 "(%.1f a minute)", (unsigned long long)n, who, (unsigned long long)g->conns,
 			 g->conns == 1 ? "" : "s", span, rate);
+	char ssh[200] = "";
+	if (by_shape && g->ssh_kex)
+		ssh_cite(x, b, g, attacker, ssh, sizeof ssh);
 	if (by_shape && g->fails)
-		rp_evidence(b, "password guessing: %s; %llu credentials refused", what, (unsigned long long)g->fails);
+		rp_evidence(b, "password guessing: %s; %llu credentials refused%s", what, (unsigned long long)g->fails, ssh);
 	else
-		rp_evidence(b, "password guessing: %s", what);
+		rp_evidence(b, "password guessing: %s%s", what, ssh);
 }
 
 /* Folds the items of one key into g. */
@@ -197,9 +265,15 @@ static void fold(const struct rp_ctx *x, struct group *g, const struct item *v, 
 		g->port = f->dport;
 		g->conns++;
 		g->fails += (f->facts2 & RPF2_AUTH_FAIL) ? f->auth_fail : 0;
-		bool sh = shaped(x, sv, f);
+		bool sh = shaped(x, sv, f), at = sh && !ssh_no_login(f);
 		g->shaped += sh;
-		if (!sh && !(f->facts2 & RPF2_AUTH_FAIL))
+		g->attempts += at;
+		if (at && ssh_past_kex(f)) {
+			g->ssh_kex++;
+			uint32_t enc = f->bytes[0] - f->count;
+			g->ssh_enc_max = enc > g->ssh_enc_max ? enc : g->ssh_enc_max;
+		}
+		if (!at && !(f->facts2 & RPF2_AUTH_FAIL))
 			continue;
 		if (g->s < 0 || f->t0 < g->s)
 			g->s = f->t0;

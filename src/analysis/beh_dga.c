@@ -22,6 +22,22 @@
  * DGA-like when it ran.  The names counted are those the collector kept
  * (RP_EV_MAX evidence strings in all): a burst larger than that is
  * reported with the part seen.
+ *
+ * Word-list DGAs (Suppobox, Matsnu, Gozi's) join two to four dictionary
+ * words instead ("heavenseveralmiddle"): pronounceable, so the test above
+ * passes them.  Second rule, by the same behavior: at least
+ * dga.words_min_nx names answered NXDOMAIN whose registered domain's
+ * label (at least dga.words_min_len letters, not machine-made by the test
+ * above) splits wholly into 2 to 4 common English words (dga_words.c, a
+ * built-in list), under at least dga.words_min_domains registered
+ * domains, at least dga.words_nx_share of the host's such names answered
+ * NXDOMAIN, and a burst: at least dga.words_rate of them a minute over
+ * the span of the DNS flows that carried them (RPF2_DNS_NXWORDS; a span
+ * under a minute counts as a minute).  Brands that join words resolve; a
+ * mistyped name rarely splits into words, and a few make no burst.  Known
+ * false positive: a resolver that answers NXDOMAIN for blocked
+ * advertising names ("doubleclick") while a page loads many of them.
+ * Reported as `dga` with `type` "wordlist".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +49,11 @@ static const struct rp_rule rules[] = {
 	{ "dga.min_nx", 10, 1, 1e9, "distinct machine-made names answered NXDOMAIN for `dga`" },
 	{ "dga.min_domains", 8, 1, 1e9, "distinct registered domains among them" },
 	{ "dga.nx_share", 0.5, 0, 1, "share of the host's machine-made names answered NXDOMAIN" },
+	{ "dga.words_min_nx", 12, 1, 1e9, "distinct names of joined English words answered NXDOMAIN (word-list `dga`)" },
+	{ "dga.words_min_domains", 10, 1, 1e9, "distinct registered domains among them" },
+	{ "dga.words_min_len", 10, 6, 63, "letters of a registered domain's label of joined words, at least" },
+	{ "dga.words_nx_share", 0.5, 0, 1, "share of the host's names of joined words answered NXDOMAIN" },
+	{ "dga.words_rate", 4, 0, 1e6, "such names a minute over the span of their DNS flows, at least" },
 };
 
 #define DGA_EXAMPLES 4
@@ -40,9 +61,10 @@ static const struct rp_rule rules[] = {
 
 struct dga_acc {
 	const struct rp_ctx *x;
+	bool words;                  /* the word-list rule: labels of joined words, not random ones */
 	uint64_t names, nx, *doms;   /* doms: hashes of the registered domains of NX names (repeats) */
 	size_t ndoms, cap;
-	double entropy, len;         /* sums over the NX names */
+	double entropy, len;         /* sums over the NX names (words: of their word counts) */
 	char ex[DGA_EXAMPLES][RP_EV_LEN];
 	unsigned nex;
 	bool oom;
@@ -72,23 +94,39 @@ static void example(struct dga_acc *a, const char *s)
 	snprintf(a->ex[i], RP_EV_LEN, "%s", s);
 }
 
+/* Whether the rule of a judges name low: its score (entropy, or words) and label length. */
+static bool judged(const struct dga_acc *a, const char *low, double *score, double *len)
+{
+	struct rp_label m;
+	if (rp_dns_name_random(low, &m)) {
+		*score = m.entropy;
+		*len = m.len;
+		return !a->words;
+	}
+	size_t wl = 0;
+	unsigned w = a->words ? rp_dns_name_words(low, &wl) : 0;
+	*score = w;
+	*len = (double)wl;
+	return w >= 2 && (double)wl >= rp_param(a->x, &rules[5]);
+}
+
 static void on_name(void *ctx, const char *name, uint32_t count)
 {
 	(void)count;
 	struct dga_acc *a = ctx;
-	struct rp_label m;
 	char low[RP_EV_LEN];
+	double score, len;
 	size_t n = strlen(name);
 	for (size_t i = 0; i <= n; i++)
 		low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
-	if (!rp_dns_name_random(low, &m))
+	if (!judged(a, low, &score, &len))
 		return;
 	a->names++;
 	if (!rp_ev_count(a->x->col, a->x->self, EV_DNS_NX, low))
 		return;
 	a->nx++;
-	a->entropy += m.entropy;
-	a->len += m.len;
+	a->entropy += score;
+	a->len += len;
 	example(a, low);
 	if (a->ndoms == a->cap) {
 		size_t nc = a->cap ? 2 * a->cap : 64;
@@ -119,51 +157,120 @@ static size_t distinct(uint64_t *v, size_t n)
 	return d;
 }
 
-static int dga_run(const struct rp_ctx *x, struct rp_host *h)
+/* The names of host x under a's rule; -1 out of memory. */
+static int accumulate(const struct rp_ctx *x, struct dga_acc *a)
 {
-	struct dga_acc a = { .x = x };
-	rp_ev_each(x->col, x->self, EV_DNS_QNAME, on_name, &a);
-	a.ndoms = a.doms ? distinct(a.doms, a.ndoms) : 0;
-	free(a.doms);
-	if (a.oom)
-		return -1;
-	if (a.nx < rp_param(x, &rules[0]) || a.ndoms < rp_param(x, &rules[1]) ||
-	    (double)a.nx < rp_param(x, &rules[2]) * (double)a.names)
-		return 0;
-	double s = -1, e = 0;
-	uint64_t flows = 0, flagged = 0;
+	rp_ev_each(x->col, x->self, EV_DNS_QNAME, on_name, a);
+	a->ndoms = a->doms ? distinct(a->doms, a->ndoms) : 0;
+	free(a->doms);
+	a->doms = NULL;
+	return a->oom ? -1 : 0;
+}
+
+/* The span of the host's DNS flows with facts bit `bit`; their count, ndpi's DGA flags. */
+static uint64_t span_of(const struct rp_ctx *x, uint32_t bit, double *s, double *e, uint64_t *flagged)
+{
+	uint64_t flows = 0;
+	*s = -1;
+	*e = 0;
+	*flagged = 0;
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
 		if (f->app != RP_APP_DNS)
 			continue;
-		flagged += rp_flow_risk(f, NDPI_SUSPICIOUS_DGA);
-		if (!(f->facts2 & RPF2_DNS_NXRAND))
+		*flagged += rp_flow_risk(f, NDPI_SUSPICIOUS_DGA);
+		if (!(f->facts2 & bit))
 			continue;
-		if (s < 0 || f->t0 < s)
-			s = f->t0;
-		e = f->t1 > e ? f->t1 : e;
+		if (*s < 0 || f->t0 < *s)
+			*s = f->t0;
+		*e = f->t1 > *e ? f->t1 : *e;
 		flows++;
 	}
-	if (s < 0)   /* names seen as the client of another's resolver: no flow of its own */
-		s = e = 0;
-	char ex[4 * RP_EV_LEN + 8] = "";
-	for (unsigned i = 0; i < a.nex; i++)
-		snprintf(ex + strlen(ex), sizeof ex - strlen(ex), "%s%s", i ? ", " : "", a.ex[i]);
+	if (*s < 0)   /* names seen as the client of another's resolver: no flow of its own */
+		*s = *e = 0;
+	return flows;
+}
+
+static void examples(const struct dga_acc *a, char *ex, size_t len)
+{
+	ex[0] = 0;
+	for (unsigned i = 0; i < a->nex; i++)
+		snprintf(ex + strlen(ex), len - strlen(ex), "%s%s", i ? ", " : "", a->ex[i]);
+}
+
+/* The random-label rule; true when it found a DGA. */
+static bool dga_random(const struct rp_ctx *x, struct rp_host *h, const struct dga_acc *a)
+{
+	if (a->nx < rp_param(x, &rules[0]) || a->ndoms < rp_param(x, &rules[1]) ||
+	    (double)a->nx < rp_param(x, &rules[2]) * (double)a->names)
+		return false;
+	double s, e;
+	uint64_t flagged, flows = span_of(x, RPF2_DNS_NXRAND, &s, &e, &flagged);
+	char ex[4 * RP_EV_LEN + 8];
+	examples(a, ex, sizeof ex);
 	struct rp_beh *b = rp_beh_add(h, "dga", s, e, flows);
 	if (!b)
-		return 0;
-	rp_kv_num(b, "names", (double)a.names);
-	rp_kv_num(b, "nxdomain", (double)a.nx);
-	rp_kv_num(b, "domains", (double)a.ndoms);
-	rp_kv_num(b, "entropy", a.entropy / (double)a.nx);
-	rp_kv_num(b, "label_length", a.len / (double)a.nx);
+		return true;
+	rp_kv_num(b, "names", (double)a->names);
+	rp_kv_num(b, "nxdomain", (double)a->nx);
+	rp_kv_num(b, "domains", (double)a->ndoms);
+	rp_kv_num(b, "entropy", a->entropy / (double)a->nx);
+	rp_kv_num(b, "label_length", a->len / (double)a->nx);
 	rp_kv_str(b, "examples", ex);
 	if (flagged)
 		rp_kv_num(b, "ndpi_dga_flows", (double)flagged);
 	rp_evidence(b, "%llu machine-made names answered NXDOMAIN (of %llu looked up) under %zu registered domains, "
 		       "label entropy %.2f bits/char, length %.1f on average%s; e.g. %s",
-		    (unsigned long long)a.nx, (unsigned long long)a.names, a.ndoms, a.entropy / (double)a.nx,
-		    a.len / (double)a.nx, flagged ? "; nDPI flagged DGA-like names" : "", ex);
+		    (unsigned long long)a->nx, (unsigned long long)a->names, a->ndoms, a->entropy / (double)a->nx,
+		    a->len / (double)a->nx, flagged ? "; nDPI flagged DGA-like names" : "", ex);
+	return true;
+}
+
+/* The word-list rule (see the summary). */
+static void dga_wordlist(const struct rp_ctx *x, struct rp_host *h, const struct dga_acc *a)
+{
+	if (a->nx < rp_param(x, &rules[3]) || a->ndoms < rp_param(x, &rules[4]) ||
+	    (double)a->nx < rp_param(x, &rules[6]) * (double)a->names)
+		return;
+	double s, e;
+	uint64_t flagged, flows = span_of(x, RPF2_DNS_NXWORDS, &s, &e, &flagged);
+	double span = e - s, rate = (double)a->nx * 60.0 / (span < 60 ? 60 : span);
+	if (rate < rp_param(x, &rules[7]))
+		return;
+	char ex[4 * RP_EV_LEN + 8];
+	examples(a, ex, sizeof ex);
+	struct rp_beh *b = rp_beh_add(h, "dga", s, e, flows);
+	if (!b)
+		return;
+	rp_kv_str(b, "type", "wordlist");
+	rp_kv_num(b, "names", (double)a->names);
+	rp_kv_num(b, "nxdomain", (double)a->nx);
+	rp_kv_num(b, "domains", (double)a->ndoms);
+	rp_kv_num(b, "words", a->entropy / (double)a->nx);
+	rp_kv_num(b, "label_length", a->len / (double)a->nx);
+	rp_kv_num(b, "rate", rate);
+	rp_kv_str(b, "examples", ex);
+	if (flagged)
+		rp_kv_num(b, "ndpi_dga_flows", (double)flagged);
+	rp_evidence(b, "%llu names of joined English words answered NXDOMAIN (of %llu such looked up) under %zu "
+		       "registered domains in %.1f s (%.1f a minute), %.1f words and %.1f letters a label on average%s; "
+		       "e.g. %s",
+		    (unsigned long long)a->nx, (unsigned long long)a->names, a->ndoms, span, rate,
+		    a->entropy / (double)a->nx, a->len / (double)a->nx,
+		    flagged ? "; nDPI flagged DGA-like names" : "", ex);
+}
+
+static int dga_run(const struct rp_ctx *x, struct rp_host *h)
+{
+	struct dga_acc a = { .x = x };
+	if (accumulate(x, &a) < 0)
+		return -1;
+	if (dga_random(x, h, &a))
+		return 0;
+	struct dga_acc w = { .x = x, .words = true };
+	if (accumulate(x, &w) < 0)
+		return -1;
+	dga_wordlist(x, h, &w);
 	return 0;
 }
 

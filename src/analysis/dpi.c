@@ -211,6 +211,7 @@ static const struct {
 	{ NDPI_PROTOCOL_BITTORRENT, RP_APP_BT_DHT, 17 },
 	{ NDPI_PROTOCOL_GNUTELLA, RP_APP_GNUTELLA, 0 },
 	{ NDPI_PROTOCOL_DCERPC, RP_APP_DCERPC, 0 },
+	{ NDPI_PROTOCOL_SSH, RP_APP_SSH, 6 },
 };
 
 static unsigned map_one(uint16_t id, uint8_t l4)

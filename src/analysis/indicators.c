@@ -7,7 +7,7 @@
  * Sources: the collector's evidence strings of the host (as the client)
  * and the "server" field of its behaviors (and a password-guessing run's
  * "target" or "attacker").  A host with `dga` has its machine-made names
- * answered NXDOMAIN tagged with it rather than with `dns`.  Values are cut at 79 bytes
+ * (or names of joined words) answered NXDOMAIN tagged with it rather than with `dns`.  Values are cut at 79 bytes
  * (RP_EV_LEN - 1) with control bytes replaced by '.'; at most
  * RP_MAX_IOCS per host, most frequent first within a type.
  */
@@ -33,7 +33,7 @@ static const struct {
 	{ EV_IRC_CHAN, "irc_channel", "irc_cnc" }, { EV_TLS_SUBJECT, "cert_subject", "tls" },
 	{ EV_TLS_ISSUER, "cert_issuer", "tls" }, { EV_TLS_FP, "cert_sha1", "tls" },
 	{ EV_JA3, "ja3", "tls" },                { EV_JA3S, "ja3s", "tls" },
-	{ EV_LOG4SHELL, "exploit_string", "exploit" },
+	{ EV_LOG4SHELL, "exploit_string", "exploit" }, { EV_SSH_CLIENT, "ssh_client", "bruteforce" },
 };
 
 static bool has_kind(const struct rp_host *h, const char *kind)
@@ -127,10 +127,12 @@ int rp_indicators(const struct rp_ctx *x, struct rp_host *h)
 					if (!strcmp(t, "domain"))
 						t = host_part(v);
 					struct rp_label lab;
+					size_t wl;
 					const char *kind = kind_for(h, ioc_map[m].kind);
-					if (dga && e->cat == EV_DNS_QNAME && rp_dns_name_random(v, &lab) &&
+					if (dga && e->cat == EV_DNS_QNAME &&
+					    (rp_dns_name_random(v, &lab) || rp_dns_name_words(v, &wl) >= 2) &&
 					    rp_ev_count(c, x->self, EV_DNS_NX, v))
-						kind = "dga";   /* a machine-made name answered NXDOMAIN */
+						kind = "dga";   /* a machine-made or joined-word name answered NXDOMAIN */
 					ioc_add(h, t, v, e->count, kind);
 					break;
 				}

@@ -189,17 +189,35 @@ bool rp_dns_label_random(const char *l, size_t n, struct rp_label *m)
 	return (letters >= 6 && m->vowels * 5 < letters) || m->run >= 5 || (m->digits && m->switches >= 3);
 }
 
-bool rp_dns_name_random(const char *name, struct rp_label *m)
+const char *rp_dns_judged_label(const char *name, size_t *n)
 {
-	size_t n = strlen(name);
-	if (!strchr(name, '.') || (n > 5 && !strcasecmp(name + n - 5, ".arpa")) ||
-	    (n > 6 && !strcasecmp(name + n - 6, ".local")) || (n > 4 && !strcasecmp(name + n - 4, ".lan")) ||
-	    (n > 9 && !strcasecmp(name + n - 9, ".internal")) || (n > 5 && !strcasecmp(name + n - 5, ".home")))
-		return false;
+	size_t len = strlen(name);
+	if (!strchr(name, '.') || (len > 5 && !strcasecmp(name + len - 5, ".arpa")) ||
+	    (len > 6 && !strcasecmp(name + len - 6, ".local")) || (len > 4 && !strcasecmp(name + len - 4, ".lan")) ||
+	    (len > 9 && !strcasecmp(name + len - 9, ".internal")) || (len > 5 && !strcasecmp(name + len - 5, ".home")))
+		return NULL;
 	const char *d = rp_dns_regdom(name), *e = strchr(d, '.');
 	if (!e || !strncasecmp(d, "xn--", 4))   /* punycode: an IDN's letters are not ASCII's */
-		return false;
-	return rp_dns_label_random(d, (size_t)(e - d), m);
+		return NULL;
+	*n = (size_t)(e - d);
+	return d;
+}
+
+bool rp_dns_name_random(const char *name, struct rp_label *m)
+{
+	size_t n;
+	const char *d = rp_dns_judged_label(name, &n);
+	return d && rp_dns_label_random(d, n, m);
+}
+
+unsigned rp_dns_name_words(const char *name, size_t *len)
+{
+	size_t n;
+	const char *d = rp_dns_judged_label(name, &n);
+	if (!d)
+		return 0;
+	*len = n;
+	return rp_words_split(d, n, RP_WORDS_MAX);
 }
 
 static bool is_hex(char ch)
@@ -488,8 +506,11 @@ static bool dns_inspect(struct rp_col *c, struct rp_flow *rf, const struct rp_se
 			for (size_t i = 0; i <= n; i++)
 				low[i] = (char)(qname[i] >= 'A' && qname[i] <= 'Z' ? qname[i] + 32 : qname[i]);
 			rp_ev_add(c, rf->h[!s->dir], EV_DNS_NX, (const uint8_t *)low, n);
+			size_t wl;
 			if (rp_dns_name_random(low, &m))
 				rf->facts2 |= RPF2_DNS_NXRAND;
+			else if (rp_dns_name_words(low, &wl) >= 2)
+				rf->facts2 |= RPF2_DNS_NXWORDS;
 		}
 		dns_answers(c, &r, msg, mlen, an, qname);
 	}

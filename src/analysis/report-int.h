@@ -152,6 +152,16 @@ bool rp_dns_label_random(const char *l, size_t n, struct rp_label *m);
  * (not arpa, local or single-label) whose registered domain's label looks
  * machine-made; *m measures that label. */
 bool rp_dns_name_random(const char *name, struct rp_label *m);
+/* The label those rules judge: the registered domain's own (not NUL-ended, *n
+ * bytes) of a dotted Internet name, or NULL (arpa, local, single-label, punycode). */
+const char *rp_dns_judged_label(const char *name, size_t *n);
+/* dga_words.c: the fewest common English words (3-10 letters, a built-in
+ * list) that the lower-case letters l[0..n) split into, 0 when they do not
+ * or need more than max_words. */
+#define RP_WORDS_MAX 4
+unsigned rp_words_split(const char *l, size_t n, unsigned max_words);
+/* The same for a query name's judged label (*len: its length); 0 when not judged. */
+unsigned rp_dns_name_words(const char *name, size_t *len);
 
 /* ident.c: counts the first packet p of direction dir of a flow (rf) sent by host (its index) at
  * now, noting its traits in rf->ident; at the flow's end, its other packets count with the same

@@ -35,7 +35,7 @@
 	X(HTTP, "http") X(TLS, "tls") X(IRC, "irc") X(FTP, "ftp")           \
 	X(SMB, "smb") X(OVERNET, "overnet") X(KAD, "kad")                   \
 	X(BT_DHT, "bittorrent_dht") X(GNUTELLA, "gnutella") X(EDONKEY, "edonkey") X(SHELL, "shell")   \
-	X(DCERPC, "dcerpc") X(ICMP_TUNNEL, "icmp_tunnel")
+	X(DCERPC, "dcerpc") X(ICMP_TUNNEL, "icmp_tunnel") X(SSH, "ssh")
 
 enum rp_app {
 #define X(e, s) RP_APP_##e,
@@ -64,6 +64,11 @@ enum {
 	RPF_TLS_SNI = 1u << 22,     /* a ClientHello naming its server (server_name) */
 	RPF_TCP_BACKSCATTER = 1u << 23, /* a SYN-ACK or RST answering a SYN the peer never sent:
 				     * no SYN from the peer, no handshake completed, no payload */
+	/* SSH (proto_ssh.c) */
+	RPF_SSH_NEWKEYS_C = 1u << 24, /* the client ended its key exchange (NEWKEYS): a login follows */
+	RPF_SSH_NEWKEYS_S = 1u << 25, /* the server did */
+	RPF_SSH_LOST = 1u << 26,    /* the exchange was not followed (gap, cut, SSH-1, no state) */
+	RPF_SSH_IDENT = 1u << 27,   /* an identification string was read */
 };
 
 /*
@@ -102,6 +107,7 @@ enum {
 	RPF2_DNS_DIRECT = 1u << 20,   /* a query to a server that is not the host's resolver */
 	RPF2_DNS_BADNAME = 1u << 21,  /* a qname that is no domain (one label, secret-like) */
 	RPF2_DNS_NXRAND = 1u << 15,   /* NXDOMAIN for a name whose registered domain looks machine-made */
+	RPF2_DNS_NXWORDS = 1u << 22,  /* NXDOMAIN for a name whose registered domain is words joined */
 	/* authentication (proto_ftp.c, proto_smtp.c, proto_http.c, proto_smb.c) */
 	RPF2_AUTH_FAIL = 1u << 19,    /* the server refused credentials: FTP 530, SMTP 535, HTTP 401, SMB logon */
 	/* HTTP, continued (proto_http.c) */
@@ -145,9 +151,11 @@ struct rp_flow {
 	float t0, t1;               /* seconds since the capture's first record */
 	uint32_t h[2];              /* host index (struct host.index) of orig, resp */
 	uint16_t sport, dport;      /* orig's and resp's port (ICMP: type, code) */
-	uint16_t count;             /* protocol count: RCPTs, requests, queries */
+	uint16_t count;             /* protocol count: RCPTs, requests, queries; SSH: the client's
+				     * bytes in clear, up to its NEWKEYS */
 	uint16_t count2;            /* a second protocol count (HTTP: responses; TLS: the
-				     * ClientHello's time after t0 in 0.1 s, rp_tls_hello_t) */
+				     * ClientHello's time after t0 in 0.1 s, rp_tls_hello_t;
+				     * SSH: the server's bytes in clear) */
 	uint32_t pkts[2];
 	uint32_t bytes[2];          /* transport payload bytes */
 	uint32_t facts;             /* RPF_* */
@@ -182,6 +190,8 @@ enum rp_ev {
 	EV_HTTP_UPLOAD,             /* "METHOD URI (N B)": large request bodies, credential forms */
 	EV_HTTP_DOWNLOAD,           /* "type N B content-type name": responses judged downloads */
 	EV_DNS_NX,                  /* query names answered NXDOMAIN, lower case, under the client */
+	EV_SSH_CLIENT,              /* the SSH client's software ("libssh2_1.9.0"), under the client */
+	EV_SSH_SERVER,              /* the SSH server's software ("OpenSSH_8.9p1 Ubuntu-3"), under the server */
 	EV_COUNT
 };
 

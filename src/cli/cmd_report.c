@@ -16,7 +16,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN, OPT_NO_DPI, OPT_ZEEK_LOGS, OPT_PRETTY,
+enum { OPT_GEO_DB = 256, OPT_NO_GEO, OPT_SET, OPT_RULES, OPT_EXPLAIN, OPT_NO_DPI, OPT_ZEEK_LOGS, OPT_ZEEK_JSON, OPT_PRETTY,
        OPT_INSPECT_BYTES, OPT_INSPECT_MEM };
 enum rformat { RF_TEXT, RF_JSON, RF_HTML, RF_STIX, RF_CSV_IOC };
 enum { ZL_CONN, ZL_NOTICE, ZL_TX, ZL_N = ZL_TX + ZT_NLOGS };   /* --zeek-logs' files */
@@ -30,6 +30,8 @@ static const struct cli_opt opts[] = {
 	{ "no-dpi", 0, NULL, "no nDPI: no services and risks, a third of the CPU on large captures", OPT_NO_DPI },
 	{ "pretty", 0, NULL, "json, stix: indented (default: one object per line, doc/json.md)", OPT_PRETTY },
 	{ "zeek-logs", 0, "DIR", "also write Zeek's logs into DIR: conn, dns, http, ssl, smtp, files and a notice.log of behaviors", OPT_ZEEK_LOGS },
+	{ "zeek-logs-json", 0, "DIR", "the same logs in Zeek's JSON form (one object per line, as LogAscii::use_json=T)",
+	  OPT_ZEEK_JSON },
 	{ "inspect-bytes", 0, "N", "bytes of each flow direction the parsers read past what they need (HTTP bodies, "
 	  "TLS handshakes; default 64K; K, M, G, T suffixes)", OPT_INSPECT_BYTES },
 	{ "inspect-mem", 0, "N", "cap on all parser and reassembly buffers together (default 256M); past it new "
@@ -57,7 +59,8 @@ struct report_ctx {
 	size_t bodylen, toclen;
 	unsigned nth, nhosts;
 	char title[400];
-	const char *zeek_dir;       /* --zeek-logs */
+	const char *zeek_dir;       /* --zeek-logs or --zeek-logs-json */
+	bool zeek_json;             /* ... --zeek-logs-json: Zeek's JSON form */
 	FILE *zf[ZL_N];             /* conn.log, notice.log, then zeek_tx_logs' */
 	struct table zt[ZL_N];
 	struct zeek_tx *ztx;        /* dns.log ... files.log rows from the collector's findings */
@@ -82,8 +85,13 @@ static int opt_cb(void *ctx, int id, const char *arg)
 		x->no_dpi = true;
 	} else if (id == OPT_PRETTY) {
 		x->pretty = true;
-	} else if (id == OPT_ZEEK_LOGS) {
+	} else if (id == OPT_ZEEK_LOGS || id == OPT_ZEEK_JSON) {
+		if (x->zeek_dir && x->zeek_json != (id == OPT_ZEEK_JSON)) {
+			cli_error("--zeek-logs and --zeek-logs-json: one form of the logs at a time");
+			return EXIT_USAGE;
+		}
 		x->zeek_dir = arg;
+		x->zeek_json = id == OPT_ZEEK_JSON;
 	} else if (id == OPT_INSPECT_BYTES || id == OPT_INSPECT_MEM) {
 		return cli_inspect_opt(id == OPT_INSPECT_MEM, arg, id == OPT_INSPECT_MEM ? &x->inspect_mem : &x->inspect_bytes);
 	}
@@ -133,7 +141,9 @@ static const struct zeek_log_def *zeek_log(int i)
 	return i == ZL_CONN ? &conn : i == ZL_NOTICE ? &notice : &zeek_tx_logs[i - ZL_TX];
 }
 
-/* Opens DIR/conn.log ... DIR/files.log (DIR made if missing); exit code or 0. */
+/* Opens DIR/conn.log ... DIR/files.log (DIR made if missing), in Zeek's ASCII
+ * or JSON form (the table writer's TABLE_ZEEK or TABLE_ZEEK_JSON, as
+ * `flows --format zeek|zeek-json`); exit code or 0. */
 static int zeek_open(struct report_ctx *x)
 {
 	if (mkdir(x->zeek_dir, 0777) && errno != EEXIST) {
@@ -148,7 +158,7 @@ static int zeek_open(struct report_ctx *x)
 			cli_error("cannot open '%s': %s", path, strerror(errno));
 			return EXIT_OUTPUT;
 		}
-		table_init(&x->zt[i], x->zf[i], TABLE_ZEEK, d->cols, d->ncols, true);
+		table_init(&x->zt[i], x->zf[i], x->zeek_json ? TABLE_ZEEK_JSON : TABLE_ZEEK, d->cols, d->ncols, true);
 		table_zeek(&x->zt[i], d->path, d->types, 0);
 	}
 	if (!(x->ztx = zeek_tx_new(x->zt + ZL_TX))) {

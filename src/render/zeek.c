@@ -186,7 +186,8 @@ void zeek_notice_rows(struct table *t, const struct rp_report *rep)
 			table_str(t, addr ? srv : NULL);
 			table_str(t, addr && port ? port : NULL);
 			table_u64(t, b->flows);
-			table_str(t, "Notice::ACTION_LOG");
+			static const char *const actions[] = { "Notice::ACTION_LOG" };
+			table_set(t, actions, 1);   /* a set[enum]: an array in the JSON form */
 			table_end_row(t);
 		}
 	}

@@ -54,18 +54,4 @@ check "bind: the shell's client has a remote shell to the shell's port" jq_true 
 	'any(.hosts[] | select(.address == "10.0.0.5") | .behaviors[]; .kind == "cnc_beacon" and .channel == "remote shell" and (.evidence | startswith("remote shell to 10.0.0.9:4444")))' "$TMP/out"
 check "bind: the host that served it names its own port, then the peer" jq_true \
 	'any(.hosts[] | select(.address == "10.0.0.9") | .behaviors[]; .kind == "cnc_beacon" and (.evidence | startswith("remote shell on port 4444 from 10.0.0.5")))' "$TMP/out"
-	bl report -q --no-geo --format json "$TMP/submit.pcap"
-check "submit: bulk mail through authenticated submission is spam" jq_true \
-	'any(.hosts[0].behaviors[]; .kind == "spam" and .channel == "authenticated submission" and .recipients == 25)' "$TMP/out"
-check "submit: ... and no exfiltration (an upload has few recipients)" jq_true \
-	'[.hosts[].behaviors[] | select(.kind == "exfiltration")] | length == 0' "$TMP/out"
-bl report -q --no-geo --format json --set spam.bulk_rcpts=30 "$TMP/submit.pcap"
-check "submit: 25 recipients in one message are no bulk when the bound is 30" jq_true \
-	'[.hosts[].behaviors[] | select(.kind == "spam")] | length == 0' "$TMP/out"
-bl report -q --no-geo --format json "$TMP/poll.pcap"
-check "poll: a named API polled over TLS with SNI every 30 s is no beacon" jq_true \
-	'[.hosts[].behaviors[] | select(.malicious)] | length == 0' "$TMP/out"
-bl report -q --no-geo --format json "$TMP/poll-ip.pcap"
-check "poll-ip: the same to a nameless server without SNI is a regular cnc_beacon" jq_true \
-	'any(.hosts[0].behaviors[]; .kind == "cnc_beacon" and .period == 30 and .port == 443)' "$TMP/out"
 report c2

@@ -154,7 +154,7 @@ complete_words() {  # complete_words WORD... : what bash offers for the last wor
 checkc "completion: 'botlens fl' -> flows" '[ "$(complete_words botlens fl)" = flows ]'
 checkc "completion: 'botlens flows --fo' -> --format" '[ "$(complete_words botlens flows --fo)" = --format ]'
 checkc "completion: 'botlens flows --format z' -> zeek, zeek-json" '[ "$(complete_words botlens flows --format z | tr "\n" " ")" = "zeek zeek-json " ]'
-checkc "completion: 'botlens report --zeek' -> --zeek-logs (a command's own option)" '[ "$(complete_words botlens report --zeek)" = --zeek-logs ]'
+checkc "completion: 'botlens report --zeek' -> --zeek-logs, --zeek-logs-json (a command's own options)" '[ "$(complete_words botlens report --zeek | tr "\n" " ")" = "--zeek-logs --zeek-logs-json " ]'
 checkc "completion: 'botlens p2p simulate --qu' -> --quiet" '[ "$(complete_words botlens p2p simulate --qu)" = --quiet ]'
 checkc "completion: 'botlens packets -' offers -c and -r" 'complete_words botlens packets - | grep -qx -- -c && complete_words botlens packets - | grep -qx -- -r'
 

@@ -15,8 +15,16 @@ dga       10.0.0.5 asks its resolver 10.0.0.1 a few ordinary names, then 60 name
 browse    10.0.0.5 browses: 90 names of sites, CDNs with random-looking labels under their own
           domains (cloudfront, akamaiedge, googlevideo...), all answered with an address; Chrome's
           three random one-label probes and two mistyped names answered NXDOMAIN
+dga-words 10.0.0.5 asks two ordinary names, then 50 names of 2-3 joined English words under
+          .com/.net/.org/.info/.biz over about 2 minutes, each answered NXDOMAIN (a word-list DGA)
+dga-words-slow the same names spread over about 4 hours: no burst
+browse-words 10.0.0.5 browses 30 sites whose names join words, CDN names, all resolved; 5
+          mistyped names and 4 word-like names answered NXDOMAIN (dead or blocked)
 brute-ssh 10.0.0.5 opens 40 SSH connections to 198.51.100.22:22, one every 2 s, every 1.6-3.5 s, each a
           banner, a key exchange and a refused login in about 1.5 s and 1.5 KB each way (password guessing)
+brute-ssh2222 the same to port 2222 from a Go client (SSH known by its protocol, not its port)
+ssh-scan  40 connections to 198.51.100.22:2222 that exchange banners and close: a version scan,
+          no key exchange, no password tried
 brute-in  three outside hosts open 40 such connections to 10.0.0.5:22 (the host is the victim)
 brute-ftp 10.0.0.5 logs in to 198.51.100.21:21 in 3 connections with 5 USER/PASS pairs each,
           every one refused with 530
@@ -167,17 +175,28 @@ class Conn:
         self.rec(t + 0.01, 0, 0x10)
 
 
-def ssh_try(t, client, server, sport, big=0):
-    """An SSH connection: banners, key exchange, one login attempt (or a session of `big` bytes)."""
-    c = Conn(client, server, sport, 22, t)
+def ssh_pkt(msg, n):
+    """An SSH-2 binary packet in clear (RFC 4253 6): message `msg` with n bytes of body."""
+    payload = bytes([msg]) + R.randbytes(n)
+    pad = 4 + (-(5 + len(payload) + 4)) % 8
+    return struct.pack('!IB', 1 + len(payload) + pad, pad) + payload + bytes(pad)
+
+
+def ssh_try(t, client, server, sport, big=0, port=22, kex=True, cli=b'SSH-2.0-libssh2_1.9.0'):
+    """An SSH connection: banners, key exchange, one login attempt (or a session of `big` bytes);
+    kex False: the banners only, then the client closes (a version scan)."""
+    c = Conn(client, server, sport, port, t)
     c.reply(t + 0.05, b'SSH-2.0-OpenSSH_8.9p1 Ubuntu-3\r\n')
-    c.send(t + 0.06, b'SSH-2.0-libssh2_1.9.0\r\n')
-    c.send(t + 0.1, bytes([0, 0, 4, 0x5c, 6, 20]) + R.randbytes(1100))
-    c.reply(t + 0.15, bytes([0, 0, 4, 0x5c, 6, 20]) + R.randbytes(1050))
-    c.send(t + 0.3, R.randbytes(48))
-    c.reply(t + 0.4, R.randbytes(300))
-    c.send(t + 0.5, R.randbytes(96))
-    c.reply(t + 1.2, R.randbytes(64))
+    c.send(t + 0.06, cli + b'\r\n')
+    if kex:
+        c.send(t + 0.1, ssh_pkt(20, 1100))                      # KEXINIT
+        c.reply(t + 0.15, ssh_pkt(20, 1050))                    # KEXINIT
+        c.send(t + 0.2, ssh_pkt(30, 36))                        # KEX_ECDH_INIT
+        c.reply(t + 0.3, ssh_pkt(31, 250) + ssh_pkt(21, 0))     # KEX_ECDH_REPLY, NEWKEYS
+        c.send(t + 0.35, ssh_pkt(21, 0) + R.randbytes(48))      # NEWKEYS, then encrypted
+        c.reply(t + 0.4, R.randbytes(48))
+        c.send(t + 0.5, R.randbytes(96))
+        c.reply(t + 1.2, R.randbytes(64))
     t += 1.3
     while big > 0:
         c.send(t, R.randbytes(100))
@@ -193,6 +212,14 @@ def brute_ssh():
     for i in range(40):
         ssh_try(t, '10.0.0.5', '198.51.100.22', 40000 + i)
         t += R.uniform(1.6, 3.5)   # the next guess when the last is refused: the server's pace
+
+
+def brute_ssh_port(kex):
+    """40 SSH connections to an unusual port, with a login attempt each or banners only."""
+    t = 1.0
+    for i in range(40):
+        ssh_try(t, '10.0.0.5', '198.51.100.22', 40000 + i, port=2222, kex=kex, cli=b'SSH-2.0-Go')
+        t += R.uniform(1.6, 3.5)
 
 
 def brute_in():
@@ -337,6 +364,49 @@ def dga():
     dns_run(names)
 
 
+WORDS = ('heaven several middle thousand because river shoulder market winter yellow kitchen '
+         'garden silver question morning battle mountain village picture soldier country nation '
+         'distant follow answer between children gentle husband neighbor ocean pretty quarter '
+         'receive separate strange through valley weather window wonder forest travel').split()
+
+
+def dga_words(pace):
+    """A word-list DGA: names of 2-3 joined words under common TLDs, answered NXDOMAIN; pace: seconds
+    between lookups (a burst, or the same names spread thin)."""
+    names = [('www.example.com', False), ('time.example.net', False)]
+    tlds = ['com', 'net', 'org', 'info', 'biz']
+    for i in range(50):
+        lab = ''.join(R.sample(WORDS, 2 + i % 2))
+        names.append((lab + '.' + tlds[i % len(tlds)], True))
+    t = 1.0
+    for i, (name, nx) in enumerate(names):
+        dns_pair(t, '10.0.0.5', 49152 + i, '10.0.0.1', name, nx, 0x1000 + i)
+        t += R.uniform(0.5 * pace, 1.5 * pace)
+
+
+def browse_words():
+    """Ordinary browsing whose site names join words (all resolve), CDNs, a handful of mistyped
+    names and a few blocked or dead word-like names answered NXDOMAIN."""
+    sites = ['www.facebook.com', 'stackoverflow.com', 'www.theguardian.com', 'www.washingtonpost.com',
+             'www.booking.com', 'www.weather.com', 'www.homedepot.com', 'www.bestbuy.com',
+             'www.foxnews.com', 'www.nationalgeographic.com', 'www.timeout.com', 'www.yellowpages.com',
+             'www.realtor.com', 'www.worldbank.org', 'www.redbull.com', 'www.firefox.com', 'www.dropbox.com',
+             'www.bluehost.com', 'www.greenpeace.org', 'www.redcross.org', 'www.goldmansachs.com',
+             'www.householdquestion.com', 'www.travelchannel.com', 'www.foodnetwork.com',
+             'www.marketwatch.com', 'www.weatherunderground.com', 'www.sciencedaily.com',
+             'www.gardenstory.com', 'www.countryliving.com', 'www.rivervalleymarket.com',
+             'fonts.googleapis.com', 'cdn.jsdelivr.net', 'cdnjs.cloudflare.com', 'www.gstatic.com']
+    for _ in range(10):
+        sites.append('d%s.cloudfront.net' % ''.join(R.choice('abcdefghijklmnopqrstuvwxyz0123456789') for _ in range(13)))
+    names = [(n, False) for n in sites]
+    names += [('www.facebok.com', True), ('www.stackoverflw.com', True), ('www.wheather.com', True),
+              ('www.goldmansach.com', True), ('www.homedepo.com', True)]
+    names += [('www.doubleclickmarket.net', True), ('www.silverwindowstore.com', True),
+              ('www.greenrivertravel.com', True), ('www.quietmorningnews.org', True)]
+    R.shuffle(names)
+    dns_run(names)
+
+
 def browse():
     sites = ['www.wikipedia.org', 'en.wikipedia.org', 'upload.wikimedia.org', 'www.google.com',
              'fonts.googleapis.com', 'fonts.gstatic.com', 'www.gstatic.com', 'apis.google.com',
@@ -418,8 +488,18 @@ elif mode == 'dga':
     dga()
 elif mode == 'browse':
     browse()
+elif mode == 'dga-words':
+    dga_words(2.0)
+elif mode == 'dga-words-slow':
+    dga_words(300.0)
+elif mode == 'browse-words':
+    browse_words()
 elif mode == 'brute-ssh':
     brute_ssh()
+elif mode == 'brute-ssh2222':
+    brute_ssh_port(True)
+elif mode == 'ssh-scan':
+    brute_ssh_port(False)
 elif mode == 'brute-in':
     brute_in()
 elif mode == 'brute-ftp':

@@ -131,6 +131,19 @@ check "--zeek-logs: ssl.log server_name, subject, ja3; certificates in files.log
 check "--zeek-logs: http.log trans_depth counts a connection's requests" sh -c \
 	"awk -f $ZCUT -v cols='trans_depth' '$TMP/zeekb/http.log' | grep -qx 4"
 
+# --zeek-logs-json: the same logs in Zeek's JSON form, row for row (zeek_json_check.py)
+bl report --no-geo --format json --zeek-logs-json "$TMP/zeekj" "$TMP/storm-private.pcap"
+check "--zeek-logs-json: exit 0, every log JSON lines saying what the ASCII form says (storm)" sh -c \
+	"[ $RC -eq 0 ] && python3 tests/scripts/zeek_json_check.py '$TMP/zeek' '$TMP/zeekj'"
+check "--zeek-logs-json: ts an epoch number, unset fields left out, answers an array" sh -c \
+	"jq -e 'select(.query == \"www.google.com\") | (.ts | type == \"number\") and (.answers | type == \"array\") and (has(\"rcode_name\") or true)' '$TMP/zeekj/dns.log' | grep -q true && \
+	 ! grep -q '\"-\"' '$TMP/zeekj/conn.log' && ! grep -q '^#' '$TMP/zeekj/conn.log'"
+bl report --no-geo --zeek-logs-json "$TMP/zeekbj" -o "$TMP/bj.json" "$TMP/benign-browsing.pcap"
+check "--zeek-logs-json: ssl.log and the certificates in files.log as the ASCII form (browsing)" sh -c \
+	"[ $RC -eq 0 ] && python3 tests/scripts/zeek_json_check.py '$TMP/zeekb' '$TMP/zeekbj' && [ -s '$TMP/zeekbj/ssl.log' ]"
+bl report --no-geo --zeek-logs "$TMP/zx" --zeek-logs-json "$TMP/zy" "$TMP/storm-private.pcap"
+check "--zeek-logs with --zeek-logs-json: a usage error (one form at a time)" [ "$RC" -eq 2 ]
+
 bl report -o "$TMP/r.html" "$TMP/storm-public.pcap"
 check "html: written, self-contained, with an inline SVG plot" sh -c \
 	"grep -q '<svg' '$TMP/r.html' && ! grep -Eqi '(src|href)=\"(https?:)?//' '$TMP/r.html' && ! grep -qi '<script' '$TMP/r.html'"
@@ -197,6 +210,13 @@ if [ -d "$B" ]; then
 		"the FTP server's side of the download is served, the client's fetched"
 	expect ndpi__dns-tunnel-iodine.pcap 'any($b[]; .kind == "tunnel")' "tunnel"
 	expect dump.pcap '[$b[] | select(.malicious)] | length == 0' "nothing malicious claimed"
+	expect malicious-ssh-bruteforce.pcap 'any($b[]; .kind == "bruteforce" and .service == "SSH" and .past_kex >= 40)' \
+		"SSH password guessing on a port not SSH's, attempts past the key exchange"
+	if [ -f "$B/malicious-ssh-bruteforce.pcap" ]; then
+		bl report -q --no-geo --no-dpi --format json "$B/malicious-ssh-bruteforce.pcap"
+		check "malicious-ssh-bruteforce.pcap --no-dpi: SSH from its identification strings, the guessing found, libssh2 cited" \
+			jq_true 'any(.hosts[].behaviors[]; .kind == "bruteforce" and .service == "SSH" and (.client_software | startswith("libssh2")))' "$TMP/out"
+	fi
 else
 	skip "real-capture findings: $B absent"
 fi

@@ -19,7 +19,7 @@
 #include "harness.h"
 
 extern const struct rp_proto proto_icmp, proto_dns, proto_ntp, proto_overnet, proto_kad, proto_btdht,
-	proto_gnutella, proto_tls, proto_http, proto_smtp, proto_irc, proto_ftp, proto_smb, proto_shell;
+	proto_gnutella, proto_tls, proto_http, proto_smtp, proto_irc, proto_ftp, proto_smb, proto_shell, proto_ssh;
 
 static struct rp_col *col;
 
@@ -1159,6 +1159,85 @@ static void test_irc(void)
 	CHECK(!feed(&proto_irc, &f, "USER anonymous\r\n", 16, 0));   /* FTP's, not IRC's */
 }
 
+/* An SSH-2 binary packet in clear: message msg, body bytes of 0xAB, 4 + padding to 8 (RFC 4253 6). */
+static size_t ssh_pkt(uint8_t *b, uint8_t msg, size_t body)
+{
+	size_t pad = 4 + (8 - (5 + 1 + body + 4) % 8) % 8, len = 1 + 1 + body + pad;
+	b[0] = (uint8_t)(len >> 24), b[1] = (uint8_t)(len >> 16), b[2] = (uint8_t)(len >> 8), b[3] = (uint8_t)len;
+	b[4] = (uint8_t)pad;
+	b[5] = msg;
+	memset(b + 6, 0xAB, body + pad);
+	return 4 + len;
+}
+
+static void test_ssh(void)
+{
+	TEST("ssh: identification strings, the key exchange followed to NEWKEYS across segments");
+	uint8_t b[2048];
+	struct rp_flow f = flow(6, 40000, 2222);
+	CHECK(!feed_seq(&proto_ssh, &f, "HTTP/1.1 200 OK\r\n", 17, 1, 500));
+	const char *sb = "SSH-2.0-OpenSSH_9.6\r\n", *cb = "SSH-2.0-libssh_0.9.6\r\n";
+	CHECK(feed_seq(&proto_ssh, &f, sb, strlen(sb), 1, 500) && f.app == RP_APP_SSH);
+	CHECK(feed_seq(&proto_ssh, &f, cb, strlen(cb), 0, 1000));
+	CHECK(!strcmp(ev(EV_SSH_CLIENT), "libssh_0.9.6"));
+	uint32_t seq = 1000 + (uint32_t)strlen(cb);
+	size_t n = ssh_pkt(b, 20, 700);               /* KEXINIT, its header split over two segments */
+	CHECK(feed_seq(&proto_ssh, &f, b, 3, 0, seq));
+	CHECK(feed_seq(&proto_ssh, &f, b + 3, n - 3, 0, seq + 3));
+	CHECK(feed_seq(&proto_ssh, &f, b, n, 0, seq));   /* a retransmission: taken once */
+	seq += (uint32_t)n;
+	n = ssh_pkt(b, 30, 36);                       /* KEX_ECDH_INIT */
+	n += ssh_pkt(b + n, 21, 0);                   /* NEWKEYS */
+	size_t clear = (seq - 1000) + n;            /* the banner, KEXINIT, KEX_ECDH_INIT, NEWKEYS */
+	memset(b + n, 0x5A, 64);                      /* encrypted from here */
+	CHECK(!(f.facts & RPF_SSH_NEWKEYS_C));
+	CHECK(feed_seq(&proto_ssh, &f, b, n + 64, 0, seq));
+	CHECK((f.facts & RPF_SSH_NEWKEYS_C) && (f.done & 1) && !(f.facts & RPF_SSH_LOST));
+	CHECK_EQ_U(f.count, clear);
+	CHECK(f.facts & RPF_SSH_IDENT);
+	end_flow(&proto_ssh, &f);
+	TEST("ssh: a gap, SSH-1 and a header that is no SSH-2 packet's are not followed");
+	f = flow(6, 40001, 22);
+	CHECK(feed_seq(&proto_ssh, &f, cb, strlen(cb), 0, 1000));
+	n = ssh_pkt(b, 20, 100);
+	CHECK(feed_seq(&proto_ssh, &f, b, n, 0, 1000 + (uint32_t)strlen(cb) + 10));
+	CHECK((f.facts & RPF_SSH_LOST) && (f.done & 1) && !(f.facts & RPF_SSH_NEWKEYS_C));
+	end_flow(&proto_ssh, &f);
+	f = flow(6, 40002, 22);
+	CHECK(feed_seq(&proto_ssh, &f, "SSH-1.5-old\r\n", 13, 1, 1));
+	CHECK((f.facts & RPF_SSH_LOST) && (f.done & 2));
+	end_flow(&proto_ssh, &f);
+	f = flow(6, 40003, 22);
+	memcpy(b, cb, strlen(cb));
+	memcpy(b + strlen(cb), "\xff\xff\xff\xff\x04\x14", 6);  /* a length past 35000 */
+	CHECK(feed_seq(&proto_ssh, &f, b, strlen(cb) + 6, 0, 1));
+	CHECK(f.facts & RPF_SSH_LOST);
+	end_flow(&proto_ssh, &f);
+	TEST("ssh: banners only (a version scan) are followed: no NEWKEYS, not lost");
+	f = flow(6, 40004, 22);
+	CHECK(feed_seq(&proto_ssh, &f, sb, strlen(sb), 1, 1));
+	CHECK(feed_seq(&proto_ssh, &f, cb, strlen(cb), 0, 1));
+	end_flow(&proto_ssh, &f);
+	CHECK((f.facts & RPF_SSH_IDENT) && !(f.facts & (RPF_SSH_LOST | RPF_SSH_NEWKEYS_C)));
+}
+
+static void test_words(void)
+{
+	TEST("dga words: labels split into common English words, random ones and brands do not");
+	CHECK_EQ_U(rp_words_split("heavenseveralmiddle", 19, RP_WORDS_MAX), 3);
+	CHECK_EQ_U(rp_words_split("thousandriver", 13, RP_WORDS_MAX), 2);
+	CHECK_EQ_U(rp_words_split("thousand", 8, RP_WORDS_MAX), 1);
+	CHECK_EQ_U(rp_words_split("wikipedia", 9, RP_WORDS_MAX), 0);
+	CHECK_EQ_U(rp_words_split("qxvtrbnmkl", 10, RP_WORDS_MAX), 0);
+	CHECK_EQ_U(rp_words_split("river2middle", 12, RP_WORDS_MAX), 0);
+	CHECK_EQ_U(rp_words_split("redbedcarboxhot", 15, RP_WORDS_MAX), 0);   /* five words: more than 4 */
+	CHECK_EQ_U(rp_words_split("redbedcarboxhot", 15, 5), 5);
+	size_t len = 0;
+	CHECK_EQ_U(rp_dns_name_words("www.heavenseveralmiddle.net", &len), 3);
+	CHECK_EQ_U(len, 19);
+	CHECK_EQ_U(rp_dns_name_words("heavenseveralmiddle.local", &len), 0);
+}
+
 static void test_ftp_smb_shell(void)
 {
 	TEST("ftp");
@@ -1399,6 +1478,8 @@ int main(void)
 	test_tlsc2();
 	test_irc();
 	test_ftp_smb_shell();
+	test_ssh();
+	test_words();
 	test_p2p();
 	test_annots();
 	test_ranges();
