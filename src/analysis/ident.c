@@ -254,7 +254,7 @@ static void shared_fill(const struct rp_ident *e, const struct judged *j, struct
 
 /*
  * Which machine sent a flow side, from its key (rp_ident_key): 1 or 2.
- * By MAC: the second MAC's slot; a side that sent nothing goes by time
+ * By MAC: the second MAC's slot; a side without a MAC (it sent nothing) goes by time
  * (the second machine from the first frame of its MAC on, as a lease that
  * passed on); a third MAC stays with the first machine (it cannot be
  * told).  By TTL: the second machine's family; a side without TCP/UDP
