@@ -754,7 +754,7 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 		return -1;
 	}
 	nsb = hosttab_select(r->hosts, family, addr, sb, 16);
-	nsb = twins_listed(c, sb, nsb, 16);
+	nsb = twins_listed(c, sb, nsb, RP_MAX_HOSTS);   /* a machine of a sandbox address is one too */
 	unsigned nsel = nsb;
 	nsb = arp_candidates(c, r, family, addr, sb, nsb, arp_only);
 	nbase = nsb;
