@@ -43,7 +43,8 @@
  * second machine from its MAC's first frame on) and to the first machine
  * otherwise.  Evidence strings are keyed by the same traits while the
  * pass runs (rp_ident_key) and handed to the machine's host with its
- * flows (rp_ev_regroup).  Memory: a few words per split address.
+ * flows (rp_ev_regroup), and so are DNS client/server pairs
+ * (rp_dns_regroup).  Memory: a few words per split address.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,8 +363,9 @@ int rp_ident_split(struct rp_col *c, struct host *const *hosts, uint64_t nhosts)
 	c->nreal = nhosts;
 	if (split_find(c, nhosts))
 		return -1;
-	if (!c->nsplit) {
-		rp_ev_regroup(c);   /* one entry per (host, category, text) again */
+	if (!c->nsplit) {   /* one entry per (host, category, text) and per DNS pair again */
+		rp_ev_regroup(c);
+		rp_dns_regroup(c);
 		return 0;
 	}
 	c->split_of = calloc(c->nident, sizeof *c->split_of);
@@ -381,6 +383,7 @@ int rp_ident_split(struct rp_col *c, struct host *const *hosts, uint64_t nhosts)
 		rf->h[1] = nh[1];
 	}
 	rp_ev_regroup(c);
+	rp_dns_regroup(c);
 	for (size_t k = 0; k < c->nsplit; k++) {
 		const struct rp_split *sp = &c->split[k];
 		struct host *t = &c->twins[k];
@@ -434,6 +437,16 @@ static int machine_which(const struct rp_col *c, uint32_t host, const struct rp_
 		return 2;
 	}
 	return 0;
+}
+
+bool rp_ident_at(const struct rp_col *c, uint32_t host, double t)
+{
+	const struct rp_split *sp;
+	int m = machine_which(c, host, &sp);
+	if (!m)
+		return true;
+	bool second = sp->by_mac && c->ident[sp->host - 1].mac_first[1] <= t;   /* as machine_of's "by time" */
+	return (m == 2) == second;
 }
 
 void rp_ident_host(const struct rp_col *c, uint32_t host, struct rp_host *h)

@@ -75,6 +75,7 @@ struct rp_dns_peer {
 	uint32_t baddata;           /* ... one label that looks like data (TXT/NULL/ANY, long) */
 	uint32_t next;              /* hash chain (index + 1, 0 ends) */
 	bool resolver;              /* the client's resolver (rp_dns_finish) */
+	uint8_t who;                /* during the pass: which machine of the client's address asked (rp_ident_key) */
 	uint8_t family, addr[16];   /* the server's address */
 	uint64_t data_bytes;        /* bytes of the data-like names */
 	float t0, t1;               /* first and last data-like or one-label query */
@@ -191,6 +192,10 @@ int rp_ident_split(struct rp_col *c, struct host *const *hosts, uint64_t nhosts)
 /* The host index of host's address: a twin's (the second machine of a split address) is the
  * first machine's; any other index is itself.  Notable endpoints are addresses. */
 uint32_t rp_ident_address(const struct rp_col *c, uint32_t host);
+/* True when what its address did at time t with no sender trait (ARP, counted per address) is
+ * host's: always for an address of one machine; of two, the one whose MAC the address had at t
+ * after a MAC change, the first machine when they were told apart by TTL. */
+bool rp_ident_at(const struct rp_col *c, uint32_t host, double t);
 /* The host index evidence keyed (host, who) during the pass belongs to after the split. */
 uint32_t rp_ident_owner(const struct rp_col *c, uint32_t host, uint8_t who);
 /* collect.c: rekeys every evidence entry to rp_ident_owner's host, merging equal entries. */
@@ -199,6 +204,9 @@ void rp_ev_regroup(struct rp_col *c);
 void rp_arp_packet(struct rp_col *c, const struct pkt *p, float now);
 /* True when entry e asked for RP_ARP_SWEEP_MIN targets or more in one window. */
 bool rp_arp_sweep(const struct rp_arp *e);
+/* proto_dns.c: after the split (rp_ident_split), gives each client/server pair to the machine of
+ * the client's address that asked (rp_ident_owner), merging a client's pairs of one server. */
+void rp_dns_regroup(struct rp_col *c);
 /* proto_dns.c: after the pass, finds each client's resolver (the server
  * most of its queries for domain names go to) and marks the DNS flows to
  * any other server RPF2_DNS_DIRECT. */

@@ -741,7 +741,6 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 		return -1;
 	}
 	rp_overnet_xor(c);
-	rp_dns_finish(c);
 	rp_dpi_apply(c);
 	const struct host *sb[RP_MAX_HOSTS];
 	struct host arp_only[16];
@@ -753,6 +752,7 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	rp_dns_finish(c);   /* per client machine: after the split */
 	nsb = hosttab_select(r->hosts, family, addr, sb, 16);
 	nsb = twins_listed(c, sb, nsb, RP_MAX_HOSTS);   /* a machine of a sandbox address is one too */
 	unsigned nsel = nsb;

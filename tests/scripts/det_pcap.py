@@ -35,6 +35,9 @@ dhcp-split 10.0.0.5 is a Windows machine (MAC 02:00:00:00:00:0a, TTL 128) that l
           fetches 15 web pages from 198.51.100.80 (1-6 s apart) from 40 s, then a Linux machine (MAC
           02:00:00:00:00:0b, TTL 64) from 120 s that looks up names and scans 40 ports of
           198.51.100.30 (each refused): two hosts, the scan the second's only
+dhcp-tunnel 10.0.0.5 looks up 20 ordinary names as one machine (MAC ...:0a, TTL 128), then as
+          another (MAC ...:0b, TTL 64) from 120 s sends 30 queries of 40 hex characters under
+          t.example.net (data in DNS names): the tunnel is the second machine's
 nat-split 10.0.0.5 (one MAC, a NAT gateway) carries a Windows machine (TTL 127) fetching 10 web pages
           and a Linux machine (TTL 63) scanning 40 ports, interleaved: two hosts by TTL
 bridge-scan 10.0.0.5 (one machine, TTL 128) fetches 15 pages, then scans 40 ports, every SYN seen
@@ -282,10 +285,10 @@ def eth(src_last):
     return b'\x02\x00\x00\x00\x00\x01' + bytes([2, 0, 0, 0, 0, src_last]) + b'\x08\x00'
 
 
-def lookups(t0, n, mac, ttl, port0, dup=None):
+def lookups(t0, n, mac, ttl, port0, dup=None, names=None):
     t = t0
     for i in range(n):
-        name = 'host%d.example.org' % (port0 + i)
+        name = names[i] if names else 'host%d.example.org' % (port0 + i)
         q = struct.pack('!HHHHHH', port0 + i, 0x0100, 1, 0, 0, 0) + qname(name) + struct.pack('!HH', 1, 1)
         udp(t, '10.0.0.5', port0 + i, '10.0.0.1', 53, q, eth=eth(mac), ttl=ttl)
         if dup is not None:
@@ -341,6 +344,12 @@ def dhcp_split():
     browse_web(40.0, 15, a, 42000)
     lookups(120.0, 10, 0x0b, 64, 41000)
     port_scan(160.0, 40, b)
+
+
+def dhcp_tunnel():
+    lookups(1.0, 20, 0x0a, 128, 40000)
+    secret = [''.join(R.choice('0123456789abcdef') for _ in range(40)) for _ in range(30)]
+    lookups(120.0, 30, 0x0b, 64, 41000, names=['%s.t.example.net' % x for x in secret])
 
 
 def nat_split():
@@ -490,6 +499,8 @@ elif mode == 'bridge':
     bridge()
 elif mode == 'dhcp-split':
     dhcp_split()
+elif mode == 'dhcp-tunnel':
+    dhcp_tunnel()
 elif mode == 'nat-split':
     nat_split()
 elif mode == 'bridge-scan':

@@ -178,6 +178,10 @@ awk '/^host /{h=$0} /^    scan /{print h}' "$TMP/out" >"$TMP/scan-hosts"
 check "dhcp-split: the text report names both machines and puts the scan under the second" \
 	test "$(cat "$TMP/scan-hosts")" = "host 10.0.0.5 [02:00:00:00:00:0b] (sandbox)"
 check "dhcp-split: ... and the first machine's heading carries its MAC" grep -q '^host 10.0.0.5 \[02:00:00:00:00:0a\] (sandbox)$' "$TMP/out"
+gen dhcp-tunnel
+bl report -q --no-geo --format json "$TMP/dhcp-tunnel.pcap"
+check "dhcp-tunnel: data in DNS names from the second machine is its tunnel, not the first's (DNS pairs per machine)" jq_true \
+	'(.hosts[] | select(.machine.mac == "02:00:00:00:00:0b") | any(.behaviors[]; .kind == "tunnel")) and (.hosts[] | select(.machine.mac == "02:00:00:00:00:0a") | .malicious == false)' "$TMP/out"
 bl report -q --no-geo --format json "$TMP/nat-split.pcap"
 check "nat-split: two TTL families interleaved behind one MAC are two hosts; the scan is the TTL 64 machine's" jq_true \
 	'([.hosts[] | select(.address == "10.0.0.5") | .machine | "\(.by) \(.ttl)"] | sort == ["ttl 128", "ttl 64"]) and (.hosts[] | select(.machine.ttl == 64) | any(.behaviors[]; .kind == "scan") and .flows_out == 40) and (.hosts[] | select(.machine.ttl == 128) | .malicious == false and any(.behaviors[]; .kind == "http") and .flows_out == 10)' "$TMP/out"
