@@ -355,26 +355,38 @@ static int split_find(struct rp_col *c, uint64_t nhosts)
 	return 0;
 }
 
-int rp_ident_split(struct rp_col *c, struct host *const *hosts, uint64_t nhosts)
+/* Out of memory while splitting: no split at all (the report fails: c->oom). */
+static int split_fail(struct rp_col *c)
 {
-	if (c->split_done)
-		return 0;
-	c->split_done = true;
-	c->nreal = nhosts;
-	if (split_find(c, nhosts))
-		return -1;
-	if (!c->nsplit) {   /* one entry per (host, category, text) and per DNS pair again */
-		rp_ev_regroup(c);
-		rp_dns_regroup(c);
-		return 0;
-	}
+	free(c->split_of);
+	free(c->twins);
+	c->split_of = NULL;
+	c->twins = NULL;
+	c->nsplit = 0;
+	c->oom = true;
+	return -1;
+}
+
+/* The split addresses' lookup (split_of) and twin hosts; -1 out of memory. */
+static int split_index(struct rp_col *c, struct host *const *hosts, uint64_t nhosts)
+{
 	c->split_of = calloc(c->nident, sizeof *c->split_of);
 	c->twins = calloc(c->nsplit, sizeof *c->twins);
 	if (!c->split_of || !c->twins)
 		return -1;
-	for (size_t k = 0; k < c->nsplit; k++)
+	for (size_t k = 0; k < c->nsplit; k++) {
 		c->split_of[c->split[k].host - 1] = (uint32_t)k + 1;
-	for (size_t i = 0; i < c->nflows; i++) {
+		c->twins[k] = *hosts[c->split[k].host - 1];   /* the address; counters fixed below */
+		c->twins[k].hnext = NULL;
+		c->twins[k].index = (uint32_t)(nhosts + k + 1);
+	}
+	return 0;
+}
+
+/* Deals each flow side of a split address to the machine that sent it (rf->h). */
+static void split_flows(struct rp_col *c)
+{
+	for (size_t i = 0; c->nsplit && i < c->nflows; i++) {
 		struct rp_flow *rf = &c->flows[i];
 		uint32_t nh[2] = { rf->h[0], rf->h[1] };
 		split_side(c, rf, 0, nh);
@@ -382,17 +394,24 @@ int rp_ident_split(struct rp_col *c, struct host *const *hosts, uint64_t nhosts)
 		rf->h[0] = nh[0];
 		rf->h[1] = nh[1];
 	}
+	for (size_t k = 0; k < c->nsplit; k++) {
+		c->twins[k].flows_orig = c->split[k].flows[1][0];
+		c->twins[k].flows_resp = c->split[k].flows[1][1];
+	}
+}
+
+int rp_ident_split(struct rp_col *c, struct host *const *hosts, uint64_t nhosts)
+{
+	if (c->split_done)
+		return 0;
+	c->split_done = true;
+	c->nreal = nhosts;
+	if (split_find(c, nhosts) || (c->nsplit && split_index(c, hosts, nhosts)))
+		return split_fail(c);
+	split_flows(c);
+	/* evidence and DNS pairs to their machines; one entry per host again for the others */
 	rp_ev_regroup(c);
 	rp_dns_regroup(c);
-	for (size_t k = 0; k < c->nsplit; k++) {
-		const struct rp_split *sp = &c->split[k];
-		struct host *t = &c->twins[k];
-		*t = *hosts[sp->host - 1];
-		t->hnext = NULL;
-		t->index = (uint32_t)(nhosts + k + 1);
-		t->flows_orig = sp->flows[1][0];
-		t->flows_resp = sp->flows[1][1];
-	}
 	return 0;
 }
 

@@ -332,9 +332,10 @@ static int notable_rank(const struct rp_ctx *x, struct rp_host *h, struct geo *g
 	}
 	peers_account(x, acc);
 	size_t n = 0;
+	uint32_t self = rp_ident_address(x->col, x->self);   /* peers are addresses (peers_account) */
 	for (uint64_t i = 1; i <= x->nhosts; i++) {
 		const struct host *p = x->hosts[i - 1];
-		if (!acc[i].flows || i == rp_ident_address(x->col, x->self) || !decode_addr_host(p->family, p->addr) || subnet_broadcast(p))
+		if (!acc[i].flows || i == self || !decode_addr_host(p->family, p->addr) || subnet_broadcast(p))
 			continue;
 		const struct rp_beh *named = named_by(h, p);
 		if (acc[i].flows < 2 && !named && !acc[i].tlsc2)   /* one flow is notable when a behavior names it */
