@@ -145,7 +145,8 @@ static void arp_sweep(const struct rp_ctx *x, struct rp_host *h)
 	const struct rp_col *c = x->col;
 	for (size_t i = 0; i < c->narp; i++) {
 		const struct rp_arp *e = &c->arp[i];
-		if (e->sender != me || !rp_arp_sweep(e))
+		/* counted per address: of two machines sharing it, the one it was at the sweep's time */
+		if (e->sender != me || !rp_arp_sweep(e) || !rp_ident_at(c, x->self, e->bt0))
 			continue;
 		struct rp_beh *b = rp_beh_add(h, "scan", e->bt0, e->bt1, 0);  /* ARP: no IP flow */
 		if (!b)

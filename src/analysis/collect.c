@@ -73,6 +73,9 @@ void rp_col_free(struct rp_col *c)
 	dw_free(c->dw);
 	dpi_free(c->dpi);
 	free(c->ident);
+	free(c->split);
+	free(c->split_of);
+	free(c->twins);
 	free(c);
 }
 
@@ -197,10 +200,19 @@ static uint32_t fnv(uint32_t h, const void *p, size_t n)
 	return h;
 }
 
+static uint32_t ev_bucket(uint32_t host, unsigned cat, const char *t, size_t n)
+{
+	uint32_t h = fnv(fnv(2166136261u, &host, sizeof host), &cat, 1);
+	return fnv(h, t, n) & (RP_HASH - 1);
+}
+
 /*
  * Records text s (n bytes, cut to RP_EV_LEN - 1, control bytes replaced)
  * under (host, cat); repeated text counts up.  Silently drops new text
  * once RP_EV_MAX entries exist, so hostile traffic cannot grow memory.
+ * During the pass an entry is also keyed by which machine of host's
+ * address sent it (rp_ident_key): rp_ev_regroup gives it to that
+ * machine's host once the addresses of two machines are known.
  */
 void rp_ev_add(struct rp_col *c, uint32_t host, unsigned cat, const uint8_t *s, size_t n)
 {
@@ -212,10 +224,10 @@ void rp_ev_add(struct rp_col *c, uint32_t host, unsigned cat, const uint8_t *s, 
 	t[n] = 0;
 	if (c->ev_fn && c->cur_f)
 		c->ev_fn(c->ev_ctx, &(struct rp_ev_event){ cat, t, c->cur_f, c->cur_dir, c->cur_ns });
-	uint32_t h = fnv(fnv(2166136261u, &host, sizeof host), &cat, 1);
-	h = fnv(h, t, n) & (RP_HASH - 1);
+	uint8_t who = rp_ident_key(c, host);
+	uint32_t h = ev_bucket(host, cat, t, n);
 	for (struct rp_ev_entry *e = c->ev[h]; e; e = e->next)
-		if (e->host == host && e->cat == cat && e->len == n && !memcmp(e->s, t, n)) {
+		if (e->host == host && e->cat == cat && e->who == who && e->len == n && !memcmp(e->s, t, n)) {
 			e->count++;
 			return;
 		}
@@ -229,11 +241,56 @@ void rp_ev_add(struct rp_col *c, uint32_t host, unsigned cat, const uint8_t *s, 
 	e->host = host;
 	e->cat = (uint8_t)cat;
 	e->len = (uint8_t)n;
+	e->who = who;
 	e->count = 1;
 	memcpy(e->s, t, n + 1);
 	e->next = c->ev[h];
 	c->ev[h] = e;
 	c->nev++;
+}
+
+/* Puts e in its bucket, or adds its count to the entry of the same (host, cat, text) there. */
+static void ev_reinsert(struct rp_col *c, struct rp_ev_entry *e)
+{
+	uint32_t h = ev_bucket(e->host, e->cat, e->s, e->len);
+	for (struct rp_ev_entry *o = c->ev[h]; o; o = o->next)
+		if (o->host == e->host && o->cat == e->cat && o->len == e->len && !memcmp(o->s, e->s, e->len)) {
+			o->count = e->count > UINT32_MAX - o->count ? UINT32_MAX : o->count + e->count;
+			free(e);
+			c->nev--;
+			return;
+		}
+	e->next = c->ev[h];
+	c->ev[h] = e;
+}
+
+/*
+ * After the pass: each entry goes to the host rp_ident_owner names and
+ * entries of one (host, category, text) merge, oldest first, so that the
+ * table reads as if keyed by host alone (the order the buckets' chains
+ * had is kept for hosts that were not split).
+ */
+void rp_ev_regroup(struct rp_col *c)
+{
+	struct rp_ev_entry *all = NULL, **tail = &all;
+	for (size_t i = 0; i < RP_HASH; i++) {
+		struct rp_ev_entry *rev = NULL;   /* the chain oldest first */
+		for (struct rp_ev_entry *e = c->ev[i], *n; e; e = n) {
+			n = e->next;
+			e->next = rev;
+			rev = e;
+		}
+		*tail = rev;
+		while (*tail)
+			tail = &(*tail)->next;
+		c->ev[i] = NULL;
+	}
+	for (struct rp_ev_entry *e = all, *n; e; e = n) {
+		n = e->next;
+		e->host = rp_ident_owner(c, e->host, e->who);
+		e->who = 0;
+		ev_reinsert(c, e);
+	}
 }
 
 void rp_pdns_add(struct rp_col *c, uint8_t family, const uint8_t *addr, const char *name)
@@ -276,8 +333,7 @@ uint32_t rp_ev_count(const struct rp_col *c, uint32_t host, unsigned cat, const 
 	size_t n = strlen(s);
 	if (n >= RP_EV_LEN)
 		n = RP_EV_LEN - 1;
-	uint32_t h = fnv(fnv(2166136261u, &host, sizeof host), &cat, 1);
-	h = fnv(h, s, n) & (RP_HASH - 1);
+	uint32_t h = ev_bucket(host, cat, s, n);
 	for (const struct rp_ev_entry *e = c->ev[h]; e; e = e->next)
 		if (e->host == host && e->cat == cat && e->len == n && !memcmp(e->s, s, n))
 			return e->count;

@@ -32,6 +32,19 @@
  * over Wi-Fi) or a router forwarding copies shows for one machine.  Two
  * TTL families count at once too: several machines behind one NAT address.
  * Memory: 64 bytes per tracked host, RP_IDENT_MAX at most (4 MiB).
+ *
+ * A shared address is reported as two hosts (rp_ident_split, after the
+ * pass): the first machine keeps the address's host index, the second
+ * gets a twin index past the capture's hosts.  Each flow side the
+ * address sent goes to the machine its first packet's traits name (the
+ * flow records them: rf->ident) - by MAC for a change, else by TTL
+ * family - so a machine's host has the flows it sent and the replies in
+ * them; a side that sent nothing goes by time for a MAC change (the
+ * second machine from its MAC's first frame on) and to the first machine
+ * otherwise.  Evidence strings are keyed by the same traits while the
+ * pass runs (rp_ident_key) and handed to the machine's host with its
+ * flows (rp_ev_regroup), and so are DNS client/server pairs
+ * (rp_dns_regroup).  Memory: a few words per split address.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,18 +180,19 @@ static bool clear_second(uint64_t second, uint64_t total)
 	return second >= RP_IDENT_MIN && (double)second >= RP_IDENT_SHARE * (double)total;
 }
 
-void rp_ident_host(const struct rp_col *c, uint32_t host, struct rp_host *h)
+/* The rule's reading of one address: two MACs (a change), two TTL families (a, first seen first). */
+struct judged {
+	bool two_macs, two_ttl;
+	int a, b;
+};
+
+static bool judge(const struct rp_ident *e, struct judged *j)
 {
-	memset(&h->shared, 0, sizeof h->shared);
-	if (!host || host > c->nident)
-		return;
-	const struct rp_ident *e = &c->ident[host - 1];
-	struct rp_shared *s = &h->shared;
 	uint64_t macs = (uint64_t)e->mac_pkts[0] + e->mac_pkts[1] + e->mac_more;
 	/* a change: one MAC's frames end before the other's begin (1 s of overlap allowed) */
 	bool change = e->mac_pkts[1] &&
 		      (e->mac_last[0] <= e->mac_first[1] + 1 || e->mac_last[1] <= e->mac_first[0] + 1);
-	bool two_macs = change && clear_second(e->mac_pkts[1] < e->mac_pkts[0] ? e->mac_pkts[1] : e->mac_pkts[0], macs);
+	j->two_macs = change && clear_second(e->mac_pkts[1] < e->mac_pkts[0] ? e->mac_pkts[1] : e->mac_pkts[0], macs);
 	uint64_t ttl = (uint64_t)e->ttl_pkts[0] + e->ttl_pkts[1] + e->ttl_pkts[2];
 	int first = -1, second = -1;   /* the two families with most packets */
 	for (int k = 0; k < 3; k++) {
@@ -191,12 +205,25 @@ void rp_ident_host(const struct rp_col *c, uint32_t host, struct rp_host *h)
 			second = k;
 		}
 	}
-	bool two_ttl = second >= 0 && clear_second(e->ttl_pkts[second], ttl);
-	if (!two_macs && !two_ttl)
-		return;
+	j->two_ttl = second >= 0 && clear_second(e->ttl_pkts[second], ttl);
+	j->a = j->b = -1;
+	if (j->two_ttl) {
+		j->a = e->ttl_first[first] <= e->ttl_first[second] ? first : second;
+		j->b = j->a == first ? second : first;
+	}
+	return j->two_macs || j->two_ttl;
+}
+
+static void fmt_mac(const uint8_t *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+static void shared_fill(const struct rp_ident *e, const struct judged *j, struct rp_shared *s)
+{
 	s->on = true;
-	char m[200] = "", t[160] = "", c0[16], c1[16];
-	if (two_macs) {
+	char m[200] = "", t[160] = "", c0[16], c1[16], m0[18], m1[18];
+	if (j->two_macs) {
 		for (int k = 0; k < 2; k++) {
 			memcpy(s->mac[k], e->mac[k], 6);
 			s->mac_pkts[k] = e->mac_pkts[k];
@@ -204,13 +231,13 @@ void rp_ident_host(const struct rp_col *c, uint32_t host, struct rp_host *h)
 		}
 		rp_clock(e->mac_first[0], c0, sizeof c0);
 		rp_clock(e->mac_first[1], c1, sizeof c1);
-		snprintf(m, sizeof m, "two MAC addresses: %02x:%02x:%02x:%02x:%02x:%02x (%u packets, from %s) and "
-			 "%02x:%02x:%02x:%02x:%02x:%02x (%u packets, from %s)", e->mac[0][0], e->mac[0][1],
-			 e->mac[0][2], e->mac[0][3], e->mac[0][4], e->mac[0][5], e->mac_pkts[0], c0, e->mac[1][0],
-			 e->mac[1][1], e->mac[1][2], e->mac[1][3], e->mac[1][4], e->mac[1][5], e->mac_pkts[1], c1);
+		fmt_mac(e->mac[0], m0, sizeof m0);
+		fmt_mac(e->mac[1], m1, sizeof m1);
+		snprintf(m, sizeof m, "two MAC addresses: %s (%u packets, from %s) and %s (%u packets, from %s)", m0,
+			 e->mac_pkts[0], c0, m1, e->mac_pkts[1], c1);
 	}
-	if (two_ttl) {
-		int a = e->ttl_first[first] <= e->ttl_first[second] ? first : second, b = a == first ? second : first;
+	if (j->two_ttl) {
+		int a = j->a, b = j->b;
 		s->ttl[0] = ttl_initial[a];
 		s->ttl[1] = ttl_initial[b];
 		s->ttl_pkts[0] = e->ttl_pkts[a];
@@ -222,4 +249,245 @@ void rp_ident_host(const struct rp_col *c, uint32_t host, struct rp_host *h)
 	}
 	snprintf(s->evidence, sizeof s->evidence, "this address was used by two machines? %s%s%s", m,
 		 m[0] && t[0] ? "; " : "", t);
+}
+
+/* ---- reporting the two machines apart ---- */
+
+/*
+ * Which machine sent a flow side, from its key (rp_ident_key): 1 or 2.
+ * By MAC: the second MAC's slot; a side without a MAC (it sent nothing) goes by time
+ * (the second machine from the first frame of its MAC on, as a lease that
+ * passed on); a third MAC stays with the first machine (it cannot be
+ * told).  By TTL: the second machine's family; a side without TCP/UDP
+ * from the address (nothing sent, ICMP only) stays with the first.
+ */
+static int machine_of(const struct rp_split *sp, uint8_t key)
+{
+	unsigned mac = key & 3, fam = key >> 2 & 3;
+	if (sp->by_mac)
+		return mac == 2 || (!mac && (key & 16)) ? 2 : 1;
+	return fam && fam - 1 == sp->fam2 ? 2 : 1;
+}
+
+/* The key of side d of rf: its sender nibble, and bit 4 when it has no MAC and the address's
+ * second MAC was already seen at the flow's start (machine_of's "by time"). */
+static uint8_t side_key(const struct rp_col *c, const struct rp_flow *rf, int d)
+{
+	if (d < 0)
+		return 0;
+	unsigned k = rf->ident >> (4 * d) & 15;
+	uint32_t host = rf->h[d];
+	if (!(k & 3) && host && host <= c->nident) {
+		const struct rp_ident *e = &c->ident[host - 1];
+		if (e->mac_pkts[1] && e->mac_first[1] <= rf->t0)
+			k |= 16;
+	}
+	return (uint8_t)k;
+}
+
+uint8_t rp_ident_key(const struct rp_col *c, uint32_t host)
+{
+	const struct flow *f = c->cur_f;
+	if (c->split_done || !f || !f->user || f->user > c->nflows)
+		return 0;
+	const struct rp_flow *rf = &c->flows[f->user - 1];
+	return side_key(c, rf, rf->h[0] == host ? 0 : rf->h[1] == host ? 1 : -1);
+}
+
+static const struct rp_split *split_of(const struct rp_col *c, uint32_t host)
+{
+	return host && host <= c->nident && c->split_of && c->split_of[host - 1] ?
+		       &c->split[c->split_of[host - 1] - 1] : NULL;
+}
+
+uint32_t rp_ident_owner(const struct rp_col *c, uint32_t host, uint8_t who)
+{
+	const struct rp_split *sp = split_of(c, host);
+	return sp && machine_of(sp, who) == 2 ? (uint32_t)(c->nreal + (uint64_t)(sp - c->split) + 1) : host;
+}
+
+uint32_t rp_ident_address(const struct rp_col *c, uint32_t host)
+{
+	return host > c->nreal && host - c->nreal <= c->nsplit ? c->split[host - c->nreal - 1].host : host;
+}
+
+static uint32_t sat32(uint32_t a, uint32_t b)
+{
+	return b > UINT32_MAX - a ? UINT32_MAX : a + b;
+}
+
+/* Moves side d of rf to the machine that sent it, counting that machine's traits and flows. */
+static void split_side(struct rp_col *c, struct rp_flow *rf, int d, uint32_t *nh)
+{
+	struct rp_split *sp = (struct rp_split *)split_of(c, rf->h[d]);
+	if (!sp)
+		return;
+	uint8_t key = side_key(c, rf, d);
+	int m = machine_of(sp, key) - 1;
+	unsigned mac = key & 3, fam = key >> 2 & 3;
+	if (mac == 1 || mac == 2)
+		sp->mac_votes[m][mac - 1] = sat32(sp->mac_votes[m][mac - 1], rf->pkts[d]);
+	if (fam)
+		sp->ttl_votes[m][fam - 1] = sat32(sp->ttl_votes[m][fam - 1], rf->pkts[d]);
+	sp->flows[m][d]++;
+	if (m)
+		nh[d] = (uint32_t)(c->nreal + (uint64_t)(sp - c->split) + 1);
+}
+
+/* The addresses the rule finds shared, in host order; -1 out of memory. */
+static int split_find(struct rp_col *c, uint64_t nhosts)
+{
+	size_t n = c->nident < nhosts ? c->nident : (size_t)nhosts, cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct judged j;
+		if (!judge(&c->ident[i], &j))
+			continue;
+		if (c->nsplit == cap) {
+			cap = cap ? 2 * cap : 16;
+			struct rp_split *v = realloc(c->split, cap * sizeof *v);
+			if (!v)
+				return -1;
+			c->split = v;
+		}
+		c->split[c->nsplit++] = (struct rp_split){ .host = (uint32_t)i + 1, .by_mac = j.two_macs,
+			.fam2 = (uint8_t)(j.two_ttl ? j.b : 0) };
+	}
+	return 0;
+}
+
+/* Out of memory while splitting: no split at all (the report fails: c->oom). */
+static int split_fail(struct rp_col *c)
+{
+	free(c->split_of);
+	free(c->twins);
+	c->split_of = NULL;
+	c->twins = NULL;
+	c->nsplit = 0;
+	c->oom = true;
+	return -1;
+}
+
+/* The split addresses' lookup (split_of) and twin hosts; -1 out of memory. */
+static int split_index(struct rp_col *c, struct host *const *hosts, uint64_t nhosts)
+{
+	c->split_of = calloc(c->nident, sizeof *c->split_of);
+	c->twins = calloc(c->nsplit, sizeof *c->twins);
+	if (!c->split_of || !c->twins)
+		return -1;
+	for (size_t k = 0; k < c->nsplit; k++) {
+		c->split_of[c->split[k].host - 1] = (uint32_t)k + 1;
+		c->twins[k] = *hosts[c->split[k].host - 1];   /* the address; counters fixed below */
+		c->twins[k].hnext = NULL;
+		c->twins[k].index = (uint32_t)(nhosts + k + 1);
+	}
+	return 0;
+}
+
+/* Deals each flow side of a split address to the machine that sent it (rf->h). */
+static void split_flows(struct rp_col *c)
+{
+	for (size_t i = 0; c->nsplit && i < c->nflows; i++) {
+		struct rp_flow *rf = &c->flows[i];
+		uint32_t nh[2] = { rf->h[0], rf->h[1] };
+		split_side(c, rf, 0, nh);
+		split_side(c, rf, 1, nh);
+		rf->h[0] = nh[0];
+		rf->h[1] = nh[1];
+	}
+	for (size_t k = 0; k < c->nsplit; k++) {
+		c->twins[k].flows_orig = c->split[k].flows[1][0];
+		c->twins[k].flows_resp = c->split[k].flows[1][1];
+	}
+}
+
+int rp_ident_split(struct rp_col *c, struct host *const *hosts, uint64_t nhosts)
+{
+	if (c->split_done)
+		return 0;
+	c->split_done = true;
+	c->nreal = nhosts;
+	if (split_find(c, nhosts) || (c->nsplit && split_index(c, hosts, nhosts)))
+		return split_fail(c);
+	split_flows(c);
+	/* evidence and DNS pairs to their machines; one entry per host again for the others */
+	rp_ev_regroup(c);
+	rp_dns_regroup(c);
+	return 0;
+}
+
+static int top(const uint32_t *v, int n)
+{
+	int best = 0;
+	for (int k = 1; k < n; k++)
+		if (v[k] > v[best])
+			best = k;
+	return v[best] ? best : -1;
+}
+
+/* Machine m (1, 2) of split sp: its MAC and TTL family, and the trait that tells it apart. */
+static void machine_make(const struct rp_col *c, const struct rp_split *sp, int m, struct rp_machine *mc)
+{
+	const struct rp_ident *e = &c->ident[sp->host - 1];
+	int mac = top(sp->mac_votes[m - 1], 2), fam = top(sp->ttl_votes[m - 1], 3);
+	if (sp->by_mac)
+		mac = m - 1;   /* the trait it was told apart by, whatever its flows' majority */
+	else if (m == 2)
+		fam = sp->fam2;
+	memset(mc, 0, sizeof *mc);
+	mc->on = true;
+	mc->by_mac = sp->by_mac;
+	mc->has_mac = mac >= 0;
+	if (mac >= 0)
+		memcpy(mc->mac, e->mac[mac], 6);
+	mc->ttl = fam >= 0 ? ttl_initial[fam] : 0;
+	if (sp->by_mac)
+		fmt_mac(mc->mac, mc->label, sizeof mc->label);
+	else
+		snprintf(mc->label, sizeof mc->label, "TTL %u", mc->ttl);
+}
+
+/* Which machine host is (0: its address is not split, 1, 2), and the split. */
+static int machine_which(const struct rp_col *c, uint32_t host, const struct rp_split **sp)
+{
+	if ((*sp = split_of(c, host)))
+		return 1;
+	if (host > c->nreal && host - c->nreal <= c->nsplit) {
+		*sp = &c->split[host - c->nreal - 1];
+		return 2;
+	}
+	return 0;
+}
+
+bool rp_ident_at(const struct rp_col *c, uint32_t host, double t)
+{
+	const struct rp_split *sp;
+	int m = machine_which(c, host, &sp);
+	if (!m)
+		return true;
+	bool second = sp->by_mac && c->ident[sp->host - 1].mac_first[1] <= t;   /* as machine_of's "by time" */
+	return (m == 2) == second;
+}
+
+void rp_ident_host(const struct rp_col *c, uint32_t host, struct rp_host *h)
+{
+	memset(&h->shared, 0, sizeof h->shared);
+	memset(&h->machine, 0, sizeof h->machine);
+	const struct rp_split *sp;
+	int m = machine_which(c, host, &sp);
+	uint32_t addr_host = sp ? sp->host : host;
+	struct judged j;
+	if (!addr_host || addr_host > c->nident || !judge(&c->ident[addr_host - 1], &j))
+		return;
+	shared_fill(&c->ident[addr_host - 1], &j, &h->shared);
+	if (!m)
+		return;
+	struct rp_machine other;
+	machine_make(c, sp, m, &h->machine);
+	machine_make(c, sp, 3 - m, &other);
+	char a[64];
+	decode_addr_str(h->family, h->addr, a, sizeof a);
+	size_t n = strlen(h->shared.evidence);
+	snprintf(h->shared.evidence + n, sizeof h->shared.evidence - n,
+		 "; reported as two hosts: this one the machine with %s%s, the other %s [%s]",
+		 sp->by_mac ? "MAC " : "", h->machine.label, a, other.label);
 }

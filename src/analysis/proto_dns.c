@@ -323,11 +323,17 @@ static bool single_data(const char *name, uint16_t qtype)
 	return (n >= 16 && digits && letters) || qtype == 16 || qtype == 10 || qtype == 255 || qtype == 65399;
 }
 
-static struct rp_dns_peer *peer_get(struct rp_col *c, uint32_t client, uint32_t server)
+static uint32_t peer_bucket(uint32_t client, uint32_t server)
 {
-	uint32_t b = ((client * 2654435761u) ^ (server * 40503u)) >> 9 & (RP_DNS_HASH - 1);
+	return ((client * 2654435761u) ^ (server * 40503u)) >> 9 & (RP_DNS_HASH - 1);
+}
+
+/* The pair (client, server) for questions the client's machine `who` asked (rp_ident_key). */
+static struct rp_dns_peer *peer_get(struct rp_col *c, uint32_t client, uint8_t who, uint32_t server)
+{
+	uint32_t b = peer_bucket(client, server);
 	for (uint32_t i = c->dns_hash[b]; i; i = c->dns[i - 1].next)
-		if (c->dns[i - 1].client == client && c->dns[i - 1].server == server)
+		if (c->dns[i - 1].client == client && c->dns[i - 1].server == server && c->dns[i - 1].who == who)
 			return &c->dns[i - 1];
 	if (c->ndns >= RP_DNS_PEERS)
 		return NULL;
@@ -345,6 +351,7 @@ static struct rp_dns_peer *peer_get(struct rp_col *c, uint32_t client, uint32_t 
 	memset(e, 0, sizeof *e);
 	e->client = client;
 	e->server = server;
+	e->who = who;
 	e->next = c->dns_hash[b];
 	c->dns_hash[b] = (uint32_t)c->ndns;
 	return e;
@@ -360,7 +367,7 @@ static void peer_query(struct rp_col *c, struct rp_flow *rf, const struct rp_seg
 	bool baddata = single && single_data(qname, qtype);
 	if (single)
 		rf->facts2 |= RPF2_DNS_BADNAME;
-	struct rp_dns_peer *e = peer_get(c, rf->h[s->dir], rf->h[!s->dir]);
+	struct rp_dns_peer *e = peer_get(c, rf->h[s->dir], rp_ident_key(c, rf->h[s->dir]), rf->h[!s->dir]);
 	if (!e)
 		return;
 	if (srv && !e->family) {
@@ -386,6 +393,49 @@ static void peer_query(struct rp_col *c, struct rp_flow *rf, const struct rp_seg
 	}
 }
 
+/* Adds pair o's counts to e (one client machine's pairs of one server). */
+static void peer_merge(struct rp_dns_peer *e, const struct rp_dns_peer *o)
+{
+	e->queries += o->queries;
+	e->data += o->data;
+	e->badname += o->badname;
+	e->baddata += o->baddata;
+	e->data_bytes += o->data_bytes;
+	if (!e->family) {
+		e->family = o->family;
+		memcpy(e->addr, o->addr, 16);
+	}
+	if (o->sample[0] && (!e->sample[0] || o->t0 < e->t0)) {
+		memcpy(e->sample, o->sample, sizeof e->sample);
+		e->sample_type = o->sample_type;
+		e->t0 = o->t0;
+	}
+	if (o->sample[0] && o->t1 > e->t1)
+		e->t1 = o->t1;
+}
+
+void rp_dns_regroup(struct rp_col *c)
+{
+	memset(c->dns_hash, 0, sizeof c->dns_hash);
+	size_t n = 0;
+	for (size_t i = 0; i < c->ndns; i++) {   /* in place, first seen first */
+		struct rp_dns_peer e = c->dns[i];
+		e.client = rp_ident_owner(c, e.client, e.who);
+		e.who = 0;
+		uint32_t b = peer_bucket(e.client, e.server), k = c->dns_hash[b];
+		while (k && (c->dns[k - 1].client != e.client || c->dns[k - 1].server != e.server))
+			k = c->dns[k - 1].next;
+		if (k) {
+			peer_merge(&c->dns[k - 1], &e);
+			continue;
+		}
+		e.next = c->dns_hash[b];
+		c->dns[n++] = e;
+		c->dns_hash[b] = (uint32_t)n;
+	}
+	c->ndns = n;
+}
+
 static int peer_by_client(const void *a, const void *b)
 {
 	const struct rp_dns_peer *x = *(const struct rp_dns_peer *const *)a;
@@ -400,7 +450,7 @@ static int peer_by_client(const void *a, const void *b)
 
 static bool peer_direct(const struct rp_col *c, uint32_t client, uint32_t server)
 {
-	uint32_t b = ((client * 2654435761u) ^ (server * 40503u)) >> 9 & (RP_DNS_HASH - 1);
+	uint32_t b = peer_bucket(client, server);
 	for (uint32_t i = c->dns_hash[b]; i; i = c->dns[i - 1].next)
 		if (c->dns[i - 1].client == client && c->dns[i - 1].server == server)
 			return !c->dns[i - 1].resolver;
@@ -428,7 +478,8 @@ void rp_dns_finish(struct rp_col *c)
 		if (f->app != RP_APP_DNS || !f->count)
 			continue;
 		int cl = f->sport == 53 && f->dport != 53 ? 1 : 0;  /* the client's side */
-		if (peer_direct(c, f->h[cl], f->h[!cl]))
+		/* the server as an address: the pairs were counted per server address (peer_query) */
+		if (peer_direct(c, f->h[cl], rp_ident_address(c, f->h[!cl])))
 			f->facts2 |= RPF2_DNS_DIRECT;
 	}
 }

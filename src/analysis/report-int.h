@@ -25,6 +25,7 @@ struct rp_ev_entry {
 	struct rp_ev_entry *next;
 	uint32_t host, count;
 	uint8_t cat, len;
+	uint8_t who;                /* during the pass: which machine of host's address sent it (rp_ident_key) */
 	char s[RP_EV_LEN];
 };
 
@@ -74,6 +75,7 @@ struct rp_dns_peer {
 	uint32_t baddata;           /* ... one label that looks like data (TXT/NULL/ANY, long) */
 	uint32_t next;              /* hash chain (index + 1, 0 ends) */
 	bool resolver;              /* the client's resolver (rp_dns_finish) */
+	uint8_t who;                /* during the pass: which machine of the client's address asked (rp_ident_key) */
 	uint8_t family, addr[16];   /* the server's address */
 	uint64_t data_bytes;        /* bytes of the data-like names */
 	float t0, t1;               /* first and last data-like or one-label query */
@@ -92,6 +94,16 @@ struct rp_ident {
 	float mac_first[2], mac_last[2];
 	uint32_t ttl_pkts[3];       /* packets sent per initial TTL 64, 128, 255 */
 	float ttl_first[3];
+};
+
+/* An address split into two machines after the pass (rp_ident_split): the second is a twin host. */
+struct rp_split {
+	uint32_t host;              /* the address's host index: the first machine keeps it */
+	bool by_mac;                /* told apart by source MAC (a change), else by initial-TTL family */
+	uint8_t fam2;               /* by TTL: the second machine's family (0..2: 64, 128, 255) */
+	uint32_t mac_votes[2][2];   /* per machine: packets its flow directions sent per MAC slot */
+	uint32_t ttl_votes[2][3];   /* ... per initial-TTL family */
+	uint64_t flows[2][2];       /* per machine: flows it originated, received */
 };
 
 struct rp_col {
@@ -125,6 +137,13 @@ struct rp_col {
 	uint64_t dpi_inherited;     /* flows named from their endpoint's verdict, not dissected (idem) */
 	struct rp_ident *ident;     /* by host index - 1 (ident.c), nident entries */
 	size_t nident;
+	/* after the pass (rp_ident_split): addresses of two machines, the second one's twin hosts */
+	bool split_done;
+	struct rp_split *split;     /* nsplit; twin of split[k]: host index nreal + k + 1 */
+	uint32_t *split_of;         /* by host index - 1 (nident entries): k + 1, or 0 */
+	struct host *twins;         /* nsplit stand-ins: the address, the twin's index */
+	size_t nsplit;
+	uint64_t nreal;             /* host indexes of the capture's hosts table (twins come after) */
 	bool oom;
 	/* rp_col_on_ev: the per-finding hook and the segment being inspected */
 	void (*ev_fn)(void *ctx, const struct rp_ev_event *e);
@@ -169,12 +188,35 @@ unsigned rp_dns_name_words(const char *name, size_t *len);
 void rp_ident_first(struct rp_col *c, struct rp_flow *rf, int dir, const struct pkt *p, float now);
 void rp_ident_flow_end(struct rp_col *c, const struct rp_flow *rf, const struct flow *f);
 void rp_ident_arp(struct rp_col *c, const struct run *r, const struct pkt *p, float now);
-/* Fills h->shared when the address of host looks used by two machines. */
+/* Fills h->shared when the address of host looks used by two machines, and h->machine when the
+ * host is one of two machines split apart (rp_ident_split). */
 void rp_ident_host(const struct rp_col *c, uint32_t host, struct rp_host *h);
+/* Which machine of host's address sent the segment being inspected (c->cur_f): the sender traits
+ * of host's side of the flow, for evidence keyed per machine until the split (rp_ev_add). */
+uint8_t rp_ident_key(const struct rp_col *c, uint32_t host);
+/* After the pass, once: each address the rule of rp_ident_host finds shared becomes two hosts,
+ * the second machine a twin (host index nreal + k + 1, c->twins); the flows whose host side it
+ * sent move to the twin (rf->h), and so does its evidence (rp_ev_regroup).  hosts: the capture's
+ * nhosts hosts by index - 1.  -1 out of memory. */
+int rp_ident_split(struct rp_col *c, struct host *const *hosts, uint64_t nhosts);
+/* The host index of host's address: a twin's (the second machine of a split address) is the
+ * first machine's; any other index is itself.  Notable endpoints are addresses. */
+uint32_t rp_ident_address(const struct rp_col *c, uint32_t host);
+/* True when what its address did at time t with no sender trait (ARP, counted per address) is
+ * host's: always for an address of one machine; of two, the one whose MAC the address had at t
+ * after a MAC change, the first machine when they were told apart by TTL. */
+bool rp_ident_at(const struct rp_col *c, uint32_t host, double t);
+/* The host index evidence keyed (host, who) during the pass belongs to after the split. */
+uint32_t rp_ident_owner(const struct rp_col *c, uint32_t host, uint8_t who);
+/* collect.c: rekeys every evidence entry to rp_ident_owner's host, merging equal entries. */
+void rp_ev_regroup(struct rp_col *c);
 /* arp_sweep.c: counts an ARP packet (p->arp) seen at now (s since the start). */
 void rp_arp_packet(struct rp_col *c, const struct pkt *p, float now);
 /* True when entry e asked for RP_ARP_SWEEP_MIN targets or more in one window. */
 bool rp_arp_sweep(const struct rp_arp *e);
+/* proto_dns.c: after the split (rp_ident_split), gives each client/server pair to the machine of
+ * the client's address that asked (rp_ident_owner), merging a client's pairs of one server. */
+void rp_dns_regroup(struct rp_col *c);
 /* proto_dns.c: after the pass, finds each client's resolver (the server
  * most of its queries for domain names go to) and marks the DNS flows to
  * any other server RPF2_DNS_DIRECT. */

@@ -95,6 +95,16 @@ void rp_evidence(struct rp_beh *b, const char *fmt, ...)
 }
 
 
+void rp_host_label(const struct rp_host *h, char *buf, size_t len)
+{
+	char a[64];
+	decode_addr_str(h->family, h->addr, a, sizeof a);
+	if (h->machine.on)
+		snprintf(buf, len, "%s [%s]", a, h->machine.label);
+	else
+		snprintf(buf, len, "%s", a);
+}
+
 bool rp_outbound(const struct rp_ctx *x, const struct rp_flow *f)
 {
 	return f->h[0] == x->self;
@@ -173,7 +183,7 @@ static void peers_account(const struct rp_ctx *x, struct peer_acc *acc)
 {
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
-		uint32_t p = f->h[0] == x->self ? f->h[1] : f->h[0];
+		uint32_t p = rp_ident_address(x->col, f->h[0] == x->self ? f->h[1] : f->h[0]);
 		if (!p || p > x->nhosts)
 			continue;
 		struct peer_acc *a = &acc[p];
@@ -214,7 +224,7 @@ static void peers_account(const struct rp_ctx *x, struct peer_acc *acc)
 		for (size_t k = j; k < x->nfl && x->fl[k]->t0 <= in->t0 + 3.0f; k++)
 			if (x->fl[k]->h[0] == x->self && x->fl[k]->proto == 6 && x->fl[k]->h[1] <= x->nhosts &&
 			    x->fl[k]->h[1] != in->h[0] && x->fl[k]->bytes[0] && in->bytes[0]) {
-				acc[x->fl[k]->h[1]].backend = true;
+				acc[rp_ident_address(x->col, x->fl[k]->h[1])].backend = true;
 				break;
 			}
 	}
@@ -322,9 +332,10 @@ static int notable_rank(const struct rp_ctx *x, struct rp_host *h, struct geo *g
 	}
 	peers_account(x, acc);
 	size_t n = 0;
+	uint32_t self = rp_ident_address(x->col, x->self);   /* peers are addresses (peers_account) */
 	for (uint64_t i = 1; i <= x->nhosts; i++) {
 		const struct host *p = x->hosts[i - 1];
-		if (!acc[i].flows || i == x->self || !decode_addr_host(p->family, p->addr) || subnet_broadcast(p))
+		if (!acc[i].flows || i == self || !decode_addr_host(p->family, p->addr) || subnet_broadcast(p))
 			continue;
 		const struct rp_beh *named = named_by(h, p);
 		if (acc[i].flows < 2 && !named && !acc[i].tlsc2)   /* one flow is notable when a behavior names it */
@@ -489,7 +500,6 @@ static int plot_points(const struct rp_ctx *x, struct rp_host *h)
 static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, struct rp_host *h)
 {
 	const struct rp_col *c = x->col;
-	(void)c;
 	x->me = me;
 	x->self = me->index;
 	qsort(x->fl, x->nfl, sizeof *x->fl, fl_by_start);
@@ -502,6 +512,13 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 		h->app_flows[x->fl[i]->app]++;
 	rp_dpi_host(x, h);
 	rp_ident_host(c, x->self, h);
+	if (h->machine.on) {   /* the hosts table counts the address: count this machine's flows */
+		h->flows_out = h->flows_in = 0;
+		for (size_t i = 0; i < x->nfl; i++) {
+			h->flows_out += x->fl[i]->h[0] == x->self;
+			h->flows_in += x->fl[i]->h[1] == x->self;
+		}
+	}
 	for (size_t i = 0; i < rp_nanalyses; i++)
 		if (rp_analyses[i]->run(x, h))
 			return -1;
@@ -672,6 +689,41 @@ static int flows_by_host(const struct rp_col *c, const struct host *const *sb, u
 	return 0;
 }
 
+/*
+ * Splits the addresses of two machines (ident.c, once per collector) and
+ * appends their second machines' twin hosts to x->hosts: -1 out of memory.
+ */
+static int with_twins(struct rp_col *c, struct rp_ctx *x)
+{
+	if ((!x->hosts && x->nhosts) || rp_ident_split(c, x->hosts, x->nhosts))
+		return -1;
+	if (!c->nsplit || c->nreal != x->nhosts)
+		return 0;
+	struct host **v = realloc(x->hosts, (x->nhosts + c->nsplit) * sizeof *v);
+	if (!v)
+		return -1;
+	for (size_t k = 0; k < c->nsplit; k++)
+		v[x->nhosts + k] = &c->twins[k];
+	x->hosts = v;
+	x->nhosts += c->nsplit;
+	return 0;
+}
+
+/* Inserts after each host of sb[0..n) whose address was split its second machine, up to max;
+ * returns the new count. */
+static unsigned twins_listed(const struct rp_col *c, const struct host **sb, unsigned n, unsigned max)
+{
+	for (unsigned i = 0; i < n && n < max; i++) {
+		uint32_t k = sb[i]->index && sb[i]->index <= c->nident && c->split_of ? c->split_of[sb[i]->index - 1] : 0;
+		if (!k || listed(sb, n, &c->twins[k - 1]))
+			continue;
+		memmove(&sb[i + 2], &sb[i + 1], (n - i - 1) * sizeof *sb);
+		sb[++i] = &c->twins[k - 1];
+		n++;
+	}
+	return n;
+}
+
 int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_t *addr,
 	     struct geo *g, struct rp_report *out, char *err, size_t errlen)
 {
@@ -690,14 +742,20 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 		return -1;
 	}
 	rp_overnet_xor(c);
-	rp_dns_finish(c);
 	rp_dpi_apply(c);
 	const struct host *sb[RP_MAX_HOSTS];
 	struct host arp_only[16];
 	unsigned nsb, nbase;
 	struct rp_ctx x = { .col = c, .run = r, .span = out->span };
 	x.hosts = hosttab_list(r->hosts, &x.nhosts);
+	if (with_twins(c, &x)) {
+		free(x.hosts);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rp_dns_finish(c);   /* per client machine: after the split */
 	nsb = hosttab_select(r->hosts, family, addr, sb, 16);
+	nsb = twins_listed(c, sb, nsb, RP_MAX_HOSTS);   /* a machine of a sandbox address is one too */
 	unsigned nsel = nsb;
 	nsb = arp_candidates(c, r, family, addr, sb, nsb, arp_only);
 	nbase = nsb;

@@ -345,7 +345,17 @@ struct rp_shared {
 	float mac_first[2];
 	unsigned ttl[2];            /* two initial TTL families (64, 128, 255), first seen first; 0 none */
 	uint32_t ttl_pkts[2];
-	char evidence[320];         /* "this address was used by two machines? two MAC addresses: ..." */
+	char evidence[400];         /* "this address was used by two machines? two MAC addresses: ..." */
+};
+
+/* One of two machines an address was split into (ident.c): the host stands for it alone. */
+struct rp_machine {
+	bool on;
+	bool by_mac;                /* told apart by source MAC, else by initial TTL */
+	bool has_mac;
+	uint8_t mac[6];             /* the source MAC most of its packets came from */
+	unsigned ttl;               /* the initial TTL most of its TCP/UDP packets had (64, 128, 255), 0 none */
+	char label[24];             /* the trait that tells it apart: "02:00:00:00:00:0b" or "TTL 64" */
 };
 
 #define RP_MAX_BEHS 32
@@ -374,6 +384,7 @@ struct rp_host {
 	bool malicious;             /* a malicious behavior was found */
 	const char *selected;       /* why it is explained: "sandbox", "suspect" or "requested" (--host) */
 	struct rp_shared shared;    /* a caveat: two machines behind this address (shared.on) */
+	struct rp_machine machine;  /* ... reported apart: which one this host is (machine.on) */
 	char verdict[600];          /* one paragraph: what the host is, the strongest evidence, when */
 	size_t npts;
 };
@@ -399,6 +410,9 @@ struct geo;
 int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_t *addr,
 	     struct geo *g, struct rp_report *out, char *err, size_t errlen);
 void rp_report_free(struct rp_report *rep);
+/* The host as the reports name it: its address, and for one of two machines sharing it the trait
+ * that tells it apart ("10.0.0.5 [02:00:00:00:00:0b]", "10.0.0.5 [TTL 64]"). */
+void rp_host_label(const struct rp_host *h, char *buf, size_t len);
 /* "mm:ss" or "h:mm:ss" of seconds since the start (verdict.c). */
 void rp_clock(double t, char *buf, size_t len);
 /* ---- rules.c: the detectors as data ---- */

@@ -22,10 +22,10 @@ static unsigned rank(const char *kind)
 
 void rp_verdict(struct rp_host *h)
 {
-	char a[64], t[16], *v = h->verdict;
+	char a[96], t[16], *v = h->verdict;
 	size_t u = 0, len = sizeof h->verdict;
 	const struct rp_beh *top = NULL;
-	decode_addr_str(h->family, h->addr, a, sizeof a);
+	rp_host_label(h, a, sizeof a);   /* one of two machines of an address: which */
 	for (unsigned i = 0; i < h->nbehs; i++)
 		if (h->behs[i].malicious && (!top || rank(h->behs[i].kind) < rank(top->kind)))
 			top = &h->behs[i];

@@ -197,8 +197,8 @@ static int html_plot(const char *path, const struct rp_report *rep, const struct
 		     size_t errlen)
 {
 	struct plot_panel p = { .pts = h->pts, .npts = h->npts, .span = rep->span, .annotate = true };
-	char a[64];
-	decode_addr_str(h->family, h->addr, a, sizeof a);
+	char a[96];
+	rp_host_label(h, a, sizeof a);
 	snprintf(p.title, sizeof p.title, "%s", a);
 	snprintf(p.subtitle, sizeof p.subtitle, "role %s", h->role);
 	(void)annots_report(h, rep->span, false, annots_port_by_time, (void *)h, &p.annots);
@@ -324,8 +324,8 @@ int report_html_toc(FILE *o, const struct rp_report *rep, unsigned nth)
 	fputs("</a><ul>\n", o);
 	for (unsigned k = 0; k < rep->nhosts; k++) {
 		const struct rp_host *h = &rep->hosts[k];
-		char a[64];
-		decode_addr_str(h->family, h->addr, a, sizeof a);
+		char a[96];
+		rp_host_label(h, a, sizeof a);
 		fprintf(o, "<li><a href=\"#r%u-h%u\">%s</a> (%s): %s</li>\n", nth, k, a, h->role,
 			h->malicious ? "<span class=\"mal\">malicious</span>" : "no malicious behavior");
 	}
@@ -354,8 +354,8 @@ int report_html(FILE *o, const struct rp_report *rep, unsigned nth, char *err, s
 			rep->inspect_refused == 1 ? "" : "s", rep->inspect_mem);
 	for (unsigned k = 0; k < rep->nhosts; k++) {
 		const struct rp_host *h = &rep->hosts[k];
-		char a[64];
-		decode_addr_str(h->family, h->addr, a, sizeof a);
+		char a[96];
+		rp_host_label(h, a, sizeof a);
 		fprintf(o, "<section><h2 id=\"r%u-h%u\">Host %s (%s) &mdash; %s</h2>\n<p class=\"verdict%s\"><strong>%s</strong> ",
 			nth, k, a, h->selected ? h->selected : "-", h->role, h->malicious ? " m" : "", h->malicious ? "Malicious." : "No malicious behavior.");
 		esc(o, h->verdict);

@@ -121,6 +121,22 @@ static json_object *json_shared(const struct rp_shared *s)
 	return o;
 }
 
+/* {"by": "mac"|"ttl", "mac": string|null, "ttl": integer|null} when the host is one of two
+ * machines of its address, else NULL. */
+static json_object *json_machine(const struct rp_machine *m)
+{
+	if (!m->on)
+		return NULL;
+	json_object *o = json_object_new_object();
+	char mac[18];
+	snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", m->mac[0], m->mac[1], m->mac[2], m->mac[3],
+		 m->mac[4], m->mac[5]);
+	json_object_object_add(o, "by", json_object_new_string(m->by_mac ? "mac" : "ttl"));
+	json_object_object_add(o, "mac", m->has_mac ? json_object_new_string(mac) : NULL);
+	json_object_object_add(o, "ttl", m->ttl ? json_object_new_int64(m->ttl) : NULL);
+	return o;
+}
+
 static json_object *json_host(const struct rp_host *h)
 {
 	char a[64];
@@ -128,6 +144,7 @@ static json_object *json_host(const struct rp_host *h)
 		    *n = json_object_new_array(), *p = json_object_new_object();
 	decode_addr_str(h->family, h->addr, a, sizeof a);
 	json_object_object_add(o, "address", jstr(a));
+	json_object_object_add(o, "machine", json_machine(&h->machine));
 	json_object_object_add(o, "selected", jstr_or_null(h->selected));
 	json_object_object_add(o, "shared_address", json_shared(&h->shared));
 	json_object_object_add(o, "malicious", json_object_new_boolean(h->malicious));

@@ -269,9 +269,10 @@ static void stix_malware(json_object *objs, const struct rp_report *rep, const s
 static void stix_observed(json_object *objs, const struct rp_report *rep, const struct rp_host *h,
 			  const char *haddr, const char *ts, const char *creator)
 {
-	char id[96], t[40], key[128];
+	char id[96], t[40], key[128], addr[64];
 	json_object *refs = json_object_new_array();
-	json_object_array_add(objs, sco_value(h->family == 6 ? "ipv6-addr" : "ipv4-addr", haddr, id, sizeof id));
+	decode_addr_str(h->family, h->addr, addr, sizeof addr);   /* haddr may carry a machine's label */
+	json_object_array_add(objs, sco_value(h->family == 6 ? "ipv6-addr" : "ipv4-addr", addr, id, sizeof id));
 	json_object_array_add(refs, json_object_new_string(id));
 	for (unsigned i = 0; i < h->niocs; i++) {
 		json_object *s = sco_of(&h->iocs[i], id, sizeof id);
@@ -351,8 +352,8 @@ int report_stix(FILE *out, const struct rp_report *rep, bool pretty)
 	json_object_array_add(objs, me);
 	for (unsigned i = 0; i < rep->nhosts; i++) {
 		const struct rp_host *h = &rep->hosts[i];
-		char a[64], mal[96];
-		decode_addr_str(h->family, h->addr, a, sizeof a);
+		char a[96], mal[96];
+		rp_host_label(h, a, sizeof a);   /* one of two machines of an address: its own objects */
 		stix_observed(objs, rep, h, a, ts, creator);
 		stix_malware(objs, rep, h, a, ts, creator, mal, sizeof mal);
 		stix_indicators(objs, rep, h, a, ts, creator, mal);

@@ -110,8 +110,8 @@ int report_text(FILE *o, const struct rp_report *rep)
 			(unsigned long long)rep->inspect_refused, rep->inspect_refused == 1 ? "" : "s", rep->inspect_mem);
 	for (unsigned k = 0; k < rep->nhosts; k++) {
 		const struct rp_host *h = &rep->hosts[k];
-		char a[64];
-		decode_addr_str(h->family, h->addr, a, sizeof a);
+		char a[96];
+		rp_host_label(h, a, sizeof a);
 		fprintf(o, "\nhost %s (%s)\n  verdict: %s\n  role: %s - %s\n", a, h->selected ? h->selected : "-", h->verdict,
 			h->role, h->role_reason);
 		if (h->shared.on)

@@ -116,6 +116,20 @@ static void notable(struct wbuf *b, json_object *eps)
 	wb_puts(b, "</table>\n");
 }
 
+/* " [02:00:00:00:00:0b]" or " [TTL 64]" for one of two machines of an address (report "machine"). */
+static void machine_label(struct wbuf *b, json_object *m)
+{
+	if (!m || !json_object_is_type(m, json_type_object))
+		return;
+	const char *by = jv_str(m, "by"), *mac = jv_str(m, "mac");
+	wb_puts(b, " [");
+	if (by && !strcmp(by, "mac") && mac)
+		html_txt(b, mac);
+	else
+		wb_printf(b, "TTL %.0f", jv_num(m, "ttl"));
+	wb_puts(b, "]");
+}
+
 static void report_section(struct wbuf *b, json_object *rep)
 {
 	json_object *hosts = jv_get(rep, "hosts");
@@ -131,6 +145,7 @@ static void report_section(struct wbuf *b, json_object *rep)
 			behs = NULL;
 		wb_puts(b, "<section class=\"host\"><h3>Host ");
 		html_txt(b, jv_str(h, "address"));
+		machine_label(b, jv_get(h, "machine"));
 		wb_puts(b, " &mdash; ");
 		html_txt(b, jv_str(h, "role"));
 		wb_puts(b, "</h3>\n<p class=\"verdict\">");

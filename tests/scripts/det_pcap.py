@@ -39,6 +39,17 @@ nat       10.0.0.5 (one MAC, a NAT gateway) sends packets with TTL 127 and 63 in
           a Windows and a Linux machine behind one address
 bridge    10.0.0.5 sends every packet twice, from two MACs at once, TTL 128 (a VM bridged
           over Wi-Fi, seen on both sides): one machine, no caveat
+dhcp-split 10.0.0.5 is a Windows machine (MAC 02:00:00:00:00:0a, TTL 128) that looks up names and
+          fetches 15 web pages from 198.51.100.80 (1-6 s apart) from 40 s, then a Linux machine (MAC
+          02:00:00:00:00:0b, TTL 64) from 120 s that looks up names and scans 40 ports of
+          198.51.100.30 (each refused): two hosts, the scan the second's only
+dhcp-tunnel 10.0.0.5 looks up 20 ordinary names as one machine (MAC ...:0a, TTL 128), then as
+          another (MAC ...:0b, TTL 64) from 120 s sends 30 queries of 40 hex characters under
+          t.example.net (data in DNS names): the tunnel is the second machine's
+nat-split 10.0.0.5 (one MAC, a NAT gateway) carries a Windows machine (TTL 127) fetching 10 web pages
+          and a Linux machine (TTL 63) scanning 40 ports, interleaved: two hosts by TTL
+bridge-scan 10.0.0.5 (one machine, TTL 128) fetches 15 pages, then scans 40 ports, every SYN seen
+          twice from two MACs at once (a MAC-rewriting bridge): one host with both
 backscatter 10.0.0.5:80 sends SYN-ACKs (some retransmitted) to 80 random outside addresses
           and ports that never sent a SYN; a third of them answer RST: the victim of a
           spoofed-source SYN flood seen through its backscatter
@@ -142,8 +153,9 @@ def tcpseg(sport, dport, seq, ack, flags, data=b''):
 
 class Conn:
     """One TCP connection a -> b, in order: handshake, data both ways, FIN close."""
-    def __init__(self, a, b, sport, dport, t):
+    def __init__(self, a, b, sport, dport, t, kw=None):
         self.a, self.b, self.sp, self.dp = ipb(a), ipb(b), sport, dport
+        self.kw = kw or {}   # the originator's frame(): its MAC and TTL
         self.s, self.r = 1000, 50000
         self.rec(t, 0, 0x02)
         self.rec(t + 0.01, 1, 0x12)
@@ -153,7 +165,7 @@ class Conn:
 
     def rec(self, t, d, flags, data=b''):
         if d == 0:
-            frame(t, self.a, self.b, 6, tcpseg(self.sp, self.dp, self.s, self.r, flags, data))
+            frame(t, self.a, self.b, 6, tcpseg(self.sp, self.dp, self.s, self.r, flags, data), **self.kw)
         else:
             frame(t, self.b, self.a, 6, tcpseg(self.dp, self.sp, self.r, self.s, flags, data))
 
@@ -300,10 +312,10 @@ def eth(src_last):
     return b'\x02\x00\x00\x00\x00\x01' + bytes([2, 0, 0, 0, 0, src_last]) + b'\x08\x00'
 
 
-def lookups(t0, n, mac, ttl, port0, dup=None):
+def lookups(t0, n, mac, ttl, port0, dup=None, names=None):
     t = t0
     for i in range(n):
-        name = 'host%d.example.org' % (port0 + i)
+        name = names[i] if names else 'host%d.example.org' % (port0 + i)
         q = struct.pack('!HHHHHH', port0 + i, 0x0100, 1, 0, 0, 0) + qname(name) + struct.pack('!HH', 1, 1)
         udp(t, '10.0.0.5', port0 + i, '10.0.0.1', 53, q, eth=eth(mac), ttl=ttl)
         if dup is not None:
@@ -328,6 +340,57 @@ def nat():
 
 def bridge():
     lookups(1.0, 40, 0x0a, 128, 40000, dup=0x0d)
+
+
+def browse_web(t, n, kw, sport0):
+    """n page fetches from 10.0.0.5 to a web server, one every 3 s (the ordinary machine)."""
+    for i in range(n):
+        c = Conn('10.0.0.5', '198.51.100.80', sport0 + i, 80, t, kw)
+        c.send(t + 0.05, b'GET /news/%d HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: Mozilla/5.0\r\n\r\n' % i)
+        c.reply(t + 0.1, b'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\r\n<html></html>')
+        c.close(t + 0.2)
+        t += R.uniform(1.0, 6.0)   # a reader's pace, no clock
+    return t
+
+
+def port_scan(t, n, kw, dup=None, first=0):
+    """SYNs from 10.0.0.5 to n ports of 198.51.100.30, each refused with a RST (a vertical scan)."""
+    for i in range(first, first + n):
+        port, seq = 1 + i * 7, R.getrandbits(32)
+        for k in [kw] + ([dict(kw, eth=eth(dup))] if dup else []):
+            frame(t + (0.0005 if k is not kw else 0), ipb('10.0.0.5'), ipb('198.51.100.30'), 6,
+                  tcpseg(45000 + i, port, seq, 0, 0x02), **k)
+        frame(t + 0.01, ipb('198.51.100.30'), ipb('10.0.0.5'), 6, tcpseg(port, 45000 + i, 0, seq + 1, 0x14))
+        t += 0.5
+    return t
+
+
+def dhcp_split():
+    a, b = dict(eth=eth(0x0a), ttl=128), dict(eth=eth(0x0b), ttl=64)
+    lookups(1.0, 10, 0x0a, 128, 40000)
+    browse_web(40.0, 15, a, 42000)
+    lookups(120.0, 10, 0x0b, 64, 41000)
+    port_scan(160.0, 40, b)
+
+
+def dhcp_tunnel():
+    lookups(1.0, 20, 0x0a, 128, 40000)
+    secret = [''.join(R.choice('0123456789abcdef') for _ in range(40)) for _ in range(30)]
+    lookups(120.0, 30, 0x0b, 64, 41000, names=['%s.t.example.net' % x for x in secret])
+
+
+def nat_split():
+    lin, win = dict(eth=eth(0x0c), ttl=63), dict(eth=eth(0x0c), ttl=127)
+    t = 1.0
+    for i in range(10):   # the Windows machine browses while the Linux one scans, interleaved
+        t = browse_web(t, 1, win, 42000 + i)
+        t = port_scan(t, 4, lin, first=4 * i) + 1.0
+
+
+def bridge_scan():
+    a = dict(eth=eth(0x0a), ttl=128)
+    browse_web(1.0, 15, a, 42000)
+    port_scan(50.0, 40, a, dup=0x0d)
 
 
 # --- DNS (RFC 1035) ---
@@ -514,6 +577,14 @@ elif mode == 'nat':
     nat()
 elif mode == 'bridge':
     bridge()
+elif mode == 'dhcp-split':
+    dhcp_split()
+elif mode == 'dhcp-tunnel':
+    dhcp_tunnel()
+elif mode == 'nat-split':
+    nat_split()
+elif mode == 'bridge-scan':
+    bridge_scan()
 elif mode == 'backscatter':
     backscatter()
 elif mode == 'served':

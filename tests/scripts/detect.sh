@@ -6,8 +6,9 @@
 # and names that join words; password guessing
 # (SSH by shape and by its key exchange on any port, FTP 530, HTTP 401;
 # attacker and victim) against ordinary logins and an SSH version scan;
-# one address used by two machines (MAC change, TTL families) against a
-# bridge that shows one machine twice; a flood's victim seen
+# one address used by two machines (MAC change, TTL families), reported
+# as two hosts each with its own behaviors, against a bridge that shows
+# one machine twice; a flood's victim seen
 # through its backscatter against an ordinary busy server; a BitTorrent
 # swarm (p2p, not malicious) against a single BitTorrent peer.
 . "$(dirname "$0")/lib.sh"
@@ -132,6 +133,38 @@ check "nat: TTL families 64 and 128 interleaved behind one MAC are a caveat" jq_
 bl report -q --no-geo --format json "$TMP/bridge.pcap"
 check "bridge: two MACs at once with one TTL (a bridged VM seen twice) is one machine" jq_true \
 	'.hosts[0].shared_address == null' "$TMP/out"
+
+# --- one address, two machines reported apart: each host its machine's flows, evidence, behaviors ---
+for m in dhcp-split nat-split bridge-scan; do gen $m; done
+bl report -q --no-geo --format json "$TMP/dhcp-split.pcap"
+check "dhcp-split: the address is two hosts, one per MAC (MAC change), each with its TTL" jq_true \
+	'[.hosts[] | select(.address == "10.0.0.5") | .machine | "\(.by) \(.mac) \(.ttl)"] == ["mac 02:00:00:00:00:0a 128", "mac 02:00:00:00:00:0b 64"]' "$TMP/out"
+check "dhcp-split: the scan is the second machine's (a worker), its only malicious behavior, its 50 flows" jq_true \
+	'.hosts[] | select(.machine.mac == "02:00:00:00:00:0b") | .role == "worker" and ([.behaviors[] | select(.malicious) | .kind] == ["scan"]) and .flows_out == 50 and (.verdict | startswith("10.0.0.5 [02:00:00:00:00:0b] is malicious"))' "$TMP/out"
+check "dhcp-split: the first machine only looks up names and browses, nothing malicious, its 25 flows" jq_true \
+	'.hosts[] | select(.machine.mac == "02:00:00:00:00:0a") | .malicious == false and ([.behaviors[].kind] | sort == ["dns", "http"]) and .flows_out == 25' "$TMP/out"
+check "dhcp-split: each machine's evidence is its own (names it looked up, the web host it browsed)" jq_true \
+	'(.hosts[] | select(.machine.mac == "02:00:00:00:00:0a") | [.indicators[] | select(.type == "domain") | .value] | (index("www.example.org") != null) and all(test("^host410") | not)) and (.hosts[] | select(.machine.mac == "02:00:00:00:00:0b") | [.indicators[] | select(.type == "domain") | .value] | length == 10 and all(test("^host410")))' "$TMP/out"
+check "dhcp-split: the caveat stays on both, each naming the other machine" jq_true \
+	'[.hosts[] | select(.address == "10.0.0.5") | .shared_address.evidence] | (.[0] | test("two machines.*the other 10.0.0.5 \\[02:00:00:00:00:0b\\]")) and (.[1] | test("two machines.*the other 10.0.0.5 \\[02:00:00:00:00:0a\\]"))' "$TMP/out"
+bl report -q --no-geo "$TMP/dhcp-split.pcap"
+awk '/^host /{h=$0} /^    scan /{print h}' "$TMP/out" >"$TMP/scan-hosts"
+check "dhcp-split: the text report names both machines and puts the scan under the second" \
+	test "$(cat "$TMP/scan-hosts")" = "host 10.0.0.5 [02:00:00:00:00:0b] (sandbox)"
+check "dhcp-split: ... and the first machine's heading carries its MAC" grep -q '^host 10.0.0.5 \[02:00:00:00:00:0a\] (sandbox)$' "$TMP/out"
+gen dhcp-tunnel
+bl report -q --no-geo --format json "$TMP/dhcp-tunnel.pcap"
+check "dhcp-tunnel: data in DNS names from the second machine is its tunnel, not the first's (DNS pairs per machine)" jq_true \
+	'(.hosts[] | select(.machine.mac == "02:00:00:00:00:0b") | any(.behaviors[]; .kind == "tunnel")) and (.hosts[] | select(.machine.mac == "02:00:00:00:00:0a") | .malicious == false)' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/nat-split.pcap"
+check "nat-split: two TTL families interleaved behind one MAC are two hosts; the scan is the TTL 64 machine's" jq_true \
+	'([.hosts[] | select(.address == "10.0.0.5") | .machine | "\(.by) \(.ttl)"] | sort == ["ttl 128", "ttl 64"]) and (.hosts[] | select(.machine.ttl == 64) | any(.behaviors[]; .kind == "scan") and .flows_out == 40) and (.hosts[] | select(.machine.ttl == 128) | .malicious == false and any(.behaviors[]; .kind == "http") and .flows_out == 10)' "$TMP/out"
+bl report -q --no-geo --format json --host 10.0.0.5 "$TMP/nat-split.pcap"
+check "nat-split: --host gives both machines of the address" jq_true \
+	'[.hosts[] | select(.selected == "requested") | .machine.ttl] | sort == [64, 128]' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/bridge-scan.pcap"
+check "bridge-scan: two MACs at once (a MAC-rewriting bridge) stay one host with both its browsing and its scan" jq_true \
+	'([.hosts[] | select(.address == "10.0.0.5")] | length == 1) and (.hosts[0] | .machine == null and .shared_address == null and any(.behaviors[]; .kind == "scan") and any(.behaviors[]; .kind == "http") and .flows_out == 55)' "$TMP/out"
 
 
 # --- flood: the victim of a spoofed SYN flood seen through its backscatter ---

@@ -1400,6 +1400,25 @@ static void test_evidence_bound(void)
 	CHECK(!rp_col_oom(col));
 }
 
+/* Copies of one text under one host kept apart by sender machine (rp_ev_entry.who) during the
+ * pass are one entry again after the split, with their counts added. */
+static void test_evidence_regroup(void)
+{
+	TEST("evidence regroup");
+	struct rp_col *c = rp_col_new();
+	rp_ev_add(c, 3, EV_HTTP_HOST, (const uint8_t *)"a.example", 9);
+	for (size_t i = 0; i < RP_HASH; i++)
+		for (struct rp_ev_entry *e = c->ev[i]; e; e = e->next)
+			e->who = 1 | 2 << 2;   /* as if sent with the first MAC and TTL family 128 */
+	rp_ev_add(c, 3, EV_HTTP_HOST, (const uint8_t *)"a.example", 9);
+	rp_ev_add(c, 3, EV_HTTP_HOST, (const uint8_t *)"a.example", 9);
+	CHECK(rp_ev_total(c, 3, EV_HTTP_HOST) == 2);
+	CHECK(rp_ident_split(c, NULL, 0) == 0);
+	CHECK(rp_ev_total(c, 3, EV_HTTP_HOST) == 1);
+	CHECK(rp_ev_count(c, 3, EV_HTTP_HOST, "a.example") == 3);
+	rp_col_free(c);
+}
+
 static void test_smtp_message(void)
 {
 	TEST("smtp: AUTH users (never passwords), the message's Subject and attachment names, commands after '.'");
@@ -1484,6 +1503,7 @@ int main(void)
 	test_annots();
 	test_ranges();
 	test_evidence_bound();
+	test_evidence_regroup();
 	test_dga_names();
 	rp_col_free(col);
 	return harness_report("report");
