@@ -30,7 +30,10 @@
  * begin (1 s of overlap allowed), as when a lease passes to another
  * machine: both at once is what a bridge that rewrites MACs (a VM bridged
  * over Wi-Fi) or a router forwarding copies shows for one machine.  Two
- * TTL families count at once too: several machines behind one NAT address.
+ * TTL families count at once too: several machines behind one NAT address;
+ * but 64 and 255 together are no two machines: routers, switches and other
+ * embedded systems send their control-plane traffic (routing, management)
+ * at 255 and what their general-purpose stack sends at 64, from one box.
  * Memory: 64 bytes per tracked host, RP_IDENT_MAX at most (4 MiB).
  *
  * A shared address is reported as two hosts (rp_ident_split, after the
@@ -205,7 +208,8 @@ static bool judge(const struct rp_ident *e, struct judged *j)
 			second = k;
 		}
 	}
-	j->two_ttl = second >= 0 && clear_second(e->ttl_pkts[second], ttl);
+	bool one_box = (first == 0 && second == 2) || (first == 2 && second == 0);   /* 64 and 255 */
+	j->two_ttl = second >= 0 && !one_box && clear_second(e->ttl_pkts[second], ttl);
 	j->a = j->b = -1;
 	if (j->two_ttl) {
 		j->a = e->ttl_first[first] <= e->ttl_first[second] ? first : second;

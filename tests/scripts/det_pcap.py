@@ -48,6 +48,8 @@ dhcp-tunnel 10.0.0.5 looks up 20 ordinary names as one machine (MAC ...:0a, TTL 
           t.example.net (data in DNS names): the tunnel is the second machine's
 nat-split 10.0.0.5 (one MAC, a NAT gateway) carries a Windows machine (TTL 127) fetching 10 web pages
           and a Linux machine (TTL 63) scanning 40 ports, interleaved: two hosts by TTL
+gear-ttl  10.0.0.5 (one MAC) browses with TTL 63 and scans 40 ports with TTL 254, interleaved
+          (a router or embedded box: general-purpose stack at 64, control plane at 255): one host
 bridge-scan 10.0.0.5 (one machine, TTL 128) fetches 15 pages, then scans 40 ports, every SYN seen
           twice from two MACs at once (a MAC-rewriting bridge): one host with both
 backscatter 10.0.0.5:80 sends SYN-ACKs (some retransmitted) to 80 random outside addresses
@@ -387,6 +389,14 @@ def nat_split():
         t = port_scan(t, 4, lin, first=4 * i) + 1.0
 
 
+def gear_ttl():
+    web, ctl = dict(eth=eth(0x0c), ttl=63), dict(eth=eth(0x0c), ttl=254)
+    t = 1.0
+    for i in range(10):
+        t = browse_web(t, 1, web, 42000 + i)
+        t = port_scan(t, 4, ctl, first=4 * i) + 1.0
+
+
 def bridge_scan():
     a = dict(eth=eth(0x0a), ttl=128)
     browse_web(1.0, 15, a, 42000)
@@ -583,6 +593,8 @@ elif mode == 'dhcp-tunnel':
     dhcp_tunnel()
 elif mode == 'nat-split':
     nat_split()
+elif mode == 'gear-ttl':
+    gear_ttl()
 elif mode == 'bridge-scan':
     bridge_scan()
 elif mode == 'backscatter':

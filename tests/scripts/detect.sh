@@ -135,7 +135,7 @@ check "bridge: two MACs at once with one TTL (a bridged VM seen twice) is one ma
 	'.hosts[0].shared_address == null' "$TMP/out"
 
 # --- one address, two machines reported apart: each host its machine's flows, evidence, behaviors ---
-for m in dhcp-split nat-split bridge-scan; do gen $m; done
+for m in dhcp-split nat-split bridge-scan gear-ttl; do gen $m; done
 bl report -q --no-geo --format json "$TMP/dhcp-split.pcap"
 check "dhcp-split: the address is two hosts, one per MAC (MAC change), each with its TTL" jq_true \
 	'[.hosts[] | select(.address == "10.0.0.5") | .machine | "\(.by) \(.mac) \(.ttl)"] == ["mac 02:00:00:00:00:0a 128", "mac 02:00:00:00:00:0b 64"]' "$TMP/out"
@@ -162,6 +162,9 @@ check "nat-split: two TTL families interleaved behind one MAC are two hosts; the
 bl report -q --no-geo --format json --host 10.0.0.5 "$TMP/nat-split.pcap"
 check "nat-split: --host gives both machines of the address" jq_true \
 	'[.hosts[] | select(.selected == "requested") | .machine.ttl] | sort == [64, 128]' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/gear-ttl.pcap"
+check "gear-ttl: TTL 64 and 255 from one address (a router's two stacks) stay one host, no caveat" jq_true \
+	'([.hosts[] | select(.address == "10.0.0.5")] | length == 1) and (.hosts[0] | .machine == null and .shared_address == null and any(.behaviors[]; .kind == "scan"))' "$TMP/out"
 bl report -q --no-geo --format json "$TMP/bridge-scan.pcap"
 check "bridge-scan: two MACs at once (a MAC-rewriting bridge) stay one host with both its browsing and its scan" jq_true \
 	'([.hosts[] | select(.address == "10.0.0.5")] | length == 1) and (.hosts[0] | .machine == null and .shared_address == null and any(.behaviors[]; .kind == "scan") and any(.behaviors[]; .kind == "http") and .flows_out == 55)' "$TMP/out"
