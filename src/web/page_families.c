@@ -7,6 +7,7 @@
  * (a blob's SHA-256, or the JSON itself), each cluster's prototype and
  * members.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,21 @@
 #include "render/behavior_out.h"
 #include "web/jsonview.h"
 #include "web/web-int.h"
+
+/* How the model answers "unknown" (its open-set test, by model version). */
+static void open_set_note(struct wbuf *b, const struct bh_model *m)
+{
+	if (isfinite(m->open_threshold))
+		wb_printf(b, "a report is answered unknown when its combined open-set score (the SVM's "
+			     "score and margin, the distance to the family's prototypes and the share of "
+			     "its n-grams the family never showed, weighted %.1f/%.1f/%.1f/%.1f) is above %.3f.",
+			  m->open_w[0], m->open_w[1], m->open_w[2], m->open_w[3], m->open_threshold);
+	else if (isfinite(m->threshold) || isfinite(m->margin_threshold) || isfinite(m->dist_threshold))
+		wb_puts(b, "a report is answered unknown when its score, margin or distance to the "
+			   "family's prototypes passes the model's thresholds.");
+	else
+		wb_puts(b, "this model rejects nothing: every report gets its nearest family.");
+}
 
 #define TOP_NGRAMS 8
 
@@ -77,8 +93,9 @@ enum MHD_Result page_families(struct req *r)
 		wb_free(&b);
 		return reply_error(r, 500, "out of memory");
 	}
-	wb_printf(&b, "<p class=\"note\">%zu families, %zu features; reports scoring below %.3f are unknown.</p>\n",
-		  m->nfam, m->nfeat, m->threshold);
+	wb_printf(&b, "<p class=\"note\">%zu families, %zu features; ", m->nfam, m->nfeat);
+	open_set_note(&b, m);
+	wb_puts(&b, "</p>\n");
 	for (size_t c = 0; c < m->nfam; c++) {
 		uint64_t total = 0;
 		struct store_query q = { .text = m->fam[c], .status = -1, .limit = 1 };

@@ -105,6 +105,7 @@ http GET "/status" -H "$AUTH"
 checkc "status page" '[ "$HC" = 200 ] && grep -q "<th>runs</th>" "$TMP/body"'
 http GET "/families" -H "$AUTH"
 checkc "families page: the model's families with n-grams" 'grep -q "class=\"family\">f1<" "$TMP/body" && grep -q "<code>" "$TMP/body"'
+checkc "families page: says how the model answers unknown (no -inf threshold)" 'grep -q "answered unknown when" "$TMP/body" && ! grep -q "inf" "$TMP/body"'
 
 # a behavior report: classified against the model
 REP=$(ls "$TMP/rep"/f2r0.f2)
