@@ -184,6 +184,8 @@ static void flow_end(struct flowtab *t, struct flow *f)
  */
 static inline __attribute__((always_inline)) void expire_prefetch(const struct flowtab *t, const struct tq *q, uint64_t pos)
 {
+	/* The ring line itself: the walk is too sparse in time for the hardware prefetcher. */
+	__builtin_prefetch(&q->e[(pos + 4 * EXPIRE_AHEAD) & q->mask]);
 	if (q->tail - pos > EXPIRE_AHEAD) {
 		const char *f = (const char *)q->e[(pos + EXPIRE_AHEAD) & q->mask].f;
 		__builtin_prefetch(f);
