@@ -395,11 +395,14 @@ void table_u64(struct table *t, uint64_t v)
 	put_raw(t, p, (size_t)(b + sizeof b - 1 - p));
 }
 
+/* Counts the digits first, then writes them in place: no copy, no memcpy call. */
 char *table_put_u64(char *p, uint64_t v)
 {
-	char b[24], *s = utoa_end(v, b + sizeof b);
-	size_t n = (size_t)(b + sizeof b - 1 - s);
-	memcpy(p, s, n);
+	unsigned n = 1;
+	for (uint64_t x = v; x >= 10; x /= 10)
+		n++;
+	for (unsigned i = n; i-- > 0; v /= 10)
+		p[i] = (char)('0' + v % 10);
 	return p + n;
 }
 
@@ -465,10 +468,17 @@ void table_end_row(struct table *t)
 	t->row_open = false;
 }
 
-void table_raw_row(struct table *t, const char *row, size_t n)
+char *table_row_begin(struct table *t, size_t max)
 {
 	table_begin(t);
-	out_n(t, row, n);
+	if (max > sizeof t->buf - t->len)
+		flush(t);
+	return t->buf + t->len;
+}
+
+void table_row_end(struct table *t, char *end)
+{
+	t->len = (unsigned)(end - t->buf);
 	row_done(t);
 }
 

@@ -39,7 +39,7 @@ struct table {
 	const char *zpath;  /* TABLE_ZEEK: #path, #types (ncols of them), #open */
 	const char *const *ztypes;
 	int64_t zopen_ns;
-	char buf[4096];
+	char buf[16384];    /* batched, a flush writes past stdio's buffer, uncopied */
 };
 
 /* Parses "tsv", "csv", "json", "zeek", "zeek-json"; returns -1 if unknown. */
@@ -79,11 +79,14 @@ void table_end_row(struct table *t);
 /*
  * A whole row formatted by the caller (TSV or CSV, with its newline and
  * every value already escaped), for writers of many rows that build them
- * in one go; the header is written first if due.  table_put_u64 and
- * table_put_ns write at p what table_u64 and table_ns print and return
- * the end (at most 21 and 27 bytes, no terminating NUL).
+ * in one go: table_row_begin() writes the header if due and returns where
+ * the row goes (room for max <= 1024 bytes), table_row_end() takes the
+ * row's end.  table_put_u64 and table_put_ns write at p what table_u64
+ * and table_ns print and return the end (at most 20 and 27 bytes, no
+ * terminating NUL).
  */
-void table_raw_row(struct table *t, const char *row, size_t n);
+char *table_row_begin(struct table *t, size_t max);
+void table_row_end(struct table *t, char *end);
 char *table_put_u64(char *p, uint64_t v);
 char *table_put_ns(char *p, int64_t ns);
 
