@@ -171,7 +171,7 @@ static void begin(void *ctx, size_t nfiles)
 
 static unsigned setup(void *ctx, struct run *r, struct run_sub *subs)
 {
-	subs[0] = (struct run_sub){ .ctx = ctx, .flow_end = on_flow_end };
+	subs[0] = (struct run_sub){ .ctx = ctx, .flow_end = on_flow_end, .end_in_reader = true };
 	return 1;
 }
 
