@@ -14,7 +14,7 @@ set -eu
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 B=${BUILD:-build}
-DATA=bench/data/bulk.pcap
+DATA=${DATA:-bench/data/bulk.pcap}  # DATA=bench/data/heavy.pcap: the flow-heavy one (issue 16)
 [ -f "$DATA" ] || { echo "bench: $DATA missing: run bench/run.sh first" >&2; exit 2; }
 make -s BUILD="$B" bench-tools >/dev/null 2>&1 || { echo "bench: build failed" >&2; exit 2; }
 T=$(mktemp -d)

@@ -43,12 +43,22 @@ bool run_filter_check(const char *filter, char *err, size_t errlen)
 	return true;
 }
 
-static void flow_ended(void *ctx, const struct flow *f)
+static void defer_end(struct ring *q, const struct flow *f);
+
+static void subs_flow_end(struct run *r, const struct flow *f)
 {
-	struct run *r = ctx;
 	for (unsigned i = 0; i < r->nsubs; i++)
 		if (r->subs[i].flow_end)
 			r->subs[i].flow_end(r->subs[i].ctx, r, f);
+}
+
+static void flow_ended(void *ctx, const struct flow *f)
+{
+	struct run *r = ctx;
+	if (r->defer)
+		defer_end(r->defer, f);
+	else
+		subs_flow_end(r, f);
 }
 
 int run_open(struct run *r, const char *path, const struct run_opts *o, char *err, size_t errlen)
@@ -244,12 +254,21 @@ static int loop_serial(struct run *r, unsigned max)
  * only when the flag is set (and, for the producer, half the ring free).  Sequentially consistent stores and loads of the index
  * and the flag (the Dekker pattern) mean a wake-up cannot be lost.
  */
+#define RUN_ENDED 2048
+
 struct ring {
 	struct batch slot[RUN_RING];
 	_Alignas(64) atomic_uint head;  /* each index on its own line: one writer each */
 	_Alignas(64) atomic_uint tail;
+	/* Ended flows (copies) going back to the reader thread (run_sub.end_in_reader):
+	 * the flow stage writes ehead, whoever drains (the reader, or the flow
+	 * stage once the reader is done) etail. */
+	_Alignas(64) atomic_uint ehead;
+	_Alignas(64) atomic_uint etail;
+	struct flow ended[RUN_ENDED];
 	atomic_bool done, stop;     /* producer finished; consumer wants it to stop */
 	atomic_bool prod_waits, cons_waits;
+	bool defer;                 /* subscribers' flow_end runs in the reader thread */
 	int rc;                     /* the producer's final status, set before done */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -300,13 +319,71 @@ static bool can_drain(struct ring *q)
 	return atomic_load(&q->head) != atomic_load(&q->tail) || atomic_load(&q->done);
 }
 
+/*
+ * Ended flows for the reader thread.  The flow stage copies each ended
+ * flow into q->ended (the lines are in its cache: the expiry walk
+ * prefetched them) and the reader calls the subscribers between its
+ * batches, so writing rows (a third of `flows` on a capture of short
+ * flows) runs on the other core.  One thread drains at a time: the reader
+ * until it sets done (its last drain comes before), then the flow stage.
+ * A reader waiting for room in the batch ring also wakes when half of
+ * q->ended is pending, so neither side can wait for the other for ever.
+ */
+static unsigned ended_pending(struct ring *q)
+{
+	return atomic_load(&q->ehead) - atomic_load(&q->etail);
+}
+
+static void drain_ended(struct ring *q)
+{
+	unsigned t = atomic_load(&q->etail), h = atomic_load(&q->ehead);
+	for (; t != h; t++) {
+		subs_flow_end(q->r, &q->ended[t % RUN_ENDED]);
+		if (t % 16 == 15)  /* room for the flow stage, without a shared-line write per flow */
+			atomic_store(&q->etail, t + 1);
+	}
+	atomic_store(&q->etail, t);
+	ring_wake(q, &q->cons_waits);  /* a flow stage waiting for room (defer_end) */
+}
+
+static bool ended_room(struct ring *q)
+{
+	return ended_pending(q) < RUN_ENDED || atomic_load(&q->done);
+}
+
+static bool can_refill_or_drain(struct ring *q)
+{
+	return can_refill(q) || ended_pending(q) >= RUN_ENDED / 2;
+}
+
+static void defer_end(struct ring *q, const struct flow *f)
+{
+	unsigned h = atomic_load(&q->ehead);
+	while (h - atomic_load(&q->etail) >= RUN_ENDED) {  /* full */
+		if (atomic_load(&q->done)) {
+			drain_ended(q);  /* the reader has left */
+		} else {
+			ring_wake(q, &q->prod_waits);
+			ring_wait(q, &q->cons_waits, ended_room, RUN_SPIN);
+		}
+	}
+	q->ended[h % RUN_ENDED] = *f;
+	atomic_store(&q->ehead, h + 1);
+	if (h % 64 == 63 && ended_pending(q) >= RUN_ENDED / 2)
+		ring_wake(q, &q->prod_waits);
+}
+
 static void *producer(void *arg)
 {
 	struct ring *q = arg;
 	int rc = CAP_OK;
 	while (rc == CAP_OK) {
-		if (!can_fill(q))  /* the flow stage is the slower: let it drain half the ring, then refill */
-			ring_wait(q, &q->prod_waits, can_refill, 0);
+		if (q->defer)
+			drain_ended(q);
+		if (!can_fill(q)) {  /* the flow stage is the slower: let it drain half the ring, then refill */
+			ring_wait(q, &q->prod_waits, q->defer ? can_refill_or_drain : can_refill, 0);
+			continue;
+		}
 		if (atomic_load(&q->stop))
 			break;
 		unsigned h = atomic_load(&q->head);
@@ -337,7 +414,21 @@ static int consume(struct ring *q)
 		if (can_refill(q))  /* not before: a producer that waits wants half the ring */
 			ring_wake(q, &q->prod_waits);
 	}
+	if (q->defer)
+		drain_ended(q);  /* done: the reader drains no more */
 	return oom ? CAP_ENOMEM : q->rc;
+}
+
+/* True when every subscriber that wants ended flows takes them in the reader thread. */
+static bool ends_in_reader(const struct run *r)
+{
+	bool any = false;
+	for (unsigned i = 0; i < r->nsubs; i++) {
+		if (r->subs[i].flow_end && !r->subs[i].end_in_reader)
+			return false;
+		any |= r->subs[i].flow_end != NULL;
+	}
+	return any;
 }
 
 /* The two-thread pass; falls back to the serial one if no thread can start. */
@@ -348,16 +439,20 @@ static int loop_threaded(struct run *r)
 		return loop_serial(r, RUN_BATCH);
 	memset(q, 0, sizeof *q);
 	q->r = r;
+	q->defer = ends_in_reader(r);
+	r->defer = q->defer ? q : NULL;
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
 	pthread_t th;
 	int rc;
 	if (pthread_create(&th, NULL, producer, q) != 0) {
+		r->defer = NULL;  /* no reader thread to take them */
 		rc = loop_serial(r, RUN_BATCH);
 	} else {
 		rc = consume(q);
 		pthread_join(th, NULL);
 	}
+	r->defer = NULL;
 	pthread_cond_destroy(&q->cv);
 	pthread_mutex_destroy(&q->mu);
 	free(q);

@@ -34,6 +34,14 @@ struct run_sub {
 	 * open, so a subscriber can finish with record bytes it kept. */
 	void (*end)(void *ctx, const struct run *r);
 	bool payload;               /* reads packets' payload: the pass prefetches it */
+	/*
+	 * flow_end may run in the reader thread, on a copy of the flow, in
+	 * flow-end order, when the pass has one (run.c): for a subscriber that
+	 * only writes ended flows out (`flows`), so the flow stage hands the
+	 * formatting to the other core.  It must then read nothing but the
+	 * flow, r's fields set before the pass, r->start_ns and r->last_ns.
+	 */
+	bool end_in_reader;
 };
 
 struct run_opts {
@@ -51,6 +59,7 @@ struct run_opts {
 };
 
 struct run_filter;
+struct ring;
 
 struct run {
 	/* Set before the pass, then only read: the flow stage reads these per packet. */
@@ -62,6 +71,7 @@ struct run {
 	const struct run_sub *subs;
 	unsigned nsubs;
 	bool payload;               /* a subscriber reads payload (run_sub.payload) */
+	struct ring *defer;         /* while set, ended flows go to the reader thread (run.c) */
 	int64_t start_ns;           /* first record's time: origin of relative times */
 	/*
 	 * Written by the reader per record.  With a reader thread (run.c) these

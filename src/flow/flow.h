@@ -30,9 +30,9 @@ enum {
 
 /*
  * Laid out for the per-packet path: the first 64-byte line holds what a
- * lookup and most updates touch (chain, hash, ports, times, packet
- * counts), the second the addresses and byte counts, the third what is
- * read at the end.  Flows are allocated 64-byte aligned (flowtab.c).
+ * lookup, most updates and the expiry check touch (chain, hash, ports,
+ * times, packet counts, timer slot), the second the addresses and byte
+ * counts, the third what is read at the end.  Flows are allocated 64-byte aligned (flowtab.c).
  */
 struct flow {
 	/* line 0 */
@@ -45,14 +45,15 @@ struct flow {
 	uint16_t spare;
 	uint32_t hseen;              /* history letters already recorded */
 	uint64_t pkts[2];            /* [0] from orig, [1] from resp */
-	uint64_t id;                 /* 1-based creation order within the capture */
+	uint64_t tslot;              /* its entry in its timeout class's ring (flowtab.c) */
 	/* line 1 */
 	uint8_t orig[16], resp[16];
 	uint64_t ip_bytes[2], payload[2];
 	/* line 2 */
-	struct flow *prev, *next;    /* timer list of its timeout class (flowtab.c) */
+	uint64_t id;                 /* 1-based creation order within the capture */
+	uint64_t spare2;
 	int64_t first_ns;
-	int64_t queued;              /* when last put at its timer list's tail */
+	int64_t queued;              /* when last put at its timer ring's tail */
 	char history[20];
 	uint32_t host[2];            /* host-table index + 1 of orig and resp (0: not known) */
 	uint32_t user;               /* free for subscribers (e.g. a behavior tag) */

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/utf8.h"
 
@@ -117,6 +118,7 @@ void table_init(struct table *t, FILE *f, enum table_format fmt,
 	t->started = false;
 	t->len = 0;
 	t->row_open = false;
+	t->batch = false;
 	t->zpath = NULL;
 	t->ztypes = NULL;
 	t->zopen_ns = 0;
@@ -129,9 +131,17 @@ void table_zeek(struct table *t, const char *path, const char *const *types, int
 	t->zopen_ns = open_ns;
 }
 
+void table_batch(struct table *t)
+{
+	t->batch = !isatty(fileno(t->f));  /* on a terminal each row shows as it ends */
+}
+
+void table_flush(struct table *t) { flush(t); }
+
 void table_close(struct table *t, int64_t close_ns)
 {
 	char ts[40];
+	flush(t);
 	if (t->fmt != TABLE_ZEEK)
 		return;
 	table_begin(t);
@@ -385,22 +395,34 @@ void table_u64(struct table *t, uint64_t v)
 	put_raw(t, p, (size_t)(b + sizeof b - 1 - p));
 }
 
-void table_ns(struct table *t, int64_t ns)
+/* Counts the digits first, then writes them in place: no copy, no memcpy call. */
+char *table_put_u64(char *p, uint64_t v)
 {
-	char b[40], *p = b + sizeof b;
+	unsigned n = 1;
+	for (uint64_t x = v; x >= 10; x /= 10)
+		n++;
+	for (unsigned i = n; i-- > 0; v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
+
+char *table_put_ns(char *p, int64_t ns)
+{
 	uint64_t u = ns < 0 ? (uint64_t)(-(ns + 1)) + 1 : (uint64_t)ns;
 	uint64_t us = (u + 500) / 1000, sec = us / 1000000, frac = us % 1000000;
-	*--p = 0;
-	for (int i = 0; i < 6; i++, frac /= 10)
-		*--p = (char)('0' + frac % 10);
-	*--p = '.';
-	do {
-		*--p = (char)('0' + sec % 10);
-		sec /= 10;
-	} while (sec);
 	if (ns < 0)
-		*--p = '-';
-	put_raw(t, p, (size_t)(b + sizeof b - 1 - p));
+		*p++ = '-';
+	p = table_put_u64(p, sec);
+	*p++ = '.';
+	for (int i = 6; i-- > 0; frac /= 10)
+		p[i] = (char)('0' + frac % 10);
+	return p + 6;
+}
+
+void table_ns(struct table *t, int64_t ns)
+{
+	char b[32];
+	put_raw(t, b, (size_t)(table_put_ns(b, ns) - b));
 }
 
 void table_i64(struct table *t, int64_t v)
@@ -429,14 +451,35 @@ void table_bool(struct table *t, bool v)
 		put_raw(t, v ? "T" : "F", 1);
 }
 
+/* A row has ended: written now, or when the batch buffer is nearly full. */
+static void row_done(struct table *t)
+{
+	if (!t->batch || t->len > sizeof t->buf - 1024)
+		flush(t);
+}
+
 void table_end_row(struct table *t)
 {
 	if (t->fmt == TABLE_JSON || t->fmt == TABLE_ZEEK_JSON)
 		out_s(t, t->row_open ? "}" : "{}");
 	out_c(t, '\n');
-	flush(t);
+	row_done(t);
 	t->col = 0;
 	t->row_open = false;
+}
+
+char *table_row_begin(struct table *t, size_t max)
+{
+	table_begin(t);
+	if (max > sizeof t->buf - t->len)
+		flush(t);
+	return t->buf + t->len;
+}
+
+void table_row_end(struct table *t, char *end)
+{
+	t->len = (unsigned)(end - t->buf);
+	row_done(t);
 }
 
 /* Two decimal digits of v (0..99) at b. */
