@@ -268,7 +268,13 @@ struct ring {
 	struct flow ended[RUN_ENDED];
 	atomic_bool done, stop;     /* producer finished; consumer wants it to stop */
 	atomic_bool prod_waits, cons_waits;
-	bool defer;                 /* subscribers' flow_end runs in the reader thread */
+	bool defer;                 /* subscribers' flow_end may run in the reader thread */
+	_Alignas(64) atomic_flag dlock; /* held by the thread writing ended flows (lock_drain) */
+	/* the flow stage's own, on a line of their own (written per ended flow):
+	 * whether ended flows go to the reader now (defer_end) */
+	_Alignas(64) bool defer_on;
+	unsigned win_pkts, win_ended;
+	_Alignas(64) char end_of_own;
 	int rc;                     /* the producer's final status, set before done */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -324,8 +330,9 @@ static bool can_drain(struct ring *q)
  * flow into q->ended (the lines are in its cache: the expiry walk
  * prefetched them) and the reader calls the subscribers between its
  * batches, so writing rows (a third of `flows` on a capture of short
- * flows) runs on the other core.  One thread drains at a time: the reader
- * until it sets done (its last drain comes before), then the flow stage.
+ * flows) runs on the other core.  One thread drains at a time (dlock):
+ * the reader between its batches; the flow stage when it writes a row
+ * itself (defer_end), finds no room, or the reader is done.
  * A reader waiting for room in the batch ring also wakes when half of
  * q->ended is pending, so neither side can wait for the other for ever.
  */
@@ -346,6 +353,22 @@ static void drain_ended(struct ring *q)
 	ring_wake(q, &q->cons_waits);  /* a flow stage waiting for room (defer_end) */
 }
 
+/* Takes the drainer's lock (one thread writes ended flows at a time: rows in order). */
+static void lock_drain(struct ring *q)
+{
+	while (atomic_flag_test_and_set(&q->dlock))
+		__builtin_ia32_pause();
+}
+
+static bool try_drain(struct ring *q)
+{
+	if (atomic_flag_test_and_set(&q->dlock))
+		return false;
+	drain_ended(q);
+	atomic_flag_clear(&q->dlock);
+	return true;
+}
+
 static bool ended_room(struct ring *q)
 {
 	return ended_pending(q) < RUN_ENDED || atomic_load(&q->done);
@@ -356,12 +379,41 @@ static bool can_refill_or_drain(struct ring *q)
 	return can_refill(q) || ended_pending(q) >= RUN_ENDED / 2;
 }
 
+/*
+ * Handing ended flows to the reader pays when many flows end per packet
+ * (scans, floods, P2P: rows are a third of the work) and costs when few
+ * do (long flows: the reader, reading and decoding, is then as busy as
+ * the flow stage, and the copies cross cores for little).  The flow stage
+ * measures it over windows of RUN_WINDOW packets and defers while at
+ * least one flow ends per RUN_DEFER_RATIO packets; otherwise it writes a
+ * flow's row itself, after any rows still pending, under the same lock.
+ */
+#define RUN_WINDOW (8 * RUN_BATCH)
+#define RUN_DEFER_RATIO 10
+
+static void defer_measure(struct ring *q, unsigned pkts)
+{
+	q->win_pkts += pkts;
+	if (q->win_pkts < RUN_WINDOW)
+		return;
+	q->defer_on = q->win_ended * RUN_DEFER_RATIO >= q->win_pkts;
+	q->win_pkts = q->win_ended = 0;
+}
+
 static void defer_end(struct ring *q, const struct flow *f)
 {
+	q->win_ended++;
+	if (!q->defer_on) {
+		lock_drain(q);
+		drain_ended(q);   /* pending rows first */
+		subs_flow_end(q->r, f);
+		atomic_flag_clear(&q->dlock);
+		return;
+	}
 	unsigned h = atomic_load(&q->ehead);
 	while (h - atomic_load(&q->etail) >= RUN_ENDED) {  /* full */
 		if (atomic_load(&q->done)) {
-			drain_ended(q);  /* the reader has left */
+			try_drain(q);  /* the reader has left */
 		} else {
 			ring_wake(q, &q->prod_waits);
 			ring_wait(q, &q->cons_waits, ended_room, RUN_SPIN);
@@ -379,7 +431,7 @@ static void *producer(void *arg)
 	int rc = CAP_OK;
 	while (rc == CAP_OK) {
 		if (q->defer)
-			drain_ended(q);
+			try_drain(q);
 		if (!can_fill(q)) {  /* the flow stage is the slower: let it drain half the ring, then refill */
 			ring_wait(q, &q->prod_waits, q->defer ? can_refill_or_drain : can_refill, 0);
 			continue;
@@ -410,12 +462,17 @@ static int consume(struct ring *q)
 			oom = true;
 			atomic_store(&q->stop, true);
 		}
+		if (q->defer)
+			defer_measure(q, q->slot[t % RUN_RING].n);
 		atomic_store(&q->tail, t + 1);
 		if (can_refill(q))  /* not before: a producer that waits wants half the ring */
 			ring_wake(q, &q->prod_waits);
 	}
-	if (q->defer)
-		drain_ended(q);  /* done: the reader drains no more */
+	if (q->defer) {   /* done: the reader's last drain may still be ending */
+		lock_drain(q);
+		drain_ended(q);
+		atomic_flag_clear(&q->dlock);
+	}
 	return oom ? CAP_ENOMEM : q->rc;
 }
 
@@ -438,6 +495,7 @@ static int loop_threaded(struct run *r)
 	if (!q)
 		return loop_serial(r, RUN_BATCH);
 	memset(q, 0, sizeof *q);
+	atomic_flag_clear(&q->dlock);
 	q->r = r;
 	q->defer = ends_in_reader(r);
 	r->defer = q->defer ? q : NULL;
