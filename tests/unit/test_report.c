@@ -1333,6 +1333,28 @@ static void test_p2p(void)
 	CHECK(!feed(&proto_gnutella, &f, "GNUT", 4, 0));
 }
 
+/* The verdict quotes long evidence cut at a clause, marked, never mid-word (verdict.c). */
+static void test_verdict_cut(void)
+{
+	TEST("verdict_cut");
+	static struct rp_host h;
+	memset(&h, 0, sizeof h);
+	h.family = 4;
+	h.addr[0] = 10, h.addr[3] = 5;
+	snprintf(h.role, sizeof h.role, "worker");
+	struct rp_beh *b = rp_beh_add(&h, "scan", 1, 2, 1);
+	CHECK(b != NULL && b->malicious);
+	rp_evidence(b, "first clause of the evidence that is long enough to matter here, 123 words; "
+		    "second clause of the evidence, which keeps going for a while longer still; "
+		    "third clause that would be cut in the middle of a word by a plain byte limit");
+	rp_verdict(&h);
+	CHECK(strstr(h.verdict, "for a while longer still [...].") != NULL);
+	CHECK(strstr(h.verdict, "third") == NULL);
+	rp_evidence(b, "short evidence");
+	rp_verdict(&h);
+	CHECK(strstr(h.verdict, "- short evidence.") != NULL && strstr(h.verdict, "[...]") == NULL);
+}
+
 /* The report -> plot annotations rule (analysis/annots.c): malicious phases, three notable endpoints. */
 static void test_annots(void)
 {
@@ -1502,6 +1524,7 @@ int main(void)
 	test_p2p();
 	test_annots();
 	test_ranges();
+	test_verdict_cut();
 	test_evidence_bound();
 	test_evidence_regroup();
 	test_dga_names();
