@@ -406,6 +406,13 @@ static const char *role_of(const struct rp_host *h, const struct rp_beh *b)
 	return NULL;
 }
 
+/* A download the host only served: a distribution or attack server (beh_download.c's side). */
+static bool served_download(const struct rp_beh *b)
+{
+	const char *side = rp_kv_get(b, "side");
+	return !strcmp(b->kind, "download") && side && !strcmp(side, "served");
+}
+
 static const struct rp_beh *role_behavior(const struct rp_host *h)
 {
 	static const char *const order[] = { "relay", "server", "worker", "p2p_node" };
@@ -415,6 +422,9 @@ static const struct rp_beh *role_behavior(const struct rp_host *h)
 			if (role && !strcmp(role, order[r]))
 				return &h->behs[i];
 		}
+	for (unsigned i = 0; i < h->nbehs; i++)   /* no other role: the server it served code from */
+		if (served_download(&h->behs[i]))
+			return &h->behs[i];
 	return NULL;
 }
 
@@ -438,7 +448,7 @@ static void role_derive(const struct rp_ctx *x, struct rp_host *h)
 			  : h->reachable ? "reachable: answered inbound connections"
 					 : "public address, no inbound connection answered";
 	b = role_behavior(h);
-	const char *role = b ? role_of(h, b) : "client";
+	const char *role = !b ? "client" : role_of(h, b) ? role_of(h, b) : "server";   /* else a served download */
 	const char *peer = b ? rp_kv_get(b, b == attacked_by(h) ? "attacker" : "target") : NULL;
 	snprintf(h->role, sizeof h->role, "%s", role);
 	if (!strcmp(role, "relay"))
@@ -447,6 +457,8 @@ static void role_derive(const struct rp_ctx *x, struct rp_host *h)
 	else if (!strcmp(role, "server") && b == attacked_by(h))
 		say(h->role_reason, sizeof h->role_reason, "an attacked service: %s received from %s; %s", b->kind,
 		    peer ? peer : "?", where);
+	else if (!strcmp(role, "server") && !strcmp(b->kind, "download"))
+		say(h->role_reason, sizeof h->role_reason, "served executable code (%s); %s", b->evidence, where);
 	else if (!strcmp(role, "server"))
 		say(h->role_reason, sizeof h->role_reason, "serves many clients (%s); %s", b->evidence, where);
 	else if (!strcmp(role, "worker") && peer)

@@ -208,6 +208,12 @@ if [ -d "$B" ]; then
 	expect attack-trace.pcap_.gz 'any($b[]; .kind == "exploit") and any($b[]; .kind == "download")' "exploit and download"
 	expect attack-trace.pcap_.gz 'any($b[]; .kind == "download" and .side == "served") and any($b[]; .kind == "download" and .side == "fetched")' \
 		"the FTP server's side of the download is served, the client's fetched"
+	bl report -q --no-geo --format json "$B/evilprogram.pcap"
+	check "evilprogram.pcap: the web server that only served the executable is a server, not a client" jq_true \
+		'any(.hosts[]; .role == "server" and any(.behaviors[]; .kind == "download" and .side == "served"))' "$TMP/out"
+	bl report -q --no-geo --format json "$B/attack-trace.pcap_.gz"
+	check "attack-trace: the attacker that also served the payload stays a worker" jq_true \
+		'any(.hosts[]; .role == "worker" and any(.behaviors[]; .kind == "exploit" and .role == "attacker"))' "$TMP/out"
 	expect ndpi__dns-tunnel-iodine.pcap 'any($b[]; .kind == "tunnel")' "tunnel"
 	expect dump.pcap '[$b[] | select(.malicious)] | length == 0' "nothing malicious claimed"
 	expect malicious-ssh-bruteforce.pcap 'any($b[]; .kind == "bruteforce" and .service == "SSH" and .past_kex >= 40)' \
