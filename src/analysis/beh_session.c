@@ -150,6 +150,34 @@ static void drive_by(const struct rp_ctx *x, struct rp_host *h, const struct rp_
 		    sh->t0 - web->t0);
 }
 
+/*
+ * Whose shell: the host whose side sent the shell's output (banner, `id`,
+ * listings) runs it; the other side controls it.  The controller is the
+ * attacker (`role` attacker: it works the shell of the host it broke
+ * into); a host that runs a shell others connect to (a bind shell) is the
+ * target of that attack.  A shell the host runs and connects out with (a
+ * reverse shell: the sandbox's malware calling home) changes no role.
+ * Returns the words the evidence adds.
+ */
+static const char *shell_roles(const struct rp_ctx *x, const struct rp_flow *f, struct rp_beh *b, const char *peer)
+{
+	int side = rp_shell_side(f), mine = f->h[0] == x->self ? 0 : 1;
+	if (side < 0)
+		return "";
+	if (side != mine) {
+		rp_kv_str(b, "side", "controller");
+		rp_kv_str(b, "role", "attacker");
+		rp_kv_str(b, "target", peer);
+		return " (controls the shell)";
+	}
+	rp_kv_str(b, "side", "shell");
+	if (rp_outbound(x, f))
+		return " (this host's shell, connected out)";
+	rp_kv_str(b, "role", "target");
+	rp_kv_str(b, "attacker", peer);
+	return " (this host's shell: a bind shell)";
+}
+
 static int session_run(const struct rp_ctx *x, struct rp_host *h)
 {
 	for (size_t i = 0; i < x->nfl; i++) {
@@ -174,17 +202,20 @@ static int session_run(const struct rp_ctx *x, struct rp_host *h)
 		rp_kv_num(b, "bytes_in", rp_outbound(x, f) ? f->bytes[1] : f->bytes[0]);
 		if (period > 0)
 			rp_kv_num(b, "period", round(period * 1000) / 1000);
-		if (!strcmp(kind, "remote shell"))
+		const char *whose = "";
+		if (!strcmp(kind, "remote shell")) {
 			drive_by(x, h, f, a);
+			whose = shell_roles(x, f, b, a);
+		}
 		/* inbound (a bind shell, a controller that connects in): the port is the host's own */
 		char where[96];
 		if (rp_outbound(x, f))
 			snprintf(where, sizeof where, "to %s:%u", a, f->dport);
 		else
 			snprintf(where, sizeof where, "on port %u from %s", f->dport, a);
-		rp_evidence(b, "%s %s, %.1f s, %u B up / %u B down in %u messages%s", kind, where, f->t1 - f->t0,
-			    rp_outbound(x, f) ? f->bytes[0] : f->bytes[1], rp_outbound(x, f) ? f->bytes[1] : f->bytes[0],
-			    msgs(x->col, f), per);
+		rp_evidence(b, "%s %s%s, %.1f s, %u B up / %u B down in %u messages%s", kind, where, whose,
+			    f->t1 - f->t0, rp_outbound(x, f) ? f->bytes[0] : f->bytes[1],
+			    rp_outbound(x, f) ? f->bytes[1] : f->bytes[0], msgs(x->col, f), per);
 	}
 	return 0;
 }

@@ -10,11 +10,26 @@
 
 #include "analysis/report-int.h"
 
-static const char *const shell_words[] = {
-	"cmd /c", "cmd.exe", "echo open ", "ftp -", "tftp -i", "&del ", "start ", "net user ",
-	"Microsoft Windows [Version", "Microsoft Windows XP [Version", "(C) Copyright 1985-",
-	"(c) Microsoft Corporation", "uname -", "whoami", "cat /etc/", "cat /home/", "/bin/sh", "/bin/bash",
-	"uid=0(", "ls -l", "\n-rw-r--r-- ", "\ndrwxr-xr-x ",
+/*
+ * Each word says which side sends it: the shell's own output (its banner,
+ * `id`'s answer, a listing) comes from the host whose shell it is; the
+ * commands come from the one controlling it (a shell may echo them back,
+ * so output decides first); some words go either way.
+ * rf->count keeps, per direction d, bit d when the shell's output was seen
+ * from that side and bit 2 + d for commands (rp_shell_side reads it).
+ */
+enum { SH_EITHER, SH_OUTPUT, SH_COMMAND };
+
+static const struct { const char *w; unsigned char by; } shell_words[] = {
+	{ "cmd /c", SH_COMMAND }, { "cmd.exe", SH_EITHER }, { "echo open ", SH_COMMAND },
+	{ "ftp -", SH_COMMAND }, { "tftp -i", SH_COMMAND }, { "&del ", SH_COMMAND }, { "start ", SH_COMMAND },
+	{ "net user ", SH_COMMAND }, { "Microsoft Windows [Version", SH_OUTPUT },
+	{ "Microsoft Windows XP [Version", SH_OUTPUT }, { "(C) Copyright 1985-", SH_OUTPUT },
+	{ "(c) Microsoft Corporation", SH_OUTPUT }, { "uname -", SH_COMMAND }, { "whoami", SH_COMMAND },
+	{ "cat /etc/", SH_COMMAND }, { "cat /home/", SH_COMMAND }, { "/bin/sh", SH_EITHER },
+	{ "/bin/bash", SH_EITHER }, { "uid=0(", SH_OUTPUT }, { "ls -l", SH_COMMAND },
+	{ "\n-rw-r--r-- ", SH_OUTPUT }, { "\ndrwxr-xr-x ", SH_OUTPUT },
+	{ "\\system32>", SH_OUTPUT }, { "C:\\>", SH_OUTPUT },   /* cmd.exe's prompt (an exploited service's cwd) */
 };
 
 static bool shell_inspect(struct rp_col *c, struct rp_flow *rf, const struct rp_seg *s)
@@ -23,14 +38,32 @@ static bool shell_inspect(struct rp_col *c, struct rp_flow *rf, const struct rp_
 	if (rf->proto != 6 || rf->dport == 80 || rf->dport == 25 || rf->dport == 21 || rf->dport == 443)
 		return false;
 	size_t n = s->n < 1024 ? s->n : 1024;   /* commands come first */
-	if (!memchr(s->p, ' ', n))
+	if (!memchr(s->p, ' ', n) && !memchr(s->p, '>', n))   /* no word, no prompt: binary */
 		return rf->app == RP_APP_SHELL;
+	bool found = false;
 	for (size_t i = 0; i < sizeof shell_words / sizeof *shell_words; i++)
-		if (memmem(s->p, n, shell_words[i], strlen(shell_words[i]))) {
-			rf->facts |= RPF_SHELL;
-			return true;
+		if (memmem(s->p, n, shell_words[i].w, strlen(shell_words[i].w))) {
+			found = true;
+			if (shell_words[i].by == SH_OUTPUT)
+				rf->count |= (uint16_t)(1u << s->dir);
+			else if (shell_words[i].by == SH_COMMAND)
+				rf->count |= (uint16_t)(4u << s->dir);
 		}
-	return rf->app == RP_APP_SHELL;
+	if (found)
+		rf->facts |= RPF_SHELL;
+	return found || rf->app == RP_APP_SHELL;
+}
+
+int rp_shell_side(const struct rp_flow *f)
+{
+	if (f->app != RP_APP_SHELL)
+		return -1;
+	unsigned out = f->count & 3, cmd = f->count >> 2 & 3;
+	if (out == 1 || out == 2)
+		return out == 1 ? 0 : 1;
+	if (cmd == 1 || cmd == 2)
+		return cmd == 1 ? 1 : 0;
+	return -1;
 }
 
 const struct rp_proto proto_shell = { .name = "shell", .app = RP_APP_SHELL, .max_pkts = 4, .inspect = shell_inspect };

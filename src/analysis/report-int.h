@@ -323,6 +323,10 @@ void tls_md5_hex(const char *s, size_t n, char out[33]);
  * 989-995, 3269, 5061, 8443). */
 bool rp_tls_port_known(uint16_t port);
 /* The TLS client's side of a TLS flow (0: the originator). */
+/* proto_shell.c: which side of a remote-shell flow the shell is on (0 originator, 1
+ * responder: the side its output came from, else the side commands went to), -1 unknown. */
+int rp_shell_side(const struct rp_flow *f);
+
 static inline int rp_tls_client(const struct rp_flow *f)
 {
 	return f->facts2 & RPF2_TLS_CLIENT_RESP ? 1 : 0;

