@@ -41,7 +41,6 @@
  * without connection reuse); the evidence gives sizes and pace so that an
  * analyst can tell.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,17 +57,6 @@ static const struct rp_rule rules[] = {
 	{ "bruteforce.max_bytes", 16384, 64, 1e9, "bytes each way of one attempt's connection, at most" },
 	{ "bruteforce.min_rate", 6, 0, 1e6, "attempts per minute over their span, at least" },
 };
-
-/* snprintf that cuts to fit on purpose (sentences of evidence, cut again by
- * rp_evidence): through va_list, so -Wformat-truncation judges no call. */
-static void cut(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void cut(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
 
 /* An authentication service by port, or by nDPI's protocol; its name. */
 struct svc {
@@ -197,8 +185,8 @@ static void ssh_cite(const struct rp_ctx *x, struct rp_beh *b, const struct grou
 		rp_kv_str(b, "server_software", srv);
 	char more[64] = "";
 	if (g->shaped > g->attempts)
-		cut(more, sizeof more, " (%llu more stopped before it)", (unsigned long long)(g->shaped - g->attempts));
-	cut(buf, len, "; %llu past the SSH key exchange%s, at most %u B encrypted from the client%s%s%s%s",
+		rp_say(more, sizeof more, " (%llu more stopped before it)", (unsigned long long)(g->shaped - g->attempts));
+	rp_say(buf, len, "; %llu past the SSH key exchange%s, at most %u B encrypted from the client%s%s%s%s",
 		 (unsigned long long)g->ssh_kex, more, g->ssh_enc_max, cli[0] ? "; client " : "", cli,
 		 srv[0] ? ", server " : "", srv);
 }
@@ -229,18 +217,18 @@ static void emit(const struct rp_ctx *x, struct rp_host *h, const struct group *
 	if (!attacker)
 		rp_kv_num(b, "sources", (double)g->sources);
 	if (attacker)
-		cut(who, sizeof who, "%s %s port %u (%s)", by_shape ? "to" : "by", peer, g->port, g->svc->name);
+		rp_say(who, sizeof who, "%s %s port %u (%s)", by_shape ? "to" : "by", peer, g->port, g->svc->name);
 	else if (g->sources > 1)
-		cut(who, sizeof who, "on its port %u (%s) from %llu sources, most from %s", g->port,
+		rp_say(who, sizeof who, "on its port %u (%s) from %llu sources, most from %s", g->port,
 			 g->svc->name, (unsigned long long)g->sources, peer);
 	else
-		cut(who, sizeof who, "on its port %u (%s) from %s", g->port, g->svc->name, peer);
+		rp_say(who, sizeof who, "on its port %u (%s) from %s", g->port, g->svc->name, peer);
 	if (by_shape)
-		cut(what, sizeof what, "%llu short connections %s in %.1f s (%.1f a minute), "
+		rp_say(what, sizeof what, "%llu short connections %s in %.1f s (%.1f a minute), "
 			 "each at most %.1f s and %u B each way", (unsigned long long)n, who, span, rate,
 			 g->dur_max, g->bytes_max);
 	else
-		cut(what, sizeof what, "%llu credentials refused %s in %llu connection%s over %.1f s "
+		rp_say(what, sizeof what, "%llu credentials refused %s in %llu connection%s over %.1f s "
 			 "(%.1f a minute)", (unsigned long long)n, who, (unsigned long long)g->conns,
 			 g->conns == 1 ? "" : "s", span, rate);
 	char ssh[200] = "";

@@ -142,6 +142,7 @@ void rp_ident_first(struct rp_col *c, struct rp_flow *rf, int dir, const struct 
 	rf->ident = (uint8_t)(rf->ident | bits << (4 * dir));
 }
 
+/* a + b, held at UINT32_MAX. */
 static uint32_t sat_add(uint32_t a, uint64_t b)
 {
 	return b >= UINT32_MAX - a ? UINT32_MAX : a + (uint32_t)b;
@@ -315,11 +316,6 @@ uint32_t rp_ident_address(const struct rp_col *c, uint32_t host)
 	return host > c->nreal && host - c->nreal <= c->nsplit ? c->split[host - c->nreal - 1].host : host;
 }
 
-static uint32_t sat32(uint32_t a, uint32_t b)
-{
-	return b > UINT32_MAX - a ? UINT32_MAX : a + b;
-}
-
 /* Moves side d of rf to the machine that sent it, counting that machine's traits and flows. */
 static void split_side(struct rp_col *c, struct rp_flow *rf, int d, uint32_t *nh)
 {
@@ -330,9 +326,9 @@ static void split_side(struct rp_col *c, struct rp_flow *rf, int d, uint32_t *nh
 	int m = machine_of(sp, key) - 1;
 	unsigned mac = key & 3, fam = key >> 2 & 3;
 	if (mac == 1 || mac == 2)
-		sp->mac_votes[m][mac - 1] = sat32(sp->mac_votes[m][mac - 1], rf->pkts[d]);
+		sp->mac_votes[m][mac - 1] = sat_add(sp->mac_votes[m][mac - 1], rf->pkts[d]);
 	if (fam)
-		sp->ttl_votes[m][fam - 1] = sat32(sp->ttl_votes[m][fam - 1], rf->pkts[d]);
+		sp->ttl_votes[m][fam - 1] = sat_add(sp->ttl_votes[m][fam - 1], rf->pkts[d]);
 	sp->flows[m][d]++;
 	if (m)
 		nh[d] = (uint32_t)(c->nreal + (uint64_t)(sp - c->split) + 1);

@@ -266,6 +266,9 @@ void rp_kv_str(struct rp_beh *b, const char *key, const char *v);
 const char *rp_kv_get(const struct rp_beh *b, const char *key);
 /* Sets the behavior's evidence sentence (cut to fit). */
 void rp_evidence(struct rp_beh *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* snprintf into buf that cuts to fit on purpose (sentences of evidence): through a
+ * va_list, so gcc's -Wformat-truncation judges no call. */
+void rp_say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The other endpoint's host of flow f as seen from the sandbox host. */
 const struct host *rp_peer(const struct rp_ctx *x, const struct rp_flow *f);
 bool rp_outbound(const struct rp_ctx *x, const struct rp_flow *f);

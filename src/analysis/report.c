@@ -367,8 +367,7 @@ static int notable_rank(const struct rp_ctx *x, struct rp_host *h, struct geo *g
 
 /* ---- role ---- */
 
-static void say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *buf, size_t len, const char *fmt, ...)
+void rp_say(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -448,31 +447,33 @@ static void role_derive(const struct rp_ctx *x, struct rp_host *h)
 			  : h->reachable ? "reachable: answered inbound connections"
 					 : "public address, no inbound connection answered";
 	b = role_behavior(h);
-	const char *role = !b ? "client" : role_of(h, b) ? role_of(h, b) : "server";   /* else a served download */
+	const char *role = b ? role_of(h, b) : "client";
+	if (b && !role)
+		role = "server";   /* a served download (role_behavior's fallback) */
 	const char *peer = b ? rp_kv_get(b, b == attacked_by(h) ? "attacker" : "target") : NULL;
 	snprintf(h->role, sizeof h->role, "%s", role);
 	if (!strcmp(role, "relay"))
-		say(h->role_reason, sizeof h->role_reason, "forwards inbound connections to a backend (%s); %s",
+		rp_say(h->role_reason, sizeof h->role_reason, "forwards inbound connections to a backend (%s); %s",
 		    b->evidence, where);
 	else if (!strcmp(role, "server") && b == attacked_by(h))
-		say(h->role_reason, sizeof h->role_reason, "an attacked service: %s received from %s; %s", b->kind,
+		rp_say(h->role_reason, sizeof h->role_reason, "an attacked service: %s received from %s; %s", b->kind,
 		    peer ? peer : "?", where);
 	else if (!strcmp(role, "server") && !strcmp(b->kind, "download"))
-		say(h->role_reason, sizeof h->role_reason, "served executable code (%s); %s", b->evidence, where);
+		rp_say(h->role_reason, sizeof h->role_reason, "served executable code (%s); %s", b->evidence, where);
 	else if (!strcmp(role, "server"))
-		say(h->role_reason, sizeof h->role_reason, "serves many clients (%s); %s", b->evidence, where);
+		rp_say(h->role_reason, sizeof h->role_reason, "serves many clients (%s); %s", b->evidence, where);
 	else if (!strcmp(role, "worker") && peer)
-		say(h->role_reason, sizeof h->role_reason, "%s sent to %s; %s", b->kind, peer, where);
+		rp_say(h->role_reason, sizeof h->role_reason, "%s sent to %s; %s", b->kind, peer, where);
 	else if (!strcmp(role, "worker"))
-		say(h->role_reason, sizeof h->role_reason, "%s outbound; %s", b->kind, where);
+		rp_say(h->role_reason, sizeof h->role_reason, "%s outbound; %s", b->kind, where);
 	else if (!strcmp(role, "p2p_node"))
-		say(h->role_reason, sizeof h->role_reason, "takes part in a P2P overlay; %s", where);
+		rp_say(h->role_reason, sizeof h->role_reason, "takes part in a P2P overlay; %s", where);
 	else if (attacked_by(h)) {
 		const char *from = rp_kv_get(attacked_by(h), "attacker");
-		say(h->role_reason, sizeof h->role_reason, "the target of %s from %s; %s", attacked_by(h)->kind,
+		rp_say(h->role_reason, sizeof h->role_reason, "the target of %s from %s; %s", attacked_by(h)->kind,
 		    from ? from : "several sources", where);
 	} else
-		say(h->role_reason, sizeof h->role_reason, "%s; %s",
+		rp_say(h->role_reason, sizeof h->role_reason, "%s; %s",
 		    any_malicious(h) ? "the client side of its behaviors" : "only ordinary client traffic", where);
 }
 

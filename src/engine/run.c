@@ -344,6 +344,8 @@ static unsigned ended_pending(struct ring *q)
 static void drain_ended(struct ring *q)
 {
 	unsigned t = atomic_load(&q->etail), h = atomic_load(&q->ehead);
+	if (t == h)
+		return;   /* nothing pending: no write to the shared line, no room made */
 	for (; t != h; t++) {
 		subs_flow_end(q->r, &q->ended[t % RUN_ENDED]);
 		if (t % 16 == 15)  /* room for the flow stage, without a shared-line write per flow */

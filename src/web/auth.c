@@ -234,7 +234,7 @@ static struct fail *fail_slot(struct auth *a, const char *ip, time_t now)
 		struct fail *f = &a->fail[i];
 		if (!strcmp(f->ip, ip))
 			return f;
-		if (f->first + AUTH_FAIL_WINDOW < old->first + AUTH_FAIL_WINDOW && f->until <= now)
+		if (f->first < old->first && f->until <= now)
 			old = f;
 	}
 	memset(old, 0, sizeof *old);
