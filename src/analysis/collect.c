@@ -434,8 +434,10 @@ static struct rp_flow *flow_rec(struct rp_col *c, const struct run *r, const str
 {
 	if (f->user)
 		return &c->flows[f->user - 1];
-	if (!c->nflows)  /* record bytes stay where they are until the capture is closed */
+	if (!c->nflows) {  /* record bytes stay where they are until the capture is closed */
 		c->dpi_in_place = cap_stable_data(r->cap);
+		rp_dpi_begin(c, r);
+	}
 	if (c->nflows == c->cap) {
 		size_t nc = c->cap ? c->cap + c->cap / 2 : 4096;
 		struct rp_flow *nv = realloc(c->flows, nc * sizeof *nv);
@@ -613,5 +615,6 @@ static void on_end(void *ctx, const struct run *r)
 struct run_sub rp_col_sub(struct rp_col *c)
 {
 	return (struct run_sub){ .ctx = c, .packet = on_packet, .flow_end = on_flow_end, .end = on_end,
-				 .payload = true };
+				 .payload = true, .side = c->dt ? rp_dpi_side : NULL,
+				 .side_ready = c->dt ? rp_dpi_side_ready : NULL };
 }

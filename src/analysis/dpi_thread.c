@@ -1,8 +1,14 @@
 /*
  * dpi_thread.c - the collector's side of nDPI: its messages to the worker
  * (dpi_work.h), in the collector's thread or, with rp_col_dpi(c, true),
- * on a thread of its own, so that nDPI's dissectors (~2 us a packet on
+ * on another thread, so that nDPI's dissectors (~2 us a packet on
  * traffic it cannot name) leave the flow stage, the report's bottleneck.
+ * That thread is the pass's reader (run_sub.side) when the pass has one:
+ * the reader has time to spare when the flow stage is the slower, and a
+ * third thread on two cores costs wake-ups and a core shared three ways;
+ * otherwise (one thread, a stream) a worker thread of its own.  Which one
+ * is decided at the pass's first packet (rp_dpi_begin); the messages,
+ * the rings and the results are the same either way.
  *
  * Threaded, two single-producer single-consumer rings join the collector
  * (C) and the worker (W):
@@ -46,6 +52,8 @@
 enum { DPI_NONE, DPI_RUNNING, DPI_DONE, DPI_REFUSED };  /* rp_flow.dpi */
 _Static_assert((int)DPI_DONE == (int)DWV_DONE && (int)DPI_REFUSED == (int)DWV_REFUSED, "verdict states are rp_flow.dpi's");
 
+enum { DT_UNDECIDED, DT_THREAD, DT_SIDE };   /* dpi_thread.mode: who is W */
+
 struct dpi_thread {
 	_Alignas(64) atomic_size_t head;  /* job bytes written: C */
 	_Alignas(64) atomic_size_t tail;  /* job bytes taken: W */
@@ -57,9 +65,11 @@ struct dpi_thread {
 	uintptr_t c_ip, c_wip;            /* the packet in place it wants to queue; W's w_ip */
 	_Alignas(64) atomic_uintptr_t w_ip;  /* W: the last packet in place it took */
 	_Alignas(64) atomic_bool w_sleep, w_full, c_wait, finished;
+	atomic_int mode;                  /* DT_*: set once by C at the pass's first packet */
+	const struct run *run;            /* the pass whose reader is W (DT_SIDE) */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	pthread_t th;
+	pthread_t th;                     /* W's, DT_THREAD */
 	struct dpi *d;                    /* W's until joined */
 	struct dpi_work *w;
 	struct dw_verdict v[DQ_VERDICTS];
@@ -118,12 +128,18 @@ static void put_verdict(struct dpi_thread *t, const struct dw_verdict *v)
 	atomic_store(&t->vhead, h + 1);
 }
 
-/* W: takes the jobs queued now; false on DW_STOP. */
-static bool take_jobs(struct dpi_thread *t)
+/*
+ * W: takes the jobs queued now; false on DW_STOP.  A reader doing W's work
+ * (side) never waits for verdict room (the collector may be waiting for
+ * the reader's batches): it stops when the verdict ring is full instead.
+ */
+static bool take_jobs(struct dpi_thread *t, bool side)
 {
 	size_t tl = atomic_load(&t->tail), hd = atomic_load(&t->head);
 	bool go = true;
 	while (go && tl != hd) {
+		if (side && !verdict_room(t))
+			break;
 		size_t off = tl % DQ_BYTES;
 		struct dw_msg m;
 		if (DQ_BYTES - off < sizeof m) {
@@ -151,9 +167,9 @@ static bool take_jobs(struct dpi_thread *t)
 	return go;
 }
 
-static void *worker(void *arg)
+/* W's nDPI (its tables take ~20 ms to build). */
+static void w_init(struct dpi_thread *t)
 {
-	struct dpi_thread *t = arg;
 	t->d = dpi_new();   /* NULL: every flow is refused, uncounted, as without nDPI */
 	if (t->d && !(t->w = dw_new(t->d))) {
 		dpi_free(t->d);
@@ -161,9 +177,15 @@ static void *worker(void *arg)
 	}
 	if (!t->w)
 		t->w = dw_new(NULL);
+}
+
+static void *worker(void *arg)
+{
+	struct dpi_thread *t = arg;
+	w_init(t);
 	do
 		wait_for(t, &t->w_sleep, has_jobs);
-	while (take_jobs(t));
+	while (take_jobs(t, false));
 	atomic_store(&t->finished, true);
 	if (atomic_load(&t->c_wait))
 		wake(t);
@@ -188,6 +210,7 @@ static void drain(struct rp_col *c)
 	unsigned tl = atomic_load(&t->vtail), hd = atomic_load(&t->vhead);
 	if (tl == hd)
 		return;
+	bool full = hd - tl >= DQ_VERDICTS;
 	for (; tl != hd; tl++) {
 		const struct dw_verdict *v = &t->v[tl % DQ_VERDICTS];
 		if (v->idx < c->nflows)
@@ -196,6 +219,8 @@ static void drain(struct rp_col *c)
 	atomic_store(&t->vtail, tl);
 	if (atomic_load(&t->w_full))
 		wake(t);
+	if (full && atomic_load(&t->mode) == DT_SIDE)
+		run_side_wake(t->run);   /* a reader that stopped for verdict room */
 }
 
 /* C: makes the jobs queued so far visible to W; wakes W when it sleeps and
@@ -204,7 +229,12 @@ static void publish(struct dpi_thread *t, bool now)
 {
 	atomic_store(&t->head, t->c_head);
 	t->unpub = 0;
-	if (atomic_load(&t->w_sleep) && (t->pending >= DQ_WAKE || now)) {
+	if (t->pending < DQ_WAKE && !now)
+		return;
+	if (atomic_load(&t->mode) == DT_SIDE) {
+		t->pending = 0;
+		run_side_wake(t->run);   /* free unless the reader sleeps */
+	} else if (atomic_load(&t->w_sleep)) {
 		t->pending = 0;
 		wake(t);
 	}
@@ -287,17 +317,12 @@ bool rp_col_dpi(struct rp_col *c, bool thread)
 		return true;
 	if (thread) {
 		struct dpi_thread *t = aligned_alloc(64, sizeof *t);
-		if (t) {
+		if (t) {   /* W is chosen at the pass's first packet (rp_dpi_begin) */
 			memset(t, 0, sizeof *t);
 			pthread_mutex_init(&t->mu, NULL);
 			pthread_cond_init(&t->cv, NULL);
-			if (!pthread_create(&t->th, NULL, worker, t)) {
-				c->dt = t;
-				return true;
-			}
-			pthread_cond_destroy(&t->cv);
-			pthread_mutex_destroy(&t->mu);
-			free(t);
+			c->dt = t;
+			return true;
 		}
 	}
 	if (!(c->dpi = dpi_new()))
@@ -309,6 +334,56 @@ bool rp_col_dpi(struct rp_col *c, bool thread)
 	return c->dw != NULL;
 }
 
+/* Frees t (W gone). */
+static void dt_free(struct dpi_thread *t)
+{
+	pthread_cond_destroy(&t->cv);
+	pthread_mutex_destroy(&t->mu);
+	free(t);
+}
+
+/*
+ * C, at the pass's first packet (r), or at its first message outside a
+ * pass (NULL): W is the reader when the pass has one (run_side_thread),
+ * else a thread of its own; without a thread, the collector's own.
+ */
+void rp_dpi_begin(struct rp_col *c, const struct run *r)
+{
+	struct dpi_thread *t = c->dt;
+	if (!t || atomic_load(&t->mode) != DT_UNDECIDED)
+		return;
+	t->run = r;
+	if (r && run_side_thread(r)) {
+		atomic_store(&t->mode, DT_SIDE);
+		return;
+	}
+	atomic_store(&t->mode, DT_THREAD);
+	if (!pthread_create(&t->th, NULL, worker, t))
+		return;
+	dt_free(t);
+	c->dt = NULL;
+	rp_col_dpi(c, false);
+}
+
+/* The reader (run_sub.side_ready): jobs for W, and room for their verdicts. */
+bool rp_dpi_side_ready(void *ctx)
+{
+	struct dpi_thread *t = ((struct rp_col *)ctx)->dt;
+	return t && atomic_load(&t->mode) == DT_SIDE && has_jobs(t) && verdict_room(t);
+}
+
+/* The reader (run_sub.side): W's work queued so far (nDPI made at the first call). */
+bool rp_dpi_side(void *ctx)
+{
+	struct dpi_thread *t = ((struct rp_col *)ctx)->dt;
+	if (!rp_dpi_side_ready(ctx))
+		return false;
+	if (!t->w)
+		w_init(t);
+	take_jobs(t, true);
+	return true;
+}
+
 /* Takes the worker's counters into the collector. */
 static void stats(struct rp_col *c)
 {
@@ -318,10 +393,35 @@ static void stats(struct rp_col *c)
 	c->oom |= s.oom;
 }
 
+/* C, after the pass (the reader is gone): W's work left, done here. */
+static void join_side(struct rp_col *c)
+{
+	struct dpi_thread *t = c->dt;
+	if (!t->w)
+		w_init(t);
+	atomic_store(&t->head, t->c_head);
+	while (has_jobs(t)) {
+		take_jobs(t, true);
+		drain(c);
+	}
+	drain(c);
+}
+
 void rp_dpi_join(struct rp_col *c)
 {
 	struct dpi_thread *t = c->dt;
 	if (!t) {
+		if (c->dw)
+			stats(c);
+		return;
+	}
+	int undecided = DT_UNDECIDED;   /* no packet: a worker thread's way, as before */
+	if (atomic_compare_exchange_strong(&t->mode, &undecided, DT_SIDE) || atomic_load(&t->mode) == DT_SIDE) {
+		join_side(c);
+		c->dpi = t->d;
+		c->dw = t->w;
+		dt_free(t);
+		c->dt = NULL;
 		if (c->dw)
 			stats(c);
 		return;
@@ -337,9 +437,7 @@ void rp_dpi_join(struct rp_col *c)
 	pthread_join(t->th, NULL);
 	c->dpi = t->d;
 	c->dw = t->w;
-	pthread_cond_destroy(&t->cv);
-	pthread_mutex_destroy(&t->mu);
-	free(t);
+	dt_free(t);
 	c->dt = NULL;
 	if (c->dw)
 		stats(c);
@@ -349,6 +447,8 @@ void rp_dpi_join(struct rp_col *c)
 static void send(struct rp_col *c, struct rp_flow *rf, const struct dw_msg *m, const uint8_t *ip)
 {
 	struct dw_verdict v;
+	if (c->dt)
+		rp_dpi_begin(c, NULL);   /* a collector fed outside a pass: W on a thread of its own */
 	if (c->dt)
 		push(c, m, ip, false);
 	else if (dw_take(c->dw, m, ip, &v))

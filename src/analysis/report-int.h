@@ -343,6 +343,12 @@ static inline double rp_tls_hello_t(const struct rp_flow *f)
  * record of the flow at idx (threaded, c->flows[idx]: verdicts go there). */
 void rp_dpi_packet(struct rp_col *c, struct rp_flow *rf, const struct pkt *p, uint32_t idx);
 void rp_dpi_flow_end(struct rp_col *c, struct rp_flow *rf, uint32_t idx);
+/* At the pass's first packet: nDPI's work goes to the pass's reader thread
+ * when it has one (run_sub.side: rp_dpi_side, rp_dpi_side_ready), else to
+ * a thread of its own. */
+void rp_dpi_begin(struct rp_col *c, const struct run *r);
+bool rp_dpi_side(void *ctx);
+bool rp_dpi_side_ready(void *ctx);
 /* After the pass: every verdict in its flow, nDPI's thread ended, the
  * counters and c->dpi set.  Idempotent; the pass's end (rp_col_sub),
  * rp_build and rp_col_free call it. */

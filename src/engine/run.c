@@ -267,6 +267,8 @@ struct ring {
 	_Alignas(64) atomic_uint etail;
 	struct flow ended[RUN_ENDED];
 	atomic_bool done, stop;     /* producer finished; consumer wants it to stop */
+	atomic_bool cons_done;      /* the flow stage is done: the reader's side work ends */
+	bool side;                  /* a subscriber has side work for the reader (run_sub.side) */
 	atomic_bool prod_waits, cons_waits;
 	bool defer;                 /* subscribers' flow_end may run in the reader thread */
 	_Alignas(64) atomic_flag dlock; /* held by the thread writing ended flows (lock_drain) */
@@ -427,6 +429,51 @@ static void defer_end(struct ring *q, const struct flow *f)
 		ring_wake(q, &q->prod_waits);
 }
 
+/*
+ * Side work (run_sub.side): what subscribers hand to the reader, which
+ * does it between batches and when woken while it waits for room, so
+ * that a flow stage slower than the reader gives work to the reader's
+ * spare time instead of to a third thread competing for two cores.
+ */
+static bool side_work(struct ring *q)
+{
+	bool did = false;
+	for (unsigned i = 0; i < q->r->nsubs; i++)
+		if (q->r->subs[i].side)
+			did |= q->r->subs[i].side(q->r->subs[i].ctx);
+	return did;
+}
+
+static bool side_ready(struct ring *q)
+{
+	for (unsigned i = 0; i < q->r->nsubs; i++)
+		if (q->r->subs[i].side_ready && q->r->subs[i].side_ready(q->r->subs[i].ctx))
+			return true;
+	return false;
+}
+
+/* What a reader waiting for room wakes for: room, rows to write, side work. */
+static bool reader_may_go(struct ring *q)
+{
+	return (q->defer ? can_refill_or_drain(q) : can_refill(q)) || (q->side && side_ready(q));
+}
+
+static bool side_or_end(struct ring *q)
+{
+	return atomic_load(&q->cons_done) || side_ready(q);
+}
+
+bool run_side_thread(const struct run *r)
+{
+	return r->side != NULL;
+}
+
+void run_side_wake(const struct run *r)
+{
+	if (r->side)
+		ring_wake(r->side, &r->side->prod_waits);
+}
+
 static void *producer(void *arg)
 {
 	struct ring *q = arg;
@@ -434,8 +481,10 @@ static void *producer(void *arg)
 	while (rc == CAP_OK) {
 		if (q->defer)
 			try_drain(q);
+		if (q->side)
+			side_work(q);
 		if (!can_fill(q)) {  /* the flow stage is the slower: let it drain half the ring, then refill */
-			ring_wait(q, &q->prod_waits, q->defer ? can_refill_or_drain : can_refill, 0);
+			ring_wait(q, &q->prod_waits, reader_may_go, 0);
 			continue;
 		}
 		if (atomic_load(&q->stop))
@@ -448,6 +497,9 @@ static void *producer(void *arg)
 	q->rc = rc;
 	atomic_store(&q->done, true);
 	ring_wake(q, &q->cons_waits);
+	while (q->side && !atomic_load(&q->cons_done))   /* side work until the flow stage is done */
+		if (!side_work(q))
+			ring_wait(q, &q->prod_waits, side_or_end, RUN_SPIN);
 	return NULL;
 }
 
@@ -475,6 +527,8 @@ static int consume(struct ring *q)
 		drain_ended(q);
 		atomic_flag_clear(&q->dlock);
 	}
+	atomic_store(&q->cons_done, true);   /* the reader's side work ends */
+	ring_wake(q, &q->prod_waits);
 	return oom ? CAP_ENOMEM : q->rc;
 }
 
@@ -501,18 +555,23 @@ static int loop_threaded(struct run *r)
 	q->r = r;
 	q->defer = ends_in_reader(r);
 	r->defer = q->defer ? q : NULL;
+	for (unsigned i = 0; i < r->nsubs; i++)
+		q->side |= r->subs[i].side != NULL;
+	r->side = q->side ? q : NULL;
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
 	pthread_t th;
 	int rc;
 	if (pthread_create(&th, NULL, producer, q) != 0) {
 		r->defer = NULL;  /* no reader thread to take them */
+		r->side = NULL;
 		rc = loop_serial(r, RUN_BATCH);
 	} else {
 		rc = consume(q);
 		pthread_join(th, NULL);
 	}
 	r->defer = NULL;
+	r->side = NULL;
 	pthread_cond_destroy(&q->cv);
 	pthread_mutex_destroy(&q->mu);
 	free(q);

@@ -42,6 +42,20 @@ struct run_sub {
 	 * flow, r's fields set before the pass, r->start_ns and r->last_ns.
 	 */
 	bool end_in_reader;
+	/*
+	 * Optional work the subscriber hands to the reader thread (run.c),
+	 * which has time to spare when the flow stage is the slower stage:
+	 * side(ctx) is called by the reader between its batches, when it is
+	 * woken while waiting for room, and after the capture's end until the
+	 * flow stage is done; it returns true when it did some.  side_ready(ctx)
+	 * says cheaply whether there is any (from the reader's thread).  The
+	 * subscriber queues the work from its callbacks and calls
+	 * run_side_wake(r) so that a sleeping reader wakes for it.  Only when
+	 * run_side_thread(r) is true (from the pass's first callback on) are
+	 * the hooks ever called; otherwise the subscriber does the work itself.
+	 */
+	bool (*side)(void *ctx);
+	bool (*side_ready)(void *ctx);
 };
 
 struct run_opts {
@@ -72,6 +86,7 @@ struct run {
 	unsigned nsubs;
 	bool payload;               /* a subscriber reads payload (run_sub.payload) */
 	struct ring *defer;         /* while set, ended flows go to the reader thread (run.c) */
+	struct ring *side;          /* while set, the reader thread runs subscribers' side work */
 	int64_t start_ns;           /* first record's time: origin of relative times */
 	/*
 	 * Written by the reader per record.  With a reader thread (run.c) these
@@ -96,6 +111,10 @@ int run_loop(struct run *r, const struct run_sub *subs, unsigned nsubs);
 void run_close(struct run *r);
 /* Checks a filter's syntax (against Ethernet). False with err filled. */
 bool run_filter_check(const char *filter, char *err, size_t errlen);
+/* True when a reader thread runs the subscribers' side work in this pass (run_sub.side). */
+bool run_side_thread(const struct run *r);
+/* Wakes the reader thread if it sleeps (side work was queued); cheap when it does not. */
+void run_side_wake(const struct run *r);
 /* Seconds since the capture's first record. */
 double run_rel(const struct run *r, int64_t ts_ns);
 

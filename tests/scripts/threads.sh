@@ -53,5 +53,13 @@ for cap in "$TMP/pub.pcap" "$DATA/pcap/real/ndpi__reddit.pcap" "$DATA/pcap/real/
 	checkc "report $b, nDPI threaded: exit 0, no sanitizer report" '[ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] && [ ! -s "$TMP/err2" ]'
 	checkc "report $b: the same report as in one thread" 'cmp -s "$TMP/r1.json" "$TMP/r2.json"'
 done
+# a stream (no reader thread: one thread reads and analyses) puts nDPI on a worker thread of its
+# own; a file puts it in the reader thread's spare time (run_sub.side): the same report, race-free
+"$BOTLENS" report -q --no-geo --format json -o "$TMP/s1.json" - <"$TMP/pub.pcap" 2>"$TMP/err2"
+rc=$?
+checkc "report from a stream, nDPI on its own thread: exit 0, no sanitizer report" '[ "$rc" -eq 0 ] && [ ! -s "$TMP/err2" ]'
+"$BOTLENS" report -q --no-geo --format json -o "$TMP/s2.json" "$TMP/pub.pcap" 2>"$TMP/err2"
+checkc "report from a stream: the same report as from the file" \
+	'sed "s/^{\"file\":\"[^\"]*\"//" "$TMP/s1.json" >"$TMP/s1n" && sed "s/^{\"file\":\"[^\"]*\"//" "$TMP/s2.json" >"$TMP/s2n" && [ -s "$TMP/s1n" ] && cmp -s "$TMP/s1n" "$TMP/s2n"'
 checkc "report: nDPI named flows of the real capture" 'grep -q "\"services\":{\"HTTP\":" "$TMP/r1.json" || [ ! -f "$DATA/pcap/real/elcabezzonn__capture-Thu-11-24-16-10-28-11_cerber.pcap" ]'
 report threads
