@@ -13,6 +13,17 @@
  * long capture keeps its shape at a coarser time resolution instead of
  * growing with packets.  Once the window spans the capture, a flow
  * direction is one contact, so memory is bounded by flows.
+ *
+ * Memory (per flow): one contact per flow, kept to the end (the sandbox
+ * host is chosen after the pass), so each is packed in columns of fixed
+ * chunks (no copy as they grow): time (float, as struct contact has it),
+ * port, protocol as a 2-bit code (the four wanted() protocols) and the
+ * two hosts' 1-based table indices (0: no host).  The indices' low 16
+ * bits are always there; a chunk gets the high 16 bits (zeroed) only
+ * when an index past 65,535 lands in it.  A host past the 2^32nd has
+ * index 0 and is packed as no host (the per-packet form keeps it; out of
+ * reach: 2^32 hosts do not fit in memory).  Unpacking gives back the
+ * same struct contact the pass saw: weight 1, hosts from their indices.
  */
 #include "analysis/contacts.h"
 
@@ -41,11 +52,94 @@ static bool involves(const struct contacts *c, uint8_t family, const uint8_t *a,
 				   (!memcmp(a, c->only_addr, 16) || !memcmp(b, c->only_addr, 16)));
 }
 
+struct contacts_chunk {
+	float t[CONTACTS_CHUNK];
+	uint16_t port[CONTACTS_CHUNK];
+	uint16_t lo[2][CONTACTS_CHUNK];      /* host indices' low bits: [0] sender, [1] receiver */
+	uint16_t (*hi)[CONTACTS_CHUNK];      /* their high bits, hi[0] and hi[1]; NULL: all zero */
+	uint8_t proto[CONTACTS_CHUNK / 4];   /* 2-bit codes into proto_of_code, 4 to a byte */
+};
+
+static const uint8_t proto_of_code[4] = { 6, 17, 1, 58 };
+
+static unsigned code_of_proto(uint8_t proto)
+{
+	return proto == 6 ? 0 : proto == 17 ? 1 : proto == 1 ? 2 : 3;
+}
+
 void contacts_free(struct contacts *c)
 {
 	free(c->v);
 	c->v = NULL;
+	for (size_t i = 0; i < c->nchunks; i++) {
+		free(c->chunks[i]->hi);
+		free(c->chunks[i]);
+	}
+	free(c->chunks);
+	c->chunks = NULL;
+	c->nchunks = c->chunks_cap = 0;
 	c->n = c->cap = 0;
+}
+
+/* The chunk for contact c->n, added when c->n starts one; NULL out of memory. */
+static struct contacts_chunk *chunk_for_next(struct contacts *c)
+{
+	size_t ci = c->n / CONTACTS_CHUNK;
+	if (ci < c->nchunks)
+		return c->chunks[ci];
+	if (c->nchunks == c->chunks_cap) {
+		size_t nc = c->chunks_cap ? c->chunks_cap * 2 : 16;
+		struct contacts_chunk **nv = realloc(c->chunks, nc * sizeof *nv);
+		if (!nv)
+			return NULL;
+		c->chunks = nv;
+		c->chunks_cap = nc;
+	}
+	struct contacts_chunk *k = malloc(sizeof *k);  /* every column is written before it is read */
+	if (!k)
+		return NULL;
+	k->hi = NULL;
+	return c->chunks[c->nchunks++] = k;
+}
+
+/* Appends a per-flow contact in packed form (see top); false out of memory. */
+static bool pack(struct contacts *c, float t, uint16_t port, uint8_t proto, const uint32_t host[2])
+{
+	struct contacts_chunk *k = chunk_for_next(c);
+	if (!k)
+		return false;
+	if ((host[0] | host[1]) > UINT16_MAX && !k->hi && !(k->hi = calloc(2, sizeof *k->hi)))
+		return false;
+	size_t i = c->n % CONTACTS_CHUNK;
+	unsigned shift = (unsigned)(i % 4) * 2;
+	k->t[i] = t;
+	k->port[i] = port;
+	unsigned kept = shift ? k->proto[i / 4] & ((1u << shift) - 1) : 0;  /* the byte's earlier codes */
+	k->proto[i / 4] = (uint8_t)(kept | code_of_proto(proto) << shift);
+	for (int s = 0; s < 2; s++) {
+		k->lo[s][i] = (uint16_t)(host[s] & UINT16_MAX);
+		if (k->hi)
+			k->hi[s][i] = (uint16_t)(host[s] >> 16);
+	}
+	c->n++;
+	return true;
+}
+
+/* The host index of side s (0 sender, 1 receiver) of packed contact i of chunk k. */
+static uint32_t packed_host(const struct contacts_chunk *k, int s, size_t i)
+{
+	return (uint32_t)k->lo[s][i] | (k->hi ? (uint32_t)k->hi[s][i] << 16 : 0);
+}
+
+/* Packed contact i of chunk k as the struct contact it was made from. */
+static struct contact unpack(const struct contacts *c, const struct contacts_chunk *k, size_t i)
+{
+	return (struct contact){
+		.t = k->t[i], .port = k->port[i], .proto = proto_of_code[k->proto[i / 4] >> (i % 4 * 2) & 3],
+		.weight = 1,
+		.src = hosttab_at(c->hosts, packed_host(k, 0, i)),
+		.dst = hosttab_at(c->hosts, packed_host(k, 1, i)),
+	};
 }
 
 static bool same_key(const struct contact *x, const struct contact *y)
@@ -108,9 +202,10 @@ static bool compact(struct contacts *c)
 	return true;
 }
 
+/* Room for one more per-packet contact (merging first when full), or NULL out of memory. */
 static struct contact *push(struct contacts *c)
 {
-	if (c->per_packet && c->n >= c->max) {
+	if (c->n >= c->max) {
 		/* A window past the latest time merges every key into one group already. */
 		float latest = c->v[c->n - 1].t;
 		while (c->n >= c->max / 2 && c->window <= latest) {
@@ -144,14 +239,11 @@ static void on_flow_end(void *ctx, const struct run *r, const struct flow *f)
 	struct contacts *c = ctx;
 	if (!wanted(f->proto) || !r->hosts || !involves(c, f->family, f->orig, f->resp))
 		return;
-	struct contact *k = push(c);
-	if (!k)
-		return;
-	*k = (struct contact){
-		.t = (float)run_rel(r, f->first_ns), .port = f->resp_p, .proto = f->proto, .weight = 1,
-		.src = hosttab_flow_host(r->hosts, f, 0),
-		.dst = hosttab_flow_host(r->hosts, f, 1),
-	};
+	const struct host *o = hosttab_flow_host(r->hosts, f, 0), *d = hosttab_flow_host(r->hosts, f, 1);
+	uint32_t host[2] = { o ? o->index : 0, d ? d->index : 0 };
+	c->hosts = r->hosts;
+	if (!pack(c, (float)run_rel(r, f->first_ns), f->resp_p, f->proto, host))
+		c->oom = true;
 }
 
 static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir)
@@ -196,27 +288,67 @@ void contacts_finish(struct contacts *c, const struct run *r)
 		c->span = 0;
 }
 
+/* A growing array of selected contacts. */
+struct picked {
+	struct contact *v;
+	size_t n, cap;
+};
+
+/* Appends a copy of k; false out of memory (p->v is then freed). */
+static bool pick(struct picked *p, const struct contact *k)
+{
+	if (p->n == p->cap) {
+		size_t nc = p->cap ? p->cap * 2 : 256;
+		struct contact *nv = realloc(p->v, nc * sizeof *nv);
+		if (!nv) {
+			free(p->v);
+			return false;
+		}
+		p->v = nv;
+		p->cap = nc;
+	}
+	p->v[p->n++] = *k;
+	return true;
+}
+
+/* contacts_select of the packed form: compares indices, unpacks only the picked. */
+static bool select_packed(const struct contacts *c, uint32_t h, enum contacts_dir d, struct picked *p)
+{
+	for (size_t ci = 0; ci < c->nchunks; ci++) {
+		const struct contacts_chunk *k = c->chunks[ci];
+		size_t m = c->n - ci * CONTACTS_CHUNK < CONTACTS_CHUNK ? c->n - ci * CONTACTS_CHUNK : CONTACTS_CHUNK;
+		for (size_t i = 0; i < m; i++) {
+			if (!((d != CONTACTS_IN && packed_host(k, 0, i) == h) ||
+			      (d != CONTACTS_OUT && packed_host(k, 1, i) == h)))
+				continue;
+			struct contact x = unpack(c, k, i);
+			if (!pick(p, &x))
+				return false;
+		}
+	}
+	return true;
+}
+
 /* One pass (with millions of contacts and 16 hosts, a counting pass per host costs). */
 size_t contacts_select(const struct contacts *c, const struct host *h, enum contacts_dir d,
 		       struct contact **out)
 {
 	*out = NULL;
-	struct contact *v = NULL;
-	size_t n = 0, cap = 0;
+	struct picked p = { NULL, 0, 0 };
+	if (c->nchunks) {
+		/* index 0 is "no host": a host without one (past 2^32) has no packed contacts */
+		if (h->index && !select_packed(c, h->index, d, &p))
+			return (size_t)-1;
+		*out = p.v;
+		return p.n;
+	}
 	for (size_t i = 0; i < c->n; i++) {
 		const struct contact *k = &c->v[i];
 		if (!((d != CONTACTS_IN && k->src == h) || (d != CONTACTS_OUT && k->dst == h)))
 			continue;
-		if (n == cap) {
-			struct contact *nv = realloc(v, (cap = cap ? cap * 2 : 256) * sizeof *nv);
-			if (!nv) {
-				free(v);
-				return (size_t)-1;
-			}
-			v = nv;
-		}
-		v[n++] = *k;
+		if (!pick(&p, k))
+			return (size_t)-1;
 	}
-	*out = v;
-	return n;
+	*out = p.v;
+	return p.n;
 }

@@ -9,9 +9,13 @@
  * Contacts keep the two endpoints' host-table entries, so the sandbox
  * host can be chosen after the pass and contacts filtered by direction.
  *
- * Memory: 32 bytes per flow (per flow) or per merged packet run (per
- * packet), and per packet never more than CONTACTS_MAX contacts: when
- * full, runs are merged over a doubled time window (contacts.c).
+ * Memory: per flow, contacts are packed during the pass (contacts.c):
+ * the time, the port, a 2-bit protocol code and the two hosts' table
+ * indices, 16 bits each while they fit (32 in a chunk where one does
+ * not), 10.25 bytes a flow; contacts_select unpacks the chosen host's.
+ * Per packet, a struct contact (32 bytes) per merged packet run, never
+ * more than CONTACTS_MAX: when full, runs are merged over a doubled time
+ * window (contacts.c).
  */
 #ifndef BOTLENS_CONTACTS_H
 #define BOTLENS_CONTACTS_H
@@ -36,10 +40,16 @@ enum contacts_dir { CONTACTS_OUT, CONTACTS_IN, CONTACTS_ALL };
 
 #define CONTACTS_CACHE 4096
 #define CONTACTS_MAX ((size_t)1 << 21)  /* 64 MiB of contacts, per packet */
+#define CONTACTS_CHUNK 16384            /* packed contacts per chunk, per flow */
+
+struct contacts_chunk;  /* CONTACTS_CHUNK packed contacts (contacts.c) */
 
 struct contacts {
-	struct contact *v;
-	size_t n, cap;
+	struct contact *v;       /* per packet: the contacts; per flow: NULL */
+	size_t n, cap;           /* contacts held (either form); per packet: v's room */
+	struct contacts_chunk **chunks;  /* per flow: contact i is chunks[i / CHUNK] at i % CHUNK */
+	size_t nchunks, chunks_cap;
+	const struct hosttab *hosts;     /* per flow: the table the packed indices refer to */
 	bool per_packet;
 	bool oom;                /* a contact was lost for want of memory */
 	uint8_t only_family;     /* non-zero: keep only contacts of this address */
@@ -61,8 +71,10 @@ struct run_sub contacts_sub(struct contacts *c);
 void contacts_finish(struct contacts *c, const struct run *r);
 /*
  * The contacts of host h in direction d (outbound: h sends; inbound: h
- * receives; all: either), in capture order.  *out is malloc'd (NULL when
- * none); returns the count, or (size_t)-1 when out of memory.
+ * receives; all: either), in capture order, as struct contact whatever
+ * the form held.  *out is malloc'd (NULL when none); returns the count,
+ * or (size_t)-1 when out of memory.  Call before the run closes (the
+ * contacts point into its host table).
  */
 size_t contacts_select(const struct contacts *c, const struct host *h, enum contacts_dir d,
 		       struct contact **out);

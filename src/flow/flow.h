@@ -132,6 +132,8 @@ uint64_t hosttab_count(const struct hosttab *t);
 /* All hosts in a stable order (first seen); caller frees the array. */
 struct host **hosttab_list(const struct hosttab *t, uint64_t *n);
 const struct host *hosttab_find(const struct hosttab *t, uint8_t family, const uint8_t *addr);
+/* The host whose index (struct host) is index, or NULL (0, past the table, or no table). */
+const struct host *hosttab_at(const struct hosttab *t, uint32_t index);
 
 /*
  * The sandbox host(s): the internal addresses originating most flows

@@ -124,6 +124,11 @@ const struct host *hosttab_find(const struct hosttab *t, uint8_t family, const u
 	return NULL;
 }
 
+const struct host *hosttab_at(const struct hosttab *t, uint32_t index)
+{
+	return t && index && index <= t->n ? t->order[index - 1] : NULL;
+}
+
 static struct host *get(struct hosttab *t, uint8_t family, const uint8_t *addr, int64_t ts)
 {
 	struct host *h = (struct host *)hosttab_find(t, family, addr);

@@ -1,7 +1,10 @@
 /*
  * test_contacts.c - per-packet contacts stay bounded: when the array is
  * full the merge window doubles and runs merge, keeping every packet's
- * weight and each flow direction's port.
+ * weight and each flow direction's port.  Per-flow contacts, packed
+ * during the pass, come back from contacts_select as they went in:
+ * time, port, protocol, weight 1 and both hosts, past 65,535 hosts and
+ * for a flow whose responder has no host.
  */
 #include "harness.h"
 
@@ -26,8 +29,86 @@ static struct pkt mkpkt(int64_t ts, uint8_t last_octet, uint16_t dport)
 	return p;
 }
 
+#define NFLOWS 70000  /* responders past index 65,535: the packed high bits */
+
+static struct flow mkflow(uint32_t k)
+{
+	static const uint8_t protos[] = { 6, 17, 1, 58 };
+	struct flow f;
+	memset(&f, 0, sizeof f);
+	f.family = 4;
+	f.proto = protos[k % 4];
+	f.resp_p = (uint16_t)(k * 7919u);
+	f.first_ns = (int64_t)k * 1000003LL + 5;
+	f.orig[0] = 10, f.orig[3] = (uint8_t)(1 + k % 3);
+	f.resp[0] = 100, f.resp[1] = (uint8_t)(k >> 16), f.resp[2] = (uint8_t)(k >> 8), f.resp[3] = (uint8_t)k;
+	return f;
+}
+
+/* The contacts of originator o (1..3) match the flows fed, in order. */
+static unsigned check_out(const struct contacts *c, const struct run *r, uint8_t o)
+{
+	struct flow f0 = mkflow(o - 1u);
+	const struct host *h = hosttab_find(r->hosts, 4, f0.orig);
+	struct contact *v;
+	size_t n = h ? contacts_select(c, h, CONTACTS_OUT, &v) : 0, j = 0;
+	unsigned ok = h != NULL;
+	for (uint32_t k = o - 1u; k < NFLOWS && ok; k += 3, j++) {
+		struct flow f = mkflow(k);
+		ok = j < n && v[j].t == (float)run_rel(r, f.first_ns) && v[j].port == f.resp_p &&
+		     v[j].proto == f.proto && v[j].weight == 1 && v[j].src == h &&
+		     v[j].dst == hosttab_find(r->hosts, 4, f.resp);
+	}
+	ok = ok && j + (o == 1) == n;  /* originator 1 also sent the flow to an unknown responder */
+	if (ok && o == 1)
+		ok = v[j].dst == NULL && v[j].src == h && v[j].port == 9 && v[j].proto == 17;
+	if (h)
+		free(v);
+	return ok;
+}
+
+static void per_flow(void)
+{
+	TEST("contacts-per-flow-packed");
+	struct run r;
+	memset(&r, 0, sizeof r);
+	r.hosts = hosttab_new(1, false);
+	struct contacts c;
+	contacts_init(&c, false);
+	struct run_sub sub = contacts_sub(&c);
+	bool added = true;
+	for (uint32_t k = 0; k < NFLOWS; k++) {
+		struct flow f = mkflow(k);
+		added &= hosttab_flow(r.hosts, &f);
+		sub.flow_end(sub.ctx, &r, &f);
+	}
+	CHECK(added);
+	struct flow lone = mkflow(0);  /* its responder never entered the host table */
+	lone.resp[0] = 200, lone.resp_p = 9, lone.proto = 17;
+	sub.flow_end(sub.ctx, &r, &lone);
+	r.have_time = true;
+	r.last_ns = mkflow(NFLOWS - 1).first_ns;
+	contacts_finish(&c, &r);
+	CHECK_EQ_U(c.n, NFLOWS + 1);
+	CHECK(!c.oom && !c.v);
+	for (uint8_t o = 1; o <= 3; o++)
+		CHECK(check_out(&c, &r, o));
+	struct flow last = mkflow(NFLOWS - 1);  /* a responder with an index past 65,535 */
+	const struct host *h = hosttab_find(r.hosts, 4, last.resp);
+	CHECK(h && h->index > 65535);
+	struct contact *v = NULL;
+	size_t n = h ? contacts_select(&c, h, CONTACTS_IN, &v) : 0;
+	CHECK_EQ_U(n, 1);
+	CHECK(n == 1 && v[0].dst == h && v[0].port == last.resp_p && v[0].proto == last.proto);
+	free(v);
+	CHECK_EQ_U(h ? contacts_select(&c, h, CONTACTS_OUT, &v) : 1, 0);
+	contacts_free(&c);
+	hosttab_free(r.hosts);
+}
+
 int main(void)
 {
+	per_flow();
 	TEST("contacts-bounded");
 	struct run r;
 	memset(&r, 0, sizeof r);
