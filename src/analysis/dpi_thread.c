@@ -66,6 +66,7 @@ struct dpi_thread {
 	_Alignas(64) atomic_uintptr_t w_ip;  /* W: the last packet in place it took */
 	_Alignas(64) atomic_bool w_sleep, w_full, c_wait, finished;
 	atomic_int mode;                  /* DT_*: set once by C at the pass's first packet */
+	atomic_flag wlock;                /* DT_SIDE: held by the thread doing W's work */
 	const struct run *run;            /* the pass whose reader is W (DT_SIDE) */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -192,6 +193,32 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/*
+ * DT_SIDE: W's work queued so far, by whichever thread asks first: the
+ * reader in its spare time, or C instead of waiting for the reader.  The
+ * jobs are taken in order whoever takes them.  False when there is none,
+ * no verdict room, or the other thread is at it.
+ */
+static bool side_take(struct dpi_thread *t)
+{
+	if (atomic_load(&t->mode) != DT_SIDE || !has_jobs(t) || !verdict_room(t))
+		return false;
+	if (atomic_flag_test_and_set(&t->wlock))
+		return false;
+	if (!t->w)
+		w_init(t);   /* at the first jobs: nDPI's tables */
+	take_jobs(t, true);
+	atomic_flag_clear(&t->wlock);
+	return true;
+}
+
+/* C: W's work done here if it can be (DT_SIDE), else waits until ready(t). */
+static void c_wait_for(struct dpi_thread *t, bool (*ready)(struct dpi_thread *))
+{
+	if (!side_take(t))
+		wait_for(t, &t->c_wait, ready);
+}
+
 /* ---- the collector's side ---- */
 
 static void apply(struct rp_flow *rf, const struct dw_verdict *v)
@@ -277,7 +304,7 @@ static void keep_close(struct rp_col *c, const uint8_t *ip)
 	t->c_ip = (uintptr_t)ip;
 	while (!w_close(t)) {
 		publish(t, true);
-		wait_for(t, &t->c_wait, w_close);
+		c_wait_for(t, w_close);
 		drain(c);
 	}
 }
@@ -296,7 +323,7 @@ static void push(struct rp_col *c, const struct dw_msg *m, const uint8_t *ip, bo
 	size_t waste = DQ_BYTES - off < size ? DQ_BYTES - off : 0;
 	while (!room(t, waste + size)) {
 		publish(t, true);
-		wait_for(t, &t->c_wait, c_can_go);
+		c_wait_for(t, c_can_go);
 		drain(c);
 	}
 	if (waste >= sizeof *m)
@@ -319,6 +346,7 @@ bool rp_col_dpi(struct rp_col *c, bool thread)
 		struct dpi_thread *t = aligned_alloc(64, sizeof *t);
 		if (t) {   /* W is chosen at the pass's first packet (rp_dpi_begin) */
 			memset(t, 0, sizeof *t);
+			atomic_flag_clear(&t->wlock);
 			pthread_mutex_init(&t->mu, NULL);
 			pthread_cond_init(&t->cv, NULL);
 			c->dt = t;
@@ -365,23 +393,18 @@ void rp_dpi_begin(struct rp_col *c, const struct run *r)
 	rp_col_dpi(c, false);
 }
 
-/* The reader (run_sub.side_ready): jobs for W, and room for their verdicts. */
+/* run_sub.side_ready: jobs for W, and room for their verdicts. */
 bool rp_dpi_side_ready(void *ctx)
 {
 	struct dpi_thread *t = ((struct rp_col *)ctx)->dt;
 	return t && atomic_load(&t->mode) == DT_SIDE && has_jobs(t) && verdict_room(t);
 }
 
-/* The reader (run_sub.side): W's work queued so far (nDPI made at the first call). */
+/* run_sub.side: W's work queued so far (from the reader, or from C while it waits for batches). */
 bool rp_dpi_side(void *ctx)
 {
 	struct dpi_thread *t = ((struct rp_col *)ctx)->dt;
-	if (!rp_dpi_side_ready(ctx))
-		return false;
-	if (!t->w)
-		w_init(t);
-	take_jobs(t, true);
-	return true;
+	return t && side_take(t);
 }
 
 /* Takes the worker's counters into the collector. */
@@ -401,7 +424,7 @@ static void join_side(struct rp_col *c)
 		w_init(t);
 	atomic_store(&t->head, t->c_head);
 	while (has_jobs(t)) {
-		take_jobs(t, true);
+		side_take(t);
 		drain(c);
 	}
 	drain(c);

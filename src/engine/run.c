@@ -430,10 +430,11 @@ static void defer_end(struct ring *q, const struct flow *f)
 }
 
 /*
- * Side work (run_sub.side): what subscribers hand to the reader, which
- * does it between batches and when woken while it waits for room, so
- * that a flow stage slower than the reader gives work to the reader's
- * spare time instead of to a third thread competing for two cores.
+ * Side work (run_sub.side): what subscribers hand to the reader, so that
+ * it goes to whichever of the two threads has time, instead of to a third
+ * thread competing for two cores: the reader does it before a batch while
+ * the flow stage is behind (half the ring full) and when woken while it
+ * waits for room; the flow stage does it while it waits for batches.
  */
 static bool side_work(struct ring *q)
 {
@@ -481,7 +482,7 @@ static void *producer(void *arg)
 	while (rc == CAP_OK) {
 		if (q->defer)
 			try_drain(q);
-		if (q->side)
+		if (q->side && atomic_load(&q->head) - atomic_load(&q->tail) >= RUN_RING / 2)
 			side_work(q);
 		if (!can_fill(q)) {  /* the flow stage is the slower: let it drain half the ring, then refill */
 			ring_wait(q, &q->prod_waits, reader_may_go, 0);
@@ -508,6 +509,8 @@ static int consume(struct ring *q)
 {
 	bool oom = false;
 	for (;;) {
+		while (q->side && !can_drain(q) && side_work(q))
+			;   /* the reader is the slower: its side work meanwhile */
 		ring_wait(q, &q->cons_waits, can_drain, RUN_SPIN);
 		unsigned t = atomic_load(&q->tail);
 		if (t == atomic_load(&q->head))

@@ -43,16 +43,18 @@ struct run_sub {
 	 */
 	bool end_in_reader;
 	/*
-	 * Optional work the subscriber hands to the reader thread (run.c),
-	 * which has time to spare when the flow stage is the slower stage:
-	 * side(ctx) is called by the reader between its batches, when it is
-	 * woken while waiting for room, and after the capture's end until the
-	 * flow stage is done; it returns true when it did some.  side_ready(ctx)
-	 * says cheaply whether there is any (from the reader's thread).  The
-	 * subscriber queues the work from its callbacks and calls
-	 * run_side_wake(r) so that a sleeping reader wakes for it.  Only when
-	 * run_side_thread(r) is true (from the pass's first callback on) are
-	 * the hooks ever called; otherwise the subscriber does the work itself.
+	 * Optional work the subscriber queues from its callbacks, done by
+	 * whichever of the pass's two threads has time (run.c): side(ctx) is
+	 * called by the reader between its batches while the flow stage is
+	 * behind, when it is woken while waiting for room, and after the
+	 * capture's end until the flow stage is done; and by the flow stage
+	 * while it waits for batches.  Both threads may call it at once: the
+	 * subscriber serializes the work (a try-lock); it returns true when it
+	 * did some.  side_ready(ctx) says cheaply whether there is any.  The
+	 * subscriber calls run_side_wake(r) so that a sleeping reader wakes
+	 * for it.  Only when run_side_thread(r) is true (from the pass's first
+	 * callback on) are the hooks ever called; otherwise the subscriber
+	 * does the work itself or on a thread of its own.
 	 */
 	bool (*side)(void *ctx);
 	bool (*side_ready)(void *ctx);

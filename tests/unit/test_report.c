@@ -1298,6 +1298,24 @@ static void test_ftp_smb_shell(void)
 	CHECK(f.facts & RPF_SHELL);
 	f = flow(6, 1800, 80);
 	CHECK(!feed(&proto_shell, &f, sh, strlen(sh), 0));
+	/* words found anywhere in the first 1,024 bytes, in binary too, up to the last byte; not past it */
+	uint8_t bin[1200];
+	for (size_t i = 0; i < sizeof bin; i++)
+		bin[i] = (uint8_t)(i * 2654435761u >> 13 | 0x80);   /* high bytes: no word, no space */
+	bin[100] = ' ';
+	memcpy(bin + 1024 - 6, "uid=0(", 6);                   /* ends on the last byte read */
+	f = flow(6, 1801, 4444);
+	CHECK(feed(&proto_shell, &f, bin, sizeof bin, 1));
+	CHECK((f.facts & RPF_SHELL) && rp_shell_side(&f) == 1);  /* output from the responder: its shell */
+	memcpy(bin + 1024 - 6, "xuid=0", 6);
+	memcpy(bin + 1024 - 3, "cmd /c", 6);                   /* straddles the cut: not read */
+	f = flow(6, 1801, 4444);
+	CHECK(!feed(&proto_shell, &f, bin, sizeof bin, 1));
+	memcpy(bin + 3, "whoami", 6);
+	memcpy(bin + 200, "C:\\>", 4);
+	f = flow(6, 1801, 4444);
+	CHECK(feed(&proto_shell, &f, bin, sizeof bin, 0));
+	CHECK(f.count == (1 | 4));                             /* output and a command, both from the originator */
 }
 
 static void test_p2p(void)
