@@ -267,8 +267,8 @@ void rp_dpi_host(const struct rp_ctx *x, struct rp_host *h)
 	uint64_t risks[64] = { 0 };
 	for (size_t i = 0; i < x->nfl; i++) {
 		const struct rp_flow *f = x->fl[i];
-		for (unsigned b = 0; f->risk && b < 64; b++)
-			risks[b] += f->risk >> b & 1;
+		for (uint64_t m = f->risk; m; m &= m - 1)   /* the risks set, lowest first */
+			risks[__builtin_ctzll(m)]++;
 		if (!f->ndpi_master && !f->ndpi_app)
 			continue;
 		size_t k = 0;

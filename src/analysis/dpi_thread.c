@@ -259,8 +259,9 @@ static void publish(struct dpi_thread *t, bool now)
 	if (t->pending < DQ_WAKE && !now)
 		return;
 	if (atomic_load(&t->mode) == DT_SIDE) {
+		/* no wake-up: a reader that sleeps waits for room, and takes the jobs when it gets
+		 * some (the flow stage is behind); C takes them itself rather than wait (c_wait_for) */
 		t->pending = 0;
-		run_side_wake(t->run);   /* free unless the reader sleeps */
 	} else if (atomic_load(&t->w_sleep)) {
 		t->pending = 0;
 		wake(t);

@@ -495,6 +495,15 @@ static int fl_by_start(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* True when fl[0..n) is in fl_by_start's order already. */
+static bool fl_sorted(const struct rp_flow **fl, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (fl_by_start(&fl[i - 1], &fl[i]) > 0)
+			return false;
+	return true;
+}
+
 static int plot_points(const struct rp_ctx *x, struct rp_host *h)
 {
 	h->pts = malloc((x->nfl ? x->nfl : 1) * sizeof *h->pts);
@@ -515,7 +524,8 @@ static int host_build(struct rp_ctx *x, const struct host *me, struct geo *g, st
 	const struct rp_col *c = x->col;
 	x->me = me;
 	x->self = me->index;
-	qsort(x->fl, x->nfl, sizeof *x->fl, fl_by_start);
+	if (!fl_sorted(x->fl, x->nfl))   /* records are made in first-packet order: sorted but for late records */
+		qsort(x->fl, x->nfl, sizeof *x->fl, fl_by_start);
 	h->family = me->family;
 	memcpy(h->addr, me->addr, 16);
 	h->index = me->index;
