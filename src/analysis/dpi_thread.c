@@ -67,6 +67,7 @@ struct dpi_thread {
 	_Alignas(64) atomic_bool w_sleep, w_full, c_wait, finished;
 	atomic_int mode;                  /* DT_*: set once by C at the pass's first packet */
 	atomic_flag wlock;                /* DT_SIDE: held by the thread doing W's work */
+	atomic_bool inited;               /* W's nDPI is made (by the worker thread, at once) */
 	const struct run *run;            /* the pass whose reader is W (DT_SIDE) */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -180,10 +181,31 @@ static void w_init(struct dpi_thread *t)
 		t->w = dw_new(NULL);
 }
 
+static bool inited(struct dpi_thread *t)
+{
+	return atomic_load(&t->inited);
+}
+
+static bool decided(struct dpi_thread *t)
+{
+	return atomic_load(&t->mode) != DT_UNDECIDED;
+}
+
+/*
+ * The worker thread, started with the collector: it makes nDPI while the
+ * pass begins, then, once C has said who W is (rp_dpi_begin), ends (the
+ * reader is W) or serves the jobs.
+ */
 static void *worker(void *arg)
 {
 	struct dpi_thread *t = arg;
 	w_init(t);
+	atomic_store(&t->inited, true);
+	if (atomic_load(&t->c_wait))   /* C waits for nDPI before it takes jobs itself */
+		wake(t);
+	wait_for(t, &t->w_sleep, decided);
+	if (atomic_load(&t->mode) == DT_SIDE)
+		return NULL;
 	do
 		wait_for(t, &t->w_sleep, has_jobs);
 	while (take_jobs(t, false));
@@ -201,12 +223,10 @@ static void *worker(void *arg)
  */
 static bool side_take(struct dpi_thread *t)
 {
-	if (atomic_load(&t->mode) != DT_SIDE || !has_jobs(t) || !verdict_room(t))
+	if (atomic_load(&t->mode) != DT_SIDE || !inited(t) || !has_jobs(t) || !verdict_room(t))
 		return false;
 	if (atomic_flag_test_and_set(&t->wlock))
 		return false;
-	if (!t->w)
-		w_init(t);   /* at the first jobs: nDPI's tables */
 	take_jobs(t, true);
 	atomic_flag_clear(&t->wlock);
 	return true;
@@ -215,6 +235,8 @@ static bool side_take(struct dpi_thread *t)
 /* C: W's work done here if it can be (DT_SIDE), else waits until ready(t). */
 static void c_wait_for(struct dpi_thread *t, bool (*ready)(struct dpi_thread *))
 {
+	if (atomic_load(&t->mode) == DT_SIDE && !inited(t))
+		wait_for(t, &t->c_wait, inited);   /* nDPI's tables are being made */
 	if (!side_take(t))
 		wait_for(t, &t->c_wait, ready);
 }
@@ -350,8 +372,13 @@ bool rp_col_dpi(struct rp_col *c, bool thread)
 			atomic_flag_clear(&t->wlock);
 			pthread_mutex_init(&t->mu, NULL);
 			pthread_cond_init(&t->cv, NULL);
-			c->dt = t;
-			return true;
+			if (!pthread_create(&t->th, NULL, worker, t)) {
+				c->dt = t;
+				return true;
+			}
+			pthread_cond_destroy(&t->cv);
+			pthread_mutex_destroy(&t->mu);
+			free(t);
 		}
 	}
 	if (!(c->dpi = dpi_new()))
@@ -382,16 +409,8 @@ void rp_dpi_begin(struct rp_col *c, const struct run *r)
 	if (!t || atomic_load(&t->mode) != DT_UNDECIDED)
 		return;
 	t->run = r;
-	if (r && run_side_thread(r)) {
-		atomic_store(&t->mode, DT_SIDE);
-		return;
-	}
-	atomic_store(&t->mode, DT_THREAD);
-	if (!pthread_create(&t->th, NULL, worker, t))
-		return;
-	dt_free(t);
-	c->dt = NULL;
-	rp_col_dpi(c, false);
+	atomic_store(&t->mode, r && run_side_thread(r) ? DT_SIDE : DT_THREAD);
+	wake(t);   /* the worker waits for it */
 }
 
 /* run_sub.side_ready: jobs for W, and room for their verdicts. */
@@ -417,12 +436,11 @@ static void stats(struct rp_col *c)
 	c->oom |= s.oom;
 }
 
-/* C, after the pass (the reader is gone): W's work left, done here. */
+/* C, after the pass (the reader is gone): the worker thread joined, W's work left done here. */
 static void join_side(struct rp_col *c)
 {
 	struct dpi_thread *t = c->dt;
-	if (!t->w)
-		w_init(t);
+	pthread_join(t->th, NULL);
 	atomic_store(&t->head, t->c_head);
 	while (has_jobs(t)) {
 		side_take(t);
@@ -439,8 +457,10 @@ void rp_dpi_join(struct rp_col *c)
 			stats(c);
 		return;
 	}
-	int undecided = DT_UNDECIDED;   /* no packet: a worker thread's way, as before */
-	if (atomic_compare_exchange_strong(&t->mode, &undecided, DT_SIDE) || atomic_load(&t->mode) == DT_SIDE) {
+	int undecided = DT_UNDECIDED;   /* no packet: nothing queued, the worker may end */
+	if (atomic_compare_exchange_strong(&t->mode, &undecided, DT_SIDE))
+		wake(t);
+	if (atomic_load(&t->mode) == DT_SIDE) {
 		join_side(c);
 		c->dpi = t->d;
 		c->dw = t->w;
