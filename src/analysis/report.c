@@ -583,23 +583,20 @@ static unsigned suspects(const struct rp_col *c, const struct rp_ctx *x, const s
 			 unsigned max)
 {
 	uint32_t *score = calloc(x->nhosts + 1, sizeof *score);
-	if (!score)
-		return n;
-	for (size_t i = 0; i < c->nflows; i++) {
-		const struct rp_flow *f = &c->flows[i];
-		if (!(f->facts & SUSPECT_FACTS) && !(f->facts2 & SUSPECT_FACTS2))
-			continue;
-		for (int w = 0; w < 2; w++)
-			if (f->h[w] && f->h[w] <= x->nhosts)
-				score[f->h[w]]++;
-	}
 	/* the heaviest sender and receiver by packets (host counters may be light): a flood's two ends */
 	uint64_t *sent = calloc(2 * (x->nhosts + 1), sizeof *sent), *got = sent ? sent + x->nhosts + 1 : NULL;
+	if (!score || !sent) {
+		free(score);
+		free(sent);
+		return n;
+	}
 	uint64_t out = 0, in = 0;
-	for (size_t i = 0; sent && i < c->nflows; i++) {
+	for (size_t i = 0; i < c->nflows; i++) {   /* one pass over the records for both */
 		const struct rp_flow *f = &c->flows[i];
+		bool suspect = (f->facts & SUSPECT_FACTS) || (f->facts2 & SUSPECT_FACTS2);
 		for (int w = 0; w < 2; w++)
 			if (f->h[w] && f->h[w] <= x->nhosts) {
+				score[f->h[w]] += suspect;
 				sent[f->h[w]] += f->pkts[w];
 				got[f->h[w]] += f->pkts[!w];
 			}
