@@ -3,12 +3,17 @@
  * (dpi_work.h), in the collector's thread or, with rp_col_dpi(c, true),
  * on another thread, so that nDPI's dissectors (~2 us a packet on
  * traffic it cannot name) leave the flow stage, the report's bottleneck.
- * That thread is the pass's reader (run_sub.side) when the pass has one:
- * the reader has time to spare when the flow stage is the slower, and a
- * third thread on two cores costs wake-ups and a core shared three ways;
- * otherwise (one thread, a stream) a worker thread of its own.  Which one
- * is decided at the pass's first packet (rp_dpi_begin); the messages,
- * the rings and the results are the same either way.
+ * When the pass has a reader thread, W's work is the pass's side work
+ * (run_sub.side, DT_SIDE): done under a try-lock by whichever of the two
+ * threads has time (the reader while the flow stage is behind; C while it
+ * waits for batches, or instead of waiting for room in W's queue): a
+ * third thread on two cores costs wake-ups and a core shared three ways.
+ * Otherwise (one thread, a stream, a collector fed outside a pass) W is a
+ * worker thread of its own (DT_THREAD).  The worker thread starts with the
+ * collector and makes nDPI (~20 ms) while the pass begins; at the pass's
+ * first packet C says which it is (rp_dpi_begin), and with DT_SIDE the
+ * worker ends.  The messages, the rings and the results are the same
+ * either way.
  *
  * Threaded, two single-producer single-consumer rings join the collector
  * (C) and the worker (W):
@@ -19,15 +24,16 @@
  * A packet's IP bytes are copied (the capture's window moves on).  C stops
  * sending a flow's packets once its verdict is back (rp_flow.dpi); W
  * decides everything from the messages in their order, so the results do
- * not depend on how late C learns a verdict (dpi_work.h).  W starts nDPI
- * itself (its tables take ~20 ms to build) while the pass begins.
+ * not depend on how late C learns a verdict (dpi_work.h).
  *
  * Waiting: each side spins briefly, then sleeps on the condition variable
  * after announcing it (w_sleep: W wants jobs; w_full: W wants verdict
  * room; c_wait: C wants job room, verdicts or the end); the other side
  * signals only when the flag is set, and C wakes a W that wants jobs only
  * once DQ_WAKE jobs are queued (or at the end), so W runs in bursts
- * instead of once per packet.  Sequentially consistent stores and loads
+ * instead of once per packet (DT_THREAD; with DT_SIDE nobody sleeps for
+ * jobs: a reader sleeping for room takes them when it gets room, and C
+ * takes them itself rather than wait).  Sequentially consistent stores and loads
  * of the indexes and flags (the Dekker pattern, as engine/run.c) mean a
  * wake-up cannot be lost.  C drains verdicts before sending a packet of a
  * running flow and whenever it waits, so neither side can wait for the
