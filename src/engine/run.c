@@ -52,6 +52,14 @@ static void subs_flow_end(struct run *r, const struct flow *f)
 			r->subs[i].flow_end(r->subs[i].ctx, r, f);
 }
 
+static void flow_soon(void *ctx, const struct flow *f)
+{
+	struct run *r = ctx;
+	for (unsigned i = 0; i < r->nsubs; i++)
+		if (r->subs[i].flow_soon)
+			r->subs[i].flow_soon(r->subs[i].ctx, f);
+}
+
 static void flow_ended(void *ctx, const struct flow *f)
 {
 	struct run *r = ctx;
@@ -585,8 +593,13 @@ int run_loop(struct run *r, const struct run_sub *subs, unsigned nsubs)
 {
 	r->subs = subs;
 	r->nsubs = nsubs;
-	for (unsigned i = 0; i < nsubs; i++)
+	bool soon = false;
+	for (unsigned i = 0; i < nsubs; i++) {
 		r->payload |= subs[i].payload;
+		soon |= subs[i].flow_soon != NULL;
+	}
+	if (r->flows)
+		flowtab_on_soon(r->flows, soon ? flow_soon : NULL);
 	int rc;
 	if (!cap_stable_data(r->cap))
 		rc = loop_serial(r, 1);

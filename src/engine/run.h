@@ -30,6 +30,9 @@ struct run_sub {
 	/* f is NULL for packets without an IP layer (then dir is -1). */
 	void (*packet)(void *ctx, const struct run *r, const struct pkt *p, const struct flow *f, int dir);
 	void (*flow_end)(void *ctx, const struct run *r, const struct flow *f);
+	/* Optional hint: f may end shortly (the flow table's expiry walk nears
+	 * it; flowtab_on_soon): fetch what flow_end will read.  Changes nothing. */
+	void (*flow_soon)(void *ctx, const struct flow *f);
 	/* Optional: the pass is over (every flow ended); the capture is still
 	 * open, so a subscriber can finish with record bytes it kept. */
 	void (*end)(void *ctx, const struct run *r);

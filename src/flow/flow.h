@@ -71,6 +71,13 @@ struct flowtab;
 
 void flow_cfg_default(struct flow_cfg *c);
 struct flowtab *flowtab_new(const struct flow_cfg *cfg, flow_end_fn on_end, void *ctx);
+/*
+ * Optional: soon(ctx, f) is called for a flow the expiry walk will reach a
+ * few entries later, when its lines have arrived: it may end then (or be
+ * found active and stay).  A hint, for fetching what on_end will read
+ * (a subscriber's record of the flow); it must change nothing.
+ */
+void flowtab_on_soon(struct flowtab *t, flow_end_fn soon);
 void flowtab_free(struct flowtab *t);
 /*
  * Accounts p (which must have an IP layer) to its flow, creating it if

@@ -84,6 +84,7 @@ struct flowtab {
 	size_t nslabs, slabcap;
 	uint64_t seed;
 	flow_end_fn on_end;
+	flow_end_fn on_soon;        /* flowtab_on_soon: a hint a few entries ahead of the expiry walk */
 	void *ctx;
 };
 
@@ -174,7 +175,9 @@ static void flow_end(struct flowtab *t, struct flow *f)
 /*
  * How far ahead of the head the expiry walk prefetches: the flow's three
  * lines (the end callback reads them all) at EXPIRE_AHEAD entries, its
- * bucket (to unlink it) at half that, once the flow's hash has arrived.
+ * bucket (to unlink it) at half that, once the flow's hash has arrived,
+ * and there too the owner's hint (flowtab_on_soon), which may read the
+ * flow's lines now to fetch what the end callback will read elsewhere.
  */
 #define EXPIRE_AHEAD 16
 
@@ -195,7 +198,14 @@ static inline __attribute__((always_inline)) void expire_prefetch(const struct f
 	if (q->tail - pos > EXPIRE_AHEAD / 2) {
 		const struct flow *f = q->e[(pos + EXPIRE_AHEAD / 2) & q->mask].f;
 		__builtin_prefetch(&t->buckets[f->hash & t->mask]);
+		if (t->on_soon && f->cls != CLS_N)   /* a stale entry's flow has ended */
+			t->on_soon(t->ctx, f);
 	}
+}
+
+void flowtab_on_soon(struct flowtab *t, flow_end_fn soon)
+{
+	t->on_soon = soon;
 }
 
 /* Ends or requeues the due entries of class c; returns when its head is not due. */
