@@ -209,23 +209,57 @@ static void compacted(struct contacts *c, size_t kept)
 }
 
 /*
+ * A key table slot: the open group's index + 1 in the low bits, and in
+ * the bits the index does not need (10 of them below 4 Mi contacts) a tag
+ * of the key's hash, bits the slot number does not use.  A lookup reads
+ * a group's contact (a cache miss: the array is tens of MiB) only when
+ * the tags agree, not at every occupied slot it passes; equal keys have
+ * equal tags, so the groups found are the same.
+ */
+struct slot_fmt {
+	unsigned bits;   /* the index's */
+	uint32_t mask;
+};
+
+static struct slot_fmt slot_fmt(size_t n)
+{
+	unsigned b = 1;
+	while (b < 32 && ((size_t)1 << b) <= n)
+		b++;
+	return (struct slot_fmt){ b, b < 32 ? ((uint32_t)1 << b) - 1 : UINT32_MAX };
+}
+
+static uint32_t slot_tag(struct slot_fmt f, uint64_t h)
+{
+	return f.bits < 32 ? (uint32_t)(h >> 32) << f.bits : 0;
+}
+
+/*
  * The first two compactions of a coarsen(), with the key table (see
- * struct scratch): doubles the window, then in one pass in capture order each
- * contact joins its key's open group when within the window of the
+ * struct scratch): doubles the window, then in one pass in capture order
+ * each contact joins its key's open group when within the window of the
  * group's first contact, else opens a new one (kept in place, in order).
  */
 static void compact_hashed(struct contacts *c, struct scratch *w)
 {
 	c->window *= 2;
+	struct slot_fmt f = slot_fmt(c->n);
 	size_t j = 0, mask = w->cap - 1;
 	for (size_t i = 0; i < c->n; i++) {
 		if (i + 16 < c->n)  /* the table is far larger than a cache: fetch ahead */
 			__builtin_prefetch(&w->slot[key_hash(&c->v[i + 16]) & mask]);
 		struct contact k = c->v[i];
-		size_t s = key_hash(&k) & mask;
-		while (w->slot[s] && !same_key(&c->v[w->slot[s] - 1], &k))
+		uint64_t h = key_hash(&k);
+		uint32_t tag = slot_tag(f, h);
+		size_t s = h & mask;
+		struct contact *g = NULL;
+		while (w->slot[s]) {
+			if ((w->slot[s] & ~f.mask) == tag && same_key(&c->v[(w->slot[s] & f.mask) - 1], &k)) {
+				g = &c->v[(w->slot[s] & f.mask) - 1];
+				break;
+			}
 			s = (s + 1) & mask;
-		struct contact *g = w->slot[s] ? &c->v[w->slot[s] - 1] : NULL;
+		}
 		if (g && k.t - g->t < c->window) {
 			join(g, &k);
 			continue;
@@ -233,7 +267,7 @@ static void compact_hashed(struct contacts *c, struct scratch *w)
 		c->v[j] = k;  /* j <= i: a slot already read */
 		if (w->key)
 			w->key[j] = (uint32_t)s;
-		w->slot[s] = (uint32_t)++j;
+		w->slot[s] = (uint32_t)++j | tag;  /* j <= n: within the index bits */
 	}
 	compacted(c, j);
 }
