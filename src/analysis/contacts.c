@@ -3,8 +3,9 @@
  *
  * Invariant: v[0..n) are in the order the run delivered them (flow end
  * order per flow, packet order per packet); cache[] maps a flow
- * direction (flow id * 2 + dir) to the index of its latest contact so
- * that packets within `window` seconds of it add to its weight.
+ * direction (flow id * 2 + dir) to the index and time of its latest
+ * contact so that packets within `window` seconds of it add to its
+ * weight.
  *
  * Memory (per packet): at most CONTACTS_MAX contacts.  When the array is
  * full, the merge window doubles (quadruples when a merge gained less
@@ -392,9 +393,9 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	float t = (float)run_rel(r, p->ts_ns);
 	uint64_t key = f->id * 2 + (uint64_t)(dir & 1);
 	size_t slot = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 52) & (CONTACTS_CACHE - 1);
-	if (c->cache[slot].key == key) {
-		struct contact *k = &c->v[c->cache[slot].idx];
-		if (t - k->t < c->window && k->weight < UINT32_MAX) {
+	if (c->cache[slot].key == key && t - c->cache[slot].t < c->window) {
+		struct contact *k = &c->v[c->cache[slot].idx];  /* read only to join it: often a miss */
+		if (k->weight < UINT32_MAX) {
 			k->weight++;
 			return;
 		}
@@ -409,6 +410,7 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	};
 	c->cache[slot].key = key;
 	c->cache[slot].idx = c->n - 1;
+	c->cache[slot].t = t;
 }
 
 struct run_sub contacts_sub(struct contacts *c)
