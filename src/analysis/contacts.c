@@ -332,15 +332,19 @@ static void coarsen(struct contacts *c)
 	struct scratch w = { .cap = open_cap(c->n) };
 	if (!(w.slot = calloc(w.cap, sizeof *w.slot)))
 		return;
+	/* The first coarsening (window 1 s) makes several compactions as a rule: keys from the first. */
+	if (c->window == 1.0f)
+		w.key = malloc(c->n * sizeof *w.key);
 	for (unsigned pass = 0; c->n >= c->max / 2 && c->window <= latest; pass++) {
 		size_t before = c->n;
-		if (pass >= 2 && (w.open || number_keys(c, &w))) {
+		if (pass == 0 || (pass == 1 && !w.key)) {
+			if (pass == 1 && !(w.key = malloc(c->n * sizeof *w.key)))
+				break;  /* out of memory */
+			if (pass == 1)
+				memset(w.slot, 0, w.cap * sizeof *w.slot);
+			compact_hashed(c, &w);  /* with w.key, noting the keys for the next */
+		} else if (w.open || number_keys(c, &w)) {
 			compact_numbered(c, &w);
-		} else if (pass == 0) {
-			compact_hashed(c, &w);
-		} else if (pass == 1 && (w.key = malloc(c->n * sizeof *w.key))) {
-			memset(w.slot, 0, w.cap * sizeof *w.slot);
-			compact_hashed(c, &w);  /* a third follows often: note the keys */
 		} else {
 			break;  /* out of memory */
 		}
