@@ -167,19 +167,22 @@ static size_t open_cap(size_t n)
 }
 
 /*
- * The working memory of one coarsen()'s compactions.  The first two find
- * each contact's key in a hash table (slot: index + 1 of the key's open
- * group, whose contact is compared to tell keys apart), the second noting
- * the slot as the contact's key (a single compaction, the common case
- * after the first coarsen(), does not pay for it); the keys are then numbered densely and the next
- * compactions, whose contacts' keys no longer change, look their open
- * group up by number: no hashing, and no reading of a group's contact
- * (missing the cache: the array is tens of MiB) unless a contact joins
- * it.  The numbering frees the key table before the groups are made:
- * at most the key table and 4 bytes a contact at once (then 12).
+ * The working memory of one coarsen()'s compactions.  The first one or
+ * two find each contact's key in a hash table (slot: index + 1 of the
+ * key's open group, whose contact is compared to tell keys apart), the
+ * last of them noting the slot as the contact's key: the first coarsen()
+ * (window 1 s) makes several compactions as a rule and notes them in its
+ * first; a later one often makes only one, which does not pay for (nor
+ * hold) the keys, so it notes them in its second.  The keys are then
+ * numbered densely and the next compactions, whose contacts' keys no
+ * longer change, look their open group up by number: no hashing, and no
+ * reading of a group's contact (missing the cache: the array is tens of
+ * MiB) unless a contact joins it.  The numbering frees the key table
+ * before the groups are made: at most the key table and 4 bytes a
+ * contact at once (then 12).
  */
 struct scratch {
-	uint32_t *slot;               /* the key table (first two compactions), then slot -> key number */
+	uint32_t *slot;               /* the key table (first compactions), then slot -> key number */
 	size_t cap;
 	uint32_t *key;                /* per contact: its key's slot, then its key's number */
 	struct group { uint32_t at; float t; } *open;  /* per key number: its open group's index + 1, time */
@@ -236,8 +239,8 @@ static uint32_t slot_tag(struct slot_fmt f, uint64_t h)
 }
 
 /*
- * The first two compactions of a coarsen(), with the key table (see
- * struct scratch): doubles the window, then in one pass in capture order
+ * The first one or two compactions of a coarsen(), with the key table
+ * (see struct scratch): doubles the window, then in one pass in capture order
  * each contact joins its key's open group when within the window of the
  * group's first contact, else opens a new one (kept in place, in order).
  */
@@ -332,7 +335,7 @@ static void coarsen(struct contacts *c)
 	struct scratch w = { .cap = open_cap(c->n) };
 	if (!(w.slot = calloc(w.cap, sizeof *w.slot)))
 		return;
-	/* The first coarsening (window 1 s) makes several compactions as a rule: keys from the first. */
+	/* The first coarsening (window 1 s): keys noted from its first compaction (struct scratch). */
 	if (c->window == 1.0f)
 		w.key = malloc(c->n * sizeof *w.key);
 	for (unsigned pass = 0; c->n >= c->max / 2 && c->window <= latest; pass++) {
@@ -499,7 +502,8 @@ size_t contacts_select(const struct contacts *c, const struct host *h, enum cont
 }
 
 /* hs[0..nh) as an open-addressing map from host to position; false when one repeats or is NULL. */
-static bool host_map(const struct host *const *hs, size_t nh, const struct host **key, uint32_t *pos, size_t cap)
+static bool host_map(const struct host *const *hs, size_t nh, const struct host **key, uint32_t *pos,
+		     size_t cap)
 {
 	for (size_t i = 0; i < nh; i++) {
 		if (!hs[i])
