@@ -3,8 +3,9 @@
  *
  * Invariant: v[0..n) are in the order the run delivered them (flow end
  * order per flow, packet order per packet); cache[] maps a flow
- * direction (flow id * 2 + dir) to the index of its latest contact so
- * that packets within `window` seconds of it add to its weight.
+ * direction (flow id * 2 + dir) to the index and time of its latest
+ * contact so that packets within `window` seconds of it add to its
+ * weight.
  *
  * Memory (per packet): at most CONTACTS_MAX contacts.  When the array is
  * full, the merge window doubles (quadruples when a merge gained less
@@ -156,66 +157,211 @@ static uint64_t key_hash(const struct contact *k)
 	return h ^ (h >> 33);
 }
 
-/*
- * Doubles the merge window and merges what now falls together (see top):
- * in one pass in capture order, each contact joins its key's open group
- * (same src, dst, port, protocol) when within the window of the group's
- * first contact, else opens a new one.  A hash of the open groups does
- * what sorting by key then time did, without two sorts of the whole
- * array per doubling (a million-flow capture doubled ~30 times: 13x
- * `flows`, issue 16); the array stays in capture order.  Without memory
- * for the hash nothing merges and it returns false (the caller then
- * grows the array).
- */
-static bool compact(struct contacts *c)
+/* The key table's size for n contacts: a power of two, at least twice n. */
+static size_t open_cap(size_t n)
 {
 	size_t cap = 1024;
-	while (cap < 2 * c->n)
+	while (cap < 2 * n)
 		cap *= 2;
-	uint32_t *open = calloc(cap, sizeof *open);  /* index + 1 of a key's open group, 0 = none */
-	if (c->n >= UINT32_MAX || !open) {
-		free(open);
-		return false;
-	}
+	return cap;
+}
+
+/*
+ * The working memory of one coarsen()'s compactions.  The first one or
+ * two find each contact's key in a hash table (slot: index + 1 of the
+ * key's open group, whose contact is compared to tell keys apart), the
+ * last of them noting the slot as the contact's key: the first coarsen()
+ * (window 1 s) makes several compactions as a rule and notes them in its
+ * first; a later one often makes only one, which does not pay for (nor
+ * hold) the keys, so it notes them in its second.  The keys are then
+ * numbered densely and the next compactions, whose contacts' keys no
+ * longer change, look their open group up by number: no hashing, and no
+ * reading of a group's contact (missing the cache: the array is tens of
+ * MiB) unless a contact joins it.  The numbering frees the key table
+ * before the groups are made: at most the key table and 4 bytes a
+ * contact at once (then 12).
+ */
+struct scratch {
+	uint32_t *slot;               /* the key table (first compactions), then slot -> key number */
+	size_t cap;
+	uint32_t *key;                /* per contact: its key's slot, then its key's number */
+	struct group { uint32_t at; float t; } *open;  /* per key number: its open group's index + 1, time */
+	size_t nkeys;
+};
+
+static void scratch_free(struct scratch *w)
+{
+	free(w->slot);
+	free(w->key);
+	free(w->open);
+	memset(w, 0, sizeof *w);
+}
+
+/* Adds k's weight to group g's first contact (saturating: all weights are positive). */
+static void join(struct contact *g, const struct contact *k)
+{
+	uint64_t sum = (uint64_t)g->weight + k->weight;
+	g->weight = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+}
+
+/* The end of a compaction: c->n contacts kept, window cache invalid. */
+static void compacted(struct contacts *c, size_t kept)
+{
+	c->n = kept;
+	for (size_t i = 0; i < CONTACTS_CACHE; i++)
+		c->cache[i].key = UINT64_MAX;  /* indexes moved */
+}
+
+/*
+ * A key table slot: the open group's index + 1 in the low bits, and in
+ * the bits the index does not need (10 of them below 4 Mi contacts) a tag
+ * of the key's hash, bits the slot number does not use.  A lookup reads
+ * a group's contact (a cache miss: the array is tens of MiB) only when
+ * the tags agree, not at every occupied slot it passes; equal keys have
+ * equal tags, so the groups found are the same.
+ */
+struct slot_fmt {
+	unsigned bits;   /* the index's */
+	uint32_t mask;
+};
+
+static struct slot_fmt slot_fmt(size_t n)
+{
+	unsigned b = 1;
+	while (b < 32 && ((size_t)1 << b) <= n)
+		b++;
+	return (struct slot_fmt){ b, b < 32 ? ((uint32_t)1 << b) - 1 : UINT32_MAX };
+}
+
+static uint32_t slot_tag(struct slot_fmt f, uint64_t h)
+{
+	return f.bits < 32 ? (uint32_t)(h >> 32) << f.bits : 0;
+}
+
+/*
+ * The first one or two compactions of a coarsen(), with the key table
+ * (see struct scratch): doubles the window, then in one pass in capture order
+ * each contact joins its key's open group when within the window of the
+ * group's first contact, else opens a new one (kept in place, in order).
+ */
+static void compact_hashed(struct contacts *c, struct scratch *w)
+{
 	c->window *= 2;
-	size_t j = 0;
+	struct slot_fmt f = slot_fmt(c->n);
+	size_t j = 0, mask = w->cap - 1;
 	for (size_t i = 0; i < c->n; i++) {
-		if (i + 16 < c->n)  /* the hash is far larger than a cache: fetch ahead */
-			__builtin_prefetch(&open[key_hash(&c->v[i + 16]) & (cap - 1)]);
+		if (i + 16 < c->n)  /* the table is far larger than a cache: fetch ahead */
+			__builtin_prefetch(&w->slot[key_hash(&c->v[i + 16]) & mask]);
 		struct contact k = c->v[i];
-		size_t s = key_hash(&k) & (cap - 1);
-		while (open[s] && !same_key(&c->v[open[s] - 1], &k))
-			s = (s + 1) & (cap - 1);
-		struct contact *g = open[s] ? &c->v[open[s] - 1] : NULL;
+		uint64_t h = key_hash(&k);
+		uint32_t tag = slot_tag(f, h);
+		size_t s = h & mask;
+		struct contact *g = NULL;
+		while (w->slot[s]) {
+			if ((w->slot[s] & ~f.mask) == tag && same_key(&c->v[(w->slot[s] & f.mask) - 1], &k)) {
+				g = &c->v[(w->slot[s] & f.mask) - 1];
+				break;
+			}
+			s = (s + 1) & mask;
+		}
 		if (g && k.t - g->t < c->window) {
-			uint64_t w = (uint64_t)g->weight + k.weight;
-			g->weight = w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
+			join(g, &k);
 			continue;
 		}
 		c->v[j] = k;  /* j <= i: a slot already read */
-		open[s] = (uint32_t)++j;
+		if (w->key)
+			w->key[j] = (uint32_t)s;
+		w->slot[s] = (uint32_t)++j | tag;  /* j <= n: within the index bits */
 	}
-	free(open);
-	c->n = j;
-	for (size_t i = 0; i < CONTACTS_CACHE; i++)
-		c->cache[i].key = UINT64_MAX;  /* indexes moved */
-	return true;
+	compacted(c, j);
+}
+
+/* Numbers the keys densely (w->key: slot -> number) and frees the key table; false out of memory. */
+static bool number_keys(struct contacts *c, struct scratch *w)
+{
+	size_t k = 0;
+	for (size_t s = 0; s < w->cap; s++)
+		if (w->slot[s])
+			w->slot[s] = (uint32_t)k++;
+	for (size_t i = 0; i < c->n; i++)
+		w->key[i] = w->slot[w->key[i]];
+	free(w->slot);
+	w->slot = NULL;
+	w->nkeys = k;
+	return (w->open = malloc((k ? k : 1) * sizeof *w->open)) != NULL;
+}
+
+/* The next compactions of a coarsen(): as compact_hashed, the open groups by key number. */
+static void compact_numbered(struct contacts *c, struct scratch *w)
+{
+	c->window *= 2;
+	memset(w->open, 0, w->nkeys * sizeof *w->open);
+	size_t j = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		uint32_t id = w->key[i];
+		struct group *g = &w->open[id];
+		if (g->at && c->v[i].t - g->t < c->window) {
+			join(&c->v[g->at - 1], &c->v[i]);
+			continue;
+		}
+		g->t = c->v[i].t;
+		c->v[j] = c->v[i];  /* j <= i: a slot already read */
+		w->key[j] = id;
+		g->at = (uint32_t)++j;
+	}
+	compacted(c, j);
+}
+
+/*
+ * Doubles the merge window and merges what now falls together (see top),
+ * until half the room is free or the window spans the capture (a window
+ * past the latest time merges every key into one group already): each
+ * compaction is one pass in capture order where a contact joins its key's
+ * (same src, dst, port, protocol) open group when within the window of
+ * the group's first contact, else opens a new one; the groups' first
+ * contacts are kept, in capture order.  Keys by hash, then by number
+ * (struct scratch), do what sorting by key then time did, without two
+ * sorts of the whole array per doubling (a million-flow capture doubled
+ * ~30 times: 13x `flows`, issue 16).  A merge gaining less than an
+ * eighth quadruples the window (many short flows: coarsen faster).
+ * Without memory, or past 2^31 contacts (64 GiB), nothing more merges
+ * (the caller then grows the array).
+ */
+static void coarsen(struct contacts *c)
+{
+	if (!c->n || c->n >= (size_t)1 << 31 || c->n < c->max / 2 || c->window > c->v[c->n - 1].t)
+		return;
+	float latest = c->v[c->n - 1].t;
+	struct scratch w = { .cap = open_cap(c->n) };
+	if (!(w.slot = calloc(w.cap, sizeof *w.slot)))
+		return;
+	/* The first coarsening (window 1 s): keys noted from its first compaction (struct scratch). */
+	if (c->window == 1.0f)
+		w.key = malloc(c->n * sizeof *w.key);
+	for (unsigned pass = 0; c->n >= c->max / 2 && c->window <= latest; pass++) {
+		size_t before = c->n;
+		if (pass == 0 || (pass == 1 && !w.key)) {
+			if (pass == 1 && !(w.key = malloc(c->n * sizeof *w.key)))
+				break;  /* out of memory */
+			if (pass == 1)
+				memset(w.slot, 0, w.cap * sizeof *w.slot);
+			compact_hashed(c, &w);  /* with w.key, noting the keys for the next */
+		} else if (w.open || number_keys(c, &w)) {
+			compact_numbered(c, &w);
+		} else {
+			break;  /* out of memory */
+		}
+		if (c->n > before - before / 8)
+			c->window *= 2;
+	}
+	scratch_free(&w);
 }
 
 /* Room for one more per-packet contact (merging first when full), or NULL out of memory. */
 static struct contact *push(struct contacts *c)
 {
-	if (c->n >= c->max) {
-		/* A window past the latest time merges every key into one group already. */
-		float latest = c->v[c->n - 1].t;
-		while (c->n >= c->max / 2 && c->window <= latest) {
-			size_t before = c->n;
-			if (!compact(c))
-				break;
-			if (c->n > before - before / 8)
-				c->window *= 2;  /* it merged little (many short flows): coarsen faster */
-		}
-	}
+	if (c->n >= c->max)
+		coarsen(c);
 	if (c->n == c->cap) {
 		size_t nc = c->cap ? c->cap * 2 : 4096;
 		struct contact *nv = realloc(c->v, nc * sizeof *nv);
@@ -254,9 +400,9 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	float t = (float)run_rel(r, p->ts_ns);
 	uint64_t key = f->id * 2 + (uint64_t)(dir & 1);
 	size_t slot = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 52) & (CONTACTS_CACHE - 1);
-	if (c->cache[slot].key == key) {
-		struct contact *k = &c->v[c->cache[slot].idx];
-		if (t - k->t < c->window && k->weight < UINT32_MAX) {
+	if (c->cache[slot].key == key && t - c->cache[slot].t < c->window) {
+		struct contact *k = &c->v[c->cache[slot].idx];  /* read only to join it: often a miss */
+		if (k->weight < UINT32_MAX) {
 			k->weight++;
 			return;
 		}
@@ -271,6 +417,7 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	};
 	c->cache[slot].key = key;
 	c->cache[slot].idx = c->n - 1;
+	c->cache[slot].t = t;
 }
 
 struct run_sub contacts_sub(struct contacts *c)
@@ -302,6 +449,7 @@ static bool pick(struct picked *p, const struct contact *k)
 		struct contact *nv = realloc(p->v, nc * sizeof *nv);
 		if (!nv) {
 			free(p->v);
+			p->v = NULL;
 			return false;
 		}
 		p->v = nv;
@@ -351,4 +499,96 @@ size_t contacts_select(const struct contacts *c, const struct host *h, enum cont
 	}
 	*out = p.v;
 	return p.n;
+}
+
+/* hs[0..nh) as an open-addressing map from host to position; false when one repeats or is NULL. */
+static bool host_map(const struct host *const *hs, size_t nh, const struct host **key, uint32_t *pos,
+		     size_t cap)
+{
+	for (size_t i = 0; i < nh; i++) {
+		if (!hs[i])
+			return false;
+		size_t s = ((uintptr_t)hs[i] * 0x9e3779b97f4a7c15ull >> 32) & (cap - 1);
+		while (key[s] && key[s] != hs[i])
+			s = (s + 1) & (cap - 1);
+		if (key[s])
+			return false;
+		key[s] = hs[i];
+		pos[s] = (uint32_t)i;
+	}
+	return true;
+}
+
+/* The position of h in host_map's map, or -1 (not there, or NULL). */
+static long host_pos(const struct host *h, const struct host *const *key, const uint32_t *pos, size_t cap)
+{
+	if (!h)
+		return -1;
+	size_t s = ((uintptr_t)h * 0x9e3779b97f4a7c15ull >> 32) & (cap - 1);
+	while (key[s] && key[s] != h)
+		s = (s + 1) & (cap - 1);
+	return key[s] ? (long)pos[s] : -1;
+}
+
+/* The unpacked form's contacts_select_hosts: one scan, each contact to its sender's and receiver's lists. */
+static bool select_scan(const struct contacts *c, const struct host *const *key, const uint32_t *pos,
+			size_t cap, enum contacts_dir d, struct picked *p)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct contact *k = &c->v[i];
+		long a = d != CONTACTS_IN ? host_pos(k->src, key, pos, cap) : -1;
+		long b = d != CONTACTS_OUT ? host_pos(k->dst, key, pos, cap) : -1;
+		if ((a >= 0 && !pick(&p[a], k)) || (b >= 0 && b != a && !pick(&p[b], k)))
+			return false;
+	}
+	return true;
+}
+
+/* contacts_select of each host in turn (the packed form, or hosts that repeat). */
+static int select_each(const struct contacts *c, const struct host *const *hs, size_t nh,
+		       enum contacts_dir d, struct contact **outs, size_t *counts)
+{
+	for (size_t i = 0; i < nh; i++) {
+		counts[i] = contacts_select(c, hs[i], d, &outs[i]);
+		if (counts[i] == (size_t)-1) {
+			for (size_t j = 0; j < i; j++)
+				free(outs[j]);
+			for (size_t j = 0; j < nh; j++)
+				outs[j] = NULL, counts[j] = 0;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int contacts_select_hosts(const struct contacts *c, const struct host *const *hs, size_t nh,
+			  enum contacts_dir d, struct contact **outs, size_t *counts)
+{
+	for (size_t i = 0; i < nh; i++)
+		outs[i] = NULL, counts[i] = 0;
+	if (c->nchunks)
+		return select_each(c, hs, nh, d, outs, counts);
+	size_t cap = 16;
+	while (cap < 4 * nh)
+		cap *= 2;
+	const struct host **key = calloc(cap, sizeof *key);
+	uint32_t *pos = malloc(cap * sizeof *pos);
+	struct picked *p = calloc(nh ? nh : 1, sizeof *p);
+	int rc = -1;
+	if (key && pos && p) {
+		if (!host_map(hs, nh, key, pos, cap)) {
+			rc = select_each(c, hs, nh, d, outs, counts);
+		} else if (select_scan(c, key, pos, cap, d, p)) {
+			for (size_t i = 0; i < nh; i++)
+				outs[i] = p[i].v, counts[i] = p[i].n;
+			rc = 0;
+		} else {
+			for (size_t i = 0; i < nh; i++)
+				free(p[i].v);  /* the list that ran out is NULL already */
+		}
+	}
+	free(key);
+	free(pos);
+	free(p);
+	return rc;
 }

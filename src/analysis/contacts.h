@@ -58,7 +58,8 @@ struct contacts {
 	float window;            /* per packet: packets of a flow direction this close merge */
 	size_t max;              /* per packet: contacts kept before merging coarser */
 	int64_t start_ns;        /* the capture's first record */
-	struct { uint64_t key; size_t idx; } cache[CONTACTS_CACHE];
+	/* per packet: a flow direction's latest contact and its time (no read of it unless joined) */
+	struct { uint64_t key; size_t idx; float t; } cache[CONTACTS_CACHE];
 };
 
 void contacts_init(struct contacts *c, bool per_packet);
@@ -78,5 +79,13 @@ void contacts_finish(struct contacts *c, const struct run *r);
  */
 size_t contacts_select(const struct contacts *c, const struct host *h, enum contacts_dir d,
 		       struct contact **out);
+/*
+ * contacts_select of several hosts at once: outs[i] and counts[i] are
+ * what contacts_select(c, hs[i], d, ...) gives, from one scan of the
+ * contacts (per packet: millions of them, and up to 16 hosts).  Returns
+ * 0, or -1 out of memory (every outs[i] NULL).
+ */
+int contacts_select_hosts(const struct contacts *c, const struct host *const *hs, size_t nh,
+			  enum contacts_dir d, struct contact **outs, size_t *counts);
 
 #endif

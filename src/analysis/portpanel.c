@@ -95,19 +95,19 @@ static bool in_dir(const struct contact *k, enum contacts_dir d, const struct ho
 	return d == CONTACTS_ALL || (d == CONTACTS_OUT ? k->src == h : k->dst == h);
 }
 
-int port_panel_build(struct port_panel *pp, const struct contacts *cur, const struct run *r,
-		     const struct host *h, enum contacts_dir dir, bool dir_set, struct rp_col *col)
+int port_panel_build_from(struct port_panel *pp, const struct contacts *cur, const struct run *r,
+			  const struct host *h, struct contact *all, size_t na, enum contacts_dir dir,
+			  bool dir_set, struct rp_col *col)
 {
-	if (port_panel_init(pp, cur, r))
+	if (port_panel_init(pp, cur, r)) {
+		free(all);
 		return -1;
+	}
+	pp->v = all;  /* the panel's from here (port_panel_free) */
 	decode_addr_str(h->family, h->addr, pp->host, sizeof pp->host);
 	pp->dir = dir;
-	/* One scan of all contacts per host (there may be 16 hosts and millions
-	 * of contacts): the panel's direction is picked from the host's own. */
-	struct contact *all;
-	size_t na = contacts_select(cur, h, CONTACTS_ALL, &all), n = 0, tcpudp = 0;
-	if (na == (size_t)-1)
-		return -1;
+	/* The panel's direction is picked from the host's own contacts. */
+	size_t n = 0, tcpudp = 0;
 	host_figures(pp, all, na, h);
 	for (size_t i = 0; i < na; i++)
 		tcpudp += in_dir(&all[i], dir, h) && (all[i].proto == 6 || all[i].proto == 17);
@@ -116,7 +116,6 @@ int port_panel_build(struct port_panel *pp, const struct contacts *cur, const st
 	for (size_t i = 0; i < na; i++)  /* the panel's direction, kept in place and in order */
 		if (in_dir(&all[i], pp->dir, h))
 			all[n++] = all[i];
-	pp->v = all;
 	pp->n = n;
 	if (ports_analyze(pp->v, n, h, &pp->rep))
 		return -1;
@@ -125,6 +124,18 @@ int port_panel_build(struct port_panel *pp, const struct contacts *cur, const st
 	for (size_t i = 0; i < n; i++)
 		pp->v[i].src = pp->v[i].dst = NULL;  /* the host table dies with the run */
 	return 0;
+}
+
+int port_panel_build(struct port_panel *pp, const struct contacts *cur, const struct run *r,
+		     const struct host *h, enum contacts_dir dir, bool dir_set, struct rp_col *col)
+{
+	struct contact *all;
+	size_t na = contacts_select(cur, h, CONTACTS_ALL, &all);
+	if (na == (size_t)-1) {
+		memset(pp, 0, sizeof *pp);  /* nothing to free */
+		return -1;
+	}
+	return port_panel_build_from(pp, cur, r, h, all, na, dir, dir_set, col);
 }
 
 void port_panel_free(struct port_panel *pp)

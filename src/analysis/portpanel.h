@@ -44,6 +44,14 @@ int port_panel_init(struct port_panel *pp, const struct contacts *cur, const str
  */
 int port_panel_build(struct port_panel *pp, const struct contacts *cur, const struct run *r,
 		     const struct host *h, enum contacts_dir dir, bool dir_set, struct rp_col *col);
+/*
+ * port_panel_build from h's contacts in both directions already selected
+ * (contacts_select_hosts: one scan for all the hosts): all[0..na), which
+ * the panel takes (freed even when it fails).
+ */
+int port_panel_build_from(struct port_panel *pp, const struct contacts *cur, const struct run *r,
+			  const struct host *h, struct contact *all, size_t na, enum contacts_dir dir,
+			  bool dir_set, struct rp_col *col);
 void port_panel_free(struct port_panel *pp);
 
 #endif

@@ -125,9 +125,16 @@ static void finish(void *ctx, struct run *r)
 		if (!pp || port_panel_init(pp, &p->cur, r))
 			p->ex = EXIT_INTERNAL;
 	}
+	/* The hosts' contacts in one scan (per packet: millions of them). */
+	struct contact *sel[16] = { NULL };
+	size_t nsel[16];
+	bool picked = nsb && !contacts_select_hosts(&p->cur, sb, nsb, CONTACTS_ALL, sel, nsel);
 	for (unsigned i = 0; i < nsb; i++) {
 		struct port_panel *pp = new_slot(p);
-		if (!pp || port_panel_build(pp, &p->cur, r, sb[i], p->dir, p->dir_set, p->col)) {
+		if (!pp)
+			free(sel[i]);
+		if (!pp || !picked ||
+		    port_panel_build_from(pp, &p->cur, r, sb[i], sel[i], nsel[i], p->dir, p->dir_set, p->col)) {
 			cli_error("'%s': out of memory", r->path);
 			p->ex = EXIT_INTERNAL;
 		}

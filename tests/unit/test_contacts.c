@@ -4,7 +4,8 @@
  * weight and each flow direction's port.  Per-flow contacts, packed
  * during the pass, come back from contacts_select as they went in:
  * time, port, protocol, weight 1 and both hosts, past 65,535 hosts and
- * for a flow whose responder has no host.
+ * for a flow whose responder has no host.  Per-packet merging gives the
+ * contacts a plain reference implementation of its rule gives.
  */
 #include "harness.h"
 
@@ -106,9 +107,137 @@ static void per_flow(void)
 	hosttab_free(r.hosts);
 }
 
+/*
+ * The reference for per-packet merging: contacts.c's rule written the
+ * plain way (a full array triggers compactions; in each, a contact joins
+ * the latest group of its key, same src, dst, port and protocol, when
+ * within the doubled window of that group's first contact), against
+ * which the hashed and numbered compactions must give the same contacts.
+ */
+struct ref {
+	struct contact v[4096];
+	size_t n, max;
+	float window;
+	struct { uint64_t key; size_t idx; } cache[CONTACTS_CACHE];
+};
+
+static bool ref_same(const struct contact *x, const struct contact *y)
+{
+	return x->src == y->src && x->dst == y->dst && x->port == y->port && x->proto == y->proto;
+}
+
+static void ref_compact(struct ref *c)
+{
+	c->window *= 2;
+	size_t j = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		size_t g = j;
+		while (g > 0 && !ref_same(&c->v[g - 1], &c->v[i]))
+			g--;
+		if (g > 0 && c->v[i].t - c->v[g - 1].t < c->window) {
+			c->v[g - 1].weight += c->v[i].weight;
+			continue;
+		}
+		c->v[j++] = c->v[i];
+	}
+	c->n = j;
+	for (size_t i = 0; i < CONTACTS_CACHE; i++)
+		c->cache[i].key = UINT64_MAX;
+}
+
+static void ref_packet(struct ref *c, struct contact k, uint64_t key)
+{
+	size_t slot = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 52) & (CONTACTS_CACHE - 1);
+	if (c->cache[slot].key == key && k.t - c->v[c->cache[slot].idx].t < c->window) {
+		c->v[c->cache[slot].idx].weight++;
+		return;
+	}
+	if (c->n >= c->max) {
+		float latest = c->v[c->n - 1].t;
+		while (c->n >= c->max / 2 && c->window <= latest) {
+			size_t before = c->n;
+			ref_compact(c);
+			if (c->n > before - before / 8)
+				c->window *= 2;
+		}
+	}
+	if (c->n == sizeof c->v / sizeof c->v[0])
+		return;  /* the caller checks n against the real one */
+	c->v[c->n] = k;
+	c->cache[slot].key = key;
+	c->cache[slot].idx = c->n++;
+}
+
+/*
+ * A pseudo-random stream: 400 flows between 24 hosts on 6 ports, 30,000
+ * packets over ~2.5 hours, from a first window of window0 seconds (1: the
+ * default; else no coarsening counts as the first, which notes keys
+ * sooner: both ways of numbering keys are checked).
+ */
+static void per_packet_reference(float window0)
+{
+	TEST("contacts-per-packet-as-reference");
+	enum { NF = 400, NPKT = 30000 };
+	static struct ref ref;
+	memset(&ref, 0, sizeof ref);
+	ref.max = 512, ref.window = window0;
+	for (size_t i = 0; i < CONTACTS_CACHE; i++)
+		ref.cache[i].key = UINT64_MAX;
+	struct run r;
+	memset(&r, 0, sizeof r);
+	r.hosts = hosttab_new(1, false);
+	struct contacts c;
+	contacts_init(&c, true);
+	c.max = ref.max;
+	c.window = window0;
+	struct run_sub sub = contacts_sub(&c);
+	static struct flow f[NF];
+	uint64_t x = 88172645463325252ull;
+	for (uint32_t k = 0; k < NF; k++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		memset(&f[k], 0, sizeof f[k]);
+		f[k].id = k + 1;
+		f[k].family = 4;
+		f[k].proto = x % 3 ? 17 : 6;
+		f[k].orig[0] = 10, f[k].orig[3] = (uint8_t)(1 + x % 4);
+		f[k].resp[0] = 8, f[k].resp[3] = (uint8_t)(1 + (x >> 8) % 20);
+		f[k].orig_p = (uint16_t)(40000 + k);
+		f[k].resp_p = (uint16_t)(1000 + (x >> 16) % 6);
+	}
+	int64_t t = 0;
+	bool ok = true;
+	for (uint32_t i = 0; i < NPKT && ok; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		t += (int64_t)(x % 600) * 1000000LL;  /* 0 to 0.6 s apart */
+		struct flow *fl = &f[(x >> 12) % NF];
+		int dir = (int)((x >> 40) & 1);
+		struct pkt p = mkpkt(t, 0, dir ? fl->orig_p : fl->resp_p);
+		p.proto = fl->proto;
+		memcpy(p.src, dir ? fl->resp : fl->orig, 16);
+		memcpy(p.dst, dir ? fl->orig : fl->resp, 16);
+		ok = hosttab_packet(r.hosts, &p);
+		sub.packet(sub.ctx, &r, &p, fl, dir);
+		struct contact k = { .t = (float)run_rel(&r, t), .port = p.dport, .proto = p.proto, .weight = 1,
+				     .src = hosttab_flow_host(r.hosts, fl, dir), .dst = hosttab_flow_host(r.hosts, fl, !dir) };
+		ref_packet(&ref, k, fl->id * 2 + (uint64_t)dir);
+	}
+	CHECK(ok && !c.oom);
+	CHECK(c.window > 64.0f);  /* several coarsenings, some of several compactions */
+	CHECK_EQ_U(c.n, ref.n);
+	CHECK(c.window == ref.window);
+	unsigned same = c.n == ref.n;
+	for (size_t i = 0; i < c.n && same; i++)
+		same = c.v[i].t == ref.v[i].t && c.v[i].weight == ref.v[i].weight && ref_same(&c.v[i], &ref.v[i]);
+	CHECK(same);
+	contacts_free(&c);
+	hosttab_free(r.hosts);
+}
+
 int main(void)
 {
 	per_flow();
+	per_packet_reference(1.0f);
+	per_packet_reference(1.5f);
 	TEST("contacts-bounded");
 	struct run r;
 	memset(&r, 0, sizeof r);
