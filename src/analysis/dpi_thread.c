@@ -419,11 +419,11 @@ void rp_dpi_begin(struct rp_col *c, const struct run *r)
 	wake(t);   /* the worker waits for it */
 }
 
-/* run_sub.side_ready: jobs for W, and room for their verdicts. */
+/* run_sub.side_ready: jobs for W, nDPI made, and room for their verdicts (else a reader would spin). */
 bool rp_dpi_side_ready(void *ctx)
 {
 	struct dpi_thread *t = ((struct rp_col *)ctx)->dt;
-	return t && atomic_load(&t->mode) == DT_SIDE && has_jobs(t) && verdict_room(t);
+	return t && atomic_load(&t->mode) == DT_SIDE && inited(t) && has_jobs(t) && verdict_room(t);
 }
 
 /* run_sub.side: W's work queued so far (from the reader, or from C while it waits for batches). */
