@@ -31,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
+
 void contacts_init(struct contacts *c, bool per_packet)
 {
 	memset(c, 0, sizeof *c);
@@ -88,14 +90,8 @@ static struct contacts_chunk *chunk_for_next(struct contacts *c)
 	size_t ci = c->n / CONTACTS_CHUNK;
 	if (ci < c->nchunks)
 		return c->chunks[ci];
-	if (c->nchunks == c->chunks_cap) {
-		size_t nc = c->chunks_cap ? c->chunks_cap * 2 : 16;
-		struct contacts_chunk **nv = realloc(c->chunks, nc * sizeof *nv);
-		if (!nv)
-			return NULL;
-		c->chunks = nv;
-		c->chunks_cap = nc;
-	}
+	if (!grow_to((void **)&c->chunks, &c->chunks_cap, c->nchunks + 1, sizeof *c->chunks, 16))
+		return NULL;
 	struct contacts_chunk *k = malloc(sizeof *k);  /* every column is written before it is read */
 	if (!k)
 		return NULL;
@@ -444,16 +440,10 @@ struct picked {
 /* Appends a copy of k; false out of memory (p->v is then freed). */
 static bool pick(struct picked *p, const struct contact *k)
 {
-	if (p->n == p->cap) {
-		size_t nc = p->cap ? p->cap * 2 : 256;
-		struct contact *nv = realloc(p->v, nc * sizeof *nv);
-		if (!nv) {
-			free(p->v);
-			p->v = NULL;
-			return false;
-		}
-		p->v = nv;
-		p->cap = nc;
+	if (!grow_to((void **)&p->v, &p->cap, p->n + 1, sizeof *p->v, 256)) {
+		free(p->v);
+		p->v = NULL;
+		return false;
 	}
 	p->v[p->n++] = *k;
 	return true;

@@ -455,6 +455,21 @@ static void join_side(struct rp_col *c)
 	drain(c);
 }
 
+/* C, after the pass: the worker thread told to stop, every verdict taken, the thread joined. */
+static void join_thread(struct rp_col *c)
+{
+	struct dpi_thread *t = c->dt;
+	push(c, &(struct dw_msg){ .kind = DW_STOP }, NULL, true);
+	for (;;) {
+		bool fin = atomic_load(&t->finished);
+		drain(c);
+		if (fin)
+			break;
+		wait_for(t, &t->c_wait, c_can_go);
+	}
+	pthread_join(t->th, NULL);
+}
+
 void rp_dpi_join(struct rp_col *c)
 {
 	struct dpi_thread *t = c->dt;
@@ -466,25 +481,10 @@ void rp_dpi_join(struct rp_col *c)
 	int undecided = DT_UNDECIDED;   /* no packet: nothing queued, the worker may end */
 	if (atomic_compare_exchange_strong(&t->mode, &undecided, DT_SIDE))
 		wake(t);
-	if (atomic_load(&t->mode) == DT_SIDE) {
+	if (atomic_load(&t->mode) == DT_SIDE)
 		join_side(c);
-		c->dpi = t->d;
-		c->dw = t->w;
-		dt_free(t);
-		c->dt = NULL;
-		if (c->dw)
-			stats(c);
-		return;
-	}
-	push(c, &(struct dw_msg){ .kind = DW_STOP }, NULL, true);
-	for (;;) {
-		bool fin = atomic_load(&t->finished);
-		drain(c);
-		if (fin)
-			break;
-		wait_for(t, &t->c_wait, c_can_go);
-	}
-	pthread_join(t->th, NULL);
+	else
+		join_thread(c);
 	c->dpi = t->d;
 	c->dw = t->w;
 	dt_free(t);
