@@ -273,7 +273,7 @@ struct ring {
 	 * stage once the reader is done) etail. */
 	_Alignas(64) atomic_uint ehead;
 	_Alignas(64) atomic_uint etail;
-	struct flow ended[RUN_ENDED];
+	_Alignas(64) struct flow ended[RUN_ENDED];  /* whole lines: a flow is three */
 	atomic_bool done, stop;     /* producer finished; consumer wants it to stop */
 	atomic_bool cons_done;      /* the flow stage is done: the reader's side work ends */
 	bool side;                  /* a subscriber has side work for the reader (run_sub.side) */
@@ -359,9 +359,10 @@ static void drain_ended(struct ring *q)
 	for (; t != h; t++) {
 		subs_flow_end(q->r, &q->ended[t % RUN_ENDED]);
 		if (t % 16 == 15)  /* room for the flow stage, without a shared-line write per flow */
-			atomic_store(&q->etail, t + 1);
+			atomic_store_explicit(&q->etail, t + 1, memory_order_release);
 	}
-	atomic_store(&q->etail, t);
+	atomic_store_explicit(&q->etail, t, memory_order_release);
+	atomic_thread_fence(memory_order_seq_cst);  /* before reading cons_waits (Dekker) */
 	ring_wake(q, &q->cons_waits);  /* a flow stage waiting for room (defer_end) */
 }
 
@@ -432,9 +433,14 @@ static void defer_end(struct ring *q, const struct flow *f)
 		}
 	}
 	q->ended[h % RUN_ENDED] = *f;
-	atomic_store(&q->ehead, h + 1);
-	if (h % 64 == 63 && ended_pending(q) >= RUN_ENDED / 2)
+	/* Release, not sequentially consistent: an x86 xchg here drained the
+	 * store buffer (the copy's lines, owned by the reader's core) per flow.
+	 * The fence before a wake-up keeps the Dekker pattern (ring_wait). */
+	atomic_store_explicit(&q->ehead, h + 1, memory_order_release);
+	if (h % 64 == 63 && ended_pending(q) >= RUN_ENDED / 2) {
+		atomic_thread_fence(memory_order_seq_cst);
 		ring_wake(q, &q->prod_waits);
+	}
 }
 
 /*

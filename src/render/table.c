@@ -395,15 +395,52 @@ void table_u64(struct table *t, uint64_t v)
 	put_raw(t, p, (size_t)(b + sizeof b - 1 - p));
 }
 
-/* Counts the digits first, then writes them in place: no copy, no memcpy call. */
-char *table_put_u64(char *p, uint64_t v)
+/* "00".."99": decimal digits two at a time (a division per two digits). */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* Two decimal digits of v (0..99) at b. */
+static void put2(char *b, unsigned v)
+{
+	memcpy(b, digit_pairs + 2 * v, 2);
+}
+
+/* Decimal digits of v: comparisons, not a division per digit. */
+static unsigned u64_digits(uint64_t v)
 {
 	unsigned n = 1;
-	for (uint64_t x = v; x >= 10; x /= 10)
-		n++;
-	for (unsigned i = n; i-- > 0; v /= 10)
-		p[i] = (char)('0' + v % 10);
+	for (uint64_t lim = 10; v >= lim; lim *= 10) {
+		if (++n == 20)
+			break;   /* 10^20 does not fit: v has 20 digits */
+	}
+	return n;
+}
+
+/* Counts the digits first, then writes them in place, two at a time: no copy. */
+char *table_put_u64(char *p, uint64_t v)
+{
+	if (v < 10) {  /* packet counts, states: most numbers of a row of a short flow */
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	unsigned n = u64_digits(v), i = n;
+	for (; v >= 100; v /= 100, i -= 2)
+		put2(p + i - 2, (unsigned)(v % 100));
+	if (v >= 10)
+		put2(p + i - 2, (unsigned)v);
+	else
+		p[i - 1] = (char)('0' + v);
 	return p + n;
+}
+
+/* The six digits of a microsecond fraction (0..999999) at p. */
+static void put_frac6(char *p, unsigned frac)
+{
+	put2(p, frac / 10000);
+	put2(p + 2, frac / 100 % 100);
+	put2(p + 4, frac % 100);
 }
 
 char *table_put_ns(char *p, int64_t ns)
@@ -414,8 +451,7 @@ char *table_put_ns(char *p, int64_t ns)
 		*p++ = '-';
 	p = table_put_u64(p, sec);
 	*p++ = '.';
-	for (int i = 6; i-- > 0; frac /= 10)
-		p[i] = (char)('0' + frac % 10);
+	put_frac6(p, (unsigned)frac);
 	return p + 6;
 }
 
@@ -482,13 +518,6 @@ void table_row_end(struct table *t, char *end)
 	row_done(t);
 }
 
-/* Two decimal digits of v (0..99) at b. */
-static void put2(char *b, unsigned v)
-{
-	b[0] = (char)('0' + v / 10);
-	b[1] = (char)('0' + v % 10);
-}
-
 /*
  * Civil date of a day count since 1970-01-01 (proleptic Gregorian), by
  * eras of 400 years (146097 days) as in Howard Hinnant's date algorithms.
@@ -508,13 +537,14 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 
 /*
  * Formats without gmtime/strftime (per row they cost more than the rest of
- * the row): the date by arithmetic, cached per day.  Years outside
+ * the row): the date by arithmetic, cached per day, and the time of day
+ * cached per second (a thread's copy: the reader writes rows).  Years outside
  * 0000-9999 print as seconds since the epoch.
  */
 void time_iso8601(int64_t ts_ns, char *buf, size_t len)
 {
-	static _Thread_local int64_t cached_day = INT64_MIN;
-	static _Thread_local char cached[12];  /* "YYYY-MM-DDT" */
+	static _Thread_local int64_t cached_day = INT64_MIN, cached_sec = INT64_MIN;
+	static _Thread_local char cached[20];  /* "YYYY-MM-DDTHH:MM:SS." */
 	int64_t sec = ts_ns / 1000000000, ns = ts_ns % 1000000000;
 	if (ns < 0) {
 		ns += 1000000000;
@@ -541,22 +571,24 @@ void time_iso8601(int64_t ts_ns, char *buf, size_t len)
 		put2(cached + 8, d);
 		cached[10] = 'T';
 		cached_day = day;
+		cached_sec = INT64_MIN;  /* the time of day too */
 	}
 	if (len < 28) {  /* too small for the time: an empty string, never a cut one */
 		if (len)
 			buf[0] = 0;
 		return;
 	}
-	memcpy(buf, cached, 11);
-	put2(buf + 11, (unsigned)(sod / 3600));
-	buf[13] = ':';
-	put2(buf + 14, (unsigned)(sod / 60 % 60));
-	buf[16] = ':';
-	put2(buf + 17, (unsigned)(sod % 60));
-	buf[19] = '.';
-	int us = (int)(ns / 1000);
-	for (int i = 6; i >= 1; i--, us /= 10)
-		buf[19 + i] = (char)('0' + us % 10);
+	if (sec != cached_sec) {  /* rows come in time order: most share their second */
+		put2(cached + 11, (unsigned)(sod / 3600));
+		cached[13] = ':';
+		put2(cached + 14, (unsigned)(sod / 60 % 60));
+		cached[16] = ':';
+		put2(cached + 17, (unsigned)(sod % 60));
+		cached[19] = '.';
+		cached_sec = sec;
+	}
+	memcpy(buf, cached, 20);
+	put_frac6(buf + 20, (unsigned)(ns / 1000));
 	buf[26] = 'Z';
 	buf[27] = 0;
 }

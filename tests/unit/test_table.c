@@ -11,6 +11,7 @@
 #include "render/table.h"
 
 #include <json-c/json.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -365,8 +366,44 @@ static void test_time(void)
 	CHECK(b[0] != 0);
 }
 
+/* The row writers' numbers against printf: every digit count, the edges, negatives. */
+static void test_put_numbers(void)
+{
+	char b[64], want[64];
+	unsigned bad = 0;
+	uint64_t v = 0;
+	for (int k = 0; k < 2000; k++) {
+		uint64_t xs[4] = { v, v - 1, v + 1, v * 7 + 3 };
+		for (int j = 0; j < 4; j++) {
+			char *e = table_put_u64(b, xs[j]);
+			*e = 0;
+			snprintf(want, sizeof want, "%" PRIu64, xs[j]);
+			bad += strcmp(b, want) != 0;
+		}
+		v = k < 30 ? (v ? v * 10 : 1) : v * 6364136223846793005ull + 1442695040888963407ull;
+	}
+	CHECK(bad == 0);
+	char *e = table_put_u64(b, UINT64_MAX);
+	*e = 0;
+	CHECK_STR(b, "18446744073709551615");
+	e = table_put_u64(b, 10000000000000000000ull);
+	*e = 0;
+	CHECK_STR(b, "10000000000000000000");
+	static const struct { int64_t ns; const char *want; } ns[] = {
+		{ 0, "0.000000" }, { 499, "0.000000" }, { 500, "0.000001" }, { 1234567890, "1.234568" },
+		{ 999999500, "1.000000" }, { 86400000000000LL, "86400.000000" },
+		{ -1, "-0.000000" }, { -1500, "-0.000002" }, { -2000000001LL, "-2.000000" },
+	};
+	for (unsigned i = 0; i < sizeof ns / sizeof *ns; i++) {
+		e = table_put_ns(b, ns[i].ns);
+		*e = 0;
+		CHECK_STR(b, ns[i].want);
+	}
+}
+
 int main(void)
 {
+	test_put_numbers();
 	test_tsv();
 	test_csv();
 	test_json();
