@@ -402,7 +402,7 @@ static const char digit_pairs[201] =
 	"8081828384858687888990919293949596979899";
 
 /* Two decimal digits of v (0..99) at b. */
-static void put2(char *b, unsigned v)
+static inline void put2(char *b, unsigned v)
 {
 	memcpy(b, digit_pairs + 2 * v, 2);
 }
@@ -436,7 +436,7 @@ char *table_put_u64(char *p, uint64_t v)
 }
 
 /* The six digits of a microsecond fraction (0..999999) at p. */
-static void put_frac6(char *p, unsigned frac)
+static inline void put_frac6(char *p, unsigned frac)
 {
 	put2(p, frac / 10000);
 	put2(p + 2, frac / 100 % 100);
@@ -545,6 +545,15 @@ void time_iso8601(int64_t ts_ns, char *buf, size_t len)
 {
 	static _Thread_local int64_t cached_day = INT64_MIN, cached_sec = INT64_MIN;
 	static _Thread_local char cached[20];  /* "YYYY-MM-DDTHH:MM:SS." */
+	static _Thread_local int64_t sec_ns = INT64_MAX;  /* the cached second's start in ns */
+	uint64_t in_sec = (uint64_t)ts_ns - (uint64_t)sec_ns;   /* unsigned: no overflow */
+	if (len >= 28 && ts_ns >= sec_ns && in_sec < 1000000000) {  /* no division */
+		memcpy(buf, cached, 20);
+		put_frac6(buf + 20, (unsigned)(in_sec / 1000));
+		buf[26] = 'Z';
+		buf[27] = 0;
+		return;
+	}
 	int64_t sec = ts_ns / 1000000000, ns = ts_ns % 1000000000;
 	if (ns < 0) {
 		ns += 1000000000;
@@ -572,6 +581,7 @@ void time_iso8601(int64_t ts_ns, char *buf, size_t len)
 		cached[10] = 'T';
 		cached_day = day;
 		cached_sec = INT64_MIN;  /* the time of day too */
+		sec_ns = INT64_MAX;
 	}
 	if (len < 28) {  /* too small for the time: an empty string, never a cut one */
 		if (len)
@@ -586,6 +596,7 @@ void time_iso8601(int64_t ts_ns, char *buf, size_t len)
 		put2(cached + 17, (unsigned)(sod % 60));
 		cached[19] = '.';
 		cached_sec = sec;
+		sec_ns = ts_ns >= INT64_MIN + 1000000000 ? ts_ns - ns : INT64_MAX;  /* no overflow */
 	}
 	memcpy(buf, cached, 20);
 	put_frac6(buf + 20, (unsigned)(ns / 1000));

@@ -359,11 +359,32 @@ static void test_time(void)
 		bad += strcmp(b, want) != 0;
 	}
 	CHECK(bad == 0);
+	/* rows in (nearly) time order: many in one second, steps back, across midnight and 1970 */
+	bad = 0;
+	for (int64_t base = -86400LL * 1000000000, k = 0; k < 20000; k++) {
+		int64_t ts = base + k * 37000123LL - (k % 7 == 3 ? 2000000000LL : 0) + (k > 10000 ? 86400000000000LL : 0);
+		int64_t sec = ts >= 0 ? ts / 1000000000 : -((-ts - 1) / 1000000000) - 1;
+		time_t tt = (time_t)sec;
+		struct tm tm;
+		char want[64];
+		gmtime_r(&tt, &tm);
+		size_t n = strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(want + n, sizeof want - n, ".%06dZ", (int)((ts - sec * 1000000000) / 1000));
+		time_iso8601(ts, b, sizeof b);
+		bad += strcmp(b, want) != 0;
+	}
+	CHECK(bad == 0);
 	/* extremes do not crash and produce text */
 	time_iso8601(INT64_MAX, b, sizeof b);
 	CHECK(b[0] != 0);
 	time_iso8601(INT64_MIN, b, sizeof b);
 	CHECK(b[0] != 0);
+	time_iso8601(INT64_MIN + 1, b, sizeof b);   /* the second cached after an extreme */
+	CHECK(b[0] != 0);
+	time_iso8601(INT64_MAX, b, sizeof b);
+	CHECK(b[0] != 0);
+	time_iso8601(0, b, sizeof b);
+	CHECK_STR(b, "1970-01-01T00:00:00.000000Z");
 }
 
 /* The row writers' numbers against printf: every digit count, the edges, negatives. */
