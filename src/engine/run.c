@@ -351,11 +351,13 @@ static unsigned ended_pending(struct ring *q)
 	return atomic_load(&q->ehead) - atomic_load(&q->etail);
 }
 
-static void drain_ended(struct ring *q)
+static void drain_upto(struct ring *q, unsigned max)
 {
 	unsigned t = atomic_load(&q->etail), h = atomic_load(&q->ehead);
 	if (t == h)
 		return;   /* nothing pending: no write to the shared line, no room made */
+	if (h - t > max)
+		h = t + max;
 	for (; t != h; t++) {
 		subs_flow_end(q->r, &q->ended[t % RUN_ENDED]);
 		if (t % 16 == 15)  /* room for the flow stage, without a shared-line write per flow */
@@ -364,6 +366,11 @@ static void drain_ended(struct ring *q)
 	atomic_store_explicit(&q->etail, t, memory_order_release);
 	atomic_thread_fence(memory_order_seq_cst);  /* before reading cons_waits (Dekker) */
 	ring_wake(q, &q->cons_waits);  /* a flow stage waiting for room (defer_end) */
+}
+
+static void drain_ended(struct ring *q)
+{
+	drain_upto(q, RUN_ENDED);
 }
 
 /* Takes the drainer's lock (one thread writes ended flows at a time: rows in order). */
@@ -378,6 +385,20 @@ static bool try_drain(struct ring *q)
 	if (atomic_flag_test_and_set(&q->dlock))
 		return false;
 	drain_ended(q);
+	atomic_flag_clear(&q->dlock);
+	return true;
+}
+
+/*
+ * The flow stage, waiting for a batch: a few of the pending rows itself
+ * (the reader is then the slower stage), unless the reader is writing
+ * them.  True when it wrote some.
+ */
+static bool drain_some(struct ring *q)
+{
+	if (!ended_pending(q) || atomic_flag_test_and_set(&q->dlock))
+		return false;
+	drain_upto(q, 32);
 	atomic_flag_clear(&q->dlock);
 	return true;
 }
@@ -525,6 +546,8 @@ static int consume(struct ring *q)
 	for (;;) {
 		while (q->side && !can_drain(q) && side_work(q))
 			;   /* the reader is the slower: its side work meanwhile */
+		while (q->defer && !can_drain(q) && drain_some(q))
+			;   /* or rows it would write */
 		ring_wait(q, &q->cons_waits, can_drain, RUN_SPIN);
 		unsigned t = atomic_load(&q->tail);
 		if (t == atomic_load(&q->head))
