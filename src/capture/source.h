@@ -26,6 +26,7 @@ struct src {
 	size_t maplen;
 	size_t released;      /* bytes of map already given back (madvise) */
 	size_t populated;     /* bytes of map asked in (MADV_POPULATE_READ) */
+	size_t fetched;       /* bytes of map prefetched into the cache (src_consume) */
 	/* buffered mode */
 	uint8_t *buf;
 	size_t bufcap, start, end;
@@ -65,6 +66,7 @@ void src_window(struct src *s);  /* mmap: releases pages behind, maps the next w
 #define SRC_LAG (12u << 20)
 #define SRC_STEP (4u << 20)
 #define SRC_AHEAD (8u << 20)
+#define SRC_FETCH_AHEAD 4096u   /* how far ahead of the reader lines are prefetched */
 #define SRC_MAX_WINDOW (256u << 20)   /* no record may need more than this */
 
 /* Inline: called twice per record, and a mapped file needs no more than this. */
@@ -88,7 +90,12 @@ static inline void src_consume(struct src *s, size_t n)
 	}
 	if (s->pos - s->released >= SRC_LAG + SRC_STEP + 4096)
 		src_window(s);
-	__builtin_prefetch(s->map + (s->pos + 4096 < s->maplen ? s->pos + 4096 : s->pos));
+	/* Every line a page ahead, each once (a record is ~3 lines; one per call left gaps). */
+	size_t ahead = (size_t)s->pos + SRC_FETCH_AHEAD;
+	if (ahead > s->maplen)
+		ahead = s->maplen;
+	for (; s->fetched < ahead; s->fetched += 64)
+		__builtin_prefetch(s->map + s->fetched);
 }
 
 void src_close(struct src *s);

@@ -4,6 +4,7 @@
  * DecodeNetworkLayer); each protocol lives in its own file.
  */
 #include "decode/decode-int.h"
+#include "util/digits.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -130,12 +131,7 @@ void decode_addr_str(uint8_t family, const uint8_t *a, char *buf, size_t len)
 	if (family == 4 && len >= 16) {  /* the common case, without inet_ntop's printf */
 		char *p = buf;
 		for (int i = 0; i < 4; i++) {
-			unsigned v = a[i];
-			if (v >= 100)
-				*p++ = (char)('0' + v / 100);
-			if (v >= 10)
-				*p++ = (char)('0' + v / 10 % 10);
-			*p++ = (char)('0' + v % 10);
+			p = put_u999(p, a[i]);
 			*p++ = i < 3 ? '.' : 0;
 		}
 		return;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/digits.h"
 #include "util/utf8.h"
 
 static const char *const format_names[] = {
@@ -395,27 +396,17 @@ void table_u64(struct table *t, uint64_t v)
 	put_raw(t, p, (size_t)(b + sizeof b - 1 - p));
 }
 
-/* "00".."99": decimal digits two at a time (a division per two digits). */
-static const char digit_pairs[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
-/* Two decimal digits of v (0..99) at b. */
-static inline void put2(char *b, unsigned v)
-{
-	memcpy(b, digit_pairs + 2 * v, 2);
-}
-
-/* Decimal digits of v: comparisons, not a division per digit. */
+/* Decimal digits of v: from its bit length (x 1233 / 4096 ~ log10 2), one comparison. */
 static unsigned u64_digits(uint64_t v)
 {
-	unsigned n = 1;
-	for (uint64_t lim = 10; v >= lim; lim *= 10) {
-		if (++n == 20)
-			break;   /* 10^20 does not fit: v has 20 digits */
-	}
-	return n;
+	static const uint64_t pow10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+		10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+		100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
+	};
+	unsigned t = (unsigned)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;  /* digits - 1 or digits - 0 */
+	return t + 1 - (v < pow10[t]);
 }
 
 /* Counts the digits first, then writes them in place, two at a time: no copy. */

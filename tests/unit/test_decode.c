@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <arpa/inet.h>
 #include <string.h>
 
 /* ---- packet builder ---- */
@@ -1383,6 +1384,16 @@ static void test_addr(void)
 	CHECK_STR(buf, "2001:db8::ab:2");
 	CHECK(!decode_addr_parse("300.1.1.1", &fam, a));
 	CHECK(!decode_addr_parse("host", &fam, a));
+	/* every octet value in every position, against inet_ntop */
+	unsigned bad = 0;
+	for (unsigned v = 0; v < 256; v++) {
+		uint8_t q[16] = { (uint8_t)v, (uint8_t)(255 - v), (uint8_t)(v * 7), (uint8_t)(v / 3) };
+		char want[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, q, want, sizeof want);
+		decode_addr_str(4, q, buf, sizeof buf);
+		bad += strcmp(buf, want) != 0;
+	}
+	CHECK(bad == 0);
 }
 
 static void test_flags_names(void)
