@@ -284,6 +284,7 @@ struct ring {
 	 * whether ended flows go to the reader now (defer_end) */
 	_Alignas(64) bool defer_on;
 	unsigned win_pkts, win_ended;
+	unsigned c_etail;           /* etail as last read: read again only when that says full */
 	_Alignas(64) char end_of_own;
 	int rc;                     /* the producer's final status, set before done */
 	pthread_mutex_t mu;
@@ -445,7 +446,7 @@ static void defer_end(struct ring *q, const struct flow *f)
 		return;
 	}
 	unsigned h = atomic_load(&q->ehead);
-	while (h - atomic_load(&q->etail) >= RUN_ENDED) {  /* full */
+	while (h - q->c_etail >= RUN_ENDED && h - (q->c_etail = atomic_load(&q->etail)) >= RUN_ENDED) {  /* full */
 		if (atomic_load(&q->done)) {
 			try_drain(q);  /* the reader has left */
 		} else {
