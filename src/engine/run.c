@@ -447,12 +447,12 @@ static void defer_end(struct ring *q, const struct flow *f)
 	}
 	unsigned h = atomic_load(&q->ehead);
 	while (h - q->c_etail >= RUN_ENDED && h - (q->c_etail = atomic_load(&q->etail)) >= RUN_ENDED) {  /* full */
-		if (atomic_load(&q->done)) {
-			try_drain(q);  /* the reader has left */
-		} else {
-			ring_wake(q, &q->prod_waits);
-			ring_wait(q, &q->cons_waits, ended_room, RUN_SPIN);
-		}
+		/* Full: write some rows here unless the reader is writing them (it has left, or
+		 * it is reading a batch: better than waiting for it), else wait for its room. */
+		if (drain_some(q) || atomic_load(&q->done))
+			continue;
+		ring_wake(q, &q->prod_waits);
+		ring_wait(q, &q->cons_waits, ended_room, RUN_SPIN);
 	}
 	q->ended[h % RUN_ENDED] = *f;
 	/* Release, not sequentially consistent: an x86 xchg here drained the
