@@ -456,10 +456,8 @@ static struct rp_flow *flow_rec(struct rp_col *c, const struct run *r, const str
 	rf->proto = f->proto;
 	rf->sport = f->orig_p;
 	rf->dport = f->resp_p;
-	for (int w = 0; w < 2; w++) {
-		const struct host *h = hosttab_flow_host(r->hosts, f, w);
-		rf->h[w] = h ? h->index : 0;
-	}
+	for (int w = 0; w < 2; w++)
+		rf->h[w] = hosttab_flow_index(r->hosts, f, w);
 	return rf;
 }
 
@@ -609,6 +607,9 @@ static void on_flow_soon(void *ctx, const struct flow *f)
 	__builtin_prefetch(rf, 1);   /* every line of the record: points less than a line apart */
 	__builtin_prefetch(rf + sizeof(struct rp_flow) / 2, 1);
 	__builtin_prefetch(rf + sizeof(struct rp_flow) - 1, 1);
+	for (int d = 0; d < 2; d++)   /* the senders' identity records (rp_ident_flow_end) */
+		if (f->pkts[d] > 1 && f->host[d] && f->host[d] <= c->nident)
+			__builtin_prefetch(&c->ident[f->host[d] - 1], 1);
 }
 
 void rp_col_on_ev(struct rp_col *c, void (*fn)(void *ctx, const struct rp_ev_event *e), void *ctx)
