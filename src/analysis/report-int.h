@@ -10,6 +10,9 @@
 #ifndef BOTLENS_REPORT_INT_H
 #define BOTLENS_REPORT_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "analysis/report.h"
 #include "analysis/storm.h"
 #include "p2p/p2p.h"
@@ -109,6 +112,11 @@ struct rp_split {
 struct rp_col {
 	struct rp_flow *flows;
 	size_t nflows, cap;
+	/* the records' pages made present ahead of the flow stage by the pass's
+	 * other thread (collect.c, rec_make): flows moves only under rec_mu */
+	pthread_mutex_t rec_mu;
+	atomic_size_t rec_goal;     /* bytes of flows to have present (set by the flow stage) */
+	atomic_size_t rec_made;     /* bytes of flows present (written under rec_mu) */
 	struct rp_ev_entry *ev[RP_HASH];
 	size_t nev;
 	struct rp_pdns_entry *pdns[RP_HASH];
