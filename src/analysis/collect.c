@@ -12,9 +12,12 @@
  * ends), possibly on a thread of its own (dpi_thread.c).  Out of memory is remembered (rp_col_oom), never
  * fatal: a flow without a record is simply not described.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "analysis/dpi_work.h"
 #include "analysis/report-int.h"
@@ -33,6 +36,10 @@ const char *rp_app_name(unsigned app)
 struct rp_col *rp_col_new(void)
 {
 	struct rp_col *c = calloc(1, sizeof(struct rp_col));
+	if (c && pthread_mutex_init(&c->rec_mu, NULL)) {
+		free(c);
+		return NULL;
+	}
 	if (c)
 		rp_col_limits(c, 0, 0);
 	return c;
@@ -76,6 +83,7 @@ void rp_col_free(struct rp_col *c)
 	free(c->split);
 	free(c->split_of);
 	free(c->twins);
+	pthread_mutex_destroy(&c->rec_mu);
 	free(c);
 }
 
@@ -429,6 +437,78 @@ const char *rp_col_flow_app(const struct rp_col *c, const struct flow *f)
 	return rp_app_name(c->flows[f->user - 1].app);
 }
 
+/*
+ * The records' pages made ahead.  A new page of the records array costs
+ * the thread that first writes it a page fault and the page's zeroing:
+ * some 50,000 of them on a capture of two million flows, on the flow
+ * stage, the pass's slower thread.  The pass's other thread makes them
+ * present first when it has time (run_sub.side; MADV_POPULATE_WRITE
+ * writes no data), up to REC_AHEAD bytes past the records made, which
+ * the flow stage publishes every REC_MARK records.  The array moves only
+ * while the flow stage holds rec_mu (growth), which the other thread
+ * holds while it makes pages (REC_STEP bytes at a time, so growth waits
+ * little).  Without a reader thread, or on a kernel without the advice,
+ * the flow stage takes the faults itself as before.
+ */
+#define REC_AHEAD (1u << 20)
+#define REC_STEP (256u << 10)
+#define REC_MARK 4096
+
+/* The flow stage: how much of the array the other thread may make present now. */
+static void rec_publish(struct rp_col *c)
+{
+	size_t want = c->nflows * sizeof *c->flows + REC_AHEAD, cap = c->cap * sizeof *c->flows;
+	atomic_store_explicit(&c->rec_goal, want < cap ? want : cap, memory_order_relaxed);
+}
+
+static bool rec_pending(struct rp_col *c)
+{
+	return atomic_load_explicit(&c->rec_made, memory_order_relaxed) <
+	       atomic_load_explicit(&c->rec_goal, memory_order_relaxed);
+}
+
+/* The other thread: makes the next REC_STEP bytes of the goal present; false when none were due. */
+static bool rec_make(struct rp_col *c)
+{
+	if (!rec_pending(c) || pthread_mutex_trylock(&c->rec_mu))
+		return false;   /* nothing due, or the array is moving: later */
+	size_t made = atomic_load_explicit(&c->rec_made, memory_order_relaxed);
+	size_t goal = atomic_load_explicit(&c->rec_goal, memory_order_relaxed);   /* <= the array's size */
+	if (made >= goal) {   /* the other caller (side work runs on either thread) did it meanwhile */
+		pthread_mutex_unlock(&c->rec_mu);
+		return false;
+	}
+	size_t end = goal - made > REC_STEP ? made + REC_STEP : goal;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), lo = ((uintptr_t)c->flows + made) & ~(page - 1);
+	uintptr_t hi = ((uintptr_t)c->flows + end + page - 1) & ~(page - 1);
+	if (madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE) && errno == EINVAL)
+		end = SIZE_MAX;   /* no such advice here: the flow stage faults as before */
+	atomic_store_explicit(&c->rec_made, end, memory_order_relaxed);
+	pthread_mutex_unlock(&c->rec_mu);
+	return true;
+}
+
+/* Room for one more record: false out of memory. */
+static bool rec_room(struct rp_col *c)
+{
+	if (c->nflows < c->cap)
+		return true;
+	size_t nc = c->cap ? c->cap + c->cap / 2 : 4096;
+	pthread_mutex_lock(&c->rec_mu);   /* the other thread may be making pages of it */
+	struct rp_flow *nv = realloc(c->flows, nc * sizeof *nv);
+	if (nv) {
+		c->flows = nv;
+		c->cap = nc;
+	}
+	pthread_mutex_unlock(&c->rec_mu);
+	if (!nv) {
+		c->oom = true;
+		return false;
+	}
+	rec_publish(c);
+	return true;
+}
+
 /* The record of f, created on its first packet (f->user = index + 1). */
 static struct rp_flow *flow_rec(struct rp_col *c, const struct run *r, const struct flow *f)
 {
@@ -438,16 +518,10 @@ static struct rp_flow *flow_rec(struct rp_col *c, const struct run *r, const str
 		c->dpi_in_place = cap_stable_data(r->cap);
 		rp_dpi_begin(c, r);
 	}
-	if (c->nflows == c->cap) {
-		size_t nc = c->cap ? c->cap + c->cap / 2 : 4096;
-		struct rp_flow *nv = realloc(c->flows, nc * sizeof *nv);
-		if (!nv) {
-			c->oom = true;
-			return NULL;
-		}
-		c->flows = nv;
-		c->cap = nc;
-	}
+	if (!rec_room(c))
+		return NULL;
+	if (c->nflows % REC_MARK == 0)
+		rec_publish(c);
 	struct rp_flow *rf = &c->flows[c->nflows++];
 	memset(rf, 0, sizeof *rf);
 	((struct flow *)f)->user = (uint32_t)c->nflows;  /* the field is the subscribers' */
@@ -456,10 +530,8 @@ static struct rp_flow *flow_rec(struct rp_col *c, const struct run *r, const str
 	rf->proto = f->proto;
 	rf->sport = f->orig_p;
 	rf->dport = f->resp_p;
-	for (int w = 0; w < 2; w++) {
-		const struct host *h = hosttab_flow_host(r->hosts, f, w);
-		rf->h[w] = h ? h->index : 0;
-	}
+	for (int w = 0; w < 2; w++)
+		rf->h[w] = hosttab_flow_index(r->hosts, f, w);
 	return rf;
 }
 
@@ -609,12 +681,29 @@ static void on_flow_soon(void *ctx, const struct flow *f)
 	__builtin_prefetch(rf, 1);   /* every line of the record: points less than a line apart */
 	__builtin_prefetch(rf + sizeof(struct rp_flow) / 2, 1);
 	__builtin_prefetch(rf + sizeof(struct rp_flow) - 1, 1);
+	for (int d = 0; d < 2; d++)   /* the senders' identity records (rp_ident_flow_end) */
+		if (f->pkts[d] > 1 && f->host[d] && f->host[d] <= c->nident)
+			__builtin_prefetch(&c->ident[f->host[d] - 1], 1);
 }
 
 void rp_col_on_ev(struct rp_col *c, void (*fn)(void *ctx, const struct rp_ev_event *e), void *ctx)
 {
 	c->ev_fn = fn;
 	c->ev_ctx = ctx;
+}
+
+/* Side work for the pass's other thread (run_sub.side): nDPI's jobs, the records' next pages. */
+static bool col_side(void *ctx)
+{
+	struct rp_col *c = ctx;
+	bool did = c->dt && rp_dpi_side(c);
+	return rec_make(c) || did;
+}
+
+static bool col_side_ready(void *ctx)
+{
+	struct rp_col *c = ctx;
+	return (c->dt && rp_dpi_side_ready(c)) || rec_pending(c);
 }
 
 /* The pass is over: nDPI's thread, which may read record bytes in place, ends now. */
@@ -628,6 +717,5 @@ struct run_sub rp_col_sub(struct rp_col *c)
 {
 	return (struct run_sub){ .ctx = c, .packet = on_packet, .flow_end = on_flow_end, .end = on_end,
 				 .flow_soon = on_flow_soon,
-				 .payload = true, .side = c->dt ? rp_dpi_side : NULL,
-				 .side_ready = c->dt ? rp_dpi_side_ready : NULL };
+				 .payload = true, .side = col_side, .side_ready = col_side_ready };
 }

@@ -230,13 +230,16 @@ unsigned dpi_app(uint16_t master, uint16_t app, uint8_t l4)
 
 /* ---- after the pass ---- */
 
+void rp_dpi_apply_flow(struct rp_flow *rf)
+{
+	if (rf->app == RP_APP_NONE && (rf->ndpi_master || rf->ndpi_app))
+		rf->app = (uint8_t)dpi_app(rf->ndpi_master, rf->ndpi_app, rf->proto);
+}
+
 void rp_dpi_apply(struct rp_col *c)
 {
-	for (size_t i = 0; i < c->nflows; i++) {
-		struct rp_flow *rf = &c->flows[i];
-		if (rf->app == RP_APP_NONE && (rf->ndpi_master || rf->ndpi_app))
-			rf->app = (uint8_t)dpi_app(rf->ndpi_master, rf->ndpi_app, rf->proto);
-	}
+	for (size_t i = 0; i < c->nflows; i++)
+		rp_dpi_apply_flow(&c->flows[i]);
 }
 
 bool rp_flow_risk(const struct rp_flow *f, unsigned risk)

@@ -128,9 +128,8 @@ void rp_ident_first(struct rp_col *c, struct rp_flow *rf, int dir, const struct 
 	const uint8_t *mac = pkt_src_mac(p);
 	if (mac && decode_addr_internal(p->family, p->src))
 		bits = count_mac(e, mac, 1, now);
-	if (p->ip && (p->proto == 6 || p->proto == 17) &&
-	    (p->family == 4 ? p->ip_caplen >= 9 : p->ip_caplen >= 8)) {
-		int fam = ttl_family(p->family == 4 ? p->ip[8] : p->ip[7]);
+	if (p->ip && (p->proto == 6 || p->proto == 17)) {
+		int fam = ttl_family(p->ttl);   /* the decoder's copy: the record's bytes may be out of cache */
 		if (fam >= 0) {
 			if (!e->ttl_pkts[fam])
 				e->ttl_first[fam] = now;

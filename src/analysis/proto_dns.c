@@ -457,12 +457,12 @@ static bool peer_direct(const struct rp_col *c, uint32_t client, uint32_t server
 	return false;
 }
 
-void rp_dns_finish(struct rp_col *c)
+bool rp_dns_resolvers(struct rp_col *c)
 {
 	const struct rp_dns_peer **v = malloc((c->ndns ? c->ndns : 1) * sizeof *v);
 	if (!v) {
 		c->oom = true;
-		return;
+		return false;
 	}
 	for (size_t i = 0; i < c->ndns; i++) {
 		c->dns[i].resolver = false;
@@ -473,15 +473,25 @@ void rp_dns_finish(struct rp_col *c)
 		if ((i == 0 || v[i]->client != v[i - 1]->client) && v[i]->queries > v[i]->badname)
 			((struct rp_dns_peer *)v[i])->resolver = true;
 	free(v);
-	for (size_t i = 0; i < c->nflows; i++) {
-		struct rp_flow *f = &c->flows[i];
-		if (f->app != RP_APP_DNS || !f->count)
-			continue;
-		int cl = f->sport == 53 && f->dport != 53 ? 1 : 0;  /* the client's side */
-		/* the server as an address: the pairs were counted per server address (peer_query) */
-		if (peer_direct(c, f->h[cl], rp_ident_address(c, f->h[!cl])))
-			f->facts2 |= RPF2_DNS_DIRECT;
-	}
+	return true;
+}
+
+void rp_dns_flow_finish(const struct rp_col *c, struct rp_flow *f)
+{
+	if (f->app != RP_APP_DNS || !f->count)
+		return;
+	int cl = f->sport == 53 && f->dport != 53 ? 1 : 0;  /* the client's side */
+	/* the server as an address: the pairs were counted per server address (peer_query) */
+	if (peer_direct(c, f->h[cl], rp_ident_address(c, f->h[!cl])))
+		f->facts2 |= RPF2_DNS_DIRECT;
+}
+
+void rp_dns_finish(struct rp_col *c)
+{
+	if (!rp_dns_resolvers(c))
+		return;
+	for (size_t i = 0; i < c->nflows; i++)
+		rp_dns_flow_finish(c, &c->flows[i]);
 }
 
 static void dns_answers(struct rp_col *c, struct rd *r, const uint8_t *msg, size_t mlen,

@@ -10,6 +10,9 @@
 #ifndef BOTLENS_REPORT_INT_H
 #define BOTLENS_REPORT_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "analysis/report.h"
 #include "analysis/storm.h"
 #include "p2p/p2p.h"
@@ -109,6 +112,11 @@ struct rp_split {
 struct rp_col {
 	struct rp_flow *flows;
 	size_t nflows, cap;
+	/* the records' pages made present ahead of the flow stage by the pass's
+	 * other thread (collect.c, rec_make): flows moves only under rec_mu */
+	pthread_mutex_t rec_mu;
+	atomic_size_t rec_goal;     /* bytes of flows to have present (set by the flow stage) */
+	atomic_size_t rec_made;     /* bytes of flows present (written under rec_mu) */
 	struct rp_ev_entry *ev[RP_HASH];
 	size_t nev;
 	struct rp_pdns_entry *pdns[RP_HASH];
@@ -221,6 +229,11 @@ void rp_dns_regroup(struct rp_col *c);
  * most of its queries for domain names go to) and marks the DNS flows to
  * any other server RPF2_DNS_DIRECT. */
 void rp_dns_finish(struct rp_col *c);
+/* rp_dns_finish in two steps, for a caller that passes over the records anyway: the
+ * resolvers (false out of memory: then no record is to be marked), then each record (the
+ * DNS flows to another server marked). */
+bool rp_dns_resolvers(struct rp_col *c);
+void rp_dns_flow_finish(const struct rp_col *c, struct rp_flow *f);
 /* The distinct senders of sweeps, up to max; returns how many. */
 size_t rp_arp_sweepers(const struct rp_col *c, uint8_t (*addr)[4], size_t max);
 
@@ -355,6 +368,8 @@ bool rp_dpi_side_ready(void *ctx);
 void rp_dpi_join(struct rp_col *c);
 /* Flows left "other" by botlens's parsers get nDPI's protocol where botlens has one. */
 void rp_dpi_apply(struct rp_col *c);
+/* rp_dpi_apply for one record. */
+void rp_dpi_apply_flow(struct rp_flow *rf);
 /* The host's nDPI services and risks (flow counts) into h. */
 void rp_dpi_host(const struct rp_ctx *x, struct rp_host *h);
 

@@ -574,43 +574,95 @@ static bool listed(const struct host *const *sb, unsigned n, const struct host *
 }
 
 /*
+ * Sums per host index (0..nhosts) over all the records, taken in the one
+ * pass that also finishes each record (nDPI's name, direct DNS): on a
+ * capture of millions of flows the records are hundreds of MiB and each
+ * pass over them is a walk through memory, so the post-pass makes this
+ * one and one more to list the flows of the hosts reported.
+ */
+struct rec_sums {
+	uint32_t *flows;        /* flows with the host at either end, once per flow */
+	uint32_t *score;        /* for suspects (NULL: none wanted or no memory): suspect flows */
+	uint64_t *sent, *got;   /* for suspects: packets sent and received */
+};
+
+/* Adds f's ends to the suspects' sums. */
+static void suspect_sums(const struct rp_ctx *x, const struct rp_flow *f, struct rec_sums *s)
+{
+	bool suspect = (f->facts & SUSPECT_FACTS) || (f->facts2 & SUSPECT_FACTS2);
+	for (int w = 0; w < 2; w++)
+		if (f->h[w] && f->h[w] <= x->nhosts) {
+			s->score[f->h[w]] += suspect;
+			s->sent[f->h[w]] += f->pkts[w];
+			s->got[f->h[w]] += f->pkts[!w];
+		}
+}
+
+/*
+ * Finishes every record (nDPI's name where botlens's parsers found none;
+ * direct DNS when dns, rp_dns_resolvers) and takes the sums, the
+ * suspects' when wanted.  -1 out of memory.
+ */
+static int records_pass(struct rp_col *c, const struct rp_ctx *x, bool dns, bool suspects, struct rec_sums *s)
+{
+	size_t n = x->nhosts + 1;
+	*s = (struct rec_sums){ .flows = calloc(n, sizeof *s->flows) };
+	if (!s->flows)
+		return -1;
+	if (suspects) {   /* without memory for them, no suspects (as before: not an error) */
+		s->score = calloc(n, sizeof *s->score);
+		s->sent = calloc(2 * n, sizeof *s->sent);
+		if (!s->score || !s->sent) {
+			free(s->score);
+			free(s->sent);
+			s->score = NULL;
+			s->sent = NULL;
+		}
+		s->got = s->sent ? s->sent + n : NULL;
+	}
+	for (size_t i = 0; i < c->nflows; i++) {
+		struct rp_flow *f = &c->flows[i];
+		rp_dpi_apply_flow(f);
+		if (dns)
+			rp_dns_flow_finish(c, f);
+		if (f->h[0] <= x->nhosts)
+			s->flows[f->h[0]]++;
+		if (f->h[1] != f->h[0] && f->h[1] <= x->nhosts)
+			s->flows[f->h[1]]++;
+		if (s->score)
+			suspect_sums(x, f, s);
+	}
+	return 0;
+}
+
+static void rec_sums_free(struct rec_sums *s)
+{
+	free(s->flows);
+	free(s->score);
+	free(s->sent);
+}
+
+/*
  * Adds to sb[0..n) the endpoints of flows with suspect facts (addresses of
  * one machine only), most such flows first, and the hosts that sent and
- * received the most packets (a flood's ends), up to max in all.  They are
- * kept in the report only when a detector finds malicious behavior.
+ * received the most packets (a flood's ends), up to max in all, from the
+ * sums of records_pass (s->score set).  They are kept in the report only
+ * when a detector finds malicious behavior.
  */
-static unsigned suspects(const struct rp_col *c, const struct rp_ctx *x, const struct host **sb, unsigned n,
+static unsigned suspects(const struct rp_ctx *x, const struct rec_sums *s, const struct host **sb, unsigned n,
 			 unsigned max)
 {
-	uint32_t *score = calloc(x->nhosts + 1, sizeof *score);
-	/* the heaviest sender and receiver by packets (host counters may be light): a flood's two ends */
-	uint64_t *sent = calloc(2 * (x->nhosts + 1), sizeof *sent), *got = sent ? sent + x->nhosts + 1 : NULL;
-	if (!score || !sent) {
-		free(score);
-		free(sent);
-		return n;
-	}
+	uint32_t *score = s->score;
 	uint64_t out = 0, in = 0;
-	for (size_t i = 0; i < c->nflows; i++) {   /* one pass over the records for both */
-		const struct rp_flow *f = &c->flows[i];
-		bool suspect = (f->facts & SUSPECT_FACTS) || (f->facts2 & SUSPECT_FACTS2);
-		for (int w = 0; w < 2; w++)
-			if (f->h[w] && f->h[w] <= x->nhosts) {
-				score[f->h[w]] += suspect;
-				sent[f->h[w]] += f->pkts[w];
-				got[f->h[w]] += f->pkts[!w];
-			}
-	}
-	for (uint64_t i = 1; sent && i <= x->nhosts; i++) {
+	for (uint64_t i = 1; i <= x->nhosts; i++) {
 		const struct host *h = x->hosts[i - 1];
 		if (!decode_addr_host(h->family, h->addr))
 			continue;
-		if (!out || sent[i] > sent[out])
+		if (!out || s->sent[i] > s->sent[out])
 			out = i;
-		if (!in || got[i] > got[in])
+		if (!in || s->got[i] > s->got[in])
 			in = i;
 	}
-	free(sent);
 	if (out && !score[out])
 		score[out] = 1;
 	if (in && !score[in])
@@ -628,7 +680,6 @@ static unsigned suspects(const struct rp_col *c, const struct rp_ctx *x, const s
 		if (!listed(sb, n, x->hosts[best - 1]))
 			sb[n++] = x->hosts[best - 1];
 	}
-	free(score);
 	return n;
 }
 
@@ -674,37 +725,31 @@ static unsigned arp_candidates(const struct rp_col *c, const struct run *r, uint
  * The flows of each host of sb[0..nsb) (either end), in record order, in
  * one pass over the flows instead of one per host: host i's are
  * (*fl)[off[k]..off[k + 1]) with k = slot[sb[i]->index] - 1.  slot has
- * nhosts + 1 entries.  -1 out of memory.
+ * nhosts + 1 entries; count[j] is host index j's number of flows
+ * (records_pass).  -1 out of memory.
  */
 static int flows_by_host(const struct rp_col *c, const struct host *const *sb, unsigned nsb, uint64_t nhosts,
-			 uint8_t *slot, size_t off[RP_MAX_HOSTS + 1], const struct rp_flow ***fl)
+			 const uint32_t *count, uint8_t *slot, size_t off[RP_MAX_HOSTS + 1],
+			 const struct rp_flow ***fl)
 {
 	unsigned k = 0;
-	size_t pos[RP_MAX_HOSTS + 1] = { 0 };
+	size_t pos[RP_MAX_HOSTS + 1];
+	off[0] = 0;
 	for (unsigned i = 0; i < nsb; i++)
-		if (sb[i]->index <= nhosts && !slot[sb[i]->index])
-			slot[sb[i]->index] = (uint8_t)++k;   /* a host listed twice shares its list */
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < c->nflows; i++) {
-			const struct rp_flow *f = &c->flows[i];
-			unsigned ab[2] = { f->h[0] <= nhosts ? slot[f->h[0]] : 0, f->h[1] <= nhosts ? slot[f->h[1]] : 0 };
-			for (int w = 0; w < 2; w++) {
-				if (!ab[w] || (w && ab[1] == ab[0]))
-					continue;    /* a flow between a host and itself is listed once */
-				if (pass)
-					(*fl)[pos[ab[w] - 1]] = f;
-				pos[ab[w] - 1]++;
-			}
+		if (sb[i]->index <= nhosts && !slot[sb[i]->index]) {   /* a host listed twice shares its list */
+			slot[sb[i]->index] = (uint8_t)++k;
+			off[k] = off[k - 1] + count[sb[i]->index];
+			pos[k - 1] = off[k - 1];   /* where host k - 1's next flow goes */
 		}
-		if (pass)
-			break;
-		off[0] = 0;
-		for (unsigned j = 0; j < k; j++) {
-			off[j + 1] = off[j] + pos[j];
-			pos[j] = off[j];   /* where host j's next flow goes */
-		}
-		if (!(*fl = malloc((off[k] ? off[k] : 1) * sizeof **fl)))
-			return -1;
+	if (!(*fl = malloc((off[k] ? off[k] : 1) * sizeof **fl)))
+		return -1;
+	for (size_t i = 0; k && i < c->nflows; i++) {
+		const struct rp_flow *f = &c->flows[i];
+		unsigned ab[2] = { f->h[0] <= nhosts ? slot[f->h[0]] : 0, f->h[1] <= nhosts ? slot[f->h[1]] : 0 };
+		if (ab[0])
+			(*fl)[pos[ab[0] - 1]++] = f;
+		if (ab[1] && ab[1] != ab[0])   /* a flow between a host and itself is listed once */
+			(*fl)[pos[ab[1] - 1]++] = f;
 	}
 	return 0;
 }
@@ -762,7 +807,6 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 		return -1;
 	}
 	rp_overnet_xor(c);
-	rp_dpi_apply(c);
 	const struct host *sb[RP_MAX_HOSTS];
 	struct host arp_only[16];
 	unsigned nsb, nbase;
@@ -773,21 +817,25 @@ int rp_build(struct rp_col *c, const struct run *r, uint8_t family, const uint8_
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	rp_dns_finish(c);   /* per client machine: after the split */
 	nsb = hosttab_select(r->hosts, family, addr, sb, 16);
 	nsb = twins_listed(c, sb, nsb, RP_MAX_HOSTS);   /* a machine of a sandbox address is one too */
 	unsigned nsel = nsb;
 	nsb = arp_candidates(c, r, family, addr, sb, nsb, arp_only);
 	nbase = nsb;
-	if (!family && x.hosts)
-		nsb = suspects(c, &x, sb, nsb, RP_MAX_HOSTS);
+	/* DNS per client machine: after the split (with_twins) */
+	struct rec_sums sums;
+	bool dns = rp_dns_resolvers(c);
+	int rc = records_pass(c, &x, dns, !family && x.hosts, &sums);
+	if (!rc && sums.score)
+		nsb = suspects(&x, &sums, sb, nsb, RP_MAX_HOSTS);
 	const struct rp_flow **all = NULL;
 	size_t off[RP_MAX_HOSTS + 1];
 	uint8_t *slot = calloc(x.nhosts + 1, 1);
 	out->hosts = calloc(nsb ? nsb : 1, sizeof *out->hosts);
-	int rc = 0;
-	if ((!x.hosts && x.nhosts) || !slot || !out->hosts || flows_by_host(c, sb, nsb, x.nhosts, slot, off, &all))
+	if (rc || (!x.hosts && x.nhosts) || !slot || !out->hosts ||
+	    flows_by_host(c, sb, nsb, x.nhosts, sums.flows, slot, off, &all))
 		rc = -1;
+	rec_sums_free(&sums);
 	for (unsigned i = 0; !rc && i < nsb; i++) {
 		struct rp_host *h = &out->hosts[out->nhosts];
 		unsigned k = sb[i]->index <= x.nhosts ? slot[sb[i]->index] : 0;

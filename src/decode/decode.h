@@ -125,6 +125,8 @@ struct pkt {
 			uint8_t src_mac[6];    /* the innermost Ethernet frame's source MAC (ARP: the sender's) */
 		} eth;
 	};
+	uint8_t ttl;           /* the innermost IP header's TTL (IPv6: hop limit), set with ip: a
+				  subscriber on another core reads it here, not in the record's bytes */
 };
 _Static_assert(__builtin_offsetof(struct pkt, caplen) == 64, "struct pkt: line 0 is full");
 _Static_assert(sizeof(struct pkt) == 128, "struct pkt: two lines");

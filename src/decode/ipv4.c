@@ -80,6 +80,7 @@ void decode_ipv4(struct decoder *d, struct pkt *p, struct rd *r)
 		r->left = totlen - hlen;
 	p->ip = ip;  /* two stores: what a subscriber needs to hand the packet on (analysis/dpi.c) */
 	p->ip_caplen = (uint32_t)(hlen + r->left);
+	p->ttl = ip[8];
 	uint16_t offset = frag & 0x1fff;
 	bool more = frag & 0x2000;
 	if (offset || more) {

@@ -90,6 +90,7 @@ void decode_ipv6(struct decoder *d, struct pkt *p, struct rd *r)
 		r->left = plen;
 	p->ip = ip;  /* for subscribers that take the IP packet whole (analysis/dpi.c) */
 	p->ip_caplen = (uint32_t)(40 + r->left);
+	p->ttl = ip[7];
 	p->ip_len = (uint16_t)(plen + 40 > 0xffff ? 0xffff : plen + 40);
 	p->l4_wire = plen;
 	uint32_t frag_id = 0;

@@ -135,6 +135,8 @@ bool hosttab_flow(struct hosttab *t, struct flow *f);
 bool hosttab_packet_flow(struct hosttab *t, const struct flow *f, const struct pkt *p, int dir);
 /* The originator's (which = 0) or responder's (1) host of f, or NULL. */
 const struct host *hosttab_flow_host(const struct hosttab *t, const struct flow *f, int which);
+/* The index (struct host.index) of that host, 0 when none; without reading the host when f->host has it. */
+uint32_t hosttab_flow_index(const struct hosttab *t, const struct flow *f, int which);
 uint64_t hosttab_count(const struct hosttab *t);
 /* All hosts in a stable order (first seen); caller frees the array. */
 struct host **hosttab_list(const struct hosttab *t, uint64_t *n);

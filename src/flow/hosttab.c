@@ -188,6 +188,15 @@ const struct host *hosttab_flow_host(const struct hosttab *t, const struct flow 
 	return hosttab_find(t, f->family, which ? f->resp : f->orig);
 }
 
+uint32_t hosttab_flow_index(const struct hosttab *t, const struct flow *f, int which)
+{
+	uint32_t i = f->host[which];
+	if (i && i <= t->n)
+		return i;   /* order[i - 1]->index: no need to read the host */
+	const struct host *h = hosttab_find(t, f->family, which ? f->resp : f->orig);
+	return h ? h->index : 0;
+}
+
 bool hosttab_packet_flow(struct hosttab *t, const struct flow *f, const struct pkt *p, int dir)
 {
 	if (!f->host[0] || !f->host[1] || f->host[0] > t->n || f->host[1] > t->n)
