@@ -526,6 +526,8 @@ static void *producer(void *arg)
 		}
 		if (atomic_load(&q->stop))
 			break;
+		if (q->r->flows)
+			flowtab_stock(q->r->flows);   /* the flow table's next block, faulted in here */
 		unsigned h = atomic_load(&q->head);
 		read_batch(q->r, &q->slot[h % RUN_RING], RUN_BATCH, &rc);
 		atomic_store(&q->head, h + 1);

@@ -96,6 +96,13 @@ void flowtab_prefetch(const struct flowtab *t, uint64_t h, int stage);
 struct flow *flowtab_update_hashed(struct flowtab *t, const struct pkt *p, uint64_t h, int *dir);
 /* Ends every remaining flow, oldest activity first. */
 void flowtab_flush(struct flowtab *t);
+/*
+ * For another thread than the one updating t (at most one): makes a block
+ * of flows ready, its pages present, for when the table grows, so the
+ * updating thread takes no page faults for it.  Cheap when one is ready or
+ * the table is still small.  False when out of memory (harmless).
+ */
+bool flowtab_stock(struct flowtab *t);
 uint64_t flowtab_active(const struct flowtab *t);
 uint64_t flowtab_total(const struct flowtab *t);
 uint64_t flowtab_peak(const struct flowtab *t);
