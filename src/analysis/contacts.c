@@ -3,11 +3,9 @@
  *
  * Invariant: v[0..n) are in the order the run delivered them (flow end
  * order per flow, packet order per packet); cache[] maps a flow
- * direction (flow id * 2 + dir) to the index, time and weight of its
- * latest contact so that packets within `window` seconds of it add to
- * its weight; the contact's own weight is that of the entry once the
- * entry is left (cache_flush(): before a compaction, at the end, or
- * when the slot takes another contact).
+ * direction (flow id * 2 + dir) to the index and time of its latest
+ * contact so that packets within `window` seconds of it add to its
+ * weight.
  *
  * Memory (per packet): at most CONTACTS_MAX contacts.  When the array is
  * full, the merge window doubles (quadruples when a merge gained less
@@ -219,25 +217,12 @@ static void join(struct contact *g, const struct contact *k)
 	g->weight = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
 }
 
-/* Writes cache entry e's weight to its contact (see top) and empties it. */
-static void cache_leave(struct contacts *c, size_t e)
-{
-	if (c->cache[e].key != UINT64_MAX && c->cache[e].weight > 1)  /* 1: the contact has it */
-		c->v[c->cache[e].idx].weight = c->cache[e].weight;
-	c->cache[e].key = UINT64_MAX;
-}
-
-/* Every contact's weight complete, the cache empty. */
-static void cache_flush(struct contacts *c)
-{
-	for (size_t i = 0; i < CONTACTS_CACHE; i++)
-		cache_leave(c, i);
-}
-
-/* The end of a compaction: c->n contacts kept (the cache was flushed: indexes moved). */
+/* The end of a compaction: c->n contacts kept, window cache invalid. */
 static void compacted(struct contacts *c, size_t kept)
 {
 	c->n = kept;
+	for (size_t i = 0; i < CONTACTS_CACHE; i++)
+		c->cache[i].key = UINT64_MAX;  /* indexes moved */
 }
 
 /*
@@ -355,7 +340,6 @@ static void coarsen(struct contacts *c)
 	struct scratch w = { .cap = open_cap(c->n) };
 	if (!scratch_at(c, &w))
 		return;
-	cache_flush(c);
 	/* The first coarsening (window 1 s): keys numbered in its first compaction (struct scratch). */
 	bool number_first = c->window == 1.0f;
 	for (unsigned pass = 0; c->n >= c->max / 2 && c->window <= latest; pass++) {
@@ -418,11 +402,13 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	float t = (float)run_rel(r, p->ts_ns);
 	uint64_t key = f->id * 2 + (uint64_t)(dir & 1);
 	size_t slot = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 52) & (CONTACTS_CACHE - 1);
-	if (c->cache[slot].key == key && t - c->cache[slot].t < c->window && c->cache[slot].weight < UINT32_MAX) {
-		c->cache[slot].weight++;
-		return;
+	if (c->cache[slot].key == key && t - c->cache[slot].t < c->window) {
+		struct contact *k = &c->v[c->cache[slot].idx];  /* read only to join it: often a miss */
+		if (k->weight < UINT32_MAX) {
+			k->weight++;
+			return;
+		}
 	}
-	cache_leave(c, slot);
 	struct contact *k = push(c);
 	if (!k)
 		return;
@@ -434,7 +420,6 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	c->cache[slot].key = key;
 	c->cache[slot].idx = c->n - 1;
 	c->cache[slot].t = t;
-	c->cache[slot].weight = 1;
 }
 
 struct run_sub contacts_sub(struct contacts *c)
@@ -446,8 +431,6 @@ struct run_sub contacts_sub(struct contacts *c)
 
 void contacts_finish(struct contacts *c, const struct run *r)
 {
-	if (c->per_packet)
-		cache_flush(c);
 	c->start_ns = r->start_ns;
 	c->span = r->have_time ? run_rel(r, r->last_ns) : 0;
 	if (c->span < 0)

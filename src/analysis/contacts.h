@@ -59,13 +59,8 @@ struct contacts {
 	float window;            /* per packet: packets of a flow direction this close merge */
 	size_t max;              /* per packet: contacts kept before merging coarser */
 	int64_t start_ns;        /* the capture's first record */
-	/*
-	 * per packet: a flow direction's latest contact, its time and its
-	 * weight, which packets joining it add to here and which is written
-	 * to the contact when the entry is replaced (no read of the contact,
-	 * a cache miss when old): contacts_finish writes the last ones.
-	 */
-	struct { uint64_t key; size_t idx; float t; uint32_t weight; } cache[CONTACTS_CACHE];
+	/* per packet: a flow direction's latest contact and its time (no read of it unless joined) */
+	struct { uint64_t key; size_t idx; float t; } cache[CONTACTS_CACHE];
 };
 
 void contacts_init(struct contacts *c, bool per_packet);
@@ -74,7 +69,7 @@ void contacts_only(struct contacts *c, uint8_t family, const uint8_t *addr);
 void contacts_free(struct contacts *c);
 /* The subscription that fills c during run_loop (needs track_hosts). */
 struct run_sub contacts_sub(struct contacts *c);
-/* After run_loop, before reading v: records the capture's time span, completes the contacts' weights. */
+/* After run_loop: records the capture's time span. */
 void contacts_finish(struct contacts *c, const struct run *r);
 /*
  * The contacts of host h in direction d (outbound: h sends; inbound: h

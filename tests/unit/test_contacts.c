@@ -247,7 +247,7 @@ static void per_packet_reference(float window0, size_t max)
 				     .src = hosttab_flow_host(r.hosts, fl, dir), .dst = hosttab_flow_host(r.hosts, fl, !dir) };
 		ref_packet(&ref, k, fl->id * 2 + (uint64_t)dir);
 	}
-	contacts_finish(&c, &r);  /* the contacts' weights complete */
+	contacts_finish(&c, &r);
 	CHECK(ok && !c.oom);
 	CHECK(c.window > 64.0f);  /* several coarsenings, some of several compactions */
 	CHECK_EQ_U(c.n, ref.n);
