@@ -402,12 +402,9 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	float t = (float)run_rel(r, p->ts_ns);
 	uint64_t key = f->id * 2 + (uint64_t)(dir & 1);
 	size_t slot = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 52) & (CONTACTS_CACHE - 1);
-	if (c->cache[slot].key == key && t - c->cache[slot].t < c->window) {
-		struct contact *k = &c->v[c->cache[slot].idx];  /* read only to join it: often a miss */
-		if (k->weight < UINT32_MAX) {
-			k->weight++;
-			return;
-		}
+	if (c->cache[slot].key == key && t - c->cache[slot].t < c->window && c->cache[slot].weight < UINT32_MAX) {
+		c->v[c->cache[slot].idx].weight = ++c->cache[slot].weight;  /* a store: no wait for an old line */
+		return;
 	}
 	struct contact *k = push(c);
 	if (!k)
@@ -420,6 +417,7 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	c->cache[slot].key = key;
 	c->cache[slot].idx = c->n - 1;
 	c->cache[slot].t = t;
+	c->cache[slot].weight = 1;
 }
 
 struct run_sub contacts_sub(struct contacts *c)

@@ -59,8 +59,8 @@ struct contacts {
 	float window;            /* per packet: packets of a flow direction this close merge */
 	size_t max;              /* per packet: contacts kept before merging coarser */
 	int64_t start_ns;        /* the capture's first record */
-	/* per packet: a flow direction's latest contact and its time (no read of it unless joined) */
-	struct { uint64_t key; size_t idx; float t; } cache[CONTACTS_CACHE];
+	/* per packet: a flow direction's latest contact, its time and weight (the contact is not read) */
+	struct { uint64_t key; size_t idx; float t; uint32_t weight; } cache[CONTACTS_CACHE];
 };
 
 void contacts_init(struct contacts *c, bool per_packet);
