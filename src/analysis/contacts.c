@@ -3,9 +3,10 @@
  *
  * Invariant: v[0..n) are in the order the run delivered them (flow end
  * order per flow, packet order per packet); cache[] maps a flow
- * direction (flow id * 2 + dir) to the index and time of its latest
- * contact so that packets within `window` seconds of it add to its
- * weight.
+ * direction (flow id * 2 + dir) to the index, time and weight of its
+ * latest contact so that packets within `window` seconds of it add to its
+ * weight (the entry's weight is the contact's: a join stores it without
+ * reading the contact, often an old line).
  *
  * Memory (per packet): at most CONTACTS_MAX contacts.  When the array is
  * full, the merge window doubles (quadruples when a merge gained less
