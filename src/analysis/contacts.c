@@ -3,9 +3,10 @@
  *
  * Invariant: v[0..n) are in the order the run delivered them (flow end
  * order per flow, packet order per packet); cache[] maps a flow
- * direction (flow id * 2 + dir) to the index and time of its latest
- * contact so that packets within `window` seconds of it add to its
- * weight.
+ * direction (flow id * 2 + dir) to the index, time and weight of its
+ * latest contact so that packets within `window` seconds of it add to its
+ * weight (the entry's weight is the contact's: a join stores it without
+ * reading the contact, often an old line).
  *
  * Memory (per packet): at most CONTACTS_MAX contacts.  When the array is
  * full, the merge window doubles (quadruples when a merge gained less
@@ -166,31 +167,48 @@ static size_t open_cap(size_t n)
  * The working memory of one coarsen()'s compactions.  The first one or
  * two find each contact's key in a hash table (slot: index + 1 of the
  * key's open group, whose contact is compared to tell keys apart), the
- * last of them noting the slot as the contact's key: the first coarsen()
- * (window 1 s) makes several compactions as a rule and notes them in its
- * first; a later one often makes only one, which does not pay for (nor
- * hold) the keys, so it notes them in its second.  The keys are then
- * numbered densely and the next compactions, whose contacts' keys no
- * longer change, look their open group up by number: no hashing, and no
- * reading of a group's contact (missing the cache: the array is tens of
- * MiB) unless a contact joins it.  The numbering frees the key table
- * before the groups are made: at most the key table and 4 bytes a
- * contact at once (then 12).
+ * last of them numbering the keys densely as it meets them, in the
+ * contacts' own `key` (a new key takes the next number, a contact of a
+ * known key that opens a group takes the number of the group it found,
+ * read from the contact compared anyway): the first coarsen() (window
+ * 1 s) makes several compactions as a rule and numbers in its first; a
+ * later one often makes only one, which does not pay for the numbering,
+ * so it numbers in its second.  The next compactions, whose contacts'
+ * keys no longer change, look their open group up by number: no hashing,
+ * and no reading of a group's contact (missing the cache: the array is
+ * tens of MiB) unless a contact joins it.  The groups (8 bytes a key)
+ * take the key table's place once it is done with (2 or more slots a
+ * key: they fit).
+ *
+ * That place is the contact array's room past its contacts (scratch_at):
+ * the contacts to come fill it after the coarsening, so its pages, faulted
+ * and zeroed by the kernel once, serve every coarsening and then contacts
+ * rather than being mapped afresh for each (the peak is no higher: the
+ * table was allocated beside the full array).
  */
 struct scratch {
-	uint32_t *slot;               /* the key table (first compactions), then slot -> key number */
+	uint32_t *slot;               /* the key table (first compactions) */
 	size_t cap;
-	uint32_t *key;                /* per contact: its key's slot, then its key's number */
+	bool numbering;               /* this compaction numbers the keys (in each contact's key) */
 	struct group { uint32_t at; float t; } *open;  /* per key number: its open group's index + 1, time */
 	size_t nkeys;
 };
 
-static void scratch_free(struct scratch *w)
+/* Room for w's key table past c's contacts (the array grown when short of it); false out of memory. */
+static bool scratch_at(struct contacts *c, struct scratch *w)
 {
-	free(w->slot);
-	free(w->key);
-	free(w->open);
-	memset(w, 0, sizeof *w);
+	size_t bytes = w->cap * sizeof *w->slot;
+	size_t need = c->n + (bytes + sizeof *c->v - 1) / sizeof *c->v;
+	if (c->cap < need) {
+		struct contact *nv = realloc(c->v, need * sizeof *nv);
+		if (!nv)
+			return false;
+		c->v = nv;
+		c->cap = need;
+	}
+	w->slot = (uint32_t *)(void *)(c->v + c->n);  /* the compactions write below c->n only */
+	memset(w->slot, 0, bytes);
+	return true;
 }
 
 /* Adds k's weight to group g's first contact (saturating: all weights are positive). */
@@ -264,27 +282,19 @@ static void compact_hashed(struct contacts *c, struct scratch *w)
 			join(g, &k);
 			continue;
 		}
+		if (w->numbering)
+			k.key = g ? g->key : (uint32_t)w->nkeys++;
 		c->v[j] = k;  /* j <= i: a slot already read */
-		if (w->key)
-			w->key[j] = (uint32_t)s;
 		w->slot[s] = (uint32_t)++j | tag;  /* j <= n: within the index bits */
 	}
 	compacted(c, j);
 }
 
-/* Numbers the keys densely (w->key: slot -> number) and frees the key table; false out of memory. */
-static bool number_keys(struct contacts *c, struct scratch *w)
+/* After the numbering compaction: the open groups in the key table's place. */
+static void open_groups(struct scratch *w)
 {
-	size_t k = 0;
-	for (size_t s = 0; s < w->cap; s++)
-		if (w->slot[s])
-			w->slot[s] = (uint32_t)k++;
-	for (size_t i = 0; i < c->n; i++)
-		w->key[i] = w->slot[w->key[i]];
-	free(w->slot);
+	w->open = (struct group *)(void *)w->slot;
 	w->slot = NULL;
-	w->nkeys = k;
-	return (w->open = malloc((k ? k : 1) * sizeof *w->open)) != NULL;
 }
 
 /* The next compactions of a coarsen(): as compact_hashed, the open groups by key number. */
@@ -294,15 +304,15 @@ static void compact_numbered(struct contacts *c, struct scratch *w)
 	memset(w->open, 0, w->nkeys * sizeof *w->open);
 	size_t j = 0;
 	for (size_t i = 0; i < c->n; i++) {
-		uint32_t id = w->key[i];
-		struct group *g = &w->open[id];
+		if (i + 16 < c->n)  /* the groups (8 bytes a key) are far larger than a cache: fetch ahead */
+			__builtin_prefetch(&w->open[c->v[i + 16].key]);
+		struct group *g = &w->open[c->v[i].key];
 		if (g->at && c->v[i].t - g->t < c->window) {
 			join(&c->v[g->at - 1], &c->v[i]);
 			continue;
 		}
 		g->t = c->v[i].t;
 		c->v[j] = c->v[i];  /* j <= i: a slot already read */
-		w->key[j] = id;
 		g->at = (uint32_t)++j;
 	}
 	compacted(c, j);
@@ -329,28 +339,25 @@ static void coarsen(struct contacts *c)
 		return;
 	float latest = c->v[c->n - 1].t;
 	struct scratch w = { .cap = open_cap(c->n) };
-	if (!(w.slot = calloc(w.cap, sizeof *w.slot)))
+	if (!scratch_at(c, &w))
 		return;
-	/* The first coarsening (window 1 s): keys noted from its first compaction (struct scratch). */
-	if (c->window == 1.0f)
-		w.key = malloc(c->n * sizeof *w.key);
+	/* The first coarsening (window 1 s): keys numbered in its first compaction (struct scratch). */
+	bool number_first = c->window == 1.0f;
 	for (unsigned pass = 0; c->n >= c->max / 2 && c->window <= latest; pass++) {
 		size_t before = c->n;
-		if (pass == 0 || (pass == 1 && !w.key)) {
-			if (pass == 1 && !(w.key = malloc(c->n * sizeof *w.key)))
-				break;  /* out of memory */
+		if (pass == 0 || (pass == 1 && !number_first)) {
+			w.numbering = pass == 1 || number_first;
 			if (pass == 1)
 				memset(w.slot, 0, w.cap * sizeof *w.slot);
-			compact_hashed(c, &w);  /* with w.key, noting the keys for the next */
-		} else if (w.open || number_keys(c, &w)) {
-			compact_numbered(c, &w);
+			compact_hashed(c, &w);  /* numbering the keys for the next */
 		} else {
-			break;  /* out of memory */
+			if (!w.open)
+				open_groups(&w);
+			compact_numbered(c, &w);
 		}
 		if (c->n > before - before / 8)
 			c->window *= 2;
 	}
-	scratch_free(&w);
 }
 
 /* Room for one more per-packet contact (merging first when full), or NULL out of memory. */
@@ -396,12 +403,9 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	float t = (float)run_rel(r, p->ts_ns);
 	uint64_t key = f->id * 2 + (uint64_t)(dir & 1);
 	size_t slot = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 52) & (CONTACTS_CACHE - 1);
-	if (c->cache[slot].key == key && t - c->cache[slot].t < c->window) {
-		struct contact *k = &c->v[c->cache[slot].idx];  /* read only to join it: often a miss */
-		if (k->weight < UINT32_MAX) {
-			k->weight++;
-			return;
-		}
+	if (c->cache[slot].key == key && t - c->cache[slot].t < c->window && c->cache[slot].weight < UINT32_MAX) {
+		c->v[c->cache[slot].idx].weight = ++c->cache[slot].weight;  /* a store: no wait for an old line */
+		return;
 	}
 	struct contact *k = push(c);
 	if (!k)
@@ -414,6 +418,7 @@ static void on_packet(void *ctx, const struct run *r, const struct pkt *p, const
 	c->cache[slot].key = key;
 	c->cache[slot].idx = c->n - 1;
 	c->cache[slot].t = t;
+	c->cache[slot].weight = 1;
 }
 
 struct run_sub contacts_sub(struct contacts *c)
@@ -491,43 +496,80 @@ size_t contacts_select(const struct contacts *c, const struct host *h, enum cont
 	return p.n;
 }
 
-/* hs[0..nh) as an open-addressing map from host to position; false when one repeats or is NULL. */
-static bool host_map(const struct host *const *hs, size_t nh, const struct host **key, uint32_t *pos,
-		     size_t cap)
+/*
+ * A map from host to its position in hs[], without collisions: each host
+ * alone in its slot (multiplicative hashing, the multiplier and size
+ * tried until the hosts part), so a lookup in the scan of millions of
+ * contacts is one compare, not a probe loop.
+ */
+struct host_map {
+	const struct host **key;
+	uint32_t *pos;
+	uint64_t mul;
+	unsigned shift;   /* 64 - log2(slots) */
+};
+
+static size_t host_slot(const struct host_map *m, const struct host *h)
 {
+	return (size_t)(((uintptr_t)h * m->mul) >> m->shift);
+}
+
+/* Tries multiplier mul with 2^bits slots for hs[0..nh); false on a collision. */
+static bool host_map_try(struct host_map *m, const struct host *const *hs, size_t nh, uint64_t mul,
+			 unsigned bits)
+{
+	m->mul = mul;
+	m->shift = 64 - bits;
+	memset(m->key, 0, ((size_t)1 << bits) * sizeof *m->key);
 	for (size_t i = 0; i < nh; i++) {
-		if (!hs[i])
+		size_t s = host_slot(m, hs[i]);
+		if (m->key[s])
 			return false;
-		size_t s = ((uintptr_t)hs[i] * 0x9e3779b97f4a7c15ull >> 32) & (cap - 1);
-		while (key[s] && key[s] != hs[i])
-			s = (s + 1) & (cap - 1);
-		if (key[s])
-			return false;
-		key[s] = hs[i];
-		pos[s] = (uint32_t)i;
+		m->key[s] = hs[i];
+		m->pos[s] = (uint32_t)i;
 	}
 	return true;
 }
 
-/* The position of h in host_map's map, or -1 (not there, or NULL). */
-static long host_pos(const struct host *h, const struct host *const *key, const uint32_t *pos, size_t cap)
+/*
+ * hs[0..nh) as a host_map (from 64 to 4,096 slots: 16 hosts part at once
+ * as a rule); false when a host is NULL or repeats (never parts), when
+ * none of these sizes parts them, or out of memory (m->key or m->pos NULL).
+ */
+static bool host_map_make(struct host_map *m, const struct host *const *hs, size_t nh)
 {
-	if (!h)
-		return -1;
-	size_t s = ((uintptr_t)h * 0x9e3779b97f4a7c15ull >> 32) & (cap - 1);
-	while (key[s] && key[s] != h)
-		s = (s + 1) & (cap - 1);
-	return key[s] ? (long)pos[s] : -1;
+	static const uint64_t muls[] = { 0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull,
+					 0xff51afd7ed558ccdull, 0xc4ceb9fe1a85ec53ull, 0x27d4eb2f165667c5ull };
+	enum { MAX_BITS = 12 };
+	for (size_t i = 0; i < nh; i++)
+		if (!hs[i])
+			return false;
+	m->key = malloc(((size_t)1 << MAX_BITS) * sizeof *m->key);
+	m->pos = malloc(((size_t)1 << MAX_BITS) * sizeof *m->pos);
+	if (!m->key || !m->pos)
+		return false;
+	for (unsigned bits = 6; bits <= MAX_BITS; bits++)  /* a repeated host never parts */
+		for (size_t k = 0; k < sizeof muls / sizeof muls[0]; k++)
+			if (host_map_try(m, hs, nh, muls[k], bits))
+				return true;
+	return false;
+}
+
+/* The position of h in m, or -1 (not there, or NULL). */
+static long host_pos(const struct host_map *m, const struct host *h)
+{
+	size_t s = host_slot(m, h);
+	return h && m->key[s] == h ? (long)m->pos[s] : -1;
 }
 
 /* The unpacked form's contacts_select_hosts: one scan, each contact to its sender's and receiver's lists. */
-static bool select_scan(const struct contacts *c, const struct host *const *key, const uint32_t *pos,
-			size_t cap, enum contacts_dir d, struct picked *p)
+static bool select_scan(const struct contacts *c, const struct host_map *m, enum contacts_dir d,
+			struct picked *p)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		const struct contact *k = &c->v[i];
-		long a = d != CONTACTS_IN ? host_pos(k->src, key, pos, cap) : -1;
-		long b = d != CONTACTS_OUT ? host_pos(k->dst, key, pos, cap) : -1;
+		long a = d != CONTACTS_IN ? host_pos(m, k->src) : -1;
+		long b = d != CONTACTS_OUT ? host_pos(m, k->dst) : -1;
 		if ((a >= 0 && !pick(&p[a], k)) || (b >= 0 && b != a && !pick(&p[b], k)))
 			return false;
 	}
@@ -558,17 +600,11 @@ int contacts_select_hosts(const struct contacts *c, const struct host *const *hs
 		outs[i] = NULL, counts[i] = 0;
 	if (c->nchunks)
 		return select_each(c, hs, nh, d, outs, counts);
-	size_t cap = 16;
-	while (cap < 4 * nh)
-		cap *= 2;
-	const struct host **key = calloc(cap, sizeof *key);
-	uint32_t *pos = malloc(cap * sizeof *pos);
+	struct host_map m = { NULL, NULL, 0, 0 };
 	struct picked *p = calloc(nh ? nh : 1, sizeof *p);
 	int rc = -1;
-	if (key && pos && p) {
-		if (!host_map(hs, nh, key, pos, cap)) {
-			rc = select_each(c, hs, nh, d, outs, counts);
-		} else if (select_scan(c, key, pos, cap, d, p)) {
+	if (p && host_map_make(&m, hs, nh)) {
+		if (select_scan(c, &m, d, p)) {
 			for (size_t i = 0; i < nh; i++)
 				outs[i] = p[i].v, counts[i] = p[i].n;
 			rc = 0;
@@ -576,9 +612,11 @@ int contacts_select_hosts(const struct contacts *c, const struct host *const *hs
 			for (size_t i = 0; i < nh; i++)
 				free(p[i].v);  /* the list that ran out is NULL already */
 		}
+	} else if (p && m.key && m.pos) {
+		rc = select_each(c, hs, nh, d, outs, counts);  /* a host NULL or repeated, or no map parts them */
 	}
-	free(key);
-	free(pos);
+	free(m.key);
+	free(m.pos);
 	free(p);
 	return rc;
 }

@@ -32,6 +32,7 @@ struct contact {
 	uint8_t proto;           /* IP protocol: 6, 17, 1, 58 */
 	uint8_t spare;
 	uint32_t weight;         /* packets (per packet) or 1 (per flow) */
+	uint32_t key;            /* contacts.c's own, per packet: the key's number while merging */
 	const struct host *src;  /* the sender (per flow: the originator) */
 	const struct host *dst;  /* the receiver (per flow: the responder) */
 };
@@ -58,8 +59,8 @@ struct contacts {
 	float window;            /* per packet: packets of a flow direction this close merge */
 	size_t max;              /* per packet: contacts kept before merging coarser */
 	int64_t start_ns;        /* the capture's first record */
-	/* per packet: a flow direction's latest contact and its time (no read of it unless joined) */
-	struct { uint64_t key; size_t idx; float t; } cache[CONTACTS_CACHE];
+	/* per packet: a flow direction's latest contact, its time and weight (the contact is not read) */
+	struct { uint64_t key; size_t idx; float t; uint32_t weight; } cache[CONTACTS_CACHE];
 };
 
 void contacts_init(struct contacts *c, bool per_packet);

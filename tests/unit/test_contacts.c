@@ -168,19 +168,45 @@ static void ref_packet(struct ref *c, struct contact k, uint64_t key)
 	c->cache[slot].idx = c->n++;
 }
 
+/* contacts_select_hosts of 16 hosts of the stream below gives what contacts_select gives each. */
+static bool select_hosts_same(const struct contacts *c, const struct run *r)
+{
+	const struct host *hs[16];
+	unsigned nh = 0;
+	for (uint8_t k = 1; k <= 16; k++) {  /* the 4 originators 10.0.0.1-4, 12 responders 8.0.0.1-12 */
+		uint8_t a[16] = { k <= 4 ? 10 : 8, 0, 0, k <= 4 ? k : (uint8_t)(k - 4) };
+		if ((hs[nh] = hosttab_find(r->hosts, 4, a)))
+			nh++;
+	}
+	struct contact *outs[16];
+	size_t counts[16];
+	bool ok = nh == 16 && !contacts_select_hosts(c, hs, nh, CONTACTS_ALL, outs, counts);
+	for (unsigned i = 0; i < nh && ok; i++) {
+		struct contact *v;
+		size_t n = contacts_select(c, hs[i], CONTACTS_ALL, &v);
+		ok = n == counts[i] && (!n || !memcmp(v, outs[i], n * sizeof *v));
+		free(v);
+	}
+	for (unsigned i = 0; i < nh && ok; i++)
+		free(outs[i]);
+	return ok;
+}
+
 /*
  * A pseudo-random stream: 400 flows between 24 hosts on 6 ports, 30,000
  * packets over ~2.5 hours, from a first window of window0 seconds (1: the
  * default; else no coarsening counts as the first, which notes keys
- * sooner: both ways of numbering keys are checked).
+ * sooner: both ways of numbering keys are checked), max contacts kept
+ * (4096: the array's first size, so the key table's room past the
+ * contacts is grown, as on a big capture; 512: it is there already).
  */
-static void per_packet_reference(float window0)
+static void per_packet_reference(float window0, size_t max)
 {
 	TEST("contacts-per-packet-as-reference");
 	enum { NF = 400, NPKT = 30000 };
 	static struct ref ref;
 	memset(&ref, 0, sizeof ref);
-	ref.max = 512, ref.window = window0;
+	ref.max = max, ref.window = window0;
 	for (size_t i = 0; i < CONTACTS_CACHE; i++)
 		ref.cache[i].key = UINT64_MAX;
 	struct run r;
@@ -221,6 +247,7 @@ static void per_packet_reference(float window0)
 				     .src = hosttab_flow_host(r.hosts, fl, dir), .dst = hosttab_flow_host(r.hosts, fl, !dir) };
 		ref_packet(&ref, k, fl->id * 2 + (uint64_t)dir);
 	}
+	contacts_finish(&c, &r);
 	CHECK(ok && !c.oom);
 	CHECK(c.window > 64.0f);  /* several coarsenings, some of several compactions */
 	CHECK_EQ_U(c.n, ref.n);
@@ -229,6 +256,7 @@ static void per_packet_reference(float window0)
 	for (size_t i = 0; i < c.n && same; i++)
 		same = c.v[i].t == ref.v[i].t && c.v[i].weight == ref.v[i].weight && ref_same(&c.v[i], &ref.v[i]);
 	CHECK(same);
+	CHECK(select_hosts_same(&c, &r));
 	contacts_free(&c);
 	hosttab_free(r.hosts);
 }
@@ -236,8 +264,9 @@ static void per_packet_reference(float window0)
 int main(void)
 {
 	per_flow();
-	per_packet_reference(1.0f);
-	per_packet_reference(1.5f);
+	per_packet_reference(1.0f, 512);
+	per_packet_reference(1.5f, 512);
+	per_packet_reference(1.0f, 4096);
 	TEST("contacts-bounded");
 	struct run r;
 	memset(&r, 0, sizeof r);
@@ -263,6 +292,7 @@ int main(void)
 			sent++;
 		}
 	}
+	contacts_finish(&c, &r);
 	CHECK(c.n < c.max);
 	CHECK(c.window > 1.0f);
 	CHECK(!c.oom);
