@@ -67,6 +67,9 @@ ssize_t sq_blob_read(struct store_blob_r *r, void *buf, size_t n);
 void sq_blob_close(struct store_blob_r *r);
 /* Removes what crashed writers left in DIR/tmp; how many. */
 int sq_blob_sweep(struct sq *q);
+/* Removes committed blobs no run, result or store-wide value names (a writer
+ * killed before its row); only for the store's one user.  How many, or -1. */
+int sq_blob_gc(struct sq *q);
 
 /* sqlite_flow.c: loads a flows TSV as a new flow set of job j's run, in
  * transactions of its own (call outside one); *fset and *n get the set

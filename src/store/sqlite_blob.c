@@ -262,3 +262,100 @@ int sq_blob_sweep(struct sq *q)
 	closedir(d);
 	return n;
 }
+
+/* The hashes that runs, results and store-wide values name, sorted: how many, or -1. */
+struct sha_list {
+	char (*v)[STORE_SHA_HEX];
+	size_t n, cap;
+};
+
+static int cmp_sha(const void *a, const void *b)
+{
+	return memcmp(a, b, STORE_SHA_HEX);
+}
+
+static int named_shas(struct sq *q, struct sha_list *l)
+{
+	sqlite3_stmt *st = sq_prep(q, "SELECT sha FROM runs UNION SELECT sha FROM results"
+				      " UNION SELECT value FROM meta");
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		if (!v || strlen(v) != STORE_SHA_HEX - 1)
+			continue;   /* a value that is not a hash */
+		if (l->n == l->cap) {
+			size_t nc = l->cap ? l->cap * 2 : 256;
+			void *nv = realloc(l->v, nc * sizeof *l->v);
+			if (!nv)
+				break;
+			l->v = nv;
+			l->cap = nc;
+		}
+		memcpy(l->v[l->n++], v, STORE_SHA_HEX);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sq_err(q, "blob gc");
+	qsort(l->v, l->n, sizeof *l->v, cmp_sha);
+	return 0;
+}
+
+/* Removes the files of fan-out directory dir that nothing names; how many. */
+static int gc_fanout(const struct sha_list *l, const char *dir)
+{
+	char path[PATH_MAX + 300];
+	struct dirent *e;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (strlen(e->d_name) != STORE_SHA_HEX - 1 || !store_sha_ok(e->d_name))
+			continue;   /* not a blob's name: never ours to remove */
+		char key[STORE_SHA_HEX];
+		memcpy(key, e->d_name, STORE_SHA_HEX);
+		if (bsearch(key, l->v, l->n, sizeof *l->v, cmp_sha))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (unlink(path) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * A writer killed between placing a blob and committing the row that
+ * names it (blob_place, then the caller's commit) leaves a blob nothing
+ * names: never acknowledged, never readable.  Run only by a process that
+ * is the store's one user (store_job_recover): another process could be
+ * between the two steps.  Returns how many were removed, or -1.
+ */
+int sq_blob_gc(struct sq *q)
+{
+	char blobs[PATH_MAX], dir[PATH_MAX + 300];
+	struct sha_list l = { 0 };
+	struct dirent *e;
+	int n = 0;
+
+	if (named_shas(q, &l) < 0) {
+		free(l.v);
+		return -1;
+	}
+	snprintf(blobs, sizeof blobs, "%s/blobs", q->dir);
+	DIR *d = opendir(blobs);
+	while (d && (e = readdir(d)) != NULL) {
+		if (strlen(e->d_name) != 2 || e->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof dir, "%s/%s", blobs, e->d_name);
+		n += gc_fanout(&l, dir);
+	}
+	if (d)
+		closedir(d);
+	free(l.v);
+	return n;
+}

@@ -391,6 +391,7 @@ int sq_job_recover(struct store *s)
 		return -1;
 	}
 	sq_blob_sweep(q);
+	sq_blob_gc(q);   /* best effort, as the sweep: a leftover file harms no reader */
 	sq_flow_gc(q);
 	if (n > 0)
 		sq_wake_all();

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -247,6 +248,41 @@ static void test_blob_corrupt(void)
 	if (d)
 		closedir(d);
 	CHECK(left == 0);
+}
+
+/* A blob placed by a writer killed before its row: removed at recovery; named ones kept. */
+static void test_blob_gc(void)
+{
+	char orphan[STORE_SHA_HEX], kept[STORE_SHA_HEX], meta[STORE_SHA_HEX], path[256], stray[256];
+	uint64_t size;
+	struct stat sb;
+
+	TEST("sqlite: recovery removes blobs nothing names")
+	CHECK(put_blob("never acknowledged", 18, orphan, &size) == 0);
+	CHECK(put_blob("a model", 7, meta, &size) == 0);
+	CHECK(store_meta_set(st, "gc-test", meta) == 0);
+	int64_t run = add_run("gc-kept.pcap", 0, NULL, NULL, NULL);
+	CHECK(run > 0);
+	CHECK(put_blob("content of gc-kept.pcap", 23, kept, &size) == 0);  /* the run's own bytes */
+	snprintf(stray, sizeof stray, "%s/blobs/%.2s/notes.txt", tmpdir, orphan);
+	FILE *f = fopen(stray, "w");
+	if (f) {
+		fputs("not a blob\n", f);
+		fclose(f);
+	}
+	CHECK(store_job_recover(st) >= 0);
+	snprintf(path, sizeof path, "%s/blobs/%.2s/%s", tmpdir, orphan, orphan);
+	CHECK(stat(path, &sb) != 0);
+	snprintf(path, sizeof path, "%s/blobs/%.2s/%s", tmpdir, kept, kept);
+	CHECK(stat(path, &sb) == 0);
+	snprintf(path, sizeof path, "%s/blobs/%.2s/%s", tmpdir, meta, meta);
+	CHECK(stat(path, &sb) == 0);
+	CHECK(stat(stray, &sb) == 0);   /* a file that is not a blob's name is never removed */
+	unlink(stray);
+	unsigned char buf[64];
+	CHECK(get_blob(kept, buf, sizeof buf) == 23);
+	CHECK(store_meta_set(st, "gc-test", "") == 0);
+	CHECK(store_run_delete(st, run) >= 0);   /* the run tests count from none */
 }
 
 static void test_blob_files(void)
@@ -890,6 +926,7 @@ int main(void)
 	test_blobs();
 	if (is_sqlite) {
 		test_blob_corrupt();
+		test_blob_gc();
 		test_newer_schema();
 	}
 	test_blob_files();
