@@ -299,7 +299,8 @@ static int named_shas(struct sq *q, struct sha_list *l)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return sq_err(q, "blob gc");
-	qsort(l->v, l->n, sizeof *l->v, cmp_sha);
+	if (l->n)   /* qsort and bsearch want an array, even of none */
+		qsort(l->v, l->n, sizeof *l->v, cmp_sha);
 	return 0;
 }
 
@@ -318,7 +319,7 @@ static int gc_fanout(const struct sha_list *l, const char *dir)
 			continue;   /* not a blob's name: never ours to remove */
 		char key[STORE_SHA_HEX];
 		memcpy(key, e->d_name, STORE_SHA_HEX);
-		if (bsearch(key, l->v, l->n, sizeof *l->v, cmp_sha))
+		if (l->n && bsearch(key, l->v, l->n, sizeof *l->v, cmp_sha))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		if (unlink(path) == 0)
