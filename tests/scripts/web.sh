@@ -36,6 +36,7 @@ python3 tests/scripts/xss_pcap.py "$TMP/xss.pcap"
 
 serve_start "$D" --workers 2 --timeout 3 --max-upload 3000000 --uploads-per-client 1 --model "$TMP/model.txt"
 check "serve starts and writes its address" [ -n "$ADDR" ]
+need_server web
 checkc "serve binds 127.0.0.1" 'case "$ADDR" in 127.0.0.1:*) true ;; *) false ;; esac'
 
 # ---- access ----

@@ -35,6 +35,7 @@ python3 tests/scripts/xss_pcap.py "$TMP/xss.pcap"
 cp "$TMP/rep/f2r1.f2" "$TMP/sample-f2.txt"
 serve_start "$D" --workers 2 --model "$TMP/model.txt"
 check "serve starts" [ -n "$ADDR" ]
+need_server browser
 CHROMIUM=$CHROMIUM node tests/web/browser.js "http://$ADDR" "$TOKEN" "$TMP/storm.pcap" "$TMP/xss.pcap" \
 	"$TMP/sample-f2.txt" "$OUT" >"$TMP/node.log" 2>&1
 NRC=$?

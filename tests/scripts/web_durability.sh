@@ -26,6 +26,7 @@ for i in range(int(sys.argv[3])):
 PY
 serve_start "$D" --workers 1 --uploads-per-client 32
 check "serve starts" [ -n "$ADDR" ]
+need_server durability
 : >"$TMP/acked"
 python3 tests/scripts/webload.py upload "$ADDR" "$TOKEN" "$TMP/acked" 20 0.02 "$TMP"/up/*.pcap >"$TMP/load.out" 2>&1 &
 LPID=$!
@@ -43,6 +44,7 @@ checkc "kill -9 came mid-way (some acknowledged, some not: $n of 60)" '[ "$n" -g
 
 serve_start "$D" --workers 2
 check "serve restarts on the killed store" [ -n "$ADDR" ]
+need_server durability
 bad=0
 while read -r id sha code; do
 	http GET "/api/v1/runs/$id" -H "Authorization: Bearer $TOKEN"

@@ -2,6 +2,8 @@
 #   serve_start DATA [serve options...]  starts a server on 127.0.0.1 (free port), sets
 #                                       ADDR (host:port) and SPID, waits until it answers
 #   serve_stop [SIGNAL]                 stops it (TERM by default) and waits
+#   need_server SUITE                   when the server did not start: its log, the
+#                                       suite's report, exit (instead of timing out each request)
 #   http METHOD PATH [curl options...]  $HC = status code, body in $TMP/body, headers in $TMP/hdr
 #   wait_run ID [SECONDS]               waits until run ID is done or failed; $RUN_STATUS
 #   gen_family DIR FAM COUNT            synthetic behavior reports (as behavior.sh)
@@ -25,6 +27,14 @@ serve_start() {
 	done
 	ADDR=$(cat "$TMP/port" 2>/dev/null)
 	[ -n "$ADDR" ]
+}
+
+need_server() {
+	[ -n "$ADDR" ] && return 0
+	echo "  the server did not start; its log:"
+	tail -20 "$TMP/serve.log" | sed 's/^/    /'
+	report "$1"
+	exit 1
 }
 
 serve_stop() {
