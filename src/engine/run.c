@@ -435,6 +435,15 @@ static void defer_measure(struct ring *q, unsigned pkts)
 	q->win_pkts = q->win_ended = 0;
 }
 
+/* The flow stage: no room for entry h; the reader's etail is read only when the copy last read says so. */
+static bool ended_full(struct ring *q, unsigned h)
+{
+	if (h - q->c_etail < RUN_ENDED)
+		return false;
+	q->c_etail = atomic_load(&q->etail);
+	return h - q->c_etail >= RUN_ENDED;
+}
+
 static void defer_end(struct ring *q, const struct flow *f)
 {
 	q->win_ended++;
@@ -446,8 +455,8 @@ static void defer_end(struct ring *q, const struct flow *f)
 		return;
 	}
 	unsigned h = atomic_load(&q->ehead);
-	while (h - q->c_etail >= RUN_ENDED && h - (q->c_etail = atomic_load(&q->etail)) >= RUN_ENDED) {  /* full */
-		/* Full: write some rows here unless the reader is writing them (it has left, or
+	while (ended_full(q, h)) {
+		/* Write some rows here unless the reader is writing them (it has left, or
 		 * it is reading a batch: better than waiting for it), else wait for its room. */
 		if (drain_some(q) || atomic_load(&q->done))
 			continue;

@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,19 +242,18 @@ void sq_blob_close(struct store_blob_r *br)
 	free(r);
 }
 
-int sq_blob_sweep(struct sq *q)
+/* Removes the files of dir whose names doomed(name, ctx) picks; how many. */
+static int remove_files(const char *dir, bool (*doomed)(const char *name, const void *ctx), const void *ctx)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 300];
+	char path[PATH_MAX + 300];
 	struct dirent *e;
-	DIR *d;
 	int n = 0;
+	DIR *d = opendir(dir);
 
-	snprintf(dir, sizeof dir, "%s/tmp", q->dir);
-	d = opendir(dir);
 	if (!d)
 		return 0;
 	while ((e = readdir(d)) != NULL) {
-		if (strncmp(e->d_name, "blob.", 5) != 0)
+		if (!doomed(e->d_name, ctx))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		if (unlink(path) == 0)
@@ -263,7 +263,21 @@ int sq_blob_sweep(struct sq *q)
 	return n;
 }
 
-/* The hashes that runs, results and store-wide values name, sorted: how many, or -1. */
+static bool half_written(const char *name, const void *ctx)
+{
+	(void)ctx;
+	return strncmp(name, "blob.", 5) == 0;
+}
+
+int sq_blob_sweep(struct sq *q)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof dir, "%s/tmp", q->dir);
+	return remove_files(dir, half_written, NULL);
+}
+
+/* The hashes that runs, results and store-wide values name, sorted. */
 struct sha_list {
 	char (*v)[STORE_SHA_HEX];
 	size_t n, cap;
@@ -274,6 +288,7 @@ static int cmp_sha(const void *a, const void *b)
 	return memcmp(a, b, STORE_SHA_HEX);
 }
 
+/* Fills l; 0, or -1 (nothing may then be removed). */
 static int named_shas(struct sq *q, struct sha_list *l)
 {
 	sqlite3_stmt *st = sq_prep(q, "SELECT sha FROM runs UNION SELECT sha FROM results"
@@ -289,8 +304,10 @@ static int named_shas(struct sq *q, struct sha_list *l)
 		if (l->n == l->cap) {
 			size_t nc = l->cap ? l->cap * 2 : 256;
 			void *nv = realloc(l->v, nc * sizeof *l->v);
-			if (!nv)
-				break;
+			if (!nv) {
+				sqlite3_finalize(st);
+				return store_fail(&q->base, "blob gc: out of memory");
+			}
 			l->v = nv;
 			l->cap = nc;
 		}
@@ -304,29 +321,13 @@ static int named_shas(struct sq *q, struct sha_list *l)
 	return 0;
 }
 
-/* Removes the files of fan-out directory dir that nothing names; how many. */
-static int gc_fanout(const struct sha_list *l, const char *dir)
+/* A blob's name (64 hex digits and its NUL: the list's key) that nothing names. */
+static bool unnamed(const char *name, const void *ctx)
 {
-	char path[PATH_MAX + 300];
-	struct dirent *e;
-	int n = 0;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		if (strlen(e->d_name) != STORE_SHA_HEX - 1 || !store_sha_ok(e->d_name))
-			continue;   /* not a blob's name: never ours to remove */
-		char key[STORE_SHA_HEX];
-		memcpy(key, e->d_name, STORE_SHA_HEX);
-		if (l->n && bsearch(key, l->v, l->n, sizeof *l->v, cmp_sha))
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (unlink(path) == 0)
-			n++;
-	}
-	closedir(d);
-	return n;
+	const struct sha_list *l = ctx;
+	if (strlen(name) != STORE_SHA_HEX - 1 || !store_sha_ok(name))
+		return false;   /* not a blob's name: never ours to remove */
+	return !l->n || !bsearch(name, l->v, l->n, sizeof *l->v, cmp_sha);
 }
 
 /*
@@ -353,7 +354,7 @@ int sq_blob_gc(struct sq *q)
 		if (strlen(e->d_name) != 2 || e->d_name[0] == '.')
 			continue;
 		snprintf(dir, sizeof dir, "%s/%s", blobs, e->d_name);
-		n += gc_fanout(&l, dir);
+		n += remove_files(dir, unnamed, &l);
 	}
 	if (d)
 		closedir(d);
